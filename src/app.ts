@@ -1,0 +1,61 @@
+import { loadRuntimeConfig, baseUrl, HOSTS, type RuntimeConfig, type RuntimeFlags } from './config/runtime.js';
+import { EnvConnection } from './connections/env-connection.js';
+import type { ConnectionService } from './connections/types.js';
+import { Executor, type WriteObserver } from './execution/executor.js';
+import { createHttpClient, type HttpClient } from './http/client.js';
+import { loadRegistry, type Registry } from './registry/index.js';
+import { ToolSearch } from './search/search.js';
+import { Redactor } from './security/redact.js';
+import { createLogger, type Logger, type LogSink } from './util/log.js';
+
+/** Everything a surface (MCP server, CLI) needs, built once from the operator's flags and environment. */
+export interface App {
+  config: RuntimeConfig;
+  registry: Registry;
+  connections: ConnectionService;
+  executor: Executor;
+  search: ToolSearch;
+  http: HttpClient;
+  log: Logger;
+  redactor: Redactor;
+  close(): Promise<void>;
+}
+
+export interface AppOptions extends RuntimeFlags {
+  toolsets?: string[];
+  tools?: string[];
+  logSinks?: LogSink[];
+  env?: NodeJS.ProcessEnv;
+  onWrite?: WriteObserver;
+}
+
+/** The hosts requests may go to: the configured overrides, or Segment's hosts for both regions. */
+function allowedOrigins(config: RuntimeConfig): string[] {
+  const origins = [baseUrl(config, 'tracking'), baseUrl(config, 'public')];
+  if (!config.trackingApiUrl) origins.push(HOSTS.us.tracking, HOSTS.eu.tracking);
+  if (!config.publicApiUrl) origins.push(HOSTS.us.publicApi, HOSTS.eu.publicApi);
+  return origins;
+}
+
+export function createApp(opts: AppOptions = {}): App {
+  const env = opts.env ?? process.env;
+  const config = loadRuntimeConfig(opts, env);
+  const redactor = new Redactor();
+  const log = createLogger(config.logLevel, redactor, opts.logSinks);
+  const http = createHttpClient(allowedOrigins(config));
+  const connections = new EnvConnection(config, http, env);
+  for (const s of connections.secrets()) redactor.add(s);
+  const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
+  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite: opts.onWrite });
+  return {
+    config,
+    registry,
+    connections,
+    executor,
+    search: new ToolSearch(registry),
+    http,
+    log,
+    redactor,
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/runtime.js';
+import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
+import { serveCommand } from './cli/serve.js';
+import { VERSION } from './version.js';
+
+/** Argument parsing and dispatch only; each command lives in src/cli/. */
+const commands: CommandSpec[] = [serveCommand];
+
+function topHelp(): string {
+  return [
+    `segment-router ${VERSION}: a local MCP server and CLI for automating Segment.`,
+    '',
+    'Usage: segment-router <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(14)}${c.summary}`),
+    '',
+    'Run "segment-router <command> --help" for a command\'s options.',
+    'Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp() + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(VERSION + '\n');
+    return EXIT.ok;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) throw new UsageError(`Unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}.`);
+  const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  if (parsed.values.help) {
+    process.stdout.write(helpText(cmd) + '\n');
+    return EXIT.ok;
+  }
+  return cmd.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: Error) => {
+    const usage = err instanceof UsageError || err instanceof ConfigError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`segment-router: ${err.message}\n${usage ? 'Run "segment-router --help" for usage.\n' : ''}`);
+    process.exitCode = usage ? EXIT.usage : EXIT.failed;
+  },
+);

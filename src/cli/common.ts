@@ -1,0 +1,33 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** Exit codes, documented in README and --help. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, policy: 3, notConnected: 4 } as const;
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string };
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** Returns the exit code, or undefined for a long-running command that exits on its own. */
+  run(parsed: { values: Record<string, unknown>; positionals: string[] }): Promise<number | undefined>;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function listFlag(v: unknown): string[] | undefined {
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function helpText(cmd: CommandSpec): string {
+  const lines = [`${cmd.summary}`, '', `Usage: ${cmd.usage}`, '', 'Options:'];
+  for (const [name, o] of Object.entries({ ...cmd.options, help: { type: 'boolean', description: 'Show this help.' } as OptionSpec })) {
+    lines.push(`  --${name}${o.type === 'string' ? ' <value>' : ''}`.padEnd(30) + o.description);
+  }
+  lines.push('', 'Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
+  return lines.join('\n');
+}

@@ -1,0 +1,125 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type Region = 'us' | 'eu';
+export type WritePolicy = 'deny' | 'ask' | 'allow';
+
+/** Segment's hosts per region (FACTS.md). */
+export const HOSTS: Record<Region, { tracking: string; publicApi: string }> = {
+  us: { tracking: 'https://api.segment.io', publicApi: 'https://api.segmentapis.com' },
+  eu: { tracking: 'https://events.eu1.segmentapis.com', publicApi: 'https://eu1.api.segmentapis.com' },
+};
+
+export interface RetrySettings {
+  /** Retries after the first attempt (the official library uses 10). */
+  maxRetries: number;
+  /** First backoff step; doubles each retry, jittered, capped at `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Bounds for a server-chosen wait (Retry-After, msBeforeNext). */
+  minRetryAfterMs: number;
+  maxRetryAfterMs: number;
+}
+
+/** Everything an operator sets at start-up. Agents can change none of it. */
+export interface RuntimeConfig {
+  region: Region;
+  /** Host overrides, for operators and tests (`SEGMENT_TRACKING_API_URL`, `SEGMENT_PUBLIC_API_URL`). */
+  trackingApiUrl?: string;
+  publicApiUrl?: string;
+  write: WritePolicy;
+  allowDestructive: boolean;
+  requestTimeoutMs: number;
+  retry: RetrySettings;
+  /** Where credentials, keys and the audit log live. */
+  home: string;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export const DEFAULT_RETRY: RetrySettings = {
+  maxRetries: 10,
+  baseDelayMs: 500,
+  maxDelayMs: 60_000,
+  minRetryAfterMs: 1_000,
+  maxRetryAfterMs: 300_000,
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseRegion(value: string | undefined, from: string): Region {
+  const v = (value ?? 'us').trim().toLowerCase();
+  if (v === 'us' || v === 'eu') return v;
+  throw new ConfigError(`${from} must be "us" or "eu", got "${value}".`);
+}
+
+export function parseWritePolicy(value: string | undefined): WritePolicy {
+  const v = (value ?? 'deny').trim().toLowerCase();
+  if (v === 'deny' || v === 'ask' || v === 'allow') return v;
+  throw new ConfigError(`--write must be deny, ask or allow, got "${value}".`);
+}
+
+/** The config home: $SEGMENT_ROUTER_HOME, else $XDG_CONFIG_HOME/segment-router, else ~/.config/segment-router. */
+export function configHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SEGMENT_ROUTER_HOME) return env.SEGMENT_ROUTER_HOME;
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'segment-router');
+  return join(homedir(), '.config', 'segment-router');
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number >= 0, got "${value}".`);
+  return n;
+}
+
+function validUrl(value: string | undefined, name: string): string | undefined {
+  if (!value) return undefined;
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${value}".`);
+  }
+}
+
+export interface RuntimeFlags {
+  write?: string;
+  allowDestructive?: boolean;
+  region?: string;
+  logLevel?: string;
+}
+
+/** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
+export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const logLevel = (flags.logLevel ?? env.SEGMENT_ROUTER_LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`log level must be debug, info, warn, error or silent, got "${logLevel}".`);
+  }
+  return {
+    region: parseRegion(flags.region ?? env.SEGMENT_REGION, flags.region ? '--region' : 'SEGMENT_REGION'),
+    trackingApiUrl: validUrl(env.SEGMENT_TRACKING_API_URL, 'SEGMENT_TRACKING_API_URL'),
+    publicApiUrl: validUrl(env.SEGMENT_PUBLIC_API_URL, 'SEGMENT_PUBLIC_API_URL'),
+    write: parseWritePolicy(flags.write ?? env.SEGMENT_ROUTER_WRITE),
+    allowDestructive: flags.allowDestructive ?? env.SEGMENT_ROUTER_ALLOW_DESTRUCTIVE === '1',
+    requestTimeoutMs: positiveInt(env.SEGMENT_ROUTER_TIMEOUT_MS, 'SEGMENT_ROUTER_TIMEOUT_MS', 15_000),
+    retry: {
+      ...DEFAULT_RETRY,
+      maxRetries: positiveInt(env.SEGMENT_ROUTER_MAX_RETRIES, 'SEGMENT_ROUTER_MAX_RETRIES', DEFAULT_RETRY.maxRetries),
+      baseDelayMs: positiveInt(env.SEGMENT_ROUTER_RETRY_BASE_MS, 'SEGMENT_ROUTER_RETRY_BASE_MS', DEFAULT_RETRY.baseDelayMs),
+      minRetryAfterMs: positiveInt(env.SEGMENT_ROUTER_MIN_RETRY_AFTER_MS, 'SEGMENT_ROUTER_MIN_RETRY_AFTER_MS', DEFAULT_RETRY.minRetryAfterMs),
+    },
+    home: configHome(env),
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+/** The base URL for an API under this config and region. */
+export function baseUrl(config: RuntimeConfig, api: 'tracking' | 'public', region: Region = config.region): string {
+  if (api === 'tracking') return config.trackingApiUrl ?? HOSTS[region].tracking;
+  return config.publicApiUrl ?? HOSTS[region].publicApi;
+}

@@ -1,0 +1,205 @@
+import type { RuntimeConfig } from '../config/runtime.js';
+import type { ConnectionService } from '../connections/types.js';
+import type { HttpClient } from '../http/client.js';
+import { decide, type Confirmer } from '../policy/write-policy.js';
+import type { Registry } from '../registry/registry.js';
+import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
+import { maskSecret, type Redactor } from '../security/redact.js';
+import type { Logger } from '../util/log.js';
+import { issueList, formatIssues } from './validation.js';
+import { summarizeCall } from './summary.js';
+
+/** What every surface (EXECUTE_TOOL, direct mode, CLI) gets back. Redacted before it leaves here. */
+export interface ExecutionResult {
+  successful: boolean;
+  tool_slug?: string;
+  data?: unknown;
+  error?: ToolError;
+}
+
+export interface ExecuteRequest {
+  slug: string;
+  arguments: unknown;
+  dryRun?: boolean;
+}
+
+export interface SurfaceHooks {
+  /** How to ask the user under --write=ask; absent means the surface cannot ask. */
+  confirm?: Confirmer;
+  progress?: Progress;
+  signal?: AbortSignal;
+}
+
+/** Observes every write attempt (the audit log); must never throw into the call. */
+export type WriteObserver = (event: {
+  slug: string;
+  access: ToolDefinition['access'];
+  decision: 'allow' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
+  outcome: 'sent' | 'failed' | 'refused' | 'not-sent';
+  status?: number;
+  messageIds?: string[];
+  args?: unknown;
+}) => void;
+
+export interface ExecutorDeps {
+  registry: Registry;
+  config: RuntimeConfig;
+  connections: ConnectionService;
+  http: HttpClient;
+  log: Logger;
+  redactor: Redactor;
+  onWrite?: WriteObserver;
+}
+
+const fail = (error: ToolError, slug?: string): ExecutionResult => ({ successful: false, ...(slug ? { tool_slug: slug } : {}), error });
+
+/**
+ * The single execution path: resolve -> validate -> (dry run) -> connection -> policy -> send.
+ * Nothing reaches Segment without passing every step, whatever surface the call came from.
+ */
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async execute(req: ExecuteRequest, hooks: SurfaceHooks = {}): Promise<ExecutionResult> {
+    try {
+      return this.deps.redactor.value(await this.run(req, hooks));
+    } catch (err) {
+      // A bug, not a user mistake: report it as a tool error and keep serving.
+      this.deps.log.error('tool execution failed unexpectedly', { slug: req.slug, error: String(err) });
+      return this.deps.redactor.value(fail({ kind: 'internal', message: `Internal error while running ${req.slug}: ${(err as Error).message}`, hint: 'This is a bug in segment-router; the call may be retried once. Please report it.' }, req.slug));
+    }
+  }
+
+  private async run(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
+    const { registry, config, connections } = this.deps;
+    const resolved = registry.resolve(req.slug);
+    if (!resolved.ok) {
+      return fail({
+        kind: 'unknown_tool',
+        message: `No tool "${req.slug}" in this server's scope.`,
+        hint: resolved.suggestions.length
+          ? `Did you mean ${resolved.suggestions.join(', ')}? Use SEARCH_TOOLS to find the right slug.`
+          : 'Use SEARCH_TOOLS with a plain description of the task to find the right slug.',
+        details: { suggestions: resolved.suggestions },
+      });
+    }
+    const tool = resolved.tool;
+
+    const args = parseArguments(req.arguments);
+    if ('error' in args) return fail(args.error, tool.slug);
+    const parsed = tool.inputSchema().safeParse(args.value);
+    if (!parsed.success) {
+      return fail({
+        kind: 'validation',
+        message: `Invalid arguments for ${tool.slug}: ${formatIssues(parsed.error.issues)}.`,
+        hint: 'Fix the fields named above and call again; nothing was sent. SEARCH_TOOLS shows the tool\'s input schema.',
+        details: { issues: issueList(parsed.error.issues) },
+      }, tool.slug);
+    }
+
+    const credentials = await connections.credentials();
+    const decision = decide(tool, config);
+
+    let prepared;
+    try {
+      prepared = tool.prepare(parsed.data, { config, credentials });
+    } catch (err) {
+      return fail({ kind: 'validation', message: (err as Error).message, hint: 'Nothing was sent.' }, tool.slug);
+    }
+
+    if (req.dryRun) {
+      if (tool.access !== 'read') this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'dry-run', outcome: 'not-sent' });
+      return {
+        successful: true,
+        tool_slug: tool.slug,
+        data: {
+          dry_run: true,
+          sent: false,
+          requests: prepared.requests.map(maskRequest),
+          ...(prepared.notes ? { notes: prepared.notes } : {}),
+          policy: decision.action === 'deny' ? `would be refused: ${decision.reason}` : decision.action === 'ask' ? 'would ask the user to confirm' : 'would run',
+          ...(resolved.via ? { resolved_from: resolved.via.slug } : {}),
+        },
+      };
+    }
+
+    const capability = capabilityOf(tool.api);
+    const ready = await connections.readiness(capability);
+    if (!ready.ready) {
+      return fail({
+        kind: 'not_connected',
+        message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
+        hint: ready.status.instruction ?? 'Check MANAGE_CONNECTIONS and follow its instruction.',
+        details: { connection: ready.status },
+      }, tool.slug);
+    }
+
+    if (decision.action === 'deny') {
+      this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'deny', outcome: 'refused' });
+      return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
+    }
+    if (decision.action === 'ask') {
+      const summary = summarizeCall(tool, parsed.data as Record<string, unknown>);
+      const answer = hooks.confirm
+        ? await hooks.confirm(summary)
+        : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
+      if (!answer.confirmed) {
+        this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'ask-declined', outcome: 'refused' });
+        return fail({
+          kind: 'policy',
+          message: `Not sent: ${tool.slug} needs the user's confirmation (--write=ask) and ${answer.reason}.`,
+          hint: answer.unsupported
+            ? 'Use a client that supports MCP elicitation, or have the operator restart segment-router with --write=allow.'
+            : 'The user did not confirm; do not retry unless they ask for it.',
+        }, tool.slug);
+      }
+    }
+
+    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, progress: hooks.progress, signal: hooks.signal });
+    if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
+    if (tool.access !== 'read') {
+      this.deps.onWrite?.({
+        slug: tool.slug,
+        access: tool.access,
+        decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow',
+        outcome: outcome.ok ? 'sent' : 'failed',
+        status: outcome.status,
+        messageIds: outcome.messageIds,
+        args: parsed.data,
+      });
+    }
+    return {
+      successful: outcome.ok,
+      tool_slug: tool.slug,
+      ...(outcome.data !== undefined ? { data: outcome.data } : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+    };
+  }
+}
+
+/** Agents sometimes send arguments as a JSON string; accept it, and say clearly when it is not JSON. */
+function parseArguments(raw: unknown): { value: unknown } | { error: ToolError } {
+  if (raw === undefined || raw === null) return { value: {} };
+  if (typeof raw !== 'string') return { value: raw };
+  try {
+    return { value: JSON.parse(raw) };
+  } catch (err) {
+    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${(err as Error).message}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
+  }
+}
+
+/** A request as it may be shown: credentials masked to their last four characters. */
+export function maskRequest(r: HttpRequestSpec): HttpRequestSpec {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) {
+    if (k.toLowerCase() !== 'authorization') headers[k] = v;
+    else if (v.startsWith('Basic ')) {
+      const key = Buffer.from(v.slice(6), 'base64').toString().replace(/:$/, '');
+      headers[k] = key ? `Basic <write key ${maskSecret(key)}>` : 'Basic <no write key configured>';
+    } else if (v.startsWith('Bearer ')) {
+      const token = v.slice(7);
+      headers[k] = token && token !== 'undefined' ? `Bearer <token ${maskSecret(token)}>` : 'Bearer <no token configured>';
+    } else headers[k] = '****';
+  }
+  return { ...r, headers };
+}

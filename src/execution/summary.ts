@@ -1,0 +1,31 @@
+import type { CallSummary } from '../policy/write-policy.js';
+import type { ToolDefinition } from '../registry/types.js';
+
+const MAX = 400;
+
+/** A plain sentence about a call, for the person asked to confirm it (no secrets: arguments carry none). */
+export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown>): CallSummary {
+  const who = (args.userId ?? args.anonymousId) as string | undefined;
+  let what: string;
+  switch (tool.slug) {
+    case 'SEGMENT_TRACK':
+      what = `send the event "${args.event}"${who ? ` for ${who}` : ''}`;
+      break;
+    case 'SEGMENT_IDENTIFY':
+      what = `identify ${who} with traits ${Object.keys((args.traits as object) ?? {}).join(', ') || '(none)'}`;
+      break;
+    case 'SEGMENT_ALIAS':
+      what = `permanently link ${args.previousId} to ${args.userId} (cannot be undone)`;
+      break;
+    case 'SEGMENT_BATCH':
+    case 'SEGMENT_IMPORT_HISTORICAL_DATA':
+      what = `send ${(args.batch as unknown[]).length} messages`;
+      break;
+    default: {
+      const json = JSON.stringify(args);
+      what = `call it with ${json.length > MAX ? json.slice(0, MAX) + '…' : json}`;
+    }
+  }
+  const verb = tool.access === 'destructive' ? 'DESTRUCTIVE' : 'write';
+  return { slug: tool.slug, title: tool.title, access: tool.access, summary: `${tool.title} (${tool.slug}, ${verb}): ${what}.` };
+}

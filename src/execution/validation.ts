@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/** One line per bad field: where it is and what it must be. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map(describeIssue).join('; ');
+}
+
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.map(String).join('.') : '(arguments)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against the schema)`;
+  }
+  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    return `${where}: must be one of the listed variants`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+export function issueList(issues: readonly z.core.$ZodIssue[]): { field: string; problem: string }[] {
+  return issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : '(arguments)', problem: describeIssue(i).replace(/^[^:]*: /, '') }));
+}

@@ -1,0 +1,83 @@
+import { Agent, request } from 'undici';
+
+/** A response read whole. Bodies from Segment are small JSON; anything large is cut off by the caller. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** A failure before a status line arrived: refused, reset, timed out, or host not allowed. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+  constructor(
+    message: string,
+    /** True when the request cannot have reached the server (refused, not allowed): always safe to retry. */
+    readonly notSent: boolean,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SendOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpClient {
+  send(req: { method: string; url: string; headers: Record<string, string>; body?: string }, opts: SendOptions): Promise<HttpResponse>;
+  close(): Promise<void>;
+  /** Requests actually put on the wire, for diagnostics and benchmarks. */
+  readonly sent: number;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * The one HTTP client both Segment APIs use: a keep-alive undici Agent, and an allowlist of origins
+ * so that no argument can send a request anywhere but the configured Segment hosts.
+ */
+export function createHttpClient(allowedOrigins: string[]): HttpClient {
+  const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16, pipelining: 1 });
+  let sent = 0;
+  return {
+    get sent() {
+      return sent;
+    },
+    async send(req, opts) {
+      const url = new URL(req.url);
+      if (!allowed.has(url.origin)) {
+        throw new NetworkError(`Refused to send to ${url.origin}: not a configured Segment host.`, true, 'HOST_NOT_ALLOWED');
+      }
+      const timeout = AbortSignal.timeout(opts.timeoutMs);
+      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      sent++;
+      try {
+        const res = await request(url, {
+          method: req.method as 'GET',
+          headers: req.headers,
+          body: req.body,
+          dispatcher: agent,
+          signal,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+        });
+        const text = await res.body.text();
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+        }
+        return { status: res.statusCode, headers, text };
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+        const code = e.code ?? e.cause?.code ?? (timeout.aborted ? 'TIMEOUT' : e.name);
+        if (timeout.aborted) throw new NetworkError(`No answer within ${opts.timeoutMs} ms.`, false, 'TIMEOUT');
+        if (opts.signal?.aborted) throw new NetworkError('The call was cancelled.', false, 'ABORTED');
+        throw new NetworkError(`Could not reach ${url.origin}: ${code}.`, NOT_SENT_CODES.has(String(code)), String(code));
+      }
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,119 @@
+import type { RetrySettings } from '../config/runtime.js';
+import { NetworkError, type HttpClient, type HttpResponse } from './client.js';
+
+/**
+ * The one retry policy, for both Segment APIs (FACTS.md, as the official library does it):
+ * - 400 is never retried; other 4xx fail, except 408, 410, 429 and 460;
+ * - 429 with a server-chosen wait (Retry-After, or the Public API's msBeforeNext) waits that long,
+ *   clamped to [min, max], without spending a retry (bounded separately so it always ends);
+ * - 429 without a wait, 5xx except 501/505, 408, 410, 460 and network errors back off
+ *   min((1 + random) * base * 2^n, max) and retry up to `maxRetries` times;
+ * - a request that is not idempotent (a Public API POST) is retried only when it cannot have been
+ *   applied: a 429, or a connection that was never made.
+ */
+
+const RETRYABLE_STATUS = new Set([408, 410, 429, 460]);
+
+export function isRetryableStatus(status: number): boolean {
+  if (RETRYABLE_STATUS.has(status)) return true;
+  return status >= 500 && status !== 501 && status !== 505;
+}
+
+export function backoffMs(retry: number, s: RetrySettings, random = Math.random): number {
+  return Math.min((1 + random()) * s.baseDelayMs * 2 ** retry, s.maxDelayMs);
+}
+
+/** Reads `Retry-After` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const raw = headers['retry-after'];
+  if (!raw) return undefined;
+  const secs = Number(raw);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export interface RetryOptions {
+  settings: RetrySettings;
+  timeoutMs: number;
+  idempotent: boolean;
+  signal?: AbortSignal;
+  /** Extra place a server may say how long to wait (the Public API's `msBeforeNext`). */
+  waitHint?: (res: HttpResponse) => number | undefined;
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RetryResult {
+  response?: HttpResponse;
+  error?: NetworkError;
+  attempts: number;
+  /** The last wait the server asked for, when we gave up on a 429. */
+  lastWaitMs?: number;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new NetworkError('The call was cancelled.', false, 'ABORTED'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new NetworkError('The call was cancelled.', false, 'ABORTED'));
+    }, { once: true });
+  });
+
+/** Sends one request under the retry policy. Returns the final response or network error; never throws them. */
+export async function sendWithRetries(
+  http: HttpClient,
+  req: { method: string; url: string; headers: Record<string, string>; body?: string },
+  opts: RetryOptions,
+): Promise<RetryResult> {
+  const s = opts.settings;
+  const sleep = opts.sleep ?? defaultSleep;
+  let retries = 0;
+  let serverWaits = 0;
+  let attempts = 0;
+  let lastWaitMs: number | undefined;
+  for (;;) {
+    const headers = attempts > 0 ? { ...req.headers, 'X-Retry-Count': String(attempts) } : req.headers;
+    attempts++;
+    let delay: number | undefined;
+    let reason = '';
+    let result: RetryResult;
+    try {
+      const res = await http.send({ ...req, headers }, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      result = { response: res, attempts, lastWaitMs };
+      if (res.status < 300 || !isRetryableStatus(res.status)) return result;
+      if (!opts.idempotent && res.status !== 429) return result;
+      reason = `HTTP ${res.status}`;
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers) ?? opts.waitHint?.(res);
+        if (wait !== undefined) {
+          lastWaitMs = Math.min(Math.max(wait, s.minRetryAfterMs), s.maxRetryAfterMs);
+          result.lastWaitMs = lastWaitMs;
+          if (serverWaits >= s.maxRetries) return result;
+          serverWaits++;
+          opts.onRetry?.({ attempt: attempts, delayMs: lastWaitMs, reason });
+          await sleep(lastWaitMs, opts.signal);
+          continue;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof NetworkError) || err.code === 'ABORTED' || err.code === 'HOST_NOT_ALLOWED') {
+        return { error: err instanceof NetworkError ? err : new NetworkError(String(err), false), attempts };
+      }
+      result = { error: err, attempts };
+      if (!opts.idempotent && !err.notSent) return result;
+      reason = err.message;
+    }
+    if (retries >= s.maxRetries) return result;
+    delay = backoffMs(retries, s);
+    retries++;
+    opts.onRetry?.({ attempt: attempts, delayMs: delay, reason });
+    try {
+      await sleep(delay, opts.signal);
+    } catch (e) {
+      return { ...result, error: e as NetworkError };
+    }
+  }
+}

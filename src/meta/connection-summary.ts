@@ -1,0 +1,12 @@
+import type { ConnectionStatus } from '../connections/types.js';
+
+/** The short form of a connection status that search results carry. */
+export function connectionSummary(s: ConnectionStatus) {
+  return {
+    toolkit: s.toolkit,
+    status: s.status,
+    capabilities: Object.fromEntries(Object.entries(s.capabilities).map(([k, v]) => [k, v.state])),
+    ...(s.instruction ? { instruction: s.instruction } : {}),
+    ...(s.redirect_url ? { redirect_url: s.redirect_url } : {}),
+  };
+}

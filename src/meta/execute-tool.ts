@@ -1,0 +1,83 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import type { ExecutionResult, SurfaceHooks } from '../execution/executor.js';
+import { mcpConfirmer } from './elicitation.js';
+import { toolResult } from './result.js';
+
+export const MAX_PARALLEL = 50;
+
+const args = z
+  .union([z.record(z.string(), z.unknown()), z.string()])
+  .optional()
+  .describe('The tool\'s arguments as a JSON object matching its input_schema from SEARCH_TOOLS.');
+
+const inputSchema = {
+  tool_slug: z.string().optional().describe('The tool to run, e.g. SEGMENT_TRACK (case and separators are forgiven).'),
+  arguments: args,
+  dry_run: z.boolean().optional().describe('Return the exact request that would be sent (secrets masked) and send nothing.'),
+  tools: z
+    .array(z.object({ tool_slug: z.string(), arguments: args, dry_run: z.boolean().optional() }))
+    .optional()
+    .describe(`Up to ${MAX_PARALLEL} calls to run in parallel instead of one tool_slug; each is reported.`),
+};
+
+const errorShape = z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() });
+const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional() };
+const outputSchema = { ...one, results: z.array(z.object(one)).optional() };
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Surface hooks for an MCP call: elicitation to confirm, progress notifications, cancellation. */
+export function mcpHooks(server: McpServer, extra: Extra): SurfaceHooks {
+  const token = extra._meta?.progressToken;
+  return {
+    confirm: mcpConfirmer(server, extra),
+    signal: extra.signal,
+    progress:
+      token === undefined
+        ? undefined
+        : (progress, total, message) => {
+            void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => {});
+          },
+  };
+}
+
+export function registerExecuteTool(server: McpServer, app: App): void {
+  server.registerTool(
+    'EXECUTE_TOOL',
+    {
+      title: 'Run a Segment tool',
+      description:
+        'Runs one Segment tool by slug with JSON arguments (find slugs and schemas with SEARCH_TOOLS first), or up to 50 in parallel with "tools". Arguments are validated before anything is sent; writes follow the server\'s write policy; dry_run shows the exact request without sending it. Returns {successful, data, error}.',
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    async (input, extra) => {
+      const hooks = mcpHooks(server, extra);
+      if (input.tools) {
+        if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
+        if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);
+        const results = await Promise.all(
+          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run }, hooks)),
+        );
+        const successful = results.every((r) => r.successful);
+        return toolResult({ successful, results } as Record<string, unknown>, !successful);
+      }
+      if (!input.tool_slug) return usage('tool_slug is required (or tools for several calls). Use SEARCH_TOOLS to find the slug.');
+      const result = await app.executor.execute({ slug: input.tool_slug, arguments: input.arguments, dryRun: input.dry_run }, hooks);
+      return render(result);
+    },
+  );
+}
+
+function render(result: ExecutionResult) {
+  return toolResult(result as unknown as Record<string, unknown>, !result.successful);
+}
+
+function usage(message: string) {
+  return render({ successful: false, error: { kind: 'usage', message, hint: 'Nothing was run.' } });
+}

@@ -1,0 +1,51 @@
+import type { RuntimeConfig } from '../config/runtime.js';
+import type { ToolDefinition } from '../registry/types.js';
+
+/**
+ * The write policy, in one place. It reads nothing but the tool's `access` and the operator's flags:
+ * - read tools always run;
+ * - destructive tools need --allow-destructive, and then follow the write policy;
+ * - write tools: deny (default) refuses, ask confirms with the user, allow runs.
+ */
+export type PolicyDecision =
+  | { action: 'allow' }
+  | { action: 'ask' }
+  | { action: 'deny'; reason: string; hint: string };
+
+export function decide(tool: ToolDefinition, config: Pick<RuntimeConfig, 'write' | 'allowDestructive'>): PolicyDecision {
+  if (tool.access === 'read') return { action: 'allow' };
+  if (tool.access === 'destructive' && !config.allowDestructive) {
+    return {
+      action: 'deny',
+      reason: `${tool.slug} is destructive (it deletes or revokes) and destructive tools are off.`,
+      hint: 'An operator can enable it by restarting segment-router with --allow-destructive together with --write=ask or --write=allow.',
+    };
+  }
+  if (config.write === 'deny') {
+    return {
+      action: 'deny',
+      reason: `${tool.slug} writes to Segment and the write policy is "deny".`,
+      hint: 'An operator can restart segment-router with --write=ask (confirm each write) or --write=allow. A dry run ("dry_run": true) shows the request without sending it.',
+    };
+  }
+  return config.write === 'ask' ? { action: 'ask' } : { action: 'allow' };
+}
+
+/** What search shows next to a tool: why it would be refused now, if it would. */
+export function blockedReason(tool: ToolDefinition, config: Pick<RuntimeConfig, 'write' | 'allowDestructive'>): string | undefined {
+  const d = decide(tool, config);
+  return d.action === 'deny' ? `${d.reason} ${d.hint}` : undefined;
+}
+
+/** A plain summary of a call, for the person asked to confirm it. */
+export interface CallSummary {
+  slug: string;
+  title: string;
+  access: ToolDefinition['access'];
+  summary: string;
+}
+
+export type ConfirmOutcome = { confirmed: true } | { confirmed: false; reason: string; unsupported?: boolean };
+
+/** How a surface asks its user: MCP elicitation, or a terminal prompt in the CLI. */
+export type Confirmer = (call: CallSummary) => Promise<ConfirmOutcome>;

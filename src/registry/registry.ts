@@ -1,0 +1,71 @@
+import Fuse from 'fuse.js';
+import type { ToolAlias, ToolDefinition } from './types.js';
+import { normalizeSlug } from './slug.js';
+
+export type Resolution =
+  | { ok: true; tool: ToolDefinition; via?: ToolAlias }
+  | { ok: false; suggestions: string[] };
+
+/**
+ * The set of tools one server (or CLI call) can see. Scoping makes a smaller Registry; every meta
+ * tool, the CLI and direct mode read the same instance, so nothing can reach a tool out of scope.
+ */
+export class Registry {
+  private readonly bySlug = new Map<string, ToolDefinition>();
+  private readonly aliases = new Map<string, ToolAlias>();
+  private fuse?: Fuse<string>;
+
+  constructor(
+    readonly tools: readonly ToolDefinition[],
+    aliasList: readonly ToolAlias[] = [],
+  ) {
+    for (const t of tools) this.bySlug.set(t.slug, t);
+    for (const a of aliasList) if (this.bySlug.has(a.target)) this.aliases.set(a.slug, a);
+  }
+
+  get size(): number {
+    return this.tools.length;
+  }
+
+  get(slug: string): ToolDefinition | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  aliasList(): ToolAlias[] {
+    return [...this.aliases.values()];
+  }
+
+  /** Exact slug, then the same slug written another way, then a known alias; else the closest slugs. */
+  resolve(input: string): Resolution {
+    const exact = this.bySlug.get(input);
+    if (exact) return { ok: true, tool: exact };
+    const norm = normalizeSlug(input);
+    for (const candidate of [norm, `SEGMENT_${norm}`]) {
+      const tool = this.bySlug.get(candidate);
+      if (tool) return { ok: true, tool };
+      const alias = this.aliases.get(candidate);
+      if (alias) return { ok: true, tool: this.bySlug.get(alias.target)!, via: alias };
+    }
+    return { ok: false, suggestions: this.closest(norm) };
+  }
+
+  /** Slugs that look like what was typed, best first. */
+  closest(input: string, limit = 5): string[] {
+    this.fuse ??= new Fuse([...this.bySlug.keys(), ...this.aliases.keys()], { includeScore: true, threshold: 0.5, ignoreLocation: true });
+    const q = input.startsWith('SEGMENT_') ? input : `SEGMENT_${input}`;
+    return this.fuse.search(q, { limit }).map((r) => r.item);
+  }
+
+  /** A registry limited to some toolsets and/or slugs (`--toolsets`, `--tools`). */
+  scope(opts: { toolsets?: string[]; tools?: string[] }): Registry {
+    const sets = opts.toolsets?.length ? new Set(opts.toolsets.map((s) => s.trim().toLowerCase())) : undefined;
+    const slugs = opts.tools?.length ? new Set(opts.tools.map((s) => normalizeSlug(s))) : undefined;
+    if (!sets && !slugs) return this;
+    const kept = this.tools.filter((t) => (sets?.has(t.toolset) ?? false) || (slugs?.has(t.slug) ?? false));
+    return new Registry(kept, this.aliasList());
+  }
+
+  toolsets(): string[] {
+    return [...new Set(this.tools.map((t) => t.toolset))].sort();
+  }
+}

@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import type { HttpClient } from '../http/client.js';
+import type { Region, RuntimeConfig } from '../config/runtime.js';
+import type { Logger } from '../util/log.js';
+
+/** What a tool does to Segment. The one field that annotations, the write policy and search all read. */
+export type Access = 'read' | 'write' | 'destructive';
+
+/** Which Segment API a tool talks to; it also names the credential it needs. */
+export type Api = 'tracking' | 'public';
+
+/** The capability a tool needs from the connection: a write key, or a Public API token. */
+export type Capability = 'tracking' | 'public_api';
+
+export const capabilityOf = (api: Api): Capability => (api === 'tracking' ? 'tracking' : 'public_api');
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The credentials a call may use; either may be absent. Never logged, never returned. */
+export interface Credentials {
+  writeKey?: string;
+  token?: string;
+  /** The connection's region; it picks the Segment hosts. Defaults to the operator's SEGMENT_REGION. */
+  region?: Region;
+}
+
+/** One HTTP request exactly as it would go on the wire (headers unmasked; mask before showing). */
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * A call turned into requests, before anything is sent. `dry_run` shows it; `send` executes it.
+ * `state` is the tool's own data carried from prepare to send (e.g. the batch split).
+ */
+export interface PreparedCall {
+  requests: HttpRequestSpec[];
+  /** Facts about the call worth showing in a dry run (e.g. messages rejected before sending). */
+  notes?: Record<string, unknown>;
+  state?: unknown;
+}
+
+export interface PrepareContext {
+  config: RuntimeConfig;
+  credentials: Credentials;
+}
+
+export interface Progress {
+  (progress: number, total: number, message: string): void;
+}
+
+export interface SendContext extends PrepareContext {
+  http: HttpClient;
+  log: Logger;
+  progress?: Progress;
+  signal?: AbortSignal;
+}
+
+/**
+ * A call that reached Segment (or gave up) and what came back.
+ * `ok: false` with `error` is an upstream failure; thrown errors are bugs.
+ */
+export interface SendOutcome {
+  ok: boolean;
+  data?: unknown;
+  error?: ToolError;
+  /** Upstream HTTP status of the last response, for the audit log. */
+  status?: number;
+  /** Message ids sent (tracking), for the audit log. */
+  messageIds?: string[];
+}
+
+export interface ToolError {
+  /** Stable machine-readable kind: validation, policy, not_connected, upstream, network, not_found... */
+  kind: string;
+  message: string;
+  /** What the caller should do next. */
+  hint?: string;
+  status?: number;
+  details?: unknown;
+}
+
+/**
+ * One Segment tool. Its registry entry is the single source of truth: search indexes these fields,
+ * EXECUTE_TOOL resolves and validates against them, the policy reads `access`, the CLI lists them,
+ * direct mode registers them, SKILL.md is tested against them.
+ */
+export interface ToolDefinition {
+  slug: string;
+  title: string;
+  /** The project's own words: what the tool does and when to reach for it. */
+  description: string;
+  api: Api;
+  /** Grouping for scoping (`--toolsets`): `tracking`, `sources`, `destinations`, ... */
+  toolset: string;
+  access: Access;
+  tags: string[];
+  /** Plain-language requests this tool answers; search reads them. */
+  useCases: string[];
+  /** What goes wrong in practice. */
+  pitfalls: string[];
+  /** Slugs usually needed together with this one. */
+  related: string[];
+  /** Top-level argument names, for search and `known_fields`. */
+  paramNames: string[];
+  /** Built on first use and cached by the registry: 200+ schemas are not built at start-up. */
+  inputSchema(): z.ZodType;
+  /** JSON Schema of the input, as an agent sees it. */
+  inputJsonSchema(): JsonSchema;
+  /** Turns validated arguments into the exact requests. Pure: no I/O. */
+  prepare(args: any, ctx: PrepareContext): PreparedCall;
+  /** Sends a prepared call with retries; never throws for upstream failures. */
+  send(call: PreparedCall, ctx: SendContext): Promise<SendOutcome>;
+}
+
+/** Another slug agents know for a tool, optionally with its own arguments rule. */
+export interface ToolAlias {
+  slug: string;
+  target: string;
+  note: string;
+}

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { baseUrl } from '../../config/runtime.js';
+import { sendWithRetries } from '../../http/retry.js';
+import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
+import { VERSION } from '../../version.js';
+import { validateBatchItem, type MessageType } from './schemas.js';
+import { formatIssues } from '../../execution/validation.js';
+
+/** Segment's limits (FACTS.md). Requests are packed under the decimal 500 KB so either reading holds. */
+export const LIMITS = {
+  messageBytes: 32 * 1024,
+  requestBytes: 500_000,
+  messagesPerRequest: 2_500,
+  /** Requests of one batch in flight at once: fast, and well under Segment's ~1,000 requests/s. */
+  concurrency: 4,
+} as const;
+
+export const LIBRARY = { name: 'segment-router', version: VERSION };
+
+const byteLength = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+
+/** Fills what the official library fills: a messageId kept across retries, timestamp, context.library. */
+export function enrich(message: Record<string, unknown>, now: string): Record<string, unknown> {
+  const context = (message.context as Record<string, unknown> | undefined) ?? {};
+  return {
+    ...message,
+    messageId: message.messageId ?? `sr-${randomUUID()}`,
+    timestamp: message.timestamp ?? now,
+    context: { ...context, library: context.library ?? LIBRARY },
+  };
+}
+
+export function authHeaders(writeKey: string | undefined): Record<string, string> {
+  return {
+    Authorization: `Basic ${Buffer.from(`${writeKey ?? ''}:`).toString('base64')}`,
+    'Content-Type': 'application/json',
+    'User-Agent': `${LIBRARY.name}/${LIBRARY.version}`,
+  };
+}
+
+export interface RejectedMessage {
+  index: number;
+  messageId?: string;
+  reason: string;
+}
+
+interface Chunk {
+  /** Positions in the caller's batch, in order. */
+  indices: number[];
+  body: { batch: Record<string, unknown>[]; context?: unknown; integrations?: unknown; sentAt?: string };
+}
+
+export interface BatchState {
+  kind: 'batch';
+  total: number;
+  chunks: Chunk[];
+  rejected: RejectedMessage[];
+}
+
+export interface SingleState {
+  kind: 'single';
+  type: MessageType;
+  messageId: string;
+}
+
+/** A single call (identify, track, ...): one message, one request to /v1/<type>. */
+export function prepareSingle(type: MessageType, args: Record<string, unknown>, ctx: PrepareContext): PreparedCall {
+  const now = new Date().toISOString();
+  const message: Record<string, unknown> = { ...enrich(args, now), sentAt: now };
+  const size = byteLength(message);
+  if (size > LIMITS.messageBytes) {
+    throw new MessageTooLarge(`The message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB). Move large values out of properties/traits, or trim them.`);
+  }
+  const request: HttpRequestSpec = {
+    method: 'POST',
+    url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/${type}`,
+    headers: authHeaders(ctx.credentials.writeKey),
+    body: message,
+  };
+  const state: SingleState = { kind: 'single', type, messageId: String(message.messageId) };
+  return { requests: [request], state };
+}
+
+export class MessageTooLarge extends Error {
+  override name = 'MessageTooLarge';
+}
+
+/**
+ * A batch: each message is checked by itself (schema and 32 KB); the valid ones are packed in order
+ * into requests of at most 500 KB and 2,500 messages. Invalid ones are reported by index, never sent.
+ */
+export function prepareBatch(args: { batch: Record<string, unknown>[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
+  const now = new Date().toISOString();
+  const rejected: RejectedMessage[] = [];
+  const chunks: Chunk[] = [];
+  const envelope = { batch: [] as unknown[], ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}), sentAt: now };
+  const envelopeBytes = byteLength(envelope);
+  let current: Chunk | undefined;
+  let currentBytes = 0;
+
+  args.batch.forEach((raw, index) => {
+    const parsed = validateBatchItem(raw);
+    const givenId = typeof raw?.messageId === 'string' ? raw.messageId : undefined;
+    if (!parsed.success) {
+      rejected.push({ index, messageId: givenId, reason: formatIssues(parsed.error.issues) });
+      return;
+    }
+    const message = enrich(parsed.data, now);
+    const size = byteLength(message);
+    if (size > LIMITS.messageBytes) {
+      rejected.push({ index, messageId: String(message.messageId), reason: `message is ${size} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)` });
+      return;
+    }
+    const added = size + 1; // the comma between items
+    if (!current || current.indices.length >= LIMITS.messagesPerRequest || currentBytes + added > LIMITS.requestBytes) {
+      current = { indices: [], body: { ...envelope, batch: [] } };
+      chunks.push(current);
+      currentBytes = envelopeBytes;
+    }
+    current.indices.push(index);
+    current.body.batch.push(message);
+    currentBytes += added;
+  });
+
+  const state: BatchState = { kind: 'batch', total: args.batch.length, chunks, rejected };
+  return {
+    requests: chunks.map((c) => ({
+      method: 'POST',
+      url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/batch`,
+      headers: authHeaders(ctx.credentials.writeKey),
+      body: c.body,
+    })),
+    notes: {
+      messages: args.batch.length,
+      requests: chunks.length,
+      rejected_before_sending: rejected,
+    },
+    state,
+  };
+}
+
+const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for processing, not delivered to destinations.';
+
+/** Sends a prepared tracking call under the shared retry policy. */
+export async function sendTracking(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
+  const state = call.state as SingleState | BatchState;
+  if (state.kind === 'single') return sendSingle(call, state, ctx);
+  return sendBatch(call, state, ctx);
+}
+
+async function post(req: HttpRequestSpec, ctx: SendContext) {
+  const body = { ...(req.body as Record<string, unknown>), sentAt: new Date().toISOString() };
+  return sendWithRetries(
+    ctx.http,
+    { method: req.method, url: req.url, headers: req.headers, body: JSON.stringify(body) },
+    {
+      settings: ctx.config.retry,
+      timeoutMs: ctx.config.requestTimeoutMs,
+      idempotent: true, // every message carries its messageId: Segment drops repeats
+      signal: ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: req.url, attempt, delayMs: Math.round(delayMs), reason }),
+    },
+  );
+}
+
+function failureReason(r: Awaited<ReturnType<typeof post>>): string {
+  if (r.error) return `${r.error.message} (gave up after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
+  const status = r.response!.status;
+  const snippet = r.response!.text.slice(0, 200);
+  return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
+}
+
+async function sendSingle(call: PreparedCall, state: SingleState, ctx: SendContext): Promise<SendOutcome> {
+  const r = await post(call.requests[0]!, ctx);
+  const status = r.response?.status;
+  if (status !== undefined && status >= 200 && status < 300) {
+    return { ok: true, status, messageIds: [state.messageId], data: { accepted: true, type: state.type, messageId: state.messageId, note: ACCEPTED_NOTE } };
+  }
+  return {
+    ok: false,
+    status,
+    messageIds: [state.messageId],
+    error: {
+      kind: r.error ? 'network' : 'upstream',
+      status,
+      message: `Segment did not accept the ${state.type} call: ${failureReason(r)}.`,
+      hint:
+        status === 400
+          ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
+          : `Nothing was lost by trying: send the same call again with messageId "${state.messageId}" and Segment keeps only one copy.`,
+      details: { messageId: state.messageId },
+    },
+  };
+}
+
+async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext): Promise<SendOutcome> {
+  const notAccepted: RejectedMessage[] = [];
+  let accepted = 0;
+  let done = state.rejected.length;
+  let lastStatus: number | undefined;
+  const messageIds: string[] = [];
+  ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${state.chunks.length} request(s)`);
+
+  let next = 0;
+  const worker = async () => {
+    while (next < state.chunks.length) {
+      const i = next++;
+      const chunk = state.chunks[i]!;
+      const r = await post(call.requests[i]!, ctx);
+      const status = r.response?.status;
+      lastStatus = status ?? lastStatus;
+      const ids = chunk.body.batch.map((m) => String(m.messageId));
+      messageIds.push(...ids);
+      if (status !== undefined && status >= 200 && status < 300) {
+        accepted += chunk.indices.length;
+      } else {
+        const reason = failureReason(r);
+        chunk.indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
+      }
+      done += chunk.indices.length;
+      ctx.progress?.(done, state.total, `Request ${i + 1}/${state.chunks.length}: ${status ?? 'no answer'}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, state.chunks.length) }, worker));
+  notAccepted.sort((a, b) => a.index - b.index);
+
+  const data = {
+    accepted,
+    total: state.total,
+    requests: state.chunks.length,
+    rejected_before_sending: state.rejected,
+    not_accepted: notAccepted,
+    note: accepted > 0 ? ACCEPTED_NOTE : undefined,
+  };
+  const problems = state.rejected.length + notAccepted.length;
+  if (problems === 0) return { ok: true, status: lastStatus, messageIds, data };
+  return {
+    ok: false,
+    status: lastStatus,
+    messageIds,
+    data,
+    error: {
+      kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
+      status: lastStatus,
+      message: `${accepted} of ${state.total} messages accepted; ${state.rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
+      hint: notAccepted.length
+        ? 'Resend only the messages in data.not_accepted with the same messageIds: Segment drops repeats, so nothing is counted twice.'
+        : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * Zod schemas for the Tracking API calls, to Segment's spec (FACTS.md). Objects are strict at the
+ * top level so a misspelt field (`user_id`, `properties` on identify) is an error, not a silent drop;
+ * `context` and its parts stay open because Segment accepts any extra keys there.
+ */
+
+/** ISO-8601 with a zone: a timestamp without one is read differently by every destination. */
+export const isoTimestamp = z
+  .iso.datetime({ offset: true, local: false, error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00' })
+  .describe('ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00.');
+
+const str = z.string();
+const open = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
+
+const context = open({
+  active: z.boolean().optional(),
+  app: open({ name: str.optional(), version: str.optional(), build: str.optional(), namespace: str.optional() }).optional(),
+  campaign: open({ name: str.optional(), source: str.optional(), medium: str.optional(), term: str.optional(), content: str.optional() }).optional(),
+  device: open({ id: str.optional(), advertisingId: str.optional(), adTrackingEnabled: z.boolean().optional(), manufacturer: str.optional(), model: str.optional(), name: str.optional(), type: str.optional(), token: str.optional() }).optional(),
+  ip: str.optional(),
+  library: open({ name: str.optional(), version: str.optional() }).optional(),
+  locale: str.optional(),
+  location: open({ city: str.optional(), country: str.optional(), latitude: z.number().optional(), longitude: z.number().optional(), region: str.optional(), speed: z.number().optional() }).optional(),
+  network: open({ bluetooth: z.boolean().optional(), carrier: str.optional(), cellular: z.boolean().optional(), wifi: z.boolean().optional() }).optional(),
+  os: open({ name: str.optional(), version: str.optional() }).optional(),
+  page: open({ path: str.optional(), referrer: str.optional(), search: str.optional(), title: str.optional(), url: str.optional() }).optional(),
+  referrer: open({ id: str.optional(), type: str.optional() }).optional(),
+  screen: open({ width: z.number().optional(), height: z.number().optional(), density: z.number().optional() }).optional(),
+  timezone: str.optional(),
+  groupId: str.optional(),
+  traits: z.record(z.string(), z.unknown()).optional(),
+  userAgent: str.optional(),
+  direct: z.boolean().optional(),
+})
+  .describe('Context of the call: app, campaign, device, ip, library, locale, location, network, os, page, referrer, screen, timezone, groupId, traits, userAgent; direct=true records the caller IP.');
+
+const integrations = z
+  .record(z.string(), z.union([z.boolean(), z.record(z.string(), z.unknown())]))
+  .describe('Per-destination switches, e.g. {"All": false, "Mixpanel": true}. Names are case-sensitive.');
+
+const identity = {
+  userId: str.min(1).max(1024).optional().describe('Your id for the user. This or anonymousId is required.'),
+  anonymousId: str.min(1).max(1024).optional().describe('Id for a visitor not yet known. This or userId is required.'),
+};
+
+const common = {
+  context: context.optional(),
+  integrations: integrations.optional(),
+  timestamp: isoTimestamp.optional().describe('When it happened (ISO-8601 with zone). Set a past time for historical imports; default now.'),
+  messageId: str.min(1).max(100).optional().describe('Unique id (max 100 chars). Segment drops repeats for about 24 h; set one to make retries safe. Assigned when absent.'),
+};
+
+const traits = z.record(z.string(), z.unknown()).describe('Facts about the user or group, snake_case keys; they merge into the profile, null removes one.');
+const properties = z.record(z.string(), z.unknown()).describe('Facts about the event, snake_case keys.');
+
+/** Every call but alias needs someone to attribute it to. */
+function requireIdentity(value: { userId?: string; anonymousId?: string }, ctx: z.RefinementCtx, path: (string | number)[] = []) {
+  if (!value.userId && !value.anonymousId) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'userId'], message: 'userId or anonymousId is required (a non-empty string).' });
+  }
+}
+
+export const identifyShape = { ...identity, traits: traits.optional(), ...common };
+export const trackShape = { ...identity, event: str.min(1).max(200).describe('Event name, "Object Action" style, e.g. "Order Completed".'), properties: properties.optional(), ...common };
+export const pageShape = { ...identity, name: str.optional().describe('Page name, e.g. "Pricing".'), category: str.optional().describe('Page category, e.g. "Docs".'), properties: properties.optional().describe('Page facts: url, path, title, referrer, search, and your own.'), ...common };
+export const screenShape = { ...identity, name: str.optional().describe('Screen name, e.g. "Checkout".'), category: str.optional(), properties: properties.optional(), ...common };
+export const groupShape = { ...identity, groupId: str.min(1).describe('Id of the company, account or organisation.'), traits: traits.optional().describe('Facts about the group: name, industry, employees, plan...'), ...common };
+export const aliasShape = {
+  previousId: str.min(1).describe('The old id (usually the anonymousId) to link to userId.'),
+  userId: str.min(1).describe('The new, known user id.'),
+  ...common,
+};
+
+const withIdentity = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape).superRefine((v, ctx) => requireIdentity(v as { userId?: string; anonymousId?: string }, ctx));
+
+export const identifySchema = withIdentity(identifyShape);
+export const trackSchema = withIdentity(trackShape);
+export const pageSchema = withIdentity(pageShape);
+export const screenSchema = withIdentity(screenShape);
+export const groupSchema = withIdentity(groupShape);
+export const aliasSchema = z.strictObject(aliasShape);
+
+export type MessageType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
+export const MESSAGE_TYPES: MessageType[] = ['identify', 'track', 'page', 'screen', 'group', 'alias'];
+
+const batchItemShapes: Record<MessageType, z.ZodRawShape> = {
+  identify: identifyShape,
+  track: trackShape,
+  page: pageShape,
+  screen: screenShape,
+  group: groupShape,
+  alias: aliasShape,
+};
+
+/**
+ * A batch item is validated by itself: one bad item is reported by index and the rest still go.
+ * The batch schema therefore only checks the envelope; `validateBatchItem` checks each message.
+ */
+export const batchItemSchema = z.discriminatedUnion(
+  'type',
+  MESSAGE_TYPES.map((t) => z.strictObject({ type: z.literal(t), ...batchItemShapes[t] })) as unknown as [
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
+);
+
+export function validateBatchItem(item: unknown): z.ZodSafeParseResult<Record<string, unknown>> {
+  const parsed = batchItemSchema.safeParse(item);
+  if (!parsed.success) return parsed as z.ZodSafeParseResult<Record<string, unknown>>;
+  const v = parsed.data as Record<string, unknown> & { type: MessageType };
+  if (v.type !== 'alias' && !v.userId && !v.anonymousId) {
+    return {
+      success: false,
+      error: new z.ZodError([{ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required (a non-empty string).', input: item }]),
+    } as z.ZodSafeParseResult<Record<string, unknown>>;
+  }
+  return { success: true, data: v };
+}
+
+export const MAX_BATCH_ITEMS_PER_CALL = 100_000;
+
+const batchEnvelope = {
+  batch: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1)
+    .max(MAX_BATCH_ITEMS_PER_CALL)
+    .describe('Messages, each with "type" (identify|track|page|screen|group|alias) and that call\'s fields. Split into requests of at most 500 KB and 2,500 messages; each message is checked alone.'),
+  context: context.optional().describe('Merged into every message.'),
+  integrations: integrations.optional().describe('Merged into every message.'),
+};
+
+export const batchSchema = z.strictObject(batchEnvelope);
+
+/** SEGMENT_IMPORT_HISTORICAL_DATA: a batch whose every message carries its own past timestamp. */
+export const importSchema = z.strictObject(batchEnvelope).superRefine((v, ctx) => {
+  v.batch.forEach((m, i) => {
+    if (typeof m.timestamp !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['batch', i, 'timestamp'], message: 'a historical import needs each message\'s original time as an ISO-8601 timestamp with zone.' });
+    }
+  });
+});

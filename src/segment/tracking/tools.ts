@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { PreparedCall, SendContext, SendOutcome, ToolDefinition } from '../../registry/types.js';
+import { prepareBatch, prepareSingle, sendTracking } from './delivery.js';
+import * as s from './schemas.js';
+
+/**
+ * The Tracking API tools. Each entry is the single source of truth for that tool: its words drive
+ * search, its schema drives validation, its access drives policy and annotations.
+ */
+
+const ACCEPTED = '200 means accepted, not delivered: an unknown write key or a malformed event is dropped after a 200.';
+const IDENTITY = 'Needs userId or anonymousId (strings); without one the call is refused before sending.';
+const SIZE = 'A message over 32 KB is refused by itself; keep large blobs out of properties and traits.';
+const TIMESTAMP = 'timestamp must be ISO-8601 with a zone (2026-01-31T12:00:00Z); omit it for "now".';
+const REGION = 'An EU workspace must use region eu: sent to the US host, its events are silently lost.';
+
+interface TrackingSpec {
+  slug: string;
+  title: string;
+  description: string;
+  schema: z.ZodObject;
+  tags: string[];
+  useCases: string[];
+  pitfalls: string[];
+  related: string[];
+  prepare: ToolDefinition['prepare'];
+}
+
+function trackingTool(spec: TrackingSpec): ToolDefinition {
+  let json: Record<string, unknown> | undefined;
+  return {
+    slug: spec.slug,
+    title: spec.title,
+    description: spec.description,
+    api: 'tracking',
+    toolset: 'tracking',
+    access: 'write',
+    tags: spec.tags,
+    useCases: spec.useCases,
+    pitfalls: spec.pitfalls,
+    related: spec.related,
+    paramNames: Object.keys(spec.schema.shape),
+    inputSchema: () => spec.schema,
+    inputJsonSchema: () => (json ??= z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+    prepare: spec.prepare,
+    send: (call: PreparedCall, ctx: SendContext): Promise<SendOutcome> => sendTracking(call, ctx),
+  };
+}
+
+const single = (type: s.MessageType): ToolDefinition['prepare'] => (args, ctx) => prepareSingle(type, args, ctx);
+
+export const trackingTools: ToolDefinition[] = [
+  trackingTool({
+    slug: 'SEGMENT_IDENTIFY',
+    title: 'Identify a user',
+    description: 'Tie a user to their traits (email, name, plan, ...) in Segment. Send it at sign-up, login and whenever a trait changes; traits merge into the profile.',
+    schema: s.identifySchema,
+    tags: ['tracking', 'identify', 'user', 'traits', 'profile'],
+    useCases: ['identify a user', 'set user traits', 'update a user profile with email and name', 'record who the user is after login', 'save customer attributes', 'upsert a contact'],
+    pitfalls: [IDENTITY, 'Traits merge: a trait set to null is removed; traits you leave out are kept.', 'Call SEGMENT_ALIAS before the first identify only when a destination needs an explicit merge.', ACCEPTED],
+    related: ['SEGMENT_ALIAS', 'SEGMENT_TRACK', 'SEGMENT_GROUP'],
+    prepare: single('identify'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_TRACK',
+    title: 'Track an event',
+    description: 'Record something a user did, as an event name ("Order Completed") with properties. The everyday call for product analytics and conversions.',
+    schema: s.trackSchema,
+    tags: ['tracking', 'track', 'event', 'action', 'conversion'],
+    useCases: ['track an event', 'record that a user completed an order', 'log a user action', 'send a custom event with properties', 'record a purchase or signup event', 'fire a conversion event'],
+    pitfalls: [IDENTITY, 'event names read best as "Object Action" ("Order Completed"); properties in snake_case.', SIZE, TIMESTAMP, ACCEPTED],
+    related: ['SEGMENT_IDENTIFY', 'SEGMENT_BATCH'],
+    prepare: single('track'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_PAGE',
+    title: 'Record a page view',
+    description: 'Record that someone viewed a web page (name, category, url, path, referrer). For mobile app screens use SEGMENT_SCREEN.',
+    schema: s.pageSchema,
+    tags: ['tracking', 'page', 'pageview', 'web', 'website'],
+    useCases: ['record a page view', 'track a website page visit', 'log that a visitor opened the pricing page', 'send a pageview for a web page'],
+    pitfalls: [IDENTITY, 'Web pages only; app screens go to SEGMENT_SCREEN.', 'Put url, path, title and referrer in properties.', ACCEPTED],
+    related: ['SEGMENT_SCREEN', 'SEGMENT_TRACK'],
+    prepare: single('page'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_SCREEN',
+    title: 'Record a screen view',
+    description: 'Record that someone viewed a screen in a mobile or TV app. For web pages use SEGMENT_PAGE.',
+    schema: s.screenSchema,
+    tags: ['tracking', 'screen', 'mobile', 'app', 'view'],
+    useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen'],
+    pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
+    related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
+    prepare: single('screen'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_GROUP',
+    title: 'Group a user',
+    description: 'Associate a user with a company, account or organisation (groupId) and record that group\'s traits. For B2B account analytics; not IAM user groups.',
+    schema: s.groupSchema,
+    tags: ['tracking', 'group', 'company', 'account', 'organization', 'b2b'],
+    useCases: ['associate a user with a company', 'add a user to an account or organization', 'set company traits', 'link a user to a team or workspace in my product'],
+    pitfalls: [IDENTITY, 'groupId is required: the id of the company/account.', 'This is the Tracking API group call, not the IAM user groups of the Public API.', ACCEPTED],
+    related: ['SEGMENT_IDENTIFY'],
+    prepare: single('group'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_ALIAS',
+    title: 'Alias two user ids',
+    description: 'Link an old id (previousId, usually the anonymous id) to a new userId so both histories become one user. Used at sign-up by destinations that need an explicit merge.',
+    schema: s.aliasSchema,
+    tags: ['tracking', 'alias', 'merge', 'identity', 'link'],
+    useCases: ['merge two user identities', 'link an anonymous visitor to a new account', 'alias the anonymous id to the user id at signup', 'connect an old user id to a new one'],
+    pitfalls: ['previousId and userId are both required.', 'Alias is one-way and cannot be undone: check the ids first.', 'Send it before the first identify for the new userId.', ACCEPTED],
+    related: ['SEGMENT_IDENTIFY', 'SEGMENT_TRACK'],
+    prepare: single('alias'),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_BATCH',
+    title: 'Send many messages at once',
+    description: 'Send up to 100,000 identify/track/page/screen/group/alias messages in one call. The router checks each message, packs requests of at most 500 KB and 2,500 messages, retries safely and reports each message that was not accepted by index and messageId.',
+    schema: s.batchSchema,
+    tags: ['tracking', 'batch', 'bulk', 'import', 'many'],
+    useCases: ['send many events at once', 'bulk upload events', 'import a list of users and events', 'send a batch of identify and track calls', 'backfill events'],
+    pitfalls: ['Each item needs "type" and the fields of that call; a bad item is reported by index and the rest still go.', SIZE, 'For past events set each item\'s timestamp (or use SEGMENT_IMPORT_HISTORICAL_DATA, which requires it).', REGION, ACCEPTED],
+    related: ['SEGMENT_IMPORT_HISTORICAL_DATA', 'SEGMENT_TRACK', 'SEGMENT_IDENTIFY'],
+    prepare: (args, ctx) => prepareBatch(args, ctx),
+  }),
+  trackingTool({
+    slug: 'SEGMENT_IMPORT_HISTORICAL_DATA',
+    title: 'Import historical data',
+    description: 'Backfill past events and users: a SEGMENT_BATCH in which every message must carry its original timestamp, so it lands at the right time in every destination.',
+    schema: s.importSchema,
+    tags: ['tracking', 'batch', 'import', 'historical', 'backfill', 'migration'],
+    useCases: ['import historical data', 'backfill old events with their original timestamps', 'migrate past analytics data into segment', 'load last year\'s events'],
+    pitfalls: ['Every message needs an ISO-8601 timestamp with zone: the original time.', 'Some destinations ignore or reject old timestamps; check each one\'s limits.', SIZE, ACCEPTED],
+    related: ['SEGMENT_BATCH'],
+    prepare: (args, ctx) => prepareBatch(args, ctx),
+  }),
+];

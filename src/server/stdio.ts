@@ -1,0 +1,23 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { App } from '../app.js';
+import { createServer } from './create-server.js';
+
+/** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
+export async function serveStdio(app: App): Promise<void> {
+  const server = createServer(app);
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await server.close().catch(() => {});
+    await app.close().catch(() => {});
+    process.exit(0);
+  };
+  transport.onclose = () => void shutdown();
+  process.stdin.on('end', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  await server.connect(transport);
+  app.log.info('segment-router serving MCP on stdio', { tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });
+}
