@@ -1,0 +1,167 @@
+import Fuse from 'fuse.js';
+import type { ToolDefinition } from '../registry/types.js';
+import { analyzeQuery, vocabularyWords, type AnalyzedQuery } from './analyze.js';
+import { Bm25Index } from './bm25.js';
+import { FIELDS, toolText, type Field, type ToolText } from './fields.js';
+import { verbFit } from './intent.js';
+import { stem, words } from './text.js';
+import { TypoFixer } from './typos.js';
+
+/**
+ * The ranking: BM25F over each tool's fields, then three judgements a bag of words cannot make:
+ * does the request name the tool's object (coverage), does it ask for the tool's operation (verb fit),
+ * and does the caller already hold the tool's inputs (known fields). Slug-like requests also go through
+ * fuse.js so a half-remembered slug still lands.
+ */
+
+export interface Ranked {
+  slug: string;
+  score: number;
+}
+
+export interface Ranking {
+  ranked: Ranked[];
+  /** 0..1: how much of the request the best tool explains. Low means nothing here fits. */
+  confidence: number;
+}
+
+/** Object words that only qualify ("connected" sources, "daily" usage): missing them costs little. */
+const WEAK = new Set(['connected', 'daily', 'per', 'latest', 'advanced', 'id', 'workspace', 'data', 'summary', 'status', 'statuses', 'manual', 'single'].map(stem));
+
+/** Prior when the request names no operation: reading is the safe guess. */
+const NO_VERB_PRIOR: Record<ToolDefinition['access'], number> = { read: 1, write: 0.9, destructive: 0.8 };
+
+/** Known field values count as a faint mention of what they identify (sourceId -> "source"). */
+const KNOWN_FIELD_TERM_WEIGHT = 0.3;
+const KNOWN_FIELD_BOOST = 0.25;
+const UNKNOWN_WORD_WEIGHT = 1;
+/** Below this best score nothing matched for real; SCORE_SCALE converts a score into confidence. */
+const MIN_SCORE = 1;
+const SCORE_SCALE = 10;
+/** Object coverage from which a request counts as naming the tool outright. */
+const NAMED_OBJECT = 0.75;
+
+export class SearchEngine {
+  private readonly texts: ToolText[];
+  private readonly index: Bm25Index<Field>;
+  private readonly typos: TypoFixer;
+  private readonly params: Set<string>[];
+  private slugFuse?: Fuse<{ i: number; key: string }>;
+
+  constructor(private readonly tools: readonly ToolDefinition[]) {
+    this.texts = tools.map(toolText);
+    this.index = new Bm25Index(FIELDS, this.texts.map((t) => t.fields));
+    this.params = tools.map((t) => new Set(t.paramNames.map(fieldKey)));
+    const known = new Set(vocabularyWords());
+    for (const t of tools) {
+      for (const text of [t.slug, t.title, t.description, t.toolset, ...t.tags, ...t.useCases, ...t.paramNames]) for (const w of words(text)) known.add(w);
+    }
+    this.typos = new TypoFixer(known);
+  }
+
+  /** The request as the ranking reads it (typos fixed), for tests and diagnostics. */
+  analyze(request: string): AnalyzedQuery {
+    return analyzeQuery(request, (w) => this.typos.fix(w));
+  }
+
+  /** Ranks every tool for a request; `knownFields` are the names of values the caller already has. */
+  rank(request: string, knownFields: string[] = []): Ranking {
+    const q = this.analyze(request);
+    const knownKeys = knownFields.map(fieldKey).filter(Boolean);
+    for (const f of knownFields) for (const w of words(f)) if (w !== 'id') addTerm(q, stem(w), KNOWN_FIELD_TERM_WEIGHT);
+
+    const slugLike = slugFuzz(request) ? this.slugScores(request) : undefined;
+    // "invite jane to the workspace": with no noun for the object, the verb names it ("invite").
+    const hasObjectNoun = [...q.own.values()].some((w) => w >= 1);
+    const verbNames = new Map([...q.verbTerms].map((t) => [t, hasObjectNoun ? 0.5 : 1]));
+    const ranked: Ranked[] = [];
+    let best = { score: 0, matched: new Set<string>(), objectCover: 0 };
+    for (let i = 0; i < this.tools.length; i++) {
+      const tool = this.tools[i]!;
+      const text = this.texts[i]!;
+      const { score: lexical, matched } = this.index.score(i, q.terms);
+      const fuzzy = slugLike?.get(i) ?? 0;
+      if (lexical === 0 && fuzzy === 0) continue;
+      const objectCover = this.cover(text.object, q.terms, verbNames);
+      const contextCover = this.cover(text.context, q.terms, verbNames);
+      const fit = verbFit(q.verbs, text.fit);
+      const verb = fit === undefined ? NO_VERB_PRIOR[tool.access] : 0.35 + 0.65 * fit;
+      const held = knownKeys.length ? knownKeys.filter((k) => this.params[i]!.has(k)).length / knownKeys.length : 0;
+      const score = (lexical + fuzzy) * (0.35 + 0.65 * objectCover) * (0.7 + 0.3 * contextCover) * verb * (1 + KNOWN_FIELD_BOOST * held);
+      ranked.push({ slug: tool.slug, score });
+      if (score > best.score) best = { score, matched, objectCover };
+    }
+    ranked.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
+    if (slugLike && ranked.length) return { ranked, confidence: 1 };
+    // Either most of the request is explained, or it plainly names the best tool's object ("deploy the
+    // latest version of my function": the rest of the words are detail).
+    // A strong absolute score also counts: a request full of detail words can still hit one tool squarely.
+    const named = best.objectCover >= NAMED_OBJECT ? best.objectCover * 0.8 : 0;
+    const confidence = best.score < MIN_SCORE ? 0 : Math.min(1, Math.max(this.confidence(q, best.matched), named) + best.score / SCORE_SCALE);
+    return { ranked, confidence };
+  }
+
+  /** Share of the object's meaning (IDF-weighted, weak words discounted) that the request mentions. */
+  private cover(object: string[], terms: Map<string, number>, verbNames: Map<string, number>): number {
+    if (object.length === 0) return 1;
+    let have = 0;
+    let total = 0;
+    for (const t of new Set(object)) {
+      const imp = this.index.idf(t) * (WEAK.has(t) ? 0.3 : 1);
+      total += imp;
+      have += imp * Math.min(1, Math.max(verbNames.get(t) ?? 0, terms.get(t) ?? 0));
+    }
+    return total === 0 ? 1 : have / total;
+  }
+
+  /**
+   * Share of the request's own words (IDF- and role-weighted) that the best tool explains, directly or
+   * through a synonym ("gdpr" is explained by a tool about regulations).
+   */
+  private confidence(q: AnalyzedQuery, matched: Set<string>): number {
+    // How well each own word is explained: fully when the tool has it, by the synonym's weight otherwise.
+    const explained = new Map<string, number>([...matched].map((t) => [t, 1]));
+    for (const t of matched) for (const [source, w] of q.explains.get(t) ?? []) explained.set(source, Math.max(explained.get(source) ?? 0, w));
+    let total = 0;
+    let got = 0;
+    for (const [t, w] of q.own) {
+      // Words no tool uses at all are mostly filler ("belong", "former"); they count, but little.
+      const mass = w * (this.index.has(t) ? this.index.idf(t) : UNKNOWN_WORD_WEIGHT);
+      total += mass;
+      got += mass * (explained.get(t) ?? 0);
+    }
+    if (total === 0) return matched.size ? 0.5 : 0;
+    return got / total;
+  }
+
+  /** fuse.js over slugs for requests written like a slug ("list_connected_warehouses", "segmnt-identfy"). */
+  private slugScores(request: string): Map<number, number> {
+    this.slugFuse ??= new Fuse(
+      this.tools.map((t, i) => ({ i, key: t.slug.replace(/^SEGMENT_/, '').toLowerCase() })),
+      { keys: ['key'], includeScore: true, threshold: 0.4, ignoreLocation: true },
+    );
+    const needle = request.trim().toLowerCase().replace(/^segment[_\s-]*/, '').replace(/[^a-z0-9]+/g, '_');
+    const out = new Map<number, number>();
+    for (const r of this.slugFuse.search(needle, { limit: 10 })) {
+      // A slug that starts with what was typed is what was meant ("list_connected_warehouses").
+      const prefix = r.item.key.startsWith(needle) ? 4 : 0;
+      out.set(r.item.i, prefix + 4 * (1 - (r.score ?? 1)));
+    }
+    return out;
+  }
+}
+
+/** Field names compared loosely: "source_id", "sourceId" and "SourceID" are one field. */
+export function fieldKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** A request with no spaces and slug separators, or an upper-case slug, is read as a slug. */
+function slugFuzz(request: string): boolean {
+  const r = request.trim();
+  return !/\s/.test(r) && (/[_-]/.test(r) || /^[A-Z0-9_]+$/.test(r));
+}
+
+function addTerm(q: AnalyzedQuery, term: string, weight: number): void {
+  if ((q.terms.get(term) ?? 0) < weight) q.terms.set(term, weight);
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import type { ToolSearch } from '../../src/search/search.js';
+
+/** The eval set (test/search/eval-set.json) and how a search is scored on it. */
+
+export interface EvalCase {
+  tag: string;
+  q: string;
+  expect: string[];
+  known_fields?: string;
+  heldout?: boolean;
+}
+
+export interface EvalSet {
+  cases: EvalCase[];
+  negatives: string[];
+}
+
+export function loadEvalSet(): EvalSet {
+  return JSON.parse(readFileSync(new URL('./eval-set.json', import.meta.url), 'utf8'));
+}
+
+export interface Score {
+  n: number;
+  top1: number;
+  top3: number;
+  misses: { q: string; expect: string[]; got: string[] }[];
+}
+
+/** top-1 / top-3 over the primaries the agent would see; a miss lists what came back instead. */
+export function score(search: ToolSearch, cases: EvalCase[]): Score {
+  let top1 = 0;
+  let top3 = 0;
+  const misses: Score['misses'] = [];
+  for (const c of cases) {
+    const got = search.search({ use_case: c.q, known_fields: c.known_fields }, 5).primary_tool_slugs;
+    const rank = got.findIndex((s) => c.expect.includes(s));
+    if (rank === 0) top1++;
+    if (rank >= 0 && rank < 3) top3++;
+    if (rank !== 0) misses.push({ q: c.q, expect: c.expect, got: got.slice(0, 3) });
+  }
+  return { n: cases.length, top1: top1 / cases.length, top3: top3 / cases.length, misses };
+}
