@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { toolView } from '../search/tool-view.js';
+import { briefView, toolView } from '../search/tool-view.js';
 import { toolResult } from './result.js';
 import { connectionSummary } from './connection-summary.js';
 
@@ -11,14 +11,15 @@ const inputSchema = {
   queries: z
     .array(
       z.object({
-        use_case: z.string().min(1).max(1000).describe('What you want done in Segment, in plain words, e.g. "record that a user completed an order".'),
-        known_fields: z.string().max(1000).optional().describe('Values you already have, as "name:value" pairs separated by commas, e.g. "sourceId:src_1, userId:42"; tools taking those fields rank higher.'),
+        use_case: z.string().min(1).max(1000).describe('The task in plain words, e.g. "record that a user completed an order", or a slug.'),
+        known_fields: z.string().max(1000).optional().describe('Values you already have, "name:value" comma-separated, e.g. "sourceId:src_1"; tools taking them rank higher.'),
       }),
     )
     .min(1)
     .max(MAX_QUERIES)
     .describe('One entry per task; each is answered on its own.'),
   limit: z.number().int().min(1).max(10).optional().describe('Most primary tools per query (default 5).'),
+  full_schema: z.boolean().optional().describe('Return complete input schemas instead of the compact ones.'),
 };
 
 const outputSchema = {
@@ -31,6 +32,7 @@ const outputSchema = {
     }),
   ),
   tool_schemas: z.record(z.string(), z.looseObject({ title: z.string(), description: z.string(), access: z.string(), input_schema: z.record(z.string(), z.unknown()), pitfalls: z.array(z.string()) })),
+  related_tools: z.record(z.string(), z.looseObject({ title: z.string(), access: z.string() })),
   toolkit_connection_statuses: z.array(z.looseObject({ toolkit: z.string(), status: z.string() })),
 };
 
@@ -40,17 +42,19 @@ export function registerSearchTools(server: McpServer, app: App): void {
     {
       title: 'Find Segment tools for a task',
       description:
-        'Start here. Describe each task in plain words; get the best Segment tool slugs (best first), related tools, each tool\'s input schema, access (read/write/destructive), pitfalls, whether the write policy blocks it, and whether the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
+        'Start here. Describe each task in plain words; get the best Segment tool slugs (best first) with input schema, access (read/write/destructive), pitfalls and whether the write policy blocks them; related tools in brief (search a slug for its schema); and whether the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ queries, limit }) => {
+    async ({ queries, limit, full_schema }) => {
       const results = queries.map((q) => app.search.search(q, limit ?? 5));
-      const slugs = [...new Set(results.flatMap((r) => [...r.primary_tool_slugs, ...r.related_tool_slugs]))];
-      const tool_schemas = Object.fromEntries(slugs.map((s) => [s, toolView(app.registry.get(s)!, app.config)]));
+      const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
+      const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));
+      const tool_schemas = Object.fromEntries([...primaries].map((s) => [s, toolView(app.registry.get(s)!, app.config, { fullSchema: full_schema })]));
+      const related_tools = Object.fromEntries([...related].map((s) => [s, briefView(app.registry.get(s)!, app.config)]));
       const status = await app.connections.status();
-      return toolResult({ results, tool_schemas, toolkit_connection_statuses: [connectionSummary(status)] });
+      return toolResult({ results, tool_schemas, related_tools, toolkit_connection_statuses: [connectionSummary(status)] });
     },
   );
 }

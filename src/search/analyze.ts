@@ -40,7 +40,7 @@ type Phrase = string[];
 interface Compiled {
   compounds: { phrase: Phrase; term: string }[];
   synonyms: { phrase: Phrase; terms: string[]; weight: number }[];
-  verbs: { phrase: Phrase; classes: Partial<Record<Verb, number>> }[];
+  verbs: { phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }[];
   /** Every plain word the tables know, for typo correction. */
   words: Set<string>;
 }
@@ -62,7 +62,7 @@ function vocab(): Compiled {
   compiled = {
     compounds: COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength),
     synonyms: SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength),
-    verbs: VERBS.map(([p, classes]) => ({ phrase: phraseOf(p), classes })).sort(byLength),
+    verbs: VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength),
     words,
   };
   return compiled;
@@ -210,9 +210,10 @@ function findVerbs(toks: Token[], full: number[], inCompound: Set<number>, v: Co
   let lastEnd = -1;
   for (let k = 0; k < full.length; ) {
     const word = toks[k]!.word;
-    const skip = inCompound.has(k) || (word.endsWith('ed') && word.length > 4) || (k === lastEnd && word.endsWith('ing')) || nounPosition(toks, k, lastEnd);
+    const skip = inCompound.has(k) || (word.endsWith('ed') && word.length > 4) || (k === lastEnd && word.endsWith('ing'));
+    const asNoun = nounPosition(toks, k, lastEnd);
     let span: number[] | undefined;
-    const hit = skip ? undefined : v.verbs.find((x) => (span = matchAt(toks, full, k, x.phrase)));
+    const hit = skip ? undefined : v.verbs.find((x) => (!asNoun || x.noun) && (span = matchAt(toks, full, k, x.phrase)));
     if (!hit || !span) {
       k++;
       continue;

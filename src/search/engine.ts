@@ -39,7 +39,9 @@ const UNKNOWN_WORD_WEIGHT = 1;
 const MIN_SCORE = 1;
 const SCORE_SCALE = 10;
 /** Object coverage from which a request counts as naming the tool outright. */
-const NAMED_OBJECT = 0.75;
+const NAMED_OBJECT = 0.6;
+/** Saying most of one of a tool's use cases is nearly as good as naming its object. */
+const USE_CASE_COVER = 0.9;
 
 export class SearchEngine {
   private readonly texts: ToolText[];
@@ -82,7 +84,7 @@ export class SearchEngine {
       const { score: lexical, matched } = this.index.score(i, q.terms);
       const fuzzy = slugLike?.get(i) ?? 0;
       if (lexical === 0 && fuzzy === 0) continue;
-      const objectCover = this.cover(text.object, q.terms, verbNames);
+      const objectCover = Math.max(this.cover(text.object, q.terms, verbNames), ...text.useCases.map((p) => USE_CASE_COVER * this.cover(p, q.terms, verbNames)));
       const contextCover = this.cover(text.context, q.terms, verbNames);
       const fit = verbFit(q.verbs, text.fit);
       const verb = fit === undefined ? NO_VERB_PRIOR[tool.access] : 0.35 + 0.65 * fit;

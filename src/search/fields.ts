@@ -28,6 +28,8 @@ export interface ToolText {
   /** Terms of the slug's object, which a request should mention for this tool to be the one. */
   object: string[];
   context: string[];
+  /** Each use case on its own: a request that says nearly all of one names the tool as well as its slug. */
+  useCases: string[][];
   fit: Fit;
 }
 
@@ -53,6 +55,7 @@ export function toolText(tool: ToolDefinition): ToolText {
     },
     object,
     context,
+    useCases: tool.useCases.map(docTerms).filter((p) => p.length > 0),
     fit: op.fit,
   };
 }

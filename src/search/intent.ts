@@ -35,6 +35,12 @@ const RUN_OBJECTS = /(^|_)(SYNC|TRIGGER|DOWNLOAD|DEPLOYMENT|MANUAL)(_|$)/;
 const COLLECTION_GET = /(CATALOG|METRICS|USAGE|VOLUME)/;
 
 const SEND: Fit = { send: 1, add: 0.3, update: 0.4, create: 0.2 };
+/** Tracking calls whose everyday verb is not "send": group adds a user to an account, alias links ids. */
+const SEND_AS: Record<string, Fit> = {
+  SEGMENT_GROUP: { ...SEND, add: 0.9 },
+  SEGMENT_ALIAS: { ...SEND, add: 0.9 },
+  SEGMENT_IDENTIFY: { ...SEND, update: 0.8 },
+};
 
 export interface ToolOperation {
   fit: Fit;
@@ -44,7 +50,7 @@ export interface ToolOperation {
 
 export function operationOf(tool: ToolDefinition): ToolOperation {
   const parts = tool.slug.replace(/^SEGMENT_/, '').split('_');
-  if (tool.api === 'tracking') return { fit: SEND, rest: parts };
+  if (tool.api === 'tracking') return { fit: SEND_AS[tool.slug] ?? SEND, rest: parts };
   const lead = parts[0] ?? '';
   const base = LEADING[lead];
   if (!base) return { fit: { get: 0.7, list: 0.7 }, rest: parts };

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from '../config/runtime.js';
 import { blockedReason } from '../policy/write-policy.js';
 import type { JsonSchema, ToolDefinition } from '../registry/types.js';
+import { compactSchema } from './compact-schema.js';
 
 export interface ToolView {
   title: string;
@@ -12,15 +13,33 @@ export interface ToolView {
   blocked_by_policy?: string;
 }
 
+/** A related tool in brief: enough to decide whether to look it up (search its slug for the schema). */
+export interface BriefView {
+  title: string;
+  access: ToolDefinition['access'];
+  blocked_by_policy?: true;
+}
+
+const compacted = new WeakMap<ToolDefinition, JsonSchema>();
+
 /** What an agent needs to call a tool correctly, read from its registry entry. */
-export function toolView(tool: ToolDefinition, config: RuntimeConfig): ToolView {
+export function toolView(tool: ToolDefinition, config: RuntimeConfig, opts: { fullSchema?: boolean } = {}): ToolView {
   const blocked = blockedReason(tool, config);
+  let schema = opts.fullSchema ? tool.inputJsonSchema() : compacted.get(tool);
+  if (!schema) {
+    schema = compactSchema(tool.inputJsonSchema());
+    compacted.set(tool, schema);
+  }
   return {
     title: tool.title,
     description: tool.description,
     access: tool.access,
-    input_schema: tool.inputJsonSchema(),
+    input_schema: schema,
     pitfalls: tool.pitfalls,
     ...(blocked ? { blocked_by_policy: blocked } : {}),
   };
+}
+
+export function briefView(tool: ToolDefinition, config: RuntimeConfig): BriefView {
+  return { title: tool.title, access: tool.access, ...(blockedReason(tool, config) ? { blocked_by_policy: true as const } : {}) };
 }

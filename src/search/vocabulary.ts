@@ -95,6 +95,7 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['company', 'group', 0.9],
   ['organization', 'group', 0.9],
   ['account', 'group', 0.6],
+  ['customer account', 'group', 0.9],
   ['accounts', 'group', 0.5],
   ['business', 'group', 0.6],
   ['b2b', 'group', 0.9],
@@ -146,6 +147,8 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['gdpr', 'regulation delete', 1],
   ['ccpa', 'regulation delete', 1],
   ['erase', 'regulation', 0.9],
+  ['erasure', 'regulation', 1],
+  ['right to be forgotten', 'regulation', 1],
   ['forget', 'regulation', 1],
   ['forgotten', 'regulation', 1],
   ['privacy', 'regulation', 0.8],
@@ -399,8 +402,12 @@ export type Verb =
   | 'list' | 'get' | 'create' | 'update' | 'replace' | 'delete' | 'remove' | 'add'
   | 'cancel' | 'restore' | 'run' | 'preview' | 'send';
 
-/** Phrases that say which operation is wanted; weights for each operation they may mean. */
-export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>][] = [
+/**
+ * Phrases that say which operation is wanted; weights for each operation they may mean. Entries marked
+ * `noun` are process nouns that ask for the operation even inside a noun phrase ("GDPR erasure").
+ */
+export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>, kind?: 'noun'][] = [
+  ['erasure', { delete: 0.8 }, 'noun'],
   ['list', { list: 1 }],
   ['show all', { list: 1 }],
   ['all', { list: 0.6 }],
@@ -474,6 +481,7 @@ export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>][] =
   ['overwrite', { replace: 1 }],
   ['exactly', { replace: 0.9 }],
   ['exact', { replace: 0.9 }],
+
   ['swap', { replace: 0.8 }],
   ['delete', { delete: 1, remove: 0.9 }],
   ['remove', { remove: 1, delete: 0.9 }],
