@@ -23,6 +23,8 @@ export interface Ranking {
   ranked: Ranked[];
   /** 0..1: how much of the request the best tool explains. Low means nothing here fits. */
   confidence: number;
+  /** The parts of `confidence`, for calibration. */
+  parts?: { share: number; named: number; strength: number };
 }
 
 /** Object words that only qualify ("connected" sources, "daily" usage): missing them costs little. */
@@ -35,9 +37,8 @@ const NO_VERB_PRIOR: Record<ToolDefinition['access'], number> = { read: 1, write
 const KNOWN_FIELD_TERM_WEIGHT = 0.3;
 const KNOWN_FIELD_BOOST = 0.25;
 const UNKNOWN_WORD_WEIGHT = 1;
-/** Below this best score nothing matched for real; SCORE_SCALE converts a score into confidence. */
-const MIN_SCORE = 1;
-const SCORE_SCALE = 10;
+/** A tenth of the ideal score is already a solid match: BM25 saturates and fields are weighted. */
+const STRENGTH_SCALE = 8;
 /** Object coverage from which a request counts as naming the tool outright. */
 const NAMED_OBJECT = 0.6;
 /** Saying most of one of a tool's use cases is nearly as good as naming its object. */
@@ -95,12 +96,14 @@ export class SearchEngine {
     }
     ranked.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
     if (slugLike && ranked.length) return { ranked, confidence: 1 };
-    // Either most of the request is explained, or it plainly names the best tool's object ("deploy the
-    // latest version of my function": the rest of the words are detail).
-    // A strong absolute score also counts: a request full of detail words can still hit one tool squarely.
+    // Confident when the request names the best tool's object (or most of one of its use cases), or when
+    // the best tool explains most of the request's words AND scores near what a full match would.
+    // Either test alone lets noise through: "what time is it in tokyo" shares "time" with a parameter.
     const named = best.objectCover >= NAMED_OBJECT ? best.objectCover * 0.8 : 0;
-    const confidence = best.score < MIN_SCORE ? 0 : Math.min(1, Math.max(this.confidence(q, best.matched), named) + best.score / SCORE_SCALE);
-    return { ranked, confidence };
+    const share = this.share(q, best.matched);
+    const strength = best.score / this.ceiling(q);
+    const confidence = Math.min(1, Math.max(named, Math.min(share, STRENGTH_SCALE * strength)));
+    return { ranked, confidence, parts: { share, named, strength } };
   }
 
   /** Share of the object's meaning (IDF-weighted, weak words discounted) that the request mentions. */
@@ -116,11 +119,20 @@ export class SearchEngine {
     return total === 0 ? 1 : have / total;
   }
 
+  /** The score a tool would get holding every word of the request at full strength. */
+  private ceiling(q: AnalyzedQuery): number {
+    let sum = 0;
+    const unknown = this.index.idf('\u0000');
+    for (const [t, w] of q.own) sum += w * (this.index.has(t) ? this.index.idf(t) : unknown);
+    for (const t of q.verbTerms) sum += 0.5 * this.index.idf(t);
+    return Math.max(1e-9, sum * 2.2); // 2.2 = k1 + 1, BM25's saturation ceiling
+  }
+
   /**
    * Share of the request's own words (IDF- and role-weighted) that the best tool explains, directly or
    * through a synonym ("gdpr" is explained by a tool about regulations).
    */
-  private confidence(q: AnalyzedQuery, matched: Set<string>): number {
+  private share(q: AnalyzedQuery, matched: Set<string>): number {
     // How well each own word is explained: fully when the tool has it, by the synonym's weight otherwise.
     const explained = new Map<string, number>([...matched].map((t) => [t, 1]));
     for (const t of matched) for (const [source, w] of q.explains.get(t) ?? []) explained.set(source, Math.max(explained.get(source) ?? 0, w));
