@@ -18,12 +18,15 @@ const STOP = new Set(
   ).split(/\s+/),
 );
 
+/** Caches are capped: a long-running server sees endless new words and must not grow without end. */
+export const CACHE_CAP = 20_000;
 const stemCache = new Map<string, string>();
 
 export function stem(word: string): string {
   let s = stemCache.get(word);
   if (s === undefined) {
     s = word.length <= 3 ? word : stemmer(word);
+    if (stemCache.size >= CACHE_CAP) stemCache.clear();
     stemCache.set(word, s);
   }
   return s;

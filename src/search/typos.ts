@@ -1,47 +1,43 @@
 import Fuse from 'fuse.js';
-import { isStop } from './text.js';
+import { CACHE_CAP, isStop } from './text.js';
 
 /**
  * Fixes misspelt words ("segmnt identfy") by the closest word the tools or the vocabulary use.
- * Only words nobody uses are touched, so a correct word is never "fixed" into another. Candidates share
- * the first letter (people rarely mistype it), which keeps each fuse.js search small and fast.
+ * Only words nobody uses are touched, so a correct word is never "fixed" into another.
  */
 export class TypoFixer {
-  private readonly byLetter = new Map<string, string[]>();
-  private readonly fuses = new Map<string, Fuse<string>>();
+  private readonly fuses = new Map<string, Fuse<string> | null>();
   private readonly cache = new Map<string, string>();
 
-  constructor(private readonly known: Set<string>) {
-    for (const w of [...known].sort()) {
-      if (w.length < 3) continue;
-      const list = this.byLetter.get(w[0]!) ?? [];
-      list.push(w);
-      this.byLetter.set(w[0]!, list);
-    }
-  }
+  constructor(private readonly known: Set<string>) {}
 
   fix(word: string): string {
     if (word.length < 4 || this.known.has(word) || isStop(word)) return word;
     let fixed = this.cache.get(word);
     if (fixed === undefined) {
       fixed = this.closest(word) ?? word;
+      if (this.cache.size >= CACHE_CAP) this.cache.clear();
       this.cache.set(word, fixed);
     }
     return fixed;
   }
 
+  /**
+   * Candidates share the first letter (people rarely mistype it) and are within the edit bound in length,
+   * which keeps each fuse.js search to a few dozen words.
+   */
   private closest(word: string): string | undefined {
-    const letter = word[0]!;
-    let fuse = this.fuses.get(letter);
-    if (!fuse) {
-      const list = this.byLetter.get(letter);
-      if (!list) return undefined;
-      fuse = new Fuse(list, { includeScore: true, threshold: 0.4 });
-      this.fuses.set(letter, fuse);
-    }
-    // fuse.js finds candidates; an edit-distance bound keeps only real typos ("identfy" -> "identify",
-    // never "flight" -> "filter").
     const bound = word.length < 9 ? 1 : 2;
+    const key = `${word[0]}${word.length}`;
+    let fuse = this.fuses.get(key);
+    if (fuse === undefined) {
+      const list = [...this.known].filter((w) => w[0] === word[0] && Math.abs(w.length - word.length) <= bound).sort();
+      fuse = list.length ? new Fuse(list, { includeScore: true, threshold: 0.4 }) : null;
+      this.fuses.set(key, fuse);
+    }
+    if (!fuse) return undefined;
+    // fuse.js finds candidates; the edit-distance bound keeps only real typos ("identfy" -> "identify",
+    // never "flight" -> "filter").
     for (const r of fuse.search(word, { limit: 5 })) if (editDistance(word, r.item) <= bound) return r.item;
     return undefined;
   }

@@ -28,12 +28,12 @@ export interface Score {
 }
 
 /** top-1 / top-3 over the primaries the agent would see; a miss lists what came back instead. */
-export function score(search: ToolSearch, cases: EvalCase[]): Score {
+export async function score(search: ToolSearch, cases: EvalCase[]): Promise<Score> {
   let top1 = 0;
   let top3 = 0;
   const misses: Score['misses'] = [];
   for (const c of cases) {
-    const got = search.search({ use_case: c.q, known_fields: c.known_fields }, 5).primary_tool_slugs;
+    const got = (await search.search({ use_case: c.q, known_fields: c.known_fields }, 5)).primary_tool_slugs;
     const rank = got.findIndex((s) => c.expect.includes(s));
     if (rank === 0) top1++;
     if (rank >= 0 && rank < 3) top3++;

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { connectStdio } from './lib/mcp.mjs';
+import { ms, percentile } from './lib/stats.mjs';
+
+/** SEARCH_TOOLS latency on the eval set's requests: in process (the engine) and over MCP stdio (round trip). */
+export default async function searchLatency({ root, rounds = 5 }) {
+  const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+  const { loadRegistry } = await load('registry/index.js');
+  const { ToolSearch } = await load('search/search.js');
+  const cases = JSON.parse(readFileSync(join(root, 'test/search/eval-set.json'), 'utf8')).cases;
+  const registry = loadRegistry();
+
+  const search = new ToolSearch(registry);
+  let t0 = performance.now();
+  await search.search({ use_case: cases[0].q });
+  const first = performance.now() - t0;
+  const local = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      t0 = performance.now();
+      await search.search({ use_case: c.q, known_fields: c.known_fields });
+      local.push(performance.now() - t0);
+    }
+  }
+
+  const server = await connectStdio(['dist/cli.js', 'serve'], { root });
+  const remote = [];
+  try {
+    await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'warm up' }] } });
+    for (const c of cases) {
+      t0 = performance.now();
+      await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: c.q, known_fields: c.known_fields }] } });
+      remote.push(performance.now() - t0);
+    }
+  } finally {
+    await server.close();
+  }
+  return [
+    { metric: 'Registry size (tools searched)', value: String(registry.size) },
+    { metric: 'First search, index built lazily (in process)', value: ms(first) },
+    { metric: `Search latency in process p50 / p99 (${local.length} searches)`, value: `${ms(percentile(local, 50))} / ${ms(percentile(local, 99))}` },
+    { metric: `Search latency over MCP stdio p50 / p99 (${remote.length} calls)`, value: `${ms(percentile(remote, 50))} / ${ms(percentile(remote, 99))}` },
+  ];
+}
