@@ -2,11 +2,23 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
+import { callCommand } from './cli/call.js';
+import { sandboxCommand } from './cli/sandbox.js';
+import { schemaCommand } from './cli/schema.js';
+import { searchCommand } from './cli/search.js';
 import { serveCommand } from './cli/serve.js';
+import { toolsCommand } from './cli/tools.js';
 import { VERSION } from './version.js';
 
 /** Argument parsing and dispatch only; each command lives in src/cli/. */
-const commands: CommandSpec[] = [serveCommand];
+const commands: CommandSpec[] = [
+  serveCommand,
+  searchCommand,
+  callCommand,
+  toolsCommand,
+  schemaCommand,
+  sandboxCommand,
+];
 
 function topHelp(): string {
   return [
