@@ -103,6 +103,20 @@ describe('serve --transport=http on loopback', () => {
     await browserSameOrigin.close();
   });
 
+  it('serves direct mode too, through the same executor', async () => {
+    const d = await serveHttp(['--tools-mode=direct', '--write=allow', '--toolsets=tracking']);
+    const client = await connect(d.url);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('integration__segment__segment_track');
+      const r = await callTool(client, 'integration__segment__segment_track', { userId: 'u_http', event: 'Direct Over Http' });
+      expect(r.structured.successful).toBe(true);
+      expect(sb.events.some((e) => e.event === 'Direct Over Http')).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('accepts the names given with --allowed-hosts', async () => {
     const named = await serveHttp(['--allowed-hosts', 'mcp.internal']);
     const client = await connect(`http://mcp.internal:${named.port}/mcp`);
