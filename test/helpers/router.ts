@@ -90,3 +90,8 @@ export function expectNoSecrets(...texts: string[]) {
     }
   }
 }
+
+/** Requests that reached the sandbox's Tracking API (not the one-time token check). */
+export function trackingRequests(sb: Sandbox) {
+  return sb.requests.filter((r) => r.path.startsWith('/v1/'));
+}
