@@ -1,6 +1,4 @@
 import { isLoopback } from '../server/http-guard.js';
-import { serveHttp } from '../server/http.js';
-import { serveStdio } from '../server/stdio.js';
 import { appFromFlags, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
 import { listFlag, UsageError, type CommandSpec } from './common.js';
@@ -62,11 +60,14 @@ export const serveCommand: CommandSpec = {
         '--write=ask cannot be used with --transport=http: confirming a write needs MCP elicitation, a request from the server back to the client, and the stateless HTTP transport has no stream to carry it. Use --write=deny or --write=allow over HTTP, or serve over stdio to confirm each write.',
       );
     }
+    // The MCP SDK loads only here, so the one-shot commands (call, search, tools) start without it.
     if (!http) {
+      const { serveStdio } = await import('../server/stdio.js');
       await serveStdio(app, mode);
       return undefined;
     }
     if (http.warning) app.log.warn(http.warning);
+    const { serveHttp } = await import('../server/http.js');
     await serveHttp(app, { host: http.host, port: http.port, mode, token: http.token, allowedHosts: http.allowedHosts });
     return undefined;
   },
