@@ -56,7 +56,7 @@ describe('npm run demo', () => {
       expect(stdout).toContain(heading);
     }
     expect(stdout).toContain('-> ACTIVE: tracking UNVERIFIED, public_api ACTIVE');
-    expect(stdout).toMatch(/-> 1 source\(s\): Website \(src_web, enabled\)/);
+    expect(stdout).toMatch(/-> \d+ source\(s\): Website \(src_web, enabled\)/);
     expect(stdout).toMatch(/-> track "Signed Up" for user_42/);
     expect(stdout).toMatch(/-> identify for user_42/);
     expect(stdout).toContain('Done: every step succeeded.');
