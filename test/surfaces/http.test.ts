@@ -172,5 +172,9 @@ describe('serve --transport=http refusals', () => {
   it('refuses HTTP flags on stdio and an unknown transport', async () => {
     expect((await runCli(['serve', '--port', '3333'], { env })).code).toBe(2);
     expect((await runCli(['serve', '--transport=sse'], { env })).code).toBe(2);
+    const mode = await runCli(['serve', '--tools-mode=all'], { env });
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('--tools-mode must be meta or direct');
+    expect(mode.stderr).toContain('segment-router serve --help');
   });
 });
