@@ -51,6 +51,25 @@ describe('serve --tools-mode=direct', () => {
     expectNoSecrets(ok.text, bad.text, env!.router.stderr());
   });
 
+  it('under --write=ask, lists write tools and confirms each call through elicitation', async () => {
+    const asked: string[] = [];
+    env = await sandboxWithRouter({
+      args: ['--tools-mode=direct', '--write=ask'],
+      onElicit: async ({ message }) => {
+        asked.push(message);
+        return { action: asked.length === 1 ? 'accept' : 'decline', content: { confirm: true } };
+      },
+    });
+    const names = (await env.router.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('integration__segment__segment_track');
+    const yes = await env.call('integration__segment__segment_track', { userId: 'u_ask', event: 'Confirmed' });
+    expect(yes.structured.successful).toBe(true);
+    const no = await env.call('integration__segment__segment_track', { userId: 'u_ask', event: 'Declined' });
+    expect(no.structured.error.kind).toBe('policy');
+    expect(asked[0]).toContain('send the event "Confirmed" for u_ask');
+    expect(env.sandbox.events.map((e) => e.event)).toEqual(['Confirmed']);
+  });
+
   it('hides write tools under --write=deny, and still refuses one called by name', async () => {
     const { tools, byName } = await direct([]);
     for (const t of tools) expect(t.annotations?.readOnlyHint).toBe(true);
