@@ -31,7 +31,7 @@ export default async function tokens({ root }) {
   try {
     const list = await server.client.listTools();
     const five = await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: FIVE_TASKS.map((use_case) => ({ use_case })), limit: 1 } });
-    const shown = Object.keys(five.structuredContent.tool_schemas).length;
+    const shown = Object.values(five.structuredContent.tool_schemas).filter((v) => v.input_schema).length;
     const listTokens = countTokens(JSON.stringify(list.tools));
     const answerTokens = countTokens(five.content[0].text);
     return [

@@ -1,9 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { briefView, toolView } from '../search/tool-view.js';
+import { buildSearchAnswer } from '../search/answer.js';
 import { toolResult } from './result.js';
-import { connectionSummary } from './connection-summary.js';
 
 export const MAX_QUERIES = 10;
 
@@ -26,7 +25,6 @@ const inputSchema = {
 const outputSchema = {
   results: z.array(z.object({ use_case: z.string(), primary_tool_slugs: z.array(z.string()), related_tool_slugs: z.array(z.string()), note: z.string().optional() })),
   tool_schemas: z.looseObject({}),
-  related_tools: z.looseObject({}),
   toolkit_connection_statuses: z.array(z.looseObject({})),
 };
 
@@ -36,19 +34,11 @@ export function registerSearchTools(server: McpServer, app: App): void {
     {
       title: 'Find Segment tools for a task',
       description:
-        'Start here. Describe each task in plain words; get the best Segment tool slugs (best first) with input schema, access (read/write/destructive), pitfalls and whether the write policy blocks them; related tools in brief (search a slug for its schema); and whether the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
+        'Start here. Describe each task in plain words; get the best Segment tool slugs (best first) with input schema, access (read/write/destructive), pitfalls and whether the write policy blocks them; related tools in brief (search a slug for its full entry); and whether the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ queries, limit, full_schema }) => {
-      const results = await Promise.all(queries.map((q) => app.search.search(q, limit ?? 5)));
-      const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
-      const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));
-      const tool_schemas = Object.fromEntries([...primaries].map((s) => [s, toolView(app.registry.get(s)!, app.config, { fullSchema: full_schema })]));
-      const related_tools = Object.fromEntries([...related].map((s) => [s, briefView(app.registry.get(s)!, app.config)]));
-      const status = await app.connections.status();
-      return toolResult({ results, tool_schemas, related_tools, toolkit_connection_statuses: [connectionSummary(status)] });
-    },
+    async ({ queries, limit, full_schema }) => toolResult({ ...(await buildSearchAnswer(app, queries, { limit: limit ?? 5, fullSchema: full_schema })) }),
   );
 }

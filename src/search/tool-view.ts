@@ -17,7 +17,8 @@ export interface ToolView {
 export interface BriefView {
   title: string;
   access: ToolDefinition['access'];
-  blocked_by_policy?: true;
+  brief: true;
+  blocked_by_policy?: string;
 }
 
 const compacted = new WeakMap<ToolDefinition, JsonSchema>();
@@ -41,5 +42,7 @@ export function toolView(tool: ToolDefinition, config: RuntimeConfig, opts: { fu
 }
 
 export function briefView(tool: ToolDefinition, config: RuntimeConfig): BriefView {
-  return { title: tool.title, access: tool.access, ...(blockedReason(tool, config) ? { blocked_by_policy: true as const } : {}) };
+  // Only the first sentence of the reason: the full view, when searched, says how to enable it.
+  const blocked = blockedReason(tool, config)?.split(/(?<=\.) /)[0];
+  return { title: tool.title, access: tool.access, brief: true, ...(blocked ? { blocked_by_policy: blocked } : {}) };
 }

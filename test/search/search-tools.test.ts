@@ -55,8 +55,8 @@ describe('SEARCH_TOOLS', () => {
     expect(JSON.stringify(view.input_schema)).not.toContain('$schema');
     expect(view.input_schema.properties.context.properties).toBeUndefined();
     expect(structured.results[0].related_tool_slugs).toContain('SEGMENT_IDENTIFY');
-    expect(structured.related_tools.SEGMENT_IDENTIFY).toMatchObject({ title: expect.any(String), access: 'write' });
-    expect(structured.tool_schemas.SEGMENT_IDENTIFY).toBeUndefined();
+    expect(structured.tool_schemas.SEGMENT_IDENTIFY).toMatchObject({ title: expect.any(String), access: 'write', brief: true });
+    expect(structured.tool_schemas.SEGMENT_IDENTIFY.input_schema).toBeUndefined();
   });
 
   it('returns the full schema on request', async () => {
@@ -75,7 +75,8 @@ describe('SEARCH_TOOLS', () => {
 
   it('keeps a typical answer with five tool schemas under 3,000 tokens (o200k)', async () => {
     const { structured, text } = await searchTools({ queries: FIVE, limit: 1 });
-    expect(Object.keys(structured.tool_schemas)).toHaveLength(5);
+    const full = Object.values(structured.tool_schemas).filter((v: any) => v.input_schema);
+    expect(full).toHaveLength(5);
     expect(countTokens(text)).toBeLessThan(3000);
   });
 });

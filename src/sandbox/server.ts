@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { FaultQueue, type FaultRule } from './faults.js';
+import { createPublicApiState, handlePublicApi, type PublicApiState } from './public-api.js';
+import { handleTracking, type TrackingRecord } from './tracking.js';
+
+/**
+ * A Segment-compatible endpoint on loopback: the Tracking API with its quirks, the Public API
+ * operations the router's flows use, fault injection, and a record of everything received.
+ * Tests, the demo and `segment-router sandbox` all run this one server.
+ */
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Public API tokens the sandbox accepts (any other Bearer token gets 401). */
+  tokens?: string[];
+  /** Write keys that belong to the sandbox workspace's sources. */
+  writeKeys?: string[];
+  /** Called with a short line per event received (the `sandbox` command prints them). */
+  onLine?: (line: string) => void;
+  /** Called once each Segment request has been answered (control routes excluded). */
+  onRequest?: (record: RequestRecord) => void;
+  /** Largest request body read; bigger ones get 413 without being read whole. */
+  maxBodyBytes?: number;
+}
+
+export interface RequestRecord {
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  bytes: number;
+  retryCount?: string;
+  accept?: string;
+  contentType?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  events: TrackingRecord[];
+  requests: RequestRecord[];
+  publicApi: PublicApiState;
+  faults: FaultQueue;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const events: TrackingRecord[] = [];
+  const requests: RequestRecord[] = [];
+  const faults = new FaultQueue();
+  const publicApi = createPublicApiState({ tokens: opts.tokens ?? ['sandbox-token'], writeKeys: opts.writeKeys ?? ['sandbox-write-key'] });
+  const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const started = Date.now();
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } catch {
+      return send(res, 413, { errors: [{ type: 'too-large', message: 'Request body too large' }] });
+    }
+    const record: RequestRecord = {
+      time: new Date(started).toISOString(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      bytes: body.length,
+      retryCount: header(req, 'x-retry-count'),
+      accept: header(req, 'accept'),
+      contentType: header(req, 'content-type'),
+    };
+    const isControl = url.pathname.startsWith('/_sandbox') || url.pathname === '/healthz';
+    if (!isControl) requests.push(record);
+
+    const respond = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      send(res, status, payload, headers);
+      if (!isControl) opts.onRequest?.(record);
+    };
+
+    if (isControl) return control(req, url, body, respond);
+
+    const fault = faults.take(url.pathname);
+    if (fault) {
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.reset) {
+        record.status = -1;
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status) {
+        const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+        return respond(fault.status, fault.body ?? { errors: [{ type: 'fault', message: `Injected ${fault.status}` }] }, headers);
+      }
+    }
+
+    if (url.pathname.startsWith('/v1/')) {
+      const out = handleTracking(url.pathname.slice(4), req.headers, body, events);
+      for (const line of out.lines) opts.onLine?.(line);
+      return respond(out.status, out.body);
+    }
+    const out = handlePublicApi(publicApi, { method: record.method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    respond(out.status, out.body, out.headers);
+  });
+
+  function control(req: IncomingMessage, url: URL, body: Buffer, respond: (s: number, p: unknown) => void) {
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /healthz':
+        return respond(200, { ok: true });
+      case 'GET /_sandbox/events':
+        return respond(200, { events, count: events.length });
+      case 'GET /_sandbox/requests':
+        return respond(200, { requests, count: requests.length });
+      case 'DELETE /_sandbox/events':
+        reset();
+        return respond(200, { ok: true });
+      case 'POST /_sandbox/faults': {
+        const rules = JSON.parse(body.toString() || '[]') as FaultRule | FaultRule[];
+        faults.add(...(Array.isArray(rules) ? rules : [rules]));
+        return respond(200, { ok: true, pending: faults.pending() });
+      }
+      case 'DELETE /_sandbox/faults':
+        faults.clear();
+        return respond(200, { ok: true });
+      default:
+        return respond(404, { error: `No sandbox route ${route}. Routes: GET /_sandbox/events, GET /_sandbox/requests, DELETE /_sandbox/events, POST|DELETE /_sandbox/faults, GET /healthz.` });
+    }
+  }
+
+  function reset() {
+    events.length = 0;
+    requests.length = 0;
+    faults.clear();
+  }
+
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    events,
+    requests,
+    publicApi,
+    faults,
+    reset,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent || res.destroyed) return;
+  const text = payload === undefined ? '' : JSON.stringify(payload);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

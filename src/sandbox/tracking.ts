@@ -1,0 +1,75 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The Tracking API as Segment runs it (FACTS.md), quirks included:
+ * 200 for any write key (even unknown), 400 only for invalid JSON or an oversized payload,
+ * and a batch of more than 2,500 messages answered 200 with the extra messages dropped.
+ */
+
+export const SANDBOX_LIMITS = { messageBytes: 32 * 1024, batchBytes: 500 * 1024, batchMessages: 2_500 };
+
+const CALLS = new Set(['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch', 'import']);
+
+export interface TrackingRecord {
+  receivedAt: string;
+  type: string;
+  messageId?: string;
+  userId?: string;
+  anonymousId?: string;
+  event?: string;
+  /** Which write key sent it (the last 4 characters only: the sandbox shows nothing more). */
+  writeKeyTail?: string;
+  /** Dropped after a 200, as Segment would (over 2,500 in a batch, or no id). */
+  dropped?: string;
+  message: Record<string, unknown>;
+}
+
+export function handleTracking(call: string, headers: IncomingHttpHeaders, body: Buffer, events: TrackingRecord[]) {
+  const lines: string[] = [];
+  if (!CALLS.has(call)) return { status: 404, body: { success: false, message: `Unknown call /v1/${call}` }, lines };
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('not an object');
+  } catch {
+    return { status: 400, body: { success: false, message: 'Invalid JSON' }, lines };
+  }
+  const isBatch = call === 'batch' || call === 'import';
+  const limit = isBatch ? SANDBOX_LIMITS.batchBytes : SANDBOX_LIMITS.messageBytes;
+  if (body.length > limit) return { status: 400, body: { success: false, message: `Payload over ${limit} bytes` }, lines };
+
+  const key = writeKeyOf(headers, payload);
+  const receivedAt = new Date().toISOString();
+  const messages = isBatch ? ((payload.batch as Record<string, unknown>[]) ?? []) : [{ ...payload, type: call }];
+  if (isBatch) {
+    for (const m of messages) {
+      if (Buffer.byteLength(JSON.stringify(m)) > SANDBOX_LIMITS.messageBytes) {
+        return { status: 400, body: { success: false, message: `A message is over ${SANDBOX_LIMITS.messageBytes} bytes` }, lines };
+      }
+    }
+  }
+  messages.forEach((m, i) => {
+    const merged = isBatch ? { ...m, context: { ...(payload.context as object), ...(m.context as object) } } : m;
+    const dropped = i >= SANDBOX_LIMITS.batchMessages ? 'over 2,500 messages in one batch' : !m.userId && !m.anonymousId && m.type !== 'alias' ? 'no userId or anonymousId' : undefined;
+    const rec: TrackingRecord = {
+      receivedAt,
+      type: String(m.type ?? call),
+      messageId: m.messageId as string | undefined,
+      userId: m.userId as string | undefined,
+      anonymousId: m.anonymousId as string | undefined,
+      event: m.event as string | undefined,
+      writeKeyTail: key ? key.slice(-4) : undefined,
+      ...(dropped ? { dropped } : {}),
+      message: merged,
+    };
+    events.push(rec);
+    lines.push(`${receivedAt} ${rec.type.padEnd(8)} ${rec.event ?? ''} user=${rec.userId ?? rec.anonymousId ?? '-'} id=${rec.messageId ?? '-'}${dropped ? ` DROPPED (${dropped})` : ''}`);
+  });
+  return { status: 200, body: { success: true }, lines };
+}
+
+function writeKeyOf(headers: IncomingHttpHeaders, payload: Record<string, unknown>): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Basic ')) return Buffer.from(auth.slice(6), 'base64').toString().replace(/:$/, '') || undefined;
+  return typeof payload.writeKey === 'string' ? payload.writeKey : undefined;
+}

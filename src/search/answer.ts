@@ -1,0 +1,34 @@
+import type { App } from '../app.js';
+import { connectionSummary } from '../meta/connection-summary.js';
+import type { SearchHit, SearchQuery } from './search.js';
+import { briefView, toolView, type BriefView, type ToolView } from './tool-view.js';
+
+export interface SearchAnswer {
+  results: SearchHit[];
+  /** Every slug named in `results`: primaries in full (schema, pitfalls), related ones in brief. */
+  tool_schemas: Record<string, ToolView | BriefView>;
+  toolkit_connection_statuses: ReturnType<typeof connectionSummary>[];
+}
+
+export interface AnswerOptions {
+  limit?: number;
+  /** Complete input schemas instead of the compact ones. */
+  fullSchema?: boolean;
+}
+
+/**
+ * The whole answer to a search: ranked slugs per query, an entry for every slug named, and the
+ * connection state. SEARCH_TOOLS and `segment-router search` both return exactly this. Related tools
+ * come in brief to keep the answer small; searching a related slug gives its full entry.
+ */
+export async function buildSearchAnswer(app: App, queries: SearchQuery[], opts: AnswerOptions | number = {}): Promise<SearchAnswer> {
+  const { limit = 5, fullSchema = false } = typeof opts === 'number' ? { limit: opts } : opts;
+  const results = await Promise.all(queries.map((q) => app.search.search(q, limit)));
+  const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
+  const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));
+  const tool_schemas: SearchAnswer['tool_schemas'] = {};
+  for (const s of primaries) tool_schemas[s] = toolView(app.registry.get(s)!, app.config, { fullSchema });
+  for (const s of related) tool_schemas[s] = briefView(app.registry.get(s)!, app.config);
+  const status = await app.connections.status();
+  return { results, tool_schemas, toolkit_connection_statuses: [connectionSummary(status)] };
+}
