@@ -1,6 +1,7 @@
 import Fuse from 'fuse.js';
 import type { ToolDefinition } from '../registry/types.js';
-import { analyzeQuery, vocabularyWords, type AnalyzedQuery } from './analyze.js';
+import { analyzeQuery, type AnalyzedQuery } from './analyze.js';
+import { vocabularyWords } from './lexicon.js';
 import { Bm25Index } from './bm25.js';
 import { FIELDS, toolText, type Field, type ToolText } from './fields.js';
 import { verbFit } from './intent.js';

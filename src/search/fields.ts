@@ -1,5 +1,5 @@
 import type { ToolDefinition } from '../registry/types.js';
-import { docTerms } from './analyze.js';
+import { docTerms } from './lexicon.js';
 import type { FieldSpec } from './bm25.js';
 import { operationOf, type Fit } from './intent.js';
 

@@ -1,0 +1,82 @@
+import { light, stem, token, tokens, type Token } from './text.js';
+import { COMPOUNDS, SPELLING, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
+
+/**
+ * The vocabulary tables compiled for matching (phrases as light stems, longest first), and the
+ * tokenising both sides share. A tool's text goes through `docTerms`; a request through analyze.ts.
+ */
+
+/** Verbs that only say which operation; the operation is scored from the slug, so they are not content. */
+export const OPERATION_WORDS = new Set(
+  ['list', 'get', 'create', 'update', 'delete', 'remove', 'add', 'replace', 'show', 'fetch', 'retrieve', 'edit', 'modify', 'change', 'set', 'new', 'make', 'see', 'find', 'view', 'look', 'give', 'all', 'every', 'which', 'return', 'returns', 'lists', 'gets', 'creates', 'updates', 'deletes', 'removes', 'adds', 'replaces'].map(stem),
+);
+
+export type Phrase = string[];
+
+export interface Compiled {
+  compounds: { phrase: Phrase; term: string }[];
+  synonyms: { phrase: Phrase; terms: string[]; weight: number }[];
+  verbs: { phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }[];
+  /** Every plain word the tables know, for typo correction. */
+  words: Set<string>;
+}
+
+/** Compound terms ("trackingplan") are already terms; plain words are stemmed like everything else. */
+const COMPOUND_TERMS = new Set(COMPOUNDS.map(([, t]) => t));
+const termOf = (w: string) => (COMPOUND_TERMS.has(w) ? w : stem(w));
+const phraseOf = (text: string): Phrase => spelledTokens(text).map((t) => t.light);
+
+let compiled: Compiled | undefined;
+
+/** The vocabulary tables with every phrase normalised, built once. Longest phrases first so they win. */
+export function vocab(): Compiled {
+  if (compiled) return compiled;
+  const byLength = <T extends { phrase: Phrase }>(a: T, b: T) => b.phrase.length - a.phrase.length;
+  const words = new Set<string>();
+  const note = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).forEach((w) => w && words.add(w));
+  [...COMPOUNDS, ...SYNONYMS, ...VERBS].forEach(([p]) => note(p));
+  compiled = {
+    compounds: COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength),
+    synonyms: SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength),
+    verbs: VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength),
+    words,
+  };
+  return compiled;
+}
+
+export function vocabularyWords(): Set<string> {
+  return vocab().words;
+}
+
+/** Tokens with spelling variants folded ("pageview" -> "page view") and, for requests, typos fixed. */
+export function spelledTokens(text: string, correct?: (w: string) => string): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens(text)) {
+    const fixed = correct && !t.stop && !t.quoted ? correct(t.word) : t.word;
+    const spelled = SPELLING[fixed] ?? fixed;
+    if (spelled === t.word) out.push(t);
+    else out.push(...spelled.split(/\s+/).map((w) => token(w, t.quoted)));
+  }
+  return out;
+}
+
+/** Token positions (into `toks`) where `phrase` starts in the sequence `seq` of positions. */
+export function matchAt(toks: Token[], seq: number[], k: number, phrase: Phrase): number[] | undefined {
+  if (k + phrase.length > seq.length) return undefined;
+  for (let j = 0; j < phrase.length; j++) if (toks[seq[k + j]!]!.light !== phrase[j]) return undefined;
+  return seq.slice(k, k + phrase.length);
+}
+
+/** Content terms of a tool's text: stop words and operation words out, compounds joined. */
+export function docTerms(text: string): string[] {
+  const toks = spelledTokens(text).filter((t) => !t.stop);
+  const seq = toks.map((_, i) => i);
+  const out: string[] = [];
+  for (let k = 0; k < seq.length; ) {
+    const hit = vocab().compounds.find((c) => matchAt(toks, seq, k, c.phrase));
+    out.push(hit ? hit.term : toks[k]!.stem);
+    k += hit ? hit.phrase.length : 1;
+  }
+  return out.filter((t) => !OPERATION_WORDS.has(t));
+}
+

@@ -1,0 +1,94 @@
+import type { Token } from './text.js';
+import type { Verb } from './vocabulary.js';
+import { matchAt, type Compiled } from './lexicon.js';
+
+/**
+ * Which operation a request asks for: verb phrases found where a verb can stand, read as a question
+ * or a command, with the grammatical number of the object choosing between list and get.
+ */
+
+/** Words after these name where the object lives ("sources in the workspace"), not the object. */
+export const PREPOSITIONS = new Set(['in', 'from', 'on', 'for', 'across', 'within', 'into', 'to', 'at', 'inside', 'under', 'with']);
+/** Adverbs between a subject and its verb do not make the verb a noun: "only sync at night". */
+const ADVERBS = new Set(['only', 'also', 'always', 'never', 'automatically', 'immediately', 'quickly', 'still', 'again']);
+
+/** A request opening with these asks about state: "what filters are set up" wants a list, not a create. */
+const QUESTION = new Set(['what', 'which', 'who', 'whom', 'where', 'when', 'whether', 'is', 'are', 'was', 'were', 'does', 'do', 'did', 'has', 'have']);
+const HOW_TO = new Set(['do', 'to', 'can', 'should', 'would']);
+
+const SINGULAR = new Set(['one', 'single', 'specific', 'particular', 'this', 'that', 'its', 'id']);
+/** Words ending in "s" that do not ask for a list. */
+const NOT_PLURAL = new Set(['details', 'status', 'settings', 'permissions', 'analytics', 'ads', 'access', 'progress', 'results', 'stats', 'metrics', 'is', 'was', 'has', 'does', 'its']);
+
+/**
+ * The operations a request asks for. Longest phrase wins at each position. Not verbs: words inside a
+ * compound ("tracking plan"), past participles ("the connected sources", "user added to cart"), and an
+ * "-ing" word right after a verb ("stop sending": the operation is stopping).
+ */
+export function findVerbs(toks: Token[], full: number[], inCompound: Set<number>, v: Compiled) {
+  const classes = new Map<Verb, number>();
+  const at = new Set<number>();
+  let lastEnd = -1;
+  for (let k = 0; k < full.length; ) {
+    const word = toks[k]!.word;
+    const skip = inCompound.has(k) || (word.endsWith('ed') && word.length > 4) || (k === lastEnd && word.endsWith('ing'));
+    const asNoun = nounPosition(toks, k, lastEnd);
+    let span: number[] | undefined;
+    const hit = skip ? undefined : v.verbs.find((x) => (!asNoun || x.noun) && (span = matchAt(toks, full, k, x.phrase)));
+    if (!hit || !span) {
+      k++;
+      continue;
+    }
+    for (const [cls, w] of Object.entries(hit.classes) as [Verb, number][]) classes.set(cls, Math.max(classes.get(cls) ?? 0, w));
+    for (const i of span) at.add(i);
+    k += span.length;
+    lastEnd = k;
+  }
+  if (isQuestion(toks)) {
+    for (const [cls, w] of classes) if (cls !== 'list' && cls !== 'get') classes.set(cls, w * 0.5);
+    classes.set('list', Math.max(classes.get('list') ?? 0, 0.8));
+    classes.set('get', Math.max(classes.get('get') ?? 0, 0.8));
+  }
+  return { classes, at };
+}
+
+/**
+ * A verb word right after an article or a noun is a noun: "an audience preview", "the sync", "bulk
+ * import". After punctuation, another verb or a word like "to" it is a verb again.
+ */
+function nounPosition(toks: Token[], k: number, lastVerbEnd: number): boolean {
+  const t = toks[k]!;
+  if (k === 0 || t.starts || k === lastVerbEnd) return false;
+  const prev = toks[k - 1]!;
+  return DETERMINERS.has(prev.word) || (PREPOSITIONS.has(prev.word) && prev.word !== 'to') || prev.word === 'of' || (!prev.stop && !ADVERBS.has(prev.word));
+}
+
+const DETERMINERS = new Set(['a', 'an', 'the', 'this', 'that', 'these', 'those', 'my', 'our', 'your', 'their', 'its', 'his', 'her']);
+
+function isQuestion(toks: Token[]): boolean {
+  const first = toks[0]?.word;
+  if (!first) return false;
+  if (first === 'how') return !HOW_TO.has(toks[1]?.word ?? '');
+  return QUESTION.has(first);
+}
+
+/**
+ * "show the sources" wants a list, "show source X" or "one source" wants a get: when the request leaves
+ * list-or-get open, the grammatical number of what it names decides.
+ */
+export function numberCue(toks: Token[], role: number[], verbs: Map<Verb, number>): void {
+  const list = verbs.get('list') ?? 0;
+  const get = verbs.get('get') ?? 0;
+  if (!list && !get) return;
+  // Only the object counts: in "mappings on this destination" the number of "destination" says nothing.
+  const object = (i: number) => role[i] === 1;
+  const singular = toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' || object(i + 1)));
+  const plural = toks.some((t, i) => object(i) && !t.stop && t.light !== t.word && !NOT_PLURAL.has(t.word));
+  if (plural && !singular) {
+    verbs.set('list', Math.max(list, get));
+    verbs.set('get', get * 0.9);
+  } else if (singular && !plural) {
+    verbs.set('get', Math.max(list, get));
+    verbs.set('list', list * 0.9);
+  }
+}
