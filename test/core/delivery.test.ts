@@ -16,8 +16,7 @@ describe('delivery to the Tracking API', () => {
 
   it('splits a batch into requests of at most 500 KB and 2,500 messages, with progress, each message once', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow'] });
-    const progress: number[] = [];
-    const { structured } = await callTool(env.router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [...messages(3000), ...messages(600, 1500)] } }, { onprogress: (p) => progress.push(p.progress), timeout: 60_000 });
+    const { structured } = await callTool(env.router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [...messages(3000), ...messages(600, 1500)] } }, { onprogress: () => {}, timeout: 60_000 });
     expect(structured.successful).toBe(true);
     expect(structured.data.accepted).toBe(3600);
     const batches = env.sandbox.requests.filter((r) => r.path === '/v1/batch');
@@ -26,7 +25,14 @@ describe('delivery to the Tracking API', () => {
     const ids = env.sandbox.events.map((e) => e.messageId);
     expect(new Set(ids).size).toBe(3600);
     expect(env.sandbox.events.every((e) => !e.dropped)).toBe(true);
+    // Progress, as the server sent it: rising, one per request, all before the answer.
+    const wire = env.router.received as { method?: string; id?: number; params?: { progress: number } }[];
+    const progress = wire.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress).toHaveLength(batches.length + 1);
     expect(progress.at(-1)).toBe(3600);
+    const answerAt = wire.findIndex((m) => m.id !== undefined && !m.method);
+    expect(wire.findIndex((m) => m.params?.progress === 3600)).toBeLessThan(answerAt);
   });
 
   it('refuses a 40 KB message by itself and delivers all the others', async () => {
