@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
 import { serveCommand } from './cli/serve.js';
+import { connectionsCommand } from './cli/connections.js';
 import { VERSION } from './version.js';
 
 /** Argument parsing and dispatch only; each command lives in src/cli/. */
-const commands: CommandSpec[] = [serveCommand];
+const commands: CommandSpec[] = [serveCommand, connectionsCommand];
 
 function topHelp(): string {
   return [
