@@ -23,8 +23,9 @@ export const connectionsCommand: CommandSpec = {
   },
   async run({ values, positionals }) {
     const [sub, ...extra] = positionals;
-    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got "${sub}"` : ''}.`);
-    if (extra.length) throw new UsageError(`Unexpected argument "${extra[0]}". Secrets are never taken from the command line: use the prompt or --stdin.`);
+    // Arguments are echoed only when they look like words: a pasted secret must not land in the terminal.
+    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got ${/^[a-z-]{1,20}$/.test(sub) ? `"${sub}"` : 'something else (not shown)'}` : ''}.`);
+    if (extra.length) throw new UsageError('Unexpected extra argument (not shown). Secrets are never taken from the command line: use the prompt or --stdin.');
     if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region)) throw new UsageError('--stdin, --skip-verify and --region apply to "connections add" only.');
     const json = !!values.json;
     const name = values.name as string | undefined;

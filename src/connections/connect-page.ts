@@ -29,7 +29,7 @@ footer{margin-top:1.5rem;font-size:.85rem;color:#777}
 function layout(title: string, nonce: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style nonce="${nonce}">${CSS}</style></head>
+<meta name="referrer" content="same-origin"><title>${esc(title)}</title><style nonce="${nonce}">${CSS}</style></head>
 <body><main>${body}</main></body></html>`;
 }
 

@@ -169,7 +169,7 @@ export class ConnectPortal {
     if (session.used) return this.page(res, 410, (n) => refusalPage('Link already used', 'This connect link was already used; links work once.', n));
     if (session.expiresAt <= Date.now()) return this.page(res, 410, (n) => refusalPage('Link expired', 'This connect link has expired (links last 10 minutes).', n));
 
-    if (req.method === 'GET') return this.form(res, session);
+    if (req.method === 'GET') return this.form(req, res, session);
 
     // POST: same-origin browser form submissions only.
     const from = req.headers.origin;
@@ -197,7 +197,7 @@ export class ConnectPortal {
     } finally {
       session.busy = false;
     }
-    if (!answer.ok) return this.form(res, session, answer.error, 422, region);
+    if (!answer.ok) return this.form(req, res, session, answer.error, 422, region);
     session.used = true;
     for (const l of session.listeners) {
       try {
@@ -209,9 +209,11 @@ export class ConnectPortal {
     return this.page(res, 200, (n) => resultPage(answer.view, n));
   }
 
-  private form(res: ServerResponse, session: Session, error?: string, status = 200, region?: Region): void {
-    const csrf = randomBytes(24).toString('base64url');
-    session.csrf = [...session.csrf.slice(-9), csrf];
+  private form(req: IncomingMessage, res: ServerResponse, session: Session, error?: string, status = 200, region?: Region): void {
+    // One CSRF token per browser: a second tab reuses it, so it does not invalidate the first.
+    const held = cookie(req, COOKIE);
+    const csrf = held && session.csrf.includes(held) ? held : randomBytes(24).toString('base64url');
+    if (csrf !== held) session.csrf = [...session.csrf.slice(-9), csrf];
     const d = this.handlers.describe(session.connection);
     res.setHeader('Set-Cookie', `${COOKIE}=${csrf}; HttpOnly; SameSite=Strict; Path=/connect/`);
     this.page(res, status, (n) =>

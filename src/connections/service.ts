@@ -190,7 +190,8 @@ export class StoreConnectionService implements ConnectionService {
     if (opts.verify !== false) this.checkedThisProcess.add(name);
     else this.checkedThisProcess.delete(name);
     this.deps.log?.info('connection stored', { connection: name, region: input.region, writeKey: maskSecret(secrets.writeKey), token: maskSecret(secrets.token) });
-    const status = this.build(this.resolve(name));
+    // The link that brought these credentials is spent by this very submission.
+    const status = this.build(this.resolve(name), false);
     return {
       ok: true,
       status,
@@ -320,8 +321,8 @@ export class StoreConnectionService implements ConnectionService {
     }
   }
 
-  private build(r: Resolved): ConnectionStatus {
-    const link = r.source === 'env' ? undefined : this.portal.pending(r.name);
+  private build(r: Resolved, withLink = true): ConnectionStatus {
+    const link = r.source === 'env' || !withLink ? undefined : this.portal.pending(r.name);
     return buildStatus({
       name: r.name,
       source: r.source,

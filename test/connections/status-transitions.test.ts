@@ -116,6 +116,7 @@ describe('MANAGE_CONNECTIONS status over stdio', () => {
     const res = await submitConnectForm(c.redirect_url, { writeKey: WRITE_KEY, token: TOKEN, region: 'us' });
     expect(res.status).toBe(200);
     expect(res.body).toContain('Segment connected');
+    expect(res.body).toMatch(/id="status">ACTIVE</);
     expectNoSecrets(res.body);
     const s = (await manage()).structured.results[0];
     expect(s).toMatchObject({ status: 'ACTIVE', source: 'store', workspace: { slug: 'sandbox' }, capabilities: { tracking: { state: 'ACTIVE', source_name: 'Website' } } });
