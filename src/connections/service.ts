@@ -187,6 +187,7 @@ export class StoreConnectionService implements ConnectionService {
     } catch (err) {
       return { ok: false, error: `Could not save: ${(err as Error).message}` };
     }
+    this.storeNotice = undefined; // a store that was set aside has been replaced by a good one
     if (opts.verify !== false) this.checkedThisProcess.add(name);
     else this.checkedThisProcess.delete(name);
     this.deps.log?.info('connection stored', { connection: name, region: input.region, writeKey: maskSecret(secrets.writeKey), token: maskSecret(secrets.token) });

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStdinSecrets } from '../../src/cli/connections.js';
 import { promptHidden, type TtyInput } from '../../src/cli/prompt-secret.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { expectNoSecrets, TOKEN, WRITE_KEY } from '../helpers/router.js';
+import { CLI, expectNoSecrets, TOKEN, WRITE_KEY } from '../helpers/router.js';
 import { cliEnv, runCli, tempHome } from './helpers.js';
 
 let sandbox: Sandbox;
@@ -96,6 +98,33 @@ describe('segment-router connections', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--stdin/);
     expect(r.stdout).toMatch(/Exit codes/);
+  });
+});
+
+/** util-linux `script` gives the CLI a real terminal, so the hidden prompt runs exactly as for a person. */
+const SCRIPT = '/usr/bin/script';
+describe.skipIf(!existsSync(SCRIPT))('add on a real terminal', () => {
+  it('prompts for each secret without echoing it', async () => {
+    const env = cliEnv(sandbox, tempHome());
+    const child = spawn(SCRIPT, ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} connections add`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (screen.includes(text) ? resolve() : setTimeout(check, 20));
+        check();
+      });
+    child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await waitFor('Write key (tracking');
+    child.stdin.write(`${WRITE_KEY}\r`);
+    await waitFor('Public API token (');
+    child.stdin.write(`${TOKEN}\r`);
+    await waitFor('Saved "default"');
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(screen).toMatch(/default: ACTIVE/);
+    expect(screen).toContain(`****${TOKEN.slice(-4)}`);
+    expectNoSecrets(screen);
   });
 });
 
