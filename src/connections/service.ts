@@ -1,19 +1,18 @@
-import type { Region, RuntimeConfig } from '../config/runtime.js';
+import type { RuntimeConfig } from '../config/runtime.js';
 import type { HttpClient } from '../http/client.js';
 import type { Capability, Credentials } from '../registry/types.js';
 import { maskSecret } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { ConnectPortal, type SubmitAnswer, type SubmitInput } from './connect-server.js';
 import { buildStatus, checkOf, isUsable } from './status.js';
-import { checkConnectionName, DEFAULT_CONNECTION, StoreCorruptError, type Checks, type CredentialStore, type Secrets } from './store.js';
+import { CredentialSources, type Resolved } from './sources.js';
+import { checkConnectionName, type Checks, type CredentialStore, type Secrets } from './store.js';
 import type { ConnectionService, ConnectionStatus, ConnectOutcome, DisconnectOutcome, Readiness, StatusOptions } from './types.js';
 import { checkToken, checkWriteKey } from './verify.js';
 
 /**
- * Segment connections from two places, with one rule: for the active connection, the environment
- * (SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN, with SEGMENT_REGION) wins over the store as a
- * whole, as an operator's explicit start-up setting should. Without them, the store's connection
- * of that name is used. Other named connections always come from the store.
+ * The connection service: status, checks, readiness, connect and disconnect over the credentials
+ * that sources.ts finds (environment first for the active connection, else the store).
  *
  * Checks run once per process on first status (and on every verify); their results are kept in
  * the store with the connection, so "it worked before" survives a restart and a later 401 reads
@@ -32,44 +31,23 @@ export interface ServiceDeps {
   log?: Logger;
 }
 
-interface Resolved {
-  name: string;
-  source: 'env' | 'store' | 'none';
-  region: Region;
-  secrets: Secrets;
-  checks: Checks;
-  problem?: string;
-  notice?: string;
-  /** When the stored record was written: check results are saved only onto the secrets they checked. */
-  updatedAt?: string;
-}
-
 export class StoreConnectionService implements ConnectionService {
   readonly active: string;
-  private readonly envSecrets?: Secrets;
-  /** Check results for env credentials: these are never written to disk. */
-  private envChecks: Checks = {};
+  private readonly sources: CredentialSources;
   private readonly checkedThisProcess = new Set<string>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly known = new Set<string>();
-  private storeNotice?: string;
   readonly portal: ConnectPortal;
 
   constructor(private readonly deps: ServiceDeps) {
-    const env = deps.env ?? process.env;
-    this.active = deps.active ?? (env.SEGMENT_ROUTER_CONNECTION?.trim() || DEFAULT_CONNECTION);
-    const bad = checkConnectionName(this.active);
-    if (bad) throw new Error(`SEGMENT_ROUTER_CONNECTION: ${bad}`);
-    const writeKey = env.SEGMENT_WRITE_KEY?.trim() || undefined;
-    const token = env.SEGMENT_PUBLIC_API_TOKEN?.trim() || undefined;
-    if (writeKey || token) this.envSecrets = { writeKey, token };
-    this.remember(this.envSecrets);
+    this.sources = new CredentialSources({ ...deps, env: deps.env ?? process.env, onSecrets: (s) => this.remember(s) });
+    this.active = this.sources.active;
     this.portal = new ConnectPortal({ submit: (n, i) => this.submit(n, i), describe: (n) => this.describe(n) });
   }
 
   /** True when the environment supplies this connection (so the store cannot change it). */
   envManaged(name: string): boolean {
-    return name === this.active && !!this.envSecrets;
+    return this.sources.envManaged(name);
   }
 
   async credentials(): Promise<Credentials> {
@@ -134,7 +112,7 @@ export class StoreConnectionService implements ConnectionService {
   }
 
   isStored(connection?: string): boolean {
-    return this.safeNames().includes(this.nameOf(connection));
+    return this.sources.names().includes(this.nameOf(connection));
   }
 
   async disconnect(connection?: string): Promise<DisconnectOutcome> {
@@ -151,7 +129,7 @@ export class StoreConnectionService implements ConnectionService {
     if (removed) return { ok: true, removed: name, status };
     return this.envManaged(name)
       ? { ok: false, status, message: `Nothing stored under "${name}": its credentials come from environment variables.`, hint: 'The operator removes SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN from the MCP client\'s configuration and restarts segment-router.' }
-      : { ok: false, status, message: `No stored connection named "${name}".`, hint: `Stored connections: ${this.safeNames().join(', ') || 'none'}.` };
+      : { ok: false, status, message: `No stored connection named "${name}".`, hint: `Stored connections: ${this.sources.names().join(', ') || 'none'}.` };
   }
 
   /**
@@ -187,7 +165,7 @@ export class StoreConnectionService implements ConnectionService {
     } catch (err) {
       return { ok: false, error: `Could not save: ${(err as Error).message}` };
     }
-    this.storeNotice = undefined; // a store that was set aside has been replaced by a good one
+    this.sources.storeReplaced();
     if (opts.verify !== false) this.checkedThisProcess.add(name);
     else this.checkedThisProcess.delete(name);
     this.deps.log?.info('connection stored', { connection: name, region: input.region, writeKey: maskSecret(secrets.writeKey), token: maskSecret(secrets.token) });
@@ -209,8 +187,8 @@ export class StoreConnectionService implements ConnectionService {
 
   /** Stored connections and, for the active one, the environment, without touching the network. */
   listOffline(): ConnectionStatus[] {
-    const names = new Set(this.safeNames());
-    if (this.envSecrets) names.add(this.active);
+    const names = new Set(this.sources.names());
+    if (this.sources.hasEnv) names.add(this.active);
     return [...names].sort().map((n) => this.build(this.resolve(n)));
   }
 
@@ -257,69 +235,12 @@ export class StoreConnectionService implements ConnectionService {
     this.saveChecks(r, checks);
   }
 
-  private saveChecks(r: Resolved, checks: Checks): void {
-    if (r.source === 'env') {
-      this.envChecks = checks;
-      return;
-    }
-    if (r.source !== 'store') return;
-    try {
-      this.deps.store.saveChecks(r.name, checks, r.updatedAt);
-    } catch (err) {
-      this.deps.log?.warn('could not save check results', { connection: r.name, error: (err as Error).message });
-    }
-  }
-
   private resolve(name: string): Resolved {
-    if (this.envManaged(name)) {
-      const shadowed = this.safeNames().includes(name);
-      return {
-        name,
-        source: 'env',
-        region: this.deps.config.region,
-        secrets: this.envSecrets!,
-        checks: this.envChecks,
-        ...(shadowed ? { notice: `Stored credentials named "${name}" are not used: SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN take precedence.` } : {}),
-      };
-    }
-    const none: Resolved = { name, source: 'none', region: this.deps.config.region, secrets: {}, checks: {} };
-    try {
-      const stored = this.readStored(name);
-      if (!stored) return this.storeNotice ? { ...none, notice: this.storeNotice } : none;
-      this.remember(stored.secrets);
-      return {
-        name,
-        source: 'store',
-        region: stored.region,
-        secrets: stored.secrets,
-        checks: stored.checks,
-        updatedAt: stored.updated_at,
-        ...(stored.keyProblem ? { problem: stored.keyProblem } : {}),
-      };
-    } catch (err) {
-      return { ...none, problem: (err as Error).message };
-    }
+    return this.sources.resolve(name);
   }
 
-  /** Reads one stored connection; a damaged store is moved aside once and reported in statuses. */
-  private readStored(name: string) {
-    try {
-      return this.deps.store.get(name);
-    } catch (err) {
-      if (!(err instanceof StoreCorruptError)) throw err;
-      this.storeNotice = err.message;
-      this.deps.log?.error('credential store moved aside', { path: err.path, movedTo: err.movedTo });
-      return this.deps.store.get(name);
-    }
-  }
-
-  private safeNames(): string[] {
-    try {
-      return this.deps.store.names();
-    } catch (err) {
-      if (err instanceof StoreCorruptError) this.storeNotice = err.message;
-      return [];
-    }
+  private saveChecks(r: Resolved, checks: Checks): void {
+    this.sources.saveChecks(r, checks);
   }
 
   private build(r: Resolved, withLink = true): ConnectionStatus {
