@@ -31,7 +31,7 @@ export function generate(description, words) {
     operations.push({
       ...entry,
       description: w.description.trim().replace(/\s+/g, ' '),
-      tags: [...new Set([...(w.tags ?? []), ...entry.tag.toLowerCase().split(/\s+/)].map((t) => t.toLowerCase()))],
+      tags: [...new Set([...(w.tags ?? []), entry.tag].map((t) => t.toLowerCase()))],
       useCases: w.useCases,
       pitfalls: [...(w.pitfalls ?? []), ...autoPitfalls(entry, input.plan)],
       related: (w.related ?? []).map(relatedSlug),

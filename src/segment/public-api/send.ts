@@ -74,7 +74,7 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
   let items = countItems(firstData, fields);
   let next = nextCursor(firstData);
   while (next !== undefined && pages.length < maxPages && items < maxItems) {
-    ctx.progress?.(pages.length, maxPages, `fetched ${pages.length} pages (${items} items)`);
+    await ctx.progress?.(pages.length, maxPages, `fetched ${pages.length} pages (${items} items)`);
     const page = await sendOne(state.pageAt!(next), state, ctx);
     if (!page.ok) {
       // Keep what was fetched: the agent can continue from the cursor that failed.
