@@ -127,7 +127,7 @@ describe('SKILL.md through the running server (stdio)', () => {
   });
   afterAll(() => env?.close());
 
-  it('every EXECUTE_TOOL example passes its tool\'s schema in a dry run, and nothing is sent', async () => {
+  it('every EXECUTE_TOOL example passes its tool\'s schema in a dry run, the policy treats it as the skill says, and nothing is sent', async () => {
     env.sandbox.reset();
     const problems: string[] = [];
     for (const ex of byTool('EXECUTE_TOOL')) {
@@ -135,6 +135,11 @@ describe('SKILL.md through the running server (stdio)', () => {
         const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: c.tool_slug, arguments: c.arguments ?? {}, dry_run: true });
         if (!structured.successful) problems.push(`${where(ex)} ${c.tool_slug}: ${structured.error?.message}`);
         else if (structured.tool_slug !== c.tool_slug) problems.push(`${where(ex)}: ran ${structured.tool_slug}, not ${c.tool_slug}`);
+        // What the skill says of the policy: under --write=allow, only destructive tools are refused.
+        const destructive = registry.get(c.tool_slug)?.access === 'destructive';
+        if (structured.successful && !String(structured.data.policy).startsWith(destructive ? 'would be refused' : 'would run')) {
+          problems.push(`${where(ex)} ${c.tool_slug}: policy says "${structured.data.policy}"`);
+        }
         const rejected = structured.data?.notes?.rejected_before_sending ?? [];
         if (rejected.length) problems.push(`${where(ex)} ${c.tool_slug}: batch items rejected: ${JSON.stringify(rejected)}`);
       }
