@@ -1,18 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /**
- * Reads skills/segment-automation/SKILL.md into what the tests check: front matter, headings,
- * JSON examples (each the full input of one meta tool) and the quick reference table.
+ * Reads the skill in skills/segment-automation into what the tests check: SKILL.md (front matter,
+ * the essentials, the quick reference) and the files under references/ that it links to. For each
+ * file: headings, JSON examples (each the full input of one meta tool), quick reference rows and
+ * relative links.
  */
 
 export const SKILL_DIR = resolve(__dirname, '../../skills/segment-automation');
 export const SKILL_PATH = resolve(SKILL_DIR, 'SKILL.md');
+export const REFERENCES_DIR = resolve(SKILL_DIR, 'references');
 
 export type MetaTool = 'EXECUTE_TOOL' | 'SEARCH_TOOLS' | 'MANAGE_CONNECTIONS' | 'client-config';
 
 export interface JsonExample {
+  /** The file it is in, relative to the skill folder (SKILL.md, references/tracking.md). */
+  file: string;
   /** 1-based line of the opening fence, for messages. */
   line: number;
   /** The headings above it, outermost first. */
@@ -24,6 +29,7 @@ export interface JsonExample {
 }
 
 export interface ReferenceRow {
+  file: string;
   line: number;
   task: string;
   slug: string;
@@ -33,22 +39,70 @@ export interface ReferenceRow {
   required: string[];
 }
 
-export interface SkillDoc {
-  text: string;
-  frontMatter: Record<string, unknown>;
-  body: string;
-  examples: JsonExample[];
-  reference: ReferenceRow[];
+export interface Link {
+  file: string;
+  line: number;
+  /** As written, e.g. references/tracking.md#track-events. */
+  target: string;
+  /** The file it points to, absolute; the linking file itself for a bare #anchor. */
+  path: string;
+  anchor?: string;
 }
 
-export function readSkill(path = SKILL_PATH): SkillDoc {
+export interface SkillDoc {
+  /** Relative to the skill folder, with forward slashes. */
+  file: string;
+  path: string;
+  text: string;
+  /** Undefined when the file has no front matter (reference files have none). */
+  frontMatter?: Record<string, unknown>;
+  body: string;
+  /** Anchors of its headings, as GitHub and most Markdown viewers make them. */
+  anchors: Set<string>;
+  examples: JsonExample[];
+  reference: ReferenceRow[];
+  links: Link[];
+}
+
+/** SKILL.md; it must open with front matter. */
+export function readSkill(path = SKILL_PATH): SkillDoc & { frontMatter: Record<string, unknown> } {
+  const doc = readDoc(path);
+  if (!doc.frontMatter) throw new Error(`${path}: no YAML front matter between --- lines at the top`);
+  return doc as SkillDoc & { frontMatter: Record<string, unknown> };
+}
+
+/** Every .md file under references/, at any depth, sorted. */
+export function referencePaths(dir = REFERENCES_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => resolve(dir, f))
+    .sort();
+}
+
+/** SKILL.md first, then every reference file. */
+export function readSkillDocs(): [ReturnType<typeof readSkill>, ...SkillDoc[]] {
+  return [readSkill(), ...referencePaths().map((p) => readDoc(p))];
+}
+
+export function readDoc(path: string): SkillDoc {
   const text = readFileSync(path, 'utf8');
+  const file = relative(SKILL_DIR, path).split(sep).join('/');
   const m = /^---\n([\s\S]*?)\n---\n/.exec(text);
-  if (!m) throw new Error(`${path}: no YAML front matter between --- lines at the top`);
-  const frontMatter = (parseYaml(m[1]!) ?? {}) as Record<string, unknown>;
-  const offset = m[1]!.split('\n').length + 2;
-  const body = text.slice(m[0].length);
-  return { text, frontMatter, body, examples: jsonExamples(body, offset), reference: quickReference(body, offset) };
+  const frontMatter = m ? ((parseYaml(m[1]!) ?? {}) as Record<string, unknown>) : undefined;
+  const offset = m ? m[1]!.split('\n').length + 2 : 0;
+  const body = m ? text.slice(m[0].length) : text;
+  return {
+    file,
+    path,
+    text,
+    frontMatter,
+    body,
+    anchors: headingAnchors(body),
+    examples: jsonExamples(body, offset, file),
+    reference: quickReference(body, offset, file),
+    links: relativeLinks(body, offset, file, path),
+  };
 }
 
 /** Which meta tool a JSON example is the input of, by its keys; undefined when it fits none. */
@@ -61,7 +115,18 @@ export function classify(v: Record<string, unknown>): MetaTool | undefined {
   return undefined;
 }
 
-function jsonExamples(body: string, offset: number): JsonExample[] {
+/** The lines outside fenced code blocks, with their 0-based index in the body. */
+function proseLines(body: string): { i: number; line: string }[] {
+  const out: { i: number; line: string }[] = [];
+  let fenced = false;
+  body.split('\n').forEach((line, i) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    else if (!fenced) out.push({ i, line });
+  });
+  return out;
+}
+
+function jsonExamples(body: string, offset: number, file: string): JsonExample[] {
   const lines = body.split('\n');
   const out: JsonExample[] = [];
   const headings: { level: number; text: string }[] = [];
@@ -80,7 +145,7 @@ function jsonExamples(body: string, offset: number): JsonExample[] {
     const content: string[] = [];
     for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) content.push(lines[i]!);
     if (fence[1] !== 'json') continue;
-    const ex: JsonExample = { line: start + offset + 1, headings: headings.map((x) => x.text), raw: content.join('\n') };
+    const ex: JsonExample = { file, line: start + offset + 1, headings: headings.map((x) => x.text), raw: content.join('\n') };
     try {
       ex.value = JSON.parse(ex.raw) as Record<string, unknown>;
       ex.tool = classify(ex.value);
@@ -92,8 +157,8 @@ function jsonExamples(body: string, offset: number): JsonExample[] {
   return out;
 }
 
-/** Rows of the table under the "Quick reference" heading: | task | slug | access | key parameters |. */
-function quickReference(body: string, offset: number): ReferenceRow[] {
+/** Rows of the table under a "Quick reference" heading: | task | slug | access | key parameters |. */
+function quickReference(body: string, offset: number, file: string): ReferenceRow[] {
   const lines = body.split('\n');
   const start = lines.findIndex((l) => /^#{1,6}\s.*quick reference/i.test(l));
   if (start < 0) return [];
@@ -106,6 +171,7 @@ function quickReference(body: string, offset: number): ReferenceRow[] {
     const [task = '', slugCell = '', access = '', paramCell = ''] = cells;
     const names = [...paramCell.matchAll(/`([A-Za-z_$][\w$]*)(\*?)`/g)];
     rows.push({
+      file,
       line: i + offset + 1,
       task,
       slug: /`(SEGMENT_[A-Z0-9_]+)`/.exec(slugCell)?.[1] ?? slugCell,
@@ -115,6 +181,46 @@ function quickReference(body: string, offset: number): ReferenceRow[] {
     });
   }
   return rows;
+}
+
+/** Heading anchors the GitHub way: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+export function headingAnchors(body: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const { line } of proseLines(body)) {
+    const h = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!h) continue;
+    const base = h[1]!
+      .replace(/`/g, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n ? `${base}-${n}` : base);
+  }
+  return out;
+}
+
+/** Inline links and images outside code whose target is not a URL (no scheme): files of the skill. */
+function relativeLinks(body: string, offset: number, file: string, path: string): Link[] {
+  const out: Link[] = [];
+  for (const { i, line } of proseLines(body)) {
+    const prose = line.replace(/`[^`]*`/g, '');
+    for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+      const target = m[1]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) continue;
+      const [filePart = '', anchor] = target.split('#', 2);
+      out.push({
+        file,
+        line: i + offset + 1,
+        target,
+        path: filePart ? resolve(dirname(path), decodeURI(filePart)) : path,
+        anchor: anchor || undefined,
+      });
+    }
+  }
+  return out;
 }
 
 /** Every SEGMENT_* name in the text, in order of first appearance. */

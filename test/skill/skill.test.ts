@@ -1,23 +1,32 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, relative, resolve, sep } from 'node:path';
+import { encode } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/index.js';
 import { CLI, sandboxWithRouter, trackingRequests } from '../helpers/router.js';
-import { documentedEnvVars, readSkill, segmentNames, SKILL_DIR, type JsonExample } from './skill-md.js';
+import { documentedEnvVars, readSkillDocs, segmentNames, SKILL_DIR, type JsonExample } from './skill-md.js';
 
 /**
- * SKILL.md is tested against the real tools: every slug it names resolves, every JSON example passes
- * its tool's schema through EXECUTE_TOOL (dry run over stdio), the quick reference's required markers
- * match the schemas, and the lifecycle pattern runs end to end against the sandbox.
+ * The skill is tested against the real tools, SKILL.md and every file under references/ alike: every
+ * slug they name resolves, every JSON example passes its tool's schema through EXECUTE_TOOL (dry run
+ * over stdio), quick reference rows match the schemas, links resolve, SKILL.md stays within its size
+ * budget, and the lifecycle pattern runs end to end against the sandbox.
  */
 
-const doc = readSkill();
+const docs = readSkillDocs();
+const [doc, ...refs] = docs;
+const examples = docs.flatMap((d) => d.examples);
+const reference = docs.flatMap((d) => d.reference);
 const registry = loadRegistry();
 const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { bin: Record<string, string> };
 
-const where = (ex: JsonExample) => `SKILL.md:${ex.line} (${ex.headings.at(-1) ?? 'top'})`;
-const byTool = (tool: string) => doc.examples.filter((e) => e.tool === tool);
+// Agent skill guidance: keep the SKILL.md body under 500 lines and 5,000 tokens; details go to references.
+const MAX_SKILL_LINES = 500;
+const MAX_SKILL_TOKENS = 5000;
+
+const where = (ex: JsonExample) => `${ex.file}:${ex.line} (${ex.headings.at(-1) ?? 'top'})`;
+const byTool = (tool: string, among = examples) => among.filter((e) => e.tool === tool);
 const executeCalls = (ex: JsonExample): { tool_slug: string; arguments?: unknown }[] =>
   (ex.value!.tools as { tool_slug: string; arguments?: unknown }[] | undefined) ?? [ex.value as { tool_slug: string; arguments?: unknown }];
 const schemaOf = (slug: string) => registry.get(slug)!.inputJsonSchema() as { properties?: Record<string, unknown>; required?: string[] };
@@ -56,7 +65,7 @@ describe('SKILL.md front matter', () => {
     expect(help.status, help.stderr).toBe(0);
   });
 
-  it('shows the same server in its client configuration example', () => {
+  it('shows the same server in its client configuration examples', () => {
     const configs = byTool('client-config');
     expect(configs.length).toBeGreaterThan(0);
     const meta = doc.frontMatter.metadata as Record<string, string>;
@@ -69,21 +78,66 @@ describe('SKILL.md front matter', () => {
   });
 });
 
-describe('SKILL.md against the registry', () => {
-  it('every SEGMENT_* slug it names resolves (environment variables the README documents aside)', () => {
+describe('the skill files: SKILL.md and its references', () => {
+  it('has reference files, each plain Markdown with a title and no front matter (only SKILL.md is loaded as a skill)', () => {
+    expect(refs.length).toBeGreaterThan(0);
+    for (const r of refs) {
+      expect(r.frontMatter, r.file).toBeUndefined();
+      expect(r.text.split('\n')[0], `${r.file}: first line`).toMatch(/^# \S/);
+    }
+  });
+
+  it(`SKILL.md stays within its budget: under ${MAX_SKILL_LINES} lines and ${MAX_SKILL_TOKENS} tokens`, () => {
+    expect(doc.text.trimEnd().split('\n').length).toBeLessThan(MAX_SKILL_LINES);
+    expect(encode(doc.text).length).toBeLessThan(MAX_SKILL_TOKENS);
+  });
+
+  it('every relative link points to an existing file inside the skill folder, and to an existing heading', () => {
+    const problems: string[] = [];
+    for (const d of docs) {
+      for (const l of d.links) {
+        const at = `${l.file}:${l.line} (${l.target})`;
+        const inside = relative(SKILL_DIR, l.path);
+        if (inside.startsWith('..') || inside.startsWith(sep)) problems.push(`${at}: outside the skill folder, so it breaks once the skill is installed`);
+        else if (!existsSync(l.path) || !statSync(l.path).isFile()) problems.push(`${at}: no such file`);
+        else if (l.anchor) {
+          const target = docs.find((x) => x.path === l.path);
+          if (target && !target.anchors.has(l.anchor)) problems.push(`${at}: no heading with the anchor #${l.anchor}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('SKILL.md links to every reference file (an agent finds them only through it)', () => {
+    const linked = new Set(doc.links.map((l) => l.path));
+    expect(refs.filter((r) => !linked.has(r.path)).map((r) => r.file)).toEqual([]);
+  });
+
+  it('reference files over 100 lines open with links to their own sections', () => {
+    for (const r of refs.filter((x) => x.text.split('\n').length > 100)) {
+      const toc = r.links.filter((l) => l.path === r.path && l.anchor && l.line <= 20);
+      expect(toc.length, `${r.file}: a contents list near the top`).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('SKILL.md and references against the registry', () => {
+  it('every SEGMENT_* slug they name resolves (environment variables the README documents aside)', () => {
     const env = documentedEnvVars();
-    const names = segmentNames(doc.text).filter((n) => !env.has(n));
+    const names = segmentNames(docs.map((d) => d.text).join('\n')).filter((n) => !env.has(n));
     expect(names.length).toBeGreaterThan(30);
-    expect(names.filter((n) => !registry.resolve(n).ok)).toEqual([]);
+    const problems = docs.flatMap((d) => segmentNames(d.text).filter((n) => !env.has(n) && !registry.resolve(n).ok).map((n) => `${d.file}: ${n}`));
+    expect(problems).toEqual([]);
   });
 
-  it('every JSON block parses and is the input of one meta tool', () => {
-    const bad = doc.examples.filter((e) => e.parseError || !e.tool).map((e) => `${where(e)}: ${e.parseError ?? 'not an EXECUTE_TOOL, SEARCH_TOOLS, MANAGE_CONNECTIONS or client config input'}`);
+  it('every JSON block parses and is the input of one meta tool; SKILL.md shows all three', () => {
+    const bad = examples.filter((e) => e.parseError || !e.tool).map((e) => `${where(e)}: ${e.parseError ?? 'not an EXECUTE_TOOL, SEARCH_TOOLS, MANAGE_CONNECTIONS or client config input'}`);
     expect(bad).toEqual([]);
-    for (const t of ['EXECUTE_TOOL', 'SEARCH_TOOLS', 'MANAGE_CONNECTIONS'] as const) expect(byTool(t).length, t).toBeGreaterThan(0);
+    for (const t of ['EXECUTE_TOOL', 'SEARCH_TOOLS', 'MANAGE_CONNECTIONS'] as const) expect(byTool(t, doc.examples).length, t).toBeGreaterThan(0);
   });
 
-  it('examples use canonical slugs, each listed in the quick reference', () => {
+  it('examples use canonical slugs, each listed in the quick reference of SKILL.md', () => {
     const listed = new Set(doc.reference.map((r) => r.slug));
     const problems = byTool('EXECUTE_TOOL').flatMap((ex) =>
       executeCalls(ex).flatMap((c) => [
@@ -94,11 +148,11 @@ describe('SKILL.md against the registry', () => {
     expect(problems).toEqual([]);
   });
 
-  it('the quick reference matches each tool: slug, access, required and known parameters', () => {
+  it('every quick reference table matches each tool: slug, access, required and known parameters', () => {
     expect(doc.reference.length).toBeGreaterThan(20);
     const problems: string[] = [];
-    for (const row of doc.reference) {
-      const at = `SKILL.md:${row.line} ${row.slug}`;
+    for (const row of reference) {
+      const at = `${row.file}:${row.line} ${row.slug}`;
       const tool = registry.get(row.slug);
       if (!tool) {
         problems.push(`${at}: not a canonical slug`);
@@ -120,7 +174,7 @@ describe('SKILL.md against the registry', () => {
   });
 });
 
-describe('SKILL.md through the running server (stdio)', () => {
+describe('SKILL.md and references through the running server (stdio)', () => {
   let env: Awaited<ReturnType<typeof sandboxWithRouter>>;
   beforeAll(async () => {
     env = await sandboxWithRouter({ args: ['--write=allow'] });
@@ -173,6 +227,8 @@ describe('SKILL.md through the running server (stdio)', () => {
 
   it('the user lifecycle runs end to end: the sandbox records each call in order with the right ids', async () => {
     const steps = byTool('EXECUTE_TOOL').filter((e) => e.headings.some((h) => /user lifecycle/i.test(h)));
+    // The core pattern: SKILL.md teaches it, not a reference file.
+    expect(steps.map((s) => s.file).filter((f) => f !== doc.file)).toEqual([]);
     const calls = steps.map((s) => s.value as { tool_slug: string; arguments: Record<string, string> });
     expect(calls.map((c) => c.tool_slug)).toEqual(['SEGMENT_PAGE', 'SEGMENT_TRACK', 'SEGMENT_ALIAS', 'SEGMENT_IDENTIFY', 'SEGMENT_GROUP']);
     const [page, track, alias, identify, group] = calls.map((c) => c.arguments) as Record<string, string>[];
