@@ -14,8 +14,8 @@ export { docTerms };
 const CONTEXT_WEIGHT = 0.6;
 const VERB_WEIGHT = 0.5;
 const QUOTED_WEIGHT = 0.3;
-/** Words that say little about which tool: "data", "info". Participles describe ("connected to"). */
-const GENERIC = new Set(['data', 'info', 'information', 'thing', 'stuff', 'item', 'detail'].map(stem));
+/** Words that say little about which tool: "data", "the old one". Participles describe ("connected to"). */
+const GENERIC = new Set(['data', 'info', 'information', 'thing', 'stuff', 'item', 'detail', 'old', 'stale', 'unused', 'current', 'whole', 'time'].map(stem));
 const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
 
@@ -34,6 +34,8 @@ export interface AnalyzedQuery {
   verbs: Map<Verb, number>;
   /** Terms written as the verb ("invite", "deploy"): they name the tool's object as fully as a noun. */
   verbTerms: Set<string>;
+  /** Terms only ever written after a preposition ("users in this group"): where, not what. */
+  contextTerms: Set<string>;
 }
 
 /** Analyses a request. `correct` maps a word the index does not know to the closest one it does. */
@@ -68,6 +70,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   const put = (m: Map<string, number>, t: string, w: number) => m.set(t, Math.max(m.get(t) ?? 0, w));
   const termAt = (i: number) => compounds.get(i)?.term ?? toks[i]!.stem;
   const verbTerms = new Set<string>();
+  const roles = new Map<string, number>();
   for (const i of content) {
     const term = termAt(i);
     if (OPERATION_WORDS.has(term)) continue;
@@ -76,9 +79,11 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
     const shade = GENERIC.has(term) ? GENERIC_WEIGHT : at.length === 1 && word.endsWith('ed') && word.length > 4 ? PARTICIPLE_WEIGHT : 1;
     const weight = shade * Math.max(...at.map((j) => role[j]!));
     put(terms, term, weight);
+    put(roles, term, Math.max(...at.map((j) => role[j]!)));
     if (!at.every((j) => verbs.at.has(j))) put(own, term, weight);
     else verbTerms.add(term);
   }
+  const contextTerms = new Set([...roles].filter(([, r]) => r === CONTEXT_WEIGHT).map(([t]) => t));
   looseCompounds(toks, content, compounds, (t, w) => put(terms, t, w * LOOSE_COMPOUND_WEIGHT), role);
   for (const t of spelled) if (t.quoted && !t.stop) put(terms, t.stem, QUOTED_WEIGHT);
 
@@ -99,7 +104,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
     }
   }
   numberCue(toks, role, verbs.classes);
-  return { terms, own, explains, verbs: verbs.classes, verbTerms };
+  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
 }
 
 /** Compounds whose words appear in order with a little in between ("entity relationship paths"). */

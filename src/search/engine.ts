@@ -37,11 +37,14 @@ const NO_VERB_PRIOR: Record<ToolDefinition['access'], number> = { read: 1, write
 /** Known field values count as a faint mention of what they identify (sourceId -> "source"). */
 const KNOWN_FIELD_TERM_WEIGHT = 0.3;
 const KNOWN_FIELD_BOOST = 0.25;
-const UNKNOWN_WORD_WEIGHT = 1;
+const UNKNOWN_WORD_WEIGHT = 2;
 /** A tenth of the ideal score is already a solid match: BM25 saturates and fields are weighted. */
 const STRENGTH_SCALE = 8;
 /** Object coverage from which a request counts as naming the tool outright. */
 const NAMED_OBJECT = 0.6;
+const NAMED_USE_CASE = 0.7;
+const CORE_WEIGHT = 0.5;
+const CONTEXT_AS_OBJECT = 0.7;
 /** Saying most of one of a tool's use cases is nearly as good as naming its object. */
 const USE_CASE_COVER = 0.9;
 
@@ -78,33 +81,49 @@ export class SearchEngine {
     // "invite jane to the workspace": with no noun for the object, the verb names it ("invite").
     const hasObjectNoun = [...q.own.values()].some((w) => w >= 1);
     const verbNames = new Map([...q.verbTerms].map((t) => [t, hasObjectNoun ? 0.5 : 1]));
+    // Roles line up: "users in this group" names users as the object and the group as the context,
+    // so a tool listing the groups of a user covers less of it than one listing a group's users.
+    const objectTerms = new Map([...q.terms].map(([t, w]) => [t, q.contextTerms.has(t) ? w * CONTEXT_AS_OBJECT : w]));
+    const contextTerms = new Map([...q.terms].map(([t, w]) => [t, q.contextTerms.has(t) ? 1 : w]));
     const ranked: Ranked[] = [];
-    let best = { score: 0, matched: new Set<string>(), objectCover: 0 };
+    let best = { i: -1, score: 0, matched: new Set<string>(), slugCover: 0, useCaseCover: 0 };
     for (let i = 0; i < this.tools.length; i++) {
       const tool = this.tools[i]!;
       const text = this.texts[i]!;
       const { score: lexical, matched } = this.index.score(i, q.terms);
       const fuzzy = slugLike?.get(i) ?? 0;
       if (lexical === 0 && fuzzy === 0) continue;
-      const objectCover = Math.max(this.cover(text.object, q.terms, verbNames), ...text.useCases.map((p) => USE_CASE_COVER * this.cover(p, q.terms, verbNames)));
-      const contextCover = this.cover(text.context, q.terms, verbNames);
+      const slugCover = this.cover(text.object, objectTerms, verbNames);
+      const useCaseCover = Math.max(0, ...text.useCases.map((p) => USE_CASE_COVER * this.cover(p, q.terms, verbNames)));
+      const objectCover = Math.max(slugCover, useCaseCover);
+      const contextCover = this.cover(text.context, contextTerms, verbNames);
       const fit = verbFit(q.verbs, text.fit);
       const verb = fit === undefined ? NO_VERB_PRIOR[tool.access] : 0.35 + 0.65 * fit;
       const held = knownKeys.length ? knownKeys.filter((k) => this.params[i]!.has(k)).length / knownKeys.length : 0;
       const score = (lexical + fuzzy) * (0.35 + 0.65 * objectCover) * (0.7 + 0.3 * contextCover) * verb * (1 + KNOWN_FIELD_BOOST * held);
       ranked.push({ slug: tool.slug, score });
-      if (score > best.score) best = { score, matched, objectCover };
+      if (score > best.score) best = { i, score, matched, slugCover, useCaseCover };
     }
     ranked.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
     if (slugLike && ranked.length) return { ranked, confidence: 1 };
     // Confident when the request names the best tool's object (or most of one of its use cases), or when
     // the best tool explains most of the request's words AND scores near what a full match would.
     // Either test alone lets noise through: "what time is it in tokyo" shares "time" with a parameter.
-    const named = best.objectCover >= NAMED_OBJECT ? best.objectCover * 0.8 : 0;
+    // A use case must be said almost whole to count: one shared word ("password") is not naming it.
+    const named = Math.max(best.slugCover >= NAMED_OBJECT ? best.slugCover : 0, best.useCaseCover >= NAMED_USE_CASE ? best.useCaseCover : 0) * 0.8;
     const share = this.share(q, best.matched);
     const strength = best.score / this.ceiling(q);
-    const confidence = Math.min(1, Math.max(named, Math.min(share, STRENGTH_SCALE * strength)));
+    // And a match only in prose ("flight" in a description) is a coincidence, not a tool for the request.
+    const core = best.i >= 0 && this.coreMatch(best.i, best.matched, q);
+    const confidence = Math.min(1, Math.max(named, core ? Math.min(share, STRENGTH_SCALE * strength) : 0));
     return { ranked, confidence, parts: { share, named, strength } };
+  }
+
+  /** Whether a matched term is one of the tool's defining words: slug, title or tags. */
+  private coreMatch(i: number, matched: Set<string>, q: AnalyzedQuery): boolean {
+    const f = this.texts[i]!.fields;
+    // Through a weak synonym ("password" -> credential) a match says too little to count.
+    return [...matched].some((t) => (q.terms.get(t) ?? 0) >= CORE_WEIGHT && (f.object.includes(t) || f.context.includes(t) || f.title.includes(t) || f.tags.includes(t)));
   }
 
   /** Share of the object's meaning (IDF-weighted, weak words discounted) that the request mentions. */

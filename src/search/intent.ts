@@ -10,8 +10,8 @@ export type Fit = Partial<Record<Verb, number>>;
 
 /** Slug words that are the operation, not the object (FORCE_EXECUTE, BATCH_QUERY). */
 const LEADING: Record<string, Fit> = {
-  LIST: { list: 1, get: 0.85 },
-  GET: { get: 1, list: 0.85 },
+  LIST: { list: 1, get: 0.8 },
+  GET: { get: 1, list: 0.8 },
   CREATE: { create: 1, add: 0.85, run: 0.4, send: 0.3 },
   ADD: { add: 1, create: 0.85, update: 0.5, send: 0.6 },
   UPDATE: { update: 1, replace: 0.75, add: 0.5, remove: 0.35, create: 0.3 },

@@ -5,6 +5,8 @@ import { CACHE_CAP, isStop } from './text.js';
  * Fixes misspelt words ("segmnt identfy") by the closest word the tools or the vocabulary use.
  * Only words nobody uses are touched, so a correct word is never "fixed" into another.
  */
+const MIN_LENGTH = 6;
+
 export class TypoFixer {
   private readonly fuses = new Map<string, Fuse<string> | null>();
   private readonly cache = new Map<string, string>();
@@ -12,7 +14,8 @@ export class TypoFixer {
   constructor(private readonly known: Set<string>) {}
 
   fix(word: string): string {
-    if (word.length < 4 || this.known.has(word) || isStop(word)) return word;
+    // Short words are too often other real words ("react" is not "reach", "paris" not "pairs").
+    if (word.length < MIN_LENGTH || this.known.has(word) || isStop(word)) return word;
     let fixed = this.cache.get(word);
     if (fixed === undefined) {
       fixed = this.closest(word) ?? word;

@@ -17,6 +17,7 @@ const QUESTION = new Set(['what', 'which', 'who', 'whom', 'where', 'when', 'whet
 const HOW_TO = new Set(['do', 'to', 'can', 'should', 'would']);
 
 const SINGULAR = new Set(['one', 'single', 'specific', 'particular', 'this', 'that', 'its', 'id']);
+const PLURAL = new Set(['everyone', 'everybody', 'all', 'every']);
 /** Words ending in "s" that do not ask for a list. */
 const NOT_PLURAL = new Set(['details', 'status', 'settings', 'permissions', 'analytics', 'ads', 'access', 'progress', 'results', 'stats', 'metrics', 'is', 'was', 'has', 'does', 'its']);
 
@@ -28,7 +29,12 @@ const NOT_PLURAL = new Set(['details', 'status', 'settings', 'permissions', 'ana
 export function findVerbs(toks: Token[], full: number[], inCompound: Set<number>, v: Compiled) {
   const classes = new Map<Verb, number>();
   const at = new Set<number>();
+  // A request opening with a question reads state, but only in that clause: "how big would this
+  // audience be? dry run the definition" then asks for a dry run.
+  const questionEnds = isQuestion(toks) ? clauseEnd(toks) : 0;
+  const put = (cls: Verb, w: number) => classes.set(cls, Math.max(classes.get(cls) ?? 0, w));
   let lastEnd = -1;
+  let commanded = false;
   for (let k = 0; k < full.length; ) {
     const word = toks[k]!.word;
     const skip = inCompound.has(k) || (word.endsWith('ed') && word.length > 4) || (k === lastEnd && word.endsWith('ing'));
@@ -39,17 +45,24 @@ export function findVerbs(toks: Token[], full: number[], inCompound: Set<number>
       k++;
       continue;
     }
-    for (const [cls, w] of Object.entries(hit.classes) as [Verb, number][]) classes.set(cls, Math.max(classes.get(cls) ?? 0, w));
+    const inQuestion = k < questionEnds;
+    commanded ||= !inQuestion;
+    for (const [cls, w] of Object.entries(hit.classes) as [Verb, number][]) put(cls, inQuestion && cls !== 'list' && cls !== 'get' ? w * 0.5 : w);
     for (const i of span) at.add(i);
     k += span.length;
     lastEnd = k;
   }
-  if (isQuestion(toks)) {
-    for (const [cls, w] of classes) if (cls !== 'list' && cls !== 'get') classes.set(cls, w * 0.5);
-    classes.set('list', Math.max(classes.get('list') ?? 0, 0.8));
-    classes.set('get', Math.max(classes.get('get') ?? 0, 0.8));
+  if (questionEnds && !commanded) {
+    put('list', 0.8);
+    put('get', 0.8);
   }
   return { classes, at };
+}
+
+/** Where the first clause ends: the first word after sentence punctuation, or the end. */
+function clauseEnd(toks: Token[]): number {
+  const next = toks.findIndex((t, i) => i > 0 && t.starts);
+  return next < 0 ? toks.length : next;
 }
 
 /**
@@ -83,7 +96,7 @@ export function numberCue(toks: Token[], role: number[], verbs: Map<Verb, number
   // Only the object counts: in "mappings on this destination" the number of "destination" says nothing.
   const object = (i: number) => role[i] === 1;
   const singular = toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' || object(i + 1)));
-  const plural = toks.some((t, i) => object(i) && !t.stop && t.light !== t.word && !NOT_PLURAL.has(t.word));
+  const plural = toks.some((t, i) => PLURAL.has(t.word) || (object(i) && !t.stop && t.light !== t.word && !NOT_PLURAL.has(t.word)));
   if (plural && !singular) {
     verbs.set('list', Math.max(list, get));
     verbs.set('get', get * 0.9);

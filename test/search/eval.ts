@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { Registry } from '../../src/registry/registry.js';
 import type { ToolSearch } from '../../src/search/search.js';
+import { tokens } from '../../src/search/text.js';
 
 /** The eval set (test/search/eval-set.json) and how a search is scored on it. */
 
@@ -9,6 +11,8 @@ export interface EvalCase {
   expect: string[];
   known_fields?: string;
   heldout?: boolean;
+  /** Written after the tools' own use cases existed: nobody tuned words against these. */
+  fresh?: boolean;
 }
 
 export interface EvalSet {
@@ -40,4 +44,24 @@ export async function score(search: ToolSearch, cases: EvalCase[]): Promise<Scor
     if (rank !== 0) misses.push({ q: c.q, expect: c.expect, got: got.slice(0, 3) });
   }
   return { n: cases.length, top1: top1 / cases.length, top3: top3 / cases.length, misses };
+}
+
+const bag = (text: string) => new Set(tokens(text).filter((t) => !t.stop).map((t) => t.stem));
+
+/**
+ * How close a request is to one of its answer's own use cases or title (Jaccard over content stems).
+ * Near-copies measure recall of the tools' words more than understanding; reports split them out.
+ */
+export function overlap(c: EvalCase, registry: Registry): number {
+  const q = bag(c.q);
+  let best = 0;
+  for (const slug of c.expect) {
+    const tool = registry.get(slug);
+    for (const text of tool ? [tool.title, ...tool.useCases] : []) {
+      const b = bag(text);
+      const inter = [...q].filter((w) => b.has(w)).length;
+      best = Math.max(best, inter / (q.size + b.size - inter || 1));
+    }
+  }
+  return best;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/registry/registry.js';
+import { RelatedTools } from '../../src/search/related.js';
 import { ToolSearch, knownFieldNames } from '../../src/search/search.js';
 import { evalRegistry } from './eval-registry.js';
 
@@ -71,11 +72,9 @@ describe('known fields', () => {
   });
 
   it('ranks tools that take the known fields higher', async () => {
-    const q = 'look at a filter';
-    const without = await top(q);
-    const withFields = await top(q, 'destinationId:dst_1, filterId:flt_1');
-    expect(withFields[0]).toBe('SEGMENT_GET_FILTER_IN_DESTINATION');
-    expect(without[0]).not.toBe('SEGMENT_GET_FILTER_IN_DESTINATION');
+    // Two tools get a filter: one by destination and filter id, one (space filters) by a bare id.
+    expect((await top('get a filter', 'destinationId:dst_1, filterId:flt_1'))[0]).toBe('SEGMENT_GET_FILTER_IN_DESTINATION');
+    expect((await top('get a filter', 'id:flt_1'))[0]).toBe('SEGMENT_GET_FILTER_BY_ID');
   });
 });
 
@@ -90,8 +89,11 @@ describe('result sets', () => {
   });
 
   it('pairs a new tracking plan with adding a source to it, and an id with the tool that lists it', async () => {
-    expect((await search.search({ use_case: 'create a tracking plan' })).related_tool_slugs).toContain('SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN');
-    expect((await search.search({ use_case: 'delete a destination' })).related_tool_slugs).toContain('SEGMENT_LIST_DESTINATIONS');
+    const related = new RelatedTools(registry.tools);
+    expect(related.for(['SEGMENT_CREATE_TRACKING_PLAN'])).toContain('SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN');
+    expect(related.for(['SEGMENT_DELETE_DESTINATION'])).toContain('SEGMENT_LIST_DESTINATIONS');
+    expect(related.for(['SEGMENT_GET_REVERSE_ETL_MODEL'])).toContain('SEGMENT_LIST_REVERSE_ETL_MODELS');
+    expect(related.for(['SEGMENT_ALIAS', 'SEGMENT_IDENTIFY'])).not.toContain('SEGMENT_IDENTIFY');
   });
 
   it('respects the limit', async () => {
