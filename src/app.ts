@@ -1,3 +1,4 @@
+import { AuditLog } from './audit/audit-log.js';
 import { loadRuntimeConfig, baseUrl, HOSTS, type RuntimeConfig, type RuntimeFlags } from './config/runtime.js';
 import { EnvConnection } from './connections/env-connection.js';
 import type { ConnectionService } from './connections/types.js';
@@ -18,8 +19,12 @@ export interface App {
   http: HttpClient;
   log: Logger;
   redactor: Redactor;
+  audit: AuditLog;
   close(): Promise<void>;
 }
+
+/** How long shutdown waits for running calls to finish (they are cancelled first), so their audit lines are written. */
+const SETTLE_MS = 3_000;
 
 export interface AppOptions extends RuntimeFlags {
   toolsets?: string[];
@@ -46,7 +51,12 @@ export function createApp(opts: AppOptions = {}): App {
   const connections = new EnvConnection(config, http, env);
   for (const s of connections.secrets()) redactor.add(s);
   const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
-  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite: opts.onWrite });
+  const audit = new AuditLog(config.audit, redactor, (m) => log.warn(m));
+  const onWrite: WriteObserver = (event) => {
+    audit.record(event);
+    opts.onWrite?.(event);
+  };
+  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite });
   return {
     config,
     registry,
@@ -56,6 +66,10 @@ export function createApp(opts: AppOptions = {}): App {
     http,
     log,
     redactor,
-    close: () => http.close(),
+    audit,
+    close: async () => {
+      await executor.settle(SETTLE_MS);
+      await http.close();
+    },
   };
 }

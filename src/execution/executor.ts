@@ -8,6 +8,8 @@ import { maskSecret, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { issueList, formatIssues } from './validation.js';
 import { summarizeCall } from './summary.js';
+import { checkArgumentsSize } from './limits.js';
+import { truncateResult } from './truncate.js';
 
 /** What every surface (EXECUTE_TOOL, direct mode, CLI) gets back. Redacted before it leaves here. */
 export interface ExecutionResult {
@@ -30,8 +32,8 @@ export interface SurfaceHooks {
   signal?: AbortSignal;
 }
 
-/** Observes every write attempt (the audit log); must never throw into the call. */
-export type WriteObserver = (event: {
+/** One write attempt, as the audit log records it. */
+export interface WriteEvent {
   slug: string;
   access: ToolDefinition['access'];
   decision: 'allow' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
@@ -39,7 +41,10 @@ export type WriteObserver = (event: {
   status?: number;
   messageIds?: string[];
   args?: unknown;
-}) => void;
+}
+
+/** Observes every write attempt (the audit log); must never throw into the call. */
+export type WriteObserver = (event: WriteEvent) => void;
 
 export interface ExecutorDeps {
   registry: Registry;
@@ -58,9 +63,29 @@ const fail = (error: ToolError, slug?: string): ExecutionResult => ({ successful
  * Nothing reaches Segment without passing every step, whatever surface the call came from.
  */
 export class Executor {
+  private readonly inflight = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(req: ExecuteRequest, hooks: SurfaceHooks = {}): Promise<ExecutionResult> {
+    const call = this.guarded(req, hooks);
+    this.inflight.add(call);
+    try {
+      return truncateResult(await call, this.deps.config.limits.maxAnswerBytes);
+    } finally {
+      this.inflight.delete(call);
+    }
+  }
+
+  /** Waits (at most `timeoutMs`) for running calls to finish, so shutdown does not cut an audit line. */
+  async settle(timeoutMs: number): Promise<void> {
+    if (!this.inflight.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async guarded(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
     try {
       return this.deps.redactor.value(await this.run(req, hooks));
     } catch (err) {
@@ -87,6 +112,8 @@ export class Executor {
 
     const args = parseArguments(req.arguments);
     if ('error' in args) return fail(args.error, tool.slug);
+    const tooLarge = checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
+    if (tooLarge) return fail(tooLarge, tool.slug);
     const parsed = tool.inputSchema().safeParse(args.value);
     if (!parsed.success) {
       return fail({
@@ -155,7 +182,10 @@ export class Executor {
       }
     }
 
-    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, progress: hooks.progress, signal: hooks.signal });
+    this.deps.log.debug('sending', { slug: tool.slug, requests: prepared.requests.length, decision: decision.action });
+    const redact = (text: string) => this.deps.redactor.text(text);
+    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
+    this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     if (tool.access !== 'read') {
       this.deps.onWrite?.({
