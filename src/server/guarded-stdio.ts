@@ -52,12 +52,23 @@ export class GuardedStdioTransport implements Transport {
 
   private readonly onStreamError = (err: Error) => this.onerror?.(err);
 
+  /** The client stopped reading (EPIPE): nobody is left to answer, so close like a hang-up instead of crashing. */
+  private readonly onOutputError = (err: NodeJS.ErrnoException) => {
+    this.opts.onRefused?.(`stdout closed by the client (${err.code ?? err.message}); shutting down`);
+    void this.close();
+  };
+
+  private closed = false;
+
   async start(): Promise<void> {
     this.stdin.on('data', this.onData);
     this.stdin.on('error', this.onStreamError);
+    this.stdout.on('error', this.onOutputError);
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stdin.off('data', this.onData);
     this.stdin.off('error', this.onStreamError);
     this.chunks = [];
@@ -68,8 +79,18 @@ export class GuardedStdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
+      if (this.closed) return resolve();
       if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
-      else this.stdout.once('drain', resolve);
+      else {
+        // Resolve on drain, or when the stream fails (the error handler above closes the transport).
+        const done = () => {
+          this.stdout.off('drain', done);
+          this.stdout.off('error', done);
+          resolve();
+        };
+        this.stdout.once('drain', done);
+        this.stdout.once('error', done);
+      }
     });
   }
 
