@@ -214,7 +214,9 @@ function parseArguments(raw: unknown): { value: unknown } | { error: ToolError }
   try {
     return { value: JSON.parse(raw) };
   } catch (err) {
-    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${(err as Error).message}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
+    // The parser quotes a piece of the input, cut anywhere: that piece could be part of a secret no redactor would recognise.
+    const reason = (err as Error).message.replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '(input)');
+    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${reason}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
   }
 }
 
