@@ -2,11 +2,24 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
+import { callCommand } from './cli/call.js';
+import { sandboxCommand } from './cli/sandbox.js';
+import { schemaCommand } from './cli/schema.js';
+import { searchCommand } from './cli/search.js';
 import { serveCommand } from './cli/serve.js';
+import { toolsCommand } from './cli/tools.js';
+import { Redactor } from './security/redact.js';
 import { VERSION } from './version.js';
 
 /** Argument parsing and dispatch only; each command lives in src/cli/. */
-const commands: CommandSpec[] = [serveCommand];
+const commands: CommandSpec[] = [
+  serveCommand,
+  searchCommand,
+  callCommand,
+  toolsCommand,
+  schemaCommand,
+  sandboxCommand,
+];
 
 function topHelp(): string {
   return [
@@ -22,6 +35,9 @@ function topHelp(): string {
   ].join('\n');
 }
 
+/** The command being run, so a usage error can point at that command's help. */
+let current: CommandSpec | undefined;
+
 async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -34,6 +50,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) throw new UsageError(`Unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}.`);
+  current = cmd;
   const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   if (parsed.values.help) {
     process.stdout.write(helpText(cmd) + '\n');
@@ -48,7 +65,12 @@ main(process.argv.slice(2)).then(
   },
   (err: Error) => {
     const usage = err instanceof UsageError || err instanceof ConfigError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`segment-router: ${err.message}\n${usage ? 'Run "segment-router --help" for usage.\n' : ''}`);
+    // No App exists yet for most of these; still mask the environment's credentials (a JSON error can quote input).
+    const redactor = new Redactor();
+    redactor.add(process.env.SEGMENT_WRITE_KEY);
+    redactor.add(process.env.SEGMENT_PUBLIC_API_TOKEN);
+    const help = current ? `segment-router ${current.name} --help` : 'segment-router --help';
+    process.stderr.write(redactor.text(`segment-router: ${err.message}\n${usage ? `Run "${help}" for usage.\n` : ''}`));
     process.exitCode = usage ? EXIT.usage : EXIT.failed;
   },
 );

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 
 /** A response read whole. Bodies from Segment are small JSON; anything large is cut off by the caller. */
 export interface HttpResponse {
@@ -40,7 +40,13 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_E
  */
 export function createHttpClient(allowedOrigins: string[]): HttpClient {
   const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
-  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16, pipelining: 1 });
+  // undici is loaded on the first request, not at start-up: a server that only searches never pays for it.
+  let undici: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  const load = () =>
+    (undici ??= import('undici').then((u) => ({
+      agent: new u.Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16, pipelining: 1 }),
+      request: u.request,
+    })));
   let sent = 0;
   return {
     get sent() {
@@ -51,6 +57,7 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
       if (!allowed.has(url.origin)) {
         throw new NetworkError(`Refused to send to ${url.origin}: not a configured Segment host.`, true, 'HOST_NOT_ALLOWED');
       }
+      const { agent, request } = await load();
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
       sent++;
@@ -78,6 +85,8 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
         throw new NetworkError(`Could not reach ${url.origin}: ${code}.`, NOT_SENT_CODES.has(String(code)), String(code));
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      if (undici) await (await undici).agent.close();
+    },
   };
 }

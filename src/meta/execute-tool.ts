@@ -39,9 +39,8 @@ export function mcpHooks(server: McpServer, extra: Extra): SurfaceHooks {
     progress:
       token === undefined
         ? undefined
-        : (progress, total, message) => {
-            void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => {});
-          },
+        : (progress, total, message) =>
+            extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => undefined),
   };
 }
 

@@ -1,9 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { toolView } from '../search/tool-view.js';
+import { buildSearchAnswer } from '../search/answer.js';
 import { toolResult } from './result.js';
-import { connectionSummary } from './connection-summary.js';
 
 export const MAX_QUERIES = 10;
 
@@ -45,12 +44,6 @@ export function registerSearchTools(server: McpServer, app: App): void {
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ queries, limit }) => {
-      const results = queries.map((q) => app.search.search(q, limit ?? 5));
-      const slugs = [...new Set(results.flatMap((r) => [...r.primary_tool_slugs, ...r.related_tool_slugs]))];
-      const tool_schemas = Object.fromEntries(slugs.map((s) => [s, toolView(app.registry.get(s)!, app.config)]));
-      const status = await app.connections.status();
-      return toolResult({ results, tool_schemas, toolkit_connection_statuses: [connectionSummary(status)] });
-    },
+    async ({ queries, limit }) => toolResult({ ...(await buildSearchAnswer(app, queries, limit ?? 5)) }),
   );
 }

@@ -48,8 +48,9 @@ export interface PrepareContext {
   credentials: Credentials;
 }
 
+/** Reports progress; awaited, so every notification is out before the call's answer. */
 export interface Progress {
-  (progress: number, total: number, message: string): void;
+  (progress: number, total: number, message: string): void | Promise<void>;
 }
 
 export interface SendContext extends PrepareContext {

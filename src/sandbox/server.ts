@@ -19,6 +19,8 @@ export interface SandboxOptions {
   writeKeys?: string[];
   /** Called with a short line per event received (the `sandbox` command prints them). */
   onLine?: (line: string) => void;
+  /** Called once each Segment request has been answered (control routes excluded). */
+  onRequest?: (record: RequestRecord) => void;
   /** Largest request body read; bigger ones get 413 without being read whole. */
   maxBodyBytes?: number;
 }
@@ -82,6 +84,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const respond = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       send(res, status, payload, headers);
+      if (!isControl) opts.onRequest?.(record);
     };
 
     if (isControl) return control(req, url, body, respond);

@@ -4,18 +4,29 @@ import { registerExecuteTool } from '../meta/execute-tool.js';
 import { registerManageConnections } from '../meta/manage-connections.js';
 import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
+import { registerDirectTools } from './direct.js';
 
 const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through three tools.
 1. MANAGE_CONNECTIONS: check that Segment is ACTIVE; if not, follow its instruction.
 2. SEARCH_TOOLS: describe the task in plain words; read the returned slugs, input schemas and pitfalls.
 3. EXECUTE_TOOL: run a slug with JSON arguments (dry_run to preview). Writes follow the server's write policy.`;
 
-/** The MCP server: three meta tools over one App (registry, policy, executor, connections). */
-export function createServer(app: App): McpServer {
+const DIRECT_INSTRUCTIONS = `segment-router gives access to Segment (customer data platform): each tool is one Segment operation,
+named integration__segment__<operation>. Writes follow the server's write policy; tools it refuses are not listed.`;
+
+/** meta: the three meta tools (default). direct: every tool in scope as its own MCP tool. */
+export type ToolsMode = 'meta' | 'direct';
+
+/** The MCP server over one App (registry, policy, executor, connections); both modes share the executor. */
+export function createServer(app: App, mode: ToolsMode = 'meta'): McpServer {
   const server = new McpServer(
     { name: 'segment-router', title: 'Segment router', version: VERSION },
-    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { logging: {} }, instructions: mode === 'direct' ? DIRECT_INSTRUCTIONS : INSTRUCTIONS },
   );
+  if (mode === 'direct') {
+    registerDirectTools(server, app);
+    return server;
+  }
   registerSearchTools(server, app);
   registerManageConnections(server, app);
   registerExecuteTool(server, app);

@@ -1,10 +1,10 @@
 import type { App } from '../app.js';
-import { createServer } from './create-server.js';
+import { createServer, type ToolsMode } from './create-server.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
 
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
-export async function serveStdio(app: App): Promise<void> {
-  const server = createServer(app);
+export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
+  const server = createServer(app, mode);
   const transport = new GuardedStdioTransport({ onRefused: (m) => app.log.warn(m) });
   let closing = false;
   const shutdown = async () => {
@@ -19,5 +19,5 @@ export async function serveStdio(app: App): Promise<void> {
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   await server.connect(transport);
-  app.log.info('segment-router serving MCP on stdio', { tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });
+  app.log.info('segment-router serving MCP on stdio', { mode, tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });
 }

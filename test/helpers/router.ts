@@ -14,6 +14,8 @@ export const TOKEN = 'sgp_TEST_SECRET_token_abcdefghijklmnop';
 
 export interface RouterHandle {
   client: Client;
+  /** Every message the server sent, in wire order (the SDK client handles notifications a tick late). */
+  received: unknown[];
   stderr: () => string;
   close(): Promise<void>;
 }
@@ -53,7 +55,13 @@ export async function startRouter(opts: StartOptions = {}): Promise<RouterHandle
     client.setRequestHandler(ElicitRequestSchema, async (req) => answer(req.params as { message: string; requestedSchema?: unknown }));
   }
   await client.connect(transport);
-  return { client, stderr: () => err, close: () => client.close() };
+  const received: unknown[] = [];
+  const deliver = transport.onmessage!;
+  transport.onmessage = (m) => {
+    received.push(m);
+    deliver(m);
+  };
+  return { client, received, stderr: () => err, close: () => client.close() };
 }
 
 export async function sandboxWithRouter(opts: StartOptions & { sandbox?: Parameters<typeof startSandbox>[0] } = {}) {
@@ -89,4 +97,9 @@ export function expectNoSecrets(...texts: string[]) {
       if (t.includes(secret)) throw new Error(`secret leaked: ...${t.slice(Math.max(0, t.indexOf(secret) - 80), t.indexOf(secret) + 20)}`);
     }
   }
+}
+
+/** Requests that reached the sandbox's Tracking API (not the one-time token check). */
+export function trackingRequests(sb: Sandbox) {
+  return sb.requests.filter((r) => r.path.startsWith('/v1/'));
 }

@@ -214,7 +214,7 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
   let done = state.rejected.length;
   let lastStatus: number | undefined;
   const messageIds: string[] = [];
-  ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${state.chunks.length} request(s)`);
+  await ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${state.chunks.length} request(s)`);
 
   let next = 0;
   const worker = async () => {
@@ -233,7 +233,7 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
         chunk.indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
       done += chunk.indices.length;
-      ctx.progress?.(done, state.total, `Request ${i + 1}/${state.chunks.length}: ${status ?? 'no answer'}`);
+      await ctx.progress?.(done, state.total, `Request ${i + 1}/${state.chunks.length}: ${status ?? 'no answer'}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, state.chunks.length) }, worker));

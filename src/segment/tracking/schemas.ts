@@ -55,12 +55,12 @@ const common = {
 const traits = z.record(z.string(), z.unknown()).describe('Facts about the user or group, snake_case keys; they merge into the profile, null removes one.');
 const properties = z.record(z.string(), z.unknown()).describe('Facts about the event, snake_case keys.');
 
-/** Every call but alias needs someone to attribute it to. */
-function requireIdentity(value: { userId?: string; anonymousId?: string }, ctx: z.RefinementCtx, path: (string | number)[] = []) {
-  if (!value.userId && !value.anonymousId) {
-    ctx.addIssue({ code: 'custom', path: [...path, 'userId'], message: 'userId or anonymousId is required (a non-empty string).' });
-  }
-}
+/** Every call but alias needs someone to attribute it to. Checked even when other fields fail, so one answer names every bad field. */
+const hasIdentity = (v: unknown) => {
+  const o = v as { userId?: unknown; anonymousId?: unknown } | undefined;
+  return !!o && ((typeof o.userId === 'string' && o.userId !== '') || (typeof o.anonymousId === 'string' && o.anonymousId !== ''));
+};
+const IDENTITY_REQUIRED = { message: 'userId or anonymousId is required (a non-empty string).', path: ['userId'], when: () => true };
 
 export const identifyShape = { ...identity, traits: traits.optional(), ...common };
 export const trackShape = { ...identity, event: str.min(1).max(200).describe('Event name, "Object Action" style, e.g. "Order Completed".'), properties: properties.optional(), ...common };
@@ -73,8 +73,7 @@ export const aliasShape = {
   ...common,
 };
 
-const withIdentity = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject(shape).superRefine((v, ctx) => requireIdentity(v as { userId?: string; anonymousId?: string }, ctx));
+const withIdentity = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).refine(hasIdentity, IDENTITY_REQUIRED);
 
 export const identifySchema = withIdentity(identifyShape);
 export const trackSchema = withIdentity(trackShape);
@@ -111,10 +110,10 @@ export function validateBatchItem(item: unknown): z.ZodSafeParseResult<Record<st
   const parsed = batchItemSchema.safeParse(item);
   if (!parsed.success) return parsed as z.ZodSafeParseResult<Record<string, unknown>>;
   const v = parsed.data as Record<string, unknown> & { type: MessageType };
-  if (v.type !== 'alias' && !v.userId && !v.anonymousId) {
+  if (v.type !== 'alias' && !hasIdentity(v)) {
     return {
       success: false,
-      error: new z.ZodError([{ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required (a non-empty string).', input: item }]),
+      error: new z.ZodError([{ code: 'custom', path: ['userId'], message: IDENTITY_REQUIRED.message, input: item }]),
     } as z.ZodSafeParseResult<Record<string, unknown>>;
   }
   return { success: true, data: v };

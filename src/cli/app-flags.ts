@@ -1,0 +1,48 @@
+import { createApp, type App } from '../app.js';
+import { checkScope } from './scope.js';
+import { listFlag, type OptionSpec } from './common.js';
+
+/** Flags shared by the commands that build an App, so each means the same thing everywhere. */
+export const policyOptions: Record<string, OptionSpec> = {
+  write: { type: 'string', description: 'Write policy: deny (default) refuses writes, ask confirms each with the user, allow runs them.' },
+  'allow-destructive': { type: 'boolean', description: 'Also permit tools that delete or revoke (still subject to --write).' },
+};
+
+export const scopeOptions: Record<string, OptionSpec> = {
+  toolsets: { type: 'string', description: 'Only these toolsets, comma-separated (e.g. tracking,sources; "tools" lists them).' },
+  tools: { type: 'string', description: 'Only these tool slugs, comma-separated (added to --toolsets).' },
+};
+
+export const envOptions: Record<string, OptionSpec> = {
+  region: { type: 'string', description: 'Segment region for environment credentials: us (default) or eu.' },
+  'log-level': { type: 'string', description: 'debug, info, warn, error or silent. Logs go to stderr.' },
+};
+
+export const auditOptions: Record<string, OptionSpec> = {
+  'audit-payloads': { type: 'boolean', description: 'Also record each write\'s arguments (secrets masked) in the audit log.' },
+};
+
+export const jsonOption: Record<string, OptionSpec> = {
+  json: { type: 'boolean', description: 'Print JSON for machines instead of text for people.' },
+};
+
+export type FlagValues = Record<string, unknown>;
+
+/**
+ * One App from the command line. One-shot commands default to warn-level logs so that stderr stays
+ * readable; the server keeps info. SEGMENT_ROUTER_LOG_LEVEL still wins over the default.
+ */
+export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn' = 'info'): App {
+  const toolsets = listFlag(values.toolsets);
+  const tools = listFlag(values.tools);
+  checkScope(toolsets, tools);
+  return createApp({
+    write: values.write as string | undefined,
+    allowDestructive: values['allow-destructive'] as boolean | undefined,
+    region: values.region as string | undefined,
+    logLevel: (values['log-level'] as string | undefined) ?? process.env.SEGMENT_ROUTER_LOG_LEVEL ?? defaultLogLevel,
+    auditPayloads: values['audit-payloads'] as boolean | undefined,
+    toolsets,
+    tools,
+  });
+}

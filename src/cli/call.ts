@@ -1,0 +1,69 @@
+import type { ExecutionResult } from '../execution/executor.js';
+import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
+import { UsageError, type CommandSpec } from './common.js';
+import { exitCodeFor, indentJson, printJson, printText } from './output.js';
+import { NO_TERMINAL, terminalConfirmer } from './tty-confirm.js';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
+async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
+  if (raw === undefined) return {};
+  const text = raw === '-' ? await readStdin() : String(raw);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--args is not valid JSON: ${(err as Error).message}. Example: --args '{"userId":"u1","event":"Signed Up"}'.`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--args must be a JSON object, e.g. {"userId":"u1"}.');
+  return value as Record<string, unknown>;
+}
+
+function renderText(r: ExecutionResult): { text: string; toStderr: boolean } {
+  if (r.successful) return { text: `OK ${r.tool_slug}\n${r.data === undefined ? '' : indentJson(r.data)}`, toStderr: false };
+  const e = r.error!;
+  return { text: `Failed${r.tool_slug ? ` ${r.tool_slug}` : ''} (${e.kind}): ${e.message}${e.hint ? `\nHint: ${e.hint}` : ''}`, toStderr: true };
+}
+
+export const callCommand: CommandSpec = {
+  name: 'call',
+  summary: 'Run one Segment tool, the same way EXECUTE_TOOL does.',
+  usage: "segment-router call <SLUG> --args '<json>' | --args - [--write=deny|ask|allow] [--allow-destructive] [--dry-run] [--json]",
+  options: {
+    args: { type: 'string', description: 'The tool\'s arguments as a JSON object; "-" reads them from stdin.' },
+    'dry-run': { type: 'boolean', description: 'Show the exact request (secrets masked) and send nothing.' },
+    ...policyOptions,
+    ...scopeOptions,
+    ...envOptions,
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError('call takes exactly one tool slug, e.g. segment-router call SEGMENT_TRACK --args \'{"userId":"u1","event":"Signed Up"}\'.');
+    const args = await argsFrom(values.args);
+    const app = appFromFlags(values, 'warn');
+    try {
+      const result = await app.executor.execute(
+        { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true },
+        { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }) },
+      );
+      // The executor's hint speaks to MCP clients; on the command line the fix is different.
+      if (result.error?.kind === 'policy' && result.error.message.includes(NO_TERMINAL)) {
+        result.error.hint = 'Run the command in a terminal to answer the prompt, or pass --write=allow to run writes without asking.';
+      }
+      if (values.json) printJson(app, result);
+      else {
+        const { text, toStderr } = renderText(result);
+        printText(app, text, toStderr ? process.stderr : process.stdout);
+      }
+      return exitCodeFor(result);
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { loadRegistry } from '../registry/index.js';
+import { normalizeSlug } from '../registry/slug.js';
+import { UsageError } from './common.js';
+
+/**
+ * Checks --toolsets and --tools against the full registry before the App scopes it: the registry's own
+ * scoping ignores names it does not know, which would turn a typo into a silently empty server.
+ */
+export function checkScope(toolsets: string[] | undefined, tools: string[] | undefined): void {
+  if (!toolsets?.length && !tools?.length) return;
+  const all = loadRegistry();
+  const valid = all.toolsets();
+  const badSets = (toolsets ?? []).filter((s) => !valid.includes(s.trim().toLowerCase()));
+  if (badSets.length) {
+    throw new UsageError(`Unknown toolset${badSets.length > 1 ? 's' : ''} ${badSets.map((s) => `"${s}"`).join(', ')}. Valid toolsets: ${valid.join(', ')}.`);
+  }
+  for (const t of tools ?? []) {
+    if (all.get(normalizeSlug(t))) continue;
+    const near = all.closest(normalizeSlug(t), 3);
+    throw new UsageError(`Unknown tool "${t}" in --tools.${near.length ? ` Did you mean ${near.join(', ')}?` : ''} "segment-router tools" lists every slug.`);
+  }
+}

@@ -1,0 +1,58 @@
+import { openSync, closeSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { ReadStream, WriteStream } from 'node:tty';
+import type { Confirmer } from '../policy/write-policy.js';
+
+/** Why the last confirmation could not be asked, so `call` can say what to do instead. */
+export const NO_TERMINAL = 'no terminal is attached to ask on';
+
+interface Terminal {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  close(): void;
+}
+
+/**
+ * Stdin when it is a terminal and not already used for --args, else the controlling terminal
+ * (/dev/tty), so `... | segment-router call X --args - --write=ask` can still ask.
+ */
+function openTerminal(stdinTaken: boolean): Terminal | undefined {
+  if (!stdinTaken && process.stdin.isTTY) return { input: process.stdin, output: process.stderr, close: () => process.stdin.pause() };
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    return undefined; // no controlling terminal (CI, a service, a detached process)
+  }
+  const input = new ReadStream(fd);
+  const output = new WriteStream(fd);
+  return {
+    input,
+    output,
+    close: () => {
+      input.destroy();
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed with the stream */
+      }
+    },
+  };
+}
+
+/** Confirms a write with a y/N prompt; anything but "y" or "yes" sends nothing. */
+export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
+  return async (call) => {
+    const term = openTerminal(opts.stdinTaken);
+    if (!term) return { confirmed: false, reason: NO_TERMINAL, unsupported: true };
+    const rl = createInterface({ input: term.input, output: term.output, terminal: true });
+    try {
+      const answer = await rl.question(`${call.summary}\nSend this to Segment? [y/N] `);
+      const yes = /^\s*y(es)?\s*$/i.test(answer);
+      return yes ? { confirmed: true } : { confirmed: false, reason: 'the user answered no' };
+    } finally {
+      rl.close();
+      term.close();
+    }
+  };
+}

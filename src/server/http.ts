@@ -1,0 +1,143 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { App } from '../app.js';
+import { VERSION } from '../version.js';
+import { createServer, type ToolsMode } from './create-server.js';
+import { RequestGuard } from './http-guard.js';
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  mode: ToolsMode;
+  /** Required by the CLI for any bind off loopback. */
+  token?: string;
+  allowedHosts?: string[];
+  /** Largest request body read (a big SEGMENT_BATCH is about 500 KB of events plus JSON-RPC). */
+  maxBodyBytes?: number;
+}
+
+export interface HttpHandle {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A refusal in JSON-RPC form, as the MCP SDK's own HTTP errors are. */
+const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>) =>
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        resolve(undefined);
+        req.pause();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * MCP over Streamable HTTP, stateless: each POST gets a fresh MCP server and transport over the one
+ * App, with no session id and a plain JSON response. Nothing is kept between requests, so any number
+ * of instances can sit behind a load balancer without sticky sessions. The price: the server cannot
+ * call back to the client mid-request, so there is no elicitation (the CLI refuses --write=ask) and
+ * no progress stream.
+ */
+export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
+  const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
+  const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+
+  const server = createHttpServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Health is for load balancers: no token, no Host rule, and it tells nothing about Segment.
+    if (path === HEALTH_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { Allow: 'GET, HEAD' });
+      return sendJson(res, 200, { status: 'ok', version: VERSION });
+    }
+    if (path !== MCP_PATH) return sendJson(res, 404, { error: `Not found. MCP is served at ${MCP_PATH}; health at ${HEALTH_PATH}.` });
+
+    const refused = guard.check(req);
+    if (refused) {
+      app.log.warn('http request refused', { status: refused.status, host: req.headers.host, origin: req.headers.origin });
+      return rpcError(res, refused.status, -32000, refused.message, refused.headers);
+    }
+    if (req.method !== 'POST') {
+      return rpcError(res, 405, -32000, 'This server is stateless: send each JSON-RPC message with POST. There are no sessions to open (GET) or end (DELETE).', { Allow: 'POST' });
+    }
+    const raw = await readBody(req, maxBody).catch(() => undefined);
+    if (!raw) return rpcError(res, 413, -32600, `Request body over ${maxBody} bytes.`, { Connection: 'close' });
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+    }
+
+    const mcp = createServer(app, opts.mode);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void mcp.close();
+    });
+    try {
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } catch (err) {
+      app.log.error('http request failed', { error: String(err) });
+      rpcError(res, 500, -32603, 'Internal error.');
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${shown}:${port}${MCP_PATH}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** Runs the HTTP server until SIGINT/SIGTERM, then lets in-flight requests finish. */
+export async function serveHttp(app: App, opts: HttpOptions): Promise<void> {
+  const handle = await startHttp(app, opts);
+  // stdout is free in HTTP mode: one line for the person who started it.
+  process.stdout.write(`segment-router: MCP (Streamable HTTP, stateless) at ${handle.url}; health at ${handle.url.replace(MCP_PATH, HEALTH_PATH)}\n`);
+  app.log.info('segment-router serving MCP over HTTP', { url: handle.url, mode: opts.mode, auth: !!opts.token, tools: app.registry.size, write: app.config.write });
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await handle.close();
+    await app.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}

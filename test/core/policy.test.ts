@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sandboxWithRouter, trackingRequests } from '../helpers/router.js';
+
+type Env = Awaited<ReturnType<typeof sandboxWithRouter>>;
+const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Order Completed' } };
+
+describe('write policy', () => {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it('allow: the write is sent and reported as accepted, not delivered', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    const { structured } = await env.call('EXECUTE_TOOL', track);
+    expect(structured.successful).toBe(true);
+    expect(structured.data.note).toMatch(/Accepted by Segment/);
+    expect(structured.data.note).toMatch(/not delivered/);
+    expect(env.sandbox.events).toHaveLength(1);
+    expect(env.sandbox.events[0]).toMatchObject({ type: 'track', event: 'Order Completed', messageId: structured.data.messageId });
+  });
+
+  it('ask: a confirmed form sends; the user saw a plain summary and a boolean confirm defaulting to true', async () => {
+    const seen: { message: string; requestedSchema?: any }[] = [];
+    env = await sandboxWithRouter({ args: ['--write=ask'], onElicit: async (p) => (seen.push(p), { action: 'accept', content: { confirm: true } }) });
+    const { structured } = await env.call('EXECUTE_TOOL', track);
+    expect(structured.successful).toBe(true);
+    expect(env.sandbox.events).toHaveLength(1);
+    expect(seen[0]!.message).toMatch(/Order Completed/);
+    expect(seen[0]!.requestedSchema.properties.confirm).toMatchObject({ type: 'boolean', default: true });
+  });
+
+  it.each([
+    ['decline', { action: 'decline' as const }],
+    ['cancel', { action: 'cancel' as const }],
+    ['confirm=false', { action: 'accept' as const, content: { confirm: false } }],
+  ])('ask: %s sends nothing', async (_name, answer) => {
+    env = await sandboxWithRouter({ args: ['--write=ask'], onElicit: async () => answer });
+    const { result, structured } = await env.call('EXECUTE_TOOL', track);
+    expect(result.isError).toBe(true);
+    expect(structured.error.kind).toBe('policy');
+    expect(trackingRequests(env.sandbox)).toHaveLength(0);
+  });
+
+  it('ask: a client without elicitation is refused with how to allow writes', async () => {
+    env = await sandboxWithRouter({ args: ['--write=ask'] });
+    const { structured } = await env.call('EXECUTE_TOOL', track);
+    expect(structured.error.kind).toBe('policy');
+    expect(structured.error.message).toMatch(/elicitation/);
+    expect(structured.error.hint).toMatch(/--write=allow/);
+    expect(trackingRequests(env.sandbox)).toHaveLength(0);
+  });
+
+  it('reads run under deny; a missing write key is reported before any request', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_WRITE_KEY: undefined } });
+    const { structured } = await env.call('EXECUTE_TOOL', track);
+    expect(structured.error.kind).toBe('not_connected');
+    expect(structured.error.message).toMatch(/write key/);
+    expect(trackingRequests(env.sandbox)).toHaveLength(0);
+    const status = await env.call('MANAGE_CONNECTIONS', {});
+    expect(status.structured.results[0].capabilities.tracking.state).toBe('REQUIRES_PARAMETERS');
+  });
+});

@@ -1,0 +1,237 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { CLI, TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv, startRouter } from '../helpers/router.js';
+import { runCli } from './cli-process.js';
+
+let sb: Sandbox;
+let env: Record<string, string>;
+const TRACK = JSON.stringify({ userId: 'u_cli', event: 'Order Completed', properties: { total: 12 } });
+
+beforeAll(async () => {
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+  env = sandboxEnv(sb);
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.reset());
+
+/** Every command's output passes through the redactor: check both streams of every run. */
+async function cli(args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
+  const r = await runCli(args, { env: opts.env ?? env, input: opts.input });
+  expectNoSecrets(r.stdout, r.stderr);
+  return r;
+}
+
+const json = (s: string) => JSON.parse(s.trim().split('\n').pop()!);
+
+describe('help', () => {
+  it.each(['serve', 'search', 'call', 'tools', 'schema', 'sandbox'])('%s --help documents options and exit codes', async (cmd) => {
+    const r = await cli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: segment-router /m);
+    expect(r.stdout).toContain('Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
+  });
+
+  it('no command prints help and exits 2; an unknown command or flag is a usage error', async () => {
+    expect((await cli([])).code).toBe(2);
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+    expect((await cli(['tools', '--no-such-flag'])).code).toBe(2);
+  });
+});
+
+describe('tools and schema', () => {
+  it('tools --json lists slug, title, access, toolset and api for every tool', async () => {
+    const r = await cli(['tools', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.count).toBe(out.tools.length);
+    expect(out.toolsets).toContain('tracking');
+    for (const t of out.tools) {
+      expect(Object.keys(t).sort()).toEqual(['access', 'api', 'slug', 'title', 'toolset']);
+      expect(['read', 'write', 'destructive']).toContain(t.access);
+      expect(['tracking', 'public']).toContain(t.api);
+    }
+    expect(out.tools).toContainEqual({ slug: 'SEGMENT_TRACK', title: 'Track an event', access: 'write', toolset: 'tracking', api: 'tracking' });
+  });
+
+  it('tools prints a readable table by default', async () => {
+    const r = await cli(['tools']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SLUG\s+ACCESS\s+TOOLSET\s+API\s+TITLE$/m);
+    expect(r.stdout).toMatch(/^SEGMENT_TRACK\s+write\s+tracking\s+tracking\s+Track an event$/m);
+  });
+
+  it('--tools and --toolsets scope the list; unknown names are usage errors that list the valid ones', async () => {
+    const one = JSON.parse((await cli(['tools', '--json', '--tools=segment_track'])).stdout);
+    expect(one.tools.map((t: { slug: string }) => t.slug)).toEqual(['SEGMENT_TRACK']);
+    const bad = await cli(['tools', '--toolsets=tracking,nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown toolset "nope"\. Valid toolsets: .*tracking/);
+    const badTool = await cli(['tools', '--tools=SEGMENT_TRAK']);
+    expect(badTool.code).toBe(2);
+    expect(badTool.stderr).toContain('Did you mean SEGMENT_TRACK');
+  });
+
+  it('schema prints the input JSON Schema; an unknown slug is exit 2', async () => {
+    const r = await cli(['schema', 'SEGMENT_TRACK', '--json']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    expect(schema.type).toBe('object');
+    expect(schema.required).toContain('event');
+    expect(schema.properties.userId.type).toBe('string');
+    const text = await cli(['schema', 'segment-track']);
+    expect(text.stdout.split('\n')[0]).toBe('SEGMENT_TRACK: Track an event (write)');
+    const bad = await cli(['schema', 'NOPE_NOT_A_TOOL']);
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('search', () => {
+  it('--json is exactly the SEARCH_TOOLS answer', async () => {
+    const r = await cli(['search', 'track an event', '--limit', '3', '--json']);
+    expect(r.code).toBe(0);
+    const fromCli = JSON.parse(r.stdout);
+    const router = await startRouter({ env });
+    try {
+      const { structured } = await callTool(router.client, 'SEARCH_TOOLS', { queries: [{ use_case: 'track an event' }], limit: 3 });
+      expect(fromCli).toEqual(structured);
+    } finally {
+      await router.close();
+    }
+    expect(fromCli.results[0].primary_tool_slugs).toContain('SEGMENT_TRACK');
+    expect(fromCli.tool_schemas.SEGMENT_TRACK.input_schema.type).toBe('object');
+    expect(fromCli.toolkit_connection_statuses[0].status).toBe('ACTIVE');
+  });
+
+  it('text names the tools, their access and the connection', async () => {
+    const r = await cli(['search', 'identify a user', 'track an event']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Use case: identify a user');
+    expect(r.stdout).toContain('Use case: track an event');
+    expect(r.stdout).toMatch(/1\. SEGMENT_IDENTIFY\s+write/);
+    expect(r.stdout).toContain('Connection: ACTIVE');
+  });
+
+  it('a missing use case or a bad --limit is a usage error', async () => {
+    expect((await cli(['search'])).code).toBe(2);
+    expect((await cli(['search', 'x', '--limit', '0'])).code).toBe(2);
+  });
+});
+
+describe('call: the exit codes, each reached for real', () => {
+  it('0: a write under --write=allow reaches Segment and answers like EXECUTE_TOOL', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ successful: true, tool_slug: 'SEGMENT_TRACK', data: { accepted: true } });
+    expect(sb.events.map((e) => e.event)).toEqual(['Order Completed']);
+    expect(sb.events[0]!.messageId).toBe(out.data.messageId);
+  });
+
+  it('0: --args - reads the arguments from stdin; text output for people', async () => {
+    const r = await cli(['call', 'segment_track', '--args', '-', '--write=allow'], { input: TRACK });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^OK SEGMENT_TRACK\n/);
+    expect(sb.events).toHaveLength(1);
+  });
+
+  it('0: --dry-run shows the request with the write key masked and sends nothing', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.data).toMatchObject({ dry_run: true, sent: false });
+    expect(out.data.requests[0].headers.Authorization).toMatch(/^Basic <write key \*{4}\w{4}>$/);
+    expect(sb.requests.filter((q) => q.path.startsWith('/v1/'))).toHaveLength(0);
+  });
+
+  it('1: invalid arguments (validation); nothing is sent', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', '{"userId":"u1"}', '--write=allow', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ kind: 'validation' });
+    expect(sb.events).toHaveLength(0);
+  });
+
+  it('1: Segment refuses the call (upstream)', async () => {
+    sb.faults.add({ path: '/v1/track', status: 400, body: { success: false, message: 'Invalid JSON' } });
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).successful).toBe(false);
+  });
+
+  it('2: bad --args JSON, an unknown slug, a missing slug', async () => {
+    const badJson = await cli(['call', 'SEGMENT_TRACK', '--args', '{userId:']);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('--args is not valid JSON');
+    const unknown = await cli(['call', 'SEGMENT_TRAK', '--args', '{}', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout).error.kind).toBe('unknown_tool');
+    expect((await cli(['call'])).code).toBe(2);
+  });
+
+  it('3: refused by the write policy (deny, the default)', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).error.kind).toBe('policy');
+    expect(sb.events).toHaveLength(0);
+  });
+
+  it('3: --write=ask with no terminal to ask on refuses, saying what to do', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=ask']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no terminal is attached to ask on');
+    expect(r.stderr).toContain('--write=allow');
+    expect(sb.events).toHaveLength(0);
+  });
+
+  it('4: not connected (no write key)', async () => {
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--json'], { env: { ...env, SEGMENT_WRITE_KEY: '' } });
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).error.kind).toBe('not_connected');
+  });
+});
+
+/** util-linux `script` gives the command a real terminal (a pty), so the prompt can be answered. */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasScript)('call --write=ask on a terminal', () => {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const inPty = (command: string, answer: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env, detached: true });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+      child.stdin.end(answer);
+    });
+
+  it('asks with a summary; "y" sends, anything else does not', async () => {
+    const cmd = `${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args ${quote(TRACK)} --write=ask --json`;
+    const yes = await inPty(cmd, 'y\n');
+    expect(yes.out).toContain('Track an event (SEGMENT_TRACK, write): send the event "Order Completed" for u_cli.');
+    expect(yes.out).toContain('Send this to Segment? [y/N]');
+    expect(yes.code).toBe(0);
+    expect(json(yes.out).successful).toBe(true);
+    expect(sb.events).toHaveLength(1);
+
+    const no = await inPty(cmd, 'n\n');
+    expect(no.code).toBe(3);
+    expect(json(no.out).error.message).toContain('the user answered no');
+    expect(sb.events).toHaveLength(1);
+  });
+
+  it('asks on the terminal even when the arguments come from stdin (--args -)', async () => {
+    const cmd = `printf %s ${quote(TRACK)} | ${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args - --write=ask --json`;
+    const r = await inPty(cmd, 'y\n');
+    expect(r.code).toBe(0);
+    expect(sb.events).toHaveLength(1);
+  });
+});

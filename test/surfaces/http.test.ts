@@ -1,0 +1,180 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv } from '../helpers/router.js';
+import { runCli, startCli, type LongRunning } from './cli-process.js';
+
+/**
+ * Resolves every name to 127.0.0.1, as a DNS-rebinding attacker's name would: the request reaches the
+ * local server but carries the attacker's name in Host. All traffic stays on loopback.
+ */
+const rebinding = new Agent({
+  connect: { lookup: ((_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) => (o?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4))) as never },
+});
+const viaLoopback = ((url: string | URL, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: rebinding })) as unknown as typeof fetch;
+
+let sb: Sandbox;
+let env: Record<string, string>;
+const running: LongRunning[] = [];
+
+beforeAll(async () => {
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+  env = sandboxEnv(sb);
+});
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.stop()));
+  await sb.close();
+  await rebinding.close();
+});
+
+/** Starts `serve --transport=http` on a free port; returns the port from its ready line. */
+async function serveHttp(args: string[] = []) {
+  const proc = await startCli(['serve', '--transport=http', '--port', '0', ...args], env, /MCP \(Streamable HTTP/);
+  running.push(proc);
+  const port = Number(/:(\d+)\/mcp/.exec(proc.ready)![1]);
+  return { proc, port, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+async function connect(url: string, headers: Record<string, string> = {}) {
+  const client = new Client({ name: 'http-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: viaLoopback }));
+  return client;
+}
+
+describe('serve --transport=http on loopback', () => {
+  let srv: Awaited<ReturnType<typeof serveHttp>>;
+  beforeAll(async () => {
+    srv = await serveHttp(['--write=allow']);
+  });
+
+  it('serves the three meta tools to the SDK Streamable HTTP client, through the one executor', async () => {
+    const client = await connect(srv.url);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL']);
+      const search = await callTool(client, 'SEARCH_TOOLS', { queries: [{ use_case: 'track an event' }] });
+      expect(search.structured.results[0].primary_tool_slugs).toContain('SEGMENT_TRACK');
+      const run = await callTool(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u_http', event: 'Http Tested' } });
+      expect(run.structured.successful).toBe(true);
+      expect(sb.events.some((e) => e.event === 'Http Tested')).toBe(true);
+      expectNoSecrets(search.text, run.text, srv.proc.stderr());
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('is stateless: no session id, JSON responses, any request answered on its own', async () => {
+    const res = await fetch(srv.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    const body = (await res.json()) as { id: number; result: { tools: unknown[] } };
+    expect(body.id).toBe(7);
+    expect(body.result.tools).toHaveLength(3);
+    // Several clients at once, each on its own (what a load balancer spreads across instances).
+    const clients = await Promise.all([connect(srv.url), connect(srv.url), connect(srv.url)]);
+    const answers = await Promise.all(clients.map((c, i) => callTool(c, 'MANAGE_CONNECTIONS', { toolkits: ['segment'] }).then((r) => [i, r.structured.results[0].status])));
+    expect(answers).toEqual([[0, 'ACTIVE'], [1, 'ACTIVE'], [2, 'ACTIVE']]);
+    await Promise.all(clients.map((c) => c.close()));
+    expect((await fetch(srv.url)).status).toBe(405);
+  });
+
+  it('answers GET /healthz for load balancers', async () => {
+    const res = await fetch(`http://127.0.0.1:${srv.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
+    const host = await connect(`http://attacker.example:${srv.port}/mcp`).catch((e: Error & { code?: number }) => e);
+    expect(host).toMatchObject({ code: 403, message: expect.stringContaining('attacker.example') });
+    expect((host as Error).message).toMatch(/Host \\?"attacker\.example:\d+\\?" is not allowed/);
+    const origin = await connect(srv.url, { Origin: 'http://attacker.example' }).catch((e: Error & { code?: number }) => e);
+    expect(origin).toMatchObject({ code: 403, message: expect.stringMatching(/Origin \\?"http:\/\/attacker\.example\\?" is not allowed/) });
+    const browserSameOrigin = await connect(srv.url, { Origin: `http://127.0.0.1:${srv.port}` });
+    await browserSameOrigin.close();
+  });
+
+  it('serves direct mode too, through the same executor', async () => {
+    const d = await serveHttp(['--tools-mode=direct', '--write=allow', '--toolsets=tracking']);
+    const client = await connect(d.url);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('integration__segment__segment_track');
+      const r = await callTool(client, 'integration__segment__segment_track', { userId: 'u_http', event: 'Direct Over Http' });
+      expect(r.structured.successful).toBe(true);
+      expect(sb.events.some((e) => e.event === 'Direct Over Http')).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('accepts the names given with --allowed-hosts', async () => {
+    const named = await serveHttp(['--allowed-hosts', 'mcp.internal']);
+    const client = await connect(`http://mcp.internal:${named.port}/mcp`);
+    expect((await client.listTools()).tools).toHaveLength(3);
+    await client.close();
+  });
+});
+
+describe('serve --transport=http off loopback', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sr-auth-'));
+  const tokenFile = join(dir, 'token');
+  const secret = 'test-bearer-0123456789abcdef0123456789';
+  writeFileSync(tokenFile, secret + '\n');
+  chmodSync(tokenFile, 0o600);
+
+  it('will not bind 0.0.0.0 without --auth-token-file', async () => {
+    const r = await runCli(['serve', '--transport=http', '--host', '0.0.0.0', '--port', '0'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pass --auth-token-file F');
+  });
+
+  it('refuses a missing or wrong bearer token, accepts the right one; health needs none', async () => {
+    const srv = await serveHttp(['--host', '0.0.0.0', '--auth-token-file', tokenFile]);
+    expect(srv.proc.ready).toContain('http://0.0.0.0:');
+    // Bound to every interface, but reached only through loopback.
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-of-some-length' }, { Authorization: secret }]) {
+      const refused = await connect(srv.url, headers).catch((e: Error & { code?: number }) => e);
+      expect(refused).toMatchObject({ code: 401, message: expect.stringContaining('bearer token') });
+    }
+    const client = await connect(srv.url, { Authorization: `Bearer ${secret}` });
+    expect((await client.listTools()).tools).toHaveLength(3);
+    await client.close();
+    expect((await fetch(`http://127.0.0.1:${srv.port}/healthz`)).status).toBe(200);
+    expect(srv.proc.stderr()).not.toContain(secret);
+  });
+
+  it('refuses a token file that is missing or too short', async () => {
+    const short = join(dir, 'short');
+    writeFileSync(short, 'abc');
+    expect((await runCli(['serve', '--transport=http', '--host', '0.0.0.0', '--auth-token-file', short], { env })).code).toBe(2);
+    expect((await runCli(['serve', '--transport=http', '--host', '0.0.0.0', '--auth-token-file', join(dir, 'absent')], { env })).code).toBe(2);
+  });
+});
+
+describe('serve --transport=http refusals', () => {
+  it('refuses --write=ask: confirmation needs a stream back to the client', async () => {
+    const r = await runCli(['serve', '--transport=http', '--write=ask'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--write=ask cannot be used with --transport=http');
+    expect(r.stderr).toContain('elicitation');
+  });
+
+  it('refuses HTTP flags on stdio and an unknown transport', async () => {
+    expect((await runCli(['serve', '--port', '3333'], { env })).code).toBe(2);
+    expect((await runCli(['serve', '--transport=sse'], { env })).code).toBe(2);
+    const mode = await runCli(['serve', '--tools-mode=all'], { env });
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('--tools-mode must be meta or direct');
+    expect(mode.stderr).toContain('segment-router serve --help');
+  });
+});
