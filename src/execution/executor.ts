@@ -4,7 +4,7 @@ import type { HttpClient } from '../http/client.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
 import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
-import { maskSecret, type Redactor } from '../security/redact.js';
+import { jsonErrorReason, maskSecret, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { issueList, formatIssues } from './validation.js';
 import { summarizeCall } from './summary.js';
@@ -214,9 +214,7 @@ function parseArguments(raw: unknown): { value: unknown } | { error: ToolError }
   try {
     return { value: JSON.parse(raw) };
   } catch (err) {
-    // The parser quotes a piece of the input, cut anywhere: that piece could be part of a secret no redactor would recognise.
-    const reason = (err as Error).message.replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '(input)');
-    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${reason}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
+    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
   }
 }
 

@@ -136,15 +136,29 @@ describe('secrets never appear where a user or a model can read', () => {
     await invoke(['serve', '--no-such-flag']);
     const commands = [...help.matchAll(/^ {2}([a-z][a-z-]+)\s{2,}/gm)].map((m) => m[1]!);
     expect(commands).toContain('serve');
-    for (const c of commands.filter((c) => c !== 'serve')) {
-      await invoke([c, '--help']);
-      await invoke([c, '--json']);
-    }
-    // When the CLI can run tools, it must mask the same things the MCP surface masks.
+    for (const c of commands.filter((c) => c !== 'serve' && c !== 'sandbox')) await invoke([c, '--help']);
+    // The one-shot commands run tools through the same executor: success, dry run, each refusal, an upstream echo.
+    const track = JSON.stringify({ userId: 'u', event: 'From CLI' });
     if (commands.includes('call')) {
-      await invoke(['call', 'SEGMENT_TRACK', '--args', JSON.stringify({ userId: 'u', event: 'E' }), '--dry-run', '--json']);
-      await invoke(['call', 'SEGMENT_TRACK', '--args', JSON.stringify({ userId: 'u', event: 'E', [S.writeKey]: 1 }), '--json']);
+      const echo400 = () => sb.faults.add({ path: '/v1/track', status: 400, body: { message: 'p'.repeat(175) + '{{credential}} {{authorization}}' } });
+      await invoke(['call', 'SEGMENT_TRACK', '--args', track, '--write=allow', '--json']);
+      await invoke(['call', 'SEGMENT_TRACK', '--args', track, '--dry-run']);
+      await invoke(['call', 'SEGMENT_BATCH', '--args', JSON.stringify({ batch: makeBatch(20, { invalidEvery: 4 }).batch }), '--dry-run', '--json']);
+      await invoke(['call', 'SEGMENT_TRACK', '--args', track, '--write=deny', '--json']);
+      await invoke(['call', S.writeKey, '--args', track]);
+      await invoke(['call', 'SEGMENT_TRACK', '--args', JSON.stringify({ userId: 'u', event: 'E', [S.writeKey]: 1 }), '--write=allow']);
+      // Arguments that are not JSON: the parser's message quotes a piece of them.
+      await invoke(['call', 'SEGMENT_TRACK', '--args', S.writeKey]);
+      await invoke(['call', 'SEGMENT_TRACK', '--args', `{"userId": "${S.token}`, '--json']);
+      for (const json of [[], ['--json']]) {
+        echo400();
+        await invoke(['call', 'SEGMENT_TRACK', '--args', track, '--write=allow', ...json]);
+      }
+      expect(sb.events.some((ev) => ev.event === 'From CLI')).toBe(true);
     }
+    if (commands.includes('search')) await invoke(['search', 'track an event', '--json']);
+    if (commands.includes('tools')) await invoke(['tools', '--json']);
+    if (commands.includes('schema')) await invoke(['schema', 'SEGMENT_TRACK']);
     read('cli', outputs.join('\n'));
   });
 
