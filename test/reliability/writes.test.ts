@@ -13,6 +13,7 @@ import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY } from '../helpers/
 import { appWithSandbox, inProcessEnv, writesSeen } from './support/inprocess.js';
 import { validArgs } from './support/valid-args.js';
 import { pathEscapes } from './support/path-escape.js';
+import { startHttpRouter } from './support/http-router.js';
 import { z } from 'zod';
 
 /**
@@ -181,6 +182,46 @@ describe('--write=deny through the binary over stdio', () => {
       }
     });
   }
+});
+
+describe('the other surfaces: direct mode and Streamable HTTP', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+  });
+  afterAll(() => sb.close());
+
+  it('direct mode under --write=deny: write tools are not listed, and calling each by name is refused with zero requests', async () => {
+    sb.reset();
+    const router = await startRouter({ args: ['--tools-mode', 'direct', '--write=deny'], env: sandboxEnv(sb) });
+    try {
+      const listed = (await router.client.listTools()).tools.map((t) => t.name);
+      for (const tool of writeTools) {
+        const name = `integration__segment__${tool.slug.toLowerCase()}`;
+        expect(listed).not.toContain(name);
+        const { structured } = await callTool(router.client, name, validArgs(tool)!);
+        expect(structured.error?.kind, name).toBe('policy');
+      }
+      expect(writesSeen(sb)).toEqual([]);
+    } finally {
+      await router.close();
+    }
+  });
+
+  it('Streamable HTTP under --write=deny: every write tool refused with zero requests', async () => {
+    sb.reset();
+    const http = await startHttpRouter(['--write=deny'], sandboxEnv(sb));
+    try {
+      const calls = writeTools.map((t) => ({ tool_slug: t.slug, arguments: validArgs(t)! }));
+      for (let i = 0; i < calls.length; i += 50) {
+        const { structured } = await callTool(http.client, 'EXECUTE_TOOL', { tools: calls.slice(i, i + 50) });
+        for (const r of structured.results) expect(r.error?.kind, JSON.stringify(r)).toBe('policy');
+      }
+      expect(writesSeen(sb)).toEqual([]);
+    } finally {
+      await http.close();
+    }
+  });
 });
 
 describe('requests go only to the configured hosts', () => {
