@@ -1,6 +1,9 @@
 import { AuditLog } from './audit/audit-log.js';
 import { loadRuntimeConfig, baseUrl, HOSTS, type RuntimeConfig, type RuntimeFlags } from './config/runtime.js';
-import { EnvConnection } from './connections/env-connection.js';
+import { join } from 'node:path';
+import { Sealer } from './connections/sealer.js';
+import { StoreConnectionService } from './connections/service.js';
+import { CredentialStore, KEY_FILE } from './connections/store.js';
 import type { ConnectionService } from './connections/types.js';
 import { Executor, type WriteObserver } from './execution/executor.js';
 import { createHttpClient, type HttpClient } from './http/client.js';
@@ -48,8 +51,9 @@ export function createApp(opts: AppOptions = {}): App {
   const redactor = new Redactor();
   const log = createLogger(config.logLevel, redactor, opts.logSinks);
   const http = createHttpClient(allowedOrigins(config));
-  const connections = new EnvConnection(config, http, env);
-  for (const s of connections.secrets()) redactor.add(s);
+  // The redactor learns every secret as the service first sees it, including ones added later by connect.
+  const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));
+  const connections = new StoreConnectionService({ config, http, store, env, log, onSecret: (s) => redactor.add(s) });
   const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
   const audit = new AuditLog(config.audit, redactor, (m) => log.warn(m));
   const onWrite: WriteObserver = (event) => {
@@ -69,6 +73,7 @@ export function createApp(opts: AppOptions = {}): App {
     audit,
     close: async () => {
       await executor.settle(SETTLE_MS);
+      await connections.close();
       await http.close();
     },
   };

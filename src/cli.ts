@@ -8,6 +8,7 @@ import { schemaCommand } from './cli/schema.js';
 import { searchCommand } from './cli/search.js';
 import { serveCommand } from './cli/serve.js';
 import { toolsCommand } from './cli/tools.js';
+import { connectionsCommand } from './cli/connections.js';
 import { Redactor } from './security/redact.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,7 @@ const commands: CommandSpec[] = [
   toolsCommand,
   schemaCommand,
   sandboxCommand,
+  connectionsCommand,
 ];
 
 function topHelp(): string {

@@ -1,20 +1,24 @@
 import type { Region } from '../config/runtime.js';
 import type { Capability, Credentials } from '../registry/types.js';
 
-/** Overall state of the Segment connection, as agents are taught to read it. */
+/** Overall state of a Segment connection, as agents are taught to read it. */
 export type ConnectionState = 'ACTIVE' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED' | 'INITIATED';
 
-/** State of one capability. UNVERIFIED: present but Segment offers no way to check it from here. */
+/** State of one capability. UNVERIFIED: present but not (or not yet) checkable from here. */
 export type CapabilityState = 'ACTIVE' | 'UNVERIFIED' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED';
 
 export interface CapabilityStatus {
   state: CapabilityState;
   detail: string;
-  /** What must be provided, when state is REQUIRES_PARAMETERS. */
+  /** What must be provided, when state is REQUIRES_PARAMETERS ("writeKey", "token"). */
   missing?: string[];
   /** The source a verified write key belongs to. */
   source_name?: string;
+  /** When this capability was last checked against Segment. */
+  last_verified_at?: string;
 }
+
+export type Workspace = { id: string; slug: string; name: string };
 
 export interface ConnectionStatus {
   toolkit: 'segment';
@@ -24,24 +28,55 @@ export interface ConnectionStatus {
   source: 'env' | 'store' | 'none';
   region: Region;
   capabilities: Record<Capability, CapabilityStatus>;
-  workspace?: { id: string; slug: string; name: string };
+  workspace?: Workspace;
   last_verified_at?: string;
   /** What to do next, when something must be done. */
   instruction?: string;
+  /** The connect page, while a connect link is open (INITIATED). */
   redirect_url?: string;
+  expires_at?: string;
+  /** Something the operator should know that is not a state (a store moved aside, shadowed credentials). */
+  notice?: string;
 }
 
 export type Readiness = { ready: true } | { ready: false; status: ConnectionStatus; capability: CapabilityStatus };
 
-/** What the meta tools and the executor need from connections; the store-backed service implements it too. */
+/** What `connect` answers: the status (INITIATED with redirect_url) or why no link was opened. */
+export type ConnectOutcome =
+  | { ok: true; status: ConnectionStatus; elicitationId: string; url: string }
+  | { ok: false; status: ConnectionStatus; message: string; hint: string };
+
+export type DisconnectOutcome =
+  | { ok: true; removed: string; status: ConnectionStatus }
+  | { ok: false; status: ConnectionStatus; message: string; hint: string };
+
+export interface StatusOptions {
+  /** Check the credentials against Segment now. */
+  verify?: boolean;
+  /** Which named connection; the active one when absent. */
+  connection?: string;
+}
+
+/** What the meta tools, the CLI and the executor need from connections. */
 export interface ConnectionService {
-  /** Credentials for a call. Secrets stay inside the process. */
+  /** The connection EXECUTE_TOOL uses. */
+  readonly active?: string;
+  /** Credentials of the active connection for a call. Secrets stay inside the process. */
   credentials(): Promise<Credentials>;
-  status(opts?: { verify?: boolean }): Promise<ConnectionStatus>;
-  /** Whether a capability can be used now; cheap (no network) unless a check is due. */
+  status(opts?: StatusOptions): Promise<ConnectionStatus>;
+  /** Whether a capability of the active connection can be used now; never touches the network. */
   readiness(capability: Capability): Promise<Readiness>;
   /** Called when Segment refuses a credential (401/403), so status reports it. */
   reportAuthFailure(capability: Capability, status: number): void;
-  /** Every secret this service knows, so the redactor can mask them. */
+  /** Every secret this service knows so far, so the redactor can mask them. */
   secrets(): string[];
+  /** Opens a connect page for a connection (absent on services that cannot store, such as test fakes). */
+  connect?(opts: { connection?: string; onComplete?: () => void }): Promise<ConnectOutcome>;
+  /** Withdraws an open connect link (the user declined it). */
+  cancelConnect?(connection?: string): void;
+  /** Removes a stored connection (local state only). */
+  disconnect?(connection?: string): Promise<DisconnectOutcome>;
+  /** Whether something is stored under that name (no network). */
+  isStored?(connection?: string): boolean;
+  close?(): Promise<void>;
 }

@@ -43,3 +43,60 @@ export function mcpConfirmer(server: McpServer, extra: RequestHandlerExtra<Serve
     }
   };
 }
+
+/* ---- Connections: a URL to open, and a plain yes/no (added for MANAGE_CONNECTIONS). ---- */
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** Which elicitation modes the client declared. An empty capability object means form (older clients). */
+export function elicitationModes(server: McpServer): { form: boolean; url: boolean } {
+  const caps = server.server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  if (!caps) return { form: false, url: false };
+  return { form: caps.form !== undefined || caps.url === undefined, url: caps.url !== undefined };
+}
+
+export type UrlOffer = 'accept' | 'decline' | 'cancel' | 'unsupported' | 'failed';
+
+/**
+ * Offers a link through URL-mode elicitation: the client shows the person where it leads and opens
+ * it in their browser, so the page's content never passes through the model.
+ */
+export async function offerUrl(server: McpServer, extra: Extra, params: { message: string; url: string; elicitationId: string }, timeoutMs: number): Promise<UrlOffer> {
+  if (!elicitationModes(server).url) return 'unsupported';
+  try {
+    const answer = await extra.sendRequest({ method: 'elicitation/create', params: { mode: 'url', ...params } }, ElicitResultSchema, { timeout: timeoutMs });
+    return answer.action;
+  } catch {
+    return 'failed';
+  }
+}
+
+/** Tells the client a URL-mode elicitation finished (the form was submitted); silent if it cannot be told. */
+export function completeUrl(server: McpServer, elicitationId: string): void {
+  if (!elicitationModes(server).url) return;
+  try {
+    void server.server.createElicitationCompletionNotifier(elicitationId)().catch(() => {});
+  } catch {
+    /* the client went away */
+  }
+}
+
+/** Asks a yes/no question about a local change through form elicitation. */
+export async function askToConfirm(server: McpServer, extra: Extra, message: string, label: string): Promise<{ confirmed: boolean; reason: string; unsupported?: boolean }> {
+  if (!elicitationModes(server).form) return { confirmed: false, reason: 'this client does not support form elicitation', unsupported: true };
+  try {
+    const answer = await extra.sendRequest(
+      {
+        method: 'elicitation/create',
+        params: { message, requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: label, default: false } }, required: ['confirm'] } },
+      },
+      ElicitResultSchema,
+      { timeout: CONFIRM_TIMEOUT_MS },
+    );
+    if (answer.action === 'accept' && answer.content?.confirm === true) return { confirmed: true, reason: 'the user confirmed' };
+    return { confirmed: false, reason: answer.action === 'decline' ? 'the user declined' : answer.action === 'cancel' ? 'the user cancelled' : 'the user answered confirm=false' };
+  } catch (err) {
+    // The client said it can ask, and asking failed: that is not a yes.
+    return { confirmed: false, reason: `the confirmation could not be asked (${(err as Error).message})` };
+  }
+}

@@ -1,35 +1,103 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
+import { ConnectionNameError } from '../connections/service.js';
+import type { ConnectionStatus } from '../connections/types.js';
+import { askToConfirm, completeUrl, offerUrl } from './elicitation.js';
 import { toolResult } from './result.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** How long the client may take to answer the offer of a link (the link itself lasts 10 minutes). */
+const OFFER_TIMEOUT_MS = 5 * 60_000;
 
 const inputSchema = {
   toolkits: z.array(z.string()).optional().describe('Toolkits to report; this server has one: "segment" (the default).'),
-  action: z.enum(['status', 'verify']).optional().describe('status (default): the current state, cheap. verify: check the credentials against Segment now.'),
+  action: z
+    .enum(['status', 'verify', 'connect', 'disconnect'])
+    .optional()
+    .describe('status (default): the current state. verify: check the credentials with Segment now. connect: open a page where the user enters credentials (returns redirect_url). disconnect: remove stored credentials (asks the user first).'),
+  connection: z.string().optional().describe('Which named connection (default: the one this server uses, usually "default").'),
 };
 
 const outputSchema = {
-  results: z.array(z.looseObject({ toolkit: z.string(), status: z.string(), instruction: z.string().optional() })),
+  results: z.array(z.looseObject({ toolkit: z.string(), connection: z.string(), status: z.string(), instruction: z.string().optional(), redirect_url: z.string().optional() })),
+  removed: z.string().optional(),
+  elicitation: z.string().optional(),
+  error: z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 };
+
+const fail = (kind: string, message: string, hint: string, status?: ConnectionStatus) => toolResult({ results: status ? [status] : [], error: { kind, message, hint } }, true);
 
 export function registerManageConnections(server: McpServer, app: App): void {
   server.registerTool(
     'MANAGE_CONNECTIONS',
     {
-      title: 'Check the Segment connection',
+      title: 'Check and manage the Segment connection',
       description:
-        'Reports whether Segment credentials are ready: status ACTIVE, or what is missing or refused, per capability (tracking = write key, public_api = Public API token), the workspace the token acts for, and an instruction saying what to do. Call it before running tools; secrets are never shown.',
+        'Reports whether Segment credentials are ready: status ACTIVE, REQUIRES_PARAMETERS (what is missing), FAILED (which check and why), EXPIRED (a token that worked is now refused) or INITIATED (a connect page is open); per capability (tracking = write key, public_api = Public API token), the workspace, the region, when it was last verified, and an instruction. If the status is not ACTIVE, follow the instruction: usually action "connect", then give the user the redirect_url to open; they enter secrets there, never in the chat. Confirm ACTIVE before running tools. Secrets are never shown.',
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      // Changes local state only (a connect page, the local credential store); disconnect removes stored credentials.
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ toolkits, action }) => {
+    async ({ toolkits, action, connection }, extra) => {
       const unknown = (toolkits ?? []).filter((t) => t.toLowerCase() !== 'segment');
       if (unknown.length) {
-        return toolResult({ results: [], error: { kind: 'validation', message: `Unknown toolkit ${unknown.map((t) => `"${t}"`).join(', ')}: this server manages only "segment".`, hint: 'Call again with toolkits: ["segment"] or without toolkits.' } }, true);
+        return fail('validation', `Unknown toolkit ${unknown.map((t) => `"${t}"`).join(', ')}: this server manages only "segment".`, 'Call again with toolkits: ["segment"] or without toolkits.');
       }
-      const status = await app.connections.status({ verify: action === 'verify' });
-      return toolResult({ results: [status] });
+      try {
+        switch (action ?? 'status') {
+          case 'connect':
+            return await connect(server, app, extra, connection);
+          case 'disconnect':
+            return await disconnect(server, app, extra, connection);
+          default:
+            return toolResult({ results: [await app.connections.status({ verify: action === 'verify', connection })] });
+        }
+      } catch (err) {
+        if (err instanceof ConnectionNameError) return fail('validation', err.message, 'Call again with a valid connection name, or without one.');
+        throw err;
+      }
     },
   );
+}
+
+async function connect(server: McpServer, app: App, extra: Extra, connection: string | undefined) {
+  const svc = app.connections;
+  if (!svc.connect) return fail('unsupported', 'This server cannot store connections.', 'The operator sets SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN.');
+  let elicitationId = '';
+  const out = await svc.connect({ connection, onComplete: () => completeUrl(server, elicitationId) });
+  if (!out.ok) return fail('not_applicable', out.message, out.hint, out.status);
+  elicitationId = out.elicitationId;
+  const offered = await offerUrl(
+    server,
+    extra,
+    { message: `Open this page to connect Segment (connection "${out.status.connection}"). Paste the write key and/or Public API token there; they go to segment-router on this computer, not to the assistant.`, url: out.url, elicitationId },
+    OFFER_TIMEOUT_MS,
+  );
+  if (offered === 'decline') {
+    svc.cancelConnect?.(connection);
+    const status = await svc.status({ connection });
+    return toolResult({ results: [status], elicitation: 'declined', error: { kind: 'declined', message: 'The user declined to open the connect page; the link was withdrawn.', hint: 'Do not retry unless the user asks to connect.' } }, true);
+  }
+  return toolResult({ results: [out.status], ...(offered === 'unsupported' ? {} : { elicitation: offered === 'accept' ? 'accepted' : offered }) });
+}
+
+async function disconnect(server: McpServer, app: App, extra: Extra, connection: string | undefined) {
+  const svc = app.connections;
+  if (!svc.disconnect) return fail('unsupported', 'This server cannot store connections.', 'Nothing to remove.');
+  // Ask only when there is something to remove.
+  if (svc.isStored?.(connection) !== false) {
+    const name = connection?.trim() || svc.active || 'default';
+    const answer = await askToConfirm(server, extra, `Remove the stored Segment connection "${name}" (its write key and token) from this computer? Segment itself is not changed.`, 'Remove it');
+    if (!answer.confirmed && !answer.unsupported) {
+      return fail('declined', `Not removed: ${answer.reason}.`, 'The connection is unchanged; do not retry unless the user asks for it.', await svc.status({ connection }));
+    }
+  }
+  const out = await svc.disconnect(connection);
+  if (!out.ok) return fail('not_found', out.message, out.hint, out.status);
+  return toolResult({ results: [out.status], removed: out.removed });
 }

@@ -1,34 +1,26 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { fail, ok, rateLimited, type PublicApiAnswer } from './public-api/answers.js';
+import { matchRoute, sample, schemaNamed, successShape } from './public-api/description.js';
+import { HANDLERS } from './public-api/routes.js';
+import { seedStore, type PublicApiStore } from './public-api/store.js';
 
 /**
- * The Public API operations the router's flows need, answering with the shapes of the API
- * description: `{data: ...}` on success, `{errors: [...]}` on failure, Bearer tokens checked.
+ * The sandbox's Public API: Bearer tokens checked, then a stateful answer for the operations the
+ * router's flows use (see public-api/routes.ts), and for every other operation of the description
+ * a small answer of the shape it promises. Errors use Segment's `{errors: [...]}` envelope:
+ * 401 bad token, 404 unknown id or route, 422 invalid field, 429 with `data.msBeforeNext`.
  */
 
-export interface PublicApiState {
+export type { PublicApiAnswer } from './public-api/answers.js';
+
+export interface PublicApiState extends PublicApiStore {
   tokens: Set<string>;
-  workspace: { id: string; slug: string; name: string };
-  sources: Record<string, unknown>[];
+  /** Answer the next `count` requests with 429 and this wait (tests of the retry policy). */
+  throttle?: { count: number; msBeforeNext: number };
 }
 
 export function createPublicApiState(opts: { tokens: string[]; writeKeys: string[] }): PublicApiState {
-  return {
-    tokens: new Set(opts.tokens),
-    workspace: { id: 'ws_sandbox', slug: 'sandbox', name: 'Sandbox Workspace' },
-    sources: [
-      {
-        id: 'src_web',
-        slug: 'website',
-        name: 'Website',
-        workspaceId: 'ws_sandbox',
-        enabled: true,
-        writeKeys: opts.writeKeys,
-        labels: [],
-        metadata: { id: 'javascript', slug: 'javascript', name: 'Javascript', categories: ['Website'], description: '', logos: { default: '' }, options: [], isCloudEventSource: false },
-        settings: {},
-      },
-    ],
-  };
+  return { tokens: new Set(opts.tokens), ...seedStore(opts.writeKeys) };
 }
 
 export interface PublicApiRequest {
@@ -39,22 +31,23 @@ export interface PublicApiRequest {
   body: Buffer;
 }
 
-export interface PublicApiAnswer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-const err = (status: number, type: string, message: string): PublicApiAnswer => ({ status, body: { errors: [{ type, message }] } });
-
 export function handlePublicApi(state: PublicApiState, req: PublicApiRequest): PublicApiAnswer {
   const auth = req.headers.authorization ?? '';
   const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-  if (!state.tokens.has(token)) return err(401, 'unauthorized', 'The token is missing or invalid.');
-  const route = `${req.method} ${req.path}`;
-  if (route === 'GET /') return { status: 200, body: { data: { workspace: state.workspace } } };
-  if (route === 'GET /sources') {
-    return { status: 200, body: { data: { sources: state.sources, pagination: { current: 'MA==', totalEntries: state.sources.length } } } };
+  if (!state.tokens.has(token)) return fail(401, 'unauthorized', 'The token is missing or invalid.');
+  if (state.throttle && state.throttle.count > 0) {
+    state.throttle.count--;
+    return rateLimited(state.throttle.msBeforeNext);
   }
-  return err(404, 'not-found', `No sandbox route for ${route}.`);
+
+  const matched = matchRoute(req.method, req.path);
+  if (!matched) return fail(404, 'not-found', `No Public API operation ${req.method} ${req.path}.`);
+  const handler = HANDLERS[`${req.method} ${matched.route.template}`];
+  if (handler) return handler(state, { method: req.method, params: matched.params, query: req.query, body: req.body });
+
+  // Any other operation: the shape the description promises, for the version asked for.
+  const accept = Array.isArray(req.headers.accept) ? req.headers.accept[0] : req.headers.accept;
+  const { status, schema } = successShape(matched.route.op, accept);
+  const envelope = schema?.$ref ? schemaNamed(String(schema.$ref).split('/').pop()!) : schema;
+  return envelope?.properties?.data ? ok(sample(envelope.properties.data, 'data'), status) : { status, body: sample(schema, 'response') };
 }

@@ -1,0 +1,159 @@
+import { createApp, type App } from '../app.js';
+import { parseRegion } from '../config/runtime.js';
+import { ConnectionNameError, StoreConnectionService } from '../connections/service.js';
+import type { Secrets } from '../connections/store.js';
+import type { ConnectionStatus } from '../connections/types.js';
+import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { renderStatus } from './connections-output.js';
+import { PromptCancelled, promptHidden } from './prompt-secret.js';
+
+const SUBCOMMANDS = ['list', 'add', 'verify', 'remove'] as const;
+type Sub = (typeof SUBCOMMANDS)[number];
+
+export const connectionsCommand: CommandSpec = {
+  name: 'connections',
+  summary: 'List, add, verify or remove stored Segment connections.',
+  usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--json]',
+  options: {
+    name: { type: 'string', description: 'Connection name (default: $SEGMENT_ROUTER_CONNECTION, else "default").' },
+    region: { type: 'string', description: 'add: the workspace\'s region, us or eu (default: the stored one, else us).' },
+    stdin: { type: 'boolean', description: 'add: read {"writeKey": ..., "token": ...} as JSON from standard input instead of prompting.' },
+    'skip-verify': { type: 'boolean', description: 'add: store without checking with Segment (offline set-up).' },
+    json: { type: 'boolean', description: 'Machine-readable output on stdout.' },
+  },
+  async run({ values, positionals }) {
+    const [sub, ...extra] = positionals;
+    // Arguments are echoed only when they look like words: a pasted secret must not land in the terminal.
+    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got ${/^[a-z-]{1,20}$/.test(sub) ? `"${sub}"` : 'something else (not shown)'}` : ''}.`);
+    if (extra.length) throw new UsageError('Unexpected extra argument (not shown). Secrets are never taken from the command line: use the prompt or --stdin.');
+    if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region)) throw new UsageError('--stdin, --skip-verify and --region apply to "connections add" only.');
+    const json = !!values.json;
+    const name = values.name as string | undefined;
+
+    // add/remove act on the store: environment credentials of this shell must not get in the way.
+    const onStore = sub === 'add' || sub === 'remove';
+    const env = onStore ? { ...process.env, SEGMENT_WRITE_KEY: undefined, SEGMENT_PUBLIC_API_TOKEN: undefined } : process.env;
+    const app = createApp({ env, logLevel: process.env.SEGMENT_ROUTER_LOG_LEVEL ?? 'warn' });
+    try {
+      const svc = app.connections;
+      if (!(svc instanceof StoreConnectionService)) throw new Error('This build has no credential store.');
+      return await runSub(sub as Sub, svc, app, { name, json, values });
+    } catch (err) {
+      if (err instanceof ConnectionNameError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+interface Ctx {
+  name?: string;
+  json: boolean;
+  values: Record<string, unknown>;
+}
+
+async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx): Promise<number> {
+  const out = (data: unknown, text: string) => process.stdout.write(app.redactor.text(ctx.json ? JSON.stringify(data, null, 2) : text) + '\n');
+  const err = (text: string) => process.stderr.write(app.redactor.text(text) + '\n');
+  const envNote = () => {
+    const target = ctx.name ?? svc.active;
+    if (target === svc.active && (process.env.SEGMENT_WRITE_KEY || process.env.SEGMENT_PUBLIC_API_TOKEN)) {
+      err(`Note: SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN are set in this environment; where they are set they take precedence over the stored "${target}" connection.`);
+    }
+  };
+
+  switch (sub) {
+    case 'list': {
+      const list = svc.listOffline();
+      const rows = list.map((s) => ({ ...s, credentials: svc.masked(s.connection) }));
+      out({ connections: rows }, rows.length ? rows.map((s) => renderStatus(s, s.credentials)).join('\n\n') : 'No connections. Add one with "segment-router connections add", or MANAGE_CONNECTIONS action "connect" from an assistant.');
+      return EXIT.ok;
+    }
+    case 'verify': {
+      const status = await svc.status({ connection: ctx.name, verify: true });
+      out({ connection: status, credentials: svc.masked(status.connection) }, renderStatus(status, svc.masked(status.connection)));
+      return exitFor(status);
+    }
+    case 'remove': {
+      const r = await svc.disconnect(ctx.name);
+      if (!r.ok) {
+        err(`${r.message} ${r.hint}`);
+        return EXIT.notConnected;
+      }
+      out({ removed: r.removed }, `Removed the stored connection "${r.removed}".`);
+      envNote();
+      return EXIT.ok;
+    }
+    case 'add': {
+      const name = ctx.name ?? svc.active;
+      const stored = svc.listOffline().find((s) => s.connection === name);
+      const region = ctx.values.region !== undefined ? parseRegion(ctx.values.region as string, '--region') : (stored?.region ?? 'us');
+      const secrets = ctx.values.stdin ? parseStdinSecrets(await readStdin()) : await promptSecrets(!!stored);
+      if (!secrets.writeKey && !secrets.token && !stored) throw new UsageError('Nothing to add: give a write key, a Public API token, or both.');
+      const verify = !ctx.values['skip-verify'];
+      const r = await svc.submit(name, { ...secrets, region }, { verify });
+      if (!r.ok) {
+        err(r.error);
+        return EXIT.failed;
+      }
+      out({ connection: r.status, credentials: svc.masked(name) }, `Saved "${name}".\n${renderStatus(r.status!, svc.masked(name))}`);
+      envNote();
+      return EXIT.ok;
+    }
+  }
+}
+
+/** 0 when what is configured works, 4 when nothing is configured, 1 when a check failed. */
+function exitFor(s: ConnectionStatus): number {
+  if (s.status === 'ACTIVE') return EXIT.ok;
+  if (s.status === 'REQUIRES_PARAMETERS') return EXIT.notConnected;
+  return EXIT.failed;
+}
+
+async function promptSecrets(hasStored: boolean): Promise<Secrets> {
+  if (!process.stdin.isTTY) throw new UsageError('No terminal to prompt on. Pipe {"writeKey": "...", "token": "..."} with --stdin instead.');
+  const keep = hasStored ? ', Enter keeps the stored one' : ', Enter to skip';
+  process.stderr.write('Input is hidden. Secrets are stored encrypted and never shown again (at most their last 4 characters).\n');
+  try {
+    const writeKey = await promptHidden(`Write key (tracking${keep}): `);
+    const token = await promptHidden(`Public API token (workspace tools${keep}): `);
+    return { writeKey: writeKey || undefined, token: token || undefined };
+  } catch (e) {
+    if (e instanceof PromptCancelled) throw new UsageError('Cancelled; nothing was stored.');
+    throw e;
+  }
+}
+
+export function parseStdinSecrets(text: string): Secrets {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // Never echo the input: it may hold a secret.
+    throw new UsageError('--stdin expects a JSON object like {"writeKey": "...", "token": "..."}; the input is not valid JSON.');
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UsageError('--stdin expects a JSON object like {"writeKey": "...", "token": "..."}.');
+  const extra = Object.keys(data).filter((k) => k !== 'writeKey' && k !== 'token');
+  if (extra.length) throw new UsageError(`--stdin accepts only "writeKey" and "token"; unexpected ${extra.map((k) => `"${k}"`).join(', ')}.`);
+  const out: Secrets = {};
+  for (const k of ['writeKey', 'token'] as const) {
+    const v = (data as Record<string, unknown>)[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string') throw new UsageError(`--stdin: "${k}" must be a string.`);
+    if (v.trim()) out[k] = v.trim();
+  }
+  return out;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--stdin reads from a pipe, e.g. ... | segment-router connections add --stdin');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > 64 * 1024) throw new UsageError('--stdin input is larger than 64 KB.');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

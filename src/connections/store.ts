@@ -1,0 +1,196 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Region } from '../config/runtime.js';
+import { Sealer } from './sealer.js';
+import { ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
+
+/**
+ * Named Segment connections on disk: `connections.json` (0600) in the config home (0700).
+ * Names, regions and the last check results are plain JSON; the write key and token are sealed
+ * (see sealer.ts). The file is re-read whenever it changed on disk, so a `connections add` in a
+ * terminal reaches a running server without a restart.
+ */
+
+export const STORE_FILE = 'connections.json';
+export const KEY_FILE = 'store.key';
+export const DEFAULT_CONNECTION = 'default';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+
+export function checkConnectionName(name: string): string | undefined {
+  return NAME.test(name) ? undefined : `Connection names are 1-40 letters, digits, "-" or "_" (starting with a letter or digit); got "${name}".`;
+}
+
+const capState = z.enum(['ACTIVE', 'UNVERIFIED', 'REQUIRES_PARAMETERS', 'FAILED', 'EXPIRED']);
+const checkSchema = z.object({
+  state: capState,
+  detail: z.string(),
+  at: z.string(),
+  workspace: z.object({ id: z.string(), slug: z.string(), name: z.string() }).optional(),
+  source_name: z.string().optional(),
+  /** The token was accepted at some point: a later 401 means EXPIRED, not FAILED. */
+  worked: z.boolean().optional(),
+  /** Segment could not be reached: the credential itself was not refused. */
+  unreachable: z.boolean().optional(),
+});
+export type CheckRecord = z.infer<typeof checkSchema>;
+export type Checks = { token?: CheckRecord; write_key?: CheckRecord };
+
+const boxSchema = z.object({
+  alg: z.literal('A256GCM'),
+  kdf: z.enum(['keyfile', 'scrypt']),
+  salt: z.string().optional(),
+  iv: z.string(),
+  tag: z.string(),
+  data: z.string(),
+});
+const connectionSchema = z.object({
+  region: z.enum(['us', 'eu']),
+  secrets: boxSchema,
+  updated_at: z.string(),
+  checks: z.object({ token: checkSchema.optional(), write_key: checkSchema.optional() }).default({}),
+});
+const fileSchema = z.object({ version: z.literal(1), connections: z.record(z.string(), connectionSchema) });
+type StoreFile = z.infer<typeof fileSchema>;
+type StoredRecord = z.infer<typeof connectionSchema>;
+
+export interface Secrets {
+  writeKey?: string;
+  token?: string;
+}
+
+/** One stored connection with its secrets opened (or why they could not be). */
+export interface StoredConnection {
+  name: string;
+  region: Region;
+  updated_at: string;
+  checks: Checks;
+  secrets: Secrets;
+  /** Set when the secrets could not be decrypted (the key changed); `secrets` is then empty. */
+  keyProblem?: string;
+}
+
+/** The store file could not be read; it has been moved aside (never overwritten). */
+export class StoreCorruptError extends Error {
+  override name = 'StoreCorruptError';
+  constructor(
+    readonly path: string,
+    readonly movedTo: string,
+    reason: string,
+  ) {
+    super(`The credential store ${path} could not be read (${reason}). It was moved to ${movedTo} and left untouched; add the connections again (segment-router connections add, or MANAGE_CONNECTIONS action "connect").`);
+  }
+}
+
+export class CredentialStore {
+  readonly path: string;
+  private cache?: { stamp: string; file: StoreFile };
+
+  constructor(
+    readonly home: string,
+    readonly sealer: Sealer = new Sealer(join(home, KEY_FILE)),
+  ) {
+    this.path = join(home, STORE_FILE);
+  }
+
+  names(): string[] {
+    return Object.keys(this.read().connections).sort();
+  }
+
+  get(name: string): StoredConnection | undefined {
+    const rec = this.read().connections[name];
+    return rec ? this.open(name, rec) : undefined;
+  }
+
+  list(): StoredConnection[] {
+    return Object.entries(this.read().connections)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, rec]) => this.open(name, rec));
+  }
+
+  /** Creates or replaces a connection's secrets and region; earlier check results are dropped with them. */
+  put(name: string, value: { region: Region; secrets: Secrets; checks?: Checks }): void {
+    const file = this.read();
+    const secrets: Secrets = {};
+    if (value.secrets.writeKey) secrets.writeKey = value.secrets.writeKey;
+    if (value.secrets.token) secrets.token = value.secrets.token;
+    file.connections[name] = {
+      region: value.region,
+      secrets: this.sealer.seal(JSON.stringify(secrets), aad(name)),
+      updated_at: new Date().toISOString(),
+      checks: value.checks ?? {},
+    };
+    this.write(file);
+  }
+
+  /**
+   * Records check results without touching the secrets. Skipped if the connection is gone or was
+   * rewritten since `updatedAt` (the results would describe secrets that are no longer there).
+   */
+  saveChecks(name: string, checks: Checks, updatedAt?: string): void {
+    const file = this.read();
+    const rec = file.connections[name];
+    if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return;
+    rec.checks = checks;
+    this.write(file);
+  }
+
+  remove(name: string): boolean {
+    const file = this.read();
+    if (!file.connections[name]) return false;
+    delete file.connections[name];
+    this.write(file);
+    return true;
+  }
+
+  private open(name: string, rec: StoredRecord): StoredConnection {
+    const base = { name, region: rec.region, updated_at: rec.updated_at, checks: rec.checks };
+    try {
+      const s = JSON.parse(this.sealer.open(rec.secrets, aad(name))) as Secrets;
+      return { ...base, secrets: { writeKey: str(s.writeKey), token: str(s.token) } };
+    } catch (err) {
+      return { ...base, secrets: {}, keyProblem: (err as Error).message };
+    }
+  }
+
+  /** The file as it is on disk now; a missing file is an empty store; a damaged one is moved aside. */
+  private read(): StoreFile {
+    let stamp: string;
+    try {
+      const st = statSync(this.path);
+      stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.cache = undefined;
+        return { version: 1, connections: {} };
+      }
+      throw err;
+    }
+    if (this.cache?.stamp === stamp) return structuredClone(this.cache.file);
+    ensurePrivateFile(this.path);
+    const text = readFileSync(this.path, 'utf8');
+    let file: StoreFile;
+    try {
+      const parsed = fileSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error(`unexpected content at ${parsed.error.issues[0]?.path.join('.') || 'top level'}`);
+      file = parsed.data;
+    } catch (err) {
+      const reason = err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message;
+      this.cache = undefined;
+      throw new StoreCorruptError(this.path, moveAside(this.path, 'corrupt'), reason);
+    }
+    this.cache = { stamp, file };
+    return structuredClone(file);
+  }
+
+  private write(file: StoreFile): void {
+    writeFileAtomic(this.path, JSON.stringify(file, null, 2) + '\n');
+    this.cache = undefined;
+  }
+}
+
+/** Binds sealed secrets to their connection's name. */
+const aad = (name: string) => `segment-router/connection/${name}`;
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);

@@ -1,0 +1,108 @@
+import { baseUrl, type Region, type RuntimeConfig } from '../config/runtime.js';
+import type { HttpClient } from '../http/client.js';
+import { sendWithRetries, type RetryResult } from '../http/retry.js';
+import type { CheckRecord } from './store.js';
+
+/**
+ * Checks credentials against Segment for real. The token: GET / (getWorkspace), the only call that
+ * proves a token (there is no "current user" operation). The write key: the Tracking API answers 200
+ * to any key, so it is looked up in the `writeKeys` of the workspace's sources, which needs a token
+ * that can read them; without one the key is UNVERIFIED, never ACTIVE on faith.
+ */
+
+export interface VerifyDeps {
+  http: HttpClient;
+  config: RuntimeConfig;
+}
+
+type TokenCheck = CheckRecord;
+
+/** Pages of sources read at most while looking for a write key (1,000 per page). */
+const MAX_SOURCE_PAGES = 20;
+const PAGE_SIZE = 1000;
+const V1 = 'application/vnd.segment.v1+json';
+
+async function get(deps: VerifyDeps, url: string, token: string): Promise<RetryResult> {
+  const { config } = deps;
+  return sendWithRetries(
+    deps.http,
+    { method: 'GET', url, headers: { Authorization: `Bearer ${token}`, Accept: V1 } },
+    // A check should answer in seconds, not ride out a long outage.
+    { settings: { ...config.retry, maxRetries: Math.min(2, config.retry.maxRetries) }, timeoutMs: config.requestTimeoutMs, idempotent: true },
+  );
+}
+
+function unreachable(r: RetryResult): string {
+  return r.error ? `Could not reach the Public API (${r.error.message})` : `The Public API answered HTTP ${r.response?.status}`;
+}
+
+export async function checkToken(deps: VerifyDeps, token: string, region: Region, previous?: TokenCheck): Promise<TokenCheck> {
+  const at = new Date().toISOString();
+  const worked = previous?.worked || previous?.state === 'ACTIVE' || previous?.state === 'EXPIRED';
+  const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/`, token);
+  const status = r.response?.status;
+  if (status === 200) {
+    let workspace: CheckRecord['workspace'];
+    try {
+      const w = JSON.parse(r.response!.text)?.data?.workspace;
+      if (w?.id) workspace = { id: String(w.id), slug: String(w.slug ?? ''), name: String(w.name ?? '') };
+    } catch {
+      /* a 200 without the expected body still proves the token */
+    }
+    return { state: 'ACTIVE', detail: `The token was accepted by the Public API (${region.toUpperCase()} region).`, at, worked: true, ...(workspace ? { workspace } : {}) };
+  }
+  if (status === 401) {
+    return worked
+      ? { state: 'EXPIRED', detail: 'The token worked before and Segment now refuses it (HTTP 401): it was revoked or expired.', at, worked: true }
+      : { state: 'FAILED', detail: `Segment refused the token (HTTP 401): it is wrong or revoked${region === 'us' ? ', or it belongs to an EU workspace (choose region eu)' : ', or it belongs to a US workspace (choose region us)'}.`, at };
+  }
+  if (status === 403) {
+    return { state: 'FAILED', detail: 'Segment refused the token (HTTP 403): it lacks permission to read the workspace.', at, ...(worked ? { worked } : {}) };
+  }
+  return { state: 'FAILED', detail: `${unreachable(r)}; the token could not be checked. Try verify again later.`, at, unreachable: true, ...(worked ? { worked } : {}) };
+}
+
+export async function checkWriteKey(deps: VerifyDeps, writeKey: string, region: Region, token: string | undefined, tokenCheck: TokenCheck | undefined): Promise<CheckRecord> {
+  const at = new Date().toISOString();
+  const unverified = (why: string): CheckRecord => ({
+    state: 'UNVERIFIED',
+    detail: `The write key is set but could not be checked: ${why}. The Tracking API accepts any key with HTTP 200, and events sent with a wrong key are dropped silently.`,
+    at,
+  });
+  if (!token) return unverified('no Public API token is configured to look it up in the workspace\'s sources');
+  if (tokenCheck?.state !== 'ACTIVE') return unverified('the Public API token did not work, so the workspace\'s sources could not be read');
+
+  let cursor: string | undefined;
+  let sawWriteKeys = false;
+  let sourcesSeen = 0;
+  for (let page = 0; page < MAX_SOURCE_PAGES; page++) {
+    const query = `pagination.count=${PAGE_SIZE}${cursor ? `&pagination.cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/sources?${query}`, token);
+    const status = r.response?.status;
+    if (status === 403) return unverified('the token cannot read sources (it needs Source Admin or Workspace Owner access)');
+    if (status !== 200) return unverified(status === 401 ? 'Segment refused the token while listing sources (HTTP 401)' : unreachable(r));
+    let data: { sources?: { name?: unknown; writeKeys?: unknown }[]; pagination?: { next?: unknown } } | undefined;
+    try {
+      data = JSON.parse(r.response!.text)?.data;
+    } catch {
+      return unverified('the list of sources could not be read');
+    }
+    for (const source of data?.sources ?? []) {
+      sourcesSeen++;
+      if (!Array.isArray(source.writeKeys)) continue;
+      sawWriteKeys = true;
+      if (source.writeKeys.includes(writeKey)) {
+        const name = String(source.name ?? 'unnamed source');
+        return { state: 'ACTIVE', detail: `The write key belongs to the source "${name}" of the token's workspace.`, at, source_name: name };
+      }
+    }
+    const next = data?.pagination?.next;
+    if (typeof next !== 'string' || !next) {
+      if (!sawWriteKeys) return unverified(sourcesSeen ? 'the token does not see the sources\' write keys (it needs Source Admin access)' : 'the workspace has no sources');
+      const ws = tokenCheck.workspace ? ` "${tokenCheck.workspace.name}"` : '';
+      return { state: 'FAILED', detail: `No source of the workspace${ws} has this write key: it is wrong, was removed, or belongs to another workspace.`, at };
+    }
+    cursor = next;
+  }
+  return unverified(`the workspace has more than ${MAX_SOURCE_PAGES * PAGE_SIZE} sources and the key was not among the first`);
+}

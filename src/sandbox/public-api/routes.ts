@@ -1,0 +1,155 @@
+import { fail, isAnswer, jsonBody, notFound, ok, paginate, type PublicApiAnswer } from './answers.js';
+import { defaultSchemaSettings, source, type Obj, type PublicApiStore } from './store.js';
+
+/**
+ * The stateful operations: workspace, sources (with write keys and schema settings), destinations,
+ * warehouses and tracking plans. Everything else the description has gets a sample answer.
+ */
+export interface RouteRequest {
+  method: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+type Handler = (s: PublicApiStore, r: RouteRequest) => PublicApiAnswer;
+
+const find = (list: Obj[], id: string) => list.find((x) => x.id === id);
+
+function list(items: Obj[], key: string, r: RouteRequest): PublicApiAnswer {
+  const page = paginate(items, r.query);
+  return isAnswer(page) ? page : ok({ [key]: page.items, pagination: page.pagination });
+}
+
+function withSource(s: PublicApiStore, r: RouteRequest, then: (src: Obj) => PublicApiAnswer): PublicApiAnswer {
+  const src = find(s.sources, r.params.sourceId!);
+  return src ? then(src) : notFound('Source', r.params.sourceId!);
+}
+
+const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The checks the API makes on a source update, as 422s naming the field. */
+function checkSourceUpdate(body: Obj): PublicApiAnswer | undefined {
+  if ('name' in body && (typeof body.name !== 'string' || !body.name.trim())) return fail(422, 'validation', 'name must be a non-empty string.', { field: 'name' });
+  if ('slug' in body && (typeof body.slug !== 'string' || !SLUG.test(body.slug))) return fail(422, 'validation', 'slug may hold only lower-case letters, digits, "-" and "_".', { field: 'slug' });
+  if ('enabled' in body && typeof body.enabled !== 'boolean') return fail(422, 'validation', 'enabled must be a boolean.', { field: 'enabled' });
+  if ('settings' in body && (typeof body.settings !== 'object' || body.settings === null || Array.isArray(body.settings))) return fail(422, 'validation', 'settings must be an object.', { field: 'settings' });
+  return undefined;
+}
+
+const planOf = (s: PublicApiStore, sourceId: string) => Object.entries(s.planSources).find(([, ids]) => ids.includes(sourceId))?.[0] ?? null;
+
+export const HANDLERS: Record<string, Handler> = {
+  'GET /': (s) => ok({ workspace: s.workspace }),
+
+  'GET /sources': (s, r) => list(s.sources, 'sources', r),
+  'POST /sources': (s, r) => {
+    const body = jsonBody(r.body);
+    if (isAnswer(body)) return body;
+    if (typeof body.slug !== 'string' || !SLUG.test(body.slug)) return fail(422, 'validation', 'slug is required: lower-case letters, digits, "-" and "_".', { field: 'slug' });
+    if (s.sources.some((x) => x.slug === body.slug)) return fail(409, 'conflict', `A source with slug ${body.slug} exists.`, { field: 'slug' });
+    const created = { ...source(`src_new${s.nextId++}`, body.slug, body.slug, [`sandbox-key-${s.nextId}`], s.workspace.id), enabled: body.enabled !== false, settings: body.settings ?? {} };
+    s.sources.push(created);
+    return ok({ source: created }, 201);
+  },
+  'GET /sources/{sourceId}': (s, r) => withSource(s, r, (src) => ok({ source: src, trackingPlanId: planOf(s, String(src.id)) })),
+  'PATCH /sources/{sourceId}': (s, r) =>
+    withSource(s, r, (src) => {
+      const body = jsonBody(r.body);
+      if (isAnswer(body)) return body;
+      const bad = checkSourceUpdate(body);
+      if (bad) return bad;
+      for (const k of ['name', 'slug', 'enabled', 'settings'] as const) if (k in body) src[k] = body[k];
+      return ok({ source: src });
+    }),
+  'DELETE /sources/{sourceId}': (s, r) =>
+    withSource(s, r, (src) => {
+      s.sources.splice(s.sources.indexOf(src), 1);
+      return ok({ status: 'SUCCESS' });
+    }),
+  'GET /sources/{sourceId}/settings': (s, r) => withSource(s, r, (src) => ok({ sourceId: src.id, settings: s.schemaSettings[String(src.id)] ?? defaultSchemaSettings() })),
+  'PATCH /sources/{sourceId}/settings': (s, r) =>
+    withSource(s, r, (src) => {
+      const body = jsonBody(r.body);
+      if (isAnswer(body)) return body;
+      const current = s.schemaSettings[String(src.id)] ?? defaultSchemaSettings();
+      const next: Obj = { ...current };
+      for (const [k, v] of Object.entries(body)) next[k] = v && typeof v === 'object' ? { ...(current[k] as Obj), ...(v as Obj) } : v;
+      s.schemaSettings[String(src.id)] = next;
+      return ok({ sourceId: src.id, settings: next });
+    }),
+  'GET /sources/{sourceId}/connected-warehouses': (s, r) =>
+    withSource(s, r, (src) => list(s.warehouses.filter((w) => (s.sourceWarehouses[String(src.id)] ?? []).includes(String(w.id))), 'warehouses', r)),
+  'GET /sources/{sourceId}/connected-destinations': (s, r) => withSource(s, r, (src) => list(s.destinations.filter((d) => d.sourceId === src.id), 'destinations', r)),
+  'POST /sources/{sourceId}/writekey': (s, r) =>
+    withSource(s, r, (src) => {
+      src.writeKeys = [...(src.writeKeys as string[]), `sandbox-key-${s.nextId++}`];
+      return ok({ source: src });
+    }),
+  'DELETE /sources/{sourceId}/writekey/{writeKey}': (s, r) =>
+    withSource(s, r, (src) => {
+      const keys = src.writeKeys as string[];
+      if (!keys.includes(r.params.writeKey!)) return notFound('Write key', `****${r.params.writeKey!.slice(-4)}`);
+      src.writeKeys = keys.filter((k) => k !== r.params.writeKey);
+      return ok({ status: 'SUCCESS' });
+    }),
+
+  'GET /destinations': (s, r) => list(s.destinations, 'destinations', r),
+  'GET /destinations/{destinationId}': (s, r) => {
+    const d = find(s.destinations, r.params.destinationId!);
+    return d ? ok({ destination: d }) : notFound('Destination', r.params.destinationId!);
+  },
+  'PATCH /destinations/{destinationId}': (s, r) => {
+    const d = find(s.destinations, r.params.destinationId!);
+    if (!d) return notFound('Destination', r.params.destinationId!);
+    const body = jsonBody(r.body);
+    if (isAnswer(body)) return body;
+    if ('enabled' in body && typeof body.enabled !== 'boolean') return fail(422, 'validation', 'enabled must be a boolean.', { field: 'enabled' });
+    for (const k of ['name', 'enabled', 'settings'] as const) if (k in body) d[k] = body[k];
+    return ok({ destination: d });
+  },
+  'DELETE /destinations/{destinationId}': (s, r) => {
+    const d = find(s.destinations, r.params.destinationId!);
+    if (!d) return notFound('Destination', r.params.destinationId!);
+    s.destinations.splice(s.destinations.indexOf(d), 1);
+    return ok({ status: 'SUCCESS' });
+  },
+
+  'GET /warehouses': (s, r) => list(s.warehouses, 'warehouses', r),
+  'GET /warehouses/{warehouseId}': (s, r) => {
+    const w = find(s.warehouses, r.params.warehouseId!);
+    return w ? ok({ warehouse: w }) : notFound('Warehouse', r.params.warehouseId!);
+  },
+
+  'GET /tracking-plans': (s, r) => list(r.query.get('type') ? s.trackingPlans.filter((p) => p.type === r.query.get('type')) : s.trackingPlans, 'trackingPlans', r),
+  'POST /tracking-plans': (s, r) => {
+    const body = jsonBody(r.body);
+    if (isAnswer(body)) return body;
+    if (typeof body.name !== 'string' || !body.name.trim()) return fail(422, 'validation', 'name is required.', { field: 'name' });
+    const now = new Date().toISOString();
+    const plan = { id: `tp_new${s.nextId++}`, name: body.name, type: body.type ?? 'LIVE', description: body.description ?? '', createdAt: now, updatedAt: now };
+    s.trackingPlans.push(plan);
+    s.planSources[plan.id] = [];
+    return ok({ trackingPlan: plan });
+  },
+  'GET /tracking-plans/{trackingPlanId}': (s, r) => {
+    const p = find(s.trackingPlans, r.params.trackingPlanId!);
+    return p ? ok({ trackingPlan: p }) : notFound('Tracking plan', r.params.trackingPlanId!);
+  },
+  'GET /tracking-plans/{trackingPlanId}/sources': (s, r) => {
+    const ids = s.planSources[r.params.trackingPlanId!];
+    if (!ids) return notFound('Tracking plan', r.params.trackingPlanId!);
+    return list(s.sources.filter((x) => ids.includes(String(x.id))), 'sources', r);
+  },
+  'POST /tracking-plans/{trackingPlanId}/sources': (s, r) => {
+    const ids = s.planSources[r.params.trackingPlanId!];
+    if (!ids) return notFound('Tracking plan', r.params.trackingPlanId!);
+    const body = jsonBody(r.body);
+    if (isAnswer(body)) return body;
+    const src = find(s.sources, String(body.sourceId));
+    if (!src) return fail(422, 'validation', `sourceId ${String(body.sourceId)} is not a source of this workspace.`, { field: 'sourceId' });
+    for (const other of Object.values(s.planSources)) if (other.includes(String(src.id))) other.splice(other.indexOf(String(src.id)), 1);
+    ids.push(String(src.id));
+    return ok({ status: 'SUCCESS' });
+  },
+};

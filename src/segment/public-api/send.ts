@@ -1,0 +1,99 @@
+import { sendWithRetries } from '../../http/retry.js';
+import type { HttpRequestSpec, PreparedCall, SendContext, SendOutcome, ToolError } from '../../registry/types.js';
+import { operationIndex } from './catalog.js';
+import { httpError, msBeforeNext } from './errors.js';
+import { countItems, mergePages, nextCursor, type PageData } from './pages.js';
+import type { PublicCallState } from './request.js';
+
+/**
+ * Sends a Public API call through the one retry policy. The answer is Segment's `data`, plus
+ * `next_cursor` when there is another page; with all_pages, the pages merged and where it stopped.
+ */
+
+type Page = { ok: true; data: unknown; status: number } | { ok: false; outcome: SendOutcome };
+
+async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendContext): Promise<Page> {
+  const r = await sendWithRetries(
+    ctx.http,
+    { method: req.method, url: req.url, headers: req.headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) },
+    {
+      settings: ctx.config.retry,
+      timeoutMs: ctx.config.requestTimeoutMs,
+      // A POST creates or triggers something: a retry could do it twice.
+      idempotent: req.method !== 'POST',
+      signal: ctx.signal,
+      waitHint: (res) => msBeforeNext(res.text),
+      onRetry: (i) => ctx.log.debug('public api retry', { slug: state.entry.slug, attempt: i.attempt, delay_ms: Math.round(i.delayMs), reason: i.reason }),
+    },
+  );
+  if (!r.response) {
+    const e = r.error!;
+    const maybeApplied = req.method === 'POST' && !e.notSent;
+    const error: ToolError = {
+      kind: 'network',
+      message: `Could not complete ${state.entry.slug}: ${e.message}`,
+      hint: maybeApplied ? 'The request may have reached Segment; check with the matching get or list tool before calling again.' : 'Check the network and the region; then call again.',
+      details: { attempts: r.attempts, code: e.code },
+    };
+    return { ok: false, outcome: { ok: false, error } };
+  }
+  const res = r.response;
+  if (res.status >= 300) {
+    const waitMs = res.status === 429 ? (r.lastWaitMs ?? msBeforeNext(res.text)) : undefined;
+    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, res.text, { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs }) } };
+  }
+  if (!res.text) return { ok: true, data: null, status: res.status };
+  try {
+    const body = JSON.parse(res.text) as { data?: unknown };
+    return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status };
+  } catch {
+    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body that is not JSON.`, hint: 'Check the region and SEGMENT_PUBLIC_API_URL; the host may not be the Public API.' };
+    return { ok: false, outcome: { ok: false, status: res.status, error } };
+  }
+}
+
+const withCursor = (data: unknown): unknown => {
+  const next = nextCursor(data);
+  return next !== undefined && data && typeof data === 'object' ? { ...(data as object), next_cursor: next } : data;
+};
+
+export async function sendOperation(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
+  const state = call.state as PublicCallState;
+  const first = await sendOne(call.requests[0]!, state, ctx);
+  if (!first.ok) return first.outcome;
+  if (!state.pageAt || !state.listFields || !first.data || typeof first.data !== 'object') {
+    return { ok: true, status: first.status, data: withCursor(first.data) };
+  }
+  return allPages(first.data as PageData, first.status, state, ctx);
+}
+
+async function allPages(firstData: PageData, status: number, state: PublicCallState, ctx: SendContext): Promise<SendOutcome> {
+  const { maxPages, maxItems } = operationIndex().allPages;
+  const fields = state.listFields!;
+  const pages: PageData[] = [firstData];
+  let items = countItems(firstData, fields);
+  let next = nextCursor(firstData);
+  while (next !== undefined && pages.length < maxPages && items < maxItems) {
+    await ctx.progress?.(pages.length, maxPages, `fetched ${pages.length} pages (${items} items)`);
+    const page = await sendOne(state.pageAt!(next), state, ctx);
+    if (!page.ok) {
+      // Keep what was fetched: the agent can continue from the cursor that failed.
+      const merged = mergePages(pages, fields);
+      const error = { ...page.outcome.error!, message: `${page.outcome.error!.message} (page ${pages.length + 1}; ${items} items fetched before it)` };
+      return { ok: false, status: page.outcome.status, error, data: { ...merged, pages_fetched: pages.length, complete: false, next_cursor: next } };
+    }
+    const data = (page.data ?? {}) as PageData;
+    pages.push(data);
+    items += countItems(data, fields);
+    next = nextCursor(data);
+  }
+  const merged = mergePages(pages, fields);
+  // Items are never cut: a page is whole or not fetched, so next_cursor always continues cleanly.
+  const complete = next === undefined;
+  const summary: Record<string, unknown> = { pages_fetched: pages.length, complete };
+  if (!complete) {
+    summary.next_cursor = next;
+    summary.note = `Stopped at the all_pages limit (${maxPages} pages or ${maxItems} items) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
+  }
+  return { ok: true, status, data: { ...merged, ...summary } };
+}

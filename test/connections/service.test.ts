@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { StoreConnectionService } from '../../src/connections/service.js';
+import { STORE_FILE, KEY_FILE } from '../../src/connections/store.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { TOKEN, WRITE_KEY } from '../helpers/router.js';
+import { tempHome } from './helpers.js';
+
+let sandbox: Sandbox;
+let apps: App[] = [];
+beforeEach(async () => {
+  sandbox = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+});
+afterEach(async () => {
+  for (const a of apps) await a.close();
+  apps = [];
+  await sandbox.close();
+});
+
+function app(env: Record<string, string> = {}, home = tempHome()) {
+  const a = createApp({
+    logLevel: 'silent',
+    env: { SEGMENT_ROUTER_HOME: home, SEGMENT_PUBLIC_API_URL: sandbox.url, SEGMENT_TRACKING_API_URL: sandbox.url, SEGMENT_ROUTER_RETRY_BASE_MS: '1', SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0', ...env },
+  });
+  apps.push(a);
+  return { app: a, svc: a.connections as StoreConnectionService, home };
+}
+
+describe('store-backed connection service', () => {
+  it('registers secrets with the redactor the moment they arrive', async () => {
+    const { app: a, svc } = app();
+    expect(a.redactor.text(`k=${WRITE_KEY} t=${TOKEN}`)).toContain(WRITE_KEY);
+    const r = await svc.submit('default', { writeKey: WRITE_KEY, token: TOKEN, region: 'us' });
+    expect(r.ok).toBe(true);
+    const out = a.redactor.text(`k=${WRITE_KEY} t=${TOKEN} b=${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`);
+    expect(out).not.toContain(WRITE_KEY);
+    expect(out).not.toContain(TOKEN);
+    expect(svc.secrets().sort()).toEqual([TOKEN, WRITE_KEY].sort());
+  });
+
+  it('registers stored secrets when a new process first reads them', async () => {
+    const { svc, home } = app();
+    await svc.submit('default', { writeKey: WRITE_KEY, region: 'us' }, { verify: false });
+    const fresh = app({}, home);
+    await fresh.app.connections.credentials();
+    expect(fresh.app.redactor.text(WRITE_KEY)).not.toContain(WRITE_KEY);
+  });
+
+  it('a 401 from a call turns a working token EXPIRED; a 403 (one operation\'s permission) does not', async () => {
+    const { svc } = app({ SEGMENT_PUBLIC_API_TOKEN: TOKEN });
+    expect((await svc.status()).capabilities.public_api.state).toBe('ACTIVE');
+    svc.reportAuthFailure('public_api', 403);
+    expect((await svc.readiness('public_api')).ready).toBe(true);
+    svc.reportAuthFailure('public_api', 401);
+    const r = await svc.readiness('public_api');
+    expect(r.ready).toBe(false);
+    if (!r.ready) expect(r.status.status).toBe('EXPIRED');
+  });
+
+  it('checks once per process on first status, and shares one check between concurrent callers', async () => {
+    const { svc } = app({ SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_WRITE_KEY: WRITE_KEY });
+    await Promise.all([svc.status(), svc.status(), svc.status()]);
+    const n = sandbox.requests.length;
+    expect(sandbox.requests.filter((r) => r.path === '/')).toHaveLength(1);
+    await svc.status();
+    expect(sandbox.requests.length).toBe(n);
+    await svc.status({ verify: true });
+    expect(sandbox.requests.length).toBeGreaterThan(n);
+  });
+
+  it('readiness never touches the network', async () => {
+    const { svc } = app({ SEGMENT_PUBLIC_API_TOKEN: TOKEN });
+    expect((await svc.readiness('public_api')).ready).toBe(true);
+    expect((await svc.readiness('tracking')).ready).toBe(false);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('a corrupt store is reported in the status once moved aside, and the service keeps working', async () => {
+    const { svc, home } = app();
+    writeFileSync(join(home, STORE_FILE), 'garbage', { mode: 0o600 });
+    const s = await svc.status();
+    expect(s.status).toBe('REQUIRES_PARAMETERS');
+    expect(s.notice).toMatch(/could not be read \(not valid JSON\)\. It was moved to .*connections\.json\.corrupt-/);
+    expect((await svc.submit('default', { token: TOKEN, region: 'us' })).ok).toBe(true);
+    expect((await svc.status()).status).toBe('ACTIVE');
+  });
+
+  it('secrets that no longer decrypt make the connection FAILED, with how to fix it', async () => {
+    const { svc, home } = app();
+    await svc.submit('default', { token: TOKEN, region: 'us' });
+    writeFileSync(join(home, KEY_FILE), Buffer.alloc(32, 7).toString('base64'));
+    const fresh = app({}, home);
+    const s = await fresh.svc.status();
+    expect(s.status).toBe('FAILED');
+    expect(s.instruction).toMatch(/cannot be decrypted/);
+    // Connecting again replaces them.
+    expect((await fresh.svc.submit('default', { token: TOKEN, region: 'us' })).ok).toBe(true);
+    expect((await fresh.svc.status()).status).toBe('ACTIVE');
+  });
+
+  it('SEGMENT_ROUTER_CONNECTION picks the connection calls use', async () => {
+    const { svc, home } = app();
+    await svc.submit('staging', { writeKey: WRITE_KEY, region: 'eu' }, { verify: false });
+    const other = app({ SEGMENT_ROUTER_CONNECTION: 'staging' }, home);
+    expect(other.svc.active).toBe('staging');
+    expect(await other.app.connections.credentials()).toEqual({ writeKey: WRITE_KEY, token: undefined, region: 'eu' });
+    expect(() => app({ SEGMENT_ROUTER_CONNECTION: 'no/slashes' })).toThrow(/Connection names/);
+  });
+});

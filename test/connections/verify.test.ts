@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { loadRuntimeConfig } from '../../src/config/runtime.js';
+import type { HttpClient, HttpResponse } from '../../src/http/client.js';
+import { checkToken, checkWriteKey } from '../../src/connections/verify.js';
+
+type Handler = (url: URL, headers: Record<string, string>) => HttpResponse;
+
+/** A fake HTTP client: answers from a function and records each URL asked for. */
+function fakeHttp(handler: Handler) {
+  const urls: URL[] = [];
+  const http: HttpClient = {
+    sent: 0,
+    async send(req) {
+      const url = new URL(req.url);
+      urls.push(url);
+      return handler(url, req.headers);
+    },
+    async close() {},
+  };
+  return { http, urls };
+}
+
+const json = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, text: JSON.stringify(body) });
+const config = loadRuntimeConfig({}, { SEGMENT_PUBLIC_API_URL: 'http://segment.test', SEGMENT_ROUTER_RETRY_BASE_MS: '1', SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0' });
+const active = { state: 'ACTIVE' as const, detail: 'ok', at: 'then', worked: true, workspace: { id: 'ws', slug: 'acme', name: 'Acme' } };
+
+describe('token check (GET /)', () => {
+  it('ACTIVE with the workspace', async () => {
+    const { http, urls } = fakeHttp((_u, h) => (h.Authorization === 'Bearer good' ? json(200, { data: { workspace: { id: 'ws', slug: 'acme', name: 'Acme' } } }) : json(401, {})));
+    const r = await checkToken({ http, config }, 'good', 'us');
+    expect(r).toMatchObject({ state: 'ACTIVE', worked: true, workspace: { id: 'ws', slug: 'acme', name: 'Acme' } });
+    expect(urls[0]!.pathname).toBe('/');
+  });
+
+  it('401 on a token never seen working is FAILED; after it worked it is EXPIRED', async () => {
+    const { http } = fakeHttp(() => json(401, { errors: [{ type: 'unauthorized' }] }));
+    expect((await checkToken({ http, config }, 't', 'us')).state).toBe('FAILED');
+    expect((await checkToken({ http, config }, 't', 'us', active)).state).toBe('EXPIRED');
+    const expired = await checkToken({ http, config }, 't', 'us', { state: 'EXPIRED', detail: '', at: '', worked: true });
+    expect(expired.state).toBe('EXPIRED');
+  });
+
+  it('a 503 is a failed check, marked unreachable (the token was not refused)', async () => {
+    const { http } = fakeHttp(() => json(503, {}));
+    const r = await checkToken({ http, config }, 't', 'us', active);
+    expect(r).toMatchObject({ state: 'FAILED', unreachable: true, worked: true });
+  });
+});
+
+describe('write key check (GET /sources, paginated)', () => {
+  it('follows pagination cursors and reports the source name', async () => {
+    const { http, urls } = fakeHttp((u) => {
+      const cursor = u.searchParams.get('pagination.cursor');
+      if (!cursor) return json(200, { data: { sources: [{ name: 'App', writeKeys: ['other'] }], pagination: { current: 'a', next: 'page/2' } } });
+      return json(200, { data: { sources: [{ name: 'Website', writeKeys: ['wk1', 'wk2'] }], pagination: { current: cursor } } });
+    });
+    const r = await checkWriteKey({ http, config }, 'wk2', 'us', 'tok', active);
+    expect(r).toMatchObject({ state: 'ACTIVE', source_name: 'Website' });
+    expect(urls.map((u) => u.searchParams.get('pagination.cursor'))).toEqual([null, 'page/2']);
+    expect(urls[0]!.searchParams.get('pagination.count')).toBe('1000');
+  });
+
+  it('not in any source: FAILED, naming the workspace', async () => {
+    const { http } = fakeHttp(() => json(200, { data: { sources: [{ name: 'App', writeKeys: ['other'] }], pagination: {} } }));
+    const r = await checkWriteKey({ http, config }, 'wk', 'us', 'tok', active);
+    expect(r.state).toBe('FAILED');
+    expect(r.detail).toMatch(/"Acme"/);
+  });
+
+  it('UNVERIFIED, never ACTIVE, when it cannot be checked', async () => {
+    const forbidden = fakeHttp(() => json(403, {}));
+    expect((await checkWriteKey({ http: forbidden.http, config }, 'wk', 'us', 'tok', active)).detail).toMatch(/cannot read sources/);
+    const hidden = fakeHttp(() => json(200, { data: { sources: [{ name: 'App' }], pagination: {} } }));
+    expect(await checkWriteKey({ http: hidden.http, config }, 'wk', 'us', 'tok', active)).toMatchObject({ state: 'UNVERIFIED' });
+    const none = fakeHttp(() => json(500, {}));
+    expect((await checkWriteKey({ http: none.http, config }, 'wk', 'us', undefined, undefined)).detail).toMatch(/no Public API token/);
+    expect(none.urls).toHaveLength(0);
+    expect((await checkWriteKey({ http: none.http, config }, 'wk', 'us', 'tok', { state: 'FAILED', detail: '', at: '' })).state).toBe('UNVERIFIED');
+    expect(none.urls).toHaveLength(0);
+  });
+});
