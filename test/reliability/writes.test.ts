@@ -317,7 +317,7 @@ describe('path parameters cannot escape their segment', () => {
       expect((await pathEscapes(executor, tools[0]!, origin)).failures.length).toBeGreaterThan(5);
       // encodeURIComponent alone leaves "." and "..", and URL parsers resolve them: a real escape.
       expect((await pathEscapes(executor, tools[1]!, origin)).failures.some((f) => f.includes('".."'))).toBe(true);
-      expect(await pathEscapes(executor, tools[2]!, origin)).toEqual({ checked: 13, failures: [] });
+      expect(await pathEscapes(executor, tools[2]!, origin)).toEqual({ checked: 14, failures: [] });
     } finally {
       await app.close();
       await sb.close();

@@ -11,38 +11,37 @@ export interface InvalidCase {
 
 type Schema = Record<string, any>;
 
-const notString = fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
-const notObject = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
-const notArray = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
-const notBoolean = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 }));
-const notNumber = fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }));
 const fieldName = fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,15}$/);
+const notString = fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }));
 
-function typeOf(s: Schema): string | undefined {
-  if (s.type) return Array.isArray(s.type) ? s.type[0] : s.type;
-  if (s.anyOf) return 'union';
-  return undefined;
+/** One arbitrary per JSON type, each producing only values of that type. */
+const BY_TYPE: Record<string, fc.Arbitrary<unknown>> = {
+  string: fc.string({ maxLength: 20 }),
+  number: fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
+  integer: fc.integer(),
+  boolean: fc.boolean(),
+  null: fc.constant(null),
+  array: fc.array(fc.integer(), { maxLength: 3 }),
+  object: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.integer(), { maxKeys: 3 }),
+};
+
+/** The JSON types a schema accepts, read from `type` and `anyOf`/`oneOf`. */
+function typesOf(s: Schema): Set<string> {
+  const out = new Set<string>();
+  const add = (t: unknown) => (Array.isArray(t) ? t : t ? [t] : []).forEach((x) => out.add(String(x)));
+  add(s.type);
+  for (const v of s.anyOf ?? s.oneOf ?? []) add(v.type);
+  if (out.has('number')) out.add('integer');
+  return out;
 }
 
+/** A value of a type the schema does not accept (or a string outside its enum). */
 function wrongValueFor(s: Schema): fc.Arbitrary<unknown> | undefined {
-  switch (typeOf(s)) {
-    case 'string':
-      return s.enum ? fc.oneof(notString, fc.string().filter((v) => !s.enum.includes(v))) : notString;
-    case 'object':
-      return notObject;
-    case 'array':
-      return notArray;
-    case 'boolean':
-      return notBoolean;
-    case 'integer':
-    case 'number':
-      return notNumber;
-    case 'union':
-      // integrations: {name: boolean | object}
-      return fc.oneof(fc.string(), fc.integer(), fc.array(fc.integer(), { minLength: 1, maxLength: 2 }));
-    default:
-      return undefined;
-  }
+  const allowed = typesOf(s);
+  if (!allowed.size) return undefined; // accepts anything
+  const wrong = Object.keys(BY_TYPE).filter((t) => !allowed.has(t)).map((t) => BY_TYPE[t]!);
+  if (s.enum && allowed.has('string')) wrong.push(fc.string({ maxLength: 20 }).filter((v) => !s.enum.includes(v)));
+  return wrong.length ? fc.oneof(...wrong) : undefined;
 }
 
 const nonObjectArgs: fc.Arbitrary<InvalidCase> = fc.oneof(
@@ -71,7 +70,8 @@ export function invalidArgs(tool: ToolDefinition): fc.Arbitrary<InvalidCase> {
   for (const name of required) {
     const { [name]: _drop, ...rest } = base;
     cases.push(fc.constant({ args: rest, field: name, mutation: `missing ${name}` }));
-    if (typeOf(props[name] ?? {}) === 'string') cases.push(fc.constant({ args: { ...base, [name]: '' }, field: name, mutation: `empty ${name}` }));
+    // Empty is invalid only where the schema says so (the Public API description sets no minLength on body fields).
+    if (typesOf(props[name] ?? {}).has('string') && (props[name]?.minLength ?? 0) >= 1) cases.push(fc.constant({ args: { ...base, [name]: '' }, field: name, mutation: `empty ${name}` }));
   }
   if ('userId' in props && 'anonymousId' in props && !required.includes('userId')) {
     const { userId: _u, anonymousId: _a, ...rest } = base;

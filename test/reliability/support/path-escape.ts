@@ -3,7 +3,7 @@ import type { ToolDefinition } from '../../../src/registry/types.js';
 import { validArgs } from './valid-args.js';
 
 /** Values that try to leave a path segment: traversal, separators (raw and encoded), query, fragment, another host. */
-export const EVIL_PATH_VALUES = ['..', '.', '../../workspace', 'a/b', 'a%2Fb', '%2e%2e', '%2E%2E/x', 'x?y=1', 'x#frag', 'http://127.0.0.1:1/x', '//127.0.0.1:1/x', 'a\\b', 'ü/..'];
+export const EVIL_PATH_VALUES = ['', '..', '.', '../../workspace', 'a/b', 'a%2Fb', '%2e%2e', '%2E%2E/x', 'x?y=1', 'x#frag', 'http://127.0.0.1:1/x', '//127.0.0.1:1/x', 'a\\b', 'ü/..'];
 
 /**
  * Finds a tool's path parameters (a marker value shows up in the URL path) and dry-runs each with
@@ -31,7 +31,7 @@ export async function pathEscapes(executor: Executor, tool: ToolDefinition, orig
       }
       const u = new URL((res.data as { requests: { url: string }[] }).requests[0]!.url);
       if (u.origin !== origin) failures.push(`${where}: went to ${u.origin}`);
-      else if (u.pathname.split('/').length !== segments) failures.push(`${where}: path became ${u.pathname}`);
+      else if (u.pathname.split('/').length !== segments || u.pathname.includes('//')) failures.push(`${where}: path became ${u.pathname}`);
       else if (u.hash) failures.push(`${where}: fragment ${u.hash}`);
       else if ([...u.searchParams.keys()].sort().join() !== searchKeys) failures.push(`${where}: query became ${u.search}`);
     }
