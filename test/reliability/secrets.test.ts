@@ -98,6 +98,17 @@ describe('secrets never appear where a user or a model can read', () => {
     sb.faults.add({ path: '/v1/screen', reset: true, times: 2 });
     expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_SCREEN', { userId: 'u' }), 'reset')).structuredContent.error.kind).toBe('network');
 
+    // Public API: success, a dry run with the Bearer header, and errors whose messages echo the token (cut mid-token at 200 characters too).
+    expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_LIST_SOURCES', {}), 'public list')).structuredContent.successful).toBe(true);
+    await call(r, 'EXECUTE_TOOL', exec('SEGMENT_CREATE_SOURCE', { slug: 'web', enabled: true, metadataId: 'm1' }, { dry_run: true }), 'public dry run');
+    sb.faults.add({ path: '/sources', status: 422, body: { errors: [{ type: 'validation', message: 'q'.repeat(190) + '{{credential}}' }, { type: 'x', message: '{{authorization}}' }] } });
+    expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_LIST_SOURCES', {}), 'public 422 echo')).structuredContent.successful).toBe(false);
+    sb.faults.add({ path: '/sources', status: 500, body: { errors: [{ message: 'boom {{credential}} {{authorization}}' }] }, times: 5 });
+    expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_LIST_SOURCES', {}), 'public 500 echo')).structuredContent.successful).toBe(false);
+    sb.faults.add({ path: '/sources', status: 401, body: { errors: [{ type: 'unauthorized', message: 'token {{credential}} refused' }] } });
+    expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_LIST_SOURCES', {}), 'public 401 echo')).structuredContent.error.kind).toBeDefined();
+    await call(r, 'MANAGE_CONNECTIONS', {}, 'status after 401');
+
     // The Public API refusing the token with an echo, seen through connection status.
     sb.faults.add({ path: '/', status: 401, body: { errors: [{ type: 'unauthorized', message: 'bad token {{credential}} ({{authorization}})' }] } });
     const refused = await call(r, 'MANAGE_CONNECTIONS', { action: 'verify' }, 'verify refused');
