@@ -1,6 +1,7 @@
 import { baseUrl, type Region, type RuntimeConfig } from '../config/runtime.js';
 import type { HttpClient } from '../http/client.js';
 import { sendWithRetries, type RetryResult } from '../http/retry.js';
+import { encodeQuery } from '../segment/public-api/query.js';
 import type { CheckRecord } from './store.js';
 
 /**
@@ -76,7 +77,7 @@ export async function checkWriteKey(deps: VerifyDeps, writeKey: string, region: 
   let sawWriteKeys = false;
   let sourcesSeen = 0;
   for (let page = 0; page < MAX_SOURCE_PAGES; page++) {
-    const query = `pagination.count=${PAGE_SIZE}${cursor ? `&pagination.cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const query = encodeQuery([{ name: 'pagination', encoding: 'deep', value: { count: PAGE_SIZE, cursor } }]);
     const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/sources?${query}`, token);
     const status = r.response?.status;
     if (status === 403) return unverified('the token cannot read sources (it needs Source Admin or Workspace Owner access)');

@@ -166,7 +166,7 @@ export class Executor {
       return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
     }
     if (decision.action === 'ask') {
-      const summary = summarizeCall(tool, parsed.data as Record<string, unknown>);
+      const summary = summarizeCall(tool, parsed.data as Record<string, unknown>, prepared.requests[0]);
       const answer = hooks.confirm
         ? await hooks.confirm(summary)
         : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };

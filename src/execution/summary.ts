@@ -1,10 +1,10 @@
 import type { CallSummary } from '../policy/write-policy.js';
-import type { ToolDefinition } from '../registry/types.js';
+import type { HttpRequestSpec, ToolDefinition } from '../registry/types.js';
 
 const MAX = 400;
 
 /** A plain sentence about a call, for the person asked to confirm it (no secrets: arguments carry none). */
-export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown>): CallSummary {
+export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown>, request?: HttpRequestSpec): CallSummary {
   const who = (args.userId ?? args.anonymousId) as string | undefined;
   let what: string;
   switch (tool.slug) {
@@ -22,8 +22,10 @@ export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown
       what = `send ${(args.batch as unknown[]).length} messages`;
       break;
     default: {
-      const json = JSON.stringify(args);
-      what = `call it with ${json.length > MAX ? json.slice(0, MAX) + '…' : json}`;
+      // Public API writes: the method and path say what changes; the body says how.
+      const target = request ? `${request.method} ${new URL(request.url).pathname}` : 'call it';
+      const body = request?.body === undefined ? '' : JSON.stringify(request.body);
+      what = body ? `${target} with ${body.length > MAX ? body.slice(0, MAX) + '…' : body}` : target;
     }
   }
   const verb = tool.access === 'destructive' ? 'DESTRUCTIVE' : 'write';

@@ -50,14 +50,14 @@ describe('token check (GET /)', () => {
 describe('write key check (GET /sources, paginated)', () => {
   it('follows pagination cursors and reports the source name', async () => {
     const { http, urls } = fakeHttp((u) => {
-      const cursor = u.searchParams.get('pagination.cursor');
+      const cursor = u.searchParams.get('pagination[cursor]');
       if (!cursor) return json(200, { data: { sources: [{ name: 'App', writeKeys: ['other'] }], pagination: { current: 'a', next: 'page/2' } } });
       return json(200, { data: { sources: [{ name: 'Website', writeKeys: ['wk1', 'wk2'] }], pagination: { current: cursor } } });
     });
     const r = await checkWriteKey({ http, config }, 'wk2', 'us', 'tok', active);
     expect(r).toMatchObject({ state: 'ACTIVE', source_name: 'Website' });
-    expect(urls.map((u) => u.searchParams.get('pagination.cursor'))).toEqual([null, 'page/2']);
-    expect(urls[0]!.searchParams.get('pagination.count')).toBe('1000');
+    expect(urls.map((u) => u.searchParams.get('pagination[cursor]'))).toEqual([null, 'page/2']);
+    expect(urls[0]!.searchParams.get('pagination[count]')).toBe('1000');
   });
 
   it('not in any source: FAILED, naming the workspace', async () => {

@@ -69,6 +69,7 @@ describe('SEGMENT_UPDATE_SOURCE under each policy', () => {
     expect(r.structured).toMatchObject({ successful: true, data: { source: { name: 'Renamed by agent', enabled: false } } });
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain('SEGMENT_UPDATE_SOURCE');
+    expect(asked[0]).toMatch(/PATCH \/sources\/src_web with \{.*Renamed by agent/);
     expect(patches(env)).toHaveLength(1);
   });
 
