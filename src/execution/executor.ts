@@ -23,6 +23,8 @@ export interface ExecuteRequest {
   slug: string;
   arguments: unknown;
   dryRun?: boolean;
+  /** This call's share of the answer limit (several calls answered together split it). */
+  maxAnswerBytes?: number;
 }
 
 export interface SurfaceHooks {
@@ -71,7 +73,7 @@ export class Executor {
     const call = this.guarded(req, hooks);
     this.inflight.add(call);
     try {
-      return truncateResult(await call, this.deps.config.limits.maxAnswerBytes);
+      return truncateResult(await call, req.maxAnswerBytes ?? this.deps.config.limits.maxAnswerBytes);
     } finally {
       this.inflight.delete(call);
     }

@@ -66,3 +66,32 @@ describe('arguments over the size limit', () => {
     expect(err.message).toMatch(/5,000,001 bytes of JSON; the limit is 5,000,000 bytes per call/);
   });
 });
+
+describe('truncation through the binary', () => {
+  it('a Public API list over the limit is cut with paging advice; calls answered together share the limit', async () => {
+    const { sandboxWithRouter } = await import('../helpers/router.js');
+    const h = await sandboxWithRouter({ args: ['--write=deny'], env: { SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });
+    try {
+      const template = h.sandbox.publicApi.sources[0]!;
+      for (let i = 0; i < 300; i++) h.sandbox.publicApi.sources.push({ ...template, id: `src_${i}`, slug: `source-${i}`, name: `Source ${i}`, writeKeys: [] });
+      const one = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: 200 } } });
+      expect(one.text.length).toBeLessThanOrEqual(20_000);
+      expect(one.structured.successful).toBe(true);
+      expect(one.structured.truncated.note).toMatch(/^TRUNCATED/);
+      const cut = one.structured.truncated.cut[0];
+      expect(cut).toMatchObject({ path: 'data.sources', total: 200, unit: 'items' });
+      expect(one.structured.truncated.how_to_page).toContain(`pagination.count=${cut.shown}`);
+      // The advice works: a page of that size fits whole.
+      const page = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: cut.shown } } });
+      expect(page.structured.truncated).toBeUndefined();
+      expect(page.structured.data.sources).toHaveLength(cut.shown);
+
+      const three = await h.call('EXECUTE_TOOL', { tools: [1, 2, 3].map(() => ({ tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: 200 } } })) });
+      expect(three.structured.results).toHaveLength(3);
+      for (const r of three.structured.results) expect(r.truncated.cut[0].shown).toBeGreaterThan(0);
+      expect(three.text.length).toBeLessThanOrEqual(20_000 + 1_000);
+    } finally {
+      await h.close();
+    }
+  });
+});
