@@ -29,8 +29,8 @@ export class GuardedStdioTransport implements Transport {
       stdin?: NodeJS.ReadableStream;
       stdout?: NodeJS.WritableStream;
       maxMessageBytes?: number;
-      /** Where refused lines are reported (the logger, on stderr). */
-      onRefused?: (message: string) => void;
+      /** Where refused lines and a closed stdout are reported (the logger, on stderr). */
+      warn?: (message: string) => void;
     } = {},
   ) {}
 
@@ -54,7 +54,7 @@ export class GuardedStdioTransport implements Transport {
 
   /** The client stopped reading (EPIPE): nobody is left to answer, so close like a hang-up instead of crashing. */
   private readonly onOutputError = (err: NodeJS.ErrnoException) => {
-    this.opts.onRefused?.(`stdout closed by the client (${err.code ?? err.message}); shutting down`);
+    this.opts.warn?.(`stdout closed by the client (${err.code ?? err.message}); shutting down`);
     void this.close();
   };
 
@@ -109,7 +109,7 @@ export class GuardedStdioTransport implements Transport {
         this.chunks = [];
         this.buffered = 0;
       } else if (piece.length) {
-        this.chunks.push(Buffer.from(piece)); // copy: the stream may reuse its buffer
+        this.chunks.push(Buffer.from(piece)); // a copy, so a small tail of a big chunk does not keep the whole chunk alive
         this.buffered += piece.length;
       }
       if (nl === -1) return;
@@ -146,7 +146,7 @@ export class GuardedStdioTransport implements Transport {
 
   /** Answers a refused line when its id is known (so the client does not wait forever) and reports it. */
   private refuse(id: string | number | undefined, code: number, message: string): void {
-    this.opts.onRefused?.(`refused a message from the client${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''}: ${message}`);
+    this.opts.warn?.(`refused a message from the client${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''}: ${message}`);
     void this.send({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage);
   }
 }

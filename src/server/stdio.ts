@@ -5,7 +5,7 @@ import { GuardedStdioTransport } from './guarded-stdio.js';
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
 export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
   const server = createServer(app, mode);
-  const transport = new GuardedStdioTransport({ onRefused: (m) => app.log.warn(m) });
+  const transport = new GuardedStdioTransport({ warn: (m) => app.log.warn(m) });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
