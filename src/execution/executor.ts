@@ -189,6 +189,7 @@ export class Executor {
     const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
+    else if (outcome.ok) connections.reportSuccess?.(capability);
     if (tool.access !== 'read') {
       this.deps.onWrite?.({
         slug: tool.slug,
