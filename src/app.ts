@@ -1,3 +1,4 @@
+import { AuditLog } from './audit/audit-log.js';
 import { loadRuntimeConfig, baseUrl, HOSTS, type RuntimeConfig, type RuntimeFlags } from './config/runtime.js';
 import { join } from 'node:path';
 import { Sealer } from './connections/sealer.js';
@@ -21,8 +22,12 @@ export interface App {
   http: HttpClient;
   log: Logger;
   redactor: Redactor;
+  audit: AuditLog;
   close(): Promise<void>;
 }
+
+/** How long shutdown waits for running calls to finish (they are cancelled first), so their audit lines are written. */
+const SETTLE_MS = 3_000;
 
 export interface AppOptions extends RuntimeFlags {
   toolsets?: string[];
@@ -50,7 +55,12 @@ export function createApp(opts: AppOptions = {}): App {
   const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));
   const connections = new StoreConnectionService({ config, http, store, env, log, onSecret: (s) => redactor.add(s) });
   const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
-  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite: opts.onWrite });
+  const audit = new AuditLog(config.audit, redactor, (m) => log.warn(m));
+  const onWrite: WriteObserver = (event) => {
+    audit.record(event);
+    opts.onWrite?.(event);
+  };
+  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite });
   return {
     config,
     registry,
@@ -60,7 +70,9 @@ export function createApp(opts: AppOptions = {}): App {
     http,
     log,
     redactor,
+    audit,
     close: async () => {
+      await executor.settle(SETTLE_MS);
       await connections.close();
       await http.close();
     },

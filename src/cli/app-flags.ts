@@ -18,6 +18,10 @@ export const envOptions: Record<string, OptionSpec> = {
   'log-level': { type: 'string', description: 'debug, info, warn, error or silent. Logs go to stderr.' },
 };
 
+export const auditOptions: Record<string, OptionSpec> = {
+  'audit-payloads': { type: 'boolean', description: 'Also record each write\'s arguments (secrets masked) in the audit log.' },
+};
+
 export const jsonOption: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'Print JSON for machines instead of text for people.' },
 };
@@ -37,6 +41,7 @@ export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn
     allowDestructive: values['allow-destructive'] as boolean | undefined,
     region: values.region as string | undefined,
     logLevel: (values['log-level'] as string | undefined) ?? process.env.SEGMENT_ROUTER_LOG_LEVEL ?? defaultLogLevel,
+    auditPayloads: values['audit-payloads'] as boolean | undefined,
     toolsets,
     tools,
   });

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { UsageError, type CommandSpec } from './common.js';
+import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { NO_TERMINAL, terminalConfirmer } from './tty-confirm.js';
 
@@ -19,7 +20,7 @@ async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--args is not valid JSON: ${(err as Error).message}. Example: --args '{"userId":"u1","event":"Signed Up"}'.`);
+    throw new UsageError(`--args is not valid JSON: ${jsonErrorReason(err)}. Example: --args '{"userId":"u1","event":"Signed Up"}'.`);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--args must be a JSON object, e.g. {"userId":"u1"}.');
   return value as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { isLoopback } from '../server/http-guard.js';
-import { appFromFlags, envOptions, policyOptions, scopeOptions } from './app-flags.js';
+import { appFromFlags, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
 import { listFlag, UsageError, type CommandSpec } from './common.js';
 
@@ -33,7 +33,7 @@ export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'Run the MCP server (stdio by default, or Streamable HTTP).',
   usage:
-    'segment-router serve [--transport stdio|http] [--host 127.0.0.1] [--port 3333] [--auth-token-file F] [--tools-mode meta|direct] [--write=deny|ask|allow] [--allow-destructive] [--toolsets a,b] [--tools SLUG,...]',
+    'segment-router serve [--transport stdio|http] [--host 127.0.0.1] [--port 3333] [--auth-token-file F] [--tools-mode meta|direct] [--write=deny|ask|allow] [--allow-destructive] [--toolsets a,b] [--tools SLUG,...] [--audit-payloads]',
   options: {
     transport: { type: 'string', description: 'stdio (default): one client on stdin/stdout. http: MCP Streamable HTTP at /mcp, stateless, JSON responses.' },
     host: { type: 'string', description: 'HTTP bind address (default 127.0.0.1). Anything but loopback requires --auth-token-file.' },
@@ -44,6 +44,7 @@ export const serveCommand: CommandSpec = {
     ...policyOptions,
     ...scopeOptions,
     ...envOptions,
+    ...auditOptions,
   },
   async run({ values }) {
     const transport = oneOf(values.transport ?? 'stdio', ['stdio', 'http'] as const, '--transport');

@@ -21,6 +21,28 @@ export interface RetrySettings {
   maxRetryAfterMs: number;
 }
 
+/** The audit log of write attempts (src/audit/): JSON lines under the config home, rotated by size. */
+export interface AuditSettings {
+  /** Directory of `audit.jsonl` and its rotations. */
+  dir: string;
+  /** Also record each write's arguments (redacted). Off by default: payloads hold personal data. */
+  payloads: boolean;
+  /** Rotate when the file would grow past this many bytes. */
+  maxBytes: number;
+  /** Rotated files kept (audit.jsonl.1 ... .keep). */
+  keep: number;
+}
+
+/** Size limits of one EXECUTE_TOOL call (src/execution/limits.ts reads them). */
+export interface CallLimits {
+  /** Arguments larger than this (as JSON) are refused before validation. */
+  maxArgumentsBytes: number;
+  /** Answers larger than this (as JSON) are cut, with a `truncated` marker saying how to get the rest. */
+  maxAnswerBytes: number;
+}
+
+export const DEFAULT_LIMITS: CallLimits = { maxArgumentsBytes: 5_000_000, maxAnswerBytes: 100_000 };
+
 /** Everything an operator sets at start-up. Agents can change none of it. */
 export interface RuntimeConfig {
   region: Region;
@@ -34,6 +56,8 @@ export interface RuntimeConfig {
   /** Where credentials, keys and the audit log live. */
   home: string;
   logLevel: LogLevel;
+  audit: AuditSettings;
+  limits: CallLimits;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -92,6 +116,8 @@ export interface RuntimeFlags {
   allowDestructive?: boolean;
   region?: string;
   logLevel?: string;
+  /** `--audit-payloads`: record write arguments in the audit log. */
+  auditPayloads?: boolean;
 }
 
 /** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
@@ -100,6 +126,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError(`log level must be debug, info, warn, error or silent, got "${logLevel}".`);
   }
+  const home = configHome(env);
   return {
     region: parseRegion(flags.region ?? env.SEGMENT_REGION, flags.region ? '--region' : 'SEGMENT_REGION'),
     trackingApiUrl: validUrl(env.SEGMENT_TRACKING_API_URL, 'SEGMENT_TRACKING_API_URL'),
@@ -113,8 +140,18 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       baseDelayMs: positiveInt(env.SEGMENT_ROUTER_RETRY_BASE_MS, 'SEGMENT_ROUTER_RETRY_BASE_MS', DEFAULT_RETRY.baseDelayMs),
       minRetryAfterMs: positiveInt(env.SEGMENT_ROUTER_MIN_RETRY_AFTER_MS, 'SEGMENT_ROUTER_MIN_RETRY_AFTER_MS', DEFAULT_RETRY.minRetryAfterMs),
     },
-    home: configHome(env),
+    home,
     logLevel: logLevel as LogLevel,
+    audit: {
+      dir: join(home, 'audit'),
+      payloads: flags.auditPayloads ?? env.SEGMENT_ROUTER_AUDIT_PAYLOADS === '1',
+      maxBytes: positiveInt(env.SEGMENT_ROUTER_AUDIT_MAX_BYTES, 'SEGMENT_ROUTER_AUDIT_MAX_BYTES', 5_000_000),
+      keep: positiveInt(env.SEGMENT_ROUTER_AUDIT_KEEP, 'SEGMENT_ROUTER_AUDIT_KEEP', 3),
+    },
+    limits: {
+      maxArgumentsBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES, 'SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES', DEFAULT_LIMITS.maxArgumentsBytes),
+      maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes),
+    },
   };
 }
 

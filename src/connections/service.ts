@@ -35,6 +35,8 @@ export class StoreConnectionService implements ConnectionService {
   readonly active: string;
   private readonly sources: CredentialSources;
   private readonly checkedThisProcess = new Set<string>();
+  /** Connections whose token a Public API call has proven in this process. */
+  private readonly tokenWorked = new Set<string>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly known = new Set<string>();
   readonly portal: ConnectPortal;
@@ -75,6 +77,11 @@ export class StoreConnectionService implements ConnectionService {
     return { ready: false, status, capability: cap };
   }
 
+  /** A Tracking API 200 proves nothing (any key is accepted); a Public API answer proves the token. */
+  reportSuccess(capability: Capability): void {
+    if (capability === 'public_api') this.tokenWorked.add(this.active);
+  }
+
   reportAuthFailure(capability: Capability, httpStatus: number): void {
     const r = this.resolve(this.active);
     const at = new Date().toISOString();
@@ -82,7 +89,7 @@ export class StoreConnectionService implements ConnectionService {
     if (capability === 'public_api') {
       // A 403 is about one operation's permission, not the token as a whole.
       if (httpStatus !== 401) return;
-      const worked = !!checks.token?.worked || checks.token?.state === 'ACTIVE';
+      const worked = !!checks.token?.worked || checks.token?.state === 'ACTIVE' || this.tokenWorked.has(r.name);
       checks.token = worked
         ? { state: 'EXPIRED', detail: 'The token worked before and Segment now refuses it (HTTP 401): it was revoked or expired.', at, worked: true }
         : { state: 'FAILED', detail: 'Segment refused the token (HTTP 401): it is wrong or revoked.', at };
@@ -90,6 +97,8 @@ export class StoreConnectionService implements ConnectionService {
       checks.write_key = { state: 'FAILED', detail: `Segment refused the write key (HTTP ${httpStatus}).`, at };
     }
     this.saveChecks(r, checks);
+    // A refusal Segment just gave is fresher than a check nobody asked for: status shows it until `verify`.
+    this.checkedThisProcess.add(r.name);
   }
 
   async connect(opts: { connection?: string; onComplete?: () => void } = {}): Promise<ConnectOutcome> {

@@ -68,6 +68,8 @@ export interface ConnectionService {
   readiness(capability: Capability): Promise<Readiness>;
   /** Called when Segment refuses a credential (401/403), so status reports it. */
   reportAuthFailure(capability: Capability, status: number): void;
+  /** Called when a call with this capability succeeded: for the Public API that proves the token (a later 401 is then EXPIRED). */
+  reportSuccess?(capability: Capability): void;
   /** Every secret this service knows so far, so the redactor can mask them. */
   secrets(): string[];
   /** Opens a connect page for a connection (absent on services that cannot store, such as test fakes). */

@@ -4,10 +4,12 @@ import type { HttpClient } from '../http/client.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
 import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
-import { maskSecret, type Redactor } from '../security/redact.js';
+import { jsonErrorReason, maskSecret, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { issueList, formatIssues } from './validation.js';
 import { summarizeCall } from './summary.js';
+import { checkArgumentsSize } from './limits.js';
+import { truncateResult } from './truncate.js';
 
 /** What every surface (EXECUTE_TOOL, direct mode, CLI) gets back. Redacted before it leaves here. */
 export interface ExecutionResult {
@@ -21,6 +23,8 @@ export interface ExecuteRequest {
   slug: string;
   arguments: unknown;
   dryRun?: boolean;
+  /** This call's share of the answer limit (several calls answered together split it). */
+  maxAnswerBytes?: number;
 }
 
 export interface SurfaceHooks {
@@ -30,8 +34,8 @@ export interface SurfaceHooks {
   signal?: AbortSignal;
 }
 
-/** Observes every write attempt (the audit log); must never throw into the call. */
-export type WriteObserver = (event: {
+/** One write attempt, as the audit log records it. */
+export interface WriteEvent {
   slug: string;
   access: ToolDefinition['access'];
   decision: 'allow' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
@@ -39,7 +43,10 @@ export type WriteObserver = (event: {
   status?: number;
   messageIds?: string[];
   args?: unknown;
-}) => void;
+}
+
+/** Observes every write attempt (the audit log); must never throw into the call. */
+export type WriteObserver = (event: WriteEvent) => void;
 
 export interface ExecutorDeps {
   registry: Registry;
@@ -58,9 +65,29 @@ const fail = (error: ToolError, slug?: string): ExecutionResult => ({ successful
  * Nothing reaches Segment without passing every step, whatever surface the call came from.
  */
 export class Executor {
+  private readonly inflight = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(req: ExecuteRequest, hooks: SurfaceHooks = {}): Promise<ExecutionResult> {
+    const call = this.guarded(req, hooks);
+    this.inflight.add(call);
+    try {
+      return truncateResult(await call, req.maxAnswerBytes ?? this.deps.config.limits.maxAnswerBytes);
+    } finally {
+      this.inflight.delete(call);
+    }
+  }
+
+  /** Waits (at most `timeoutMs`) for running calls to finish, so shutdown does not cut an audit line. */
+  async settle(timeoutMs: number): Promise<void> {
+    if (!this.inflight.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async guarded(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
     try {
       return this.deps.redactor.value(await this.run(req, hooks));
     } catch (err) {
@@ -87,6 +114,8 @@ export class Executor {
 
     const args = parseArguments(req.arguments);
     if ('error' in args) return fail(args.error, tool.slug);
+    const tooLarge = checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
+    if (tooLarge) return fail(tooLarge, tool.slug);
     const parsed = tool.inputSchema().safeParse(args.value);
     if (!parsed.success) {
       return fail({
@@ -155,8 +184,12 @@ export class Executor {
       }
     }
 
-    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, progress: hooks.progress, signal: hooks.signal });
+    this.deps.log.debug('sending', { slug: tool.slug, requests: prepared.requests.length, decision: decision.action });
+    const redact = (text: string) => this.deps.redactor.text(text);
+    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
+    this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
+    else if (outcome.ok) connections.reportSuccess?.(capability);
     if (tool.access !== 'read') {
       this.deps.onWrite?.({
         slug: tool.slug,
@@ -184,7 +217,7 @@ function parseArguments(raw: unknown): { value: unknown } | { error: ToolError }
   try {
     return { value: JSON.parse(raw) };
   } catch (err) {
-    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${(err as Error).message}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
+    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
   }
 }
 

@@ -60,8 +60,10 @@ export function registerExecuteTool(server: McpServer, app: App): void {
       if (input.tools) {
         if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
         if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);
+        // The calls share one answer: each gets its part of the size limit, so none is dropped to fit the rest.
+        const share = Math.max(4_000, Math.floor(app.config.limits.maxAnswerBytes / input.tools.length));
         const results = await Promise.all(
-          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run }, hooks)),
+          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run, maxAnswerBytes: share }, hooks)),
         );
         const successful = results.every((r) => r.successful);
         return toolResult({ successful, results } as Record<string, unknown>, !successful);

@@ -56,6 +56,8 @@ export interface Progress {
 export interface SendContext extends PrepareContext {
   http: HttpClient;
   log: Logger;
+  /** Masks known secrets; apply it to upstream text before cutting it to a snippet. */
+  redact?: (text: string) => string;
   progress?: Progress;
   signal?: AbortSignal;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FaultQueue, type FaultRule } from './faults.js';
+import { FaultQueue, fillEcho, type FaultRule } from './faults.js';
 import { createPublicApiState, handlePublicApi, type PublicApiState } from './public-api.js';
 import { handleTracking, type TrackingRecord } from './tracking.js';
 
@@ -33,6 +33,8 @@ export interface RequestRecord {
   status: number;
   bytes: number;
   retryCount?: string;
+  /** Messages in a Tracking API request (a batch counts its items). */
+  messages?: number;
   accept?: string;
   contentType?: string;
 }
@@ -87,26 +89,30 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     if (isControl) return control(req, url, body, respond);
 
-    const fault = faults.take(url.pathname);
-    if (fault) {
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.reset) {
+    const fault = faults.take(url.pathname, body);
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    const playFault = () => {
+      if (fault!.reset) {
         record.status = -1;
         req.socket.destroy();
         return;
       }
-      if (fault.status) {
-        const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
-        return respond(fault.status, fault.body ?? { errors: [{ type: 'fault', message: `Injected ${fault.status}` }] }, headers);
-      }
-    }
+      const headers: Record<string, string> = fault!.retryAfter !== undefined ? { 'Retry-After': String(fault!.retryAfter) } : {};
+      const payload = fault!.body ?? { errors: [{ type: 'fault', message: `Injected ${fault!.status}` }] };
+      respond(fault!.status!, fillEcho(payload, header(req, 'authorization') ?? '', credentialOf(req)), headers);
+    };
+    const faulty = !!fault && (!!fault.reset || !!fault.status);
+    if (faulty && !fault!.afterAccept) return playFault();
 
     if (url.pathname.startsWith('/v1/')) {
       const out = handleTracking(url.pathname.slice(4), req.headers, body, events);
+      record.messages = out.messages;
       for (const line of out.lines) opts.onLine?.(line);
+      if (faulty) return playFault();
       return respond(out.status, out.body);
     }
     const out = handlePublicApi(publicApi, { method: record.method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    if (faulty) return playFault();
     respond(out.status, out.body, out.headers);
   });
 
@@ -165,6 +171,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         server.close(() => resolve());
       }),
   };
+}
+
+/** The secret a request carries: the write key of HTTP Basic, or the Bearer token. */
+function credentialOf(req: IncomingMessage): string {
+  const auth = header(req, 'authorization') ?? '';
+  if (auth.startsWith('Basic ')) return Buffer.from(auth.slice(6), 'base64').toString().replace(/:$/, '');
+  return auth.startsWith('Bearer ') ? auth.slice(7) : '';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -65,7 +65,7 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
     events.push(rec);
     lines.push(`${receivedAt} ${rec.type.padEnd(8)} ${rec.event ?? ''} user=${rec.userId ?? rec.anonymousId ?? '-'} id=${rec.messageId ?? '-'}${dropped ? ` DROPPED (${dropped})` : ''}`);
   });
-  return { status: 200, body: { success: true }, lines };
+  return { status: 200, body: { success: true }, lines, messages: messages.length };
 }
 
 function writeKeyOf(headers: IncomingHttpHeaders, payload: Record<string, unknown>): string | undefined {

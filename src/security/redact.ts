@@ -40,3 +40,11 @@ export class Redactor {
     return JSON.parse(this.text(JSON.stringify(input))) as T;
   }
 }
+
+/**
+ * A JSON parse error without the piece of input the parser quotes: that piece is cut anywhere, so it
+ * can hold part of a secret that no redactor would recognise.
+ */
+export function jsonErrorReason(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '(input)');
+}

@@ -1,11 +1,11 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
+import { GuardedStdioTransport } from './guarded-stdio.js';
 
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
 export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
   const server = createServer(app, mode);
-  const transport = new StdioServerTransport();
+  const transport = new GuardedStdioTransport({ warn: (m) => app.log.warn(m) });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;

@@ -19,12 +19,15 @@ export const LIBRARY = { name: 'segment-router', version: VERSION };
 
 const byteLength = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 
-/** Fills what the official library fills: a messageId kept across retries, timestamp, context.library. */
-export function enrich(message: Record<string, unknown>, now: string): Record<string, unknown> {
+/**
+ * Fills what the official library fills: a messageId kept across retries, timestamp, context.library.
+ * `assignedId` is the id to use when the caller gave none (a batch derives it from its index).
+ */
+export function enrich(message: Record<string, unknown>, now: string, assignedId?: string): Record<string, unknown> {
   const context = (message.context as Record<string, unknown> | undefined) ?? {};
   return {
     ...message,
-    messageId: message.messageId ?? `sr-${randomUUID()}`,
+    messageId: message.messageId ?? assignedId ?? `sr-${randomUUID()}`,
     timestamp: message.timestamp ?? now,
     context: { ...context, library: context.library ?? LIBRARY },
   };
@@ -53,6 +56,8 @@ interface Chunk {
 export interface BatchState {
   kind: 'batch';
   total: number;
+  /** Messages sent without a messageId get `<idPrefix><index>`: unique, and derivable from the index alone. */
+  idPrefix: string;
   chunks: Chunk[];
   rejected: RejectedMessage[];
 }
@@ -91,6 +96,9 @@ export class MessageTooLarge extends Error {
  */
 export function prepareBatch(args: { batch: Record<string, unknown>[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
   const now = new Date().toISOString();
+  // One random prefix per call plus the index: ids stay unique, and an answer too large to list every
+  // id can still tell the caller each one (see not_accepted_ranges).
+  const idPrefix = `sr-${randomUUID()}-`;
   const rejected: RejectedMessage[] = [];
   const chunks: Chunk[] = [];
   const envelope = { batch: [] as unknown[], ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}), sentAt: now };
@@ -105,7 +113,7 @@ export function prepareBatch(args: { batch: Record<string, unknown>[]; context?:
       rejected.push({ index, messageId: givenId, reason: formatIssues(parsed.error.issues) });
       return;
     }
-    const message = enrich(parsed.data, now);
+    const message = enrich(parsed.data, now, idPrefix + index);
     const size = byteLength(message);
     if (size > LIMITS.messageBytes) {
       rejected.push({ index, messageId: String(message.messageId), reason: `message is ${size} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)` });
@@ -122,7 +130,7 @@ export function prepareBatch(args: { batch: Record<string, unknown>[]; context?:
     currentBytes += added;
   });
 
-  const state: BatchState = { kind: 'batch', total: args.batch.length, chunks, rejected };
+  const state: BatchState = { kind: 'batch', total: args.batch.length, idPrefix, chunks, rejected };
   return {
     requests: chunks.map((c) => ({
       method: 'POST',
@@ -133,6 +141,7 @@ export function prepareBatch(args: { batch: Record<string, unknown>[]; context?:
     notes: {
       messages: args.batch.length,
       requests: chunks.length,
+      message_id_prefix: idPrefix,
       rejected_before_sending: rejected,
     },
     state,
@@ -149,10 +158,11 @@ export async function sendTracking(call: PreparedCall, ctx: SendContext): Promis
 }
 
 async function post(req: HttpRequestSpec, ctx: SendContext) {
-  const body = { ...(req.body as Record<string, unknown>), sentAt: new Date().toISOString() };
-  return sendWithRetries(
+  const body: Record<string, unknown> = { ...(req.body as Record<string, unknown>), sentAt: new Date().toISOString() };
+  const text = JSON.stringify(body);
+  const r = await sendWithRetries(
     ctx.http,
-    { method: req.method, url: req.url, headers: req.headers, body: JSON.stringify(body) },
+    { method: req.method, url: req.url, headers: req.headers, body: text },
     {
       settings: ctx.config.retry,
       timeoutMs: ctx.config.requestTimeoutMs,
@@ -161,12 +171,17 @@ async function post(req: HttpRequestSpec, ctx: SendContext) {
       onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: req.url, attempt, delayMs: Math.round(delayMs), reason }),
     },
   );
+  const messages = Array.isArray(body.batch) ? body.batch.length : 1;
+  ctx.log.debug('tracking request done', { url: req.url, messages, bytes: Buffer.byteLength(text), status: r.response?.status, error: r.error?.code, attempts: r.attempts });
+  return r;
 }
 
-function failureReason(r: Awaited<ReturnType<typeof post>>): string {
+function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): string {
   if (r.error) return `${r.error.message} (gave up after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
   const status = r.response!.status;
-  const snippet = r.response!.text.slice(0, 200);
+  // Mask before cutting: a cut through a secret echoed by the server would leave a prefix no redactor knows.
+  const masked = ctx.redact ? ctx.redact(r.response!.text) : r.response!.text;
+  const snippet = masked.slice(0, 200).replace(/[\uD800-\uDBFF]$/, '');
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
 }
 
@@ -183,7 +198,7 @@ async function sendSingle(call: PreparedCall, state: SingleState, ctx: SendConte
     error: {
       kind: r.error ? 'network' : 'upstream',
       status,
-      message: `Segment did not accept the ${state.type} call: ${failureReason(r)}.`,
+      message: `Segment did not accept the ${state.type} call: ${failureReason(r, ctx)}.`,
       hint:
         status === 400
           ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
@@ -214,7 +229,7 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
       if (status !== undefined && status >= 200 && status < 300) {
         accepted += chunk.indices.length;
       } else {
-        const reason = failureReason(r);
+        const reason = failureReason(r, ctx);
         chunk.indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
       done += chunk.indices.length;
@@ -228,8 +243,10 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
     accepted,
     total: state.total,
     requests: state.chunks.length,
+    message_id_prefix: state.idPrefix,
     rejected_before_sending: state.rejected,
     not_accepted: notAccepted,
+    ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
   };
   const problems = state.rejected.length + notAccepted.length;
@@ -244,8 +261,19 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
       status: lastStatus,
       message: `${accepted} of ${state.total} messages accepted; ${state.rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
       hint: notAccepted.length
-        ? 'Resend only the messages in data.not_accepted with the same messageIds: Segment drops repeats, so nothing is counted twice.'
+        ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
         : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
     },
   };
+}
+
+/** Sorted indices as inclusive [from, to] runs: compact enough to survive any answer size limit. */
+export function indexRanges(indices: number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const i of indices) {
+    const last = runs[runs.length - 1];
+    if (last && i === last[1] + 1) last[1] = i;
+    else runs.push([i, i]);
+  }
+  return runs;
 }

@@ -1,0 +1,146 @@
+// Delivery throughput: the router (one SEGMENT_BATCH over MCP stdio) against @segment/analytics-node
+// (default settings, closeAndFlush), both sending the same events to the same local sandbox in the same
+// run; then the oversized-event case the library gets wrong. Returns rows for the shared bench table.
+// Run alone: npm run build && node bench/delivery.mjs [events]
+import { Analytics } from '@segment/analytics-node';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const WRITE_KEY = 'bench-write-key';
+const ROUNDS = 3;
+
+/** Same shape of event for both senders: a typical track call with a few properties. */
+function events(n, run) {
+  return Array.from({ length: n }, (_, i) => ({
+    userId: `user-${i % 500}`,
+    event: 'Order Completed',
+    properties: { run, index: i, order_id: `o-${run}-${i}`, revenue: (i % 97) + 0.99, currency: 'USD', plan: i % 3 ? 'pro' : 'free' },
+  }));
+}
+
+async function startRouter(sandboxUrl) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [join(root, 'dist/cli.js'), 'serve', '--write=allow', '--log-level', 'error'],
+    env: { PATH: process.env.PATH ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-')), SEGMENT_TRACKING_API_URL: sandboxUrl, SEGMENT_PUBLIC_API_URL: sandboxUrl, SEGMENT_WRITE_KEY: WRITE_KEY },
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  return client;
+}
+
+async function routerSend(client, list) {
+  const started = performance.now();
+  const res = await client.callTool({ name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: list.map((e) => ({ type: 'track', ...e })) } } }, undefined, { timeout: 300_000 });
+  return { ms: performance.now() - started, answer: res.structuredContent };
+}
+
+async function librarySend(sandboxUrl, list) {
+  const started = performance.now();
+  const analytics = new Analytics({ writeKey: WRITE_KEY, host: sandboxUrl });
+  const errors = [];
+  analytics.on('error', (e) => errors.push(e));
+  for (const e of list) analytics.track(e);
+  await analytics.closeAndFlush();
+  return { ms: performance.now() - started, errors };
+}
+
+/**
+ * The sandbox in a process of its own: neither sender shares an event loop with the server, so the
+ * library (in this process) and the router (in its own) meet the same conditions.
+ */
+async function startSandboxProcess() {
+  const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist/sandbox/server.js')).href)}).then(async ({ startSandbox }) => {
+    const sb = await startSandbox({ writeKeys: [${JSON.stringify(WRITE_KEY)}] });
+    process.stdout.write(sb.url + '\\n');
+    process.stdin.on('end', () => sb.close().then(() => process.exit(0)));
+    process.stdin.resume();
+  });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(String(d).trim()));
+    child.once('exit', (c) => reject(new Error(`sandbox exited (${c})`)));
+  });
+  const get = async (path) => (await fetch(url + path)).json();
+  return {
+    url,
+    reset: () => fetch(url + '/_sandbox/events', { method: 'DELETE' }),
+    /** Unique messageIds the sandbox accepted (not dropped), by run tag. */
+    delivered: async (run) => new Set((await get('/_sandbox/events')).events.filter((e) => e.message?.properties?.run === run && !e.dropped).map((e) => e.messageId)).size,
+    batchRequests: async () => (await get('/_sandbox/requests')).requests.filter((r) => r.path === '/v1/batch').length,
+    close: () => new Promise((r) => { child.once('exit', r); child.stdin.end(); }),
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function deliveryBench({ count = 10_000 } = {}) {
+  const sb = await startSandboxProcess();
+  const client = await startRouter(sb.url);
+  try {
+    const router = [];
+    const library = [];
+    let routerReqs = 0;
+    let libraryReqs = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, so neither always meets a warm or a cold server.
+      for (const who of round % 2 ? ['library', 'router'] : ['router', 'library']) {
+        const run = `${who}-${round}`;
+        await sb.reset();
+        if (who === 'router') {
+          const { ms, answer } = await routerSend(client, events(count, run));
+          const got = await sb.delivered(run);
+          if (answer?.data?.accepted !== count || got !== count) throw new Error(`router delivered ${got} of ${count}`);
+          router.push(ms);
+          routerReqs = await sb.batchRequests();
+        } else {
+          const { ms } = await librarySend(sb.url, events(count, run));
+          const got = await sb.delivered(run);
+          if (got !== count) throw new Error(`library delivered ${got} of ${count}`);
+          library.push(ms);
+          libraryReqs = await sb.batchRequests();
+        }
+      }
+    }
+    const routerRate = count / (median(router) / 1000);
+    const libraryRate = count / (median(library) / 1000);
+
+    // One 40 KB event among 200 small ones.
+    const small = 200;
+    const withBig = (run) => {
+      const list = events(small, run);
+      list.splice(100, 0, { userId: 'user-big', event: 'File Uploaded', properties: { run, blob: 'x'.repeat(40 * 1024) } });
+      return list;
+    };
+    const r40 = await routerSend(client, withBig('router-40k'));
+    const routerSmall = await sb.delivered('router-40k');
+    const lib40 = await librarySend(sb.url, withBig('library-40k'));
+    const librarySmall = await sb.delivered('library-40k');
+    const rejected = r40.answer?.data?.rejected_before_sending?.map((x) => x.index) ?? [];
+
+    const fmt = (n) => Math.round(n).toLocaleString('en-US');
+    return [
+      { bench: 'delivery', metric: `router: ${fmt(count)} events, one SEGMENT_BATCH over MCP stdio`, value: `${fmt(routerRate)} events/s`, detail: `median of ${ROUNDS}: ${fmt(median(router))} ms, ${routerReqs} requests` },
+      { bench: 'delivery', metric: `@segment/analytics-node (defaults, closeAndFlush), same events`, value: `${fmt(libraryRate)} events/s`, detail: `median of ${ROUNDS}: ${fmt(median(library))} ms, ${libraryReqs} requests` },
+      { bench: 'delivery', metric: 'router / library throughput', value: `${(routerRate / libraryRate).toFixed(2)}x`, detail: 'target: at least 1.00x' },
+      { bench: 'delivery', metric: `one 40 KB event among ${small} small: small events delivered`, value: `router ${routerSmall}/${small}, library ${librarySmall}/${small}`, detail: `router refused index ${rejected.join(', ') || 'none'} before sending; library errors: ${lib40.errors.length}` },
+      { bench: 'delivery', metric: 'machine', value: `${cpus().length} x ${cpus()[0]?.model?.trim() ?? 'cpu'}`, detail: `node ${process.version}, ${new Date().toISOString().slice(0, 10)}` },
+    ];
+  } finally {
+    await client.close();
+    await sb.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await deliveryBench({ count: Number(process.argv[2]) || 10_000 });
+  console.log('| bench | metric | value | detail |\n| --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.bench} | ${r.metric} | ${r.value} | ${r.detail} |`);
+}

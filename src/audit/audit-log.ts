@@ -1,0 +1,52 @@
+import { appendFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditSettings } from '../config/runtime.js';
+import type { WriteEvent } from '../execution/executor.js';
+import type { Redactor } from '../security/redact.js';
+import { toAuditRecord } from './record.js';
+import { rotateIfNeeded } from './rotate.js';
+
+export const AUDIT_FILE = 'audit.jsonl';
+
+/**
+ * The audit log of write attempts: one JSON line per attempt (allowed, confirmed, declined, denied,
+ * dry run) in `<config home>/audit/audit.jsonl`, mode 0600, rotated by size.
+ * Writes are synchronous so a line is on disk before the answer goes out and survives an exit.
+ * A failure to write is reported once on the logger and never breaks the call.
+ */
+export class AuditLog {
+  readonly path: string;
+  private ready = false;
+  private warned = false;
+
+  constructor(
+    private readonly settings: AuditSettings,
+    private readonly redactor: Redactor,
+    private readonly onError: (message: string) => void = () => {},
+  ) {
+    this.path = join(settings.dir, AUDIT_FILE);
+  }
+
+  record(event: WriteEvent): void {
+    try {
+      const line = this.redactor.text(JSON.stringify(toAuditRecord(event, { payloads: this.settings.payloads }))) + '\n';
+      this.prepare();
+      rotateIfNeeded(this.path, Buffer.byteLength(line), this.settings.maxBytes, this.settings.keep);
+      appendFileSync(this.path, line, { mode: 0o600 });
+    } catch (err) {
+      if (!this.warned) this.onError(`audit log not written (${this.path}): ${(err as Error).message}`);
+      this.warned = true;
+    }
+  }
+
+  private prepare(): void {
+    if (this.ready) return;
+    mkdirSync(this.settings.dir, { recursive: true, mode: 0o700 });
+    try {
+      chmodSync(this.settings.dir, 0o700);
+    } catch {
+      /* not ours to change; the file itself is still 0600 */
+    }
+    this.ready = true;
+  }
+}

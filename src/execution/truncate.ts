@@ -1,0 +1,125 @@
+import type { ExecutionResult } from './executor.js';
+
+/** What was cut from an answer and how to get the rest. */
+export interface Truncation {
+  note: string;
+  limit_bytes: number;
+  original_bytes: number;
+  /** Each list or text that was shortened: its path in the answer, how much is shown, how much there was. */
+  cut: { path: string; shown: number; total: number; unit: 'items' | 'characters' }[];
+  how_to_page: string;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Node = { path: (string | number)[]; value: Json[] | string; bytes: number };
+
+const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '');
+/** Room kept for the marker itself. */
+const MARKER_RESERVE = 2_000;
+const MAX_STEPS = 50;
+
+/**
+ * Keeps an answer under `limit` bytes of JSON. The largest lists are shortened first (their first
+ * items kept, in order), then the longest texts; a `truncated` marker says what was cut and how to
+ * page. Bounded: at most MAX_STEPS cuts, then a plain preview.
+ */
+export function truncateResult(result: ExecutionResult, limit: number): ExecutionResult {
+  const original = size(result);
+  if (original <= limit) return result;
+  const out = JSON.parse(JSON.stringify(result)) as ExecutionResult & Record<string, Json>;
+  const cut = new Map<string, Truncation['cut'][number]>();
+  const budget = Math.max(limit - MARKER_RESERVE, 0);
+
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const total = size(out);
+    if (total <= budget) break;
+    const node = largest(out as unknown as Json);
+    if (!node) break;
+    const excess = total - budget;
+    const key = node.path.map(String).join('.');
+    const prior = cut.get(key);
+    if (Array.isArray(node.value)) {
+      const arr = node.value;
+      let keep = 0;
+      let used = 2;
+      const room = node.bytes - excess;
+      while (keep < arr.length && used + size(arr[keep]) + 1 <= room) used += size(arr[keep++]) + 1;
+      keep = Math.min(keep, arr.length - 1);
+      cut.set(key, { path: key, shown: keep, total: prior?.total ?? arr.length, unit: 'items' });
+      arr.length = keep;
+    } else {
+      const text = node.value;
+      const keepChars = Math.max(0, Math.min(text.length - 1, text.length - excess - 40));
+      const shortened = `${text.slice(0, keepChars).replace(/[\uD800-\uDBFF]$/, '')}…[cut]`;
+      cut.set(key, { path: key, shown: keepChars, total: prior?.total ?? text.length, unit: 'characters' });
+      setAt(out as unknown as Json, node.path, shortened);
+    }
+  }
+
+  const marker: Truncation = {
+    note: `TRUNCATED: the full answer is ${original.toLocaleString('en-US')} bytes, over this server's limit of ${limit.toLocaleString('en-US')}; the lists and texts named in "cut" show only their start.`,
+    limit_bytes: limit,
+    original_bytes: original,
+    cut: [...cut.values()],
+    how_to_page: howToPage(out, [...cut.values()]),
+  };
+  // The marker goes first after the verdict, so a reader meets it before the cut lists.
+  const { successful, tool_slug, ...rest } = out;
+  let answer: ExecutionResult & { truncated: Truncation } = { successful, ...(tool_slug ? { tool_slug } : {}), truncated: marker, ...rest };
+  if (size(answer) > limit) {
+    // Nothing cuttable was big enough (e.g. a huge object of many small keys): show a plain preview.
+    const preview = JSON.stringify(out.data ?? out.error ?? null).slice(0, Math.max(0, limit - MARKER_RESERVE * 2));
+    marker.cut = [{ path: 'data', shown: preview.length, total: size(out.data ?? out.error ?? null), unit: 'characters' }];
+    answer = { successful, ...(tool_slug ? { tool_slug } : {}), truncated: marker, data: { preview: `${preview}…[cut]` }, ...(out.error ? { error: { kind: out.error.kind, message: out.error.message.slice(0, 500), hint: out.error.hint?.slice(0, 500) } } : {}) };
+  }
+  return answer;
+}
+
+/** The paging advice that fits what was cut. */
+function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
+  const data = (out.data ?? {}) as Record<string, unknown>;
+  const paths = cuts.map((c) => c.path);
+  if ('message_id_prefix' in data && paths.some((p) => p.includes('not_accepted') || p.includes('rejected_before_sending'))) {
+    return 'data.not_accepted_ranges lists every index that was not accepted, as [from, to] runs; a message\'s messageId is the one you set, else data.message_id_prefix followed by its index. Resend exactly those messages with those messageIds. To read every rejection reason, dry-run the batch in smaller parts.';
+  }
+  const listCut = cuts.find((c) => c.unit === 'items');
+  if (listCut && containsPagination(data)) {
+    return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${Math.max(1, listCut.shown)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
+  }
+  return 'Ask for less at a time: narrow the request (filters, ids, a smaller pagination.count where the tool has one), or split it into several calls.';
+}
+
+function containsPagination(v: unknown, depth = 0): boolean {
+  if (!v || typeof v !== 'object' || depth > 4) return false;
+  if (!Array.isArray(v) && 'pagination' in v) return true;
+  return Object.values(v).some((x) => containsPagination(x, depth + 1));
+}
+
+/** The biggest list (or, when no list can shrink, the longest text) in the answer. */
+function largest(root: Json): Node | undefined {
+  let bestArr: Node | undefined;
+  let bestStr: Node | undefined;
+  const walk = (v: Json, path: (string | number)[], depth: number) => {
+    if (depth > 32) return;
+    if (typeof v === 'string') {
+      if (v.length > 64 && (!bestStr || v.length > bestStr.bytes)) bestStr = { path, value: v, bytes: v.length };
+    } else if (Array.isArray(v)) {
+      if (v.length > 0) {
+        const bytes = size(v);
+        if (!bestArr || bytes > bestArr.bytes) bestArr = { path, value: v, bytes };
+      }
+      v.forEach((x, i) => walk(x, [...path, i], depth + 1));
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, [...path, k], depth + 1);
+    }
+  };
+  walk(root, [], 0);
+  if (bestArr && (!bestStr || bestArr.bytes >= bestStr.bytes)) return bestArr;
+  return bestStr;
+}
+
+function setAt(root: Json, path: (string | number)[], value: Json): void {
+  let node = root as Record<string | number, Json>;
+  for (const p of path.slice(0, -1)) node = node[p] as Record<string | number, Json>;
+  node[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,163 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * Largest JSON-RPC message read from stdin. Above it the line is skipped as it streams (never held
+ * in memory) and answered with an error. Well above the 5 MB arguments limit, so a call that is just
+ * too big still gets the executor's clear, field-level refusal.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * MCP over stdio, like the SDK's transport, but a bad client cannot take the server down: the SDK's
+ * transport closes itself (and so the server) on a message over its 10 MB buffer, and answers nothing
+ * to a line that is not JSON-RPC. Here a bad line is answered with a JSON-RPC error when its id can be
+ * found, logged, and the server keeps reading.
+ */
+export class GuardedStdioTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** While skipping an oversized line: its first bytes, its last bytes, and its size so far. */
+  private skip?: { head: Buffer; tail: Buffer; bytes: number };
+
+  constructor(
+    private readonly opts: {
+      stdin?: NodeJS.ReadableStream;
+      stdout?: NodeJS.WritableStream;
+      maxMessageBytes?: number;
+      /** Where refused lines and a closed stdout are reported (the logger, on stderr). */
+      warn?: (message: string) => void;
+    } = {},
+  ) {}
+
+  private get stdin() {
+    return this.opts.stdin ?? process.stdin;
+  }
+
+  private get stdout() {
+    return this.opts.stdout ?? process.stdout;
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    try {
+      this.consume(chunk);
+    } catch (err) {
+      this.onerror?.(err as Error);
+    }
+  };
+
+  private readonly onStreamError = (err: Error) => this.onerror?.(err);
+
+  /** The client stopped reading (EPIPE): nobody is left to answer, so close like a hang-up instead of crashing. */
+  private readonly onOutputError = (err: NodeJS.ErrnoException) => {
+    this.opts.warn?.(`stdout closed by the client (${err.code ?? err.message}); shutting down`);
+    void this.close();
+  };
+
+  private closed = false;
+
+  async start(): Promise<void> {
+    this.stdin.on('data', this.onData);
+    this.stdin.on('error', this.onStreamError);
+    this.stdout.on('error', this.onOutputError);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stdin.off('data', this.onData);
+    this.stdin.off('error', this.onStreamError);
+    this.chunks = [];
+    this.buffered = 0;
+    this.skip = undefined;
+    this.onclose?.();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
+      else {
+        // Resolve on drain, or when the stream fails (the error handler above closes the transport).
+        const done = () => {
+          this.stdout.off('drain', done);
+          this.stdout.off('error', done);
+          resolve();
+        };
+        this.stdout.once('drain', done);
+        this.stdout.once('error', done);
+      }
+    });
+  }
+
+  private consume(chunk: Buffer): void {
+    const max = this.opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    let start = 0;
+    while (start <= chunk.length) {
+      const nl = chunk.indexOf(10, start);
+      const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
+      if (this.skip) {
+        this.skip.bytes += piece.length;
+        this.skip.tail = Buffer.concat([this.skip.tail, piece]).subarray(-512);
+      } else if (this.buffered + piece.length > max) {
+        const all = Buffer.concat([...this.chunks, piece.subarray(0, 512)]);
+        this.skip = { head: all.subarray(0, 512), tail: piece.subarray(-512), bytes: this.buffered + piece.length };
+        this.chunks = [];
+        this.buffered = 0;
+      } else if (piece.length) {
+        this.chunks.push(Buffer.from(piece)); // a copy, so a small tail of a big chunk does not keep the whole chunk alive
+        this.buffered += piece.length;
+      }
+      if (nl === -1) return;
+      if (this.skip) {
+        const { head, tail, bytes } = this.skip;
+        this.skip = undefined;
+        this.refuse(findId(head.toString('utf8'), tail.toString('utf8')), -32600, `Message of ${bytes} bytes is over this server's limit of ${max} bytes; nothing was run. Send smaller calls.`);
+      } else {
+        const line = Buffer.concat(this.chunks, this.buffered).toString('utf8');
+        this.chunks = [];
+        this.buffered = 0;
+        this.handleLine(line);
+      }
+      start = nl + 1;
+    }
+  }
+
+  private handleLine(raw: string): void {
+    const line = raw.replace(/\r$/, '');
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
+      return this.refuse(typeof id === 'string' || typeof id === 'number' ? id : undefined, -32600, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response.');
+    }
+    this.onmessage?.(parsed.data);
+  }
+
+  /** Answers a refused line when its id is known (so the client does not wait forever) and reports it. */
+  private refuse(id: string | number | undefined, code: number, message: string): void {
+    this.opts.warn?.(`refused a message from the client${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''}: ${message}`);
+    void this.send({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage);
+  }
+}
+
+/** The request id of a line that cannot be parsed whole: near its start, or (as the SDK writes it) at its end. */
+function findId(head: string, tail: string): string | number | undefined {
+  const at = head.match(/^\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")/) ?? tail.match(/"id"\s*:\s*(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")\s*\}\s*$/);
+  if (!at) return undefined;
+  try {
+    return JSON.parse(at[1]!) as string | number;
+  } catch {
+    return undefined;
+  }
+}

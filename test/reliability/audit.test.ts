@@ -1,0 +1,119 @@
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { rotateIfNeeded } from '../../src/audit/rotate.js';
+import { Redactor } from '../../src/security/redact.js';
+import { callTool, sandboxWithRouter, startRouter, WRITE_KEY, sandboxEnv } from '../helpers/router.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sr-audit-'));
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+describe('audit log', () => {
+  it('one JSON line per write attempt: time, slug, decision, outcome, status, messageIds; mode 0600', () => {
+    const dir = tmp();
+    const log = new AuditLog({ dir, payloads: false, maxBytes: 5_000_000, keep: 3 }, new Redactor());
+    log.record({ slug: 'SEGMENT_TRACK', access: 'write', decision: 'allow', outcome: 'sent', status: 200, messageIds: ['m1'], args: { userId: 'u', properties: { email: 'x@y.z' } } });
+    log.record({ slug: 'SEGMENT_ALIAS', access: 'write', decision: 'deny', outcome: 'refused' });
+    const [a, b] = lines(log.path);
+    expect(a).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), slug: 'SEGMENT_TRACK', access: 'write', decision: 'allow', outcome: 'sent', status: 200, message_count: 1, messageIds: ['m1'] });
+    expect(b).toMatchObject({ slug: 'SEGMENT_ALIAS', decision: 'deny', outcome: 'refused' });
+    expect(readFileSync(log.path, 'utf8')).not.toContain('x@y.z'); // no payloads by default
+    expect(statSync(log.path).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('--audit-payloads records arguments, with secrets still masked', () => {
+    const redactor = new Redactor();
+    redactor.add(WRITE_KEY);
+    const log = new AuditLog({ dir: tmp(), payloads: true, maxBytes: 5_000_000, keep: 3 }, redactor);
+    log.record({ slug: 'SEGMENT_TRACK', access: 'write', decision: 'allow', outcome: 'sent', args: { userId: 'u', properties: { email: 'x@y.z', oops: WRITE_KEY } } });
+    const text = readFileSync(log.path, 'utf8');
+    expect(text).toContain('x@y.z');
+    expect(text).not.toContain(WRITE_KEY);
+  });
+
+  it('rotates by size: whole lines only, at most `keep` old files, the oldest dropped', () => {
+    const dir = tmp();
+    const log = new AuditLog({ dir, payloads: false, maxBytes: 1_000, keep: 3 }, new Redactor());
+    for (let i = 0; i < 200; i++) log.record({ slug: `SEGMENT_T${i}`, access: 'write', decision: 'allow', outcome: 'sent', status: 200 });
+    expect(readdirSync(dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1', 'audit.jsonl.2', 'audit.jsonl.3']);
+    const files = ['audit.jsonl.3', 'audit.jsonl.2', 'audit.jsonl.1', 'audit.jsonl'].map((f) => join(dir, f));
+    for (const f of files) expect(statSync(f).size).toBeLessThanOrEqual(1_000);
+    // Newest last, in order, nothing torn: the kept files hold the most recent records in sequence.
+    const slugs = files.flatMap((f) => lines(f).map((l) => Number(l.slug.slice(9))));
+    expect(slugs[slugs.length - 1]).toBe(199);
+    expect(slugs).toEqual(Array.from({ length: slugs.length }, (_, k) => 200 - slugs.length + k));
+  });
+
+  it('a line larger than the limit still goes in whole, in a fresh file', () => {
+    const dir = tmp();
+    const path = join(dir, 'audit.jsonl');
+    writeFileSync(path, 'x\n');
+    expect(rotateIfNeeded(path, 5_000, 1_000, 2)).toBe(true);
+    expect(existsSync(`${path}.1`)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    expect(rotateIfNeeded(path, 5_000, 1_000, 2)).toBe(false); // empty/new file: write it there
+  });
+
+  it('an unwritable home never breaks a call: one warning, no throw', () => {
+    const dir = tmp();
+    chmodSync(dir, 0o500);
+    const warnings: string[] = [];
+    const log = new AuditLog({ dir: join(dir, 'audit'), payloads: false, maxBytes: 1_000, keep: 1 }, new Redactor(), (m) => warnings.push(m));
+    for (let i = 0; i < 3; i++) expect(() => log.record({ slug: 'SEGMENT_TRACK', access: 'write', decision: 'allow', outcome: 'sent' })).not.toThrow();
+    if (process.getuid?.() !== 0) expect(warnings).toHaveLength(1);
+    chmodSync(dir, 0o700);
+  });
+
+  it('through the binary: every attempt (sent, failed, dry run, partial batch) is recorded, no payload, rotated under the config home', async () => {
+    const home = tmp();
+    const auditDir = join(home, 'audit');
+    const h = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_HOME: home, SEGMENT_ROUTER_AUDIT_MAX_BYTES: '4000', SEGMENT_ROUTER_AUDIT_KEEP: '2' } });
+    try {
+      const track = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u-1', event: 'Audit Me', properties: { secret_plan: 'PAYLOAD-MARKER' } } });
+      const messageId = track.structured.data.messageId;
+      h.sandbox.faults.add({ path: '/v1/identify', status: 400 });
+      await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_IDENTIFY', arguments: { userId: 'u-1' } });
+      await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_GROUP', arguments: { userId: 'u-1', groupId: 'g' }, dry_run: true });
+      await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [{ type: 'track', userId: 'u', event: 'E' }, { type: 'track', event: 'no id' }] } });
+      const all = lines(join(auditDir, 'audit.jsonl'));
+      expect(all.map((l) => [l.slug, l.decision, l.outcome, l.status])).toEqual([
+        ['SEGMENT_TRACK', 'allow', 'sent', 200],
+        ['SEGMENT_IDENTIFY', 'allow', 'failed', 400],
+        ['SEGMENT_GROUP', 'dry-run', 'not-sent', undefined],
+        ['SEGMENT_BATCH', 'allow', 'failed', 200],
+      ]);
+      expect(all[0].messageIds).toEqual([messageId]);
+      expect(all[3].message_count).toBe(1);
+      expect(readFileSync(join(auditDir, 'audit.jsonl'), 'utf8')).not.toContain('PAYLOAD-MARKER');
+      // Enough writes to rotate twice over: two old files kept, each under the limit.
+      for (let i = 0; i < 40; i++) await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: `u-${i}`, event: 'Rotate' } });
+      expect(readdirSync(auditDir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1', 'audit.jsonl.2']);
+      for (const f of readdirSync(auditDir)) expect(statSync(join(auditDir, f)).size).toBeLessThanOrEqual(4_000);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('through the binary under --write=ask: confirmed and declined writes are both recorded', async () => {
+    const home = tmp();
+    const h = await sandboxWithRouter({ args: ['--write=allow'] });
+    let answer: 'accept' | 'decline' = 'decline';
+    const r = await startRouter({ args: ['--write=ask'], env: sandboxEnv(h.sandbox, { SEGMENT_ROUTER_HOME: home }), onElicit: async () => (answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' }) });
+    try {
+      await callTool(r.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Declined' } });
+      answer = 'accept';
+      await callTool(r.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Confirmed' } });
+      expect(lines(join(home, 'audit', 'audit.jsonl')).map((l) => [l.decision, l.outcome])).toEqual([
+        ['ask-declined', 'refused'],
+        ['ask-confirmed', 'sent'],
+      ]);
+      expect(h.sandbox.events.map((e) => e.event)).toEqual(['Confirmed']);
+    } finally {
+      await r.close();
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { truncateResult } from '../../src/execution/truncate.js';
+import { checkArgumentsSize } from '../../src/execution/limits.js';
+import { DEFAULT_LIMITS } from '../../src/config/runtime.js';
+
+const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+
+describe('answers over the size limit', () => {
+  it('small answers are untouched', () => {
+    const r = { successful: true, tool_slug: 'SEGMENT_TRACK', data: { accepted: true } };
+    expect(truncateResult(r, 100_000)).toBe(r);
+  });
+
+  it('a long list is cut to its first items, marked, and the marker says how to page (Public API list)', () => {
+    const sources = Array.from({ length: 2_000 }, (_, i) => ({ id: `src_${i}`, name: `Source ${i}`, slug: `source-${i}`, enabled: true }));
+    const r = { successful: true, tool_slug: 'SEGMENT_LIST_SOURCES', data: { sources, pagination: { current: 'MA==', next: 'MjAwMA==', totalEntries: 5_000 } } };
+    const out = truncateResult(r, 20_000) as any;
+    expect(size(out)).toBeLessThanOrEqual(20_000);
+    expect(Object.keys(out).slice(0, 3)).toEqual(['successful', 'tool_slug', 'truncated']);
+    const shown = out.data.sources.length;
+    expect(out.data.sources).toEqual(sources.slice(0, shown));
+    expect(out.truncated.cut).toEqual([{ path: 'data.sources', shown, total: 2_000, unit: 'items' }]);
+    expect(out.truncated.note).toMatch(/^TRUNCATED/);
+    expect(out.truncated.how_to_page).toContain(`pagination.count=${shown}`);
+    expect(out.truncated.how_to_page).toMatch(/Do not use this page's next cursor/);
+    expect(out.data.pagination).toEqual(r.data.pagination);
+  });
+
+  it('a batch answer keeps its ranges whole and says how to rebuild every messageId', () => {
+    const notAccepted = Array.from({ length: 3_000 }, (_, i) => ({ index: i + 10, messageId: `sr-x-${i + 10}`, reason: 'HTTP 503 (after 11 attempts)' }));
+    const r = { successful: false, tool_slug: 'SEGMENT_BATCH', data: { accepted: 10, message_id_prefix: 'sr-x-', rejected_before_sending: [], not_accepted: notAccepted, not_accepted_ranges: [[10, 3_009]] } };
+    const out = truncateResult(r, 50_000) as any;
+    expect(size(out)).toBeLessThanOrEqual(50_000);
+    expect(out.data.not_accepted_ranges).toEqual([[10, 3_009]]);
+    expect(out.truncated.how_to_page).toMatch(/message_id_prefix followed by its index/);
+  });
+
+  it('a huge text is cut with a visible marker', () => {
+    const out = truncateResult({ successful: false, error: { kind: 'upstream', message: 'x'.repeat(300_000) } }, 10_000) as any;
+    expect(size(out)).toBeLessThanOrEqual(10_000);
+    expect(out.error.message).toMatch(/…\[cut\]$/);
+    expect(out.truncated.cut[0]).toMatchObject({ path: 'error.message', unit: 'characters', total: 300_000 });
+  });
+
+  it('any JSON answer, however shaped, comes back under the limit with a marker (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 3_000, max: 30_000 }), (data, limit) => {
+        const big = { successful: true, tool_slug: 'SEGMENT_X', data: { payload: data, filler: Array.from({ length: 400 }, (_, i) => ({ i, data })) } };
+        const out = truncateResult(big, limit) as any;
+        if (size(big) <= limit) return void expect(out).toBe(big);
+        expect(size(out)).toBeLessThanOrEqual(limit);
+        expect(out.truncated.note).toMatch(/TRUNCATED/);
+      }),
+      { numRuns: 150, seed: 8 },
+    );
+  });
+});
+
+describe('arguments over the size limit', () => {
+  it('5 MB by default, measured on the JSON the client sent, refused naming the limit', () => {
+    expect(DEFAULT_LIMITS.maxArgumentsBytes).toBe(5_000_000);
+    expect(checkArgumentsSize(undefined, { a: 'x'.repeat(100) }, 5_000_000)).toBeUndefined();
+    const err = checkArgumentsSize('x'.repeat(5_000_001), undefined, 5_000_000)!;
+    expect(err.kind).toBe('validation');
+    expect(err.message).toMatch(/5,000,001 bytes of JSON; the limit is 5,000,000 bytes per call/);
+  });
+});
+
+describe('truncation through the binary', () => {
+  it('a Public API list over the limit is cut with paging advice; calls answered together share the limit', async () => {
+    const { sandboxWithRouter } = await import('../helpers/router.js');
+    const h = await sandboxWithRouter({ args: ['--write=deny'], env: { SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });
+    try {
+      const template = h.sandbox.publicApi.sources[0]!;
+      for (let i = 0; i < 300; i++) h.sandbox.publicApi.sources.push({ ...template, id: `src_${i}`, slug: `source-${i}`, name: `Source ${i}`, writeKeys: [] });
+      const one = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: 200 } } });
+      expect(one.text.length).toBeLessThanOrEqual(20_000);
+      expect(one.structured.successful).toBe(true);
+      expect(one.structured.truncated.note).toMatch(/^TRUNCATED/);
+      const cut = one.structured.truncated.cut[0];
+      expect(cut).toMatchObject({ path: 'data.sources', total: 200, unit: 'items' });
+      expect(one.structured.truncated.how_to_page).toContain(`pagination.count=${cut.shown}`);
+      // The advice works: a page of that size fits whole.
+      const page = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: cut.shown } } });
+      expect(page.structured.truncated).toBeUndefined();
+      expect(page.structured.data.sources).toHaveLength(cut.shown);
+
+      const three = await h.call('EXECUTE_TOOL', { tools: [1, 2, 3].map(() => ({ tool_slug: 'SEGMENT_LIST_SOURCES', arguments: { pagination: { count: 200 } } })) });
+      expect(three.structured.results).toHaveLength(3);
+      for (const r of three.structured.results) expect(r.truncated.cut[0].shown).toBeGreaterThan(0);
+      expect(three.text.length).toBeLessThanOrEqual(20_000 + 1_000);
+    } finally {
+      await h.close();
+    }
+  });
+});
