@@ -23,7 +23,7 @@ export interface AnswerOptions {
  */
 export async function buildSearchAnswer(app: App, queries: SearchQuery[], opts: AnswerOptions | number = {}): Promise<SearchAnswer> {
   const { limit = 5, fullSchema = false } = typeof opts === 'number' ? { limit: opts } : opts;
-  const results = await Promise.all(queries.map((q) => app.search.search(q, limit)));
+  const results = queries.map((q) => app.search.search(q, limit));
   const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
   const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));
   const tool_schemas: SearchAnswer['tool_schemas'] = {};

@@ -1,5 +1,5 @@
 import type { Registry } from '../registry/registry.js';
-import type { SearchEngine } from './engine.js';
+import { SearchEngine } from './engine.js';
 import { RelatedTools } from './related.js';
 
 export interface SearchQuery {
@@ -23,19 +23,18 @@ const NO_MATCH =
   'No Segment tool matches this request well. Rephrase it as what should happen in Segment (e.g. "send a track event", "list sources", "delete a destination"), or search by slug.';
 
 /**
- * Ranks the registry's tools for plain-language requests. The engine's code (stemmer, vocabulary) is
- * loaded and its index built on the first search, not at start-up: a server that is never asked to
- * search pays nothing for it.
+ * Ranks the registry's tools for plain-language requests. The index is built on the first search, not
+ * at start-up: a server that is never asked to search pays nothing for it. Synchronous: the CLI, the
+ * meta tool and tests all call it directly.
  */
 export class ToolSearch {
-  private engine?: Promise<SearchEngine>;
+  private engine?: SearchEngine;
   private related?: RelatedTools;
 
   constructor(private readonly registry: Registry) {}
 
-  async search(q: SearchQuery, limit = 5): Promise<SearchHit> {
-    this.engine ??= import('./engine.js').then((m) => new m.SearchEngine(this.registry.tools));
-    const engine = await this.engine;
+  search(q: SearchQuery, limit = 5): SearchHit {
+    const engine = (this.engine ??= new SearchEngine(this.registry.tools));
     this.related ??= new RelatedTools(this.registry.tools);
     // Only a single word can be a slug; resolving prose would also run the registry's fuzzy fallback.
     const text = q.use_case.trim();

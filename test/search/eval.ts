@@ -11,7 +11,7 @@ export interface EvalCase {
   expect: string[];
   known_fields?: string;
   heldout?: boolean;
-  /** Written after the tools' own use cases existed: nobody tuned words against these. */
+  /** Written after the tools' own use cases existed; measured once untouched, then tuned on. */
   fresh?: boolean;
 }
 
