@@ -88,19 +88,28 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   for (const t of spelled) if (t.quoted && !t.stop) put(terms, t.stem, QUOTED_WEIGHT);
 
   // Synonyms match on the request with and without its stop words ("who has access", "merge identities").
+  // Longest first: inside "how many" the word "many" does not also mean a batch.
   const explains = new Map<string, Map<string, number>>();
+  const hits: { at: number[]; terms: string[]; weight: number }[] = [];
   for (const seq of [full, content]) {
     for (let k = 0; k < seq.length; k++) {
       for (const s of v.synonyms) {
         const at = matchAt(toks, seq, k, s.phrase);
-        if (!at) continue;
-        for (const t of s.terms) {
-          put(terms, t, s.weight);
-          const from = explains.get(t) ?? new Map<string, number>();
-          at.forEach((i) => from.set(termAt(i), Math.max(from.get(termAt(i)) ?? 0, s.weight)));
-          explains.set(t, from);
-        }
+        // A Segment compound is one term: "delivery overview" does not also mean "deliveries".
+        if (at && !at.some((i) => compounds.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
       }
+    }
+  }
+  hits.sort((a, b) => b.at.length - a.at.length);
+  const taken: number[][] = [];
+  for (const h of hits) {
+    if (taken.some((span) => span.length > h.at.length && h.at.every((i) => span.includes(i)))) continue;
+    taken.push(h.at);
+    for (const t of h.terms) {
+      put(terms, t, h.weight);
+      const from = explains.get(t) ?? new Map<string, number>();
+      h.at.forEach((i) => from.set(termAt(i), Math.max(from.get(termAt(i)) ?? 0, h.weight)));
+      explains.set(t, from);
     }
   }
   numberCue(toks, role, verbs.classes);

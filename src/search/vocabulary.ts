@@ -581,5 +581,7 @@ export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>, kin
   ['backfill', { send: 1 }],
   ['migrate', { send: 0.7 }],
   ['identify', { send: 1 }],
+  ['group', { send: 0.7, add: 0.5 }],
+  ['alias', { send: 0.8 }],
   ['store', { send: 0.6, create: 0.5 }],
 ];
