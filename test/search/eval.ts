@@ -13,6 +13,8 @@ export interface EvalCase {
   heldout?: boolean;
   /** Written after the tools' own use cases existed; measured once untouched, then tuned on. */
   fresh?: boolean;
+  /** The last held-out part: written after all tuning, run once. */
+  final?: boolean;
 }
 
 export interface EvalSet {
