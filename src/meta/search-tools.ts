@@ -10,20 +10,20 @@ const inputSchema = {
   queries: z
     .array(
       z.object({
-        use_case: z.string().min(1).max(1000).describe('The task in plain words, e.g. "record that a user completed an order", or a slug.'),
-        known_fields: z.string().max(1000).optional().describe('Values you already have, "name:value" comma-separated, e.g. "sourceId:src_1"; tools taking them rank higher.'),
+        use_case: z.string().min(1).describe('The task in plain words, or a slug.'),
+        known_fields: z.string().optional().describe('Values you have, e.g. "sourceId:src_1, userId:42"; tools taking them rank higher.'),
       }),
     )
     .min(1)
     .max(MAX_QUERIES)
-    .describe('One entry per task; each is answered on its own.'),
+    .describe('One per task, each answered on its own.'),
   limit: z.number().int().min(1).max(10).optional().describe('Most primary tools per query (default 5).'),
-  full_schema: z.boolean().optional().describe('Return complete input schemas instead of the compact ones.'),
+  full_schema: z.boolean().optional().describe('Complete input schemas instead of compact ones.'),
 };
 
-// Kept loose on purpose: tools/list carries this schema into every agent's context.
+// Loose on purpose: tools/list carries this schema into every agent's context; the description says the shape.
 const outputSchema = {
-  results: z.array(z.object({ use_case: z.string(), primary_tool_slugs: z.array(z.string()), related_tool_slugs: z.array(z.string()), note: z.string().optional() })),
+  results: z.array(z.looseObject({})),
   tool_schemas: z.looseObject({}),
   toolkit_connection_statuses: z.array(z.looseObject({})),
 };
@@ -34,7 +34,7 @@ export function registerSearchTools(server: McpServer, app: App): void {
     {
       title: 'Find Segment tools for a task',
       description:
-        'Start here. Describe each task in plain words; get the best Segment tool slugs (best first) with input schema, access (read/write/destructive), pitfalls and whether the write policy blocks them; related tools in brief (search a slug for its full entry); and whether the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
+        'Start here. Describe each task in plain words. Per task: the best Segment tool slugs, best first (primary_tool_slugs), and tools usually needed with them (related_tool_slugs). tool_schemas gives each primary its input schema, access, pitfalls and whether the write policy blocks it; related ones in brief (search a slug for its full entry). Also says if the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -1,4 +1,4 @@
-import { docTerms, matchAt, OPERATION_WORDS, spelledTokens, vocab } from './lexicon.js';
+import { docTerms, matchAt, OPERATION_WORDS, spelledTokens, startingAt, vocab } from './lexicon.js';
 import { stem, type Token } from './text.js';
 import { findVerbs, numberCue, PREPOSITIONS } from './verbs.js';
 import type { Verb } from './vocabulary.js';
@@ -49,7 +49,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   const compounds = new Map<number, { term: string; at: number[] }>();
   for (let k = 0; k < content.length; ) {
     let at: number[] | undefined;
-    const hit = v.compounds.find((c) => (at = matchAt(toks, content, k, c.phrase)));
+    const hit = startingAt(v.compoundsAt, toks, content, k).find((c) => (at = matchAt(toks, content, k, c.phrase)));
     if (hit && at) for (const i of at) compounds.set(i, { term: hit.term, at });
     k += hit ? hit.phrase.length : 1;
   }
@@ -93,7 +93,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   const hits: { at: number[]; terms: string[]; weight: number }[] = [];
   for (const seq of [full, content]) {
     for (let k = 0; k < seq.length; k++) {
-      for (const s of v.synonyms) {
+      for (const s of startingAt(v.synonymsAt, toks, seq, k)) {
         const at = matchAt(toks, seq, k, s.phrase);
         // A Segment compound is one term: "delivery overview" does not also mean "deliveries".
         if (at && !at.some((i) => compounds.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });

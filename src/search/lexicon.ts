@@ -13,10 +13,14 @@ export const OPERATION_WORDS = new Set(
 
 export type Phrase = string[];
 
+/** Entries keyed by their first word, longest phrase first: a lookup per word, not a scan per table. */
+export type ByFirst<T> = Map<string, T[]>;
+
 export interface Compiled {
   compounds: { phrase: Phrase; term: string }[];
-  synonyms: { phrase: Phrase; terms: string[]; weight: number }[];
-  verbs: { phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }[];
+  compoundsAt: ByFirst<{ phrase: Phrase; term: string }>;
+  synonymsAt: ByFirst<{ phrase: Phrase; terms: string[]; weight: number }>;
+  verbsAt: ByFirst<{ phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }>;
   /** Every plain word the tables know, for typo correction. */
   words: Set<string>;
 }
@@ -35,13 +39,30 @@ export function vocab(): Compiled {
   const words = new Set<string>();
   const note = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).forEach((w) => w && words.add(w));
   [...COMPOUNDS, ...SYNONYMS, ...VERBS].forEach(([p]) => note(p));
+  const compounds = COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength);
   compiled = {
-    compounds: COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength),
-    synonyms: SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength),
-    verbs: VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength),
+    compounds,
+    compoundsAt: byFirst(compounds),
+    synonymsAt: byFirst(SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength)),
+    verbsAt: byFirst(VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength)),
     words,
   };
   return compiled;
+}
+
+function byFirst<T extends { phrase: Phrase }>(entries: T[]): ByFirst<T> {
+  const out: ByFirst<T> = new Map();
+  for (const e of entries) {
+    const key = e.phrase[0] ?? '';
+    out.set(key, [...(out.get(key) ?? []), e]);
+  }
+  return out;
+}
+
+/** Entries of a table whose phrase could start at position k of the sequence. */
+export function startingAt<T>(table: ByFirst<T>, toks: Token[], seq: number[], k: number): T[] {
+  const i = seq[k];
+  return i === undefined ? [] : (table.get(toks[i]!.light) ?? []);
 }
 
 export function vocabularyWords(): Set<string> {
@@ -73,7 +94,7 @@ export function docTerms(text: string): string[] {
   const seq = toks.map((_, i) => i);
   const out: string[] = [];
   for (let k = 0; k < seq.length; ) {
-    const hit = vocab().compounds.find((c) => matchAt(toks, seq, k, c.phrase));
+    const hit = startingAt(vocab().compoundsAt, toks, seq, k).find((c) => matchAt(toks, seq, k, c.phrase));
     out.push(hit ? hit.term : toks[k]!.stem);
     k += hit ? hit.phrase.length : 1;
   }

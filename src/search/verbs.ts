@@ -1,6 +1,6 @@
 import type { Token } from './text.js';
 import type { Verb } from './vocabulary.js';
-import { matchAt, type Compiled } from './lexicon.js';
+import { matchAt, startingAt, type Compiled } from './lexicon.js';
 
 /**
  * Which operation a request asks for: verb phrases found where a verb can stand, read as a question
@@ -40,7 +40,7 @@ export function findVerbs(toks: Token[], full: number[], inCompound: Set<number>
     const skip = inCompound.has(k) || (word.endsWith('ed') && word.length > 4) || (k === lastEnd && word.endsWith('ing'));
     const asNoun = nounPosition(toks, k, lastEnd);
     let span: number[] | undefined;
-    const hit = skip ? undefined : v.verbs.find((x) => (!asNoun || x.noun) && (span = matchAt(toks, full, k, x.phrase)));
+    const hit = skip ? undefined : startingAt(v.verbsAt, toks, full, k).find((x) => (!asNoun || x.noun) && (span = matchAt(toks, full, k, x.phrase)));
     if (!hit || !span) {
       k++;
       continue;
