@@ -13,6 +13,8 @@ const FIVE_TASKS = [
   'delete all data about a user for a GDPR request',
 ];
 
+const ONE_BROAD_TASK = 'set up a warehouse for our sources';
+
 /** Context cost in tokens (o200k_base, the GPT-4o/o-series encoding) of what an agent reads. */
 export default async function tokens({ root }) {
   const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/registry/index.js')).href);
@@ -34,10 +36,15 @@ export default async function tokens({ root }) {
     const shown = Object.values(five.structuredContent.tool_schemas).filter((v) => v.input_schema).length;
     const listTokens = countTokens(JSON.stringify(list.tools));
     const answerTokens = countTokens(five.content[0].text);
+    // One broad task with five primaries and their related tools.
+    const broad = await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: ONE_BROAD_TASK }], limit: 5 } });
+    const broadShown = Object.values(broad.structuredContent.tool_schemas).filter((v) => v.input_schema).length;
+    const broadTokens = countTokens(broad.content[0].text);
     return [
       { metric: `tools/list, the ${list.tools.length} meta tools`, value: `${int(listTokens)} tokens`, target: '< 1,500', ok: listTokens < 1500 },
       { metric: `tools/list if each of the ${perTool.length} tools were its own MCP tool`, value: `${int(countTokens(JSON.stringify(perTool)))} tokens` },
       { metric: `SEARCH_TOOLS answer, 5 tasks, ${shown} tool schemas (compact)`, value: `${int(answerTokens)} tokens`, target: '< 3,000', ok: answerTokens < 3000 },
+      { metric: `SEARCH_TOOLS answer, 1 task, ${broadShown} tool schemas (compact)`, value: `${int(broadTokens)} tokens`, target: '< 3,000', ok: broadTokens < 3000 },
     ];
   } finally {
     await server.close();
