@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/registry/registry.js';
 import { RelatedTools } from '../../src/search/related.js';
 import { ToolSearch, knownFieldNames } from '../../src/search/search.js';
-import { evalRegistry } from './eval-registry.js';
+import { loadRegistry } from '../../src/registry/index.js';
 
-const { registry } = evalRegistry();
+const registry = loadRegistry();
 const search = new ToolSearch(registry);
 const top = async (use_case: string, known_fields?: string) => (await search.search({ use_case, known_fields })).primary_tool_slugs;
 
