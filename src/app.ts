@@ -23,6 +23,8 @@ export interface App {
   log: Logger;
   redactor: Redactor;
   audit: AuditLog;
+  /** Sends log lines to one more place (the MCP logging channel once a client is connected). */
+  addLogSink(sink: LogSink): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,8 @@ export function createApp(opts: AppOptions = {}): App {
   const env = opts.env ?? process.env;
   const config = loadRuntimeConfig(opts, env);
   const redactor = new Redactor();
-  const log = createLogger(config.logLevel, redactor, opts.logSinks);
+  const sinks: LogSink[] = [...(opts.logSinks ?? [])];
+  const log = createLogger(config.logLevel, redactor, sinks);
   const http = createHttpClient(allowedOrigins(config));
   // The redactor learns every secret as the service first sees it, including ones added later by connect.
   const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));
@@ -71,6 +74,7 @@ export function createApp(opts: AppOptions = {}): App {
     log,
     redactor,
     audit,
+    addLogSink: (sink) => void sinks.push(sink),
     close: async () => {
       await executor.settle(SETTLE_MS);
       await connections.close();

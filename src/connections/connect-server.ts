@@ -1,3 +1,4 @@
+import { readBody } from '../util/read-body.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -180,7 +181,7 @@ export class ConnectPortal {
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       return this.page(res, 415, (n) => refusalPage('Refused', 'Unexpected form encoding.', n));
     }
-    const body = await readBody(req);
+    const body = (await readBody(req, MAX_BODY).catch(() => undefined))?.toString('utf8');
     if (body === undefined) return this.page(res, 413, (n) => refusalPage('Refused', 'The form is too large.', n));
     const form = new URLSearchParams(body);
     const csrf = form.get('csrf') ?? '';
@@ -253,20 +254,3 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

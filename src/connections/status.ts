@@ -1,6 +1,6 @@
-import type { Region } from '../config/runtime.js';
 import type { Capability } from '../registry/types.js';
-import type { Checks, CheckRecord, Secrets } from './store.js';
+import type { Checks, CheckRecord } from './store.js';
+import type { Resolved } from './sources.js';
 import type { CapabilityStatus, ConnectionState, ConnectionStatus } from './types.js';
 
 /**
@@ -8,16 +8,9 @@ import type { CapabilityStatus, ConnectionState, ConnectionStatus } from './type
  * into the status agents read. Pure: no I/O, so every transition is easy to test.
  */
 
-export interface StatusInput {
-  name: string;
-  source: 'env' | 'store' | 'none';
-  region: Region;
-  secrets: Secrets;
-  checks: Checks;
-  /** The stored secrets could not be decrypted, or the store could not be read. */
-  problem?: string;
+/** A resolved connection, plus the connect link when one is open. */
+export interface StatusInput extends Omit<Resolved, 'updatedAt'> {
   connect?: { url: string; expires_at: string };
-  notice?: string;
 }
 
 const ENV_NAMES: Record<Capability, string> = { tracking: 'SEGMENT_WRITE_KEY', public_api: 'SEGMENT_PUBLIC_API_TOKEN' };

@@ -1,3 +1,4 @@
+import { readBody } from '../util/read-body.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultQueue, fillEcho, type FaultRule } from './faults.js';
@@ -61,12 +62,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const started = Date.now();
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBody);
-    } catch {
-      return send(res, 413, { errors: [{ type: 'too-large', message: 'Request body too large' }] });
-    }
+    const body = await readBody(req, maxBody).catch(() => undefined);
+    if (!body) return send(res, 413, { errors: [{ type: 'too-large', message: 'Request body too large' }] });
     const record: RequestRecord = {
       time: new Date(started).toISOString(),
       method: req.method ?? 'GET',
@@ -185,23 +182,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent || res.destroyed) return;

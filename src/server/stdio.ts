@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
+import { mcpLogSink } from './mcp-log-sink.js';
 
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
 export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
@@ -19,5 +20,6 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   await server.connect(transport);
+  app.addLogSink(mcpLogSink(server));
   app.log.info('segment-router serving MCP on stdio', { mode, tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });
 }

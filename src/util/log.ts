@@ -15,6 +15,7 @@ export type LogSink = (level: LogLevel, line: string) => void;
 
 /**
  * Logs to stderr only: in stdio mode stdout belongs to the protocol. Every line is redacted.
+ * `sinks` is read on every line, so a sink added later (the MCP channel) gets what follows.
  */
 export function createLogger(level: LogLevel, redactor: Redactor, sinks: LogSink[] = []): Logger {
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {

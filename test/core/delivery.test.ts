@@ -60,6 +60,10 @@ describe('delivery to the Tracking API', () => {
     expect(attempts).toHaveLength(5);
     expect(attempts.map((a) => a.retryCount)).toEqual([undefined, '1', '2', '3', '4']);
     expect(env.sandbox.events.map((e) => e.messageId)).toEqual(['fixed-id-1']);
+    // Each retry was also told to the client on the MCP logging channel, redacted like stderr.
+    const logs = (env.router.received as { method?: string; params?: { level: string; data: { msg: string } } }[]).filter((m) => m.method === 'notifications/message');
+    expect(logs.filter((m) => m.params!.level === 'warning' && m.params!.data.msg === 'retrying tracking request')).toHaveLength(4);
+    expectNoSecrets(JSON.stringify(logs));
   });
 
   it('never retries a 400, and reports what to do', async () => {
