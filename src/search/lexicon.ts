@@ -1,4 +1,4 @@
-import { light, stem, token, tokens, type Token } from './text.js';
+import { stem, token, tokens, type Token } from './text.js';
 import { COMPOUNDS, SPELLING, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
 
 /**
