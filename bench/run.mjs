@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `npm run bench`: one table for this machine. Each module in SECTIONS returns rows
- * ({metric, value, target?, ok?}); add a module (e.g. delivery throughput) to add rows.
+ * ({metric, value, target?, ok?}); add a module to add rows.
  * Runs against dist/ (npm run bench builds first). Timings are reported here, never asserted in tests.
  */
-const SECTIONS = ['./search-latency.mjs', './tokens.mjs', './cold-start.mjs'];
+const SECTIONS = ['./search-latency.mjs', './tokens.mjs', './cold-start.mjs', './delivery.mjs'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rows = [];
