@@ -15,7 +15,7 @@ export function checkScope(toolsets: string[] | undefined, tools: string[] | und
     throw new UsageError(`Unknown toolset${badSets.length > 1 ? 's' : ''} ${badSets.map((s) => `"${s}"`).join(', ')}. Valid toolsets: ${valid.join(', ')}.`);
   }
   for (const t of tools ?? []) {
-    if (all.get(normalizeSlug(t))) continue;
+    if (all.resolve(t).ok) continue;
     const near = all.closest(normalizeSlug(t), 3);
     throw new UsageError(`Unknown tool "${t}" in --tools.${near.length ? ` Did you mean ${near.join(', ')}?` : ''} "segment-router tools" lists every slug.`);
   }

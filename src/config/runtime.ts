@@ -131,8 +131,9 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
     region: parseRegion(flags.region ?? env.SEGMENT_REGION, flags.region ? '--region' : 'SEGMENT_REGION'),
     trackingApiUrl: validUrl(env.SEGMENT_TRACKING_API_URL, 'SEGMENT_TRACKING_API_URL'),
     publicApiUrl: validUrl(env.SEGMENT_PUBLIC_API_URL, 'SEGMENT_PUBLIC_API_URL'),
-    write: parseWritePolicy(flags.write ?? env.SEGMENT_ROUTER_WRITE),
-    allowDestructive: flags.allowDestructive ?? env.SEGMENT_ROUTER_ALLOW_DESTRUCTIVE === '1',
+    // Only flags open the write policy: an inherited environment variable must never enable writes.
+    write: parseWritePolicy(flags.write),
+    allowDestructive: flags.allowDestructive ?? false,
     requestTimeoutMs: positiveInt(env.SEGMENT_ROUTER_TIMEOUT_MS, 'SEGMENT_ROUTER_TIMEOUT_MS', 15_000),
     retry: {
       ...DEFAULT_RETRY,

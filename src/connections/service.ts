@@ -65,7 +65,7 @@ export class StoreConnectionService implements ConnectionService {
     const name = this.nameOf(opts.connection);
     const first = this.resolve(name);
     const hasSecret = !!(first.secrets.writeKey || first.secrets.token);
-    if (hasSecret && !first.problem && (opts.verify || !this.checkedThisProcess.has(name))) await this.verifyOnce(name, !!opts.verify);
+    if (hasSecret && !first.problem && !opts.cached && (opts.verify || !this.checkedThisProcess.has(name))) await this.verifyOnce(name, !!opts.verify);
     return this.build(this.resolve(name));
   }
 

@@ -55,6 +55,8 @@ export interface StatusOptions {
   verify?: boolean;
   /** Which named connection; the active one when absent. */
   connection?: string;
+  /** Report only what is known, without the first check of the process (search must not wait on Segment). */
+  cached?: boolean;
 }
 
 /** What the meta tools, the CLI and the executor need from connections. */

@@ -13,7 +13,11 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
     return `${where}: must be one of the listed variants`;
   }
-  return `${where}: ${issue.message}`;
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+    return `${where}: is required (${issue.expected})`;
+  }
+  // Callers end the sentence; a message's own final period would double it.
+  return `${where}: ${issue.message.replace(/\.$/, '')}`;
 }
 
 export function issueList(issues: readonly z.core.$ZodIssue[]): { field: string; problem: string }[] {

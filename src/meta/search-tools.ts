@@ -10,8 +10,8 @@ const inputSchema = {
   queries: z
     .array(
       z.object({
-        use_case: z.string().min(1).describe('The task in plain words, or a slug.'),
-        known_fields: z.string().optional().describe('Values you have, e.g. "sourceId:src_1, userId:42"; tools taking them rank higher.'),
+        use_case: z.string().min(1).max(1000).describe('The task in plain words, or a slug.'),
+        known_fields: z.string().max(1000).optional().describe('Values you have, e.g. "sourceId:src_1, userId:42"; tools taking them rank higher.'),
       }),
     )
     .min(1)

@@ -56,10 +56,17 @@ export class Registry {
     return this.fuse.search(q, { limit }).map((r) => r.item);
   }
 
+  /** The canonical slug for any way of writing a tool's slug or alias, or the normalized input when unknown. */
+  resolveSlug(input: string): string {
+    const r = this.resolve(input);
+    return r.ok ? r.tool.slug : normalizeSlug(input);
+  }
+
   /** A registry limited to some toolsets and/or slugs (`--toolsets`, `--tools`). */
   scope(opts: { toolsets?: string[]; tools?: string[] }): Registry {
     const sets = opts.toolsets?.length ? new Set(opts.toolsets.map((s) => s.trim().toLowerCase())) : undefined;
-    const slugs = opts.tools?.length ? new Set(opts.tools.map((s) => normalizeSlug(s))) : undefined;
+    // Slugs resolve as EXECUTE_TOOL resolves them: any spelling, or an alias of the tool.
+    const slugs = opts.tools?.length ? new Set(opts.tools.map((s) => this.resolveSlug(s))) : undefined;
     if (!sets && !slugs) return this;
     const kept = this.tools.filter((t) => (sets?.has(t.toolset) ?? false) || (slugs?.has(t.slug) ?? false));
     return new Registry(kept, this.aliasList());

@@ -113,6 +113,8 @@ export interface ToolDefinition {
   inputSchema(): z.ZodType;
   /** JSON Schema of the input, as an agent sees it. */
   inputJsonSchema(): JsonSchema;
+  /** What a call does, in a phrase, for the person asked to confirm it ("send the event ..."). Optional: the request is described otherwise. */
+  summarize?(args: Record<string, unknown>): string;
   /** Turns validated arguments into the exact requests. Pure: no I/O. */
   prepare(args: any, ctx: PrepareContext): PreparedCall;
   /** Sends a prepared call with retries; never throws for upstream failures. */

@@ -75,9 +75,8 @@ describe('Public API tools in the registry', () => {
   });
 
   it('loads the index at start-up and the schemas only on first use', async () => {
-    const started = performance.now();
+    // How fast is measured by npm run bench (cold start); here: what is built, and when.
     const fresh = loadRegistry();
-    expect(performance.now() - started).toBeLessThan(500);
     expect(fresh.size).toBeGreaterThanOrEqual(209);
     const schema = fresh.get('SEGMENT_UPDATE_SOURCE')!.inputJsonSchema();
     expect(schema).toMatchObject({ type: 'object', required: ['sourceId'], additionalProperties: false });

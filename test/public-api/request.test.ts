@@ -33,8 +33,8 @@ describe('query encoding', () => {
     expect(encodeQuery([{ name: 'message', encoding: 'plain', value: 'hi=1&x' }, { name: 'delay', encoding: 'plain', value: undefined }, { name: 'triggerError', encoding: 'plain', value: false }])).toBe('message=hi%3D1%26x&triggerError=false');
   });
 
-  it('fills a page size where the agent gave a cursor alone, and leaves an optional page out', () => {
-    expect(prepare('listSources', {}).url).toBe('https://api.segmentapis.com/sources');
+  it('always states a page size on paged operations: left out, with a cursor alone, or with all_pages', () => {
+    expect(prepare('listSources', {}).url).toBe('https://api.segmentapis.com/sources?pagination[count]=200');
     expect(prepare('listSources', { pagination: { cursor: 'c1' } }).url).toBe('https://api.segmentapis.com/sources?pagination[count]=200&pagination[cursor]=c1');
     expect(prepare('listSources', { all_pages: true }).url).toBe('https://api.segmentapis.com/sources?pagination[count]=200');
     // Space filters page by at most 10.

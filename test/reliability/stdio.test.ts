@@ -87,13 +87,11 @@ describe('oversized input', () => {
     const { raw, sb } = await setup();
     await raw.initialize();
     const big = makeBatch(24_000, { padOf: () => 200 }).batch; // ~7 MB of JSON
-    const started = Date.now();
     const res = await raw.execute(1, 'SEGMENT_BATCH', { batch: big }, 20_000);
     expect(res.successful).toBe(false);
     expect(res.error.kind).toBe('validation');
     expect(res.error.message).toMatch(/limit is 5,000,000 bytes/);
     expect(res.error.details.issues[0].field).toBe('(arguments)');
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(sb.requests).toHaveLength(0);
     // Just under the limit still goes through.
     const fits = makeBatch(12_000, { padOf: () => 150 }).batch;
@@ -150,14 +148,15 @@ describe('a client that goes away mid-call', () => {
   it('hanging up (stdin closed) during a batch: the server cancels it, writes its audit line, and exits cleanly', async () => {
     const { raw, sb, env } = await setup();
     await raw.initialize();
-    sb.faults.add({ path: '/v1/batch', delayMs: 5_000, times: 100 });
+    // Every answer is held back 30 s: exiting well before that proves the call was cancelled, not waited out.
+    sb.faults.add({ path: '/v1/batch', delayMs: 30_000, times: 100 });
     await raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: makeBatch(5_000).batch } } } });
     await until(() => sb.requests.length >= 1);
     const started = Date.now();
     raw.child.stdin!.end();
     const exit = await raw.exited;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(raw.stderr).not.toMatch(/Unhandled|TypeError|ReferenceError|at .*\.js:\d+/);
     const lines = readFileSync(join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);

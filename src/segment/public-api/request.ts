@@ -16,11 +16,14 @@ export interface PublicCallState {
   listFields?: string[];
 }
 
-/** A page size where the API needs one and the agent gave none (or gave a cursor alone). */
-function withPageDefault(q: QueryParamPlan, value: unknown, allPages: boolean): unknown {
+/**
+ * Every paged call states its page size. Segment has required `pagination` on list operations in
+ * other versions, and where it is optional the default below equals the API's own, so sending it
+ * always costs nothing and never fails.
+ */
+function withPageDefault(q: QueryParamPlan, value: unknown): unknown {
   if (!q.page) return value;
   const given = (value ?? undefined) as { count?: number; cursor?: unknown } | undefined;
-  if (given === undefined && !q.required && !allPages) return undefined;
   return { ...given, count: given?.count ?? q.page.default };
 }
 
@@ -37,7 +40,7 @@ export function prepareOperation(entry: OperationEntry, plan: RequestPlan, args:
   const query: QueryValue[] = plan.query.map((q) => ({
     name: q.name,
     encoding: q.encoding,
-    value: withPageDefault(q, args[q.name], allPages && plan.paging?.param === 'pagination' && q.name === 'pagination'),
+    value: withPageDefault(q, args[q.name]),
   }));
 
   let body: unknown;

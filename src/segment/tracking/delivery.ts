@@ -94,7 +94,7 @@ export class MessageTooLarge extends Error {
  * A batch: each message is checked by itself (schema and 32 KB); the valid ones are packed in order
  * into requests of at most 500 KB and 2,500 messages. Invalid ones are reported by index, never sent.
  */
-export function prepareBatch(args: { batch: Record<string, unknown>[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
+export function prepareBatch(args: { batch: unknown[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
   const now = new Date().toISOString();
   // One random prefix per call plus the index: ids stay unique, and an answer too large to list every
   // id can still tell the caller each one (see not_accepted_ranges).
@@ -108,7 +108,8 @@ export function prepareBatch(args: { batch: Record<string, unknown>[]; context?:
 
   args.batch.forEach((raw, index) => {
     const parsed = validateBatchItem(raw);
-    const givenId = typeof raw?.messageId === 'string' ? raw.messageId : undefined;
+    const given = (raw as { messageId?: unknown } | null)?.messageId;
+    const givenId = typeof given === 'string' ? given : undefined;
     if (!parsed.success) {
       rejected.push({ index, messageId: givenId, reason: formatIssues(parsed.error.issues) });
       return;

@@ -123,7 +123,7 @@ export const MAX_BATCH_ITEMS_PER_CALL = 100_000;
 
 const batchEnvelope = {
   batch: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(z.unknown())
     .min(1)
     .max(MAX_BATCH_ITEMS_PER_CALL)
     .describe('Messages, each with "type" (identify|track|page|screen|group|alias) and that call\'s fields. Split into requests of at most 500 KB and 2,500 messages; each message is checked alone.'),
@@ -136,7 +136,7 @@ export const batchSchema = z.strictObject(batchEnvelope);
 /** SEGMENT_IMPORT_HISTORICAL_DATA: a batch whose every message carries its own past timestamp. */
 export const importSchema = z.strictObject(batchEnvelope).superRefine((v, ctx) => {
   v.batch.forEach((m, i) => {
-    if (typeof m.timestamp !== 'string') {
+    if (typeof (m as { timestamp?: unknown } | null)?.timestamp !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['batch', i, 'timestamp'], message: 'a historical import needs each message\'s original time as an ISO-8601 timestamp with zone.' });
     }
   });

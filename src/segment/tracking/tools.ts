@@ -24,6 +24,7 @@ interface TrackingSpec {
   pitfalls: string[];
   related: string[];
   prepare: ToolDefinition['prepare'];
+  summarize: NonNullable<ToolDefinition['summarize']>;
 }
 
 function trackingTool(spec: TrackingSpec): ToolDefinition {
@@ -42,11 +43,13 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     paramNames: Object.keys(spec.schema.shape),
     inputSchema: () => spec.schema,
     inputJsonSchema: () => (json ??= z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+    summarize: spec.summarize,
     prepare: spec.prepare,
     send: (call: PreparedCall, ctx: SendContext): Promise<SendOutcome> => sendTracking(call, ctx),
   };
 }
 
+const who = (a: Record<string, unknown>) => (a.userId ?? a.anonymousId) as string;
 const single = (type: s.MessageType): ToolDefinition['prepare'] => (args, ctx) => prepareSingle(type, args, ctx);
 
 export const trackingTools: ToolDefinition[] = [
@@ -59,6 +62,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['identify a user', 'set user traits', 'update a user profile with email and name', 'record who the user is after login', 'save customer attributes', 'upsert a contact'],
     pitfalls: [IDENTITY, 'Traits merge: a trait set to null is removed; traits you leave out are kept.', 'Call SEGMENT_ALIAS before the first identify only when a destination needs an explicit merge.', ACCEPTED],
     related: ['SEGMENT_ALIAS', 'SEGMENT_TRACK', 'SEGMENT_GROUP'],
+    summarize: (a) => `identify ${who(a)} with traits ${Object.keys((a.traits as object) ?? {}).join(', ') || '(none)'}`,
     prepare: single('identify'),
   }),
   trackingTool({
@@ -70,6 +74,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['track an event', 'record that a user completed an order', 'log a user action', 'send a custom event with properties', 'record a purchase or signup event', 'fire a conversion event'],
     pitfalls: [IDENTITY, 'event names read best as "Object Action" ("Order Completed"); properties in snake_case.', SIZE, TIMESTAMP, ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_BATCH'],
+    summarize: (a) => `send the event "${a.event}" for ${who(a)}`,
     prepare: single('track'),
   }),
   trackingTool({
@@ -81,6 +86,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['record a page view', 'track a website page visit', 'log that a visitor opened the pricing page', 'send a pageview for a web page'],
     pitfalls: [IDENTITY, 'Web pages only; app screens go to SEGMENT_SCREEN.', 'Put url, path, title and referrer in properties.', ACCEPTED],
     related: ['SEGMENT_SCREEN', 'SEGMENT_TRACK'],
+    summarize: (a) => `record a page view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
     prepare: single('page'),
   }),
   trackingTool({
@@ -92,6 +98,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen'],
     pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
     related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
+    summarize: (a) => `record a screen view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
     prepare: single('screen'),
   }),
   trackingTool({
@@ -103,6 +110,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['associate a user with a company', 'add a user to an account or organization', 'set company traits', 'link a user to a team or workspace in my product'],
     pitfalls: [IDENTITY, 'groupId is required: the id of the company/account.', 'This is the Tracking API group call, not the IAM user groups of the Public API.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY'],
+    summarize: (a) => `put ${who(a)} in the group ${a.groupId}`,
     prepare: single('group'),
   }),
   trackingTool({
@@ -114,6 +122,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['merge two user identities', 'link an anonymous visitor to a new account', 'alias the anonymous id to the user id at signup', 'connect an old user id to a new one'],
     pitfalls: ['previousId and userId are both required.', 'Alias is one-way and cannot be undone: check the ids first.', 'Send it before the first identify for the new userId.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_TRACK'],
+    summarize: (a) => `permanently link ${a.previousId} to ${a.userId} (cannot be undone)`,
     prepare: single('alias'),
   }),
   trackingTool({
@@ -125,6 +134,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['send many events at once', 'bulk upload events', 'import a list of users and events', 'send a batch of identify and track calls', 'backfill events'],
     pitfalls: ['Each item needs "type" and the fields of that call; a bad item is reported by index and the rest still go.', SIZE, 'For past events set each item\'s timestamp (or use SEGMENT_IMPORT_HISTORICAL_DATA, which requires it).', REGION, ACCEPTED],
     related: ['SEGMENT_IMPORT_HISTORICAL_DATA', 'SEGMENT_TRACK', 'SEGMENT_IDENTIFY'],
+    summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
   }),
   trackingTool({
@@ -136,6 +146,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['import historical data', 'backfill old events with their original timestamps', 'migrate past analytics data into segment', 'load last year\'s events'],
     pitfalls: ['Every message needs an ISO-8601 timestamp with zone: the original time.', 'Some destinations ignore or reject old timestamps; check each one\'s limits.', SIZE, ACCEPTED],
     related: ['SEGMENT_BATCH'],
+    summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
   }),
 ];
