@@ -61,4 +61,21 @@ describe('write policy', () => {
     const status = await env.call('MANAGE_CONNECTIONS', {});
     expect(status.structured.results[0].capabilities.tracking.state).toBe('REQUIRES_PARAMETERS');
   });
+
+  it('only flags open the policy: an inherited environment variable enables nothing', async () => {
+    env = await sandboxWithRouter({ env: { SEGMENT_ROUTER_WRITE: 'allow', SEGMENT_ROUTER_ALLOW_DESTRUCTIVE: '1' } });
+    const { structured } = await env.call('EXECUTE_TOOL', track);
+    expect(structured.error.kind).toBe('policy');
+    const destroy = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_DELETE_SOURCE', arguments: { sourceId: 'src_web' } });
+    expect(destroy.structured.error.kind).toBe('policy');
+    expect(env.sandbox.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+
+  it('a search never waits on Segment: it reports what is known and sends nothing', async () => {
+    env = await sandboxWithRouter();
+    const { structured } = await env.call('SEARCH_TOOLS', { queries: [{ use_case: 'list my sources' }] });
+    expect(structured.results[0].primary_tool_slugs[0]).toBe('SEGMENT_LIST_SOURCES');
+    expect(structured.toolkit_connection_statuses[0].capabilities.public_api).toBe('UNVERIFIED');
+    expect(env.sandbox.requests).toHaveLength(0);
+  });
 });
