@@ -15,11 +15,15 @@ export interface EvalCase {
   fresh?: boolean;
   /** The last held-out part: written after all tuning, run once. */
   final?: boolean;
+  /** Written for the search2 round before any of its tuning, measured once untouched, never tuned on. */
+  fresh2?: boolean;
 }
 
 export interface EvalSet {
   cases: EvalCase[];
   negatives: string[];
+  /** Off-topic requests written with fresh2: measured and reported, not asserted. */
+  fresh2_negatives?: string[];
 }
 
 export function loadEvalSet(): EvalSet {
