@@ -17,6 +17,8 @@ export interface EvalCase {
   final?: boolean;
   /** Written for the search2 round before any of its tuning, measured once untouched, never tuned on. */
   fresh2?: boolean;
+  /** Written for the search2 round after fresh2, measured once untouched, then tuned on. */
+  dev2?: boolean;
 }
 
 export interface EvalSet {
