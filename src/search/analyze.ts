@@ -18,6 +18,15 @@ const QUOTED_WEIGHT = 0.3;
 const GENERIC = new Set(['data', 'info', 'information', 'thing', 'stuff', 'item', 'detail', 'old', 'stale', 'unused', 'current', 'whole', 'time'].map(stem));
 const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
+/** Words naming one resource ("ios" in "the ios source"): they pick the instance, not the tool. */
+const NAME_WEIGHT = 0.3;
+
+/** Resources a request names by a name or type before them: "the ios source", "the analysts group". */
+const NAMED_HEADS = new Set([
+  'source', 'destination', 'warehouse', 'audience', 'space', 'function', 'group', 'team', 'model', 'filter', 'mapping',
+  'subscription', 'label', 'credential', 'transformation', 'workspace', 'integration', 'connector', 'activation', 'instance',
+  'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey',
+]);
 
 /** A compound whose words are near but apart ("entity relationship paths") still counts, a bit less. */
 const LOOSE_COMPOUND_WEIGHT = 0.8;
@@ -38,8 +47,11 @@ export interface AnalyzedQuery {
   contextTerms: Set<string>;
 }
 
-/** Analyses a request. `correct` maps a word the index does not know to the closest one it does. */
-export function analyzeQuery(text: string, correct?: (w: string) => string): AnalyzedQuery {
+/**
+ * Analyses a request. `correct` maps a word the index does not know to the closest one it does;
+ * `defining` says whether a term is one of the words tools are named by (slug or title).
+ */
+export function analyzeQuery(text: string, correct?: (w: string) => string, defining?: (term: string) => boolean): AnalyzedQuery {
   const v = vocab();
   const spelled = spelledTokens(text, correct);
   const toks = spelled.filter((t) => !t.quoted);
@@ -54,6 +66,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
     k += hit ? hit.phrase.length : 1;
   }
   const verbs = findVerbs(toks, full, new Set(compounds.keys()), v);
+  const names = defining ? nameModifiers(toks, compounds, verbs.at, defining) : new Set<number>();
 
   // Each content word is weighed by its role: the object (1), a context after a preposition (0.6), or
   // the verb itself (0.5: "track", "deploy" still match slugs, but the operation is scored on its own).
@@ -72,14 +85,16 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   const verbTerms = new Set<string>();
   const roles = new Map<string, number>();
   for (const i of content) {
+    if (verbs.particles.has(i)) continue;
     const term = termAt(i);
     if (OPERATION_WORDS.has(term)) continue;
     const at = compounds.get(i)?.at ?? [i];
     const word = toks[i]!.word;
-    const shade = GENERIC.has(term) ? GENERIC_WEIGHT : at.length === 1 && word.endsWith('ed') && word.length > 4 ? PARTICIPLE_WEIGHT : 1;
+    const shade = names.has(i) ? NAME_WEIGHT : GENERIC.has(term) ? GENERIC_WEIGHT : at.length === 1 && word.endsWith('ed') && word.length > 4 ? PARTICIPLE_WEIGHT : 1;
     const weight = shade * Math.max(...at.map((j) => role[j]!));
     put(terms, term, weight);
     put(roles, term, Math.max(...at.map((j) => role[j]!)));
+    if (names.has(i)) continue;
     if (!at.every((j) => verbs.at.has(j))) put(own, term, weight);
     else verbTerms.add(term);
   }
@@ -96,7 +111,8 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
       for (const s of startingAt(v.synonymsAt, toks, seq, k)) {
         const at = matchAt(toks, seq, k, s.phrase);
         // A Segment compound is one term: "delivery overview" does not also mean "deliveries".
-        if (at && !at.some((i) => compounds.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
+        // A name ("the ios source", "the braze destination") says which one, not which tool.
+        if (at && !at.some((i) => compounds.has(i) || names.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
       }
     }
   }
@@ -114,6 +130,27 @@ export function analyzeQuery(text: string, correct?: (w: string) => string): Ana
   }
   numberCue(toks, role, verbs.classes);
   return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
+}
+
+/**
+ * Words right before a resource noun that are not words tools are named by: the resource's name or
+ * type ("the ios source", "the Data Engineering group", "the braze destination"). "the failed
+ * deliveries" or "the sync schedule" keep their weight: those words name what the tool does.
+ */
+function nameModifiers(toks: Token[], compounds: Map<number, { term: string; at: number[] }>, verbAt: Set<number>, defining: (term: string) => boolean): Set<number> {
+  const names = new Set<number>();
+  for (let h = 0; h < toks.length; h++) {
+    const c = compounds.get(h);
+    if (c && c.at[0] !== h) continue;
+    const head = c?.term ?? toks[h]!.light;
+    if (!NAMED_HEADS.has(head) || verbAt.has(h)) continue;
+    for (let j = h - 1; j >= 0; j--) {
+      const t = toks[j]!;
+      if (t.stop || t.quoted || verbAt.has(j) || compounds.has(j) || toks[j + 1]!.starts) break;
+      if (!defining(t.stem) && !OPERATION_WORDS.has(t.stem)) names.add(j);
+    }
+  }
+  return names;
 }
 
 /** Compounds whose words appear in order with a little in between ("entity relationship paths"). */

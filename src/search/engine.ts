@@ -54,6 +54,8 @@ export class SearchEngine {
   private readonly typos: TypoFixer;
   private readonly params: Set<string>[];
   private slugFuse?: Fuse<{ i: number; key: string }>;
+  /** Terms tools are named by (slug and title words). */
+  private readonly defining: Set<string>;
 
   constructor(private readonly tools: readonly ToolDefinition[]) {
     this.texts = tools.map(toolText);
@@ -64,11 +66,12 @@ export class SearchEngine {
       for (const text of [t.slug, t.title, t.description, t.toolset, ...t.tags, ...t.useCases, ...t.paramNames]) for (const w of words(text)) known.add(w);
     }
     this.typos = new TypoFixer(known);
+    this.defining = new Set(this.texts.flatMap((t) => [...t.fields.object, ...t.fields.context, ...t.fields.title]));
   }
 
   /** The request as the ranking reads it (typos fixed), for tests and diagnostics. */
   analyze(request: string): AnalyzedQuery {
-    return analyzeQuery(request, (w) => this.typos.fix(w));
+    return analyzeQuery(request, (w) => this.typos.fix(w), (t) => this.defining.has(t));
   }
 
   /** Ranks every tool for a request; `knownFields` are the names of values the caller already has. */

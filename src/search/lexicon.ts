@@ -1,5 +1,5 @@
 import { stem, token, tokens, type Token } from './text.js';
-import { COMPOUNDS, SPELLING, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
+import { COMPOUNDS, SPELLING, SPLIT_VERBS, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
 
 /**
  * The vocabulary tables compiled for matching (phrases as light stems, longest first), and the
@@ -20,7 +20,9 @@ export interface Compiled {
   compounds: { phrase: Phrase; term: string }[];
   compoundsAt: ByFirst<{ phrase: Phrase; term: string }>;
   synonymsAt: ByFirst<{ phrase: Phrase; terms: string[]; weight: number }>;
-  verbsAt: ByFirst<{ phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }>;
+  verbsAt: ByFirst<{ phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean; base?: string }>;
+  /** Phrasal verbs whose particle may come after the object ("turn the source off"), keyed by the verb. */
+  splitVerbsAt: ByFirst<{ phrase: Phrase; particle: Phrase; classes: Partial<Record<Verb, number>> }>;
   /** Every plain word the tables know, for typo correction. */
   words: Set<string>;
 }
@@ -38,13 +40,18 @@ export function vocab(): Compiled {
   const byLength = <T extends { phrase: Phrase }>(a: T, b: T) => b.phrase.length - a.phrase.length;
   const words = new Set<string>();
   const note = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).forEach((w) => w && words.add(w));
-  [...COMPOUNDS, ...SYNONYMS, ...VERBS].forEach(([p]) => note(p));
+  [...COMPOUNDS, ...SYNONYMS, ...VERBS, ...SPLIT_VERBS].forEach(([p]) => note(p));
   const compounds = COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength);
   compiled = {
     compounds,
     compoundsAt: byFirst(compounds),
     synonymsAt: byFirst(SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength)),
-    verbsAt: byFirst(VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength)),
+    verbsAt: byFirst(
+      VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun', ...(kind === 'base' ? { base: p.split(' ')[0]! } : {}) })).sort(byLength),
+    ),
+    splitVerbsAt: byFirst(
+      SPLIT_VERBS.map(([p, particle, classes]) => ({ phrase: phraseOf(p), particle: phraseOf(particle), classes })).sort((a, b) => b.particle.length - a.particle.length),
+    ),
     words,
   };
   return compiled;

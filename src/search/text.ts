@@ -44,6 +44,8 @@ export function light(word: string): string {
 /** Pasted values, not words: ids and numbers ("src_1", "42"), emails, URLs and paths. */
 function isValue(chunk: string): boolean {
   if (/@|:\/\/|^\//.test(chunk)) return true;
+  // key:value pairs are labels or settings being given ("env:staging", "team:payments").
+  if (/^[A-Za-z][\w-]*:[\w-]+$/.test(chunk)) return true;
   return /\d/.test(chunk) && !/^(v1|v1beta|v1alpha|ga4|b2b|s3)$/i.test(chunk);
 }
 
