@@ -1,7 +1,7 @@
 import { docTerms, matchAt, OPERATION_WORDS, spelledTokens, startingAt, vocab } from './lexicon.js';
 import { stem, type Token } from './text.js';
 import { findVerbs, numberCue, PREPOSITIONS } from './verbs.js';
-import type { Verb } from './vocabulary.js';
+import { GROUP_CALL_CUES, type Verb } from './vocabulary.js';
 
 /**
  * Turns a request into what the ranking reads: content terms weighted by their role (object, context,
@@ -66,6 +66,11 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     k += hit ? hit.phrase.length : 1;
   }
   const verbs = findVerbs(toks, full, new Set(compounds.keys()), v);
+  // "the analysts group", "which groups is alice in": a group on its own is a workspace user group.
+  // The tracking group call is about companies and accounts, and says so.
+  if (!toks.some((t) => GROUP_CALL_CUES.has(t.light))) {
+    for (const i of content) if (toks[i]!.light === 'group' && !compounds.has(i) && !verbs.at.has(i)) compounds.set(i, { term: 'usergroup', at: [i] });
+  }
   const names = defining ? nameModifiers(toks, compounds, verbs.at, defining) : new Set<number>();
 
   // Each content word is weighed by its role: the object (1), a context after a preposition (0.6), or
@@ -77,6 +82,15 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     else if (t.word === 'and' || t.word === 'or' || verbs.at.has(i)) context = false;
     role[i] = verbs.at.has(i) ? VERB_WEIGHT : context ? CONTEXT_WEIGHT : 1;
   });
+  // "which warehouses is the ios source loading into": the question's noun is what is asked for; other
+  // resources in that clause only say where.
+  const asked = questionObject(toks);
+  if (asked) {
+    for (let i = asked.end; i < toks.length && !toks[i]!.starts; i++) {
+      const head = compounds.get(i)?.term ?? toks[i]!.light;
+      if (role[i] === 1 && NAMED_HEADS.has(head) && !(compounds.get(i)?.at ?? [i]).some((j) => j < asked.end)) role[i] = CONTEXT_WEIGHT;
+    }
+  }
 
   const terms = new Map<string, number>();
   const own = new Map<string, number>();
@@ -121,8 +135,11 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
   for (const h of hits) {
     if (taken.some((span) => span.length > h.at.length && h.at.every((i) => span.includes(i)))) continue;
     taken.push(h.at);
+    // A synonym is no stronger than the words it stands for: in "tapped a button in the mobile app"
+    // the app is where, and its screen only faintly a subject.
+    const where = h.at.every((i) => role[i] === CONTEXT_WEIGHT) ? CONTEXT_WEIGHT : 1;
     for (const t of h.terms) {
-      put(terms, t, h.weight);
+      put(terms, t, h.weight * where);
       const from = explains.get(t) ?? new Map<string, number>();
       h.at.forEach((i) => from.set(termAt(i), Math.max(from.get(termAt(i)) ?? 0, h.weight)));
       explains.set(t, from);
@@ -130,6 +147,14 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
   }
   numberCue(toks, role, verbs.classes);
   return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
+}
+
+/** "which sources ...", "what destinations ...": where the noun phrase asked about ends. */
+function questionObject(toks: Token[]): { end: number } | undefined {
+  if (!['which', 'what'].includes(toks[0]?.word ?? '')) return undefined;
+  let i = 1;
+  while (i < toks.length && !toks[i]!.stop && !toks[i]!.starts) i++;
+  return i > 1 ? { end: i } : undefined;
 }
 
 /**

@@ -70,6 +70,27 @@ export const COMPOUNDS: [phrase: string, term: string][] = [
 ];
 
 /**
+ * The Public API's resource nouns. A request whose object is one of these acts on the workspace, not on
+ * end users. Words the tracking tools also use are dropped from this list when the index is built.
+ */
+export const RESOURCE_NOUNS = new Set([
+  'audience', 'schedule', 'source', 'warehouse', 'destination', 'label', 'permission', 'usergroup', 'trackingplan', 'space',
+  'reversetl', 'model', 'regulation', 'computedtrait', 'credential', 'dbt', 'subscription', 'filter', 'function',
+  'insertfunction', 'instance', 'invite', 'liveplugin', 'profilessync', 'transformation', 'writekey', 'apicall', 'mtu',
+  'metadata', 'catalog', 'deliveryoverview', 'audit', 'entitypath', 'role', 'rule', 'samplevalue', 'schemasettings',
+  'selectivesync', 'suppression', 'messagingsubscription', 'activation', 'deployment',
+]);
+
+/**
+ * Words that make a lone "group" the tracking group call (a user's company or account) rather than a
+ * workspace user group. Light stems (plurals folded).
+ */
+export const GROUP_CALL_CUES = new Set([
+  'company', 'account', 'organization', 'org', 'b2b', 'business', 'employer', 'groupid', 'seat', 'industry', 'employee',
+  'trait', 'customer', 'firm', 'tenant', 'household', 'call', 'track', 'identify',
+]);
+
+/**
  * Words agents use -> terms tools use, with a weight (1 = as good as the tool's own word).
  * Request side only. A phrase matches adjacent words (stop words between are skipped).
  */
@@ -217,6 +238,20 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['support', 'catalog', 0.5],
   ['types', 'catalog', 0.5],
   ['kinds', 'catalog', 0.6],
+  ['offer', 'catalog', 0.9],
+  ['offered', 'catalog', 0.9],
+  ['offering', 'catalog', 0.9],
+  ['segment have', 'catalog', 0.8],
+  ['segment has', 'catalog', 0.8],
+  ['segment support', 'catalog', 1],
+  ['can segment', 'catalog', 0.7],
+  ['segment can', 'catalog', 0.7],
+  ['connector', 'catalog', 0.7],
+  ['options', 'catalog', 0.5],
+  ['choices', 'catalog', 0.5],
+  ['what kind of', 'catalog', 0.7],
+  ['marketplace', 'catalog', 1],
+  ['catalogue', 'catalog', 1],
   ['catalog id', 'metadata', 0.8],
   ['catalog item', 'metadata', 0.9],
   ['catalog entry', 'metadata', 0.9],
