@@ -14,7 +14,8 @@ const STOP = new Set(
     'i me my we our us you your he she they them their his her do does did can could would should will shall may might must ' +
     'please want need like just some any one each every all also via using use so then than there here what which who whom whose ' +
     'how when where why whether if not no yes let lets get me segment segments currently right now existing given ' +
-    'have has had go going make sure help someone somebody something anything everything per'
+    'have has had go going make sure help someone somebody something anything everything per only ' +
+    'two three four five six seven eight nine ten twenty hundred hundreds thousand thousands million dozen few several'
   ).split(/\s+/),
 );
 
@@ -86,12 +87,21 @@ export function token(word: string, quoted = false): Token {
   return { word, stem: stem(word), light: light(word), stop: STOP.has(word), quoted };
 }
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}[.,;:!?]?$/;
+
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
   // Odd pieces of a split on quote marks are the quoted ones.
   text.split(/["“”]/).forEach((piece, i) => {
     for (const clause of piece.split(/[,;:.!?]\s+|[,;:.!?]$/)) {
-      words(clause).forEach((w, k) => out.push({ ...token(w, i % 2 === 1), starts: k === 0 }));
+      const start = out.length;
+      for (const chunk of clause.split(/\s+/)) {
+        // An email address is a value, but it says a person is meant: it reads as a faint "email".
+        if (EMAIL.test(chunk)) out.push(token('email', true));
+        else for (const w of words(chunk)) out.push(token(w, i % 2 === 1));
+      }
+      if (out[start]) out[start] = { ...out[start]!, starts: true };
+      for (let k = start + 1; k < out.length; k++) out[k] = { ...out[k]!, starts: false };
     }
   });
   return out;

@@ -107,9 +107,11 @@ function nounPosition(toks: Token[], k: number, lastVerbEnd: number): boolean {
   const t = toks[k]!;
   if (k === 0 || t.starts || k === lastVerbEnd) return false;
   const prev = toks[k - 1]!;
-  return DETERMINERS.has(prev.word) || (PREPOSITIONS.has(prev.word) && prev.word !== 'to') || prev.word === 'of' || (!prev.stop && !ADVERBS.has(prev.word));
+  // After "is", "are", "been": a state ("how the destination is set up"), not an operation asked for.
+  return BE.has(prev.word) || DETERMINERS.has(prev.word) || (PREPOSITIONS.has(prev.word) && prev.word !== 'to') || prev.word === 'of' || (!prev.stop && !ADVERBS.has(prev.word));
 }
 
+const BE = new Set(['is', 'are', 'was', 'were', 'been', 'be', 'being']);
 const DETERMINERS = new Set(['a', 'an', 'the', 'this', 'that', 'these', 'those', 'my', 'our', 'your', 'their', 'its', 'his', 'her']);
 
 function isQuestion(toks: Token[]): boolean {
