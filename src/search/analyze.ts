@@ -20,6 +20,8 @@ const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
 /** Words naming one resource ("ios" in "the ios source"): they pick the instance, not the tool. */
 const NAME_WEIGHT = 0.3;
+/** A synonym said in the context must be this close to count as naming the context. */
+const CONTEXT_SYNONYM = 0.7;
 
 /** Resources a request names by a name or type before them: "the ios source", "the analysts group". */
 const NAMED_HEADS = new Set([
@@ -120,6 +122,8 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
   // Longest first: inside "how many" the word "many" does not also mean a batch.
   const explains = new Map<string, Map<string, number>>();
   const hits: { at: number[]; terms: string[]; weight: number }[] = [];
+  const objectSynonyms = new Set<string>();
+  const contextSynonyms = new Set<string>();
   for (const seq of [full, content]) {
     for (let k = 0; k < seq.length; k++) {
       for (const s of startingAt(v.synonymsAt, toks, seq, k)) {
@@ -140,11 +144,15 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     const where = h.at.every((i) => role[i] === CONTEXT_WEIGHT) ? CONTEXT_WEIGHT : 1;
     for (const t of h.terms) {
       put(terms, t, h.weight * where);
+      // ... and says where as its words do ("a filter in engage": the space is where).
+      if (where === 1) objectSynonyms.add(t);
+      else if (h.weight >= CONTEXT_SYNONYM) contextSynonyms.add(t);
       const from = explains.get(t) ?? new Map<string, number>();
       h.at.forEach((i) => from.set(termAt(i), Math.max(from.get(termAt(i)) ?? 0, h.weight)));
       explains.set(t, from);
     }
   }
+  for (const t of contextSynonyms) if (!objectSynonyms.has(t) && (roles.get(t) ?? CONTEXT_WEIGHT) === CONTEXT_WEIGHT) contextTerms.add(t);
   numberCue(toks, role, verbs.classes);
   return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
 }

@@ -614,10 +614,11 @@ export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>, kin
   ['rotate', { update: 0.8, create: 0.6 }],
   ['exclude', { update: 0.9 }],
   ['block', { update: 0.8 }, 'base'],
-  ['set', { update: 0.7, replace: 0.7 }],
+  ['set', { replace: 0.8, update: 0.7 }],
   ['replace', { replace: 1, update: 0.5 }],
   ['overwrite', { replace: 1 }],
   ['exactly', { replace: 0.9 }],
+  ['only', { replace: 0.5 }, 'noun'],
   ['exact', { replace: 0.9 }],
 
   ['swap', { replace: 0.8 }],
