@@ -1,7 +1,7 @@
 import { docTerms, matchAt, OPERATION_WORDS, spelledTokens, startingAt, vocab } from './lexicon.js';
 import { stem, type Token } from './text.js';
 import { findVerbs, numberCue, PREPOSITIONS } from './verbs.js';
-import { GROUP_CALL_CUES, type Verb } from './vocabulary.js';
+import { COMPOUND_IMPLIES, GROUP_CALL_CUES, type Verb } from './vocabulary.js';
 
 /**
  * Turns a request into what the ranking reads: content terms weighted by their role (object, context,
@@ -103,7 +103,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
   for (const i of content) {
     if (verbs.particles.has(i)) continue;
     const term = termAt(i);
-    if (OPERATION_WORDS.has(term)) continue;
+    if (!compounds.has(i) && OPERATION_WORDS.has(toks[i]!.light)) continue;
     const at = compounds.get(i)?.at ?? [i];
     const word = toks[i]!.word;
     const shade = names.has(i) ? NAME_WEIGHT : GENERIC.has(term) ? GENERIC_WEIGHT : at.length === 1 && word.endsWith('ed') && word.length > 4 ? PARTICIPLE_WEIGHT : 1;
@@ -115,12 +115,20 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     else verbTerms.add(term);
   }
   const contextTerms = new Set([...roles].filter(([, r]) => r === CONTEXT_WEIGHT).map(([t]) => t));
+  const implied = new Map<string, Map<string, number>>();
+  for (const [compound, term, w] of COMPOUND_IMPLIES) {
+    const have = terms.get(compound);
+    if (!have || terms.has(term)) continue;
+    put(terms, term, have * w);
+    implied.set(term, new Map([[compound, w]]));
+    if (contextTerms.has(compound)) contextTerms.add(term);
+  }
   looseCompounds(toks, content, compounds, (t, w) => put(terms, t, w * LOOSE_COMPOUND_WEIGHT), role);
   for (const t of spelled) if (t.quoted && !t.stop) put(terms, t.stem, QUOTED_WEIGHT);
 
   // Synonyms match on the request with and without its stop words ("who has access", "merge identities").
   // Longest first: inside "how many" the word "many" does not also mean a batch.
-  const explains = new Map<string, Map<string, number>>();
+  const explains = new Map<string, Map<string, number>>(implied);
   const hits: { at: number[]; terms: string[]; weight: number }[] = [];
   const objectSynonyms = new Set<string>();
   const contextSynonyms = new Set<string>();
@@ -180,7 +188,7 @@ function nameModifiers(toks: Token[], compounds: Map<number, { term: string; at:
     for (let j = h - 1; j >= 0; j--) {
       const t = toks[j]!;
       if (t.stop || t.quoted || verbAt.has(j) || compounds.has(j) || toks[j + 1]!.starts) break;
-      if (!defining(t.stem) && !OPERATION_WORDS.has(t.stem)) names.add(j);
+      if (!defining(t.stem) && !OPERATION_WORDS.has(t.light)) names.add(j);
     }
   }
   return names;

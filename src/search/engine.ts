@@ -48,6 +48,10 @@ const CORE_WEIGHT = 0.5;
 const CONTEXT_AS_OBJECT = 0.7;
 /** Saying most of one of a tool's use cases is nearly as good as naming its object. */
 const USE_CASE_COVER = 0.9;
+/** What a tool loses when its slug has no place for the resource the request says it is in. */
+const UNPLACED = 0.2;
+/** A resource said as context at this weight or more is meant (a faint synonym is not). */
+const CONTEXT_WEIGHT_MIN = 0.4;
 /** Tracking calls, for a request that acts on a workspace resource. */
 const OFF_DOMAIN = 0.5;
 /** What a word in a use case counts when the request gives it the other role (object vs where). */
@@ -62,6 +66,7 @@ export class SearchEngine {
   private readonly params: Set<string>[];
   private slugFuse?: Fuse<{ i: number; key: string }>;
   private readonly resources: Set<string>;
+  private readonly slugWords: Set<string>[];
   /** Terms tools are named by (slug and title words). */
   private readonly defining: Set<string>;
 
@@ -78,6 +83,7 @@ export class SearchEngine {
     const trackingWords = new Set(this.texts.filter((_, i) => tools[i]!.api === 'tracking').flatMap((t) => [...t.fields.object, ...t.fields.context, ...t.fields.title, ...t.fields.tags, ...t.fields.useCases]));
     const compoundTerms = new Set(COMPOUNDS.map(([, t]) => t));
     this.resources = new Set([...RESOURCE_NOUNS].map((w) => (compoundTerms.has(w) ? w : stem(w))).filter((t) => !trackingWords.has(t)));
+    this.slugWords = this.texts.map((t) => new Set([...t.object, ...t.context]));
     this.defining = new Set(this.texts.flatMap((t) => [...t.fields.object, ...t.fields.context, ...t.fields.title]));
   }
 
@@ -103,6 +109,7 @@ export class SearchEngine {
     // "rename the ios source", "delete the android source": the request acts on a workspace resource,
     // so the tracking calls its other words evoke ("ios" -> screen) are not what it wants.
     const aboutResource = [...q.own].some(([t, w]) => w >= 1 && !q.contextTerms.has(t) && this.resources.has(t));
+    const whereResources = [...q.contextTerms].filter((t) => this.resources.has(t) && (q.terms.get(t) ?? 0) >= CONTEXT_WEIGHT_MIN);
     const ranked: (Ranked & { i: number; matched: Set<string>; slugCover: number; useCaseCover: number })[] = [];
     for (let i = 0; i < this.tools.length; i++) {
       const tool = this.tools[i]!;
@@ -118,7 +125,11 @@ export class SearchEngine {
       const verb = fit === undefined ? NO_VERB_PRIOR[tool.access] : 0.35 + 0.65 * fit;
       const held = knownKeys.length ? knownKeys.filter((k) => this.params[i]!.has(k)).length / knownKeys.length : 0;
       const domain = tool.api === 'tracking' && aboutResource ? OFF_DOMAIN : 1;
-      const score = (lexical + fuzzy) * (0.35 + 0.65 * objectCover) * (0.7 + 0.3 * contextCover) * verb * (1 + KNOWN_FIELD_BOOST * held) * domain;
+      // "which tools does the android source send to": a tool whose slug has no place for the source
+      // the request names explains less of it than one that does.
+      const slugWords = this.slugWords[i]!;
+      const placed = whereResources.length ? whereResources.filter((t) => slugWords.has(t)).length / whereResources.length : 1;
+      const score = (lexical + fuzzy) * (0.35 + 0.65 * objectCover) * (0.7 + 0.3 * contextCover) * verb * (1 + KNOWN_FIELD_BOOST * held) * domain * (1 - UNPLACED + UNPLACED * placed);
       ranked.push({ slug: tool.slug, score, i, matched, slugCover, useCaseCover });
     }
     ranked.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));

@@ -1,4 +1,4 @@
-import { stem, token, tokens, type Token } from './text.js';
+import { light, stem, token, tokens, type Token } from './text.js';
 import { COMPOUNDS, SPELLING, SPLIT_VERBS, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
 
 /**
@@ -7,8 +7,12 @@ import { COMPOUNDS, SPELLING, SPLIT_VERBS, SYNONYMS, VERBS, type Verb } from './
  */
 
 /** Verbs that only say which operation; the operation is scored from the slug, so they are not content. */
+/**
+ * Compared on the plural-folded word, not the stem: Porter folds "settings" into "set" and "views"
+ * into "view", but settings are something tools have.
+ */
 export const OPERATION_WORDS = new Set(
-  ['list', 'get', 'create', 'update', 'delete', 'remove', 'add', 'replace', 'show', 'fetch', 'retrieve', 'edit', 'modify', 'change', 'set', 'new', 'make', 'see', 'find', 'view', 'look', 'give', 'all', 'every', 'which', 'return', 'returns', 'lists', 'gets', 'creates', 'updates', 'deletes', 'removes', 'adds', 'replaces'].map(stem),
+  ['list', 'get', 'create', 'update', 'delete', 'remove', 'add', 'replace', 'show', 'fetch', 'retrieve', 'edit', 'modify', 'change', 'set', 'new', 'make', 'see', 'find', 'view', 'look', 'give', 'all', 'every', 'which', 'return', 'returns', 'lists', 'gets', 'creates', 'updates', 'deletes', 'removes', 'adds', 'replaces'].map(light),
 );
 
 export type Phrase = string[];
@@ -102,9 +106,9 @@ export function docTerms(text: string): string[] {
   const out: string[] = [];
   for (let k = 0; k < seq.length; ) {
     const hit = startingAt(vocab().compoundsAt, toks, seq, k).find((c) => matchAt(toks, seq, k, c.phrase));
-    out.push(hit ? hit.term : toks[k]!.stem);
+    if (hit || !OPERATION_WORDS.has(toks[k]!.light)) out.push(hit ? hit.term : toks[k]!.stem);
     k += hit ? hit.phrase.length : 1;
   }
-  return out.filter((t) => !OPERATION_WORDS.has(t));
+  return out;
 }
 

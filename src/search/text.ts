@@ -14,7 +14,7 @@ const STOP = new Set(
     'i me my we our us you your he she they them their his her do does did can could would should will shall may might must ' +
     'please want need like just some any one each every all also via using use so then than there here what which who whom whose ' +
     'how when where why whether if not no yes let lets get me segment segments currently right now existing given ' +
-    'have has had go going make sure help someone somebody something anything everything per only ' +
+    'have has had go going make sure help someone somebody something anything everything per only up off out down back ' +
     'two three four five six seven eight nine ten twenty hundred hundreds thousand thousands million dozen few several'
   ).split(/\s+/),
 );

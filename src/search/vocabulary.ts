@@ -90,6 +90,12 @@ export const GROUP_CALL_CUES = new Set([
   'trait', 'customer', 'firm', 'tenant', 'household', 'call', 'track', 'identify',
 ]);
 
+/** A compound that is a kind of something broader: an insert function is a function. */
+export const COMPOUND_IMPLIES: [compound: string, term: string, weight: number][] = [
+  ['insertfunction', 'function', 0.8],
+  ['liveplugin', 'plugin', 0.8],
+];
+
 /**
  * Words agents use -> terms tools use, with a weight (1 = as good as the tool's own word).
  * Request side only. A phrase matches adjacent words (stop words between are skipped).
