@@ -20,6 +20,12 @@ const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
 /** Words naming one resource ("ios" in "the ios source"): they pick the instance, not the tool. */
 const NAME_WEIGHT = 0.3;
+/** Who does things a track call records. */
+const ACTORS = new Set(['user', 'users', 'customer', 'customers', 'visitor', 'visitors', 'shopper', 'someone', 'somebody', 'person', 'player', 'buyer', 'subscriber', 'listener', 'reader', 'viewer', 'guest', 'client', 'they', 'he', 'she', 'member', 'patient', 'student', 'driver', 'rider', 'learner']);
+/** Requests about workspace access, where a bare unknown word may be a person. */
+const IAM_CUES = new Set(['team', 'permission', 'role', 'access', 'admin', 'owner', 'member', 'invite', 'workspace', 'grant', 'revoke', 'offboard', 'onboard', 'promote', 'demote', 'teammate']);
+const PERSON_BEFORE = new Set(['is', 'does', 'can', 'for', 'of', 'has', 'did', 'was']);
+const PERSON_WEIGHT = 0.7;
 /** A synonym said in the context must be this close to count as naming the context. */
 const CONTEXT_SYNONYM = 0.7;
 
@@ -53,7 +59,7 @@ export interface AnalyzedQuery {
  * Analyses a request. `correct` maps a word the index does not know to the closest one it does;
  * `defining` says whether a term is one of the words tools are named by (slug or title).
  */
-export function analyzeQuery(text: string, correct?: (w: string) => string, defining?: (term: string) => boolean): AnalyzedQuery {
+export function analyzeQuery(text: string, correct?: (w: string) => string, defining?: (term: string) => boolean, known?: (word: string) => boolean): AnalyzedQuery {
   const v = vocab();
   const spelled = spelledTokens(text, correct);
   const toks = spelled.filter((t) => !t.quoted);
@@ -161,6 +167,28 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     }
   }
   for (const t of contextSynonyms) if (!objectSynonyms.has(t) && (roles.get(t) ?? CONTEXT_WEIGHT) === CONTEXT_WEIGHT) contextTerms.add(t);
+  // "user 12 tapped Add to Wishlist": someone did something, in the past tense, that no synonym names.
+  const said = new Set(taken.flat());
+  toks.forEach((t, i) => {
+    const prev = toks[i - 1];
+    if (verbs.classes.size || !prev || said.has(i) || t.quoted || !(t.word.endsWith('ed') && t.word.length > 4) || !ACTORS.has(prev.word)) return;
+    for (const [term, w] of [['track', 0.7], ['event', 0.5]] as const) {
+      put(terms, term, w);
+      explains.set(term, new Map([...(explains.get(term) ?? []), [termAt(i), w]]));
+    }
+  });
+  // "kick dave out of the admins group", "which groups is alice in": about workspace access, a bare
+  // word nobody uses, right after the verb, is a person.
+  if (known && (terms.has('usergroup') || toks.some((t) => IAM_CUES.has(t.light)))) {
+    toks.forEach((t, i) => {
+      const prev = toks[i - 1];
+      if (t.stop || t.quoted || known(t.word) || !prev || t.starts || !(verbs.at.has(i - 1) || PERSON_BEFORE.has(prev.word))) return;
+      const w = PERSON_WEIGHT * (asked && i >= asked.end ? CONTEXT_WEIGHT : role[i]!);
+      put(terms, 'user', w);
+      if (w === PERSON_WEIGHT * CONTEXT_WEIGHT) contextTerms.add('user');
+      explains.set('user', new Map([...(explains.get('user') ?? []), [termAt(i), PERSON_WEIGHT]]));
+    });
+  }
   numberCue(toks, role, verbs.classes);
   return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
 }

@@ -17,6 +17,11 @@ export class TypoFixer {
     this.stems = new Set([...known].map(stem));
   }
 
+  /** Whether some tool or the vocabulary uses this word (or another form of it). */
+  knows(word: string): boolean {
+    return this.known.has(word) || this.stems.has(stem(word));
+  }
+
   fix(word: string): string {
     // Short words are too often other real words ("react" is not "reach", "paris" not "pairs"), and
     // another form of a known word ("validated" for "validate") is no typo.
