@@ -20,6 +20,8 @@ const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
 /** Words naming one resource ("ios" in "the ios source"): they pick the instance, not the tool. */
 const NAME_WEIGHT = 0.3;
+/** Words that are a user's attribute unless "a"/"an" makes them a thing ("send an email"). */
+const ATTRIBUTES = new Set(['email', 'phone']);
 /** Who does things a track call records. */
 const ACTORS = new Set(['user', 'users', 'customer', 'customers', 'visitor', 'visitors', 'shopper', 'someone', 'somebody', 'person', 'player', 'buyer', 'subscriber', 'listener', 'reader', 'viewer', 'guest', 'client', 'they', 'he', 'she', 'member', 'patient', 'student', 'driver', 'rider', 'learner']);
 /** Requests about workspace access, where a bare unknown word may be a person. */
@@ -53,6 +55,8 @@ export interface AnalyzedQuery {
   verbTerms: Set<string>;
   /** Terms only ever written after a preposition ("users in this group"): where, not what. */
   contextTerms: Set<string>;
+  /** Nouns a word no tool knows qualifies ("invite" in "a calendar invite"): likely not the tools' thing. */
+  foreign: Set<string>;
 }
 
 /**
@@ -144,7 +148,9 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
         const at = matchAt(toks, seq, k, s.phrase);
         // A Segment compound is one term: "delivery overview" does not also mean "deliveries".
         // A name ("the ios source", "the braze destination") says which one, not which tool.
-        if (at && !at.some((i) => compounds.has(i) || names.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
+        // "an email" is a message to send, not a user's email address.
+        const message = at && ATTRIBUTES.has(toks[at[0]!]!.light) && ['a', 'an'].includes(toks[at[0]! - 1]?.word ?? '');
+        if (at && !message && !at.some((i) => compounds.has(i) || names.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
       }
     }
   }
@@ -189,8 +195,20 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
       explains.set('user', new Map([...(explains.get('user') ?? []), [termAt(i), PERSON_WEIGHT]]));
     });
   }
+  // "a calendar invite", "a shopping list": a word no tool knows, right before the noun, makes it some
+  // other thing than the tool's (unlike names of resources: "the ios source").
+  const foreign = new Set<string>();
+  if (known) {
+    for (let i = 0; i + 1 < toks.length; i++) {
+      const t = toks[i]!;
+      const next = toks[i + 1]!;
+      if (t.stop || t.quoted || names.has(i) || verbs.at.has(i) || known(t.word) || next.stop || next.starts || verbs.at.has(i + 1)) continue;
+      const head = compounds.get(i + 1)?.term ?? next.light;
+      if (!NAMED_HEADS.has(head)) foreign.add(termAt(i + 1));
+    }
+  }
   numberCue(toks, role, verbs.classes);
-  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms };
+  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign };
 }
 
 /** "which sources ...", "what destinations ...": where the noun phrase asked about ends. */

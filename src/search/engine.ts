@@ -152,7 +152,9 @@ export class SearchEngine {
    * must be said almost whole to count: one shared word ("password") is not naming it.
    */
   private confidence(q: AnalyzedQuery, r: { i: number; score: number; matched: Set<string>; slugCover: number; useCaseCover: number }) {
-    const named = Math.max(r.slugCover >= NAMED_OBJECT ? r.slugCover : 0, r.useCaseCover >= NAMED_USE_CASE ? r.useCaseCover : 0) * 0.8;
+    // "a calendar invite" does not name Segment's invites.
+    const foreign = this.texts[r.i]!.object.some((t) => q.foreign.has(t));
+    const named = foreign ? 0 : Math.max(r.slugCover >= NAMED_OBJECT ? r.slugCover : 0, r.useCaseCover >= NAMED_USE_CASE ? r.useCaseCover : 0) * 0.8;
     const share = this.share(q, r.matched);
     const strength = r.score / this.ceiling(q);
     // And a match only in prose ("flight" in a description) is a coincidence, not a tool for the request.
