@@ -55,6 +55,8 @@ export interface AnalyzedQuery {
   verbTerms: Set<string>;
   /** Terms only ever written after a preposition ("users in this group"): where, not what. */
   contextTerms: Set<string>;
+  /** Every word of the request's object is one no tool knows ("schedule a meeting"). */
+  strangeObject: boolean;
   /** Nouns a word no tool knows qualifies ("invite" in "a calendar invite"): likely not the tools' thing. */
   foreign: Set<string>;
 }
@@ -189,6 +191,7 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
     toks.forEach((t, i) => {
       const prev = toks[i - 1];
       if (t.stop || t.quoted || known(t.word) || !prev || t.starts || !(verbs.at.has(i - 1) || PERSON_BEFORE.has(prev.word))) return;
+      said.add(i);
       const w = PERSON_WEIGHT * (asked && i >= asked.end ? CONTEXT_WEIGHT : role[i]!);
       put(terms, 'user', w);
       if (w === PERSON_WEIGHT * CONTEXT_WEIGHT) contextTerms.add('user');
@@ -207,8 +210,15 @@ export function analyzeQuery(text: string, correct?: (w: string) => string, defi
       if (!NAMED_HEADS.has(head)) foreign.add(termAt(i + 1));
     }
   }
+  // "schedule a meeting with the team": when every word of the object is one no tool knows, the
+  // request is about something else, whatever its verb and context say.
+  let strangeObject = false;
+  if (known) {
+    const object = content.filter((i) => role[i] === 1 && !names.has(i) && !verbs.particles.has(i) && !GENERIC.has(termAt(i)) && !OPERATION_WORDS.has(toks[i]!.light));
+    strangeObject = object.length > 0 && object.every((i) => !known(toks[i]!.word) && !said.has(i));
+  }
   numberCue(toks, role, verbs.classes);
-  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign };
+  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign, strangeObject };
 }
 
 /** "which sources ...", "what destinations ...": where the noun phrase asked about ends. */

@@ -56,6 +56,8 @@ const CONTEXT_WEIGHT_MIN = 0.4;
 const OFF_DOMAIN = 0.5;
 /** What a word in a use case counts when the request gives it the other role (object vs where). */
 const ROLE_SWAP = 0.6;
+/** Confidence at most, for a request whose object no tool knows. */
+const STRANGE_OBJECT = 0.3;
 /** How many of the best tools may vouch that a request is about Segment. */
 const CONFIDENCE_DEPTH = 3;
 
@@ -142,6 +144,8 @@ export class SearchEngine {
       const c = this.confidence(q, r);
       if (c.confidence > best.confidence) best = c;
     }
+    // An object no tool knows, with no event to send: the verb alone ("schedule", "delete") is not enough.
+    if (q.strangeObject && !q.verbs.has('send')) best = { ...best, confidence: Math.min(best.confidence, STRANGE_OBJECT) };
     return { ranked: out, ...best };
   }
 
