@@ -61,11 +61,19 @@ export interface AnalyzedQuery {
   foreign: Set<string>;
 }
 
-/**
- * Analyses a request. `correct` maps a word the index does not know to the closest one it does;
- * `defining` says whether a term is one of the words tools are named by (slug or title).
- */
-export function analyzeQuery(text: string, correct?: (w: string) => string, defining?: (term: string) => boolean, known?: (word: string) => boolean): AnalyzedQuery {
+/** What the index knows, for reading a request against it. All optional: use cases are read without. */
+export interface QueryLexicon {
+  /** A word the index does not know -> the closest one it does (typos). */
+  correct?: (w: string) => string;
+  /** Whether a term is one tools are named by (slug or title words). */
+  defining?: (term: string) => boolean;
+  /** Whether some tool or the vocabulary uses a word at all. */
+  known?: (word: string) => boolean;
+}
+
+/** Analyses a request. */
+export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): AnalyzedQuery {
+  const { correct, defining, known } = lexicon;
   const v = vocab();
   const spelled = spelledTokens(text, correct);
   const toks = spelled.filter((t) => !t.quoted);

@@ -91,7 +91,7 @@ export class SearchEngine {
 
   /** The request as the ranking reads it (typos fixed), for tests and diagnostics. */
   analyze(request: string): AnalyzedQuery {
-    return analyzeQuery(request, (w) => this.typos.fix(w), (t) => this.defining.has(t), (w) => this.typos.knows(w));
+    return analyzeQuery(request, { correct: (w) => this.typos.fix(w), defining: (t) => this.defining.has(t), known: (w) => this.typos.knows(w) });
   }
 
   /** Ranks every tool for a request; `knownFields` are the names of values the caller already has. */
