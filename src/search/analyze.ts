@@ -22,6 +22,8 @@ const PARTICIPLE_WEIGHT = 0.5;
 const NAME_WEIGHT = 0.3;
 /** Words that are a user's attribute unless "a"/"an" makes them a thing ("send an email"). */
 const ATTRIBUTES = new Set(['email', 'phone']);
+/** Possessives that make a noun an end user's own ("their subscription"). */
+const PERSONAL = new Set(['their', 'his', 'her']);
 /** Who does things a track call records. */
 const ACTORS = new Set(['user', 'users', 'customer', 'customers', 'visitor', 'visitors', 'shopper', 'someone', 'somebody', 'person', 'player', 'buyer', 'subscriber', 'listener', 'reader', 'viewer', 'guest', 'client', 'they', 'he', 'she', 'member', 'patient', 'student', 'driver', 'rider', 'learner']);
 /** Requests about workspace access, where a bare unknown word may be a person. */
@@ -55,6 +57,8 @@ export interface AnalyzedQuery {
   verbTerms: Set<string>;
   /** Terms only ever written after a preposition ("users in this group"): where, not what. */
   contextTerms: Set<string>;
+  /** Nouns an end user owns ("their subscription"): not workspace resources. */
+  personal: Set<string>;
   /** Every word of the request's object is one no tool knows ("schedule a meeting"). */
   strangeObject: boolean;
   /** Nouns a word no tool knows qualifies ("invite" in "a calendar invite"): likely not the tools' thing. */
@@ -225,8 +229,13 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
     const object = content.filter((i) => role[i] === 1 && !names.has(i) && !verbs.particles.has(i) && !GENERIC.has(termAt(i)) && !OPERATION_WORDS.has(toks[i]!.light));
     strangeObject = object.length > 0 && object.every((i) => !known(toks[i]!.word) && !said.has(i));
   }
+  // "their subscription", "her account": an end user's own things, not the workspace's resources.
+  const personal = new Set<string>();
+  toks.forEach((t, i) => {
+    if (i > 0 && PERSONAL.has(toks[i - 1]!.word) && !t.stop) personal.add(termAt(i));
+  });
   numberCue(toks, role, verbs.classes);
-  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign, strangeObject };
+  return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign, strangeObject, personal };
 }
 
 /** "which sources ...", "what destinations ...": where the noun phrase asked about ends. */

@@ -110,7 +110,7 @@ export class SearchEngine {
     const contextTerms = new Map([...q.terms].map(([t, w]) => [t, q.contextTerms.has(t) ? 1 : w]));
     // "rename the ios source", "delete the android source": the request acts on a workspace resource,
     // so the tracking calls its other words evoke ("ios" -> screen) are not what it wants.
-    const aboutResource = [...q.own].some(([t, w]) => w >= 1 && !q.contextTerms.has(t) && this.resources.has(t));
+    const aboutResource = [...q.own].some(([t, w]) => w >= 1 && !q.contextTerms.has(t) && !q.personal.has(t) && this.resources.has(t));
     const whereResources = [...q.contextTerms].filter((t) => this.resources.has(t) && (q.terms.get(t) ?? 0) >= CONTEXT_WEIGHT_MIN);
     const ranked: (Ranked & { i: number; matched: Set<string>; slugCover: number; useCaseCover: number })[] = [];
     for (let i = 0; i < this.tools.length; i++) {

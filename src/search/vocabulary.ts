@@ -133,6 +133,9 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['business', 'group', 0.6],
   ['b2b', 'group', 0.9],
   ['employer', 'group', 0.8],
+  ['works at', 'group', 0.8],
+  ['works for', 'group', 0.8],
+  ['employed by', 'group', 0.8],
   ['employee count', 'group trait', 0.8],
   ['page view', 'page', 1],
   ['page views', 'page', 1],
@@ -337,6 +340,9 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['usage', 'usage', 1],
   ['billing', 'usage mtu', 0.6],
   ['billed', 'usage mtu', 0.6],
+  ['charge', 'usage mtu', 0.6],
+  ['cost', 'usage mtu', 0.5],
+  ['invoice', 'usage mtu', 0.6],
   ['quota', 'usage', 0.6],
   ['allowance', 'usage limit', 0.8],
   ['limit', 'usage', 0.4],
@@ -393,9 +399,14 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['statistics', 'metric', 0.9],
   ['numbers', 'metric', 0.5],
   ['how many', 'metric volume', 0.7],
+  ['how much', 'metric volume', 0.7],
+  ['coming in', 'ingress', 0.8],
 
   // Protocols: tracking plans, their rules and a source's schema settings.
   ['protocols', 'trackingplan', 0.8],
+  ['event spec', 'trackingplan', 0.9],
+  ['tracking spec', 'trackingplan', 0.9],
+  ['spec', 'trackingplan', 0.6],
   ['rule', 'rule', 1],
   ['event definitions', 'rule', 0.8],
   ['defined', 'rule', 0.4],
@@ -531,6 +542,8 @@ export const SYNONYMS: [phrase: string, terms: string, weight: number][] = [
   ['who updated', 'audit', 1],
   ['who disabled', 'audit', 1],
   ['who enabled', 'audit', 1],
+  ['touched', 'audit', 0.6],
+  ['recent changes', 'audit', 1],
 ];
 
 /** What a request asks to do to a tool's object. Classes match the first word of Public API slugs. */
@@ -719,6 +732,9 @@ export const VERBS: [phrase: string, classes: Partial<Record<Verb, number>>, kin
   ['initialize', { create: 1 }],
   ['bootstrap', { create: 1 }],
   ['instantiate', { create: 1 }],
+  ['clone', { create: 0.9 }],
+  ['copy', { create: 0.8 }, 'base'],
+  ['duplicate', { create: 0.9 }, 'base'],
   ['issue', { create: 1 }, 'base'],
   ['produce', { create: 0.8 }],
   ['draft', { create: 0.9 }, 'base'],
