@@ -19,6 +19,8 @@ export interface EvalCase {
   fresh2?: boolean;
   /** Written for the search2 round after fresh2, measured once untouched, then tuned on. */
   dev2?: boolean;
+  /** Written at the end of the search2 round, after all its tuning, and run once. */
+  fresh3?: boolean;
 }
 
 export interface EvalSet {
@@ -26,6 +28,7 @@ export interface EvalSet {
   negatives: string[];
   /** Off-topic requests written with fresh2: measured and reported, not asserted. */
   fresh2_negatives?: string[];
+  fresh3_negatives?: string[];
 }
 
 export function loadEvalSet(): EvalSet {
