@@ -20,7 +20,7 @@ const GENERIC_WEIGHT = 0.3;
 const PARTICIPLE_WEIGHT = 0.5;
 /** Words naming one resource ("ios" in "the ios source"): they pick the instance, not the tool. */
 const NAME_WEIGHT = 0.3;
-/** Words that are a user's attribute unless "a"/"an" makes them a thing ("send an email"). */
+/** A user's attribute, unless "a"/"an" or the plural makes it a thing ("send an email", "delete emails"). */
 const ATTRIBUTES = new Set(['email', 'phone']);
 /** Possessives that make a noun an end user's own ("their subscription"). */
 const PERSONAL = new Set(['their', 'his', 'her']);
@@ -163,7 +163,8 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
         // A Segment compound is one term: "delivery overview" does not also mean "deliveries".
         // A name ("the ios source", "the braze destination") says which one, not which tool.
         // "an email" is a message to send, not a user's email address.
-        const message = at && ATTRIBUTES.has(toks[at[0]!]!.light) && ['a', 'an'].includes(toks[at[0]! - 1]?.word ?? '');
+        const first = at && toks[at[0]!]!;
+        const message = first && ATTRIBUTES.has(first.light) && (first.word !== first.light || ['a', 'an'].includes(toks[at[0]! - 1]?.word ?? ''));
         if (at && !message && !at.some((i) => compounds.has(i) || names.has(i))) hits.push({ at, terms: s.terms, weight: s.weight });
       }
     }
@@ -191,7 +192,7 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
   const said = new Set(taken.flat());
   toks.forEach((t, i) => {
     const prev = toks[i - 1];
-    if (verbs.classes.size || !prev || said.has(i) || t.quoted || !(t.word.endsWith('ed') && t.word.length > 4) || !ACTORS.has(prev.word)) return;
+    if ([...verbs.classes.keys()].some((c) => c !== 'send') || !prev || said.has(i) || t.quoted || !(t.word.endsWith('ed') && t.word.length > 4) || !ACTORS.has(prev.word)) return;
     for (const [term, w] of [['track', 0.7], ['event', 0.5]] as const) {
       put(terms, term, w);
       explains.set(term, new Map([...(explains.get(term) ?? []), [termAt(i), w]]));

@@ -56,6 +56,8 @@ const CONTEXT_WEIGHT_MIN = 0.4;
 const OFF_DOMAIN = 0.5;
 /** What a word in a use case counts when the request gives it the other role (object vs where). */
 const ROLE_SWAP = 0.6;
+/** Verbs that only ever mean sending tracking data (unlike "send", "post" or "report"). */
+const TRACKING_VERBS = new Set(['track', 'record', 'log', 'capture', 'emit', 'fire', 'identify', 'alias', 'backfill'].map(stem));
 /** Confidence at most, for a request whose object no tool knows. */
 const STRANGE_OBJECT = 0.3;
 /** How many of the best tools may vouch that a request is about Segment. */
@@ -172,6 +174,8 @@ export class SearchEngine {
     const f = this.texts[i]!.fields;
     // Through a weak synonym ("password" -> credential) a match says too little to count.
     // A Segment word (one some tool is named by) in the tool's own use cases counts too: "event spec".
+    // Asking to track, record, log or capture is itself Segment's tracking operation.
+    if (this.tools[i]!.api === 'tracking' && [...q.verbTerms].some((t) => TRACKING_VERBS.has(t))) return true;
     return [...matched].some(
       (t) => (q.terms.get(t) ?? 0) >= CORE_WEIGHT && (f.object.includes(t) || f.context.includes(t) || f.title.includes(t) || f.tags.includes(t) || (this.defining.has(t) && f.useCases.includes(t))),
     );
