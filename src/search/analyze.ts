@@ -37,8 +37,12 @@ const CONTEXT_SYNONYM = 0.7;
 const NAMED_HEADS = new Set([
   'source', 'destination', 'warehouse', 'audience', 'space', 'function', 'group', 'team', 'model', 'filter', 'mapping',
   'subscription', 'label', 'credential', 'transformation', 'workspace', 'integration', 'connector', 'activation', 'instance',
-  'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey',
+  'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey', 'event',
 ]);
+/** Heads whose modifiers are names only when no tool knows them ("the Wishlist event", not "unplanned events"). */
+const STRICT_HEADS = new Set(['event']);
+/** Words that make an operation temporary: a pause ("for a while"), not a removal. */
+const TEMPORARY: string[][] = [['for', 'a', 'while'], ['temporarily'], ['for', 'now'], ['until']];
 
 /** A compound whose words are near but apart ("entity relationship paths") still counts, a bit less. */
 const LOOSE_COMPOUND_WEIGHT = 0.8;
@@ -92,12 +96,16 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
     k += hit ? hit.phrase.length : 1;
   }
   const verbs = findVerbs(toks, full, new Set(compounds.keys()), v);
+  // "stop sending to the destination for a while" pauses it: less a deletion, removal or cancellation.
+  if (TEMPORARY.some((p) => toks.some((_, i) => p.every((w, j) => toks[i + j]?.word === w)))) {
+    for (const c of ['delete', 'remove', 'cancel'] as const) if (verbs.classes.has(c)) verbs.classes.set(c, verbs.classes.get(c)! * 0.5);
+  }
   // "the analysts group", "which groups is alice in": a group on its own is a workspace user group.
   // The tracking group call is about companies and accounts, and says so.
   if (!toks.some((t) => GROUP_CALL_CUES.has(t.light))) {
     for (const i of content) if (toks[i]!.light === 'group' && !compounds.has(i) && !verbs.at.has(i)) compounds.set(i, { term: 'usergroup', at: [i] });
   }
-  const names = defining ? nameModifiers(toks, compounds, verbs.at, defining) : new Set<number>();
+  const names = defining ? nameModifiers(toks, compounds, verbs.at, defining, known) : new Set<number>();
 
   // Each content word is weighed by its role: the object (1), a context after a preposition (0.6), or
   // the verb itself (0.5: "track", "deploy" still match slugs, but the operation is scored on its own).
@@ -252,7 +260,13 @@ function questionObject(toks: Token[]): { end: number } | undefined {
  * type ("the ios source", "the Data Engineering group", "the braze destination"). "the failed
  * deliveries" or "the sync schedule" keep their weight: those words name what the tool does.
  */
-function nameModifiers(toks: Token[], compounds: Map<number, { term: string; at: number[] }>, verbAt: Set<number>, defining: (term: string) => boolean): Set<number> {
+function nameModifiers(
+  toks: Token[],
+  compounds: Map<number, { term: string; at: number[] }>,
+  verbAt: Set<number>,
+  defining: (term: string) => boolean,
+  known?: (word: string) => boolean,
+): Set<number> {
   const names = new Set<number>();
   for (let h = 0; h < toks.length; h++) {
     const c = compounds.get(h);
@@ -262,7 +276,7 @@ function nameModifiers(toks: Token[], compounds: Map<number, { term: string; at:
     for (let j = h - 1; j >= 0; j--) {
       const t = toks[j]!;
       if (t.stop || t.quoted || verbAt.has(j) || compounds.has(j) || toks[j + 1]!.starts) break;
-      if (!defining(t.stem) && !OPERATION_WORDS.has(t.light)) names.add(j);
+      if (!defining(t.stem) && !OPERATION_WORDS.has(t.light) && !(STRICT_HEADS.has(head) && (!known || known(t.word)))) names.add(j);
     }
   }
   return names;
