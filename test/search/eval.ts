@@ -19,7 +19,7 @@ export interface EvalCase {
   fresh2?: boolean;
   /** Written for the search2 round after fresh2, measured once untouched, then tuned on. */
   dev2?: boolean;
-  /** Written at the end of the search2 round, after all its tuning, and run once. */
+  /** Written after the first search2 tuning round, measured once untouched, then tuned on. */
   fresh3?: boolean;
 }
 
