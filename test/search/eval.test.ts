@@ -33,7 +33,8 @@ describe('search accuracy on the eval set', () => {
     const all = await score(search, tuned);
     report('all but fresh2', all);
     report('all with fresh2', await score(search, set.cases));
-    report('dev', await score(search, set.cases.filter((c) => !c.heldout && !c.fresh2 && !c.fresh3 && !c.dev2)), true);
+    report('dev', await score(search, set.cases.filter((c) => !c.heldout && !c.fresh2 && !c.fresh3 && !c.dev2 && !c.dev3)), true);
+    report('dev3 (tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.dev3)), true);
     report('dev2 (search2 round, tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.dev2)), true);
     report('held-out', await score(search, set.cases.filter((c) => c.heldout && !c.final)));
     report('held-out, final (written after all tuning)', await score(search, set.cases.filter((c) => c.final)));

@@ -21,6 +21,8 @@ export interface EvalCase {
   dev2?: boolean;
   /** Written after the first search2 tuning round, measured once untouched, then tuned on. */
   fresh3?: boolean;
+  /** Written for the second search2 round, measured once untouched, then tuned on. */
+  dev3?: boolean;
 }
 
 export interface EvalSet {
