@@ -22,6 +22,8 @@ const PARTICIPLE_WEIGHT = 0.5;
 const NAME_WEIGHT = 0.3;
 /** A user's attribute, unless "a"/"an" or the plural makes it a thing ("send an email", "delete emails"). */
 const ATTRIBUTES = new Set(['email', 'phone']);
+/** A word followed by an id pasted into the request: "source src_22", "audience aud_1". */
+const ID_AFTER = /([a-z]+)\s+[a-z]{1,6}[_-][a-z0-9]*\d[a-z0-9]*\b/gi;
 /** Possessives that make a noun an end user's own ("their subscription"). */
 const PERSONAL = new Set(['their', 'his', 'her']);
 /** Who does things a track call records. */
@@ -37,7 +39,7 @@ const CONTEXT_SYNONYM = 0.7;
 const NAMED_HEADS = new Set([
   'source', 'destination', 'warehouse', 'audience', 'space', 'function', 'group', 'team', 'model', 'filter', 'mapping',
   'subscription', 'label', 'credential', 'transformation', 'workspace', 'integration', 'connector', 'activation', 'instance',
-  'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey', 'event',
+  'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey', 'event', 'reversetl', 'sync', 'job',
 ]);
 /** Heads whose modifiers are names only when no tool knows them ("the Wishlist event", not "unplanned events"). */
 const STRICT_HEADS = new Set(['event']);
@@ -243,7 +245,9 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
   toks.forEach((t, i) => {
     if (i > 0 && PERSONAL.has(toks[i - 1]!.word) && !t.stop) personal.add(termAt(i));
   });
-  numberCue(toks, role, verbs.classes);
+  // "source src_22": an id right after the object names one of it ("filters on destination dst_1" does not).
+  const specific = [...text.matchAll(ID_AFTER)].some((m) => toks.some((t, i) => t.word === m[1]!.toLowerCase() && role[i] === 1));
+  numberCue(toks, role, verbs.classes, specific);
   return { terms, own, explains, verbs: verbs.classes, verbTerms, contextTerms, foreign, strangeObject, personal };
 }
 

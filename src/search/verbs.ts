@@ -125,14 +125,15 @@ function isQuestion(toks: Token[]): boolean {
  * "show the sources" wants a list, "show source X" or "one source" wants a get: when the request leaves
  * list-or-get open, the grammatical number of what it names decides.
  */
-export function numberCue(toks: Token[], role: number[], verbs: Map<Verb, number>): void {
+export function numberCue(toks: Token[], role: number[], verbs: Map<Verb, number>, specific = false): void {
   const list = verbs.get('list') ?? 0;
   const get = verbs.get('get') ?? 0;
   if (!list && !get) return;
   // Only the object counts: in "mappings on this destination" the number of "destination" says nothing.
   const object = (i: number) => role[i] === 1;
-  const singular = toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' || object(i + 1)));
   const plural = toks.some((t, i) => PLURAL.has(t.word) || (object(i) && !t.stop && t.light !== t.word && !NOT_PLURAL.has(t.word)));
+  // An id pasted in ("source src_22") names one thing, unless the request asks for several of something.
+  const singular = (specific && !plural) || toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' || object(i + 1)));
   if (plural && !singular) {
     verbs.set('list', Math.max(list, get));
     verbs.set('get', get * 0.9);
