@@ -41,6 +41,10 @@ const NAMED_HEADS = new Set([
   'subscription', 'label', 'credential', 'transformation', 'workspace', 'integration', 'connector', 'activation', 'instance',
   'trackingplan', 'usergroup', 'insertfunction', 'computedtrait', 'liveplugin', 'writekey', 'event', 'reversetl', 'sync', 'job',
 ]);
+/** What a capitalised name in the object's place says about an event. */
+const EVENT_NAME_WEIGHT = 0.5;
+/** Words that introduce a name. */
+const NAMING = new Set(['called', 'named', 'titled']);
 /** Heads whose modifiers are names only when no tool knows them ("the Wishlist event", not "unplanned events"). */
 const STRICT_HEADS = new Set(['event']);
 /** Words that make an operation temporary: a pause ("for a while"), not a removal. */
@@ -114,7 +118,8 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
   const role: number[] = [];
   let context = false;
   toks.forEach((t, i) => {
-    if (PREPOSITIONS.has(t.word)) context = true;
+    // "out of the plan", "off of the source": where from, as "from" would say.
+    if (PREPOSITIONS.has(t.word) || (t.word === 'of' && ['out', 'off'].includes(toks[i - 1]?.word ?? ''))) context = true;
     else if (t.word === 'and' || t.word === 'or' || verbs.at.has(i)) context = false;
     role[i] = verbs.at.has(i) ? VERB_WEIGHT : context ? CONTEXT_WEIGHT : 1;
   });
@@ -198,6 +203,19 @@ export function analyzeQuery(text: string, lexicon: QueryLexicon = {}): Analyzed
     }
   }
   for (const t of contextSynonyms) if (!objectSynonyms.has(t) && (roles.get(t) ?? CONTEXT_WEIGHT) === CONTEXT_WEIGHT) contextTerms.add(t);
+  // "take Newsletter Signup out of the plan": a capitalised name standing as the object, not naming a
+  // resource after it, is by Segment's convention an event ("Order Completed").
+  const modifies = (i: number) => {
+    let j = i + 1;
+    while (names.has(j) || (toks[j]?.stop && toks[j]?.capital)) j++;
+    const next = toks[j];
+    return !!next && !next.stop && NAMED_HEADS.has(compounds.get(j)?.term ?? next.light);
+  };
+  const eventName = content.some((i) => names.has(i) && toks[i]!.capital && role[i] === 1 && !modifies(i));
+  if (eventName && !terms.has('event')) {
+    put(terms, 'event', EVENT_NAME_WEIGHT);
+    contextTerms.delete('event');
+  }
   // "user 12 tapped Add to Wishlist": someone did something, in the past tense, that no synonym names.
   const said = new Set(taken.flat());
   toks.forEach((t, i) => {
@@ -272,6 +290,24 @@ function nameModifiers(
   known?: (word: string) => boolean,
 ): Set<number> {
   const names = new Set<number>();
+  // A capitalised word no tool knows, past the first word, is a name: "a group called Contractors",
+  // "take Newsletter Signup out of the plan".
+  // A run of capitalised words is one name when any of them is unknown ("Newsletter Signup").
+  if (known) {
+    for (let i = 1; i < toks.length; ) {
+      let j = i;
+      while (j < toks.length && toks[j]!.capital && !verbAt.has(j)) j++;
+      const run = toks.slice(i, j).map((_, k) => i + k);
+      if (run.some((k) => !toks[k]!.stop && !known(toks[k]!.word))) for (const k of run) if (!toks[k]!.stop) names.add(k);
+      i = Math.max(j, i + 1);
+    }
+  }
+  // "a group called Contractors": what follows "called" is the name, known words or not.
+  toks.forEach((t, i) => {
+    if (!NAMING.has(t.word)) return;
+    names.add(i);
+    for (let j = i + 1; j < toks.length && !toks[j]!.stop && !toks[j]!.starts; j++) names.add(j);
+  });
   for (let h = 0; h < toks.length; h++) {
     const c = compounds.get(h);
     if (c && c.at[0] !== h) continue;

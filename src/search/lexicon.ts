@@ -87,7 +87,7 @@ export function spelledTokens(text: string, correct?: (w: string) => string): To
     const fixed = correct && !t.stop && !t.quoted ? correct(t.word) : t.word;
     const spelled = SPELLING[fixed] ?? fixed;
     if (spelled === t.word) out.push(t);
-    else out.push(...spelled.split(/\s+/).map((w) => token(w, t.quoted)));
+    else out.push(...spelled.split(/\s+/).map((w, k) => ({ ...token(w, t.quoted), ...(k === 0 ? { starts: t.starts } : {}), ...(t.capital ? { capital: true } : {}) })));
   }
   return out;
 }

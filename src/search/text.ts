@@ -14,7 +14,7 @@ const STOP = new Set(
     'i me my we our us you your he she they them their his her do does did can could would should will shall may might must ' +
     'please want need like just some any one each every all also via using use so then than there here what which who whom whose ' +
     'how when where why whether if not no yes let lets get me segment segments currently right now existing given ' +
-    'have has had go going make sure help someone somebody something anything everything per only up off out down back ' +
+    'have has had go going make sure help someone somebody something anything everything per only up off out down back t s d ll re ve m ' +
     'two three four five six seven eight nine ten twenty hundred hundreds thousand thousands million dozen few several'
   ).split(/\s+/),
 );
@@ -81,6 +81,8 @@ export interface Token {
   quoted: boolean;
   /** First word after sentence punctuation (",", ".", "?"...): a new clause may start a new verb. */
   starts?: boolean;
+  /** Written with a capital first letter ("Contractors", "Newsletter Signup"): maybe a name. */
+  capital?: boolean;
 }
 
 export function token(word: string, quoted = false): Token {
@@ -98,7 +100,7 @@ export function tokens(text: string): Token[] {
       for (const chunk of clause.split(/\s+/)) {
         // An email address is a value, but it says a person is meant: it reads as a faint "email".
         if (EMAIL.test(chunk)) out.push(token('email', true));
-        else for (const w of words(chunk)) out.push(token(w, i % 2 === 1));
+        else words(chunk).forEach((w, k) => out.push({ ...token(w, i % 2 === 1), ...(k === 0 && /^[A-Z][a-z]/.test(chunk) ? { capital: true } : {}) }));
       }
       if (out[start]) out[start] = { ...out[start]!, starts: true };
       for (let k = start + 1; k < out.length; k++) out[k] = { ...out[k]!, starts: false };

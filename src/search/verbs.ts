@@ -56,7 +56,8 @@ export function findVerbs(toks: Token[], full: number[], inCompound: Set<number>
     for (const i of span) at.add(i);
     if (split) for (const i of split.span.slice(split.headLength)) particles.add(i);
     k += split ? split.headLength : span.length;
-    lastEnd = k;
+    // After a process noun ("a new group") the next word is still a noun.
+    if (!('noun' in hit && hit.noun)) lastEnd = k;
   }
   if (questionEnds && !commanded) {
     put('list', 0.8);
@@ -133,7 +134,8 @@ export function numberCue(toks: Token[], role: number[], verbs: Map<Verb, number
   const object = (i: number) => role[i] === 1;
   const plural = toks.some((t, i) => PLURAL.has(t.word) || (object(i) && !t.stop && t.light !== t.word && !NOT_PLURAL.has(t.word)));
   // An id pasted in ("source src_22") names one thing, unless the request asks for several of something.
-  const singular = (specific && !plural) || toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' || object(i + 1)));
+  // "the id of the marketing source" is looked up in a list; "by its id" names one.
+  const singular = (specific && !plural) || toks.some((t, i) => SINGULAR.has(t.word) && (t.word === 'id' ? toks[i + 1]?.word !== 'of' : object(i + 1)));
   if (plural && !singular) {
     verbs.set('list', Math.max(list, get));
     verbs.set('get', get * 0.9);
