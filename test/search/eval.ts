@@ -23,6 +23,8 @@ export interface EvalCase {
   fresh3?: boolean;
   /** Written for the second search2 round, measured once untouched, then tuned on. */
   dev3?: boolean;
+  /** Written after all search2 tuning and run once: with fresh2, the unseen measure. */
+  fresh4?: boolean;
 }
 
 export interface EvalSet {
@@ -31,6 +33,7 @@ export interface EvalSet {
   /** Off-topic requests written with fresh2: measured and reported, not asserted. */
   fresh2_negatives?: string[];
   fresh3_negatives?: string[];
+  fresh4_negatives?: string[];
 }
 
 export function loadEvalSet(): EvalSet {
