@@ -1,5 +1,6 @@
 import type { ToolDefinition } from '../registry/types.js';
 import { docTerms } from './lexicon.js';
+import { analyzeQuery } from './analyze.js';
 import type { FieldSpec } from './bm25.js';
 import { operationOf, type Fit } from './intent.js';
 
@@ -30,6 +31,8 @@ export interface ToolText {
   context: string[];
   /** Each use case on its own: a request that says nearly all of one names the tool as well as its slug. */
   useCases: string[][];
+  /** Per use case, its terms that only say where ("which warehouses does this source feed": source). */
+  useCaseContext: Set<string>[];
   fit: Fit;
 }
 
@@ -56,6 +59,7 @@ export function toolText(tool: ToolDefinition): ToolText {
     object,
     context,
     useCases: tool.useCases.map(docTerms).filter((p) => p.length > 0),
+    useCaseContext: tool.useCases.filter((p) => docTerms(p).length > 0).map((p) => analyzeQuery(p).contextTerms),
     fit: op.fit,
   };
 }

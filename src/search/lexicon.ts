@@ -1,5 +1,5 @@
-import { stem, token, tokens, type Token } from './text.js';
-import { COMPOUNDS, SPELLING, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
+import { light, stem, token, tokens, type Token } from './text.js';
+import { COMPOUNDS, SPELLING, SPLIT_VERBS, SYNONYMS, VERBS, type Verb } from './vocabulary.js';
 
 /**
  * The vocabulary tables compiled for matching (phrases as light stems, longest first), and the
@@ -7,8 +7,12 @@ import { COMPOUNDS, SPELLING, SYNONYMS, VERBS, type Verb } from './vocabulary.js
  */
 
 /** Verbs that only say which operation; the operation is scored from the slug, so they are not content. */
+/**
+ * Compared on the plural-folded word, not the stem: Porter folds "settings" into "set" and "views"
+ * into "view", but settings are something tools have.
+ */
 export const OPERATION_WORDS = new Set(
-  ['list', 'get', 'create', 'update', 'delete', 'remove', 'add', 'replace', 'show', 'fetch', 'retrieve', 'edit', 'modify', 'change', 'set', 'new', 'make', 'see', 'find', 'view', 'look', 'give', 'all', 'every', 'which', 'return', 'returns', 'lists', 'gets', 'creates', 'updates', 'deletes', 'removes', 'adds', 'replaces'].map(stem),
+  ['list', 'get', 'create', 'update', 'delete', 'remove', 'add', 'replace', 'show', 'fetch', 'retrieve', 'edit', 'modify', 'change', 'set', 'new', 'make', 'see', 'find', 'view', 'look', 'give', 'all', 'every', 'which', 'return', 'returns', 'lists', 'gets', 'creates', 'updates', 'deletes', 'removes', 'adds', 'replaces'].map(light),
 );
 
 export type Phrase = string[];
@@ -20,7 +24,9 @@ export interface Compiled {
   compounds: { phrase: Phrase; term: string }[];
   compoundsAt: ByFirst<{ phrase: Phrase; term: string }>;
   synonymsAt: ByFirst<{ phrase: Phrase; terms: string[]; weight: number }>;
-  verbsAt: ByFirst<{ phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean }>;
+  verbsAt: ByFirst<{ phrase: Phrase; classes: Partial<Record<Verb, number>>; noun: boolean; base?: string }>;
+  /** Phrasal verbs whose particle may come after the object ("turn the source off"), keyed by the verb. */
+  splitVerbsAt: ByFirst<{ phrase: Phrase; particle: Phrase; classes: Partial<Record<Verb, number>> }>;
   /** Every plain word the tables know, for typo correction. */
   words: Set<string>;
 }
@@ -38,13 +44,18 @@ export function vocab(): Compiled {
   const byLength = <T extends { phrase: Phrase }>(a: T, b: T) => b.phrase.length - a.phrase.length;
   const words = new Set<string>();
   const note = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).forEach((w) => w && words.add(w));
-  [...COMPOUNDS, ...SYNONYMS, ...VERBS].forEach(([p]) => note(p));
+  [...COMPOUNDS, ...SYNONYMS, ...VERBS, ...SPLIT_VERBS].forEach(([p]) => note(p));
   const compounds = COMPOUNDS.map(([p, term]) => ({ phrase: phraseOf(p), term })).sort(byLength);
   compiled = {
     compounds,
     compoundsAt: byFirst(compounds),
     synonymsAt: byFirst(SYNONYMS.map(([p, t, weight]) => ({ phrase: phraseOf(p), terms: t.split(/\s+/).map(termOf), weight })).sort(byLength)),
-    verbsAt: byFirst(VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun' })).sort(byLength)),
+    verbsAt: byFirst(
+      VERBS.map(([p, classes, kind]) => ({ phrase: phraseOf(p), classes, noun: kind === 'noun', ...(kind === 'base' ? { base: p.split(' ')[0]! } : {}) })).sort(byLength),
+    ),
+    splitVerbsAt: byFirst(
+      SPLIT_VERBS.map(([p, particle, classes]) => ({ phrase: phraseOf(p), particle: phraseOf(particle), classes })).sort((a, b) => b.particle.length - a.particle.length),
+    ),
     words,
   };
   return compiled;
@@ -76,7 +87,7 @@ export function spelledTokens(text: string, correct?: (w: string) => string): To
     const fixed = correct && !t.stop && !t.quoted ? correct(t.word) : t.word;
     const spelled = SPELLING[fixed] ?? fixed;
     if (spelled === t.word) out.push(t);
-    else out.push(...spelled.split(/\s+/).map((w) => token(w, t.quoted)));
+    else out.push(...spelled.split(/\s+/).map((w, k) => ({ ...token(w, t.quoted), ...(k === 0 ? { starts: t.starts } : {}), ...(t.capital ? { capital: true } : {}) })));
   }
   return out;
 }
@@ -95,9 +106,9 @@ export function docTerms(text: string): string[] {
   const out: string[] = [];
   for (let k = 0; k < seq.length; ) {
     const hit = startingAt(vocab().compoundsAt, toks, seq, k).find((c) => matchAt(toks, seq, k, c.phrase));
-    out.push(hit ? hit.term : toks[k]!.stem);
+    if (hit || !OPERATION_WORDS.has(toks[k]!.light)) out.push(hit ? hit.term : toks[k]!.stem);
     k += hit ? hit.phrase.length : 1;
   }
-  return out.filter((t) => !OPERATION_WORDS.has(t));
+  return out;
 }
 

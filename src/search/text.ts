@@ -14,7 +14,8 @@ const STOP = new Set(
     'i me my we our us you your he she they them their his her do does did can could would should will shall may might must ' +
     'please want need like just some any one each every all also via using use so then than there here what which who whom whose ' +
     'how when where why whether if not no yes let lets get me segment segments currently right now existing given ' +
-    'have has had go going make sure help someone somebody something anything everything per'
+    'have has had go going make sure help someone somebody something anything everything per only up off out down back t s d ll re ve m ' +
+    'two three four five six seven eight nine ten twenty hundred hundreds thousand thousands million dozen few several'
   ).split(/\s+/),
 );
 
@@ -44,6 +45,8 @@ export function light(word: string): string {
 /** Pasted values, not words: ids and numbers ("src_1", "42"), emails, URLs and paths. */
 function isValue(chunk: string): boolean {
   if (/@|:\/\/|^\//.test(chunk)) return true;
+  // key:value pairs are labels or settings being given ("env:staging", "team:payments").
+  if (/^[A-Za-z][\w-]*:[\w-]+$/.test(chunk)) return true;
   return /\d/.test(chunk) && !/^(v1|v1beta|v1alpha|ga4|b2b|s3)$/i.test(chunk);
 }
 
@@ -78,18 +81,29 @@ export interface Token {
   quoted: boolean;
   /** First word after sentence punctuation (",", ".", "?"...): a new clause may start a new verb. */
   starts?: boolean;
+  /** Written with a capital first letter ("Contractors", "Newsletter Signup"): maybe a name. */
+  capital?: boolean;
 }
 
 export function token(word: string, quoted = false): Token {
   return { word, stem: stem(word), light: light(word), stop: STOP.has(word), quoted };
 }
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}[.,;:!?]?$/;
+
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
   // Odd pieces of a split on quote marks are the quoted ones.
   text.split(/["“”]/).forEach((piece, i) => {
     for (const clause of piece.split(/[,;:.!?]\s+|[,;:.!?]$/)) {
-      words(clause).forEach((w, k) => out.push({ ...token(w, i % 2 === 1), starts: k === 0 }));
+      const start = out.length;
+      for (const chunk of clause.split(/\s+/)) {
+        // An email address is a value, but it says a person is meant: it reads as a faint "email".
+        if (EMAIL.test(chunk)) out.push(token('email', true));
+        else words(chunk).forEach((w, k) => out.push({ ...token(w, i % 2 === 1), ...(k === 0 && /^[A-Z][a-z]/.test(chunk) ? { capital: true } : {}) }));
+      }
+      if (out[start]) out[start] = { ...out[start]!, starts: true };
+      for (let k = start + 1; k < out.length; k++) out[k] = { ...out[k]!, starts: false };
     }
   });
   return out;

@@ -1,5 +1,5 @@
 import Fuse from 'fuse.js';
-import { CACHE_CAP, isStop } from './text.js';
+import { CACHE_CAP, isStop, stem } from './text.js';
 
 /**
  * Fixes misspelt words ("segmnt identfy") by the closest word the tools or the vocabulary use.
@@ -11,11 +11,21 @@ export class TypoFixer {
   private readonly fuses = new Map<string, Fuse<string> | null>();
   private readonly cache = new Map<string, string>();
 
-  constructor(private readonly known: Set<string>) {}
+  private readonly stems: Set<string>;
+
+  constructor(private readonly known: Set<string>) {
+    this.stems = new Set([...known].map(stem));
+  }
+
+  /** Whether some tool or the vocabulary uses this word (or another form of it). */
+  knows(word: string): boolean {
+    return this.known.has(word) || this.stems.has(stem(word));
+  }
 
   fix(word: string): string {
-    // Short words are too often other real words ("react" is not "reach", "paris" not "pairs").
-    if (word.length < MIN_LENGTH || this.known.has(word) || isStop(word)) return word;
+    // Short words are too often other real words ("react" is not "reach", "paris" not "pairs"), and
+    // another form of a known word ("validated" for "validate") is no typo.
+    if (word.length < MIN_LENGTH || this.known.has(word) || isStop(word) || this.stems.has(stem(word))) return word;
     let fixed = this.cache.get(word);
     if (fixed === undefined) {
       fixed = this.closest(word) ?? word;

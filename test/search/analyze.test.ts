@@ -24,6 +24,21 @@ describe('reading a request', () => {
     expect(verbs('trigger dbt to re-sync the models')).toMatchObject({ run: 1 });
   });
 
+  it('reads a phrasal verb whose particle follows the object, and only as a particle', () => {
+    expect(verbs('turn the ios source back on')).toMatchObject({ update: 1 });
+    expect(verbs('kick dave out of the admins group')).toMatchObject({ remove: 1 });
+    expect(verbs('turn the filter on the amplitude destination')).not.toHaveProperty('update');
+  });
+
+  it('reads a state after "is" as no operation', () => {
+    expect(verbs('show me how the destination is set up')).not.toHaveProperty('create');
+  });
+
+  it('reads a lone group as a workspace user group unless companies or accounts are about', () => {
+    expect(terms('who is in the finance group')).toContain('usergroup');
+    expect(terms('record which group the acme company belongs to')).not.toContain('usergroup');
+  });
+
   it('reads a question about state as a read', () => {
     const v = verbs('what filters are set up on the destination');
     expect(v.list).toBeGreaterThan(v.create ?? 0);

@@ -15,11 +15,25 @@ export interface EvalCase {
   fresh?: boolean;
   /** The last held-out part: written after all tuning, run once. */
   final?: boolean;
+  /** Written for the search2 round before any of its tuning, measured once untouched, never tuned on. */
+  fresh2?: boolean;
+  /** Written for the search2 round after fresh2, measured once untouched, then tuned on. */
+  dev2?: boolean;
+  /** Written after the first search2 tuning round, measured once untouched, then tuned on. */
+  fresh3?: boolean;
+  /** Written for the second search2 round, measured once untouched, then tuned on. */
+  dev3?: boolean;
+  /** Written after all search2 tuning and run once: with fresh2, the unseen measure. */
+  fresh4?: boolean;
 }
 
 export interface EvalSet {
   cases: EvalCase[];
   negatives: string[];
+  /** Off-topic requests written with fresh2: measured and reported, not asserted. */
+  fresh2_negatives?: string[];
+  fresh3_negatives?: string[];
+  fresh4_negatives?: string[];
 }
 
 export function loadEvalSet(): EvalSet {

@@ -56,12 +56,28 @@ describe("Segment's vocabulary", () => {
     expect((await top('list my reverse ETL models'))[0]).toBe('SEGMENT_LIST_REVERSE_ETL_MODELS');
   });
 
+  it('reads a platform word before a resource as its name, not as a screen or page call', async () => {
+    expect((await top('rename the android source'))[0]).toBe('SEGMENT_UPDATE_SOURCE');
+    expect((await top('disable the ios source'))[0]).toBe('SEGMENT_UPDATE_SOURCE');
+  });
+
+  it("tells Segment's catalog from the workspace's own resources", async () => {
+    expect((await top('which destinations does segment offer'))[0]).toBe('SEGMENT_GET_DESTINATIONS_CATALOG');
+    expect((await top('list our destinations'))[0]).toBe('SEGMENT_LIST_DESTINATIONS');
+  });
+
+  it('answers a batch of several calls rather than giving up on it', async () => {
+    expect((await top('send a few hundred identify and track calls together'))[0]).toBe('SEGMENT_BATCH');
+  });
+
   it('picks the operation the request asks for', async () => {
     expect((await top('show all sources'))[0]).toBe('SEGMENT_LIST_SOURCES');
     expect((await top('delete a source'))[0]).toBe('SEGMENT_DELETE_SOURCE');
     expect((await top('rename a source'))[0]).toBe('SEGMENT_UPDATE_SOURCE');
     expect((await top('create a source'))[0]).toBe('SEGMENT_CREATE_SOURCE');
     expect((await top('what destinations are there'))[0]).toBe('SEGMENT_LIST_DESTINATIONS');
+    expect((await top('switch the braze destination off'))[0]).toBe('SEGMENT_UPDATE_DESTINATION');
+    expect((await top('get rid of the staging warehouse'))[0]).toBe('SEGMENT_DELETE_WAREHOUSE');
   });
 });
 

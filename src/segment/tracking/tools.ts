@@ -94,7 +94,7 @@ export const trackingTools: ToolDefinition[] = [
     title: 'Record a screen view',
     description: 'Record that someone viewed a screen in a mobile or TV app. For web pages use SEGMENT_PAGE.',
     schema: s.screenSchema,
-    tags: ['tracking', 'screen', 'mobile', 'app', 'view'],
+    tags: ['tracking', 'screen', 'screen view', 'view'],
     useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen'],
     pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
     related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
