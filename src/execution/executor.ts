@@ -6,7 +6,7 @@ import type { Registry } from '../registry/registry.js';
 import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
 import { jsonErrorReason, maskSecret, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
-import { issueList, formatIssues } from './validation.js';
+import { ArgumentsError, issueList, formatIssues } from './validation.js';
 import { summarizeCall } from './summary.js';
 import { checkArgumentsSize } from './limits.js';
 import { truncateResult } from './truncate.js';
@@ -133,7 +133,11 @@ export class Executor {
     try {
       prepared = tool.prepare(parsed.data, { config, credentials });
     } catch (err) {
-      return fail({ kind: 'validation', message: (err as Error).message, hint: 'Nothing was sent.' }, tool.slug);
+      if (!(err instanceof ArgumentsError)) throw err;
+      return {
+        ...fail({ kind: 'validation', message: err.message, hint: 'Fix the fields named above and call again; nothing was sent.', details: { issues: err.issues } }, tool.slug),
+        ...(err.data !== undefined ? { data: err.data } : {}),
+      };
     }
 
     if (req.dryRun) {

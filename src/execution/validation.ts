@@ -23,3 +23,20 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 export function issueList(issues: readonly z.core.$ZodIssue[]): { field: string; problem: string }[] {
   return issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : '(arguments)', problem: describeIssue(i).replace(/^[^:]*: /, '') }));
 }
+
+/**
+ * Thrown by a tool's prepare() when arguments that passed the schema still cannot be sent (a message
+ * over 32 KB, a batch with no valid message). The executor answers it as a validation error, before
+ * the write policy: the caller learns what to fix, not that writes are off.
+ */
+export class ArgumentsError extends Error {
+  override name = 'ArgumentsError';
+  constructor(
+    message: string,
+    readonly issues: { field: string; problem: string }[],
+    /** What the tool can still say about the call (e.g. each rejected message by index). */
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}

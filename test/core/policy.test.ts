@@ -78,4 +78,13 @@ describe('write policy', () => {
     expect(structured.toolkit_connection_statuses[0].capabilities.public_api).toBe('UNVERIFIED');
     expect(env.sandbox.requests).toHaveLength(0);
   });
+
+  it('validation comes before the policy: an all-invalid batch under deny says what to fix, field by field', async () => {
+    env = await sandboxWithRouter();
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [{ type: 'track', event: 'E' }, null] } });
+    expect(structured.error.kind).toBe('validation');
+    expect(structured.error.details.issues.map((i: { field: string }) => i.field)).toEqual(['batch.0.userId', 'batch.1']);
+    expect(structured.data.rejected_before_sending.map((r: { index: number }) => r.index)).toEqual([0, 1]);
+    expect(trackingRequests(env.sandbox)).toHaveLength(0);
+  });
 });

@@ -15,6 +15,7 @@ import { validArgs } from './support/valid-args.js';
 import { pathEscapes } from './support/path-escape.js';
 import { startHttpRouter } from './support/http-router.js';
 import { z } from 'zod';
+import { ArgumentsError } from '../../src/execution/validation.js';
 
 /**
  * Nothing is written unless the operator allowed it: every write and destructive tool in the registry
@@ -304,7 +305,7 @@ describe('path parameters cannot escape their segment', () => {
       inputJsonSchema: () => ({ type: 'object', properties: { sourceId: { type: 'string' } }, required: ['sourceId'] }),
       prepare: (a: { sourceId: string }) => {
         const seg = encode(a.sourceId);
-        if (seg === undefined) throw new Error(`sourceId "${a.sourceId}" cannot be a path segment.`);
+        if (seg === undefined) throw new ArgumentsError(`sourceId "${a.sourceId}" cannot be a path segment.`, [{ field: 'sourceId', problem: 'not a path segment' }]);
         return { requests: [{ method: 'GET', url: `${sb.url}/sources/${seg}/schema`, headers: {} }] };
       },
       send: async () => ({ ok: true }),

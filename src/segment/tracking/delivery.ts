@@ -4,7 +4,7 @@ import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
 import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
-import { formatIssues } from '../../execution/validation.js';
+import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
 
 /** Segment's limits (FACTS.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
@@ -45,6 +45,8 @@ export interface RejectedMessage {
   index: number;
   messageId?: string;
   reason: string;
+  /** Field by field, with paths into the call (batch.3.userId), when the message failed validation. */
+  issues?: { field: string; problem: string }[];
 }
 
 interface Chunk {
@@ -74,7 +76,8 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
   const message: Record<string, unknown> = { ...enrich(args, now), sentAt: now };
   const size = byteLength(message);
   if (size > LIMITS.messageBytes) {
-    throw new MessageTooLarge(`The message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB). Move large values out of properties/traits, or trim them.`);
+    const problem = `the message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB): move large values out of properties/traits, or trim them`;
+    throw new ArgumentsError(`Invalid arguments: ${problem}.`, [{ field: '(arguments)', problem }]);
   }
   const request: HttpRequestSpec = {
     method: 'POST',
@@ -84,10 +87,6 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
   };
   const state: SingleState = { kind: 'single', type, messageId: String(message.messageId) };
   return { requests: [request], state };
-}
-
-export class MessageTooLarge extends Error {
-  override name = 'MessageTooLarge';
 }
 
 /**
@@ -111,13 +110,16 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     const given = (raw as { messageId?: unknown } | null)?.messageId;
     const givenId = typeof given === 'string' ? given : undefined;
     if (!parsed.success) {
-      rejected.push({ index, messageId: givenId, reason: formatIssues(parsed.error.issues) });
+      // Paths name the message in the call (batch.3.userId), as a whole-call validation error would.
+      const issues = parsed.issues.map((i) => ({ ...i, path: ['batch', index, ...i.path] }));
+      rejected.push({ index, messageId: givenId, reason: formatIssues(issues), issues: issueList(issues) });
       return;
     }
     const message = enrich(parsed.data, now, idPrefix + index);
     const size = byteLength(message);
     if (size > LIMITS.messageBytes) {
-      rejected.push({ index, messageId: String(message.messageId), reason: `message is ${size} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)` });
+      const reason = `message is ${size} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)`;
+      rejected.push({ index, messageId: String(message.messageId), reason, issues: [{ field: `batch.${index}`, problem: reason }] });
       return;
     }
     const added = size + 1; // the comma between items
@@ -131,6 +133,15 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     currentBytes += added;
   });
 
+  if (chunks.length === 0) {
+    // Nothing to send: a validation error, decided before the write policy, with every message's reason.
+    const shown = rejected.slice(0, 3).map((r) => r.reason).join('; ');
+    throw new ArgumentsError(
+      `No message of the batch can be sent (${rejected.length} rejected): ${shown}${rejected.length > 3 ? '; ...' : ''}.`,
+      rejected.flatMap((r) => r.issues ?? []),
+      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected },
+    );
+  }
   const state: BatchState = { kind: 'batch', total: args.batch.length, idPrefix, chunks, rejected };
   return {
     requests: chunks.map((c) => ({
@@ -264,6 +275,7 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
       hint: notAccepted.length
         ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
         : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
+      ...(state.rejected.length ? { details: { issues: state.rejected.flatMap((r) => r.issues ?? []) } } : {}),
     },
   };
 }

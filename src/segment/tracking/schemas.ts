@@ -60,7 +60,9 @@ const hasIdentity = (v: unknown) => {
   const o = v as { userId?: unknown; anonymousId?: unknown } | undefined;
   return !!o && ((typeof o.userId === 'string' && o.userId !== '') || (typeof o.anonymousId === 'string' && o.anonymousId !== ''));
 };
-const IDENTITY_REQUIRED = { message: 'userId or anonymousId is required (a non-empty string).', path: ['userId'], when: () => true };
+const IDENTITY_MESSAGE = 'userId or anonymousId is required (a non-empty string).';
+// A fresh params object per schema: zod takes `message` out of the one it is given.
+const identityRequired = () => ({ message: IDENTITY_MESSAGE, path: ['userId'], when: () => true });
 
 export const identifyShape = { ...identity, traits: traits.optional(), ...common };
 export const trackShape = { ...identity, event: str.min(1).max(200).describe('Event name, "Object Action" style, e.g. "Order Completed".'), properties: properties.optional(), ...common };
@@ -73,7 +75,7 @@ export const aliasShape = {
   ...common,
 };
 
-const withIdentity = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).refine(hasIdentity, IDENTITY_REQUIRED);
+const withIdentity = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).refine(hasIdentity, identityRequired());
 
 export const identifySchema = withIdentity(identifyShape);
 export const trackSchema = withIdentity(trackShape);
@@ -106,15 +108,15 @@ export const batchItemSchema = z.discriminatedUnion(
   ],
 );
 
-export function validateBatchItem(item: unknown): z.ZodSafeParseResult<Record<string, unknown>> {
+export type BatchItemCheck = { success: true; data: Record<string, unknown> } | { success: false; issues: z.core.$ZodIssue[] };
+
+/** Checks one batch message by itself (issue paths are relative to the message). */
+export function validateBatchItem(item: unknown): BatchItemCheck {
   const parsed = batchItemSchema.safeParse(item);
-  if (!parsed.success) return parsed as z.ZodSafeParseResult<Record<string, unknown>>;
+  if (!parsed.success) return { success: false, issues: parsed.error.issues };
   const v = parsed.data as Record<string, unknown> & { type: MessageType };
   if (v.type !== 'alias' && !hasIdentity(v)) {
-    return {
-      success: false,
-      error: new z.ZodError([{ code: 'custom', path: ['userId'], message: IDENTITY_REQUIRED.message, input: item }]),
-    } as z.ZodSafeParseResult<Record<string, unknown>>;
+    return { success: false, issues: [{ code: 'custom', path: ['userId'], message: IDENTITY_MESSAGE, input: item }] };
   }
   return { success: true, data: v };
 }
