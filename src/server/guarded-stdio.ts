@@ -1,12 +1,6 @@
+import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-
-/**
- * Largest JSON-RPC message read from stdin. Above it the line is skipped as it streams (never held
- * in memory) and answered with an error. Well above the 5 MB arguments limit, so a call that is just
- * too big still gets the executor's clear, field-level refusal.
- */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * MCP over stdio, like the SDK's transport, but a bad client cannot take the server down: the SDK's

@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_BYTES } from './limits.js';
 import { readBody } from '../util/read-body.js';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,7 +49,7 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
  */
 export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
   const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
-  const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxBody = opts.maxBodyBytes ?? MAX_MESSAGE_BYTES;
 
   const server = createHttpServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
