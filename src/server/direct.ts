@@ -47,11 +47,18 @@ function toMcpTool(tool: ToolDefinition): Tool {
  * builds a server per request and must not redo 200 JSON Schemas each time.
  */
 const listed = new WeakMap<App, Tool[]>();
+/** The tool-name limit of several model APIs (MCP's own is 128). */
+const MODEL_NAME_LIMIT = 64;
 export function directTools(app: App): Tool[] {
   let tools = listed.get(app);
   if (!tools) {
     tools = app.registry.tools.filter((t) => decide(t, app.config).action !== 'deny').map(toMcpTool);
     listed.set(app, tools);
+    // MCP allows 128 characters, but several model APIs refuse tool names over 64: say which, once.
+    const long = tools.filter((t) => t.name.length > MODEL_NAME_LIMIT).map((t) => t.name);
+    if (long.length) {
+      app.log.warn(`${long.length} direct tool names are longer than ${MODEL_NAME_LIMIT} characters, which some model APIs refuse; narrow the list with --toolsets or --tools if yours does`, { names: long });
+    }
   }
   return tools;
 }
