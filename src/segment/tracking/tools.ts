@@ -95,7 +95,7 @@ export const trackingTools: ToolDefinition[] = [
     description: 'Record that someone viewed a screen in a mobile or TV app. For web pages use SEGMENT_PAGE.',
     schema: s.screenSchema,
     tags: ['tracking', 'screen', 'screen view', 'view', 'mobile app'],
-    useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen', 'a user navigated to the cart screen on iphone', 'send a screen event for the settings view', 'record which tv app screen was shown', 'track mobile navigation between screens'],
+    useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen', 'a user navigated to the cart screen on iphone', 'send a screen event for the settings view', 'record which tv app screen was shown', 'track mobile navigation between screens', 'record that the onboarding screen was shown in the app'],
     pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
     related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
     summarize: (a) => `record a screen view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
