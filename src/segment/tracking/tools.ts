@@ -59,7 +59,7 @@ export const trackingTools: ToolDefinition[] = [
     description: 'Tie a user to their traits (email, name, plan, ...) in Segment. Send it at sign-up, login and whenever a trait changes; traits merge into the profile.',
     schema: s.identifySchema,
     tags: ['tracking', 'identify', 'user', 'traits', 'profile', 'attributes', 'customer', 'contact'],
-    useCases: ['identify a user', 'set user traits', 'update a user profile with email and name', 'record who the user is after login', 'save customer attributes', 'upsert a contact', 'tell segment that user 42 is on the pro plan', 'attach an email and phone number to a known user', 'change the name trait of customer u_7', 'link a logged in visitor to their user id', 'store first name, company and country on a person', 'mark a user as a beta tester'],
+    useCases: ['identify a user', 'set user traits', 'update a user profile with email and name', 'record who the user is after login', 'save customer attributes', 'upsert a contact', 'tell segment that user 42 is on the pro plan', 'attach an email and phone number to a known user', 'change the name trait of customer u_7', 'identify a visitor who just logged in with their user id and traits', 'store first name, company and country on a person', 'mark a user as a beta tester'],
     pitfalls: [IDENTITY, 'Traits merge: a trait set to null is removed; traits you leave out are kept.', 'Call SEGMENT_ALIAS before the first identify only when a destination needs an explicit merge.', ACCEPTED],
     related: ['SEGMENT_ALIAS', 'SEGMENT_TRACK', 'SEGMENT_GROUP'],
     summarize: (a) => `identify ${who(a)} with traits ${Object.keys((a.traits as object) ?? {}).join(', ') || '(none)'}`,
