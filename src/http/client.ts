@@ -28,8 +28,6 @@ export interface SendOptions {
 export interface HttpClient {
   send(req: { method: string; url: string; headers: Record<string, string>; body?: string }, opts: SendOptions): Promise<HttpResponse>;
   close(): Promise<void>;
-  /** Requests actually put on the wire, for diagnostics and benchmarks. */
-  readonly sent: number;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -47,11 +45,7 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
       agent: new u.Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 16, pipelining: 1 }),
       request: u.request,
     })));
-  let sent = 0;
   return {
-    get sent() {
-      return sent;
-    },
     async send(req, opts) {
       const url = new URL(req.url);
       if (!allowed.has(url.origin)) {
@@ -60,7 +54,6 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
       const { agent, request } = await load();
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-      sent++;
       try {
         const res = await request(url, {
           method: req.method as 'GET',

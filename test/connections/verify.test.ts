@@ -9,7 +9,6 @@ type Handler = (url: URL, headers: Record<string, string>) => HttpResponse;
 function fakeHttp(handler: Handler) {
   const urls: URL[] = [];
   const http: HttpClient = {
-    sent: 0,
     async send(req) {
       const url = new URL(req.url);
       urls.push(url);
