@@ -1,7 +1,8 @@
-import { appendFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSettings } from '../config/runtime.js';
 import type { WriteEvent } from '../execution/executor.js';
+import { ensurePrivateDir, FILE_MODE } from '../connections/secure-file.js';
 import type { Redactor } from '../security/redact.js';
 import { toAuditRecord } from './record.js';
 import { rotateIfNeeded } from './rotate.js';
@@ -32,7 +33,7 @@ export class AuditLog {
       const line = this.redactor.text(JSON.stringify(toAuditRecord(event, { payloads: this.settings.payloads }))) + '\n';
       this.prepare();
       rotateIfNeeded(this.path, Buffer.byteLength(line), this.settings.maxBytes, this.settings.keep);
-      appendFileSync(this.path, line, { mode: 0o600 });
+      appendFileSync(this.path, line, { mode: FILE_MODE });
     } catch (err) {
       if (!this.warned) this.onError(`audit log not written (${this.path}): ${(err as Error).message}`);
       this.warned = true;
@@ -41,11 +42,11 @@ export class AuditLog {
 
   private prepare(): void {
     if (this.ready) return;
-    mkdirSync(this.settings.dir, { recursive: true, mode: 0o700 });
     try {
-      chmodSync(this.settings.dir, 0o700);
-    } catch {
-      /* not ours to change; the file itself is still 0600 */
+      ensurePrivateDir(this.settings.dir);
+    } catch (err) {
+      // A folder that exists but is not ours to chmod still takes the log (each file is 0600).
+      if (!existsSync(this.settings.dir)) throw err;
     }
     this.ready = true;
   }

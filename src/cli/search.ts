@@ -1,14 +1,13 @@
-import { buildSearchAnswer, type SearchAnswer } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../search/answer.js';
+import { firstSentence } from '../search/tool-view.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
 import { printJson, printText } from './output.js';
 
-const MAX_QUERIES = 10;
-
 function limitFrom(raw: unknown): number {
-  if (raw === undefined) return 5;
+  if (raw === undefined) return SEARCH_LIMITS.perQuery;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 10) throw new UsageError(`--limit must be a whole number from 1 to 10, got "${raw}".`);
+  if (!Number.isInteger(n) || n < 1 || n > SEARCH_LIMITS.maxPerQuery) throw new UsageError(`--limit must be a whole number from 1 to ${SEARCH_LIMITS.maxPerQuery}, got "${raw}".`);
   return n;
 }
 
@@ -20,7 +19,7 @@ function renderText(a: SearchAnswer): string {
       const t = a.tool_schemas[slug]!;
       lines.push(`  ${i + 1}. ${slug.padEnd(34)} ${t.access.padEnd(11)} ${t.title}`);
       // The first sentence says why; --json carries the full text with how to enable it.
-      if (t.blocked_by_policy) lines.push(`     blocked now: ${t.blocked_by_policy.split(/(?<=\.) /)[0]}`);
+      if (t.blocked_by_policy) lines.push(`     blocked now: ${firstSentence(t.blocked_by_policy)}`);
     });
     if (r.related_tool_slugs.length) lines.push(`  related: ${r.related_tool_slugs.join(', ')}`);
     if (r.note) lines.push(`  note: ${r.note}`);
@@ -50,12 +49,12 @@ export const searchCommand: CommandSpec = {
   async run({ values, positionals }) {
     const useCases = positionals.map((p) => p.trim()).filter(Boolean);
     if (!useCases.length) throw new UsageError('search needs a use case, e.g. segment-router search "send an event when a user signs up".');
-    if (useCases.length > MAX_QUERIES) throw new UsageError(`search takes at most ${MAX_QUERIES} use cases at once.`);
+    if (useCases.length > SEARCH_LIMITS.queries) throw new UsageError(`search takes at most ${SEARCH_LIMITS.queries} use cases at once.`);
     const limit = limitFrom(values.limit);
     const known = values['known-fields'] as string | undefined;
     const app = appFromFlags(values, 'warn');
     try {
-      const answer = await buildSearchAnswer(app, useCases.map((use_case) => ({ use_case, ...(known ? { known_fields: known } : {}) })), limit);
+      const answer = await buildSearchAnswer(app, useCases.map((use_case) => ({ use_case, ...(known ? { known_fields: known } : {}) })), { limit });
       if (values.json) printJson(app, answer);
       else printText(app, renderText(answer));
       return EXIT.ok;

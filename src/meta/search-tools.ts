@@ -1,10 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { buildSearchAnswer } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS } from '../search/answer.js';
 import { toolResult } from './result.js';
 
-export const MAX_QUERIES = 10;
 
 const inputSchema = {
   queries: z
@@ -15,9 +14,9 @@ const inputSchema = {
       }),
     )
     .min(1)
-    .max(MAX_QUERIES)
+    .max(SEARCH_LIMITS.queries)
     .describe('One per task, each answered on its own.'),
-  limit: z.number().int().min(1).max(10).optional().describe('Most primary tools per query (default 5).'),
+  limit: z.number().int().min(1).max(SEARCH_LIMITS.maxPerQuery).optional().describe(`Most primary tools per query (default ${SEARCH_LIMITS.perQuery}).`),
   full_schema: z.boolean().optional().describe('Complete input schemas instead of compact ones.'),
 };
 
@@ -39,6 +38,6 @@ export function registerSearchTools(server: McpServer, app: App): void {
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ queries, limit, full_schema }) => toolResult({ ...(await buildSearchAnswer(app, queries, { limit: limit ?? 5, fullSchema: full_schema })) }),
+    async ({ queries, limit, full_schema }) => toolResult({ ...(await buildSearchAnswer(app, queries, { limit, fullSchema: full_schema })) }),
   );
 }

@@ -16,13 +16,16 @@ export interface AnswerOptions {
   fullSchema?: boolean;
 }
 
+/** What a search may ask for, for SEARCH_TOOLS and the CLI alike. */
+export const SEARCH_LIMITS = { queries: 10, perQuery: 5, maxPerQuery: 10 } as const;
+
 /**
  * The whole answer to a search: ranked slugs per query, an entry for every slug named, and the
  * connection state. SEARCH_TOOLS and `segment-router search` both return exactly this. Related tools
  * come in brief to keep the answer small; searching a related slug gives its full entry.
  */
-export async function buildSearchAnswer(app: App, queries: SearchQuery[], opts: AnswerOptions | number = {}): Promise<SearchAnswer> {
-  const { limit = 5, fullSchema = false } = typeof opts === 'number' ? { limit: opts } : opts;
+export async function buildSearchAnswer(app: App, queries: SearchQuery[], opts: AnswerOptions = {}): Promise<SearchAnswer> {
+  const { limit = SEARCH_LIMITS.perQuery, fullSchema = false } = opts;
   const results = queries.map((q) => app.search.search(q, limit));
   const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
   const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));

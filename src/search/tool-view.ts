@@ -43,6 +43,13 @@ export function toolView(tool: ToolDefinition, config: RuntimeConfig, opts: { fu
 
 export function briefView(tool: ToolDefinition, config: RuntimeConfig): BriefView {
   // Only the first sentence of the reason: the full view, when searched, says how to enable it.
-  const blocked = blockedReason(tool, config)?.split(/(?<=\.) /)[0];
+  const blocked = firstSentence(blockedReason(tool, config));
   return { title: tool.title, access: tool.access, brief: true, ...(blocked ? { blocked_by_policy: blocked } : {}) };
+}
+
+/** The first sentence of a text (the reason, without the how-to that follows it). */
+export function firstSentence(text: string): string;
+export function firstSentence(text: string | undefined): string | undefined;
+export function firstSentence(text: string | undefined): string | undefined {
+  return text?.split(/(?<=\.) /)[0];
 }

@@ -18,8 +18,6 @@ export interface HttpOptions {
   /** Required by the CLI for any bind off loopback. */
   token?: string;
   allowedHosts?: string[];
-  /** Largest request body read (a big SEGMENT_BATCH is about 500 KB of events plus JSON-RPC). */
-  maxBodyBytes?: number;
 }
 
 export interface HttpHandle {
@@ -49,7 +47,7 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
  */
 export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
   const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
-  const maxBody = opts.maxBodyBytes ?? MAX_MESSAGE_BYTES;
+  const maxBody = MAX_MESSAGE_BYTES;
 
   const server = createHttpServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

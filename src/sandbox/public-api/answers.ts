@@ -16,8 +16,7 @@ export const notFound = (what: string, id: string) => fail(404, 'not-found', `${
 
 export function rateLimited(msBeforeNext: number): PublicApiAnswer {
   return {
-    status: 429,
-    body: { errors: [{ type: 'too-many-requests', message: 'Too many requests.', status: 429, data: { msBeforeNext } }] },
+    ...fail(429, 'too-many-requests', 'Too many requests.', { data: { msBeforeNext } }),
     headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Date.now() + msBeforeNext) },
   };
 }
