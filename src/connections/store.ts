@@ -85,7 +85,8 @@ export class StoreCorruptError extends Error {
 
 export class CredentialStore {
   readonly path: string;
-  private cache?: { stamp: string; file: StoreFile };
+  /** The file as last read, by stamp, with each connection decrypted at most once per version. */
+  private cache?: { stamp: string; file: StoreFile; opened: Map<string, StoredConnection> };
 
   constructor(
     readonly home: string,
@@ -95,18 +96,24 @@ export class CredentialStore {
   }
 
   names(): string[] {
-    return Object.keys(this.read().connections).sort();
+    return Object.keys(this.current().connections).sort();
   }
 
+  /** Called on every tool call: decrypts only when the file changed since the last read. */
   get(name: string): StoredConnection | undefined {
-    const rec = this.read().connections[name];
-    return rec ? this.open(name, rec) : undefined;
+    const rec = this.current().connections[name];
+    if (!rec) return undefined;
+    const opened = this.cache?.opened;
+    let conn = opened?.get(name);
+    if (!conn) {
+      conn = this.open(name, rec);
+      opened?.set(name, conn);
+    }
+    return structuredClone(conn);
   }
 
   list(): StoredConnection[] {
-    return Object.entries(this.read().connections)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, rec]) => this.open(name, rec));
+    return this.names().map((name) => this.get(name)!);
   }
 
   /** Creates or replaces a connection's secrets and region; earlier check results are dropped with them. */
@@ -154,8 +161,13 @@ export class CredentialStore {
     }
   }
 
-  /** The file as it is on disk now; a missing file is an empty store; a damaged one is moved aside. */
+  /** A copy of the file to change and write back. */
   private read(): StoreFile {
+    return structuredClone(this.current());
+  }
+
+  /** The file as it is on disk now (read-only: shared with the cache); a missing file is an empty store; a damaged one is moved aside. */
+  private current(): StoreFile {
     let stamp: string;
     try {
       const st = statSync(this.path);
@@ -167,7 +179,7 @@ export class CredentialStore {
       }
       throw err;
     }
-    if (this.cache?.stamp === stamp) return structuredClone(this.cache.file);
+    if (this.cache?.stamp === stamp) return this.cache.file;
     ensurePrivateFile(this.path);
     const text = readFileSync(this.path, 'utf8');
     let file: StoreFile;
@@ -180,8 +192,8 @@ export class CredentialStore {
       this.cache = undefined;
       throw new StoreCorruptError(this.path, moveAside(this.path, 'corrupt'), reason);
     }
-    this.cache = { stamp, file };
-    return structuredClone(file);
+    this.cache = { stamp, file, opened: new Map() };
+    return file;
   }
 
   private write(file: StoreFile): void {
