@@ -1,21 +1,14 @@
 import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
-import { UsageError, type CommandSpec } from './common.js';
+import { readStdin, UsageError, type CommandSpec } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { NO_TERMINAL, terminalConfirmer } from './tty-confirm.js';
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
 async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
   if (raw === undefined) return {};
-  const text = raw === '-' ? await readStdin() : String(raw);
+  const text = raw === '-' ? await readStdin('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.') : String(raw);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -31,3 +31,16 @@ export function helpText(cmd: CommandSpec): string {
   lines.push('', 'Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
   return lines.join('\n');
 }
+
+/** Reads all of stdin (never a terminal: a prompt-less wait would look like a hang), up to `maxBytes`. */
+export async function readStdin(onTerminal: string, maxBytes = Infinity): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError(onTerminal);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > maxBytes) throw new UsageError(`stdin input is larger than ${Math.round(maxBytes / 1024)} KB.`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

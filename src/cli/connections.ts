@@ -3,7 +3,7 @@ import { parseRegion } from '../config/runtime.js';
 import { ConnectionNameError, StoreConnectionService } from '../connections/service.js';
 import type { Secrets } from '../connections/store.js';
 import type { ConnectionStatus } from '../connections/types.js';
-import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
 import { renderStatus } from './connections-output.js';
 import { PromptCancelled, promptHidden } from './prompt-secret.js';
 
@@ -89,7 +89,7 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       const name = ctx.name ?? svc.active;
       const stored = svc.listOffline().find((s) => s.connection === name);
       const region = ctx.values.region !== undefined ? parseRegion(ctx.values.region as string, '--region') : (stored?.region ?? 'us');
-      const secrets = ctx.values.stdin ? parseStdinSecrets(await readStdin()) : await promptSecrets(!!stored);
+      const secrets = ctx.values.stdin ? parseStdinSecrets(await readStdin('--stdin reads from a pipe, e.g. ... | segment-router connections add --stdin', 64 * 1024)) : await promptSecrets(!!stored);
       if (!secrets.writeKey && !secrets.token && !stored) throw new UsageError('Nothing to add: give a write key, a Public API token, or both.');
       const verify = !ctx.values['skip-verify'];
       const r = await svc.submit(name, { ...secrets, region }, { verify });
@@ -146,14 +146,3 @@ export function parseStdinSecrets(text: string): Secrets {
   return out;
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--stdin reads from a pipe, e.g. ... | segment-router connections add --stdin');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of process.stdin) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new UsageError('--stdin input is larger than 64 KB.');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

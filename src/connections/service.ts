@@ -159,15 +159,13 @@ export class StoreConnectionService implements ConnectionService {
     this.remember(secrets);
     if (!secrets.writeKey && !secrets.token) return { ok: false, error: 'Enter a write key, a Public API token, or both.' };
 
-    let checks: Checks = {};
+    const checks: Checks = {};
     if (opts.verify !== false) {
       if (secrets.token) checks.token = await checkToken(this.deps, secrets.token, input.region);
       if (secrets.writeKey) checks.write_key = await checkWriteKey(this.deps, secrets.writeKey, input.region, secrets.token, checks.token);
       const t = checks.token;
       if (t && t.state !== 'ACTIVE') return { ok: false, error: `${t.detail} Nothing was saved.` };
       if (checks.write_key?.state === 'FAILED') return { ok: false, error: `The write key${input.writeKey ? '' : ' already stored'} was not accepted: ${checks.write_key.detail} Nothing was saved.` };
-    } else {
-      checks = {};
     }
     try {
       this.deps.store.put(name, { region: input.region, secrets, checks });
