@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CLI, TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv, startRouter } from '../helpers/router.js';
-import { runCli } from './cli-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
 let sb: Sandbox;
 let env: Record<string, string>;

@@ -7,7 +7,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv } from '../helpers/router.js';
-import { runCli, startCli, type LongRunning } from './cli-process.js';
+import { runCli, startCli, type LongRunning } from '../helpers/cli-process.js';
 
 /**
  * Resolves every name to 127.0.0.1, as a DNS-rebinding attacker's name would: the request reaches the

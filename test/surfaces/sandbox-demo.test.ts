@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/index.js';
-import { runCli, startCli, type LongRunning } from './cli-process.js';
+import { runCli, startCli, type LongRunning } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
 const DEMO = resolve(__dirname, '../../scripts/demo.mjs');

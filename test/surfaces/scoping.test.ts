@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectNoSecrets, sandboxWithRouter } from '../helpers/router.js';
-import { runCli } from './cli-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
 let env: Awaited<ReturnType<typeof sandboxWithRouter>> | undefined;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI } from '../helpers/router.js';
+import { CLI } from './router.js';
 
 export interface CliRun {
   code: number | null;
