@@ -1,4 +1,5 @@
 import { createApp, type App } from '../app.js';
+import type { Surface } from '../hints/hints.js';
 import { checkScope } from './scope.js';
 import { listFlag, type OptionSpec } from './common.js';
 
@@ -30,9 +31,10 @@ export type FlagValues = Record<string, unknown>;
 
 /**
  * One App from the command line. One-shot commands default to warn-level logs so that stderr stays
- * readable; the server keeps info. SEGMENT_ROUTER_LOG_LEVEL still wins over the default.
+ * readable, and their hints speak to the person at the terminal; the server keeps info and speaks
+ * to agents. SEGMENT_ROUTER_LOG_LEVEL still wins over the default.
  */
-export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn' = 'info'): App {
+export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn' = 'info', surface: Surface = defaultLogLevel === 'warn' ? 'cli' : 'mcp'): App {
   const toolsets = listFlag(values.toolsets);
   const tools = listFlag(values.tools);
   checkScope(toolsets, tools);
@@ -44,5 +46,6 @@ export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn
     auditPayloads: values['audit-payloads'] as boolean | undefined,
     toolsets,
     tools,
+    surface,
   });
 }

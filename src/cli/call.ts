@@ -3,7 +3,7 @@ import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } fro
 import { readStdin, UsageError, type CommandSpec } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
-import { NO_TERMINAL, terminalConfirmer } from './tty-confirm.js';
+import { terminalConfirmer } from './tty-confirm.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
 async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
@@ -46,10 +46,6 @@ export const callCommand: CommandSpec = {
         { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true },
         { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }) },
       );
-      // The executor's hint speaks to MCP clients; on the command line the fix is different.
-      if (result.error?.kind === 'policy' && result.error.message.includes(NO_TERMINAL)) {
-        result.error.hint = 'Run the command in a terminal to answer the prompt, or pass --write=allow to run writes without asking.';
-      }
       if (values.json) printJson(app, result);
       else {
         const { text, toStderr } = renderText(result);

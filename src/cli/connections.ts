@@ -33,7 +33,7 @@ export const connectionsCommand: CommandSpec = {
     // add/remove act on the store: environment credentials of this shell must not get in the way.
     const onStore = sub === 'add' || sub === 'remove';
     const env = onStore ? { ...process.env, SEGMENT_WRITE_KEY: undefined, SEGMENT_PUBLIC_API_TOKEN: undefined } : process.env;
-    const app = createApp({ env, logLevel: process.env.SEGMENT_ROUTER_LOG_LEVEL ?? 'warn' });
+    const app = createApp({ env, logLevel: process.env.SEGMENT_ROUTER_LOG_LEVEL ?? 'warn', surface: 'cli' });
     try {
       const svc = app.connections;
       if (!(svc instanceof StoreConnectionService)) throw new Error('This build has no credential store.');

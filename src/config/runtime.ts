@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Surface } from '../hints/hints.js';
 
 export type Region = 'us' | 'eu';
 export type WritePolicy = 'deny' | 'ask' | 'allow';
@@ -58,6 +59,8 @@ export interface RuntimeConfig {
   logLevel: LogLevel;
   audit: AuditSettings;
   limits: CallLimits;
+  /** Who reads the answers: an agent over MCP (absent) or a person at the command line; hints are worded for them. */
+  surface?: Surface;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -118,6 +121,8 @@ export interface RuntimeFlags {
   logLevel?: string;
   /** `--audit-payloads`: record write arguments in the audit log. */
   auditPayloads?: boolean;
+  /** The CLI's one-shot commands set "cli"; servers speak to agents. */
+  surface?: Surface;
 }
 
 /** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
@@ -153,6 +158,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       maxArgumentsBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES, 'SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES', DEFAULT_LIMITS.maxArgumentsBytes),
       maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes),
     },
+    ...(flags.surface === 'cli' ? { surface: 'cli' as const } : {}),
   };
 }
 

@@ -261,6 +261,7 @@ export class StoreConnectionService implements ConnectionService {
       ...(r.problem ? { problem: r.problem } : {}),
       ...(link ? { connect: { url: link.url, expires_at: link.expires_at } } : {}),
       ...(r.notice ? { notice: r.notice } : {}),
+      ...(this.deps.config.surface ? { surface: this.deps.config.surface } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from '../config/runtime.js';
 import type { ConnectionService } from '../connections/types.js';
 import type { HttpClient } from '../http/client.js';
+import { hintsFor } from '../hints/hints.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
 import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
@@ -99,20 +100,20 @@ export class Executor {
 
   private async run(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
     const { registry, config, connections } = this.deps;
+    // Hints speak to whoever reads the answer: an agent (MCP) or a person at the command line.
+    const hints = hintsFor(config.surface);
     const resolved = registry.resolve(req.slug);
     if (!resolved.ok) {
       return fail({
         kind: 'unknown_tool',
         message: `No tool "${req.slug}" in this server's scope.`,
-        hint: resolved.suggestions.length
-          ? `Did you mean ${resolved.suggestions.join(', ')}? Use SEARCH_TOOLS to find the right slug.`
-          : 'Use SEARCH_TOOLS with a plain description of the task to find the right slug.',
+        hint: hints.unknownTool(resolved.suggestions),
         details: { suggestions: resolved.suggestions },
       });
     }
     const tool = resolved.tool;
 
-    const args = parseArguments(req.arguments);
+    const args = parseArguments(req.arguments, hints.argumentsNotJson());
     if ('error' in args) return fail(args.error, tool.slug);
     const tooLarge = checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
     if (tooLarge) return fail(tooLarge, tool.slug);
@@ -121,7 +122,7 @@ export class Executor {
       return fail({
         kind: 'validation',
         message: `Invalid arguments for ${tool.slug}: ${formatIssues(parsed.error.issues)}.`,
-        hint: 'Fix the fields named above and call again; nothing was sent. SEARCH_TOOLS shows the tool\'s input schema.',
+        hint: hints.invalidArguments(tool.slug),
         details: { issues: issueList(parsed.error.issues) },
       }, tool.slug);
     }
@@ -135,7 +136,7 @@ export class Executor {
     } catch (err) {
       if (!(err instanceof ArgumentsError)) throw err;
       return {
-        ...fail({ kind: 'validation', message: err.message, hint: 'Fix the fields named above and call again; nothing was sent.', details: { issues: err.issues } }, tool.slug),
+        ...fail({ kind: 'validation', message: err.message, hint: hints.fixArguments(tool.slug), details: { issues: err.issues } }, tool.slug),
         ...(err.data !== undefined ? { data: err.data } : {}),
       };
     }
@@ -162,7 +163,7 @@ export class Executor {
       return fail({
         kind: 'not_connected',
         message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
-        hint: ready.status.instruction ?? 'Check MANAGE_CONNECTIONS and follow its instruction.',
+        hint: ready.status.instruction ?? hints.checkConnection(),
         details: { connection: ready.status },
       }, tool.slug);
     }
@@ -181,9 +182,7 @@ export class Executor {
         return fail({
           kind: 'policy',
           message: `Not sent: ${tool.slug} needs the user's confirmation (--write=ask) and ${answer.reason}.`,
-          hint: answer.unsupported
-            ? 'Use a client that supports MCP elicitation, or have the operator restart segment-router with --write=allow.'
-            : 'The user did not confirm; do not retry unless they ask for it.',
+          hint: answer.unsupported ? hints.cannotAsk() : hints.declined(),
         }, tool.slug);
       }
     }
@@ -215,13 +214,13 @@ export class Executor {
 }
 
 /** Agents sometimes send arguments as a JSON string; accept it, and say clearly when it is not JSON. */
-function parseArguments(raw: unknown): { value: unknown } | { error: ToolError } {
+function parseArguments(raw: unknown, hint: string): { value: unknown } | { error: ToolError } {
   if (raw === undefined || raw === null) return { value: {} };
   if (typeof raw !== 'string') return { value: raw };
   try {
     return { value: JSON.parse(raw) };
   } catch (err) {
-    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint: 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.' } };
+    return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint } };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from '../config/runtime.js';
+import { hintsFor } from '../hints/hints.js';
 import type { ToolDefinition } from '../registry/types.js';
 
 /**
@@ -12,27 +13,30 @@ export type PolicyDecision =
   | { action: 'ask' }
   | { action: 'deny'; reason: string; hint: string };
 
-export function decide(tool: ToolDefinition, config: Pick<RuntimeConfig, 'write' | 'allowDestructive'>): PolicyDecision {
+type PolicyConfig = Pick<RuntimeConfig, 'write' | 'allowDestructive' | 'surface'>;
+
+export function decide(tool: ToolDefinition, config: PolicyConfig): PolicyDecision {
   if (tool.access === 'read') return { action: 'allow' };
+  const hints = hintsFor(config.surface);
   if (tool.access === 'destructive' && !config.allowDestructive) {
     return {
       action: 'deny',
       reason: `${tool.slug} is destructive (it deletes or revokes) and destructive tools are off.`,
-      hint: 'An operator can enable it by restarting segment-router with --allow-destructive together with --write=ask or --write=allow.',
+      hint: hints.refusedDestructive(tool.slug),
     };
   }
   if (config.write === 'deny') {
     return {
       action: 'deny',
       reason: `${tool.slug} writes to Segment and the write policy is "deny".`,
-      hint: 'An operator can restart segment-router with --write=ask (confirm each write) or --write=allow. A dry run ("dry_run": true) shows the request without sending it.',
+      hint: hints.refusedWrite(tool.slug),
     };
   }
   return config.write === 'ask' ? { action: 'ask' } : { action: 'allow' };
 }
 
 /** What search shows next to a tool: why it would be refused now, if it would. */
-export function blockedReason(tool: ToolDefinition, config: Pick<RuntimeConfig, 'write' | 'allowDestructive'>): string | undefined {
+export function blockedReason(tool: ToolDefinition, config: PolicyConfig): string | undefined {
   const d = decide(tool, config);
   return d.action === 'deny' ? `${d.reason} ${d.hint}` : undefined;
 }

@@ -89,14 +89,23 @@ describe('tools and schema', () => {
 });
 
 describe('search', () => {
-  it('--json is exactly the SEARCH_TOOLS answer', async () => {
+  it('--json is the SEARCH_TOOLS answer, with what-to-do hints worded for the command line', async () => {
     const r = await cli(['search', 'track an event', '--limit', '3', '--json']);
     expect(r.code).toBe(0);
     const fromCli = JSON.parse(r.stdout);
     const router = await startRouter({ env });
     try {
       const { structured } = await callTool(router.client, 'SEARCH_TOOLS', { queries: [{ use_case: 'track an event' }], limit: 3 });
-      expect(fromCli).toEqual(structured);
+      const blocked = (a: { tool_schemas: Record<string, { blocked_by_policy?: string }> }) => a.tool_schemas.SEGMENT_TRACK!.blocked_by_policy!;
+      expect(blocked(structured)).toMatch(/An operator can restart segment-router with --write=ask/);
+      expect(blocked(fromCli)).toContain('segment-router call SEGMENT_TRACK');
+      expect(blocked(fromCli)).not.toMatch(/operator|dry_run/);
+      // Apart from those words, the very same answer.
+      const sameWords = (a: { tool_schemas: Record<string, { blocked_by_policy?: string }> }) => {
+        for (const t of Object.values(a.tool_schemas)) if (t.blocked_by_policy) t.blocked_by_policy = t.blocked_by_policy.split('. ')[0]!;
+        return a;
+      };
+      expect(sameWords(fromCli)).toEqual(sameWords(structured));
     } finally {
       await router.close();
     }

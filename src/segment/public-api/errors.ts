@@ -1,3 +1,4 @@
+import { hintsFor, type Surface } from '../../hints/hints.js';
 import type { ToolError } from '../../registry/types.js';
 import type { OperationEntry } from './catalog.js';
 
@@ -64,6 +65,8 @@ export interface FailureContext {
   attempts: number;
   /** The wait Segment asked for, when it rate limited. */
   waitMs?: number;
+  /** Whose words the hint is in. */
+  surface?: Surface;
 }
 
 export function httpError(status: number, text: string, ctx: FailureContext): ToolError {
@@ -72,13 +75,14 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
   const suffix = said.length ? ` Segment says: ${said.join('; ')}.` : '';
   const { entry } = ctx;
   const tries = ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
+  const hints = hintsFor(ctx.surface);
 
   if (status === 401 || status === 403) {
     return {
       kind: 'auth',
       status,
       message: `Segment refused the Public API token (HTTP ${status}): it is missing, wrong, expired, or its role lacks permission for ${entry.slug}.${suffix}`,
-      hint: 'Do not retry with the same token. Check MANAGE_CONNECTIONS; the operator sets SEGMENT_PUBLIC_API_TOKEN to a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source) and restarts. An EU workspace also needs region eu.',
+      hint: hints.tokenRefused(),
     };
   }
   if (status === 404) {
@@ -102,7 +106,7 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
       kind: 'validation',
       status,
       message: `Segment rejected the arguments of ${entry.slug} (HTTP ${status}): ${listed}.`,
-      hint: 'Fix the named fields and call again; nothing was changed. SEARCH_TOOLS shows the input schema and pitfalls.',
+      hint: hints.rejectedBySegment(entry.slug),
       details: { fields },
     };
   }
@@ -131,5 +135,5 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
       hint: unsafe ? 'Check with the matching get or list tool whether it took effect before calling again.' : 'Try again in a few minutes; if it persists, check status.segment.com.',
     };
   }
-  return { kind: 'upstream', status, message: `Segment answered HTTP ${status} to ${entry.slug}.${suffix}`, hint: 'Check the arguments against SEARCH_TOOLS; nothing suggests a retry would help.' };
+  return { kind: 'upstream', status, message: `Segment answered HTTP ${status} to ${entry.slug}.${suffix}`, hint: hints.otherUpstream(entry.slug) };
 }

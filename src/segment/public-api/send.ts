@@ -41,7 +41,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
   if (res.status >= 300) {
     // Masked before httpError cuts messages to 200 characters: a cut through an echoed token would escape the redactor.
     const waitMs = res.status === 429 ? (r.lastWaitMs ?? msBeforeNext(res.text)) : undefined;
-    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, ctx.redact ? ctx.redact(res.text) : res.text, { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs }) } };
+    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, ctx.redact ? ctx.redact(res.text) : res.text, { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
   }
   if (!res.text) return { ok: true, data: null, status: res.status };
   try {

@@ -1,0 +1,178 @@
+import type { Capability } from '../registry/types.js';
+import type { CapabilityStatus, ConnectionState } from '../connections/types.js';
+
+/**
+ * What to do next, in one place, in the words of whoever reads it. An agent over MCP acts through
+ * the meta tools and cannot restart the server; a person at the command line acts through commands
+ * and flags. Every hint the router gives (unknown slug, bad arguments, a refused or unconfirmed
+ * write, a missing or refused credential) comes from here.
+ */
+export type Surface = 'mcp' | 'cli';
+
+/** What the connection hint needs to know; status.ts builds it from what it knows. */
+export interface ConnectionFacts {
+  name: string;
+  source: 'env' | 'store' | 'none';
+  state: ConnectionState;
+  capabilities: Record<Capability, CapabilityStatus>;
+  /** Why the stored credentials cannot be read at all. */
+  problem?: string;
+  /** When an open connect link expires (state INITIATED). */
+  connectExpiresAt?: string;
+  /** Capabilities whose last check failed only because Segment could not be reached. */
+  unreachable: Capability[];
+}
+
+export interface Hints {
+  unknownTool(suggestions: string[]): string;
+  /** Arguments failed the tool's schema (nothing was sent). */
+  invalidArguments(slug: string): string;
+  /** Arguments failed a rule beyond the schema (nothing was sent). */
+  fixArguments(slug: string): string;
+  argumentsNotJson(): string;
+  refusedDestructive(slug: string): string;
+  refusedWrite(slug: string): string;
+  /** --write=ask but nobody can be asked. */
+  cannotAsk(): string;
+  declined(): string;
+  /** How to check a credential again. */
+  verify(): string;
+  /** Where to look when a connection is not ready and no better instruction exists. */
+  checkConnection(): string;
+  connection(facts: ConnectionFacts): string | undefined;
+  /** The Public API refused the token (401/403). */
+  tokenRefused(): string;
+  /** Segment rejected arguments the schema let through (400/422). */
+  rejectedBySegment(slug: string): string;
+  /** Any other client error from Segment. */
+  otherUpstream(slug: string): string;
+}
+
+const ENV_NAMES: Record<Capability, string> = { tracking: 'SEGMENT_WRITE_KEY', public_api: 'SEGMENT_PUBLIC_API_TOKEN' };
+const THE: Record<Capability, string> = { tracking: 'the write key', public_api: 'the Public API token' };
+const ENABLES: Record<Capability, string> = { tracking: 'tracking (a write key)', public_api: 'workspace tools (a Public API token)' };
+
+const UNVERIFIED_WRITE_KEY = "The write key could not be verified (see capabilities.tracking): tracking calls will be sent, but Segment accepts unknown keys silently; check the source's Debugger in Segment after a first event, or connect a token that can read sources to verify it.";
+
+function entries(caps: Record<Capability, CapabilityStatus>) {
+  const all = Object.entries(caps) as [Capability, CapabilityStatus][];
+  return {
+    bad: all.filter(([, c]) => c.state === 'FAILED' || c.state === 'EXPIRED').map(([k]) => k),
+    missing: all.filter(([, c]) => c.state === 'REQUIRES_PARAMETERS').map(([k]) => k),
+  };
+}
+
+/** The shape shared by both wordings: which situation the connection is in. */
+function connectionHint(
+  f: ConnectionFacts,
+  w: {
+    connect: string;
+    initiated: string;
+    none: string;
+    unreachable: string;
+    envReplace: (names: string) => string;
+    envSet: (names: string) => string;
+    writeKeyUnverified: string;
+  },
+): string | undefined {
+  const { bad, missing } = entries(f.capabilities);
+  const env = f.source === 'env';
+  switch (f.state) {
+    case 'INITIATED':
+      return w.initiated;
+    case 'REQUIRES_PARAMETERS':
+      return w.none;
+    case 'FAILED':
+    case 'EXPIRED': {
+      const which = bad.map((k) => THE[k]).join(' and ');
+      if (f.problem) return `The stored credentials cannot be decrypted (${f.problem}). Restore the key, or ${w.connect} to store them again.`;
+      if (bad.every((k) => f.unreachable.includes(k))) return w.unreachable;
+      return env
+        ? `Segment refused ${which} (see capabilities). ${w.envReplace(bad.map((k) => ENV_NAMES[k]).join(' and '))}`
+        : `Segment refused ${which} (see capabilities). To replace ${bad.length > 1 ? 'them' : 'it'}, ${w.connect}. Then confirm ACTIVE.`;
+    }
+    default: {
+      const notes: string[] = [];
+      if (f.capabilities.tracking.state === 'UNVERIFIED' && f.capabilities.public_api.state !== 'UNVERIFIED') notes.push(w.writeKeyUnverified);
+      if (missing.length) {
+        const what = missing.map((k) => ENABLES[k]).join(' and ');
+        notes.push(`Ready for what is configured. To also enable ${what}, ${env ? w.envSet(missing.map((k) => ENV_NAMES[k]).join(' and ')) : w.connect}.`);
+      }
+      return notes.length ? notes.join(' ') : undefined;
+    }
+  }
+}
+
+/** For agents: they act through the meta tools; restarting the server is the operator's job. */
+export const MCP_HINTS: Hints = {
+  unknownTool: (s) =>
+    s.length ? `Did you mean ${s.join(', ')}? Use SEARCH_TOOLS to find the right slug.` : 'Use SEARCH_TOOLS with a plain description of the task to find the right slug.',
+  invalidArguments: () => "Fix the fields named above and call again; nothing was sent. SEARCH_TOOLS shows the tool's input schema.",
+  fixArguments: () => 'Fix the fields named above and call again; nothing was sent.',
+  argumentsNotJson: () => 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.',
+  refusedDestructive: () => 'An operator can enable it by restarting segment-router with --allow-destructive together with --write=ask or --write=allow.',
+  refusedWrite: () =>
+    'An operator can restart segment-router with --write=ask (confirm each write) or --write=allow. A dry run ("dry_run": true) shows the request without sending it.',
+  cannotAsk: () => 'Use a client that supports MCP elicitation, or have the operator restart segment-router with --write=allow.',
+  declined: () => 'The user did not confirm; do not retry unless they ask for it.',
+  verify: () => 'MANAGE_CONNECTIONS action "verify" checks it',
+  checkConnection: () => 'Check MANAGE_CONNECTIONS and follow its instruction.',
+  connection: (f) => {
+    const name = f.name === 'default' ? '' : `, connection: "${f.name}"`;
+    const connect = `call MANAGE_CONNECTIONS with action "connect"${name} and give the user the returned redirect_url to open in a browser on this computer; they paste the credentials there, never into the chat`;
+    return connectionHint(f, {
+      connect,
+      initiated: `A connect page is open until ${f.connectExpiresAt}. Ask the user to open redirect_url in a browser on this computer and submit the form; then call MANAGE_CONNECTIONS again and confirm ACTIVE before running tools.`,
+      none: `No Segment credentials are configured${name ? ` for "${f.name}"` : ''}. To connect, ${connect}. (An operator can also run "segment-router connections add".)`,
+      unreachable: 'Segment could not be reached to check the credentials. Call MANAGE_CONNECTIONS with action "verify" again shortly.',
+      envReplace: (names) => `The operator replaces ${names} in the MCP client's configuration and restarts segment-router.`,
+      envSet: (names) => `the operator sets ${names}`,
+      writeKeyUnverified: UNVERIFIED_WRITE_KEY,
+    });
+  },
+  tokenRefused: () =>
+    'Do not retry with the same token. Check MANAGE_CONNECTIONS; the operator sets SEGMENT_PUBLIC_API_TOKEN to a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source) and restarts. An EU workspace also needs region eu.',
+  rejectedBySegment: () => 'Fix the named fields and call again; nothing was changed. SEARCH_TOOLS shows the input schema and pitfalls.',
+  otherUpstream: () => 'Check the arguments against SEARCH_TOOLS; nothing suggests a retry would help.',
+};
+
+/** A command as the person types it (no quotes around it: the examples hold quotes of their own). */
+const cmd = (c: string) => `segment-router ${c}`;
+
+/** For a person at the terminal: name the command or flag to type. */
+export const CLI_HINTS: Hints = {
+  unknownTool: (s) =>
+    `${s.length ? `Did you mean ${s.join(', ')}? ` : ''}Find the right slug with ${cmd('search "<what you want to do>"')}; ${cmd('tools')} lists them all.`,
+  invalidArguments: (slug) => `Fix the fields named above and run it again; nothing was sent. The input schema: ${cmd(`schema ${slug}`)}`,
+  fixArguments: (slug) => `Fix the fields named above and run it again; nothing was sent. The input schema: ${cmd(`schema ${slug}`)}`,
+  argumentsNotJson: () => 'Pass --args a JSON object, e.g. --args \'{"userId":"u1","event":"Signed Up"}\'. Nothing was sent.',
+  refusedDestructive: (slug) => `Add --allow-destructive together with --write=ask (asks before sending) or --write=allow: ${cmd(`call ${slug} --args '{...}' --allow-destructive --write=ask`)}`,
+  refusedWrite: (slug) =>
+    `Add --write=ask to confirm each write at a prompt, or --write=allow to send without asking (--dry-run shows the request and sends nothing): ${cmd(`call ${slug} --args '{...}' --write=ask`)}`,
+  cannotAsk: () => 'Run the command in a terminal to answer the prompt, or pass --write=allow to run writes without asking.',
+  declined: () => 'Nothing was sent. Run the command again and answer "y" to send it.',
+  verify: () => `${cmd('connections verify')} checks it`,
+  checkConnection: () => `See the connection's state with ${cmd('connections verify')}, or check the whole set-up with ${cmd('doctor')}.`,
+  connection: (f) => {
+    const flag = f.name === 'default' ? '' : ` --name ${f.name}`;
+    const connect = `run ${cmd(`connections add${flag}`)} (it asks for the secrets, hidden)`;
+    return connectionHint(f, {
+      connect,
+      initiated: `A connect page is open until ${f.connectExpiresAt}: submit it in the browser, or ${connect}.`,
+      none: `No Segment credentials are configured${flag ? ` for "${f.name}"` : ''}. To connect, ${connect}, or set SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN in the environment. To try without an account, run ${cmd('sandbox')}: a local stand-in for Segment.`,
+      unreachable: `Segment could not be reached to check the credentials. Run ${cmd('connections verify')} again shortly, or ${cmd('doctor')} to check the whole set-up.`,
+      envReplace: (names) => `Replace ${names} in this environment (or unset ${names.includes(' and ') ? 'them' : 'it'} to use a stored connection).`,
+      envSet: (names) => `set ${names} in this environment`,
+      writeKeyUnverified:
+        "The write key could not be verified: tracking calls will be sent, but Segment accepts unknown keys silently; check the source's Debugger in Segment after a first event, or add a Public API token that can read sources so the key can be checked.",
+    });
+  },
+  tokenRefused: () =>
+    `Do not retry with the same token. Replace it with ${cmd('connections add')} (or SEGMENT_PUBLIC_API_TOKEN) by a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source); ${cmd('connections verify')} checks it. An EU workspace also needs --region eu.`,
+  rejectedBySegment: (slug) => `Fix the named fields and run it again; nothing was changed. The input schema: ${cmd(`schema ${slug}`)}`,
+  otherUpstream: (slug) => `Check the arguments against the input schema (${cmd(`schema ${slug}`)}); nothing suggests a retry would help.`,
+};
+
+export function hintsFor(surface: Surface | undefined): Hints {
+  return surface === 'cli' ? CLI_HINTS : MCP_HINTS;
+}
