@@ -2,7 +2,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { loadRuntimeConfig, baseUrl, HOSTS, type RuntimeConfig, type RuntimeFlags } from './config/runtime.js';
 import { join } from 'node:path';
 import { Sealer } from './connections/sealer.js';
-import { StoreConnectionService } from './connections/service.js';
+import { PortalConnectionService } from './connections/portal.js';
 import { CredentialStore, KEY_FILE } from './connections/store.js';
 import type { ConnectionService } from './connections/types.js';
 import { Executor, type WriteObserver } from './execution/executor.js';
@@ -56,7 +56,7 @@ export function createApp(opts: AppOptions = {}): App {
   const http = createHttpClient(allowedOrigins(config));
   // The redactor learns every secret as the service first sees it, including ones added later by connect.
   const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));
-  const connections = new StoreConnectionService({ config, http, store, env, log, onSecret: (s) => redactor.add(s) });
+  const connections = new PortalConnectionService({ config, http, store, env, log, onSecret: (s) => redactor.add(s) });
   const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
   const audit = new AuditLog(config.audit, redactor, (m) => log.warn(m));
   const onWrite: WriteObserver = (event) => {

@@ -97,7 +97,7 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
         err(r.error);
         return EXIT.failed;
       }
-      out({ connection: r.status, credentials: svc.masked(name) }, `Saved "${name}".\n${renderStatus(r.status!, svc.masked(name))}`);
+      out({ connection: r.status, credentials: svc.masked(name) }, `Saved "${name}".\n${renderStatus(r.status, svc.masked(name))}`);
       envNote();
       return EXIT.ok;
     }

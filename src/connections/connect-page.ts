@@ -1,4 +1,6 @@
 import type { Region } from '../config/runtime.js';
+import type { Capability } from '../registry/types.js';
+import type { ConnectionStatus } from './types.js';
 
 /**
  * The HTML of the connect page: one small form, no scripts, no external resources (the page is
@@ -74,6 +76,25 @@ export interface ResultView {
   workspace?: string;
   tracking: string;
   publicApi: string;
+}
+
+/** What the page shows of a connection once its credentials are saved. */
+export function resultView(s: ConnectionStatus): ResultView {
+  return {
+    connection: s.connection,
+    status: s.status,
+    region: s.region,
+    ...(s.workspace ? { workspace: `${s.workspace.name} (${s.workspace.slug})` } : {}),
+    tracking: capabilityLine(s, 'tracking'),
+    publicApi: capabilityLine(s, 'public_api'),
+  };
+}
+
+function capabilityLine(s: ConnectionStatus, cap: Capability): string {
+  const c = s.capabilities[cap];
+  if (c.state === 'ACTIVE' && c.source_name) return `ACTIVE (source "${c.source_name}")`;
+  if (c.state === 'REQUIRES_PARAMETERS') return 'not configured';
+  return c.state === 'UNVERIFIED' ? 'UNVERIFIED (saved, but it could not be checked: see the status in your assistant)' : c.state;
 }
 
 export function resultPage(v: ResultView, nonce: string): string {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Region } from '../config/runtime.js';
 import { formPage, refusalPage, resultPage, type ResultView } from './connect-page.js';
+import type { OpenLink, SubmitInput } from './types.js';
 
 /**
  * The connect page: a one-time link on 127.0.0.1 where a person pastes Segment credentials, so
@@ -20,15 +21,9 @@ export const CONNECT_TTL_MS = 10 * 60_000;
 const MAX_BODY = 16 * 1024;
 const COOKIE = 'sr_csrf';
 
-export interface SubmitInput {
-  writeKey?: string;
-  token?: string;
-  region: Region;
-}
-
 export type SubmitAnswer = { ok: true; view: ResultView } | { ok: false; error: string };
 
-/** What the portal asks of the connection service. */
+/** What the connect server asks of the connection service. */
 export interface PortalHandlers {
   submit(connection: string, input: SubmitInput): Promise<SubmitAnswer>;
   /** The stored region and which secrets exist, for the form's defaults. */
@@ -44,12 +39,6 @@ interface Session {
   busy: boolean;
   csrf: string[];
   listeners: (() => void)[];
-}
-
-export interface OpenLink {
-  id: string;
-  url: string;
-  expires_at: string;
 }
 
 export class ConnectPortal {

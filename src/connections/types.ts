@@ -46,6 +46,23 @@ export type ConnectOutcome =
   | { ok: true; status: ConnectionStatus; elicitationId: string; url: string }
   | { ok: false; status: ConnectionStatus; message: string; hint: string };
 
+/** New credentials for a connection, from the connect page or `connections add`; an absent secret keeps the stored one. */
+export interface SubmitInput {
+  writeKey?: string;
+  token?: string;
+  region: Region;
+}
+
+/** What storing new credentials answers: the new status, or why nothing was saved (free of secrets). */
+export type SubmitOutcome = { ok: true; status: ConnectionStatus } | { ok: false; error: string };
+
+/** An open connect link: the connection is INITIATED until it is used or expires. */
+export interface OpenLink {
+  id: string;
+  url: string;
+  expires_at: string;
+}
+
 export type DisconnectOutcome =
   | { ok: true; removed: string; status: ConnectionStatus }
   | { ok: false; status: ConnectionStatus; message: string; hint: string };

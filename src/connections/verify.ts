@@ -37,9 +37,25 @@ function unreachable(r: RetryResult): string {
   return r.error ? `Could not reach the Public API (${r.error.message})` : `The Public API answered HTTP ${r.response?.status}`;
 }
 
+/** Whether a token's last check shows it worked at some point (so a 401 now means it expired). */
+export function hasWorked(check: TokenCheck | undefined): boolean {
+  return !!check?.worked || check?.state === 'ACTIVE' || check?.state === 'EXPIRED';
+}
+
+/**
+ * The one 401 rule, for checks and for calls alike: a token that worked before and is now refused
+ * was revoked or expired (EXPIRED); one that never worked is wrong (FAILED). `region`, when the
+ * refusal came from a check, adds the other likely cause: a token of the other region's workspace.
+ */
+export function tokenRefused(worked: boolean, at: string, region?: Region): TokenCheck {
+  if (worked) return { state: 'EXPIRED', detail: 'The token worked before and Segment now refuses it (HTTP 401): it was revoked or expired.', at, worked: true };
+  const other = region === undefined ? '' : region === 'us' ? ', or it belongs to an EU workspace (choose region eu)' : ', or it belongs to a US workspace (choose region us)';
+  return { state: 'FAILED', detail: `Segment refused the token (HTTP 401): it is wrong or revoked${other}.`, at };
+}
+
 export async function checkToken(deps: VerifyDeps, token: string, region: Region, previous?: TokenCheck): Promise<TokenCheck> {
   const at = new Date().toISOString();
-  const worked = previous?.worked || previous?.state === 'ACTIVE' || previous?.state === 'EXPIRED';
+  const worked = hasWorked(previous);
   const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/`, token);
   const status = r.response?.status;
   if (status === 200) {
@@ -52,11 +68,7 @@ export async function checkToken(deps: VerifyDeps, token: string, region: Region
     }
     return { state: 'ACTIVE', detail: `The token was accepted by the Public API (${region.toUpperCase()} region).`, at, worked: true, ...(workspace ? { workspace } : {}) };
   }
-  if (status === 401) {
-    return worked
-      ? { state: 'EXPIRED', detail: 'The token worked before and Segment now refuses it (HTTP 401): it was revoked or expired.', at, worked: true }
-      : { state: 'FAILED', detail: `Segment refused the token (HTTP 401): it is wrong or revoked${region === 'us' ? ', or it belongs to an EU workspace (choose region eu)' : ', or it belongs to a US workspace (choose region us)'}.`, at };
-  }
+  if (status === 401) return tokenRefused(worked, at, region);
   if (status === 403) {
     return { state: 'FAILED', detail: 'Segment refused the token (HTTP 403): it lacks permission to read the workspace.', at, ...(worked ? { worked } : {}) };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectPortal, type SubmitInput } from '../../src/connections/connect-server.js';
+import { ConnectPortal } from '../../src/connections/connect-server.js';
+import type { SubmitInput } from '../../src/connections/types.js';
 import { rawRequest } from './helpers.js';
 
 function portal(ttlMs?: number) {
