@@ -1,7 +1,7 @@
-import { baseUrl, type Region, type RuntimeConfig } from '../config/runtime.js';
+import type { Region, RuntimeConfig } from '../config/runtime.js';
 import type { HttpClient } from '../http/client.js';
 import { sendWithRetries, type RetryResult } from '../http/retry.js';
-import { encodeQuery } from '../segment/public-api/query.js';
+import { operationRequest } from '../segment/public-api/request.js';
 import type { CheckRecord } from './store.js';
 
 /**
@@ -21,13 +21,15 @@ type TokenCheck = CheckRecord;
 /** Pages of sources read at most while looking for a write key (1,000 per page). */
 const MAX_SOURCE_PAGES = 20;
 const PAGE_SIZE = 1000;
-const V1 = 'application/vnd.segment.v1+json';
 
-async function get(deps: VerifyDeps, url: string, token: string): Promise<RetryResult> {
+/** One read of the Public API, built as the tools build theirs. */
+async function get(deps: VerifyDeps, operationId: string, args: Record<string, unknown>, token: string, region: Region): Promise<RetryResult> {
   const { config } = deps;
+  // Both operations are GETs: there is no body to send.
+  const { method, url, headers } = operationRequest(operationId, args, { config, credentials: { token, region } });
   return sendWithRetries(
     deps.http,
-    { method: 'GET', url, headers: { Authorization: `Bearer ${token}`, Accept: V1 } },
+    { method, url, headers },
     // A check should answer in seconds, not ride out a long outage.
     { settings: { ...config.retry, maxRetries: Math.min(2, config.retry.maxRetries) }, timeoutMs: config.requestTimeoutMs, idempotent: true },
   );
@@ -56,7 +58,7 @@ export function tokenRefused(worked: boolean, at: string, region?: Region): Toke
 export async function checkToken(deps: VerifyDeps, token: string, region: Region, previous?: TokenCheck): Promise<TokenCheck> {
   const at = new Date().toISOString();
   const worked = hasWorked(previous);
-  const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/`, token);
+  const r = await get(deps, 'getWorkspace', {}, token, region);
   const status = r.response?.status;
   if (status === 200) {
     let workspace: CheckRecord['workspace'];
@@ -89,8 +91,7 @@ export async function checkWriteKey(deps: VerifyDeps, writeKey: string, region: 
   let sawWriteKeys = false;
   let sourcesSeen = 0;
   for (let page = 0; page < MAX_SOURCE_PAGES; page++) {
-    const query = encodeQuery([{ name: 'pagination', encoding: 'deep', value: { count: PAGE_SIZE, cursor } }]);
-    const r = await get(deps, `${baseUrl(deps.config, 'public', region)}/sources?${query}`, token);
+    const r = await get(deps, 'listSources', { pagination: { count: PAGE_SIZE, ...(cursor ? { cursor } : {}) } }, token, region);
     const status = r.response?.status;
     if (status === 403) return unverified('the token cannot read sources (it needs Source Admin or Workspace Owner access)');
     if (status !== 200) return unverified(status === 401 ? 'Segment refused the token while listing sources (HTTP 401)' : unreachable(r));

@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { loadRuntimeConfig } from '../../src/config/runtime.js';
 import type { HttpClient, HttpResponse } from '../../src/http/client.js';
-import { checkToken, checkWriteKey } from '../../src/connections/verify.js';
+import { checkToken, checkWriteKey, tokenRefused } from '../../src/connections/verify.js';
+import { loadRegistry } from '../../src/registry/index.js';
 
 type Handler = (url: URL, headers: Record<string, string>) => HttpResponse;
+type Sent = { method: string; url: string; headers: Record<string, string> };
 
 /** A fake HTTP client: answers from a function and records each URL asked for. */
 function fakeHttp(handler: Handler) {
   const urls: URL[] = [];
+  const sent: Sent[] = [];
   const http: HttpClient = {
     async send(req) {
       const url = new URL(req.url);
       urls.push(url);
+      sent.push({ method: req.method, url: req.url, headers: req.headers });
       return handler(url, req.headers);
     },
     async close() {},
   };
-  return { http, urls };
+  return { http, urls, sent };
 }
 
 const json = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, text: JSON.stringify(body) });
@@ -43,6 +47,36 @@ describe('token check (GET /)', () => {
     const { http } = fakeHttp(() => json(503, {}));
     const r = await checkToken({ http, config }, 't', 'us', active);
     expect(r).toMatchObject({ state: 'FAILED', unreachable: true, worked: true });
+  });
+});
+
+describe('the checks build their requests as the tools do', () => {
+  const tool = (slug: string, args: Record<string, unknown>, token: string) => {
+    const { method, url, headers } = loadRegistry().get(slug)!.prepare(args, { config, credentials: { token, region: 'us' } }).requests[0]!;
+    return { method, url, headers };
+  };
+
+  it('the token check sends what SEGMENT_GET_WORKSPACE would', async () => {
+    const { http, sent } = fakeHttp(() => json(200, { data: { workspace: { id: 'ws' } } }));
+    await checkToken({ http, config }, 'tok', 'us');
+    expect(sent).toEqual([tool('SEGMENT_GET_WORKSPACE', {}, 'tok')]);
+  });
+
+  it('the write key check sends what SEGMENT_LIST_SOURCES would, page by page', async () => {
+    const { http, sent } = fakeHttp((u) =>
+      u.searchParams.get('pagination[cursor]') ? json(200, { data: { sources: [{ name: 'Web', writeKeys: ['wk'] }], pagination: {} } }) : json(200, { data: { sources: [], pagination: { next: 'p2' } } }),
+    );
+    await checkWriteKey({ http, config }, 'wk', 'us', 'tok', active);
+    expect(sent).toEqual([tool('SEGMENT_LIST_SOURCES', { pagination: { count: 1000 } }, 'tok'), tool('SEGMENT_LIST_SOURCES', { pagination: { count: 1000, cursor: 'p2' } }, 'tok')]);
+  });
+});
+
+describe('the 401 rule', () => {
+  it('EXPIRED once the token worked, else FAILED; a check adds the other region as a cause', () => {
+    expect(tokenRefused(true, 'now')).toMatchObject({ state: 'EXPIRED', worked: true });
+    expect(tokenRefused(false, 'now')).toMatchObject({ state: 'FAILED', detail: 'Segment refused the token (HTTP 401): it is wrong or revoked.' });
+    expect(tokenRefused(false, 'now', 'us').detail).toMatch(/EU workspace/);
+    expect(tokenRefused(false, 'now', 'eu').detail).toMatch(/US workspace/);
   });
 });
 

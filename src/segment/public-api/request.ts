@@ -1,7 +1,7 @@
 import { baseUrl } from '../../config/runtime.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall } from '../../registry/types.js';
 import { VERSION } from '../../version.js';
-import { operationIndex, type OperationEntry, type QueryParamPlan, type RequestPlan } from './catalog.js';
+import { operationIndex, operationInput, type OperationEntry, type QueryParamPlan, type RequestPlan } from './catalog.js';
 import { expandPath } from './path.js';
 import { encodeQuery, type QueryValue } from './query.js';
 
@@ -82,6 +82,16 @@ export function prepareOperation(entry: OperationEntry, plan: RequestPlan, args:
     ...(allPages ? { notes: { all_pages: allPagesNote() } } : {}),
     state,
   };
+}
+
+/**
+ * The first request of one operation named by its operationId, for code that calls the Public API
+ * outside the tools (the credential checks), so there is one way to build a request.
+ */
+export function operationRequest(operationId: string, args: Record<string, unknown>, ctx: PrepareContext): HttpRequestSpec {
+  const entry = operationIndex().operations.find((o) => o.operationId === operationId);
+  if (!entry) throw new Error(`No Public API operation ${operationId} in the generated table; run npm run generate:public-api.`);
+  return prepareOperation(entry, operationInput(operationId).plan, args, ctx).requests[0]!;
 }
 
 function allPagesNote(): string {
