@@ -5,7 +5,7 @@ import type { Surface } from '../hints/hints.js';
 export type Region = 'us' | 'eu';
 export type WritePolicy = 'deny' | 'ask' | 'allow';
 
-/** Segment's hosts per region (FACTS.md). */
+/** Segment's hosts per region (docs/segment-facts.md). */
 export const HOSTS: Record<Region, { tracking: string; publicApi: string }> = {
   us: { tracking: 'https://api.segment.io', publicApi: 'https://api.segmentapis.com' },
   eu: { tracking: 'https://events.eu1.segmentapis.com', publicApi: 'https://eu1.api.segmentapis.com' },

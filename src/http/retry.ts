@@ -2,7 +2,7 @@ import type { RetrySettings } from '../config/runtime.js';
 import { NetworkError, type HttpClient, type HttpResponse } from './client.js';
 
 /**
- * The one retry policy, for both Segment APIs (FACTS.md, as the official library does it):
+ * The one retry policy, for both Segment APIs (docs/segment-facts.md, as the official library does it):
  * - 400 is never retried; other 4xx fail, except 408, 410, 429 and 460;
  * - 429 with a server-chosen wait (Retry-After, or the Public API's msBeforeNext) waits that long,
  *   clamped to [min, max], without spending a retry (bounded separately so it always ends);

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
- * The Tracking API as Segment runs it (FACTS.md), quirks included:
+ * The Tracking API as Segment runs it (docs/segment-facts.md), quirks included:
  * 200 for any write key (even unknown), 400 only for invalid JSON or an oversized payload,
  * and a batch of more than 2,500 messages answered 200 with the extra messages dropped.
  */

@@ -6,7 +6,7 @@ import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
 import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
 
-/** Segment's limits (FACTS.md). Requests are packed under the decimal 500 KB so either reading holds. */
+/** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
   messageBytes: 32 * 1024,
   requestBytes: 500_000,

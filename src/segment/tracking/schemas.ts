@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Zod schemas for the Tracking API calls, to Segment's spec (FACTS.md). Objects are strict at the
+ * Zod schemas for the Tracking API calls, to Segment's spec (docs/segment-facts.md). Objects are strict at the
  * top level so a misspelt field (`user_id`, `properties` on identify) is an error, not a silent drop;
  * `context` and its parts stay open because Segment accepts any extra keys there.
  */
