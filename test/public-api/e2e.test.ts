@@ -37,7 +37,7 @@ describe.each(['deny', 'ask', 'allow'])('Public API over stdio, --write=%s', (po
       expect(r.structured.successful).toBe(true);
     }
     const sources = await exec(env, 'SEGMENT_LIST_SOURCES');
-    expect(sources.structured.data.sources.map((s: { id: string }) => s.id)).toEqual(['src_web', 'src_ios', 'src_server']);
+    expect(sources.structured.data.sources.map((s: { id: string }) => s.id)).toEqual(['src_web', 'src_ios', 'src_server', 'src_android', 'src_warehouse']);
     const warehouses = await exec(env, 'SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE', { sourceId: 'src_web' });
     expect(warehouses.structured.data.warehouses.map((w: { id: string }) => w.id)).toEqual(['wh_snowflake', 'wh_bigquery']);
     const settings = await exec(env, 'SEGMENT_LIST_SCHEMA_SETTINGS_IN_SOURCE', { sourceId: 'src_web' });
@@ -122,8 +122,8 @@ describe('errors and paging over stdio', () => {
   it('all_pages follows cursors across the list', async () => {
     env = await sandboxWithRouter();
     const r = await exec(env, 'SEGMENT_LIST_SOURCES', { all_pages: true, pagination: { count: 2 } });
-    expect(r.structured.data).toMatchObject({ pages_fetched: 2, complete: true });
-    expect(r.structured.data.sources).toHaveLength(3);
+    expect(r.structured.data).toMatchObject({ pages_fetched: 3, complete: true });
+    expect(r.structured.data.sources).toHaveLength(5);
     const page = await exec(env, 'SEGMENT_LIST_SOURCES', { pagination: { count: 2 } });
     expect(page.structured.data.next_cursor).toBeTruthy();
   });

@@ -28,22 +28,22 @@ const run = (slug: string, args: Record<string, unknown> = {}) => app.executor.e
 
 describe('answers', () => {
   it('returns the API data, and next_cursor when there is another page', async () => {
-    const one = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 2 } });
+    const one = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 3 } });
     expect(one.successful).toBe(true);
     const data = one.data as { sources: unknown[]; next_cursor?: string };
-    expect(data.sources).toHaveLength(2);
+    expect(data.sources).toHaveLength(3);
     expect(data.next_cursor).toBeTruthy();
-    const two = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 2, cursor: data.next_cursor } });
-    expect((two.data as { sources: unknown[]; next_cursor?: string }).sources).toHaveLength(1);
+    const two = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 3, cursor: data.next_cursor } });
+    expect((two.data as { sources: unknown[]; next_cursor?: string }).sources).toHaveLength(2);
     expect((two.data as { next_cursor?: string }).next_cursor).toBeUndefined();
-    expect(sandbox.requests.map((r) => r.query)).toEqual(['?pagination[count]=2', `?pagination[count]=2&pagination[cursor]=${encodeURIComponent(data.next_cursor!)}`]);
+    expect(sandbox.requests.map((r) => r.query)).toEqual(['?pagination[count]=3', `?pagination[count]=3&pagination[cursor]=${encodeURIComponent(data.next_cursor!)}`]);
   });
 
   it('all_pages follows cursors and merges the lists', async () => {
     const r = await run('SEGMENT_LIST_SOURCES', { all_pages: true, pagination: { count: 1 } });
-    expect(r.data).toMatchObject({ pages_fetched: 3, complete: true });
-    expect((r.data as { sources: { id: string }[] }).sources.map((s) => s.id)).toEqual(['src_web', 'src_ios', 'src_server']);
-    expect(sandbox.requests).toHaveLength(3);
+    expect(r.data).toMatchObject({ pages_fetched: 5, complete: true });
+    expect((r.data as { sources: { id: string }[] }).sources.map((s) => s.id)).toEqual(['src_web', 'src_ios', 'src_server', 'src_android', 'src_warehouse']);
+    expect(sandbox.requests).toHaveLength(5);
   });
 
   it('all_pages stops at its page limit and says where to go on', async () => {

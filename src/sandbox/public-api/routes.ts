@@ -1,18 +1,12 @@
 import { fail, isAnswer, jsonBody, notFound, ok, paginate, type PublicApiAnswer } from './answers.js';
+import type { Handler, RouteRequest } from './handler.js';
+import { METRIC_HANDLERS } from './metric-routes.js';
 import { defaultSchemaSettings, source, type Obj, type PublicApiStore } from './store.js';
 
 /**
  * The stateful operations: workspace, sources (with write keys and schema settings), destinations,
  * warehouses and tracking plans. Everything else the description has gets a sample answer.
  */
-export interface RouteRequest {
-  method: string;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: Buffer;
-}
-
-type Handler = (s: PublicApiStore, r: RouteRequest) => PublicApiAnswer;
 
 const find = (list: Obj[], id: string) => list.find((x) => x.id === id);
 
@@ -40,6 +34,7 @@ function checkSourceUpdate(body: Obj): PublicApiAnswer | undefined {
 const planOf = (s: PublicApiStore, sourceId: string) => Object.entries(s.planSources).find(([, ids]) => ids.includes(sourceId))?.[0] ?? null;
 
 export const HANDLERS: Record<string, Handler> = {
+  ...METRIC_HANDLERS,
   'GET /': (s) => ok({ workspace: s.workspace }),
 
   'GET /sources': (s, r) => list(s.sources, 'sources', r),
