@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSettings } from '../config/runtime.js';
 import type { WriteEvent } from '../execution/executor.js';
@@ -33,7 +33,7 @@ export class AuditLog {
       const line = this.redactor.text(JSON.stringify(toAuditRecord(event, { payloads: this.settings.payloads }))) + '\n';
       this.prepare();
       rotateIfNeeded(this.path, Buffer.byteLength(line), this.settings.maxBytes, this.settings.keep);
-      appendFileSync(this.path, line, { mode: FILE_MODE });
+      appendLine(this.path, Buffer.from(line, 'utf8'));
     } catch (err) {
       if (!this.warned) this.onError(`audit log not written (${this.path}): ${(err as Error).message}`);
       this.warned = true;
@@ -49,5 +49,20 @@ export class AuditLog {
       if (!existsSync(this.settings.dir)) throw err;
     }
     this.ready = true;
+  }
+}
+
+/**
+ * Appends one whole line with a single write on an O_APPEND descriptor: the kernel places it at the
+ * end in one piece, so lines from two processes (a server and a CLI call) never interleave.
+ */
+function appendLine(path: string, line: Buffer): void {
+  const fd = openSync(path, 'a', FILE_MODE);
+  try {
+    let done = writeSync(fd, line);
+    // A regular file takes the whole buffer at once; this loop only guards against a short write.
+    while (done < line.length) done += writeSync(fd, line, done);
+  } finally {
+    closeSync(fd);
   }
 }

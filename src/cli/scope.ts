@@ -1,5 +1,5 @@
 import { loadRegistry } from '../registry/index.js';
-import { normalizeSlug } from '../registry/slug.js';
+import { slugPreview } from '../registry/slug.js';
 import { UsageError } from './common.js';
 
 /**
@@ -16,7 +16,7 @@ export function checkScope(toolsets: string[] | undefined, tools: string[] | und
   }
   for (const t of tools ?? []) {
     if (all.resolve(t).ok) continue;
-    const near = all.closest(normalizeSlug(t), 3);
-    throw new UsageError(`Unknown tool "${t}" in --tools.${near.length ? ` Did you mean ${near.join(', ')}?` : ''} "segment-router tools" lists every slug.`);
+    const near = all.closest(t, 3);
+    throw new UsageError(`Unknown tool "${slugPreview(t)}" in --tools.${near.length ? ` Did you mean ${near.join(', ')}?` : ''} "segment-router tools" lists every slug.`);
   }
 }

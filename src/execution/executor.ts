@@ -4,6 +4,7 @@ import type { HttpClient } from '../http/client.js';
 import { hintsFor } from '../hints/hints.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
+import { slugPreview } from '../registry/slug.js';
 import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
 import { jsonErrorReason, maskSecret, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
@@ -93,8 +94,8 @@ export class Executor {
       return this.deps.redactor.value(await this.run(req, hooks));
     } catch (err) {
       // A bug, not a user mistake: report it as a tool error and keep serving.
-      this.deps.log.error('tool execution failed unexpectedly', { slug: req.slug, error: String(err) });
-      return this.deps.redactor.value(fail({ kind: 'internal', message: `Internal error while running ${req.slug}: ${(err as Error).message}`, hint: 'This is a bug in segment-router; the call may be retried once. Please report it.' }, req.slug));
+      this.deps.log.error('tool execution failed unexpectedly', { slug: slugPreview(req.slug), error: String(err) });
+      return this.deps.redactor.value(fail({ kind: 'internal', message: `Internal error while running ${slugPreview(req.slug)}: ${(err as Error).message}`, hint: 'This is a bug in segment-router; the call may be retried once. Please report it.' }, req.slug));
     }
   }
 
@@ -104,6 +105,10 @@ export class Executor {
     const hints = hintsFor(config.surface);
     const resolved = registry.resolve(req.slug);
     if (!resolved.ok) {
+      if (resolved.tooLong) {
+        const problem = `is ${resolved.tooLong.length.toLocaleString('en-US')} characters; a slug is at most ${resolved.tooLong.limit}`;
+        return fail({ kind: 'validation', message: `tool_slug ${problem}. Nothing was run.`, hint: 'Pass a slug such as SEGMENT_TRACK; SEARCH_TOOLS finds the right one.', details: { issues: [{ field: 'tool_slug', problem }] } });
+      }
       return fail({
         kind: 'unknown_tool',
         message: `No tool "${req.slug}" in this server's scope.`,

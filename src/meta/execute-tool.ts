@@ -4,6 +4,7 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 import { z } from 'zod';
 import type { App } from '../app.js';
 import type { ExecutionResult, SurfaceHooks } from '../execution/executor.js';
+import { MAX_SLUG_LENGTH } from '../registry/slug.js';
 import { mcpConfirmer } from './elicitation.js';
 import { toolResult } from './result.js';
 
@@ -14,12 +15,14 @@ const args = z
   .optional()
   .describe('The tool\'s arguments as a JSON object matching its input_schema from SEARCH_TOOLS.');
 
+const slug = z.string().max(MAX_SLUG_LENGTH);
+
 const inputSchema = {
-  tool_slug: z.string().optional().describe('The tool to run, e.g. SEGMENT_TRACK (case and separators are forgiven).'),
+  tool_slug: slug.optional().describe('The tool to run, e.g. SEGMENT_TRACK (case and separators are forgiven).'),
   arguments: args,
   dry_run: z.boolean().optional().describe('Return the exact request that would be sent (secrets masked) and send nothing.'),
   tools: z
-    .array(z.object({ tool_slug: z.string(), arguments: args, dry_run: z.boolean().optional() }))
+    .array(z.object({ tool_slug: slug, arguments: args, dry_run: z.boolean().optional() }))
     .optional()
     .describe(`Up to ${MAX_PARALLEL} calls to run in parallel instead of one tool_slug; each is reported.`),
 };

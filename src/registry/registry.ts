@@ -1,10 +1,9 @@
-import Fuse from 'fuse.js';
 import type { ToolAlias, ToolDefinition } from './types.js';
-import { normalizeSlug } from './slug.js';
+import { MAX_SLUG_LENGTH, normalizeSlug, SlugMatcher, slugTooLong, type SlugMatch } from './slug.js';
 
 export type Resolution =
   | { ok: true; tool: ToolDefinition; via?: ToolAlias }
-  | { ok: false; suggestions: string[] };
+  | { ok: false; suggestions: string[]; /** Set when the input is too long to be any slug (it was not read). */ tooLong?: { length: number; limit: number } };
 
 /**
  * The set of tools one server (or CLI call) can see. Scoping makes a smaller Registry; every meta
@@ -13,7 +12,7 @@ export type Resolution =
 export class Registry {
   private readonly bySlug = new Map<string, ToolDefinition>();
   private readonly aliases = new Map<string, ToolAlias>();
-  private fuse?: Fuse<string>;
+  private matcher?: SlugMatcher;
 
   constructor(
     readonly tools: readonly ToolDefinition[],
@@ -37,6 +36,7 @@ export class Registry {
 
   /** Exact slug, then the same slug written another way, then a known alias; else the closest slugs. */
   resolve(input: string): Resolution {
+    if (slugTooLong(input)) return { ok: false, suggestions: [], tooLong: { length: input.length, limit: MAX_SLUG_LENGTH } };
     const exact = this.bySlug.get(input);
     if (exact) return { ok: true, tool: exact };
     const norm = normalizeSlug(input);
@@ -49,11 +49,15 @@ export class Registry {
     return { ok: false, suggestions: this.closest(norm) };
   }
 
-  /** Slugs that look like what was typed, best first. */
+  /** Slugs (and aliases) that look like what was typed, best first. */
   closest(input: string, limit = 5): string[] {
-    this.fuse ??= new Fuse([...this.bySlug.keys(), ...this.aliases.keys()], { includeScore: true, threshold: 0.5, ignoreLocation: true });
-    const q = input.startsWith('SEGMENT_') ? input : `SEGMENT_${input}`;
-    return this.fuse.search(q, { limit }).map((r) => r.item);
+    return this.closestSlugs(input, limit).map((m) => m.slug);
+  }
+
+  /** The same, with each match's score (0..1): for callers that weigh a slug match against other evidence. */
+  closestSlugs(input: string, limit = 5): SlugMatch[] {
+    this.matcher ??= new SlugMatcher([...this.bySlug.keys(), ...this.aliases.keys()]);
+    return this.matcher.closestSlugs(input, limit);
   }
 
   /** The canonical slug for any way of writing a tool's slug or alias, or the normalized input when unknown. */

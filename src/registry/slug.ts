@@ -1,9 +1,17 @@
 /**
- * Slug rules. A slug is `SEGMENT_` + the operation in upper snake case. Agents write them many ways
- * (`segment_track`, `segment-track`, `integration__segment__segment_track`, `track`); all resolve.
+ * Slug rules, in one place. A slug is `SEGMENT_` + the operation in upper snake case. Agents write
+ * them many ways (`segment_track`, `segment-track`, `integration__segment__segment_track`, `track`);
+ * all resolve. Every function here reads at most MAX_SLUG_LENGTH characters of its input, so no
+ * slug, however long, can make a lookup slow.
  */
 
 export const DIRECT_PREFIX = 'integration__segment__';
+
+/**
+ * The longest slug input accepted (MCP's own limit for a tool name). The longest real slug, with the
+ * direct-mode prefix, is under 100 characters; anything longer is not a slug and is refused unread.
+ */
+export const MAX_SLUG_LENGTH = 128;
 
 /** Upper snake case from camelCase, keeping acronym runs whole: getDailyPerSourceAPICallsUsage -> GET_DAILY_PER_SOURCE_API_CALLS_USAGE. */
 export function toUpperSnake(name: string): string {
@@ -15,14 +23,110 @@ export function toUpperSnake(name: string): string {
     .toUpperCase();
 }
 
+/** True when the input is too long to be a slug; callers refuse it before any lookup. */
+export const slugTooLong = (input: string): boolean => input.length > MAX_SLUG_LENGTH;
+
 /** Canonical form used for lookup: upper case, one underscore between words, no direct-mode prefix. */
 export function normalizeSlug(input: string): string {
-  let s = input.trim();
+  let s = input.slice(0, MAX_SLUG_LENGTH).trim();
   if (s.toLowerCase().startsWith(DIRECT_PREFIX)) s = s.slice(DIRECT_PREFIX.length);
-  return s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  return words(s).join('_').toUpperCase();
 }
 
 /** The stable per-tool MCP name in direct mode: SEGMENT_TRACK -> integration__segment__segment_track. */
 export function directName(slug: string): string {
   return DIRECT_PREFIX + slug.toLowerCase();
+}
+
+/** A slug-like input cut for an error message or a log line: never the whole of a huge input. */
+export function slugPreview(input: string): string {
+  if (!slugTooLong(input)) return input;
+  return `${input.slice(0, 40).replace(/[\uD800-\uDBFF]$/, '')}… (${input.length.toLocaleString('en-US')} characters)`;
+}
+
+export interface SlugMatch {
+  slug: string;
+  /** 0..1, 1 for the same words. */
+  score: number;
+}
+
+/** Below this a candidate is not worth suggesting. */
+const MIN_SCORE = 0.4;
+
+/**
+ * The one fuzzy slug matcher: "did you mean" in EXECUTE_TOOL and the CLI, and slug fragments in
+ * search ("SEGMENT_TRAK", "list_sorces"). Words are compared one by one (a typo costs a little, a
+ * missing word more), blended with the edit distance of the whole slug. Input is bounded first, so
+ * a call costs at most MAX_SLUG_LENGTH x the candidates' lengths.
+ */
+export class SlugMatcher {
+  private readonly candidates: { slug: string; key: string; words: string[] }[];
+
+  constructor(slugs: Iterable<string>) {
+    this.candidates = [...new Set(slugs)].map((slug) => {
+      const key = stripPrefix(normalizeSlug(slug));
+      return { slug, key, words: key.split('_') };
+    });
+  }
+
+  /** The `n` closest slugs, best first, each with its score; empty when nothing is close. */
+  closestSlugs(input: string, n = 5): SlugMatch[] {
+    const key = stripPrefix(normalizeSlug(input));
+    if (!key) return [];
+    const typed = key.split('_');
+    return this.candidates
+      .map((c) => ({ slug: c.slug, score: similarity(key, typed, c.key, c.words) }))
+      .filter((m) => m.score >= MIN_SCORE)
+      .sort((a, b) => b.score - a.score || a.slug.length - b.slug.length || (a.slug < b.slug ? -1 : 1))
+      .slice(0, Math.max(0, n));
+  }
+}
+
+/** One-off form of SlugMatcher#closestSlugs, for a list that is not reused. */
+export function closestSlugs(input: string, slugs: Iterable<string>, n = 5): SlugMatch[] {
+  return new SlugMatcher(slugs).closestSlugs(input, n);
+}
+
+/** Runs of letters and digits, in order (linear: no backtracking regex on caller input). */
+function words(s: string): string[] {
+  return s.split(/[^A-Za-z0-9]+/).filter(Boolean);
+}
+
+const stripPrefix = (key: string) => (key.startsWith('SEGMENT_') ? key.slice(8) : key === 'SEGMENT' ? '' : key);
+
+function similarity(key: string, typed: string[], candKey: string, cand: string[]): number {
+  // Each typed word against its closest candidate word.
+  let found = 0;
+  for (const w of typed) found += Math.max(0, ...cand.map((c) => wordSimilarity(w, c)));
+  const precision = found / typed.length;
+  const recall = Math.min(1, found / cand.length);
+  const words = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  const whole = 1 - editDistance(key, candKey) / Math.max(key.length, candKey.length);
+  // A typed prefix of the slug ("LIST_SOURCE" for LIST_SOURCES) is a strong hint.
+  const prefix = candKey.startsWith(key) ? 0.1 : 0;
+  return Math.min(1, 0.6 * words + 0.4 * whole + prefix);
+}
+
+/** 1 for the same word, less for a near spelling or a prefix, 0 for a different word. */
+function wordSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  if (a.length >= 3 && b.startsWith(a)) return 0.8 * (a.length / b.length) + 0.15;
+  const d = editDistance(a, b);
+  const allowed = Math.max(a.length, b.length) <= 4 ? 1 : 2;
+  return d <= allowed ? 1 - d / Math.max(a.length, b.length) : 0;
+}
+
+/** Levenshtein distance with two rows; inputs are already bounded by MAX_SLUG_LENGTH. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Array<number>(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
 }

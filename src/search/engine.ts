@@ -1,4 +1,5 @@
 import Fuse from 'fuse.js';
+import { slugTooLong } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { analyzeQuery, type AnalyzedQuery } from './analyze.js';
 import { COMPOUNDS, RESOURCE_NOUNS } from './vocabulary.js';
@@ -250,7 +251,8 @@ export function fieldKey(name: string): string {
 /** A request with no spaces and slug separators, or an upper-case slug, is read as a slug. */
 function slugFuzz(request: string): boolean {
   const r = request.trim();
-  return !/\s/.test(r) && (/[_-]/.test(r) || /^[A-Z0-9_]+$/.test(r));
+  // Longer than any slug: not one, and fuzzy matching it would cost time in proportion to its length.
+  return !slugTooLong(r) && !/\s/.test(r) && (/[_-]/.test(r) || /^[A-Z0-9_]+$/.test(r));
 }
 
 function addTerm(q: AnalyzedQuery, term: string, weight: number): void {

@@ -4,7 +4,7 @@ import type { App } from '../app.js';
 import { mcpHooks } from '../meta/execute-tool.js';
 import { toolResult } from '../meta/result.js';
 import { decide } from '../policy/write-policy.js';
-import { DIRECT_PREFIX, directName } from '../registry/slug.js';
+import { DIRECT_PREFIX, directName, slugPreview, slugTooLong } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { annotationsFor } from './annotations.js';
 
@@ -65,7 +65,7 @@ export function directTools(app: App): Tool[] {
 
 /** The tool a direct name stands for, by exact name only (search-style forgiveness is for EXECUTE_TOOL). */
 function toolFor(app: App, name: string): ToolDefinition | undefined {
-  if (!name.startsWith(DIRECT_PREFIX)) return undefined;
+  if (slugTooLong(name) || !name.startsWith(DIRECT_PREFIX)) return undefined;
   const tool = app.registry.get(name.slice(DIRECT_PREFIX.length).toUpperCase());
   return tool && directName(tool.slug) === name ? tool : undefined;
 }
@@ -80,7 +80,7 @@ export function registerDirectTools(server: McpServer, app: App): void {
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: directTools(app) }));
   server.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const tool = toolFor(app, req.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${req.params.name}". tools/list shows the tools this server offers.`);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${slugPreview(req.params.name)}". tools/list shows the tools this server offers.`);
     // A write tool hidden by the policy is still answered by the executor, which refuses it with the reason.
     const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {} }, mcpHooks(server, extra));
     return toolResult(result as unknown as Record<string, unknown>, !result.successful);

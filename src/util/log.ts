@@ -1,6 +1,11 @@
 import type { LogLevel } from '../config/runtime.js';
 import type { Redactor } from '../security/redact.js';
 
+/** The longest log line written, in characters. */
+export const MAX_LINE = 8_000;
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n).replace(/[\uD800-\uDBFF]$/, '')}…` : s);
+
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 export interface Logger {
@@ -20,9 +25,10 @@ export type LogSink = (level: LogLevel, line: string) => void;
 export function createLogger(level: LogLevel, redactor: Redactor, sinks: LogSink[] = []): Logger {
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const line = redactor.text(
-      JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...(fields ?? {}) }),
-    );
+    const time = new Date().toISOString();
+    let line = redactor.text(JSON.stringify({ time, level: lvl, msg, ...(fields ?? {}) }));
+    // Masked first, then cut: a line carrying a huge input (a 5 MB slug) stays one short, valid JSON line.
+    if (line.length > MAX_LINE) line = JSON.stringify({ time, level: lvl, msg: cut(redactor.text(msg), 500), line_cut: { chars: line.length, start: cut(line, MAX_LINE / 2) } });
     process.stderr.write(line + '\n');
     for (const sink of sinks) sink(lvl, line);
   };

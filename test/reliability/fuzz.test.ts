@@ -92,6 +92,30 @@ describe('fuzzing EXECUTE_TOOL arguments in process', () => {
   });
 });
 
+describe('fuzzing tool_slug', () => {
+  // Long, odd and half-right slugs: separators, case, unicode, lone surrogates, huge repeats.
+  const piece = fc.oneof(fc.constantFrom('SEGMENT', 'segment', 'TRACK', 'trak', 'list', 'SOURCES', 'integration__segment__', '_', '-', '__', ' ', '.', '/', '\uD800', '\u{1F600}', '\u0000'), fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 }));
+  const slug = fc.oneof(
+    fc.array(piece, { maxLength: 40 }).map((p) => p.join('')),
+    fc.tuple(piece, fc.integer({ min: 100, max: 200_000 })).map(([p, n]) => (p || 'x').repeat(Math.ceil(n / Math.max(1, p.length)))),
+  );
+
+  it('any slug gets a short unknown_tool or validation answer (or a tool), never an internal error, nothing sent', async () => {
+    const before = writesSeen(env.sandbox).length;
+    await fc.assert(
+      fc.asyncProperty(slug, async (s) => {
+        const res = await env.app.executor.execute({ slug: s, arguments: {}, dryRun: true });
+        const where = `${JSON.stringify(s.slice(0, 80))} (${s.length} chars) -> ${JSON.stringify(res).slice(0, 300)}`;
+        if (res.successful) return; // a real slug written another way: dry run only
+        expect(['unknown_tool', 'validation'], where).toContain(res.error?.kind);
+        expect(JSON.stringify(res.error).length, where).toBeLessThan(2_000);
+      }),
+      { numRuns: 400, seed: SEED },
+    );
+    expect(writesSeen(env.sandbox)).toHaveLength(before);
+  });
+});
+
 describe('fuzzing through the binary over stdio', () => {
   it('a few hundred invalid calls over MCP: each refused (by the router or the MCP schema), zero requests, the server keeps answering', async () => {
     const h = await sandboxWithRouter({ args: ['--write=allow'] });

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
 import { RawRouter } from './support/raw-rpc.js';
 import { makeBatch, until } from './support/batch.js';
+import { readAuditLines } from './support/audit-file.js';
 
 /**
  * The server stays healthy whatever the client does on stdio: broken and wrong-shaped JSON-RPC,
@@ -139,8 +140,9 @@ describe('a client that goes away mid-call', () => {
     // Only the one new event went out: the cancelled batch sent no further request.
     expect(sb.requests.length).toBe(seenAtCancel + 1);
     const audit = join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl');
-    await until(() => existsSync(audit) && readFileSync(audit, 'utf8').includes('SEGMENT_BATCH'));
-    const batchLine = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.slug === 'SEGMENT_BATCH');
+    // Wait for the whole line: matching its first bytes and parsing at once read half a line under load.
+    await until(() => readAuditLines(audit).some((l) => l.slug === 'SEGMENT_BATCH'), 15_000);
+    const batchLine = readAuditLines(audit).find((l) => l.slug === 'SEGMENT_BATCH');
     expect(batchLine.outcome).toBe('failed');
     expect(batchLine.message_count).toBeGreaterThan(0);
   });
