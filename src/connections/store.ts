@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
 import { Sealer } from './sealer.js';
-import { ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
+import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
+import { withFileLock } from './store-lock.js';
 
 /**
  * Named Segment connections on disk: `connections.json` (0600) in the config home (0700).
@@ -118,17 +119,15 @@ export class CredentialStore {
 
   /** Creates or replaces a connection's secrets and region; earlier check results are dropped with them. */
   put(name: string, value: { region: Region; secrets: Secrets; checks?: Checks }): void {
-    const file = this.read();
     const secrets: Secrets = {};
     if (value.secrets.writeKey) secrets.writeKey = value.secrets.writeKey;
     if (value.secrets.token) secrets.token = value.secrets.token;
-    file.connections[name] = {
-      region: value.region,
-      secrets: this.sealer.seal(JSON.stringify(secrets), aad(name)),
-      updated_at: new Date().toISOString(),
-      checks: value.checks ?? {},
-    };
-    this.write(file);
+    // Sealed before taking the lock: the lock is held only for the read and the write.
+    const sealed = this.sealer.seal(JSON.stringify(secrets), aad(name));
+    this.update((file) => {
+      file.connections[name] = { region: value.region, secrets: sealed, updated_at: new Date().toISOString(), checks: value.checks ?? {} };
+      return true;
+    });
   }
 
   /**
@@ -136,19 +135,35 @@ export class CredentialStore {
    * rewritten since `updatedAt` (the results would describe secrets that are no longer there).
    */
   saveChecks(name: string, checks: Checks, updatedAt?: string): void {
-    const file = this.read();
-    const rec = file.connections[name];
-    if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return;
-    rec.checks = checks;
-    this.write(file);
+    this.update((file) => {
+      const rec = file.connections[name];
+      if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
+      rec.checks = checks;
+      return true;
+    });
   }
 
   remove(name: string): boolean {
-    const file = this.read();
-    if (!file.connections[name]) return false;
-    delete file.connections[name];
-    this.write(file);
-    return true;
+    return this.update((file) => {
+      if (!file.connections[name]) return false;
+      delete file.connections[name];
+      return true;
+    });
+  }
+
+  /**
+   * Read-modify-write under the store's cross-process lock, on the file as it is on disk now (never a
+   * cached copy): `change` edits it and says whether to write it back.
+   */
+  private update(change: (file: StoreFile) => boolean): boolean {
+    ensurePrivateDir(this.home);
+    return withFileLock(this.path, () => {
+      this.cache = undefined;
+      const file = this.read();
+      if (!change(file)) return false;
+      this.write(file);
+      return true;
+    });
   }
 
   private open(name: string, rec: StoredRecord): StoredConnection {

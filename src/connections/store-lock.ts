@@ -1,0 +1,45 @@
+import lockfile from 'proper-lockfile';
+
+/**
+ * A cross-process lock around a read-modify-write of one file. Two `connections add` in two
+ * terminals, or a CLI call and a running server, each read the store, change it and write it back;
+ * without the lock the second write silently drops the first one's change.
+ *
+ * proper-lockfile takes `<file>.lock` (an atomic mkdir, so it works across processes and on network
+ * filesystems) and treats a lock older than STALE_MS as left by a crashed process. The store's
+ * methods are synchronous, so waiting is a short synchronous sleep between attempts: a holder keeps
+ * the lock for one read, one seal and one fsynced write, a few milliseconds.
+ */
+
+const STALE_MS = 10_000;
+/** Past this, another process has held the store for far longer than any save takes. */
+const WAIT_MS = 60_000;
+
+export class StoreLockedError extends Error {
+  override name = 'StoreLockedError';
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleepSync = (ms: number) => Atomics.wait(pause, 0, 0, ms);
+
+export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T {
+  const deadline = Date.now() + waitMs;
+  let release: () => void;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      release = lockfile.lockSync(path, { realpath: false, stale: STALE_MS });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if (Date.now() > deadline) {
+        throw new StoreLockedError(`${path} is locked by another segment-router process (${path}.lock) for more than ${Math.round(waitMs / 1000)} s. Try again; if no other process is running, remove ${path}.lock.`);
+      }
+      sleepSync(delay + Math.random() * delay);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
