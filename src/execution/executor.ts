@@ -5,21 +5,17 @@ import { hintsFor } from '../hints/hints.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
 import { slugPreview } from '../registry/slug.js';
-import { capabilityOf, type HttpRequestSpec, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
-import { jsonErrorReason, maskSecret, type Redactor } from '../security/redact.js';
+import { capabilityOf, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
+import { maskRequest } from '../security/mask-request.js';
+import { jsonErrorReason, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
-import { ArgumentsError, issueList, formatIssues } from './validation.js';
+import { ArgumentsError, issueList, formatIssues } from '../registry/arguments.js';
 import { summarizeCall } from './summary.js';
 import { checkArgumentsSize } from './limits.js';
+import type { ExecutionResult } from './result.js';
 import { truncateResult } from './truncate.js';
 
-/** What every surface (EXECUTE_TOOL, direct mode, CLI) gets back. Redacted before it leaves here. */
-export interface ExecutionResult {
-  successful: boolean;
-  tool_slug?: string;
-  data?: unknown;
-  error?: ToolError;
-}
+export type { ExecutionResult } from './result.js';
 
 export interface ExecuteRequest {
   slug: string;
@@ -193,7 +189,7 @@ export class Executor {
     }
 
     this.deps.log.debug('sending', { slug: tool.slug, requests: prepared.requests.length, decision: decision.action });
-    const redact = (text: string) => this.deps.redactor.text(text);
+    const redact = (text: string) => this.deps.redactor.upstream(text);
     const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
@@ -227,20 +223,4 @@ function parseArguments(raw: unknown, hint: string): { value: unknown } | { erro
   } catch (err) {
     return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint } };
   }
-}
-
-/** A request as it may be shown: credentials masked to their last four characters. */
-export function maskRequest(r: HttpRequestSpec): HttpRequestSpec {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r.headers)) {
-    if (k.toLowerCase() !== 'authorization') headers[k] = v;
-    else if (v.startsWith('Basic ')) {
-      const key = Buffer.from(v.slice(6), 'base64').toString().replace(/:$/, '');
-      headers[k] = key ? `Basic <write key ${maskSecret(key)}>` : 'Basic <no write key configured>';
-    } else if (v.startsWith('Bearer ')) {
-      const token = v.slice(7);
-      headers[k] = token && token !== 'undefined' ? `Bearer <token ${maskSecret(token)}>` : 'Bearer <no token configured>';
-    } else headers[k] = '****';
-  }
-  return { ...r, headers };
 }

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from './executor.js';
+import type { ExecutionResult } from './result.js';
 
 /** What was cut from an answer and how to get the rest. */
 export interface Truncation {

@@ -1,6 +1,9 @@
+import { secretForms } from './secret-forms.js';
+
 /**
- * Keeps secrets out of everything a person or a model can read. Every tool result, log line and
- * CLI output passes through a Redactor that knows the live write key and token.
+ * Keeps secrets out of everything a person or a model can read. Every tool result, log line, audit
+ * line and CLI output passes through a Redactor that knows the live write key and token, in every
+ * form they travel in (see secret-forms.ts), as written, upper-cased or lower-cased.
  */
 
 /** How a secret may be shown: at most its last four characters. */
@@ -9,35 +12,119 @@ export function maskSecret(secret: string | undefined): string {
   return secret.length <= 8 ? '****' : `****${secret.slice(-4)}`;
 }
 
+/** A run of this many characters of a secret counts as the secret, in upstream text (a split secret). */
+const FRAGMENT = 8;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Set<string> };
 
-  /** Registers a secret and the encodings it travels in (HTTP Basic carries `base64(key + ':')`). */
+  /** Registers a secret; its encoded and escaped forms are masked with it. */
   add(secret: string | undefined): void {
-    if (!secret || secret.length < 4) return;
+    if (!secret || secret.length < 4 || this.secrets.has(secret)) return;
     this.secrets.add(secret);
-    this.secrets.add(Buffer.from(`${secret}:`).toString('base64'));
-    this.secrets.add(Buffer.from(secret).toString('base64'));
-    this.secrets.add(encodeURIComponent(secret));
+    this.matcher = undefined;
   }
 
-  /** Replaces every known secret (longest first, so encodings are not half-masked). */
+  /** Replaces every known secret, in any of its forms, as written or upper- or lower-cased (longest first, so encodings are not half-masked). */
   text(input: string): string {
     let out = input;
-    const sorted = [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of sorted) {
-      if (out.includes(s)) out = out.split(s).join(maskSecret(s));
-    }
+    const m = this.compiled();
+    if (m && out.length >= m.shortest && m.forms.some((f) => out.includes(f))) out = out.replace(m.pattern, (hit) => this.mask(hit));
+    if (out.length < 8) return out;
     // Credentials that were never registered still do not leak through auth headers.
-    out = out.replace(/(Bearer\s+)(?!\*{4})[A-Za-z0-9._~+/=-]{8,}/g, '$1****');
-    out = out.replace(/(Basic\s+)(?!\*{4})[A-Za-z0-9+/=]{8,}/g, '$1****');
+    if (out.includes('Bearer')) out = out.replace(/(Bearer\s+)(?!\*{4})[A-Za-z0-9._~+/=-]{8,}/g, '$1****');
+    if (out.includes('Basic')) out = out.replace(/(Basic\s+)(?!\*{4})[A-Za-z0-9+/=]{8,}/g, '$1****');
     return out;
   }
 
-  /** Deep-redacts a JSON value by round-tripping through text (results are JSON anyway). */
+  /**
+   * For text from outside (an upstream answer) that will be cut and shown: also masks any run of
+   * FRAGMENT or more characters of a secret, so halves of a secret echoed in two fields do not leak.
+   * Costs about FRAGMENT steps per character: use it on bounded text.
+   */
+  upstream(input: string): string {
+    const out = this.text(input);
+    const grams = this.compiled()?.grams;
+    if (!grams?.size || out.length < FRAGMENT) return out;
+    const lower = out.toLowerCase();
+    if (lower.length !== out.length) return out; // a case change altered lengths: positions would not line up
+    const hide = new Uint8Array(out.length);
+    let any = false;
+    for (let i = 0; i + FRAGMENT <= lower.length; i++) {
+      if (grams.has(lower.slice(i, i + FRAGMENT))) {
+        hide.fill(1, i, i + FRAGMENT);
+        any = true;
+      }
+    }
+    if (!any) return out;
+    let result = '';
+    for (let i = 0; i < out.length; i++) {
+      if (!hide[i]) result += out[i];
+      else if (i === 0 || !hide[i - 1]) result += '****';
+    }
+    return result;
+  }
+
+  /** Deep-redacts a JSON value, string by string (keys too); any depth, without recursion. */
   value<T>(input: T): T {
-    if (input === undefined) return input;
-    return JSON.parse(this.text(JSON.stringify(input))) as T;
+    if (input === undefined || input === null) return input;
+    if (typeof input === 'string') return this.text(input) as T;
+    if (typeof input !== 'object') return input;
+    // Most answers hold no secret: one look at the whole text decides whether to walk it.
+    if (!this.mayHold(JSON.stringify(input) ?? '')) return input;
+    const root = Array.isArray(input) ? [...input] : { ...(input as object) };
+    const stack: (Record<string, unknown> | unknown[])[] = [root as Record<string, unknown>];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (Array.isArray(node)) {
+        node.forEach((v, i) => (node[i] = this.step(v, stack)));
+      } else {
+        for (const [k, v] of Object.entries(node)) {
+          const key = this.text(k);
+          if (key !== k) delete node[k];
+          node[key] = this.step(v, stack);
+        }
+      }
+    }
+    return root as T;
+  }
+
+  /** True when the text holds something text() would change. */
+  private mayHold(text: string): boolean {
+    const m = this.compiled();
+    return text.includes('Bearer') || text.includes('Basic') || (!!m && m.forms.some((f) => text.includes(f)));
+  }
+
+  private step(v: unknown, stack: (Record<string, unknown> | unknown[])[]): unknown {
+    if (typeof v === 'string') return this.text(v);
+    if (!v || typeof v !== 'object') return v;
+    const copy = Array.isArray(v) ? [...v] : { ...(v as object) };
+    stack.push(copy as Record<string, unknown>);
+    return copy;
+  }
+
+  /** The secret itself keeps its last four characters when they are plain; any other form is masked whole. */
+  private mask(hit: string): string {
+    return this.secrets.has(hit) && /^[A-Za-z0-9_-]+$/.test(hit.slice(-4)) ? maskSecret(hit) : '****';
+  }
+
+  private compiled() {
+    if (!this.secrets.size) return undefined;
+    if (!this.matcher) {
+      const variants = [...this.secrets].flatMap((s) => [s, s.toUpperCase(), s.toLowerCase()]);
+      const all = [...new Set(variants)].flatMap(secretForms);
+      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase())])].sort((a, b) => b.length - a.length);
+      // Fragments of the secret and of its escaped forms (as the text shows them), compared in lower case.
+      const grams = new Set<string>();
+      for (const f of new Set(all.map((f) => f.toLowerCase()))) {
+        if (f.length >= FRAGMENT * 2) for (let i = 0; i + FRAGMENT <= f.length; i++) grams.add(f.slice(i, i + FRAGMENT));
+      }
+      this.matcher = { pattern: new RegExp(forms.map(escapeRegExp).join('|'), 'g'), forms, shortest: forms[forms.length - 1]!.length, grams };
+    }
+    return this.matcher;
   }
 }
 

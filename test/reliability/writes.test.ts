@@ -15,7 +15,7 @@ import { validArgs } from './support/valid-args.js';
 import { pathEscapes } from './support/path-escape.js';
 import { startHttpRouter } from './support/http-router.js';
 import { z } from 'zod';
-import { ArgumentsError } from '../../src/execution/validation.js';
+import { ArgumentsError } from '../../src/registry/arguments.js';
 
 /**
  * Nothing is written unless the operator allowed it: every write and destructive tool in the registry

@@ -1,5 +1,6 @@
 import { hintsFor, type Surface } from '../../hints/hints.js';
 import type { ToolError } from '../../registry/types.js';
+import { cutText } from '../../security/snippet.js';
 import type { OperationEntry } from './catalog.js';
 
 /**
@@ -35,7 +36,7 @@ export function msBeforeNext(text: string): number | undefined {
 
 const short = (s: unknown) => {
   const t = String(s ?? '').replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
-  return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}…` : t;
+  return cutText(t, MAX_MESSAGE, '…');
 };
 
 const messages = (items: ApiErrorItem[]) => items.map((e) => short(e.message ?? e.type)).filter(Boolean);

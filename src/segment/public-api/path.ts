@@ -1,4 +1,4 @@
-import { ArgumentsError } from '../../execution/validation.js';
+import { ArgumentsError } from '../../registry/arguments.js';
 /**
  * Path parameters, percent-encoded one segment each. An id can never change which path is called:
  * `/` and `?` are encoded, and `.` / `..` are refused, because URL parsers resolve a dot segment

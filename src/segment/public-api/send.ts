@@ -1,6 +1,7 @@
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PreparedCall, SendContext, SendOutcome, ToolError } from '../../registry/types.js';
 import { operationIndex } from './catalog.js';
+import { maskUpstream } from '../../security/snippet.js';
 import { httpError, msBeforeNext } from './errors.js';
 import { countItems, mergePages, nextCursor, type PageData } from './pages.js';
 import type { PublicCallState } from './request.js';
@@ -39,9 +40,9 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
   }
   const res = r.response;
   if (res.status >= 300) {
-    // Masked before httpError cuts messages to 200 characters: a cut through an echoed token would escape the redactor.
+    // Masked before httpError cuts messages to snippets: a cut through an echoed token would escape the redactor.
     const waitMs = res.status === 429 ? (r.lastWaitMs ?? msBeforeNext(res.text)) : undefined;
-    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, ctx.redact ? ctx.redact(res.text) : res.text, { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
+    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
   }
   if (!res.text) return { ok: true, data: null, status: res.status };
   try {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { baseUrl } from '../../config/runtime.js';
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
+import { maskedSnippet } from '../../security/snippet.js';
 import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
-import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
+import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
 
 /** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
@@ -191,9 +192,7 @@ async function post(req: HttpRequestSpec, ctx: SendContext) {
 function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): string {
   if (r.error) return `${r.error.message} (gave up after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
   const status = r.response!.status;
-  // Mask before cutting: a cut through a secret echoed by the server would leave a prefix no redactor knows.
-  const masked = ctx.redact ? ctx.redact(r.response!.text) : r.response!.text;
-  const snippet = masked.slice(0, 200).replace(/[\uD800-\uDBFF]$/, '');
+  const snippet = maskedSnippet(r.response!.text, ctx.redact);
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
 }
 
