@@ -125,7 +125,8 @@ describe('secrets never appear where a user or a model can read', () => {
     expect(status.structuredContent.results[0].status).toBe('FAILED');
   });
 
-  it('CLI output: help, version, every command\'s help and its errors, with the secrets in the environment', async () => {
+  // Some thirty CLI processes, one after another: minutes on a loaded machine, so a longer timeout.
+  it('CLI output: help, version, every command\'s help and its errors, with the secrets in the environment', { timeout: 120_000 }, async () => {
     const run = promisify(execFile);
     const e = env();
     const outputs: string[] = [];

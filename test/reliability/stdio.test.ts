@@ -130,7 +130,7 @@ describe('a client that goes away mid-call', () => {
     sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 100 });
     const ac = new AbortController();
     const call = callTool(router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: makeBatch(20_000, { padOf: () => 50 }).batch } }, { signal: ac.signal, timeout: 30_000 });
-    await until(() => sb.requests.length >= 4);
+    await until(() => sb.requests.length >= 4, 20_000);
     ac.abort('the user changed their mind');
     await expect(call).rejects.toThrow();
     const seenAtCancel = sb.requests.length;

@@ -13,6 +13,9 @@ import { cliEnv, runCli, tempHome } from '../connections/helpers.js';
  * holds a cross-process lock.
  */
 
+/** Twenty processes start at once on a small machine: the token check may wait its turn. */
+const SLOW_OK = { SEGMENT_ROUTER_TIMEOUT_MS: '20000' };
+
 let sb: Sandbox;
 beforeAll(async () => {
   sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
@@ -25,7 +28,7 @@ describe('concurrent writers of the credential store', () => {
   it('20 `connections add` at once (each verified, so each also saves its checks): 20 stored, each readable', { timeout: 120_000 }, async () => {
     const home = tempHome();
     const names = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
-    const runs = await Promise.all(names.map((n) => runCli(['connections', 'add', '--stdin', '--name', n], cliEnv(sb, home), JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }))));
+    const runs = await Promise.all(names.map((n) => runCli(['connections', 'add', '--stdin', '--name', n], cliEnv(sb, home, SLOW_OK), JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }))));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     expect(storedNames(home)).toEqual(names);
     const store = new CredentialStore(home);
