@@ -4,19 +4,24 @@ import type { AuditSettings } from '../config/runtime.js';
 import type { WriteEvent } from '../execution/executor.js';
 import { ensurePrivateDir, FILE_MODE } from '../connections/secure-file.js';
 import type { Redactor } from '../security/redact.js';
-import { toAuditRecord } from './record.js';
+import { auditLine, toAuditRecord } from './record.js';
 import { rotateIfNeeded } from './rotate.js';
 
 export const AUDIT_FILE = 'audit.jsonl';
+/** Destructive calls, once more, in a file no other traffic writes to: ordinary writes cannot rotate them away. */
+export const DESTRUCTIVE_FILE = 'destructive.jsonl';
 
 /**
  * The audit log of write attempts: one JSON line per attempt (allowed, confirmed, declined, denied,
- * dry run) in `<config home>/audit/audit.jsonl`, mode 0600, rotated by size.
+ * dry run) in `<config home>/audit/audit.jsonl`, mode 0600, rotated by size; each line at most
+ * MAX_LINE_BYTES. Destructive calls also go to `destructive.jsonl`, rotated the same way but written
+ * only by them. Retention: docs/audit.md.
  * Writes are synchronous so a line is on disk before the answer goes out and survives an exit.
  * A failure to write is reported once on the logger and never breaks the call.
  */
 export class AuditLog {
   readonly path: string;
+  readonly destructivePath: string;
   private ready = false;
   private warned = false;
 
@@ -26,18 +31,25 @@ export class AuditLog {
     private readonly onError: (message: string) => void = () => {},
   ) {
     this.path = join(settings.dir, AUDIT_FILE);
+    this.destructivePath = join(settings.dir, DESTRUCTIVE_FILE);
   }
 
   record(event: WriteEvent): void {
     try {
-      const line = this.redactor.text(JSON.stringify(toAuditRecord(event, { payloads: this.settings.payloads }))) + '\n';
+      const mask = (text: string) => this.redactor.text(text);
+      const line = Buffer.from(auditLine(toAuditRecord(event, { payloads: this.settings.payloads, mask }), mask), 'utf8');
       this.prepare();
-      rotateIfNeeded(this.path, Buffer.byteLength(line), this.settings.maxBytes, this.settings.keep);
-      appendLine(this.path, Buffer.from(line, 'utf8'));
+      this.append(this.path, line);
+      if (event.access === 'destructive') this.append(this.destructivePath, line);
     } catch (err) {
       if (!this.warned) this.onError(`audit log not written (${this.path}): ${(err as Error).message}`);
       this.warned = true;
     }
+  }
+
+  private append(path: string, line: Buffer): void {
+    rotateIfNeeded(path, line.length, this.settings.maxBytes, this.settings.keep);
+    appendLine(path, line);
   }
 
   private prepare(): void {

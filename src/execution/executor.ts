@@ -11,6 +11,7 @@ import { jsonErrorReason, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { ArgumentsError, issueList, formatIssues } from '../registry/arguments.js';
 import { summarizeCall } from './summary.js';
+import { checkArgumentValues } from './argument-values.js';
 import { checkArgumentsSize } from './limits.js';
 import type { ExecutionResult } from './result.js';
 import { truncateResult } from './truncate.js';
@@ -41,6 +42,12 @@ export interface WriteEvent {
   status?: number;
   messageIds?: string[];
   args?: unknown;
+}
+
+/** What a call leaves behind besides its answer: its write attempt (audited once) and warnings. */
+interface Trail {
+  write?: WriteEvent;
+  warnings: string[];
 }
 
 /** Observes every write attempt (the audit log); must never throw into the call. */
@@ -86,16 +93,31 @@ export class Executor {
   }
 
   private async guarded(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
+    const trail: Trail = { warnings: [] };
+    let result: ExecutionResult;
     try {
-      return this.deps.redactor.value(await this.run(req, hooks));
+      result = await this.run(req, hooks, trail);
     } catch (err) {
       // A bug, not a user mistake: report it as a tool error and keep serving.
       this.deps.log.error('tool execution failed unexpectedly', { slug: slugPreview(req.slug), error: String(err) });
-      return this.deps.redactor.value(fail({ kind: 'internal', message: `Internal error while running ${slugPreview(req.slug)}: ${(err as Error).message}`, hint: 'This is a bug in segment-router; the call may be retried once. Please report it.' }, req.slug));
+      result = fail({ kind: 'internal', message: `Internal error while running ${slugPreview(req.slug)}: ${(err as Error).message}`, hint: 'This is a bug in segment-router; the call may be retried once. Please report it.' }, slugPreview(req.slug));
+    }
+    this.audit(trail.write);
+    if (trail.warnings.length) result = { ...result, warnings: trail.warnings };
+    return this.deps.redactor.value(result);
+  }
+
+  /** The one place a write attempt is recorded, once per call, whichever way the call ended. */
+  private audit(event: WriteEvent | undefined): void {
+    if (!event || event.access === 'read') return;
+    try {
+      this.deps.onWrite?.(event);
+    } catch (err) {
+      this.deps.log.warn('write observer failed', { error: String(err) });
     }
   }
 
-  private async run(req: ExecuteRequest, hooks: SurfaceHooks): Promise<ExecutionResult> {
+  private async run(req: ExecuteRequest, hooks: SurfaceHooks, trail: Trail): Promise<ExecutionResult> {
     const { registry, config, connections } = this.deps;
     // Hints speak to whoever reads the answer: an agent (MCP) or a person at the command line.
     const hints = hintsFor(config.surface);
@@ -116,6 +138,10 @@ export class Executor {
 
     const args = parseArguments(req.arguments, hints.argumentsNotJson());
     if ('error' in args) return fail(args.error, tool.slug);
+    // Depth, non-finite numbers and broken Unicode are decided first: nothing below may trip on them.
+    const values = checkArgumentValues(args.value);
+    if (values.error) return fail(values.error, tool.slug);
+    trail.warnings.push(...values.warnings);
     const tooLarge = checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
     if (tooLarge) return fail(tooLarge, tool.slug);
     const parsed = tool.inputSchema().safeParse(args.value);
@@ -143,7 +169,7 @@ export class Executor {
     }
 
     if (req.dryRun) {
-      if (tool.access !== 'read') this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'dry-run', outcome: 'not-sent' });
+      trail.write = { slug: tool.slug, access: tool.access, decision: 'dry-run', outcome: 'not-sent' };
       return {
         successful: true,
         tool_slug: tool.slug,
@@ -170,7 +196,7 @@ export class Executor {
     }
 
     if (decision.action === 'deny') {
-      this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'deny', outcome: 'refused' });
+      trail.write = { slug: tool.slug, access: tool.access, decision: 'deny', outcome: 'refused' };
       return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
     }
     if (decision.action === 'ask') {
@@ -179,7 +205,7 @@ export class Executor {
         ? await hooks.confirm(summary)
         : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
       if (!answer.confirmed) {
-        this.deps.onWrite?.({ slug: tool.slug, access: tool.access, decision: 'ask-declined', outcome: 'refused' });
+        trail.write = { slug: tool.slug, access: tool.access, decision: 'ask-declined', outcome: 'refused' };
         return fail({
           kind: 'policy',
           message: `Not sent: ${tool.slug} needs the user's confirmation (--write=ask) and ${answer.reason}.`,
@@ -189,22 +215,15 @@ export class Executor {
     }
 
     this.deps.log.debug('sending', { slug: tool.slug, requests: prepared.requests.length, decision: decision.action });
+    // Recorded as failed until the outcome says otherwise: a send that throws is still an attempt.
+    const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
+    trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
     const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
-    if (tool.access !== 'read') {
-      this.deps.onWrite?.({
-        slug: tool.slug,
-        access: tool.access,
-        decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow',
-        outcome: outcome.ok ? 'sent' : 'failed',
-        status: outcome.status,
-        messageIds: outcome.messageIds,
-        args: parsed.data,
-      });
-    }
+    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds });
     return {
       successful: outcome.ok,
       tool_slug: tool.slug,
