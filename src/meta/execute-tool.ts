@@ -28,7 +28,7 @@ const inputSchema = {
 };
 
 const errorShape = z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() });
-const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional() };
+const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional(), warnings: z.array(z.string()).optional() };
 const outputSchema = { ...one, results: z.array(z.object(one)).optional() };
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

@@ -20,6 +20,7 @@ const OUTPUT_SCHEMA: Tool['outputSchema'] = {
       properties: { kind: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } },
       required: ['kind', 'message'],
     },
+    warnings: { type: 'array', items: { type: 'string' } },
   },
   required: ['successful'],
 };
