@@ -13,12 +13,13 @@ type Sub = (typeof SUBCOMMANDS)[number];
 export const connectionsCommand: CommandSpec = {
   name: 'connections',
   summary: 'List, add, verify or remove stored Segment connections.',
-  usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--json]',
+  usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--new-key] [--json]',
   options: {
     name: { type: 'string', description: 'Connection name (default: $SEGMENT_ROUTER_CONNECTION, else "default").' },
     region: { type: 'string', description: 'add: the workspace\'s region, us or eu (default: the stored one, else us).' },
     stdin: { type: 'boolean', description: 'add: read {"writeKey": ..., "token": ...} as JSON from standard input instead of prompting.' },
     'skip-verify': { type: 'boolean', description: 'add: store without checking with Segment (offline set-up).' },
+    'new-key': { type: 'boolean', description: 'add: make a new key file when it is missing although connections were stored with it (they stay unreadable).' },
     json: { type: 'boolean', description: 'Machine-readable output on stdout.' },
   },
   async run({ values, positionals }) {
@@ -26,7 +27,7 @@ export const connectionsCommand: CommandSpec = {
     // Arguments are echoed only when they look like words: a pasted secret must not land in the terminal.
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got ${/^[a-z-]{1,20}$/.test(sub) ? `"${sub}"` : 'something else (not shown)'}` : ''}.`);
     if (extra.length) throw new UsageError('Unexpected extra argument (not shown). Secrets are never taken from the command line: use the prompt or --stdin.');
-    if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region)) throw new UsageError('--stdin, --skip-verify and --region apply to "connections add" only.');
+    if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region || values['new-key'])) throw new UsageError('--stdin, --skip-verify, --region and --new-key apply to "connections add" only.');
     const json = !!values.json;
     const name = values.name as string | undefined;
 
@@ -92,7 +93,7 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       const secrets = ctx.values.stdin ? parseStdinSecrets(await readStdin('--stdin reads from a pipe, e.g. ... | segment-router connections add --stdin', 64 * 1024)) : await promptSecrets(!!stored);
       if (!secrets.writeKey && !secrets.token && !stored) throw new UsageError('Nothing to add: give a write key, a Public API token, or both.');
       const verify = !ctx.values['skip-verify'];
-      const r = await svc.submit(name, { ...secrets, region }, { verify });
+      const r = await svc.submit(name, { ...secrets, region }, { verify, newKey: !!ctx.values['new-key'] });
       if (!r.ok) {
         err(r.error);
         return EXIT.failed;

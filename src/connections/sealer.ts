@@ -48,6 +48,11 @@ export class Sealer {
     return this.passphrase ? 'SEGMENT_ROUTER_KEY' : 'key file';
   }
 
+  /** True when sealing now would create a new key file (none is there, and no passphrase is set). */
+  get wouldCreateKey(): boolean {
+    return !this.passphrase && !this.fileKey && !existsSync(this.keyFile);
+  }
+
   seal(plain: string, aad: string): SealedBox {
     const iv = randomBytes(12);
     let key: Buffer;

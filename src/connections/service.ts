@@ -88,7 +88,7 @@ export class StoreConnectionService implements ConnectionService {
    * Checks new credentials and stores them if Segment does not refuse them. Empty fields keep what
    * is stored. Used by the connect page and by `connections add`.
    */
-  async submit(connection: string, input: SubmitInput, opts: { verify?: boolean } = {}): Promise<SubmitOutcome> {
+  async submit(connection: string, input: SubmitInput, opts: { verify?: boolean; newKey?: boolean } = {}): Promise<SubmitOutcome> {
     const name = this.nameOf(connection);
     if (this.envManaged(name)) return { ok: false, error: `The "${name}" connection is set by environment variables, which take precedence; nothing was stored.` };
     let existing: Secrets = {};
@@ -110,7 +110,7 @@ export class StoreConnectionService implements ConnectionService {
       if (checks.write_key?.state === 'FAILED') return { ok: false, error: `The write key${input.writeKey ? '' : ' already stored'} was not accepted: ${checks.write_key.detail} Nothing was saved.` };
     }
     try {
-      this.deps.store.put(name, { region: input.region, secrets, checks });
+      this.deps.store.put(name, { region: input.region, secrets, checks }, { newKey: opts.newKey });
     } catch (err) {
       return { ok: false, error: `Could not save: ${(err as Error).message}` };
     }

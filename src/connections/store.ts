@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
-import { Sealer } from './sealer.js';
+import { KeyError, Sealer } from './sealer.js';
 import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
 import { withFileLock } from './store-lock.js';
 
@@ -118,10 +118,11 @@ export class CredentialStore {
   }
 
   /** Creates or replaces a connection's secrets and region; earlier check results are dropped with them. */
-  put(name: string, value: { region: Region; secrets: Secrets; checks?: Checks }): void {
+  put(name: string, value: { region: Region; secrets: Secrets; checks?: Checks }, opts: { newKey?: boolean } = {}): void {
     const secrets: Secrets = {};
     if (value.secrets.writeKey) secrets.writeKey = value.secrets.writeKey;
     if (value.secrets.token) secrets.token = value.secrets.token;
+    if (!opts.newKey) this.refuseSilentNewKey();
     // Sealed before taking the lock: the lock is held only for the read and the write.
     const sealed = this.sealer.seal(JSON.stringify(secrets), aad(name));
     this.update((file) => {
@@ -149,6 +150,19 @@ export class CredentialStore {
       delete file.connections[name];
       return true;
     });
+  }
+
+  /**
+   * A missing key file must not be replaced quietly: every connection sealed with the old key would
+   * stop decrypting at once. With such connections on disk, a new key needs the explicit flag.
+   */
+  private refuseSilentNewKey(): void {
+    if (!this.sealer.wouldCreateKey) return;
+    const orphans = Object.entries(this.current().connections).filter(([, r]) => r.secrets.kdf === 'keyfile').map(([n]) => n);
+    if (!orphans.length) return;
+    throw new KeyError(
+      `The key file ${this.sealer.keyFile} is missing, and ${orphans.length} stored connection${orphans.length > 1 ? 's' : ''} (${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', ...' : ''}) ${orphans.length > 1 ? 'were' : 'was'} encrypted with it, so ${orphans.length > 1 ? 'they' : 'it'} cannot be decrypted. No new key was made. Restore the key file from a backup; or start over with a new key (the old connections stay unreadable until removed) with: segment-router connections add --new-key`,
+    );
   }
 
   /**
