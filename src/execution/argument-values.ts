@@ -51,7 +51,8 @@ export function checkArgumentValues(value: unknown): ValueCheck {
 /** A field path for a message: dotted, cut when long, never with a broken character. */
 function where(path: (string | number)[]): string {
   if (!path.length) return '(arguments)';
-  const shown = path.length > 8 ? [...path.slice(0, 3), `…${path.length - 6} levels…`, ...path.slice(-3)] : path;
+  // Deep paths keep their start (where in the arguments) and end (where it broke).
+  const shown = path.length > 10 ? [...path.slice(0, 6), `…${path.length - 9} levels…`, ...path.slice(-3)] : path;
   const text = shown.map((p) => String(p).replace(LONE_SURROGATES, '\uFFFD')).join('.');
   return text.length > PATH_CHARS ? `${text.slice(0, PATH_CHARS)}…` : text;
 }

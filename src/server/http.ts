@@ -1,5 +1,6 @@
-import { MAX_MESSAGE_BYTES } from './limits.js';
-import { readBody } from '../util/read-body.js';
+import { BUSY_RETRY_AFTER_S, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
+import { BodyBudget } from './body-budget.js';
+import { readBudgetedBody } from './http-body.js';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -48,6 +49,7 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
   const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
   const maxBody = MAX_MESSAGE_BYTES;
+  const budget = new BodyBudget(MAX_BODY_BYTES_IN_FLIGHT);
 
   const server = createHttpServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -66,11 +68,25 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     if (req.method !== 'POST') {
       return rpcError(res, 405, -32000, 'This server is stateless: send each JSON-RPC message with POST. There are no sessions to open (GET) or end (DELETE).', { Allow: 'POST' });
     }
-    const raw = await readBody(req, maxBody).catch(() => undefined);
-    if (!raw) return rpcError(res, 413, -32600, `Request body over ${maxBody} bytes.`, { Connection: 'close' });
+    // The body's bytes count against the server-wide budget until this response is over.
+    const read = await readBudgetedBody(req, maxBody, budget).catch(() => ({ refused: 'too-large' as const, held: 0 }));
+    let held = read.held;
+    const giveBack = () => {
+      budget.give(held);
+      held = 0;
+    };
+    res.on('close', giveBack);
+    if ('refused' in read) {
+      giveBack();
+      if (read.refused === 'busy') {
+        app.log.warn('http request refused: body budget in use', { in_flight_bytes: budget.inUse, limit_bytes: budget.limit });
+        return rpcError(res, 503, -32000, `Server busy: ${budget.limit} bytes of requests are already being handled. Retry after ${BUSY_RETRY_AFTER_S} s, or send smaller calls.`, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+      }
+      return rpcError(res, 413, -32600, `Request body over ${maxBody} bytes.`, { Connection: 'close' });
+    }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(read.body.toString('utf8'));
     } catch {
       return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
     }

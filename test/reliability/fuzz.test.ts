@@ -116,6 +116,39 @@ describe('fuzzing tool_slug', () => {
   });
 });
 
+describe('fuzzing odd values: deep nesting, odd numbers, broken Unicode', () => {
+  // One odd value placed somewhere inside otherwise valid track arguments.
+  const odd = fc.oneof(
+    fc.constantFrom(Infinity, -Infinity, NaN).map((v) => ({ v, kind: 'number' as const })),
+    fc.constantFrom('\uD800', '\uDFFF', 'a\uDBFFb', '\uDC00\uD800').map((v) => ({ v, kind: 'surrogate' as const })),
+    fc.integer({ min: 65, max: 5_000 }).map((depth) => {
+      let v: unknown = 1;
+      for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { n: v };
+      return { v, kind: 'depth' as const };
+    }),
+  );
+  const path = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 4 });
+
+  it('each is a validation error naming where it is, never internal, nothing sent', async () => {
+    const before = writesSeen(env.sandbox).length;
+    await fc.assert(
+      fc.asyncProperty(odd, path, async ({ v, kind }, keys) => {
+        let properties: Record<string, unknown> = {};
+        const root = properties;
+        for (const k of keys.slice(0, -1)) properties = properties[k] = {} as Record<string, unknown>;
+        properties[keys[keys.length - 1]!] = v;
+        const res = await env.app.executor.execute({ slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Odd', properties: root } });
+        const where = `${kind} at ${keys.join('.')} -> ${JSON.stringify(res).slice(0, 300)}`;
+        expect(res.error?.kind, where).toBe('validation');
+        const field = (res.error?.details as { issues: { field: string }[] }).issues[0]!.field;
+        expect(field.startsWith(`properties.${keys.join('.')}`), where).toBe(true);
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+    expect(writesSeen(env.sandbox)).toHaveLength(before);
+  });
+});
+
 describe('fuzzing through the binary over stdio', () => {
   it('a few hundred invalid calls over MCP: each refused (by the router or the MCP schema), zero requests, the server keeps answering', async () => {
     const h = await sandboxWithRouter({ args: ['--write=allow'] });
