@@ -23,16 +23,13 @@ const KNOWN_UPWARD: Record<string, string> = {
   // The list of tools is to be assembled above registry/ and segment/.
   'registry/index.ts -> segment/public-api/tools.ts': 'registry assembles the Segment tools',
   'registry/index.ts -> segment/tracking/tools.ts': 'registry assembles the Segment tools',
-  // ArgumentsError and the rest of the tool contract move to registry/.
-  'segment/public-api/path.ts -> execution/validation.ts': 'the tool contract lives in execution/',
-  'segment/tracking/delivery.ts -> execution/validation.ts': 'the tool contract lives in execution/',
   // Hints read the connection types and name the surface config carries: types only.
   'hints/hints.ts -> connections/types.ts': 'hints read the connection state types',
   'config/runtime.ts -> hints/hints.ts': 'config names the Surface type of hints',
 };
 
 /** Files that import each other today, to be untangled. */
-const KNOWN_LOOPS = new Set(['execution/executor.ts <-> execution/truncate.ts']);
+const KNOWN_LOOPS = new Set<string>();
 
 /** Layer number of each top-level entry of src/, read from the doc's "Layers" table. */
 function layers(): Map<string, number> {
