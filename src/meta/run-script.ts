@@ -18,7 +18,7 @@ const outputSchema = { successful: z.boolean(), result: z.unknown().optional(), 
 export const RUN_SCRIPT_DESCRIPTION = [
   'Runs JavaScript (the body of an async function) in a sandbox, for tasks spanning many calls or resources: intermediate data stays there, only the return value comes back.',
   'API: await tools.call(slug, args) returns the tool\'s data or throws (e.kind, e.message, e.hint); await tools.all(slug, args) follows next_cursor and returns every item; console.log is captured; return a JSON value.',
-  'Every call takes EXECUTE_TOOL\'s path: validation, write policy (deny: writes throw; ask: one confirmation lists all writes), audit.',
+  'Every call takes EXECUTE_TOOL\'s path: validation, write policy (deny: writes throw; ask: one confirmation lists all writes), audit. dry_run lists writes unsent.',
   `No network, timers or modules. Limits: timeout_ms, 64 MB, ${SCRIPT_LIMITS.maxToolCalls} calls; on error the answer lists the calls made.`,
   'Example: const s = await tools.all(\'SEGMENT_LIST_SOURCES\', {}); return s.filter(x => !x.enabled).map(x => x.id);',
 ].join(' ');

@@ -7,10 +7,12 @@ import { describeLimit, SCRIPT_LIMITS, type LimitName } from './limits.js';
 import type { CallRecord, PlannedWrite, SentWrite } from './report.js';
 
 /**
- * plan: reads run, writes become dry runs and are collected (dry_run, and the first run under ask).
+ * dry: reads run, every write becomes a dry run and is collected (dry_run: true).
+ * plan: the first run under ask: the same, except that a write the policy refuses is refused, as it
+ *   will be in the real run.
  * real: every call goes as EXECUTE_TOOL would send it.
  */
-export type PhaseMode = 'plan' | 'real';
+export type PhaseMode = 'dry' | 'plan' | 'real';
 
 export interface PhaseDeps {
   executor: Executor;
@@ -87,8 +89,8 @@ export class Phase {
     const resolved = this.deps.registry.resolve(slug);
     const tool = resolved.ok ? resolved.tool : undefined;
     const writes = !!tool && tool.access !== 'read';
-    // A write the policy refuses is sent to the executor as it is, so it is refused (and audited) as a direct call would be.
-    const dryRun = writes && this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny';
+    // Planning under ask, a write the policy refuses goes to the executor as it is, so it is refused (and audited) as a direct call would be.
+    const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
     const result = await this.deps.executor.execute(
       { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes },
       { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined },
@@ -111,8 +113,8 @@ export class Phase {
     if (!writes) return;
     if (dryRun) {
       if (!r.successful) return;
-      const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown };
-      this.planned.push({ slug: name, arguments: args, requests: data.requests ?? [], ...(data.notes !== undefined ? { notes: data.notes } : {}) });
+      const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown; policy?: string };
+      this.planned.push({ slug: name, arguments: args, requests: data.requests ?? [], ...(data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
     } else {
       this.writes.push({ slug: name, arguments: args, successful: r.successful, ...(r.error ? { error: r.error } : {}) });
     }

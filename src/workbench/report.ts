@@ -18,6 +18,8 @@ export interface PlannedWrite {
   /** The exact requests, credentials masked. */
   requests: HttpRequestSpec[];
   notes?: unknown;
+  /** What the write policy would do with it: "would run", "would ask the user to confirm", "would be refused: ...". */
+  policy: string;
 }
 
 /** A write that was sent (or tried and refused by Segment). */

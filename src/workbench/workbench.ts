@@ -57,7 +57,7 @@ export class Workbench {
   }
 
   private async plan(input: ScriptInput, hooks: SurfaceHooks): Promise<ScriptReport> {
-    if (input.dryRun) return { ...this.report(await this.phase(input, 'plan', hooks)), dry_run: true };
+    if (input.dryRun) return { ...this.report(await this.phase(input, 'dry', hooks)), dry_run: true };
     if (this.deps.config.write !== 'ask') return this.report(await this.phase(input, 'real', hooks));
 
     const first = await this.phase(input, 'plan', hooks);
@@ -157,7 +157,7 @@ export class Workbench {
   private report({ phase, end, timeoutMs }: PhaseEnd): ScriptReport {
     const logs = phase.logs.length ? { logs: phase.logs } : {};
     const dropped = 'logsDropped' in end && end.logsDropped ? { logs_dropped: end.logsDropped } : {};
-    const planned = phase.mode === 'plan' && phase.planned.length ? { planned_writes: phase.planned } : {};
+    const planned = phase.mode !== 'real' && phase.planned.length ? { planned_writes: phase.planned } : {};
     const writes = phase.writes.length ? { writes: phase.writes } : {};
     const tool_calls = countCalls(phase.calls);
     const error = errorOf(end, phase, timeoutMs);

@@ -123,10 +123,11 @@ describe('--write=deny: every write tool, called from inside a script', () => {
       expect(writesSeen(env.sandbox)).toEqual([]);
       const audit = readFileSync(env.app.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { slug: string; decision: string; outcome: string });
       for (const t of writeTools) expect(audit.some((l) => l.slug === t.slug && l.decision === 'deny' && l.outcome === 'refused'), t.slug).toBe(true);
-      // The same under dry_run: a refused write is refused, not planned.
+      // dry_run under deny: the plan is shown, each write saying the policy would refuse it.
       const dry = await env.app.workbench.run({ script: `await tools.call('SEGMENT_UPDATE_SOURCE', { sourceId: 'src_web', name: 'x' });`, dryRun: true });
-      expect(dry.error!.message).toMatch(/Refused: .*"deny"/);
-      expect(dry.planned_writes).toBeUndefined();
+      expect(dry.successful).toBe(true);
+      expect(dry.planned_writes).toHaveLength(1);
+      expect(dry.planned_writes![0]!.policy).toMatch(/^would be refused: .*"deny"/);
       expect(writesSeen(env.sandbox)).toEqual([]);
     } finally {
       await env.close();
@@ -162,6 +163,7 @@ describe('dry_run', () => {
       expect(req.url).toMatch(/\/sources\/src_web\/labels$/);
       expect(req.headers.Authorization).toMatch(/^Bearer <token \*\*\*\*/);
       expect(req.body).toEqual({ labels: [{ key: 'team', value: 'growth' }] });
+      expect(r.planned_writes![0]!.policy).toBe('would run');
       expectNoSecrets(JSON.stringify(r));
       expect(labelWrites(env)).toEqual([]);
       expect(env.sandbox.requests.filter((q) => q.path === '/sources').length).toBeGreaterThan(0);
@@ -245,6 +247,19 @@ describe('--write=ask: one confirmation listing every planned write', () => {
         ['src_ios', false],
       ]);
       expect(labelWrites(env).map((q) => q.path)).toEqual(['/sources/src_web']);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a write the policy refuses (destructive, no --allow-destructive) throws while planning; nothing is asked or sent', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    let asked = 0;
+    try {
+      const r = await env.app.workbench.run({ script: `await tools.call('SEGMENT_DELETE_SOURCE', { sourceId: 'src_ios' }); return 'deleted';` }, { confirm: async () => (asked++, { confirmed: true }) });
+      expect(r.error!.message).toMatch(/Refused: SEGMENT_DELETE_SOURCE is destructive/);
+      expect(asked).toBe(0);
+      expect(writesSeen(env.sandbox)).toEqual([]);
     } finally {
       await env.close();
     }
