@@ -4,7 +4,7 @@ import { SCRIPT_LIMITS } from '../workbench/limits.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
 import { indentJson, printJson, printText } from './output.js';
-import { NO_TERMINAL, terminalConfirmer } from './tty-confirm.js';
+import { terminalConfirmer } from './tty-confirm.js';
 
 async function scriptFrom(file: string): Promise<string> {
   if (file === '-') return readStdin('run - reads the script from stdin, but stdin is a terminal. Pipe the script in, or pass a file.', SCRIPT_LIMITS.maxScriptChars * 4);
@@ -81,10 +81,6 @@ export const runCommand: CommandSpec = {
     const app = appFromFlags(values, 'warn');
     try {
       const report = await app.workbench.run({ script, dryRun: values['dry-run'] === true, timeoutMs }, { confirm: terminalConfirmer({ stdinTaken: file === '-' }) });
-      // The hint speaks to MCP clients; on the command line the way out is different.
-      if (report.error?.kind === 'policy' && report.error.message.includes(NO_TERMINAL)) {
-        report.error.hint = 'Run the command in a terminal to answer the prompt, or pass --write=allow to run writes without asking (try --dry-run first).';
-      }
       if (values.json) printJson(app, report);
       else {
         const { text, toStderr } = renderText(report);

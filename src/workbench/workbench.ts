@@ -1,5 +1,6 @@
 import type { SurfaceHooks } from '../execution/executor.js';
 import { summarizeCall } from '../execution/summary.js';
+import { hintsFor } from '../hints/hints.js';
 import type { CallSummary } from '../policy/write-policy.js';
 import type { Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
@@ -73,9 +74,7 @@ export class Workbench {
         error: {
           kind: 'policy',
           message: `Not sent: the script's ${planned.length} write(s) need the user's confirmation (--write=ask) and ${answer.reason}. Nothing was written.`,
-          hint: answer.unsupported
-            ? 'Use a client that supports MCP elicitation, or have the operator restart segment-router with --write=allow.'
-            : 'The user did not confirm; do not run the script again unless they ask for it.',
+          hint: answer.unsupported ? hintsFor(this.deps.config.surface).cannotAsk() : hintsFor(this.deps.config.surface).declined(),
         },
         planned_writes: planned,
         confirmation: { writes: planned.length, confirmed: false, reason: answer.reason },
