@@ -41,7 +41,7 @@ export default async function tokens({ root }) {
     const broadShown = Object.values(broad.structuredContent.tool_schemas).filter((v) => v.input_schema).length;
     const broadTokens = countTokens(broad.content[0].text);
     return [
-      { metric: `tools/list, the ${list.tools.length} meta tools`, value: `${int(listTokens)} tokens`, target: '< 1,500', ok: listTokens < 1500 },
+      { metric: `tools/list, the ${list.tools.length} meta tools`, value: `${int(listTokens)} tokens`, target: '< 2,000', ok: listTokens < 2000 },
       { metric: `tools/list if each of the ${perTool.length} tools were its own MCP tool`, value: `${int(countTokens(JSON.stringify(perTool)))} tokens` },
       { metric: `SEARCH_TOOLS answer, 5 tasks, ${shown} tool schemas (compact)`, value: `${int(answerTokens)} tokens`, target: '< 3,000', ok: answerTokens < 3000 },
       { metric: `SEARCH_TOOLS answer, 1 task, ${broadShown} tool schemas (compact)`, value: `${int(broadTokens)} tokens`, target: '< 3,000', ok: broadTokens < 3000 },

@@ -11,6 +11,7 @@ import { loadRegistry, type Registry } from './registry/index.js';
 import { ToolSearch } from './search/search.js';
 import { Redactor } from './security/redact.js';
 import { createLogger, type Logger, type LogSink } from './util/log.js';
+import { Workbench } from './workbench/workbench.js';
 
 /** Everything a surface (MCP server, CLI) needs, built once from the operator's flags and environment. */
 export interface App {
@@ -23,6 +24,8 @@ export interface App {
   log: Logger;
   redactor: Redactor;
   audit: AuditLog;
+  /** RUN_SCRIPT's sandbox; its engine threads start on first use. */
+  workbench: Workbench;
   /** Sends log lines to one more place (the MCP logging channel once a client is connected). */
   addLogSink(sink: LogSink): void;
   close(): Promise<void>;
@@ -64,6 +67,7 @@ export function createApp(opts: AppOptions = {}): App {
     opts.onWrite?.(event);
   };
   const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite });
+  const workbench = new Workbench({ executor, registry, config, log, redactor });
   return {
     config,
     registry,
@@ -74,8 +78,10 @@ export function createApp(opts: AppOptions = {}): App {
     log,
     redactor,
     audit,
+    workbench,
     addLogSink: (sink) => void sinks.push(sink),
     close: async () => {
+      await workbench.close();
       await executor.settle(SETTLE_MS);
       await connections.close();
       await http.close();

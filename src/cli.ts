@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
 import { callCommand } from './cli/call.js';
+import { runCommand } from './cli/run.js';
 import { sandboxCommand } from './cli/sandbox.js';
 import { schemaCommand } from './cli/schema.js';
 import { searchCommand } from './cli/search.js';
@@ -17,6 +18,7 @@ const commands: CommandSpec[] = [
   serveCommand,
   searchCommand,
   callCommand,
+  runCommand,
   toolsCommand,
   schemaCommand,
   sandboxCommand,

@@ -2,19 +2,21 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { App } from '../app.js';
 import { registerExecuteTool } from '../meta/execute-tool.js';
 import { registerManageConnections } from '../meta/manage-connections.js';
+import { registerRunScript } from '../meta/run-script.js';
 import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
 
-const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through three tools.
+const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through four tools.
 1. MANAGE_CONNECTIONS: check that Segment is ACTIVE; if not, follow its instruction.
 2. SEARCH_TOOLS: describe the task in plain words; read the returned slugs, input schemas and pitfalls.
-3. EXECUTE_TOOL: run a slug with JSON arguments (dry_run to preview). Writes follow the server's write policy.`;
+3. EXECUTE_TOOL: run a slug with JSON arguments (dry_run to preview). Writes follow the server's write policy.
+4. RUN_SCRIPT: for work over many resources (every source, every destination), one script of tool calls; only its result comes back.`;
 
 const DIRECT_INSTRUCTIONS = `segment-router gives access to Segment (customer data platform): each tool is one Segment operation,
 named integration__segment__<operation>. Writes follow the server's write policy; tools it refuses are not listed.`;
 
-/** meta: the three meta tools (default). direct: every tool in scope as its own MCP tool. */
+/** meta: the four meta tools (default). direct: every tool in scope as its own MCP tool. */
 export type ToolsMode = 'meta' | 'direct';
 
 /** The MCP server over one App (registry, policy, executor, connections); both modes share the executor. */
@@ -30,5 +32,6 @@ export function createServer(app: App, mode: ToolsMode = 'meta'): McpServer {
   registerSearchTools(server, app);
   registerManageConnections(server, app);
   registerExecuteTool(server, app);
+  registerRunScript(server, app);
   return server;
 }

@@ -10,9 +10,9 @@ describe('the server as an MCP client sees it', () => {
   });
   afterAll(() => env.close());
 
-  it('lists exactly the three meta tools, each fully described with honest annotations', async () => {
+  it('lists exactly the four meta tools, each fully described with honest annotations', async () => {
     const { tools } = await env.router.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'SEARCH_TOOLS']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'RUN_SCRIPT', 'SEARCH_TOOLS']);
     for (const t of tools) {
       expect(t.title).toBeTruthy();
       expect(t.description!.length).toBeGreaterThan(40);
@@ -25,6 +25,7 @@ describe('the server as an MCP client sees it', () => {
     expect(byName.EXECUTE_TOOL!.readOnlyHint).toBe(false);
     expect(byName.EXECUTE_TOOL!.openWorldHint).toBe(true);
     expect(byName.MANAGE_CONNECTIONS!.openWorldHint).toBe(false);
+    expect(byName.RUN_SCRIPT).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
   });
 
   it('SEARCH_TOOLS answers each query with slugs, schemas, pitfalls and the connection status', async () => {

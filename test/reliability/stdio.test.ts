@@ -74,7 +74,7 @@ describe('malformed JSON-RPC on stdio', () => {
     expect(junk.result?.isError ?? !!junk.error).toBe(true);
 
     // Still healthy: lists tools and sends a real event.
-    expect((await raw.request(11, 'tools/list')).result.tools.map((t: { name: string }) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'SEARCH_TOOLS']);
+    expect((await raw.request(11, 'tools/list')).result.tools.map((t: { name: string }) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'RUN_SCRIPT', 'SEARCH_TOOLS']);
     const ok = await raw.execute(12, 'SEGMENT_TRACK', { userId: 'u-1', event: 'Still Alive' });
     expect(ok.successful).toBe(true);
     expect(sb.events.map((e) => e.event)).toEqual(['Still Alive']);

@@ -13,7 +13,7 @@ export const SKILL_DIR = resolve(__dirname, '../../skills/segment-automation');
 export const SKILL_PATH = resolve(SKILL_DIR, 'SKILL.md');
 export const REFERENCES_DIR = resolve(SKILL_DIR, 'references');
 
-export type MetaTool = 'EXECUTE_TOOL' | 'SEARCH_TOOLS' | 'MANAGE_CONNECTIONS' | 'client-config';
+export type MetaTool = 'EXECUTE_TOOL' | 'SEARCH_TOOLS' | 'MANAGE_CONNECTIONS' | 'RUN_SCRIPT' | 'client-config';
 
 export interface JsonExample {
   /** The file it is in, relative to the skill folder (SKILL.md, references/tracking.md). */
@@ -110,6 +110,7 @@ export function classify(v: Record<string, unknown>): MetaTool | undefined {
   const keys = Object.keys(v);
   if ('tool_slug' in v || 'tools' in v) return 'EXECUTE_TOOL';
   if ('queries' in v) return 'SEARCH_TOOLS';
+  if (typeof v.script === 'string' && keys.every((k) => k === 'script' || k === 'dry_run' || k === 'timeout_ms')) return 'RUN_SCRIPT';
   if ('mcpServers' in v) return 'client-config';
   if (keys.length > 0 && keys.every((k) => k === 'toolkits' || k === 'action')) return 'MANAGE_CONNECTIONS';
   return undefined;

@@ -131,10 +131,10 @@ describe('SKILL.md and references against the registry', () => {
     expect(problems).toEqual([]);
   });
 
-  it('every JSON block parses and is the input of one meta tool; SKILL.md shows all three', () => {
-    const bad = examples.filter((e) => e.parseError || !e.tool).map((e) => `${where(e)}: ${e.parseError ?? 'not an EXECUTE_TOOL, SEARCH_TOOLS, MANAGE_CONNECTIONS or client config input'}`);
+  it('every JSON block parses and is the input of one meta tool; SKILL.md shows all four', () => {
+    const bad = examples.filter((e) => e.parseError || !e.tool).map((e) => `${where(e)}: ${e.parseError ?? 'not an EXECUTE_TOOL, SEARCH_TOOLS, MANAGE_CONNECTIONS, RUN_SCRIPT or client config input'}`);
     expect(bad).toEqual([]);
-    for (const t of ['EXECUTE_TOOL', 'SEARCH_TOOLS', 'MANAGE_CONNECTIONS'] as const) expect(byTool(t, doc.examples).length, t).toBeGreaterThan(0);
+    for (const t of ['EXECUTE_TOOL', 'SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'RUN_SCRIPT'] as const) expect(byTool(t, doc.examples).length, t).toBeGreaterThan(0);
   });
 
   it('examples use canonical slugs, each listed in the quick reference of SKILL.md', () => {
@@ -200,6 +200,18 @@ describe('SKILL.md and references through the running server (stdio)', () => {
     }
     expect(problems).toEqual([]);
     expect(trackingRequests(env.sandbox)).toHaveLength(0);
+  });
+
+  it('every RUN_SCRIPT example runs: its reads answer, its writes are planned, nothing is sent', async () => {
+    env.sandbox.reset();
+    expect(byTool('RUN_SCRIPT').length).toBeGreaterThan(0);
+    for (const ex of byTool('RUN_SCRIPT')) {
+      expect(ex.value!.dry_run, `${where(ex)}: examples that write are dry runs`).toBe(true);
+      const { result, structured, text } = await env.call('RUN_SCRIPT', ex.value!);
+      expect(result.isError, `${where(ex)}: ${text}`).toBeFalsy();
+      for (const w of structured.planned_writes ?? []) expect(w.policy, `${where(ex)} ${w.slug}`).toBe('would run');
+    }
+    expect(env.sandbox.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
   it('SEARCH_TOOLS examples are accepted and answer every query', async () => {

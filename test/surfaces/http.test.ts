@@ -52,10 +52,10 @@ describe('serve --transport=http on loopback', () => {
     srv = await serveHttp(['--write=allow']);
   });
 
-  it('serves the three meta tools to the SDK Streamable HTTP client, through the one executor', async () => {
+  it('serves the four meta tools to the SDK Streamable HTTP client, through the one executor', async () => {
     const client = await connect(srv.url);
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL', 'RUN_SCRIPT']);
       const search = await callTool(client, 'SEARCH_TOOLS', { queries: [{ use_case: 'track an event' }] });
       expect(search.structured.results[0].primary_tool_slugs).toContain('SEGMENT_TRACK');
       const run = await callTool(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u_http', event: 'Http Tested' } });
@@ -78,7 +78,7 @@ describe('serve --transport=http on loopback', () => {
     expect(res.headers.get('mcp-session-id')).toBeNull();
     const body = (await res.json()) as { id: number; result: { tools: unknown[] } };
     expect(body.id).toBe(7);
-    expect(body.result.tools).toHaveLength(3);
+    expect(body.result.tools).toHaveLength(4);
     // Several clients at once, each on its own (what a load balancer spreads across instances).
     const clients = await Promise.all([connect(srv.url), connect(srv.url), connect(srv.url)]);
     const answers = await Promise.all(clients.map((c, i) => callTool(c, 'MANAGE_CONNECTIONS', { toolkits: ['segment'] }).then((r) => [i, r.structured.results[0].status])));
@@ -120,7 +120,7 @@ describe('serve --transport=http on loopback', () => {
   it('accepts the names given with --allowed-hosts', async () => {
     const named = await serveHttp(['--allowed-hosts', 'mcp.internal']);
     const client = await connect(`http://mcp.internal:${named.port}/mcp`);
-    expect((await client.listTools()).tools).toHaveLength(3);
+    expect((await client.listTools()).tools).toHaveLength(4);
     await client.close();
   });
 });
@@ -147,7 +147,7 @@ describe('serve --transport=http off loopback', () => {
       expect(refused).toMatchObject({ code: 401, message: expect.stringContaining('bearer token') });
     }
     const client = await connect(srv.url, { Authorization: `Bearer ${secret}` });
-    expect((await client.listTools()).tools).toHaveLength(3);
+    expect((await client.listTools()).tools).toHaveLength(4);
     await client.close();
     expect((await fetch(`http://127.0.0.1:${srv.port}/healthz`)).status).toBe(200);
     expect(srv.proc.stderr()).not.toContain(secret);

@@ -31,6 +31,20 @@ function checkSourceUpdate(body: Obj): PublicApiAnswer | undefined {
   return undefined;
 }
 
+/** Replaces (or, with `keep`, adds to) a source's labels; answers every label it now has. */
+function setLabels(src: Obj, r: RouteRequest, keep: boolean): PublicApiAnswer {
+  const body = jsonBody(r.body);
+  if (isAnswer(body)) return body;
+  const given = body.labels;
+  if (!Array.isArray(given) || !given.every((l) => l && typeof l.key === 'string' && typeof l.value === 'string')) {
+    return fail(422, 'validation', 'labels must be a list of {key, value} strings.', { field: 'labels' });
+  }
+  const labels = keep ? [...(src.labels as Obj[])] : [];
+  for (const l of given as Obj[]) if (!labels.some((x) => x.key === l.key && x.value === l.value)) labels.push({ key: l.key, value: l.value });
+  src.labels = labels;
+  return ok({ labels });
+}
+
 const planOf = (s: PublicApiStore, sourceId: string) => Object.entries(s.planSources).find(([, ids]) => ids.includes(sourceId))?.[0] ?? null;
 
 export const HANDLERS: Record<string, Handler> = {
@@ -62,6 +76,9 @@ export const HANDLERS: Record<string, Handler> = {
       s.sources.splice(s.sources.indexOf(src), 1);
       return ok({ status: 'SUCCESS' });
     }),
+  // Labels on a source, so scripts that label many sources see what they did.
+  'PUT /sources/{sourceId}/labels': (s, r) => withSource(s, r, (src) => setLabels(src, r, false)),
+  'POST /sources/{sourceId}/labels': (s, r) => withSource(s, r, (src) => setLabels(src, r, true)),
   'GET /sources/{sourceId}/settings': (s, r) => withSource(s, r, (src) => ok({ sourceId: src.id, settings: s.schemaSettings[String(src.id)] ?? defaultSchemaSettings() })),
   'PATCH /sources/{sourceId}/settings': (s, r) =>
     withSource(s, r, (src) => {

@@ -1,0 +1,41 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import { SCRIPT_LIMITS } from '../workbench/limits.js';
+import { mcpHooks } from './execute-tool.js';
+import { toolResult } from './result.js';
+
+const inputSchema = {
+  script: z.string().max(SCRIPT_LIMITS.maxScriptChars).describe('JavaScript, the body of an async function.'),
+  dry_run: z.boolean().optional().describe('Reads run; writes are not sent but listed in planned_writes with their exact requests.'),
+  timeout_ms: z.number().int().min(1).max(SCRIPT_LIMITS.maxTimeoutMs).optional().describe(`Wall time (default ${SCRIPT_LIMITS.defaultTimeoutMs}).`),
+};
+
+// Loose on purpose: tools/list carries it into every agent's context; the description says the shape.
+const outputSchema = { successful: z.boolean(), result: z.unknown().optional(), error: z.looseObject({}).optional() };
+
+/** The description is the API's documentation for agents: every name a script can use is here. */
+export const RUN_SCRIPT_DESCRIPTION = [
+  'Runs JavaScript (the body of an async function) in a sandbox, for tasks spanning many calls or resources: intermediate data stays there, only the return value comes back.',
+  'API: await tools.call(slug, args) returns the tool\'s data or throws (e.kind, e.message, e.hint); await tools.all(slug, args) follows next_cursor and returns every item; console.log is captured; return a JSON value.',
+  'Every call takes EXECUTE_TOOL\'s path: validation, write policy (deny: writes throw; ask: one confirmation lists all writes), audit. dry_run lists writes unsent.',
+  `No network, timers or modules. Limits: timeout_ms, 64 MB, ${SCRIPT_LIMITS.maxToolCalls} calls; on error the answer lists the calls made.`,
+  'Example: const s = await tools.all(\'SEGMENT_LIST_SOURCES\', {}); return s.filter(x => !x.enabled).map(x => x.id);',
+].join(' ');
+
+export function registerRunScript(server: McpServer, app: App): void {
+  server.registerTool(
+    'RUN_SCRIPT',
+    {
+      title: 'Run a script of Segment tool calls',
+      description: RUN_SCRIPT_DESCRIPTION,
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    async (input, extra) => {
+      const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, mcpHooks(server, extra));
+      return toolResult(report as unknown as Record<string, unknown>, !report.successful);
+    },
+  );
+}

@@ -1,0 +1,163 @@
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
+import type { LimitName } from './limits.js';
+import { PRELUDE, wrapScript } from './prelude.js';
+import type { EngineLimits, EngineOutcome, ScriptFailure } from './protocol.js';
+
+export interface EngineHost {
+  /** A tool call; resolves with the JSON the prelude expects ({ok, data} or {ok:false, error}). */
+  call(slug: string, argsJson: string): Promise<string>;
+  log(level: string, line: string): void;
+}
+
+/**
+ * Runs one script in a fresh QuickJS runtime (WebAssembly): its own heap, stack and deadline, no
+ * host access but `host.call` and `host.log`. Host calls return promises, so a script can await
+ * them one after another or together; the runtime's jobs are run whenever an answer arrives.
+ */
+export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: EngineLimits, host: EngineHost): Promise<EngineOutcome> {
+  const deadline = Date.now() + limits.timeoutMs;
+  const rt = qjs.newRuntime();
+  rt.setMemoryLimit(limits.memoryBytes);
+  rt.setMaxStackSize(limits.stackBytes);
+  rt.setInterruptHandler(() => Date.now() > deadline);
+  rt.setModuleLoader((name) => ({ error: new Error(`import("${name}") is not available in RUN_SCRIPT: scripts have no modules. Reach Segment through tools.call(slug, args).`) }));
+  const ctx = rt.newContext();
+
+  const pending = new Set<QuickJSDeferredPromise>();
+  let logChars = 0;
+  let logsDropped = 0;
+  let settle!: (o: EngineOutcome) => void;
+  const done = new Promise<EngineOutcome>((r) => (settle = r));
+  let finished = false;
+  let main: QuickJSHandle | undefined;
+  let encode: QuickJSHandle | undefined;
+
+  const finish = (o: { ok: true; answerJson: string } | { ok: false; failure: ScriptFailure }) => {
+    if (finished) return;
+    finished = true;
+    for (const d of pending) d.dispose();
+    pending.clear();
+    main?.dispose();
+    encode?.dispose();
+    ctx.dispose();
+    rt.dispose();
+    settle({ ...o, logsDropped } as EngineOutcome);
+  };
+  const fail = (failure: ScriptFailure) => finish({ ok: false, failure });
+
+  const callFn = ctx.newFunction('call', (slugH, argsH) => {
+    const d = ctx.newPromise();
+    pending.add(d);
+    host.call(ctx.getString(slugH), ctx.getString(argsH)).then((json) => {
+      if (finished) return;
+      const s = ctx.newString(json);
+      d.resolve(s);
+      s.dispose();
+      pending.delete(d);
+      d.dispose();
+      pump();
+    });
+    return d.handle;
+  });
+  const logFn = ctx.newFunction('log', (levelH, lineH) => {
+    const line = ctx.getString(lineH);
+    if (logChars >= limits.maxLogChars) {
+      logsDropped++;
+      return;
+    }
+    const kept = line.length > limits.maxLogLineChars ? `${line.slice(0, limits.maxLogLineChars)}…[cut]` : line;
+    logChars += kept.length;
+    host.log(ctx.getString(levelH), kept);
+  });
+
+  /** Out of memory while raising "out of memory" leaves no error object: the heap's size tells. Failing to measure is itself a sign. */
+  const nearMemoryLimit = () => {
+    // The text dump allocates nothing inside the runtime, which may be full.
+    const used = /memory used\s+\d+\s+(\d+)/.exec(rt.dumpMemoryUsage())?.[1];
+    return used === undefined || Number(used) > limits.memoryBytes * 0.9;
+  };
+
+  let outOfMemory = false;
+  const probeFn = ctx.newFunction('probe', () => {
+    outOfMemory ||= nearMemoryLimit();
+  });
+
+  const pump = () => {
+    if (finished || !main) return;
+    for (;;) {
+      const jobs = rt.executePendingJobs();
+      if (jobs.error) {
+        const failure = failureOf(ctx, jobs.error, deadline, outOfMemory);
+        jobs.error.dispose();
+        return fail(failure);
+      }
+      if (jobs.value === 0) break;
+    }
+    const state = ctx.getPromiseState(main);
+    if (state.type === 'pending') {
+      if (!pending.size) fail({ name: 'Error', message: 'The script is waiting for a promise that nothing will settle (only tools.call and tools.all answer later).' });
+      return;
+    }
+    if (state.type === 'rejected') {
+      const failure = failureOf(ctx, state.error, deadline, outOfMemory);
+      state.error.dispose();
+      return fail(failure);
+    }
+    const value = state.value;
+    const encoded = ctx.callFunction(encode!, ctx.undefined, value);
+    if (!state.notAPromise) value.dispose();
+    if (encoded.error) {
+      const failure = failureOf(ctx, encoded.error, deadline, outOfMemory);
+      encoded.error.dispose();
+      return fail({ ...failure, message: `The script's return value is not JSON: ${failure.message}` });
+    }
+    const answerJson = ctx.getString(encoded.value);
+    encoded.value.dispose();
+    if (Buffer.byteLength(answerJson) > limits.maxAnswerBytes) return fail({ name: 'LimitError', message: 'The return value is too large.', limit: 'answer_size' });
+    finish({ ok: true, answerJson });
+  };
+
+  try {
+    const prelude = ctx.evalCode(PRELUDE, 'prelude.js');
+    const install = ctx.unwrapResult(prelude);
+    const made = ctx.callFunction(install, ctx.undefined, callFn, logFn, probeFn);
+    install.dispose();
+    callFn.dispose();
+    logFn.dispose();
+    probeFn.dispose();
+    encode = ctx.unwrapResult(made);
+    const started = ctx.evalCode(wrapScript(script), 'script.js');
+    if (started.error) {
+      const failure = failureOf(ctx, started.error, deadline, outOfMemory);
+      started.error.dispose();
+      fail(failure);
+    } else {
+      main = started.value;
+      pump();
+    }
+  } catch (err) {
+    fail({ name: 'Error', message: `The sandbox could not run the script: ${(err as Error).message}` });
+  }
+  return done;
+}
+
+/** An engine error as the report shows it, with the limit it stands for when it is one. */
+function failureOf(ctx: QuickJSContext, handle: QuickJSHandle, deadline: number, outOfMemory: boolean): ScriptFailure {
+  const raw = ctx.dump(handle) as unknown;
+  if ((raw === null || raw === undefined) && outOfMemory) return { name: 'InternalError', message: 'out of memory', limit: 'memory' };
+  const e = raw && typeof raw === 'object' ? (raw as { name?: unknown; message?: unknown; stack?: unknown }) : { name: 'Error', message: typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw) };
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const message = typeof e.message === 'string' ? e.message : String(e.message ?? raw);
+  const at = typeof e.stack === 'string' ? /script\.js:\d+:\d+/.exec(e.stack)?.[0] : undefined;
+  const limit = limitOf(name, message, deadline);
+  return { name, message, ...(at ? { at } : {}), ...(limit ? { limit } : {}) };
+}
+
+function limitOf(name: string, message: string, deadline: number): LimitName | undefined {
+  if (name !== 'InternalError' && name !== 'RangeError') return undefined;
+  if (message === 'interrupted' && Date.now() > deadline) return 'wall_time';
+  if (message === 'out of memory' || message === 'string too long') return 'memory';
+  if (message === 'stack overflow' || /call stack/i.test(message)) return 'stack_depth';
+  return undefined;
+}
+

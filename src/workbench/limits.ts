@@ -1,0 +1,61 @@
+/**
+ * The limits of one RUN_SCRIPT run, in one place. Each has a name that errors quote, so an agent
+ * reads which limit stopped its script and what to change.
+ */
+export const SCRIPT_LIMITS = {
+  /** Wall time of a run, from the first line to the answer (tool calls included). */
+  defaultTimeoutMs: 30_000,
+  maxTimeoutMs: 120_000,
+  /** Heap of the script's JavaScript engine. */
+  memoryBytes: 64 * 1024 * 1024,
+  /**
+   * The engine's own stack. It must overflow before the worker thread's native stack (4 MB), which
+   * WebAssembly frames share: 256 KB is about 1,300 nested JavaScript calls and still safe.
+   */
+  stackBytes: 256 * 1024,
+  /** Tool calls one run may make (pages followed by tools.all count one each). */
+  maxToolCalls: 500,
+  /** The script's return value as JSON. Over the inline limit it comes back as a resource link. */
+  maxAnswerBytes: 8 * 1024 * 1024,
+  /** The most a single tool answer hands to a script: scripts read whole answers, agents do not. */
+  toolAnswerBytes: 8 * 1024 * 1024,
+  /** Text of the script itself. */
+  maxScriptChars: 100_000,
+  /** console.log output kept per run; lines past it are counted, not kept. */
+  maxLogChars: 20_000,
+  maxLogLineChars: 2_000,
+  /** After the wall time, how long the engine has to stop itself before its thread is ended. */
+  hardStopGraceMs: 500,
+} as const;
+
+/** Names as they appear in errors and in `error.limit`. */
+export type LimitName = 'wall_time' | 'memory' | 'stack_depth' | 'tool_calls' | 'answer_size';
+
+export function describeLimit(limit: LimitName, timeoutMs: number): string {
+  switch (limit) {
+    case 'wall_time':
+      return `the wall-time limit (${timeoutMs.toLocaleString('en-US')} ms)`;
+    case 'memory':
+      return `the memory limit (${SCRIPT_LIMITS.memoryBytes / 1024 / 1024} MB)`;
+    case 'stack_depth':
+      return `the stack-depth limit (about 1,300 nested calls)`;
+    case 'tool_calls':
+      return `the tool-call limit (${SCRIPT_LIMITS.maxToolCalls} calls per run)`;
+    case 'answer_size':
+      return `the answer-size limit (${(SCRIPT_LIMITS.maxAnswerBytes / 1024 / 1024).toFixed(0)} MB of JSON)`;
+  }
+}
+
+export function limitHint(limit: LimitName): string {
+  switch (limit) {
+    case 'wall_time':
+      return 'Pass a larger timeout_ms (at most 120000), do less per run (fewer pages, fewer ids), or split the work into several runs.';
+    case 'memory':
+    case 'answer_size':
+      return 'Keep less in memory and return less: filter and count inside the script, return ids or totals rather than whole objects.';
+    case 'stack_depth':
+      return 'Replace deep recursion with a loop.';
+    case 'tool_calls':
+      return 'Split the work into several runs (e.g. by source), or use tools that answer for many objects at once.';
+  }
+}

@@ -1,0 +1,122 @@
+import type { RuntimeConfig } from '../config/runtime.js';
+import type { ExecutionResult, Executor, SurfaceHooks } from '../execution/executor.js';
+import { decide, type Confirmer } from '../policy/write-policy.js';
+import type { Registry } from '../registry/registry.js';
+import type { HttpRequestSpec } from '../registry/types.js';
+import { describeLimit, SCRIPT_LIMITS, type LimitName } from './limits.js';
+import type { CallRecord, PlannedWrite, SentWrite } from './report.js';
+
+/**
+ * dry: reads run, every write becomes a dry run and is collected (dry_run: true).
+ * plan: the first run under ask: the same, except that a write the policy refuses is refused, as it
+ *   will be in the real run.
+ * real: every call goes as EXECUTE_TOOL would send it.
+ */
+export type PhaseMode = 'dry' | 'plan' | 'real';
+
+export interface PhaseDeps {
+  executor: Executor;
+  registry: Registry;
+  config: RuntimeConfig;
+}
+
+/** Writes the user already confirmed as one plan: each may run once without asking again. */
+export class ApprovedPlan {
+  private readonly left: string[];
+  constructor(writes: PlannedWrite[]) {
+    this.left = writes.map((w) => key(w.slug, w.arguments));
+  }
+  take(slug: string, args: unknown): boolean {
+    const i = this.left.indexOf(key(slug, args));
+    if (i < 0) return false;
+    this.left.splice(i, 1);
+    return true;
+  }
+}
+const key = (slug: string, args: unknown) => `${slug} ${JSON.stringify(args)}`;
+
+/**
+ * One run of a script, seen from the server: the bridge its tool calls cross, and what they did.
+ * Every call goes through the executor, the same path as EXECUTE_TOOL (validation, connection,
+ * write policy, audit, redaction); this class only chooses dry runs in plan mode and keeps records.
+ */
+export class Phase {
+  readonly calls: CallRecord[] = [];
+  readonly planned: PlannedWrite[] = [];
+  readonly writes: SentWrite[] = [];
+  readonly logs: string[] = [];
+  limitHit?: LimitName;
+  readonly abort = new AbortController();
+  private started = 0;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly signal: AbortSignal;
+
+  constructor(
+    private readonly deps: PhaseDeps,
+    readonly mode: PhaseMode,
+    private readonly hooks: SurfaceHooks,
+    private readonly approved?: ApprovedPlan,
+  ) {
+    this.signal = hooks.signal ? AbortSignal.any([hooks.signal, this.abort.signal]) : this.abort.signal;
+  }
+
+  /** A tool call from the script; answers the JSON the prelude reads. */
+  call(slug: string, argsJson: string): Promise<string> {
+    if (this.started >= SCRIPT_LIMITS.maxToolCalls) {
+      this.limitHit = 'tool_calls';
+      return Promise.resolve(JSON.stringify({ ok: false, error: { kind: 'limit', limit: 'tool_calls', slug, message: `Not run: the script reached ${describeLimit('tool_calls', 0)}.` } }));
+    }
+    this.started++;
+    const p = this.run(slug, argsJson);
+    this.inflight.add(p);
+    return p.finally(() => this.inflight.delete(p));
+  }
+
+  log(level: string, line: string): void {
+    this.logs.push(level === 'log' ? line : `${level}: ${line}`);
+  }
+
+  /** Waits for calls still running (a script may end without awaiting one), at most `ms`. */
+  async settle(ms: number): Promise<void> {
+    if (!this.inflight.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+
+  private async run(slug: string, argsJson: string): Promise<string> {
+    const args = JSON.parse(argsJson) as unknown;
+    const resolved = this.deps.registry.resolve(slug);
+    const tool = resolved.ok ? resolved.tool : undefined;
+    const writes = !!tool && tool.access !== 'read';
+    // Planning under ask, a write the policy refuses goes to the executor as it is, so it is refused (and audited) as a direct call would be.
+    const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
+    const result = await this.deps.executor.execute(
+      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes },
+      { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined },
+    );
+    this.record(slug, args, result, dryRun, writes);
+    return JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
+  }
+
+  /** Under ask, a write the user confirmed as part of the plan goes on; any other is asked on its own. */
+  private confirmer(slug: string, args: unknown): Confirmer | undefined {
+    const surface = this.hooks.confirm;
+    const approved = this.approved;
+    if (!approved) return surface;
+    return async (call) => (approved.take(slug, args) ? { confirmed: true } : surface ? surface(call) : { confirmed: false, reason: 'this client cannot ask the user', unsupported: true });
+  }
+
+  private record(slug: string, args: unknown, r: ExecutionResult, dryRun: boolean, writes: boolean): void {
+    const name = r.tool_slug ?? slug;
+    this.calls.push({ slug: name, arguments: args, successful: r.successful, ...(dryRun ? { dry_run: true as const } : {}), ...(r.data !== undefined ? { data: r.data } : {}), ...(r.error ? { error: r.error } : {}) });
+    if (!writes) return;
+    if (dryRun) {
+      if (!r.successful) return;
+      const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown; policy?: string };
+      this.planned.push({ slug: name, arguments: args, requests: data.requests ?? [], ...(data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
+    } else {
+      this.writes.push({ slug: name, arguments: args, successful: r.successful, ...(r.error ? { error: r.error } : {}) });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The script's whole world besides plain JavaScript: `tools`, `console`, and clear errors for what
+ * is not there. It runs inside the engine before the script, as ordinary sandboxed code: the only
+ * doors to the host are the two functions it is handed (`call`, `log`), which it keeps private.
+ *
+ * probe(): measure the heap now (see __thrown).
+ * call(slug, argsJson) -> Promise<string>: {"ok":true,"data":...} or {"ok":false,"error":{...}}.
+ * log(level, line): one captured console line.
+ * The prelude evaluates to encode(value) -> string, the script's answer as JSON.
+ */
+export const PRELUDE = String.raw`(function (call, log, probe) {
+  'use strict';
+  const stringify = JSON.stringify, parse = JSON.parse, isArray = Array.isArray;
+
+  function toolError(e) {
+    const err = new Error(e.message);
+    err.name = 'ToolError';
+    for (const k of ['kind', 'hint', 'status', 'slug', 'limit', 'details']) if (e[k] !== undefined) err[k] = e[k];
+    return err;
+  }
+
+  async function callTool(slug, args) {
+    if (typeof slug !== 'string' || !slug) throw new TypeError('tools.call(slug, args): slug must be a tool slug such as "SEGMENT_LIST_SOURCES".');
+    if (args !== undefined && (args === null || typeof args !== 'object' || isArray(args))) throw new TypeError('tools.call(' + slug + ', args): args must be an object.');
+    // Where the script made the call: the error is raised later, from the answer.
+    const site = new Error().stack;
+    const answer = parse(await call(slug, stringify(args === undefined ? {} : args)));
+    if (!answer.ok) {
+      const err = toolError(answer.error);
+      err.stack = 'ToolError: ' + err.message + '\n' + site;
+      throw err;
+    }
+    return answer.data;
+  }
+
+  function listOf(slug, data) {
+    const keys = Object.keys(data || {}).filter((k) => isArray(data[k]));
+    if (keys.length !== 1) throw new TypeError('tools.all(' + slug + '): the answer has ' + (keys.length ? 'several lists (' + keys.join(', ') + ')' : 'no list') + '; use tools.call and read data yourself.');
+    return data[keys[0]];
+  }
+
+  /** Every item of a paged list: follows data.next_cursor until there is none. */
+  async function all(slug, args) {
+    const base = args === undefined ? {} : args;
+    // One operation pages with a top-level cursor; the others with pagination.cursor.
+    const flat = base && typeof base === 'object' && ('cursor' in base || 'count' in base);
+    const items = [];
+    let cursor;
+    for (;;) {
+      const page = cursor === undefined ? base
+        : flat ? Object.assign({}, base, { cursor: cursor })
+        : Object.assign({}, base, { pagination: Object.assign({}, base.pagination, { cursor: cursor }) });
+      const data = await callTool(slug, page);
+      for (const item of listOf(slug, data)) items.push(item);
+      cursor = data && data.next_cursor;
+      if (cursor === undefined || cursor === null || cursor === '') return items;
+    }
+  }
+
+  function show(v) {
+    if (typeof v === 'string') return v;
+    if (v instanceof Error) return v.name + ': ' + v.message;
+    try {
+      const s = stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch (e) {
+      return String(v);
+    }
+  }
+  const logger = (level) => function () {
+    const parts = [];
+    for (let i = 0; i < arguments.length; i++) parts.push(show(arguments[i]));
+    log(level, parts.join(' '));
+  };
+
+  const unavailable = (name) => function () {
+    throw new Error(name + ' is not available in RUN_SCRIPT: scripts run in a sandbox without timers, network, files or modules. Reach Segment through tools.call(slug, args).');
+  };
+
+  const g = globalThis;
+  Object.defineProperty(g, 'tools', { value: Object.freeze({ call: callTool, all: all }), enumerable: true });
+  Object.defineProperty(g, 'console', { value: Object.freeze({ log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'), debug: logger('debug') }), enumerable: true });
+  for (const name of ['require', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'XMLHttpRequest', 'WebSocket']) {
+    Object.defineProperty(g, name, { value: unavailable(name), enumerable: false });
+  }
+
+  // The script's own catch-all (see wrapScript): a thrown null is what running out of memory
+  // while raising "out of memory" leaves behind, so the host measures the heap right then.
+  Object.defineProperty(g, '__thrown', { value: function (e) { if (e === null || e === undefined) probe(); return e; }, enumerable: false });
+
+  return function encode(value) {
+    const s = value === undefined ? undefined : stringify(value);
+    return s === undefined ? 'null' : s;
+  };
+})`;
+
+/**
+ * The script as the body of an async function, starting on the first line so error positions
+ * match the script's own lines.
+ */
+export function wrapScript(script: string): string {
+  return `(async () => { try {${script}\n} catch (e) { throw __thrown(e); } })()`;
+}

@@ -1,0 +1,202 @@
+import type { SurfaceHooks } from '../execution/executor.js';
+import { summarizeCall } from '../execution/summary.js';
+import { hintsFor } from '../hints/hints.js';
+import type { CallSummary } from '../policy/write-policy.js';
+import type { Redactor } from '../security/redact.js';
+import type { Logger } from '../util/log.js';
+import { describeLimit, limitHint, SCRIPT_LIMITS } from './limits.js';
+import { ApprovedPlan, Phase, type PhaseDeps, type PhaseMode } from './phase.js';
+import { EnginePool, PoolBusyError, type RunEnd } from './pool.js';
+import type { EngineLimits } from './protocol.js';
+import { countCalls, type PlannedWrite, type ScriptError, type ScriptReport } from './report.js';
+
+export interface ScriptInput {
+  script: string;
+  dryRun?: boolean;
+  timeoutMs?: number;
+}
+
+export interface WorkbenchDeps extends PhaseDeps {
+  log: Logger;
+  redactor: Redactor;
+}
+
+/** The most the confirmation text lists before it says how many more there are. */
+const MAX_CONFIRM_CHARS = 8_000;
+/** How long a finished script's unawaited calls get to finish before the answer is written. */
+const SETTLE_MS = 5_000;
+
+type PhaseEnd = { phase: Phase; end: RunEnd; timeoutMs: number };
+
+/**
+ * RUN_SCRIPT: runs an agent's script in a WebAssembly sandbox on an engine thread, every tool call
+ * through the executor. Under --write=ask the script runs first as a plan (writes dry), the user
+ * confirms every planned write at once, then it runs for real; a write that was not in the plan is
+ * asked about on its own.
+ */
+export class Workbench {
+  private readonly pool = new EnginePool();
+
+  constructor(private readonly deps: WorkbenchDeps) {}
+
+  async run(input: ScriptInput, hooks: SurfaceHooks = {}): Promise<ScriptReport> {
+    const t0 = performance.now();
+    const bad = usageError(input);
+    if (bad) return { successful: false, error: bad, tool_calls: countCalls([]), elapsed_ms: 0 };
+    const report = await this.plan(input, hooks);
+    report.elapsed_ms = Math.round(performance.now() - t0);
+    return this.deps.redactor.value(report);
+  }
+
+  /** Starts an engine thread ahead of the first script. */
+  warm(): Promise<void> {
+    return this.pool.warm();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async plan(input: ScriptInput, hooks: SurfaceHooks): Promise<ScriptReport> {
+    if (input.dryRun) return { ...this.report(await this.phase(input, 'dry', hooks)), dry_run: true };
+    if (this.deps.config.write !== 'ask') return this.report(await this.phase(input, 'real', hooks));
+
+    const first = await this.phase(input, 'plan', hooks);
+    const planned = first.phase.planned;
+    // Nothing to confirm: the planning run was a real run of a read-only script.
+    if (!first.end.ok || !planned.length) return this.report(first);
+    const answer = hooks.confirm
+      ? await hooks.confirm(this.planSummary(planned))
+      : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
+    if (!answer.confirmed) {
+      return {
+        successful: false,
+        error: {
+          kind: 'policy',
+          message: `Not sent: the script's ${planned.length} write(s) need the user's confirmation (--write=ask) and ${answer.reason}. Nothing was written.`,
+          hint: answer.unsupported ? hintsFor(this.deps.config.surface).cannotAsk() : hintsFor(this.deps.config.surface).declined(),
+        },
+        planned_writes: planned,
+        confirmation: { writes: planned.length, confirmed: false, reason: answer.reason },
+        tool_calls: countCalls(first.phase.calls),
+        elapsed_ms: 0,
+      };
+    }
+    const real = await this.phase(input, 'real', hooks, new ApprovedPlan(planned));
+    return { ...this.report(real), confirmation: { writes: planned.length, confirmed: true } };
+  }
+
+  /** One confirmation for the whole script: every planned write, in the order the script made them. */
+  private planSummary(planned: PlannedWrite[]): CallSummary {
+    const lines: string[] = [];
+    let chars = 0;
+    let destructive = false;
+    for (const [i, w] of planned.entries()) {
+      const tool = this.deps.registry.get(w.slug);
+      if (!tool) continue;
+      destructive ||= tool.access === 'destructive';
+      const line = `${i + 1}. ${summarizeCall(tool, (w.arguments ?? {}) as Record<string, unknown>, w.requests[0]).summary}`;
+      if (chars + line.length > MAX_CONFIRM_CHARS) {
+        lines.push(`... and ${planned.length - i} more writes of the same script.`);
+        break;
+      }
+      chars += line.length;
+      lines.push(line);
+    }
+    return {
+      slug: 'RUN_SCRIPT',
+      title: 'Run a script',
+      access: destructive ? 'destructive' : 'write',
+      summary: `A script wants to make ${planned.length} write(s) to Segment:\n${lines.join('\n')}`,
+    };
+  }
+
+  private async phase(input: ScriptInput, mode: PhaseMode, hooks: SurfaceHooks, approved?: ApprovedPlan): Promise<PhaseEnd> {
+    const phase = new Phase(this.deps, mode, hooks, approved);
+    const timeoutMs = input.timeoutMs ?? SCRIPT_LIMITS.defaultTimeoutMs;
+    let thread;
+    try {
+      thread = await this.pool.acquire();
+    } catch (err) {
+      const message = err instanceof PoolBusyError ? err.message : `The sandbox could not start: ${(err as Error).message}`;
+      return { phase, end: { ok: false, crashed: message }, timeoutMs };
+    }
+    const limits: EngineLimits = {
+      timeoutMs,
+      memoryBytes: SCRIPT_LIMITS.memoryBytes,
+      stackBytes: SCRIPT_LIMITS.stackBytes,
+      maxAnswerBytes: SCRIPT_LIMITS.maxAnswerBytes,
+      maxLogChars: SCRIPT_LIMITS.maxLogChars,
+      maxLogLineChars: SCRIPT_LIMITS.maxLogLineChars,
+    };
+    // The engine stops itself at the deadline; if it is waiting on a call or stuck in one native
+    // operation, the thread is ended a moment later. Either way the server's thread never waits.
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stops = [
+      new Promise<RunEnd>((r) => (timer = setTimeout(() => r({ ok: false, crashed: 'wall_time' }), timeoutMs + SCRIPT_LIMITS.hardStopGraceMs))),
+      new Promise<RunEnd>((r) => {
+        if (!hooks.signal) return;
+        onAbort = () => r({ ok: false, crashed: 'cancelled' });
+        if (hooks.signal.aborted) onAbort();
+        else hooks.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ];
+    const end = await Promise.race([thread.run(input.script, limits, { onCall: (s, a) => phase.call(s, a), onLog: (l, t) => phase.log(l, t) }), ...stops]);
+    clearTimeout(timer);
+    if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
+    // A limit or a stop cancels calls still running; the engine thread is reused unless it had to be stopped.
+    if (!end.ok && ('crashed' in end || end.failure.limit)) phase.abort.abort();
+    this.pool.release(thread, !('crashed' in end));
+    await phase.settle(SETTLE_MS);
+    if ('crashed' in end && end.crashed !== 'wall_time' && end.crashed !== 'cancelled') this.deps.log.warn('script sandbox stopped', { reason: end.crashed });
+    return { phase, end, timeoutMs };
+  }
+
+  private report({ phase, end, timeoutMs }: PhaseEnd): ScriptReport {
+    const logs = phase.logs.length ? { logs: phase.logs } : {};
+    const dropped = 'logsDropped' in end && end.logsDropped ? { logs_dropped: end.logsDropped } : {};
+    const planned = phase.mode !== 'real' && phase.planned.length ? { planned_writes: phase.planned } : {};
+    const writes = phase.writes.length ? { writes: phase.writes } : {};
+    const tool_calls = countCalls(phase.calls);
+    const error = errorOf(end, phase, timeoutMs);
+    if (!error && end.ok) {
+      return { successful: true, result: JSON.parse(end.answerJson) as unknown, ...logs, ...dropped, ...planned, ...writes, tool_calls, elapsed_ms: 0 };
+    }
+    // The partial report: every call that ran, with its answer, so nothing done is hidden.
+    return { successful: false, error: error!, ...logs, ...dropped, ...planned, ...writes, tool_calls, calls: phase.calls, elapsed_ms: 0 };
+  }
+}
+
+function errorOf(end: RunEnd, phase: Phase, timeoutMs: number): ScriptError | undefined {
+  if (phase.limitHit) return limitError(phase.limitHit, timeoutMs);
+  if (end.ok) return undefined;
+  if ('crashed' in end) {
+    if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs);
+    if (end.crashed === 'cancelled') return { kind: 'cancelled', message: 'The call was cancelled; the script was stopped.', hint: 'Calls that already ran are listed in "calls".' };
+    return { kind: 'internal', message: `The script did not finish: ${end.crashed}.`, hint: 'Calls that already ran are listed in "calls". Run the script again; if this repeats, simplify it.' };
+  }
+  const f = end.failure;
+  if (f.limit) return { ...limitError(f.limit, timeoutMs), ...(f.at ? { at: f.at } : {}) };
+  return {
+    kind: 'script',
+    message: `The script threw ${f.name}: ${f.message}`,
+    hint: f.name === 'ToolError'
+      ? 'A tool call failed and the script did not catch it; its answer is the last failed entry in "calls". Fix the call (or catch the error) and run the script again.'
+      : 'Fix the script and run it again; calls that already ran are listed in "calls".',
+    ...(f.at ? { at: f.at } : {}),
+  };
+}
+
+function limitError(limit: ScriptError['limit'] & string, timeoutMs: number): ScriptError {
+  return { kind: 'limit', limit, message: `The script was stopped: it reached ${describeLimit(limit, timeoutMs)}. Calls that already ran are listed in "calls".`, hint: limitHint(limit) };
+}
+
+function usageError(input: ScriptInput): ScriptError | undefined {
+  const usage = (message: string): ScriptError => ({ kind: 'usage', message, hint: 'Nothing was run.' });
+  if (typeof input.script !== 'string' || !input.script.trim()) return usage('script is empty: pass JavaScript that calls tools.call(slug, args) and returns the answer.');
+  if (input.script.length > SCRIPT_LIMITS.maxScriptChars) return usage(`script is ${input.script.length.toLocaleString('en-US')} characters; the limit is ${SCRIPT_LIMITS.maxScriptChars.toLocaleString('en-US')}. Keep data out of the script: let it fetch what it needs.`);
+  const t = input.timeoutMs;
+  if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > SCRIPT_LIMITS.maxTimeoutMs)) return usage(`timeout_ms must be a whole number of milliseconds from 1 to ${SCRIPT_LIMITS.maxTimeoutMs}; got ${t}.`);
+  return undefined;
+}

@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../helpers/cli-process.js';
+import { expectNoSecrets, sandboxEnv, sandboxWithRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
+
+/**
+ * docs/workbench.md's worked examples, run as written: through `segment-router run` and over MCP,
+ * against the sandbox. The answers the document shows are the answers these runs give.
+ */
+
+const DOC = readFileSync(resolve(__dirname, '../../docs/workbench.md'), 'utf8');
+const blocks = (lang: string) => [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const [INVENTORY, LABELS] = blocks('js');
+const [INVENTORY_ANSWER, PLANNED_WRITE] = blocks('json').map((b) => JSON.parse(b) as Record<string, any>);
+
+let sb: Sandbox;
+let env: Record<string, string>;
+const dir = mkdtempSync(join(tmpdir(), 'sr-run-'));
+const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+
+beforeAll(async () => {
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+  env = sandboxEnv(sb);
+});
+afterAll(() => sb.close());
+
+async function run(args: string[]) {
+  const r = await runCli(['run', ...args], { env, timeoutMs: 60_000 });
+  expectNoSecrets(r.stdout, r.stderr);
+  return r;
+}
+
+describe('segment-router run: the worked examples of docs/workbench.md', () => {
+  beforeEach(() => {
+    // A fresh workspace for each example (labels are state), and an empty request log.
+    sb.reset();
+    Object.assign(sb.publicApi, { sources: sb.publicApi.sources.map((s) => ({ ...s, labels: [] })) });
+  });
+
+  it('inventory.js answers what the document shows', async () => {
+    expect(INVENTORY).toMatch(/tools\.all\('SEGMENT_LIST_SOURCES'/);
+    const r = await run([file('inventory.js', INVENTORY!), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const answer = JSON.parse(r.stdout);
+    const { elapsed_ms, ...rest } = answer;
+    expect(typeof elapsed_ms).toBe('number');
+    expect(rest).toEqual(INVENTORY_ANSWER);
+    const text = await run([file('inventory.js', INVENTORY!)]);
+    expect(text.stdout).toMatch(/^log: 3 sources\nOK: 7 tool call\(s\), 0 failed/);
+    expect(text.stdout).toContain('"Website"');
+  });
+
+  it('label-sources.js: the dry run lists the documented plan, --write=allow writes it, deny refuses it', async () => {
+    const path = file('label-sources.js', LABELS!);
+    const dry = await run([path, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan.result).toEqual(['src_web', 'src_ios', 'src_server']);
+    expect(plan.planned_writes).toHaveLength(3);
+    const documented = JSON.parse(JSON.stringify(PLANNED_WRITE).replaceAll('http://127.0.0.1:4010', sb.url));
+    expect(plan.planned_writes[0]).toMatchObject(documented);
+    expect(plan.planned_writes[0].requests[0].headers.Authorization).toBe(`Bearer <token ****${TOKEN.slice(-4)}>`);
+    expect(sb.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+
+    const denied = await run([path]);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain('ToolError: Refused: SEGMENT_REPLACE_LABELS_IN_SOURCE writes to Segment and the write policy is "deny". Nothing was sent.');
+    expect(sb.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+
+    const real = await run([path, '--write=allow', '--json']);
+    expect(JSON.parse(real.stdout).writes).toHaveLength(3);
+    expect(sb.requests.filter((q) => q.method === 'PUT')).toHaveLength(3);
+    const again = await run([path, '--write=allow', '--json']);
+    expect(JSON.parse(again.stdout).result).toEqual([]);
+  });
+
+  it('--write=ask without a terminal: nothing is written and the hint says what to do on the command line', async () => {
+    const r = await run([file('label-sources.js', LABELS!), '--write=ask']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Run the command in a terminal to answer the prompt, or pass --write=allow/);
+    expect(sb.requests.filter((q) => q.method === 'PUT')).toEqual([]);
+  });
+
+  it('reads the script from stdin with -, and says what is wrong with its input', async () => {
+    const piped = await runCli(['run', '-', '--json'], { env, input: 'return 6 * 7', timeoutMs: 30_000 });
+    expect(JSON.parse(piped.stdout).result).toBe(42);
+    const missing = await run([join(dir, 'nope.js')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    expect((await run([])).code).toBe(2);
+    expect((await run([file('x.js', 'return 1'), '--timeout-ms', '999999'])).stderr).toMatch(/--timeout-ms must be a whole number from 1 to 120000/);
+    const failing = await run([file('fail.js', 'await tools.call("SEGMENT_GET_SOURCE", { sourceId: "src_missing" });')]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/Failed \(script\) at script\.js:1:\d+: The script threw ToolError/);
+    expect(failing.stderr).toMatch(/1\. SEGMENT_GET_SOURCE failed \(not_found\)/);
+  });
+});
+
+describe('RUN_SCRIPT over MCP', () => {
+  it('the four meta tools stay under 2,000 tokens in tools/list (o200k)', async () => {
+    const h = await sandboxWithRouter();
+    try {
+      const { tools } = await h.router.client.listTools();
+      expect(tools.map((t) => t.name)).toContain('RUN_SCRIPT');
+      expect(countTokens(JSON.stringify(tools))).toBeLessThan(2000);
+      // The description documents every name the API has.
+      const described = tools.find((t) => t.name === 'RUN_SCRIPT')!.description!;
+      for (const name of ['tools.call(slug, args)', 'tools.all(slug, args)', 'console.log', 'dry_run', 'timeout_ms']) expect(described).toContain(name);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('the worked example gives the same answer; under --write=ask the user is asked once, with every write', async () => {
+    const asked: string[] = [];
+    const h = await sandboxWithRouter({ args: ['--write=ask'], onElicit: async (p) => (asked.push(p.message), { action: 'accept', content: { confirm: true } }) });
+    try {
+      const inventory = await h.call('RUN_SCRIPT', { script: INVENTORY! });
+      expect(inventory.structured.result).toEqual(INVENTORY_ANSWER.result);
+      expect(asked).toEqual([]);
+      const labels = await h.call('RUN_SCRIPT', { script: LABELS! });
+      expect(labels.result.isError).toBeFalsy();
+      expect(labels.structured.result).toEqual(['src_web', 'src_ios', 'src_server']);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/A script wants to make 3 write\(s\) to Segment:\n1\. .*src_web\/labels[\s\S]*3\. .*src_server\/labels[\s\S]*Send this to Segment\?$/);
+      expect(h.sandbox.requests.filter((q) => q.method === 'PUT')).toHaveLength(3);
+      expectNoSecrets(labels.text, ...asked, h.router.stderr());
+    } finally {
+      await h.close();
+    }
+  });
+});

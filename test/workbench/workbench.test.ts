@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../src/registry/index.js';
+import type { CallSummary } from '../../src/policy/write-policy.js';
+import { expectNoSecrets, TOKEN } from '../helpers/router.js';
+import { appWithSandbox, writesSeen } from '../reliability/support/inprocess.js';
+import { validArgs } from '../reliability/support/valid-args.js';
+
+/**
+ * RUN_SCRIPT in process: the script API (tools.call, tools.all, console.log, return), and every call
+ * taking the executor's path: the write policy (deny, ask, allow), dry runs, audit and redaction.
+ */
+
+type Env = Awaited<ReturnType<typeof appWithSandbox>>;
+const writeTools = loadRegistry().tools.filter((t) => t.access !== 'read');
+
+describe('the script API', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await appWithSandbox({ write: 'deny' });
+  });
+  afterAll(() => env.close());
+
+  it('tools.call returns data, tools.all follows cursors, console.log is captured, the return value is the answer', async () => {
+    const r = await env.app.workbench.run({
+      script: `
+        const one = await tools.call('SEGMENT_LIST_SOURCES', { pagination: { count: 1 } });
+        const all = await tools.all('SEGMENT_LIST_SOURCES', { pagination: { count: 1 } });
+        console.log('sources:', all.length, { first: all[0].id });
+        console.warn('careful');
+        return { page: one.sources.map((s) => s.id), next: one.next_cursor !== undefined, all: all.map((s) => s.id) };`,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.successful).toBe(true);
+    expect(r.result).toEqual({ page: ['src_web'], next: true, all: ['src_web', 'src_ios', 'src_server'] });
+    expect(r.logs).toEqual(['sources: 3 {"first":"src_web"}', 'warn: careful']);
+    // 1 + 3 pages: each page is one call through the executor, counted against the call limit.
+    expect(r.tool_calls).toEqual({ total: 4, failed: 0, by_slug: { SEGMENT_LIST_SOURCES: 4 } });
+    expect(r.calls).toBeUndefined();
+  });
+
+  it('calls may run together (Promise.all), and slugs resolve as EXECUTE_TOOL resolves them', async () => {
+    const r = await env.app.workbench.run({
+      script: `
+        const sources = await tools.all('list-sources');
+        const lists = await Promise.all(sources.map((s) => tools.call('segment_list_connected_destinations_from_source', { sourceId: s.id })));
+        return Object.fromEntries(sources.map((s, i) => [s.id, lists[i].destinations.map((d) => d.id)]));`,
+    });
+    expect(r.result).toEqual({ src_web: ['dst_amplitude'], src_ios: [], src_server: ['dst_webhook'] });
+    expect(r.tool_calls.by_slug).toEqual({ SEGMENT_LIST_SOURCES: 1, SEGMENT_LIST_CONNECTED_DESTINATIONS_FROM_SOURCE: 3 });
+  });
+
+  it('a failed call throws inside the script with the executor\'s kind, message and hint; a caught one does not fail the run', async () => {
+    const r = await env.app.workbench.run({
+      script: `
+        const out = [];
+        for (const [slug, args] of [['SEGMENT_GET_SOURCE', { sourceId: 'src_missing' }], ['SEGMENT_GET_SOURCE', {}], ['SEGMENT_LIST_SORCES', {}]]) {
+          try { await tools.call(slug, args); } catch (e) { out.push({ name: e.name, kind: e.kind, slug: e.slug, hint: typeof e.hint, message: e.message }); }
+        }
+        return out;`,
+    });
+    expect(r.successful).toBe(true);
+    const out = r.result as { name: string; kind: string; slug: string; hint: string; message: string }[];
+    expect(out.map((e) => [e.name, e.kind, e.slug, e.hint])).toEqual([
+      ['ToolError', 'not_found', 'SEGMENT_GET_SOURCE', 'string'],
+      ['ToolError', 'validation', 'SEGMENT_GET_SOURCE', 'string'],
+      ['ToolError', 'unknown_tool', 'SEGMENT_LIST_SORCES', 'string'],
+    ]);
+    expect(out[2]!.message).toMatch(/No tool "SEGMENT_LIST_SORCES"/);
+    expect(r.tool_calls.failed).toBe(3);
+  });
+
+  it('an uncaught failure ends the run with the partial report: every call that ran, with its answer', async () => {
+    const r = await env.app.workbench.run({
+      script: `const s = await tools.all('SEGMENT_LIST_SOURCES', {});\nconsole.log(s.length);\nawait tools.call('SEGMENT_GET_SOURCE', { sourceId: 'src_missing' });\nreturn 'not reached';`,
+    });
+    expect(r.successful).toBe(false);
+    expect(r.error).toMatchObject({ kind: 'script' });
+    expect(r.error!.at).toMatch(/^script\.js:3:\d+$/);
+    expect(r.error!.message).toMatch(/ToolError: .*src_missing/);
+    expect(r.calls!.map((c) => [c.slug, c.successful])).toEqual([
+      ['SEGMENT_LIST_SOURCES', true],
+      ['SEGMENT_GET_SOURCE', false],
+    ]);
+    expect((r.calls![0]!.data as { sources: unknown[] }).sources).toHaveLength(3);
+    expect(r.logs).toEqual(['3']);
+  });
+
+  it('usage errors say what to fix and run nothing', async () => {
+    expect((await env.app.workbench.run({ script: '   ' })).error).toMatchObject({ kind: 'usage' });
+    expect((await env.app.workbench.run({ script: 'return 1', timeoutMs: 120_001 })).error!.message).toMatch(/timeout_ms .* 1 to 120000/);
+    const syntax = await env.app.workbench.run({ script: 'return (' });
+    expect(syntax.error).toMatchObject({ kind: 'script' });
+    expect(syntax.error!.message).toMatch(/SyntaxError/);
+  });
+
+  it('a return value that is not JSON is a clear error', async () => {
+    const r = await env.app.workbench.run({ script: 'const a = {}; a.self = a; return a;' });
+    expect(r.error!.message).toMatch(/return value is not JSON/);
+    expect((await env.app.workbench.run({ script: 'console.log(1)' })).result).toBeNull();
+  });
+});
+
+describe('--write=deny: every write tool, called from inside a script', () => {
+  it('each throws a policy error in the script, nothing reaches the sandbox, each refusal is audited', async () => {
+    const env = await appWithSandbox({ write: 'deny' });
+    try {
+      const calls = writeTools.map((t) => [t.slug, validArgs(t)!]);
+      expect(calls.every(([, a]) => a !== undefined)).toBe(true);
+      const r = await env.app.workbench.run({
+        script: `
+          const calls = ${JSON.stringify(calls)};
+          const refused = [];
+          for (const [slug, args] of calls) {
+            try { await tools.call(slug, args); refused.push(slug + ': NOT REFUSED'); }
+            catch (e) { refused.push(e.kind === 'policy' && /Nothing was sent/.test(e.message) ? slug : slug + ': ' + e.kind + ' ' + e.message); }
+          }
+          return refused;`,
+        timeoutMs: 120_000,
+      });
+      expect(r.error).toBeUndefined();
+      expect(r.result).toEqual(writeTools.map((t) => t.slug));
+      expect(writesSeen(env.sandbox)).toEqual([]);
+      const audit = readFileSync(env.app.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { slug: string; decision: string; outcome: string });
+      for (const t of writeTools) expect(audit.some((l) => l.slug === t.slug && l.decision === 'deny' && l.outcome === 'refused'), t.slug).toBe(true);
+      // dry_run under deny: the plan is shown, each write saying the policy would refuse it.
+      const dry = await env.app.workbench.run({ script: `await tools.call('SEGMENT_UPDATE_SOURCE', { sourceId: 'src_web', name: 'x' });`, dryRun: true });
+      expect(dry.successful).toBe(true);
+      expect(dry.planned_writes).toHaveLength(1);
+      expect(dry.planned_writes![0]!.policy).toMatch(/^would be refused: .*"deny"/);
+      expect(writesSeen(env.sandbox)).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  }, 180_000);
+});
+
+const LABEL_SCRIPT = `
+  const sources = await tools.all('SEGMENT_LIST_SOURCES', {});
+  const unlabelled = sources.filter((s) => !s.labels.some((l) => l.key === 'team'));
+  for (const s of unlabelled) {
+    await tools.call('SEGMENT_REPLACE_LABELS_IN_SOURCE', { sourceId: s.id, labels: [...s.labels, { key: 'team', value: 'growth' }] });
+  }
+  return unlabelled.map((s) => s.id);`;
+
+const labelWrites = (env: Env) => env.sandbox.requests.filter((q) => q.method !== 'GET');
+
+describe('dry_run', () => {
+  it('reads run for real; each write is listed with its exact request (token masked) and nothing is sent', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    try {
+      const r = await env.app.workbench.run({ script: LABEL_SCRIPT, dryRun: true });
+      expect(r.successful).toBe(true);
+      expect(r.dry_run).toBe(true);
+      expect(r.result).toEqual(['src_web', 'src_ios', 'src_server']);
+      expect(r.planned_writes!.map((w) => [w.slug, (w.arguments as { sourceId: string }).sourceId])).toEqual([
+        ['SEGMENT_REPLACE_LABELS_IN_SOURCE', 'src_web'],
+        ['SEGMENT_REPLACE_LABELS_IN_SOURCE', 'src_ios'],
+        ['SEGMENT_REPLACE_LABELS_IN_SOURCE', 'src_server'],
+      ]);
+      const req = r.planned_writes![0]!.requests[0]!;
+      expect(req.method).toBe('PUT');
+      expect(req.url).toMatch(/\/sources\/src_web\/labels$/);
+      expect(req.headers.Authorization).toMatch(/^Bearer <token \*\*\*\*/);
+      expect(req.body).toEqual({ labels: [{ key: 'team', value: 'growth' }] });
+      expect(r.planned_writes![0]!.policy).toBe('would run');
+      expectNoSecrets(JSON.stringify(r));
+      expect(labelWrites(env)).toEqual([]);
+      expect(env.sandbox.requests.filter((q) => q.path === '/sources').length).toBeGreaterThan(0);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe('--write=allow', () => {
+  it('writes are sent through the executor, listed in the answer and audited', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    try {
+      const r = await env.app.workbench.run({ script: LABEL_SCRIPT });
+      expect(r.successful).toBe(true);
+      expect(r.writes!.map((w) => [w.slug, w.successful])).toEqual(Array(3).fill(['SEGMENT_REPLACE_LABELS_IN_SOURCE', true]));
+      expect(labelWrites(env)).toHaveLength(3);
+      const again = await env.app.workbench.run({ script: LABEL_SCRIPT });
+      expect(again.result).toEqual([]);
+      const audit = readFileSync(env.app.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; outcome: string });
+      expect(audit.filter((l) => l.decision === 'allow' && l.outcome === 'sent')).toHaveLength(3);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe('--write=ask: one confirmation listing every planned write', () => {
+  it('asks once with the whole plan, then runs for real without asking again', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    const asked: CallSummary[] = [];
+    try {
+      const r = await env.app.workbench.run({ script: LABEL_SCRIPT }, { confirm: async (c) => (asked.push(c), { confirmed: true }) });
+      expect(r.error).toBeUndefined();
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.summary).toMatch(/3 write\(s\)/);
+      for (const id of ['src_web', 'src_ios', 'src_server']) expect(asked[0]!.summary).toContain(`/sources/${id}/labels`);
+      expect(asked[0]!.summary).not.toContain(TOKEN);
+      expect(r.confirmation).toEqual({ writes: 3, confirmed: true });
+      expect(labelWrites(env)).toHaveLength(3);
+      const audit = readFileSync(env.app.audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; outcome: string });
+      expect(audit.filter((l) => l.decision === 'ask-confirmed' && l.outcome === 'sent')).toHaveLength(3);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('declined: nothing is written, and the answer lists the plan', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    try {
+      const r = await env.app.workbench.run({ script: LABEL_SCRIPT }, { confirm: async () => ({ confirmed: false, reason: 'the user declined' }) });
+      expect(r.successful).toBe(false);
+      expect(r.error).toMatchObject({ kind: 'policy' });
+      expect(r.error!.message).toMatch(/3 write\(s\) need the user's confirmation .* the user declined/);
+      expect(r.planned_writes).toHaveLength(3);
+      expect(labelWrites(env)).toEqual([]);
+      // A client that cannot ask: the same, with the way out.
+      const cannot = await env.app.workbench.run({ script: LABEL_SCRIPT });
+      expect(cannot.error!.hint).toMatch(/elicitation|--write=allow/);
+      expect(labelWrites(env)).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a write the confirmed plan did not contain is asked about on its own', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    const asked: string[] = [];
+    try {
+      // The planning run sees dry-run answers; the real run takes another branch and makes a write the user never saw.
+      const script = `
+        const r = await tools.call('SEGMENT_UPDATE_SOURCE', { sourceId: 'src_web', name: 'Web' });
+        if (r.dry_run) return 'planned';
+        await tools.call('SEGMENT_UPDATE_SOURCE', { sourceId: 'src_ios', name: 'iOS' });
+        return 'done';`;
+      const r = await env.app.workbench.run({ script }, { confirm: async (c) => (asked.push(c.slug), { confirmed: c.slug === 'RUN_SCRIPT' }) });
+      expect(asked).toEqual(['RUN_SCRIPT', 'SEGMENT_UPDATE_SOURCE']);
+      expect(r.successful).toBe(false);
+      expect(r.writes!.map((w) => [(w.arguments as { sourceId: string }).sourceId, w.successful])).toEqual([
+        ['src_web', true],
+        ['src_ios', false],
+      ]);
+      expect(labelWrites(env).map((q) => q.path)).toEqual(['/sources/src_web']);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a write the policy refuses (destructive, no --allow-destructive) throws while planning; nothing is asked or sent', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    let asked = 0;
+    try {
+      const r = await env.app.workbench.run({ script: `await tools.call('SEGMENT_DELETE_SOURCE', { sourceId: 'src_ios' }); return 'deleted';` }, { confirm: async () => (asked++, { confirmed: true }) });
+      expect(r.error!.message).toMatch(/Refused: SEGMENT_DELETE_SOURCE is destructive/);
+      expect(asked).toBe(0);
+      expect(writesSeen(env.sandbox)).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a read-only script runs once, with no confirmation', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    let asked = 0;
+    try {
+      const r = await env.app.workbench.run({ script: `return (await tools.all('SEGMENT_LIST_SOURCES', {})).length` }, { confirm: async () => (asked++, { confirmed: true }) });
+      expect(r.result).toBe(3);
+      expect(asked).toBe(0);
+      expect(env.sandbox.requests.filter((q) => q.path === '/sources')).toHaveLength(1);
+    } finally {
+      await env.close();
+    }
+  });
+});
