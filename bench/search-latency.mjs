@@ -7,7 +7,7 @@ import { ms, percentile } from './lib/stats.mjs';
 /** SEARCH_TOOLS latency on the eval set's requests: in process (the engine) and over MCP stdio (round trip). */
 export default async function searchLatency({ root, rounds = 5 }) {
   const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-  const { loadRegistry } = await load('registry/index.js');
+  const { loadRegistry } = await load('inventory.js');
   const { ToolSearch } = await load('search/search.js');
   const cases = JSON.parse(readFileSync(join(root, 'test/search/eval-set.json'), 'utf8')).cases;
   const registry = loadRegistry();

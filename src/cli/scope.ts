@@ -1,4 +1,4 @@
-import { loadRegistry } from '../registry/index.js';
+import { loadRegistry } from '../inventory.js';
 import { normalizeSlug } from '../registry/slug.js';
 import { UsageError } from './common.js';
 

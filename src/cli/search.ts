@@ -1,4 +1,4 @@
-import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../meta/search-answer.js';
 import { firstSentence } from '../search/tool-view.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { buildSearchAnswer, SEARCH_LIMITS } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS } from './search-answer.js';
 import { toolResult } from './result.js';
 
 

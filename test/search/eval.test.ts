@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { Registry } from '../../src/registry/registry.js';
 import { ToolSearch } from '../../src/search/search.js';
 import { loadEvalSet, overlap, score } from './eval.js';

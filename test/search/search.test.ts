@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/registry/registry.js';
 import { RelatedTools } from '../../src/search/related.js';
 import { ToolSearch, knownFieldNames } from '../../src/search/search.js';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 
 const registry = loadRegistry();
 const search = new ToolSearch(registry);

@@ -1,13 +1,23 @@
-import type { App } from '../app.js';
-import { connectionSummary } from '../meta/connection-summary.js';
-import type { SearchHit, SearchQuery } from './search.js';
-import { briefView, toolView, type BriefView, type ToolView } from './tool-view.js';
+import type { RuntimeConfig } from '../config/runtime.js';
+import type { ConnectionService } from '../connections/types.js';
+import type { Registry } from '../registry/registry.js';
+import type { SearchHit, SearchQuery, ToolSearch } from '../search/search.js';
+import { briefView, toolView, type BriefView, type ToolView } from '../search/tool-view.js';
+import { connectionSummary } from './connection-summary.js';
 
 export interface SearchAnswer {
   results: SearchHit[];
   /** Every slug named in `results`: primaries in full (schema, pitfalls), related ones in brief. */
   tool_schemas: Record<string, ToolView | BriefView>;
   toolkit_connection_statuses: ReturnType<typeof connectionSummary>[];
+}
+
+/** What an answer is built from: the search, the tools it names, the policy and the connection state. */
+export interface SearchAnswerInputs {
+  search: ToolSearch;
+  registry: Registry;
+  config: RuntimeConfig;
+  connections: Pick<ConnectionService, 'status'>;
 }
 
 export interface AnswerOptions {
@@ -24,7 +34,7 @@ export const SEARCH_LIMITS = { queries: 10, perQuery: 5, maxPerQuery: 10 } as co
  * connection state. SEARCH_TOOLS and `segment-router search` both return exactly this. Related tools
  * come in brief to keep the answer small; searching a related slug gives its full entry.
  */
-export async function buildSearchAnswer(app: App, queries: SearchQuery[], opts: AnswerOptions = {}): Promise<SearchAnswer> {
+export async function buildSearchAnswer(app: SearchAnswerInputs, queries: SearchQuery[], opts: AnswerOptions = {}): Promise<SearchAnswer> {
   const { limit = SEARCH_LIMITS.perQuery, fullSchema = false } = opts;
   const results = queries.map((q) => app.search.search(q, limit));
   const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
