@@ -24,6 +24,8 @@ export interface AnswerOptions {
   limit?: number;
   /** Complete input schemas instead of the compact ones. */
   fullSchema?: boolean;
+  /** Per result, how the request was read and how each primary scored. */
+  explain?: boolean;
 }
 
 /** What a search may ask for, for SEARCH_TOOLS and the CLI alike. */
@@ -35,8 +37,8 @@ export const SEARCH_LIMITS = { queries: 10, perQuery: 5, maxPerQuery: 10 } as co
  * come in brief to keep the answer small; searching a related slug gives its full entry.
  */
 export async function buildSearchAnswer(app: SearchAnswerInputs, queries: SearchQuery[], opts: AnswerOptions = {}): Promise<SearchAnswer> {
-  const { limit = SEARCH_LIMITS.perQuery, fullSchema = false } = opts;
-  const results = queries.map((q) => app.search.search(q, limit));
+  const { limit = SEARCH_LIMITS.perQuery, fullSchema = false, explain = false } = opts;
+  const results = queries.map((q) => app.search.search(q, limit, { explain }));
   const primaries = new Set(results.flatMap((r) => r.primary_tool_slugs));
   const related = new Set(results.flatMap((r) => r.related_tool_slugs).filter((s) => !primaries.has(s)));
   const tool_schemas: SearchAnswer['tool_schemas'] = {};
