@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch, { type AsPlainObject, type SearchResult } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
@@ -54,8 +54,8 @@ export class SearchEngine {
     const docs = tools.map(toolDocument);
     const built = prebuilt(fingerprint(docs));
     if (built) {
-      this.index = MiniSearch.loadJSON(built.index, INDEX_OPTIONS);
-      this.cases = MiniSearch.loadJSON(built.cases, CASE_OPTIONS);
+      this.index = MiniSearch.loadJS(built.index, INDEX_OPTIONS);
+      this.cases = MiniSearch.loadJS(built.cases, CASE_OPTIONS);
       this.typos = new TypoFixer(new Map(built.vocabulary));
     } else {
       this.index = new MiniSearch(INDEX_OPTIONS);
@@ -78,7 +78,7 @@ export class SearchEngine {
     index.addAll(docs);
     const cases = new MiniSearch(CASE_OPTIONS);
     cases.addAll(caseDocs(tools));
-    return JSON.stringify({ fingerprint: fingerprint(docs), index: JSON.stringify(index), cases: JSON.stringify(cases), vocabulary: [...vocabulary(docs)] });
+    return JSON.stringify({ fingerprint: fingerprint(docs), index: index.toJSON(), cases: cases.toJSON(), vocabulary: [...vocabulary(docs)] });
   }
 
   /** The request as the ranking reads it. */
@@ -180,9 +180,15 @@ function fingerprint(docs: ToolDocument[]): string {
 /** Bump when processTerm or the fields change: an index built by other rules must not be loaded. */
 const INDEX_VERSION = 2;
 
-function prebuilt(print: string): { index: string; cases: string; vocabulary: [string, number][] } | undefined {
+interface Prebuilt {
+  index: AsPlainObject;
+  cases: AsPlainObject;
+  vocabulary: [string, number][];
+}
+
+function prebuilt(print: string): Prebuilt | undefined {
   try {
-    const saved = JSON.parse(readFileSync(PREBUILT, 'utf8')) as { fingerprint: string; index: string; cases: string; vocabulary: [string, number][] };
+    const saved = JSON.parse(readFileSync(PREBUILT, 'utf8')) as Prebuilt & { fingerprint: string };
     return saved.fingerprint === print ? saved : undefined;
   } catch {
     return undefined;
