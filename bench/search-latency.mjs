@@ -7,7 +7,7 @@ import { ms, percentile } from './lib/stats.mjs';
 /** SEARCH_TOOLS latency on the eval set's requests: in process (the engine) and over MCP stdio (round trip). */
 export default async function searchLatency({ root, rounds = 5 }) {
   const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-  const { loadRegistry } = await load('registry/index.js');
+  const { loadRegistry } = await load('inventory.js');
   const { ToolSearch } = await load('search/search.js');
   const cases = JSON.parse(readFileSync(join(root, 'test/search/eval-set.json'), 'utf8')).cases;
   const registry = loadRegistry();
@@ -15,6 +15,7 @@ export default async function searchLatency({ root, rounds = 5 }) {
   const search = new ToolSearch(registry);
   let t0 = performance.now();
   await search.search({ use_case: cases[0].q });
+  // The index as built at build time (dist/search/index.json), loaded and used once.
   const first = performance.now() - t0;
   const local = [];
   for (let r = 0; r < rounds; r++) {
@@ -27,8 +28,12 @@ export default async function searchLatency({ root, rounds = 5 }) {
 
   const server = await connectStdio(['dist/cli.js', 'serve'], { root });
   const remote = [];
+  let firstRemote;
   try {
-    await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'warm up' }] } });
+    // The first SEARCH_TOOLS right after initialize: what an agent's first question costs.
+    t0 = performance.now();
+    await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list the destinations of a source' }] } });
+    firstRemote = performance.now() - t0;
     for (const c of cases) {
       t0 = performance.now();
       await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: c.q, known_fields: c.known_fields }] } });
@@ -39,8 +44,9 @@ export default async function searchLatency({ root, rounds = 5 }) {
   }
   return [
     { metric: 'Registry size (tools searched)', value: String(registry.size) },
-    { metric: 'First search, index built lazily (in process)', value: ms(first) },
-    { metric: `Search latency in process p50 / p99 (${local.length} searches)`, value: `${ms(percentile(local, 50))} / ${ms(percentile(local, 99))}` },
+    { metric: 'First search in process (prebuilt index loaded)', value: ms(first) },
+    { metric: 'First SEARCH_TOOLS after initialize (MCP stdio)', value: ms(firstRemote), target: '< 50 ms', ok: firstRemote < 50 },
+    { metric: `Search latency in process p50 / p99 (${local.length} searches)`, value: `${ms(percentile(local, 50))} / ${ms(percentile(local, 99))}`, target: 'p99 < 2 ms', ok: percentile(local, 99) < 2 },
     { metric: `Search latency over MCP stdio p50 / p99 (${remote.length} calls)`, value: `${ms(percentile(remote, 50))} / ${ms(percentile(remote, 99))}` },
   ];
 }

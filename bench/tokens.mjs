@@ -17,7 +17,7 @@ const ONE_BROAD_TASK = 'set up a warehouse for our sources';
 
 /** Context cost in tokens (o200k_base, the GPT-4o/o-series encoding) of what an agent reads. */
 export default async function tokens({ root }) {
-  const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/registry/index.js')).href);
+  const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/inventory.js')).href);
   const { directName } = await import(pathToFileURL(join(root, 'dist/registry/slug.js')).href);
   const registry = loadRegistry();
   // Every tool as its own MCP tool, the way a classic server would list them.

@@ -17,12 +17,6 @@ const DOC = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
  * why. Remove an entry as soon as its arrow is gone (the test says so).
  */
 const KNOWN_UPWARD: Record<string, string> = {
-  // The search answer is to be built in meta/ from narrow inputs.
-  'search/answer.ts -> app.ts': 'search imports the App',
-  'search/answer.ts -> meta/connection-summary.ts': 'search imports meta',
-  // The list of tools is to be assembled above registry/ and segment/.
-  'registry/index.ts -> segment/public-api/tools.ts': 'registry assembles the Segment tools',
-  'registry/index.ts -> segment/tracking/tools.ts': 'registry assembles the Segment tools',
   // Hints read the connection types and name the surface config carries: types only.
   'hints/hints.ts -> connections/types.ts': 'hints read the connection state types',
   'config/runtime.ts -> hints/hints.ts': 'config names the Surface type of hints',

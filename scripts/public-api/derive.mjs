@@ -128,7 +128,7 @@ export function deriveOperation({ path, method, op }, doc) {
     paramNames: Object.keys(properties),
     ...(paging ? { paged: true } : {}),
   };
-  return { entry, input: { inputSchema, plan } };
+  return { entry, input: { inputSchema, plan }, data };
 }
 
 /** The `data` object of the success envelope, resolved. */

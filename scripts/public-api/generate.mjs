@@ -1,4 +1,5 @@
 import { deriveOperation, listOperations } from './derive.mjs';
+import { collectionIds, deriveFacts } from './facts.mjs';
 import { ALL_PAGES_LIMITS } from './rules.mjs';
 import { stableJson } from './stable-json.mjs';
 import { stripDescription } from './strip.mjs';
@@ -23,8 +24,9 @@ export function generate(description, words) {
   const operations = [];
   const inputs = {};
   const slugs = new Map();
+  const collections = collectionIds(Object.keys(doc.paths));
   for (const o of ops) {
-    const { entry, input } = deriveOperation(o, doc);
+    const { entry, input, data } = deriveOperation(o, doc);
     if (slugs.has(entry.slug)) throw new Error(`${entry.operationId} and ${slugs.get(entry.slug)} share the slug ${entry.slug}`);
     slugs.set(entry.slug, entry.operationId);
     const w = words[entry.operationId];
@@ -35,6 +37,7 @@ export function generate(description, words) {
       useCases: w.useCases,
       pitfalls: [...(w.pitfalls ?? []), ...autoPitfalls(entry, input.plan)],
       related: (w.related ?? []).map(relatedSlug),
+      facts: deriveFacts(entry, input, data, collections, w.facts),
     });
     inputs[entry.operationId] = input;
   }

@@ -36,6 +36,11 @@ export function checkWords(operationIds, words) {
     if (typeof w.description !== 'string' || w.description.trim().length < 20) problems.push(`${id}: description missing or too short`);
     if (!isStrings(w.useCases) || w.useCases.length < 2) problems.push(`${id}: needs at least two useCases`);
     for (const key of ['tags', 'pitfalls', 'related']) if (w[key] !== undefined && !isStrings(w[key])) problems.push(`${id}: ${key} must be a list of strings`);
+    if (w.facts !== undefined) {
+      const bad = Object.keys(w.facts).filter((k) => !['operation', 'object', 'scope', 'needs', 'yields'].includes(k));
+      if (bad.length) problems.push(`${id}: facts may only set operation, object, scope, needs, yields (not ${bad.join(', ')})`);
+      for (const key of ['needs', 'yields']) if (w.facts[key] !== undefined && !(Array.isArray(w.facts[key]) && w.facts[key].every((s) => typeof s === 'string'))) problems.push(`${id}: facts.${key} must be a list of id names`);
+    }
     for (const r of w.related ?? []) if (!r.startsWith('SEGMENT_') && !known.has(r)) problems.push(`${id}: related "${r}" is not an operation`);
   }
   for (const id of Object.keys(words)) if (!known.has(id)) problems.push(`${id}: words for an operation the description does not have (remove them)`);

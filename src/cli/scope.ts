@@ -1,4 +1,4 @@
-import { loadRegistry } from '../registry/index.js';
+import { loadRegistry } from '../inventory.js';
 import { slugPreview } from '../registry/slug.js';
 import { UsageError } from './common.js';
 

@@ -1,4 +1,5 @@
-import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../meta/search-answer.js';
+import type { SearchExplanation } from '../search/search.js';
 import { firstSentence } from '../search/tool-view.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
@@ -11,6 +12,18 @@ function limitFrom(raw: unknown): number {
   return n;
 }
 
+/** The explanation as a person reads it: what the request became, the answer-or-not step, each score. */
+function explainLines(e: SearchExplanation): string[] {
+  const d = e.decision;
+  const lines = [`  explain: read as "${e.read_as.join(' ')}"`];
+  if (e.corrected) lines.push(`    corrected: ${Object.entries(e.corrected).map(([a, b]) => `${a} -> ${b}`).join(', ')}`);
+  if (e.catalog_names) lines.push(`    catalog names: ${e.catalog_names.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
+  if (e.known_fields) lines.push(`    known fields: ${e.known_fields.join(', ')}`);
+  lines.push(`    answer: ${d.answer ? 'yes' : 'no'} (known words ${d.knownShare}, naming matches: ${d.namingHits.join(' ') || 'none'}${d.slug_match ? `, slug match ${d.slug_match}` : ''})`);
+  for (const [slug, t] of Object.entries(e.tools)) lines.push(`    ${slug}: ${t.score} = ${Object.entries(t.matched).map(([term, fields]) => `${term} in ${fields.join('+')}`).join(', ')}`);
+  return lines;
+}
+
 function renderText(a: SearchAnswer): string {
   const lines: string[] = [];
   for (const r of a.results) {
@@ -21,7 +34,12 @@ function renderText(a: SearchAnswer): string {
       // The first sentence says why; --json carries the full text with how to enable it.
       if (t.blocked_by_policy) lines.push(`     blocked now: ${firstSentence(t.blocked_by_policy)}`);
     });
+    if ((r.recommended_plan_steps?.length ?? 0) > 1) {
+      lines.push('  plan:');
+      r.recommended_plan_steps!.forEach((p, i) => lines.push(`    ${i + 1}. ${p.tool_slug}: ${p.purpose}`));
+    }
     if (r.related_tool_slugs.length) lines.push(`  related: ${r.related_tool_slugs.join(', ')}`);
+    if (r.explain) lines.push(...explainLines(r.explain));
     if (r.note) lines.push(`  note: ${r.note}`);
     lines.push('');
   }
@@ -37,10 +55,11 @@ function renderText(a: SearchAnswer): string {
 export const searchCommand: CommandSpec = {
   name: 'search',
   summary: 'Find the Segment tools for a task; the same answer as SEARCH_TOOLS.',
-  usage: 'segment-router search "<use case>" ["<another use case>" ...] [--known-fields "name:value, ..."] [--limit N] [--json]',
+  usage: 'segment-router search "<use case>" ["<another use case>" ...] [--known-fields "name:value, ..."] [--limit N] [--explain] [--json]',
   options: {
     limit: { type: 'string', description: 'Most primary tools per use case, 1 to 10 (default 5).' },
     'known-fields': { type: 'string', description: 'Values you already have, "name:value" pairs separated by commas; tools taking them rank higher.' },
+    explain: { type: 'boolean', description: 'Show how each use case was read and why each tool ranked where it did.' },
     ...policyOptions,
     ...scopeOptions,
     ...envOptions,
@@ -54,7 +73,7 @@ export const searchCommand: CommandSpec = {
     const known = values['known-fields'] as string | undefined;
     const app = appFromFlags(values, 'warn');
     try {
-      const answer = await buildSearchAnswer(app, useCases.map((use_case) => ({ use_case, ...(known ? { known_fields: known } : {}) })), { limit });
+      const answer = await buildSearchAnswer(app, useCases.map((use_case) => ({ use_case, ...(known ? { known_fields: known } : {}) })), { limit, explain: !!values.explain });
       if (values.json) printJson(app, answer);
       else printText(app, renderText(answer));
       return EXIT.ok;

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { buildSearchAnswer, SEARCH_LIMITS } from '../search/answer.js';
+import { buildSearchAnswer, SEARCH_LIMITS } from './search-answer.js';
 import { toolResult } from './result.js';
 
 
@@ -18,6 +18,7 @@ const inputSchema = {
     .describe('One per task, each answered on its own.'),
   limit: z.number().int().min(1).max(SEARCH_LIMITS.maxPerQuery).optional().describe(`Most primary tools per query (default ${SEARCH_LIMITS.perQuery}).`),
   full_schema: z.boolean().optional().describe('Complete input schemas instead of compact ones.'),
+  explain: z.boolean().optional().describe('Also say how each request was read and why each tool ranked where it did.'),
 };
 
 // Loose on purpose: tools/list carries this schema into every agent's context; the description says the shape.
@@ -28,16 +29,18 @@ const outputSchema = {
 };
 
 export function registerSearchTools(server: McpServer, app: App): void {
+  // The index loads once the server is up, not on the first request (unref: a CLI that exits early is not held).
+  setImmediate(() => app.search.warm()).unref();
   server.registerTool(
     'SEARCH_TOOLS',
     {
       title: 'Find Segment tools for a task',
       description:
-        'Start here. Describe each task in plain words. Per task: the best Segment tool slugs, best first (primary_tool_slugs), and tools usually needed with them (related_tool_slugs). tool_schemas gives each primary its input schema, access, pitfalls and whether the write policy blocks it; related ones in brief (search a slug for its full entry). Also says if the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
+        'Start here. Describe each task in plain words. Per task: the best Segment tool slugs, best first (primary_tool_slugs), the calls to make in order (recommended_plan_steps: lookups for ids you lack, then the tool), and tools usually needed with them (related_tool_slugs). tool_schemas gives each primary its input schema, access, pitfalls and whether the write policy blocks it; related ones in brief (search a slug for its full entry). Also says if the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ queries, limit, full_schema }) => toolResult({ ...(await buildSearchAnswer(app, queries, { limit, fullSchema: full_schema })) }),
+    async ({ queries, limit, full_schema, explain }) => toolResult({ ...(await buildSearchAnswer(app, queries, { limit, fullSchema: full_schema, explain })) }),
   );
 }

@@ -105,8 +105,10 @@ export interface ToolDefinition {
   useCases: string[];
   /** What goes wrong in practice. */
   pitfalls: string[];
-  /** Slugs usually needed together with this one. */
+  /** Slugs usually needed together with this one (the next step, a close alternative). */
   related: string[];
+  /** What the tool does, as data: search ranks on it, related tools and plans are derived from it. */
+  facts: ToolFacts;
   /** Top-level argument names, for search and `known_fields`. */
   paramNames: string[];
   /** Built on first use and cached by the registry: 200+ schemas are not built at start-up. */
@@ -119,6 +121,24 @@ export interface ToolDefinition {
   prepare(args: any, ctx: PrepareContext): PreparedCall;
   /** Sends a prepared call with retries; never throws for upstream failures. */
   send(call: PreparedCall, ctx: SendContext): Promise<SendOutcome>;
+}
+
+/**
+ * A tool's operation as facts. Public API tools get them from the generator (operationId, path and
+ * response, corrected in the words files); tracking tools declare them. Ids are named as the API names
+ * path parameters (sourceId, userGroupId), whatever a single call calls them.
+ */
+export interface ToolFacts {
+  /** One verb: list, get, create, update, delete, add, remove, replace, send, run... */
+  operation: string;
+  /** What it acts on, in plain words: "connected destinations", "identify call". */
+  object: string;
+  /** Where it acts when narrower than the workspace: "source" in "the destinations of a source". */
+  scope?: string;
+  /** Ids the call needs that only Segment hands out (another call yields them). */
+  needs: string[];
+  /** Ids its answer carries, for calls that need them. */
+  yields: string[];
 }
 
 /** Another slug agents know for a tool, optionally with its own arguments rule. */

@@ -1,16 +1,23 @@
 import type { ToolDefinition } from '../registry/types.js';
-import { toUpperSnake } from '../registry/slug.js';
-import { ID_SOURCES, PAIRINGS } from './pairings.js';
 
 /**
- * What an agent usually needs next to the tools it found: each tool's own `related`, the usual next
- * step (PAIRINGS), and the list tool that yields the ids it takes (GET_SOURCE needs LIST_SOURCES).
+ * What an agent usually needs next to the tools it found, read from their facts: each tool's own
+ * `related` list, then for each id it needs, the tool that yields it (GET_SOURCE needs sourceId:
+ * SEGMENT_LIST_SOURCES). No tables here: both live on the registry entries.
  */
 export class RelatedTools {
   private readonly bySlug: Map<string, ToolDefinition>;
+  private readonly producers = new Map<string, ToolDefinition[]>();
 
   constructor(tools: readonly ToolDefinition[]) {
     this.bySlug = new Map(tools.map((t) => [t.slug, t]));
+    for (const t of tools) for (const id of t.facts.yields) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
+    for (const list of this.producers.values()) list.sort(byEase);
+  }
+
+  /** The simplest tool that yields an id: a list that needs nothing else first. */
+  producerOf(id: string): ToolDefinition | undefined {
+    return this.producers.get(id)?.[0];
   }
 
   /** Related slugs for a set of primaries, best first, never one of the primaries. */
@@ -30,25 +37,13 @@ export class RelatedTools {
   private of(slug: string): string[] {
     const tool = this.bySlug.get(slug);
     if (!tool) return [];
-    const candidates = [...tool.related, ...(PAIRINGS[slug.replace(/^SEGMENT_/, '')] ?? []).map((s) => `SEGMENT_${s}`), ...this.idSources(tool)];
-    return [...new Set(candidates)].filter((s) => s !== slug && this.bySlug.has(s));
-  }
-
-  /** For each `xxxId` a Public API tool takes, the tool listing xxx (sourceId -> SEGMENT_LIST_SOURCES). */
-  private idSources(tool: ToolDefinition): string[] {
-    if (tool.api !== 'public') return [];
-    const out: string[] = [];
-    for (const p of tool.paramNames) {
-      const m = /^(.+)Id$/.exec(p);
-      if (!m) continue;
-      const explicit = ID_SOURCES[p];
-      const slug = explicit ? `SEGMENT_${explicit}` : `SEGMENT_LIST_${plural(toUpperSnake(m[1]!))}`;
-      if (this.bySlug.has(slug)) out.push(slug);
-    }
-    return out;
+    const producers = tool.facts.needs.map((id) => this.producerOf(id)?.slug).filter((s): s is string => !!s);
+    return [...new Set([...tool.related, ...producers])].filter((s) => s !== slug && this.bySlug.has(s));
   }
 }
 
-function plural(word: string): string {
-  return word.endsWith('S') ? word : word.endsWith('Y') ? `${word.slice(0, -1)}IES` : `${word}S`;
+/** Lists before gets before the rest; fewer needs first; then by slug, so the choice is stable. */
+function byEase(a: ToolDefinition, b: ToolDefinition): number {
+  const rank = (t: ToolDefinition) => (t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2);
+  return rank(a) - rank(b) || a.facts.needs.length - b.facts.needs.length || a.slug.localeCompare(b.slug);
 }

@@ -1,6 +1,10 @@
 import type { Registry } from '../registry/registry.js';
-import { SearchEngine } from './engine.js';
+import { decide, type Decision } from './decide.js';
+import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
+import { Planner, type PlanStep } from './plan.js';
 import { RelatedTools } from './related.js';
+import { WEIGHTS } from './weights.js';
+import { stem, terms } from './words.js';
 
 export interface SearchQuery {
   use_case: string;
@@ -11,53 +15,140 @@ export interface SearchHit {
   use_case: string;
   primary_tool_slugs: string[];
   related_tool_slugs: string[];
+  /** The calls to make, first step first, for the best tool: lookups for ids the caller lacks, then the tool. */
+  recommended_plan_steps?: PlanStep[];
   note?: string;
+  /** Set when the goal spans many resources and a script tool is on offer: run the plan as one script. */
+  script_hint?: string;
+  explain?: SearchExplanation;
 }
 
-/** Below this share of the request explained, the best tool is a guess: say so instead. */
-export const MIN_CONFIDENCE = 0.4;
-/** Primaries after the first must score at least this share of the first: the rest is noise. */
-const KEEP_RATIO = 0.3;
+export interface ToolSearchOptions {
+  /** The meta tool that runs a script of tool calls (RUN_SCRIPT), when the server offers one. */
+  scriptTool?: string;
+}
+
+/** Words that make a goal span many resources: "each destination", "every user group", "all sources". */
+const MANY = new Set(['each', 'every', 'all', 'everyone', 'bulk']);
+
+/** Why the answer is what it is: how the request was read, the answer-or-not step, and each primary's score. */
+export interface SearchExplanation {
+  read_as: string[];
+  corrected?: Record<string, string>;
+  catalog_names?: { name: string; kind: string }[];
+  known_fields?: string[];
+  decision: Decision & { slug_match?: string };
+  tools: Record<string, { score: number; matched: Record<string, string[]> }>;
+}
 
 const NO_MATCH =
   'No Segment tool matches this request well. Rephrase it as what should happen in Segment (e.g. "send a track event", "list sources", "delete a destination"), or search by slug.';
 
 /**
- * Ranks the registry's tools for plain-language requests. The index is built on the first search, not
- * at start-up: a server that is never asked to search pays nothing for it. Synchronous: the CLI, the
- * meta tool and tests all call it directly.
+ * Ranks the registry's tools for plain-language requests (engine.ts), decides whether to answer at all
+ * (decide.ts), and plans the calls for the best tool (plan.ts). The index is built on the first search;
+ * the server builds it right after start-up (warm()), so no request waits for it.
  */
 export class ToolSearch {
   private engine?: SearchEngine;
   private related?: RelatedTools;
+  private planner?: Planner;
+  /** Resource word -> the id that names one: "source" -> sourceId, from the ids tools need. */
+  private idNouns?: Map<string, string>;
 
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    readonly registry: Registry,
+    private readonly options: ToolSearchOptions = {},
+  ) {}
 
-  search(q: SearchQuery, limit = 5): SearchHit {
-    const engine = (this.engine ??= new SearchEngine(this.registry.tools));
+  /** Builds the index now; later searches reuse it. */
+  warm(): void {
+    this.engine ??= new SearchEngine(this.registry.tools);
     this.related ??= new RelatedTools(this.registry.tools);
-    // Only a single word can be a slug; resolving prose would also run the registry's fuzzy fallback.
-    const text = q.use_case.trim();
-    const exact = /\s/.test(text) ? undefined : this.registry.resolve(text);
-    const { ranked, confidence } = engine.rank(q.use_case, knownFieldNames(q.known_fields));
-    const top = ranked[0]?.score ?? 0;
-    const good = confidence >= MIN_CONFIDENCE ? ranked.filter((r) => r.score >= top * KEEP_RATIO).map((r) => r.slug) : [];
-    // An exact slug or alias always comes first, whatever the scores say.
-    const primaries = [...new Set([...(exact?.ok ? [exact.tool.slug] : []), ...good])].slice(0, limit);
+    this.planner ??= new Planner(this.registry.tools);
+    this.idNouns ??= new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
+  }
+
+  search(q: SearchQuery, limit = 5, opts: { explain?: boolean } = {}): SearchHit {
+    this.warm();
+    const engine = this.engine!;
+    const text = q.use_case.slice(0, WEIGHTS.limits.chars);
+    const known = [...new Set([...knownFieldNames(q.known_fields), ...this.inlineFields(text)])];
+    const read = engine.read(text);
+    const ranked = engine.rank(read, known);
+    const slugHits = this.slugMatches(text);
+    const best = ranked[0];
+    const decision = decide(read, best, best && stem(this.registry.get(best.slug)!.facts.operation));
+    let primaries: string[] = [];
+    if (slugHits.length || decision.answer) {
+      const top = best?.score ?? 0;
+      const good = decision.answer ? ranked.filter((r) => r.score >= top * WEIGHTS.keepRatio).map((r) => r.slug) : [];
+      primaries = [...new Set([...slugHits, ...good])].slice(0, limit);
+    }
+    const goal = primaries[0] ? this.registry.get(primaries[0]) : undefined;
+    const steps = goal ? this.planner!.plan(goal, known, new Set(read.words.flatMap(terms))) : undefined;
+    const many = this.options.scriptTool && steps && steps.length > 1 && read.words.some((w) => MANY.has(w));
     return {
       use_case: q.use_case,
       primary_tool_slugs: primaries,
-      related_tool_slugs: this.related.for(primaries),
-      ...(primaries.length ? {} : { note: NO_MATCH }),
+      related_tool_slugs: this.related!.for(primaries),
+      ...(steps ? { recommended_plan_steps: steps } : { note: NO_MATCH }),
+      ...(many ? { script_hint: `This goal repeats a call over many resources: ${this.options.scriptTool} can run these steps as one script, so the lists stay out of the conversation.` } : {}),
+      ...(opts.explain ? { explain: explanation(read, known, decision, slugHits, ranked, primaries) } : {}),
     };
   }
+
+  /**
+   * Values the request itself carries: "sourceId=src_2" holds a sourceId, and so does "source src_2"
+   * (a resource word, then an id-like value). Only names, never values, leave this function.
+   */
+  private inlineFields(text: string): string[] {
+    const out = new Set<string>();
+    for (const m of text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_.]{1,40})\s*[=:]\s*\S/g)) out.add(m[1]!);
+    for (const m of text.matchAll(/\b([A-Za-z]{3,20})\s+[a-z]{1,6}_[A-Za-z0-9_]+/g)) {
+      const id = this.idNouns!.get(m[1]!.toLowerCase());
+      if (id) out.add(id);
+    }
+    return [...out].slice(0, WEIGHTS.limits.knownFields);
+  }
+
+  /**
+   * A request written as one slug-like word ("SEGMENT_TRAK", "segment_lst_sources"): the exact tool, or
+   * the closest slugs through the registry's one fuzzy slug matcher, the same one EXECUTE_TOOL uses.
+   */
+  private slugMatches(text: string): string[] {
+    const t = text.trim();
+    if (/\s/.test(t) || !(/[_-]/.test(t) || /^[A-Z0-9]+$/.test(t))) return [];
+    const r = this.registry.resolve(t);
+    return r.ok ? [r.tool.slug] : r.suggestions.slice(0, 3);
+  }
+}
+
+function explanation(read: ReadRequest, known: string[], decision: Decision, slugHits: string[], ranked: Ranked[], primaries: string[]): SearchExplanation {
+  const bySlug = new Map(ranked.map((r) => [r.slug, r]));
+  const tools: SearchExplanation['tools'] = {};
+  for (const s of primaries) {
+    const r = bySlug.get(s);
+    tools[s] = { score: Math.round((r?.score ?? 0) * 100) / 100, matched: r?.match ?? {} };
+  }
+  return {
+    read_as: read.words,
+    ...(Object.keys(read.corrected).length ? { corrected: read.corrected } : {}),
+    ...(read.catalog.length ? { catalog_names: read.catalog } : {}),
+    ...(known.length ? { known_fields: known } : {}),
+    decision: { ...decision, ...(slugHits.length ? { slug_match: slugHits[0] } : {}) },
+    tools,
+  };
 }
 
 /** "sourceId:src_1, userId=42; eventName" -> ["sourceId", "userId", "eventName"]. Values are never used. */
 export function knownFieldNames(knownFields?: string): string[] {
   if (!knownFields) return [];
   return knownFields
+    .slice(0, WEIGHTS.limits.chars)
     .split(/[,;\n]+/)
     .map((pair) => pair.split(/[:=]/)[0]!.trim())
-    .filter((name) => /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name));
+    .filter((name) => /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name))
+    .slice(0, WEIGHTS.limits.knownFields);
 }
+

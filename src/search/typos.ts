@@ -1,72 +1,76 @@
-import Fuse from 'fuse.js';
-import { CACHE_CAP, isStop, stem } from './text.js';
+import { WEIGHTS } from './weights.js';
 
 /**
- * Fixes misspelt words ("segmnt identfy") by the closest word the tools or the vocabulary use.
- * Only words nobody uses are touched, so a correct word is never "fixed" into another.
+ * Corrects misspelt words ("idnetify", "grup", "evnt") to the closest word the tools use. Only words
+ * no tool uses are touched, and only to a word with the same first letter (people rarely mistype it)
+ * within a small edit distance where a swap of two letters counts once: MiniSearch's own fuzzy
+ * matching counts a swap twice, which is why this step exists.
  */
-const MIN_LENGTH = 6;
-
 export class TypoFixer {
-  private readonly fuses = new Map<string, Fuse<string> | null>();
-  private readonly cache = new Map<string, string>();
+  /** Known words by length, each list sorted by how many tools use the word, then alphabetically. */
+  private readonly byLength = new Map<number, string[]>();
+  private readonly cache = new Map<string, string | null>();
 
-  private readonly stems: Set<string>;
-
-  constructor(private readonly known: Set<string>) {
-    this.stems = new Set([...known].map(stem));
+  constructor(private readonly known: Map<string, number>) {
+    const sorted = [...known].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    for (const [w] of sorted) {
+      const list = this.byLength.get(w.length);
+      if (list) list.push(w);
+      else this.byLength.set(w.length, [w]);
+    }
   }
 
-  /** Whether some tool or the vocabulary uses this word (or another form of it). */
   knows(word: string): boolean {
-    return this.known.has(word) || this.stems.has(stem(word));
+    return this.known.has(word);
   }
 
-  fix(word: string): string {
-    // Short words are too often other real words ("react" is not "reach", "paris" not "pairs"), and
-    // another form of a known word ("validated" for "validate") is no typo.
-    if (word.length < MIN_LENGTH || this.known.has(word) || isStop(word) || this.stems.has(stem(word))) return word;
-    let fixed = this.cache.get(word);
-    if (fixed === undefined) {
-      fixed = this.closest(word) ?? word;
-      if (this.cache.size >= CACHE_CAP) this.cache.clear();
-      this.cache.set(word, fixed);
+  /** The intended word, or undefined when the word is known or nothing is close enough. */
+  fix(word: string): string | undefined {
+    const t = WEIGHTS.typo;
+    if (word.length < t.minLength || this.known.has(word) || !/^[a-z]+$/.test(word)) return undefined;
+    let hit = this.cache.get(word);
+    if (hit === undefined) {
+      hit = this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? null;
+      if (this.cache.size > 5_000) this.cache.clear();
+      this.cache.set(word, hit);
     }
-    return fixed;
+    return hit ?? undefined;
   }
 
-  /**
-   * Candidates share the first letter (people rarely mistype it) and are within the edit bound in length,
-   * which keeps each fuse.js search to a few dozen words.
-   */
-  private closest(word: string): string | undefined {
-    const bound = word.length < 9 ? 1 : 2;
-    const key = `${word[0]}${word.length}`;
-    let fuse = this.fuses.get(key);
-    if (fuse === undefined) {
-      const list = [...this.known].filter((w) => w[0] === word[0] && Math.abs(w.length - word.length) <= bound).sort();
-      fuse = list.length ? new Fuse(list, { includeScore: true, threshold: 0.4 }) : null;
-      this.fuses.set(key, fuse);
+  private closest(word: string, max: number): string | undefined {
+    let best: string | undefined;
+    let bestD = max + 1;
+    for (let len = word.length - max; len <= word.length + max; len++) {
+      for (const cand of this.byLength.get(len) ?? []) {
+        if (cand[0] !== word[0]) continue;
+        const d = distance(word, cand, bestD - 1);
+        if (d < bestD) {
+          best = cand;
+          bestD = d;
+        }
+      }
     }
-    if (!fuse) return undefined;
-    // fuse.js finds candidates; the edit-distance bound keeps only real typos ("identfy" -> "identify",
-    // never "flight" -> "filter").
-    for (const r of fuse.search(word, { limit: 5 })) if (editDistance(word, r.item) <= bound) return r.item;
-    return undefined;
+    return best;
   }
 }
 
-/** Damerau-Levenshtein distance (with adjacent swaps), small strings only. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+/** Optimal string alignment distance (a swap of neighbours counts 1); gives up above `max`. */
+export function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
     }
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = cur;
   }
-  return d[a.length]![b.length]!;
+  return prev[b.length]!;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRuntimeConfig } from '../../src/config/runtime.js';
 import type { HttpClient, HttpResponse } from '../../src/http/client.js';
 import { checkToken, checkWriteKey, tokenRefused } from '../../src/connections/verify.js';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 
 type Handler = (url: URL, headers: Record<string, string>) => HttpResponse;
 type Sent = { method: string; url: string; headers: Record<string, string> };

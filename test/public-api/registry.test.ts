@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { toUpperSnake } from '../../src/registry/slug.js';
 import { operationIndex } from '../../src/segment/public-api/catalog.js';
 import { decide } from '../../src/policy/write-policy.js';

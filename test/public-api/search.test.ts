@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { ToolSearch } from '../../src/search/search.js';
 
 /** The project's words make search find Public API tools the way agents ask. */

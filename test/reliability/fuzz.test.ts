@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import type { App } from '../../src/app.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { callTool, sandboxWithRouter } from '../helpers/router.js';

@@ -1,74 +1,73 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { Registry } from '../../src/registry/registry.js';
 import { ToolSearch } from '../../src/search/search.js';
-import { loadEvalSet, overlap, score } from './eval.js';
 
-const registry = loadRegistry();
-const set = loadEvalSet();
-const search = new ToolSearch(registry);
-const verbose = !!process.env.EVAL_VERBOSE;
-// fresh2 and fresh4 are measured, never tuned on: the floors hold on the parts tuning could see.
-const tuned = set.cases.filter((c) => !c.fresh2 && !c.fresh4);
-
-// Misses are printed for the dev part only: held-out requests must not steer tuning.
-function report(name: string, s: Awaited<ReturnType<typeof score>>, showMisses = false) {
-  console.log(`${name}: n=${s.n} top1=${(s.top1 * 100).toFixed(1)}% top3=${(s.top3 * 100).toFixed(1)}% (${registry.size} tools)`);
-  if (verbose && showMisses) for (const m of s.misses) console.log(`  MISS ${m.q}\n     want ${m.expect.join(' ')}\n     got  ${m.got.join(' ')}`);
+/**
+ * Accuracy on the evaluation sets kept in the repository. They were all seen while the engine was
+ * tuned, so these floors guard against regressions; the honest measure is a held-out set, scored by
+ * scripts/eval-search.mjs (aggregates only). Figures and history: bench/README.md.
+ */
+interface Case {
+  request: string;
+  acceptable: string[];
+  known_fields?: string;
 }
 
-describe('search accuracy on the eval set', () => {
-  it('runs on the full registry, and every expected slug exists in it', () => {
-    expect(registry.size).toBeGreaterThanOrEqual(209);
-    const missing = set.cases.flatMap((c) => c.expect).filter((s) => !registry.get(s));
-    expect(missing).toEqual([]);
+function load(name: string): Case[] {
+  const doc = JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
+  const cases: Case[] = doc.cases.map((c: any) => ({ request: c.request ?? c.q, acceptable: c.acceptable ?? c.expect, known_fields: c.known_fields }));
+  for (const key of Object.keys(doc).filter((k) => k.endsWith('negatives'))) for (const q of doc[key]) cases.push({ request: q, acceptable: [] });
+  return cases;
+}
+
+const registry = loadRegistry();
+
+function score(search: ToolSearch, cases: Case[]) {
+  const on = cases.filter((c) => c.acceptable.length);
+  const off = cases.filter((c) => !c.acceptable.length);
+  let top1 = 0;
+  let top3 = 0;
+  let empty = 0;
+  for (const c of on) {
+    const got = search.search({ use_case: c.request, known_fields: c.known_fields }).primary_tool_slugs;
+    const rank = got.findIndex((s) => c.acceptable.includes(s));
+    if (rank === 0) top1++;
+    if (rank >= 0 && rank < 3) top3++;
+    if (!got.length) empty++;
+  }
+  const quiet = off.filter((c) => search.search({ use_case: c.request }).primary_tool_slugs.length === 0).length;
+  return { top1: top1 / on.length, top3: top3 / on.length, empty: empty / on.length, offtopicEmpty: off.length ? quiet / off.length : 1 };
+}
+
+describe('search accuracy on the sets in the repository', () => {
+  it('names only real tools', () => {
+    for (const name of ['eval-set.json', 'blind-set.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
   });
 
-  it('covers every Public API tag and tracking with at least 150 requests', () => {
-    expect(set.cases.length).toBeGreaterThanOrEqual(150);
-    expect(new Set(set.cases.map((c) => c.tag)).size).toBeGreaterThanOrEqual(34);
+  it('holds its floors on the eval set (696 requests, 36 off-topic)', () => {
+    const s = score(new ToolSearch(registry), load('eval-set.json'));
+    console.log('eval-set', s);
+    expect(s.top1).toBeGreaterThanOrEqual(0.78);
+    expect(s.top3).toBeGreaterThanOrEqual(0.92);
+    expect(s.empty).toBeLessThanOrEqual(0.02);
+    expect(s.offtopicEmpty).toBeGreaterThanOrEqual(0.55);
   });
 
-  it('ranks the right tool first for >= 90% and in the top 3 for >= 97%', async () => {
-    const all = await score(search, tuned);
-    report('all but fresh2 and fresh4', all);
-    report('all with fresh2 and fresh4', await score(search, set.cases));
-    report('dev', await score(search, set.cases.filter((c) => !c.heldout && !c.fresh2 && !c.fresh3 && !c.fresh4 && !c.dev2 && !c.dev3)), true);
-    report('dev3 (tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.dev3)), true);
-    report('dev2 (search2 round, tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.dev2)), true);
-    report('held-out', await score(search, set.cases.filter((c) => c.heldout && !c.final)));
-    report('held-out, final (written after all tuning)', await score(search, set.cases.filter((c) => c.final)));
-    report('fresh (tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.fresh)));
-    report('fresh2 (never tuned on)', await score(search, set.cases.filter((c) => c.fresh2)));
-    report('fresh3 (tuned on after one untouched run)', await score(search, set.cases.filter((c) => c.fresh3)));
-    report('fresh4 (written after all tuning, never tuned on)', await score(search, set.cases.filter((c) => c.fresh4)));
-    report('not near-copies of a use case', await score(search, set.cases.filter((c) => overlap(c, registry) < 0.6)));
-    expect(all.top1).toBeGreaterThanOrEqual(0.9);
-    expect(all.top3).toBeGreaterThanOrEqual(0.97);
+  it('holds its floors on the older blind set (120 requests, 8 off-topic)', () => {
+    const s = score(new ToolSearch(registry), load('blind-set.json'));
+    console.log('blind-set', s);
+    expect(s.top1).toBeGreaterThanOrEqual(0.84);
+    expect(s.top3).toBeGreaterThanOrEqual(0.96);
+    expect(s.empty).toBeLessThanOrEqual(0.02);
   });
 
-  it('still ranks well on generated words alone (no hand-written descriptions, tags or use cases)', async () => {
-    // The Public API tools' own words could drift toward the eval set; this keeps the engine honest.
+  it('still ranks on generated words alone (no hand-written descriptions, tags or use cases)', () => {
+    // The tools' own words could drift toward the sets; names and facts alone must still carry most of it.
     const bare = new Registry(registry.tools.map((t) => (t.api === 'public' ? { ...t, description: '', tags: [], useCases: [] } : t)), registry.aliasList());
-    const s = await score(new ToolSearch(bare), tuned);
-    report('generated words only', s);
-    expect(s.top1).toBeGreaterThanOrEqual(0.8);
-    expect(s.top3).toBeGreaterThanOrEqual(0.9);
-  });
-
-  it('reports how many fresh off-topic requests still get a tool (not asserted)', async () => {
-    for (const [name, negatives] of [['fresh2', set.fresh2_negatives ?? []], ['fresh3', set.fresh3_negatives ?? []], ['fresh4', set.fresh4_negatives ?? []]] as const) {
-      let answered = 0;
-      for (const q of negatives) if ((await search.search({ use_case: q })).primary_tool_slugs.length) answered++;
-      console.log(`${name} negatives: ${answered}/${negatives.length} still get a tool`);
-    }
-  });
-
-  it('answers requests about something else with no primary tool and a note', async () => {
-    for (const q of set.negatives) {
-      const hit = await search.search({ use_case: q });
-      expect(hit.primary_tool_slugs, q).toEqual([]);
-      expect(hit.note).toBeTruthy();
-    }
+    const s = score(new ToolSearch(bare), load('eval-set.json'));
+    console.log('generated words only', s);
+    expect(s.top3).toBeGreaterThanOrEqual(0.5);
   });
 });

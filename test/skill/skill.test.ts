@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { encode } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { CLI, sandboxWithRouter, trackingRequests } from '../helpers/router.js';
 import { documentedEnvVars, readSkillDocs, segmentNames, SKILL_DIR, type JsonExample } from './skill-md.js';
 

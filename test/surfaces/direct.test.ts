@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import { directName } from '../../src/registry/slug.js';
 import { callTool, expectNoSecrets, sandboxWithRouter } from '../helpers/router.js';
 

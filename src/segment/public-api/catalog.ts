@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Access, JsonSchema } from '../../registry/types.js';
+import type { Access, JsonSchema, ToolFacts } from '../../registry/types.js';
 
 /**
  * The generated Public API table (scripts/generate-public-api.mjs writes data/public-api/).
@@ -31,6 +31,7 @@ export interface OperationEntry {
   useCases: string[];
   pitfalls: string[];
   related: string[];
+  facts: ToolFacts;
 }
 
 export interface OperationIndex {

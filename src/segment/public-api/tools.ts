@@ -21,6 +21,7 @@ function publicTool(entry: OperationEntry): ToolDefinition {
     useCases: entry.useCases,
     pitfalls: entry.pitfalls,
     related: entry.related,
+    facts: entry.facts,
     paramNames: entry.paramNames,
     inputSchema: () => (schema ??= z.fromJSONSchema(operationInput(entry.operationId).inputSchema as Parameters<typeof z.fromJSONSchema>[0])),
     inputJsonSchema: () => operationInput(entry.operationId).inputSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PreparedCall, SendContext, SendOutcome, ToolDefinition } from '../../registry/types.js';
+import type { PreparedCall, SendContext, SendOutcome, ToolDefinition, ToolFacts } from '../../registry/types.js';
 import { prepareBatch, prepareSingle, sendTracking } from './delivery.js';
 import * as s from './schemas.js';
 
@@ -23,6 +23,8 @@ interface TrackingSpec {
   useCases: string[];
   pitfalls: string[];
   related: string[];
+  /** Tracking calls need no Segment ids (the user and group ids are the caller's own) and yield none. */
+  facts: Pick<ToolFacts, 'operation' | 'object'>;
   prepare: ToolDefinition['prepare'];
   summarize: NonNullable<ToolDefinition['summarize']>;
 }
@@ -40,6 +42,7 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     useCases: spec.useCases,
     pitfalls: spec.pitfalls,
     related: spec.related,
+    facts: { ...spec.facts, needs: [], yields: [] },
     paramNames: Object.keys(spec.schema.shape),
     inputSchema: () => spec.schema,
     inputJsonSchema: () => (json ??= z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
@@ -62,6 +65,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['identify a user', 'set user traits', 'update a user profile with email and name', 'record who the user is after login', 'save customer attributes', 'upsert a contact', 'tell segment that user 42 is on the pro plan', 'attach an email and phone number to a known user', 'change the name trait of customer u_7', 'identify a visitor who just logged in with their user id and traits', 'store first name, company and country on a person', 'mark a user as a beta tester'],
     pitfalls: [IDENTITY, 'Traits merge: a trait set to null is removed; traits you leave out are kept.', 'Call SEGMENT_ALIAS before the first identify only when a destination needs an explicit merge.', ACCEPTED],
     related: ['SEGMENT_ALIAS', 'SEGMENT_TRACK', 'SEGMENT_GROUP'],
+    facts: { operation: 'send', object: 'identify call: user traits' },
     summarize: (a) => `identify ${who(a)} with traits ${Object.keys((a.traits as object) ?? {}).join(', ') || '(none)'}`,
     prepare: single('identify'),
   }),
@@ -74,6 +78,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['track an event', 'record that a user completed an order', 'log a user action', 'send a custom event with properties', 'record a purchase or signup event', 'fire a conversion event', 'a user clicked the upgrade button', 'emit Product Added with price and sku', 'capture that someone started a trial', 'report a video played event for an anonymous id', 'note that customer u_9 cancelled their plan', 'send an analytics event from our backend'],
     pitfalls: [IDENTITY, 'event names read best as "Object Action" ("Order Completed"); properties in snake_case.', SIZE, TIMESTAMP, ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_BATCH'],
+    facts: { operation: 'send', object: 'track call: event' },
     summarize: (a) => `send the event "${a.event}" for ${who(a)}`,
     prepare: single('track'),
   }),
@@ -86,6 +91,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['record a page view', 'track a website page visit', 'log that a visitor opened the pricing page', 'send a pageview for a web page', 'someone landed on the homepage from a google ad', 'record a visit to /checkout with its referrer', 'track which url an anonymous visitor browsed', 'log a page hit on the docs site'],
     pitfalls: [IDENTITY, 'Web pages only; app screens go to SEGMENT_SCREEN.', 'Put url, path, title and referrer in properties.', ACCEPTED],
     related: ['SEGMENT_SCREEN', 'SEGMENT_TRACK'],
+    facts: { operation: 'send', object: 'page call: page view' },
     summarize: (a) => `record a page view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
     prepare: single('page'),
   }),
@@ -98,6 +104,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['record a screen view in a mobile app', 'track that a user opened an app screen', 'log an ios or android screen', 'a user navigated to the cart screen on iphone', 'send a screen event for the settings view', 'record which tv app screen was shown', 'track mobile navigation between screens', 'record that the onboarding screen was shown in the app'],
     pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
     related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
+    facts: { operation: 'send', object: 'screen call: screen view' },
     summarize: (a) => `record a screen view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
     prepare: single('screen'),
   }),
@@ -110,6 +117,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['associate a user with a company', 'add a user to an account or organization', 'set company traits', 'link a user to a team or workspace in my product', 'user 5 works at acme inc', 'record the industry and employee count of a customer account', 'put this person in the org with group id org_1', 'update the plan of a b2b account', 'tie a user to their tenant'],
     pitfalls: [IDENTITY, 'groupId is required: the id of the company/account.', 'This is the Tracking API group call, not the IAM user groups of the Public API.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY'],
+    facts: { operation: 'send', object: 'group call: company account' },
     summarize: (a) => `put ${who(a)} in the group ${a.groupId}`,
     prepare: single('group'),
   }),
@@ -122,6 +130,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['merge two user identities', 'link an anonymous visitor to a new account', 'alias the anonymous id to the user id at signup', 'connect an old user id to a new one', 'combine the pre login history with the registered user', 'the user changed their id, join old and new', 'stitch a device id to a customer id', 'treat two ids as the same person'],
     pitfalls: ['previousId and userId are both required.', 'Alias is one-way and cannot be undone: check the ids first.', 'Send it before the first identify for the new userId.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_TRACK'],
+    facts: { operation: 'send', object: 'alias call: user ids' },
     summarize: (a) => `permanently link ${a.previousId} to ${a.userId} (cannot be undone)`,
     prepare: single('alias'),
   }),
@@ -134,6 +143,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['send many events at once', 'bulk upload events', 'import a list of users and events', 'send a batch of identify and track calls', 'backfill events', 'push a thousand track calls in one request', 'upload a csv of customers as identify calls', 'send queued offline events together', 'mass send page and track messages', 'flush a buffer of analytics calls'],
     pitfalls: ['Each item needs "type" and the fields of that call; a bad item is reported by index and the rest still go.', SIZE, 'For past events set each item\'s timestamp (or use SEGMENT_IMPORT_HISTORICAL_DATA, which requires it).', REGION, ACCEPTED],
     related: ['SEGMENT_IMPORT_HISTORICAL_DATA', 'SEGMENT_TRACK', 'SEGMENT_IDENTIFY'],
+    facts: { operation: 'send', object: 'batch of messages' },
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
   }),
@@ -146,6 +156,7 @@ export const trackingTools: ToolDefinition[] = [
     useCases: ['import historical data', 'backfill old events with their original timestamps', 'migrate past analytics data into segment', 'load last year\'s events', 'replay orders from our old system with their real dates', 'move months of mixpanel history over', 'bring in events that happened before we installed segment', 'import past purchases dated in 2021'],
     pitfalls: ['Every message needs an ISO-8601 timestamp with zone: the original time.', 'Some destinations ignore or reject old timestamps; check each one\'s limits.', SIZE, ACCEPTED],
     related: ['SEGMENT_BATCH'],
+    facts: { operation: 'send', object: 'historical messages' },
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
   }),

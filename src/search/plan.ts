@@ -1,0 +1,65 @@
+import type { ToolDefinition } from '../registry/types.js';
+import { fieldKey } from './engine.js';
+import { stem } from './words.js';
+
+/**
+ * The calls a goal needs, first step first, derived from the tools' facts: the goal tool needs ids;
+ * a tool that yields each id the caller does not hold comes before it, and so on back. Among the
+ * tools yielding an id, the one whose scope the request names wins ("every destination on the kiosk
+ * source": the destinations of a source, so the source is found first), then the simplest.
+ */
+export interface PlanStep {
+  tool_slug: string;
+  /** One short line: why this step. */
+  purpose: string;
+}
+
+/** A plan longer than this is a sign the facts are wrong, not a plan. */
+const MAX_STEPS = 5;
+
+export class Planner {
+  private readonly producers = new Map<string, ToolDefinition[]>();
+
+  constructor(tools: readonly ToolDefinition[]) {
+    for (const t of tools) for (const id of t.facts.yields) if (!t.facts.needs.includes(id)) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
+  }
+
+  /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems. */
+  plan(goal: ToolDefinition, known: string[], requestTerms: Set<string>): PlanStep[] {
+    const held = new Set(known.map(fieldKey));
+    // A bare "id" the caller holds is the goal's own object id ("id:aud_1" for an audience tool).
+    const steps: PlanStep[] = [];
+    // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
+    const visit = (tool: ToolDefinition, seeking: Set<string>) => {
+      for (const id of tool.facts.needs) {
+        if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
+        const producer = this.producerFor(id, held, requestTerms, seeking);
+        if (!producer) continue;
+        visit(producer, new Set([...seeking, id]));
+        if (steps.some((s) => s.tool_slug === producer.slug)) continue;
+        const gives = producer.facts.yields.filter((y) => !held.has(fieldKey(y)) && (y === id || tool.facts.needs.includes(y)));
+        steps.push({ tool_slug: producer.slug, purpose: `Find ${gives.join(' and ')}: ${producer.title}.` });
+        for (const y of producer.facts.yields) held.add(fieldKey(y));
+      }
+    };
+    visit(goal, new Set());
+    steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
+    return steps;
+  }
+
+  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>): ToolDefinition | undefined {
+    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n) || n === id));
+    const score = (t: ToolDefinition) => {
+      const scope = t.facts.scope?.split(/\s+/).map(stem) ?? [];
+      const named = scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
+      const missing = t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
+      const op = t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2;
+      return [named, op, missing];
+    };
+    return [...candidates].sort((a, b) => {
+      const x = score(a);
+      const y = score(b);
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || a.slug.localeCompare(b.slug);
+    })[0];
+  }
+}

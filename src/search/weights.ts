@@ -1,0 +1,42 @@
+/**
+ * Every number search uses, in one place. Field boosts go to MiniSearch; the rest are the project's
+ * own steps, each kept because a blind-set ablation showed it earns its place (bench/README.md,
+ * "Search: what each part earns"). Change one here and rerun `node scripts/eval-search.mjs FILE`.
+ */
+export const WEIGHTS = {
+  /** How much a match in each field of a tool counts (MiniSearch `boost`). */
+  fields: {
+    slug: 1,
+    object: 1,
+    objectExact: 0.5,
+    scope: 1.5,
+    operation: 0.5,
+    title: 1,
+    tags: 1.5,
+    useCases: 1,
+    description: 0.5,
+    params: 0.5,
+  },
+  /** How much the closest single use case of a tool adds to its score (a second index, one use case a document). */
+  useCase: 3,
+  /** A query term matching as a prefix counts this much of an exact match (MiniSearch `weights.prefix`). */
+  prefix: 0.3,
+  /** Shortest query term that may match as a prefix ("deleg" -> "delegate"). */
+  prefixMinLength: 5,
+  /** A tool whose operation the request does not ask for keeps this share of its score. */
+  otherOperation: 0.7,
+  /** An operation asked inside a question ("what filters are set up") counts this much; reading counts fully. */
+  questionOperation: 0.8,
+  /** When no word of the request names an operation, reading is the safe guess: scores by access. */
+  verbless: { read: 1, write: 0.85, destructive: 0.75 },
+  /** Each known field the tool takes multiplies its score by 1 + this. */
+  knownField: 0.25,
+  /** Typos: words of at least `minLength` letters are corrected within this edit distance (swaps count 1). */
+  typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, knownCredit: 0.5 },
+  /** Primaries after the first must score at least this share of the first. */
+  keepRatio: 0.3,
+  /** Answer or not: see decide.ts. */
+  answer: { minKnownShare: 0.5, minNamingHits: 1, minUseCaseHits: 2 },
+  /** What is analysed of a request at most: longer input is cut, never refused. */
+  limits: { chars: 1000, words: 40, knownFields: 20 },
+} as const;
