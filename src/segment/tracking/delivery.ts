@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { baseUrl } from '../../config/runtime.js';
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
@@ -6,6 +6,7 @@ import { validateBatchItem, type MessageType } from './schemas.js';
 import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
+import { journalFor, type JournalRun } from './journal.js';
 
 export { LIBRARY };
 
@@ -49,6 +50,11 @@ interface CallBase {
   idPrefix: string;
   /** The timestamp given to messages that have none. */
   now: string;
+  /**
+   * Hash of what was asked, when the router assigns something (an id or a timestamp): the delivery
+   * journal's key, so a repeat of a call that never got its answer reuses what was assigned.
+   */
+  fingerprint?: string;
 }
 
 export interface BatchState extends CallBase {
@@ -86,6 +92,14 @@ function singleBody(state: SingleState, sentAt = new Date().toISOString()): Buff
   return out;
 }
 
+/** What identifies a call for the journal; undefined when every message brings its own id and timestamp. */
+function fingerprint(kind: string, messages: SerialisedMessage[]): string | undefined {
+  if (!messages.some((m) => !m.givenId || m.needsTimestamp)) return undefined;
+  const h = createHash('sha256').update(kind);
+  for (const m of messages) h.update(`\n${m.index}\n`).update(m.core);
+  return h.digest('base64url');
+}
+
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
 export function prepareSingle(type: MessageType, args: Record<string, unknown>, ctx: PrepareContext): PreparedCall {
   const message = serialise(args, 0);
@@ -102,6 +116,7 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
     headers: authHeaders(ctx.credentials.writeKey),
     idPrefix: newIdPrefix(),
     now: new Date().toISOString(),
+    fingerprint: fingerprint(`single ${type}`, [message]),
   };
   return { requests: [shownRequest(state.url, state.headers, () => singleBody(state))], state };
 }
@@ -164,6 +179,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     headers: authHeaders(ctx.credentials.writeKey),
     idPrefix: newIdPrefix(),
     now: new Date().toISOString(),
+    fingerprint: fingerprint(`batch ${JSON.stringify(envelope)}`, messages),
   };
   // Requests are packed on demand: a dry run shows them; a real send packs what is still to go.
   let shown: HttpRequestSpec[] | undefined;
@@ -213,36 +229,94 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
 }
 
-async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
-  const messageId = messageIdOf(state.message, state.idPrefix);
-  const r = await post(state, singleBody(state), 1, ctx);
-  const status = r.response?.status;
-  if (status !== undefined && status >= 200 && status < 300) {
-    return { ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE } };
+/** Opens the journal entry of a call; a journal that cannot be written is reported, and the call goes on without it. */
+function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string } {
+  if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
+  try {
+    const run = journalFor(ctx.config.home).begin(state.fingerprint, { prefix: state.idPrefix, now: state.now, total });
+    if (run.resumed) ctx.log.info('repeat of a call that never got its answer: reusing its messageIds', { acked_earlier: run.acked.size, total });
+    return { run, prefix: run.prefix, now: run.now };
+  } catch (err) {
+    ctx.log.warn('delivery journal not written: a repeat of this call after a crash would get new messageIds', { error: (err as Error).message });
+    return { prefix: state.idPrefix, now: state.now };
   }
-  return {
-    ok: false,
-    status,
-    messageIds: [messageId],
-    error: {
-      kind: r.error ? 'network' : 'upstream',
+}
+
+function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {
+  if (!run) return;
+  try {
+    const journal = journalFor(ctx.config.home);
+    if (complete && !ctx.signal?.aborted) journal.end(run.id);
+    else journal.release(run.id);
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+  }
+}
+
+function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext): void {
+  if (!run) return;
+  try {
+    journalFor(ctx.config.home).ack(run.id, indices);
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+  }
+}
+
+async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
+  const { run, prefix, now } = beginRun(state, 1, ctx);
+  const messageId = messageIdOf(state.message, prefix);
+  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE } });
+  if (run?.acked.has(0)) {
+    finishRun(run, true, ctx);
+    return accepted();
+  }
+  let ok = false;
+  try {
+    const r = await post(state, singleBody({ ...state, idPrefix: prefix, now }), 1, ctx);
+    const status = r.response?.status;
+    if (status !== undefined && status >= 200 && status < 300) {
+      ok = true;
+      return accepted(status);
+    }
+    return {
+      ok: false,
       status,
-      message: `Segment did not accept the ${state.type} call: ${failureReason(r, ctx)}.`,
-      hint:
-        status === 400
-          ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
-          : `Nothing was lost by trying: send the same call again with messageId "${messageId}" and Segment keeps only one copy.`,
-      details: { messageId },
-    },
-  };
+      messageIds: [messageId],
+      error: {
+        kind: r.error ? 'network' : 'upstream',
+        status,
+        message: `Segment did not accept the ${state.type} call: ${failureReason(r, ctx)}.`,
+        hint:
+          status === 400
+            ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
+            : `Nothing was lost by trying: send the same call again (it reuses messageId "${messageId}") and Segment keeps only one copy.`,
+        details: { messageId },
+      },
+    };
+  } finally {
+    finishRun(run, ok, ctx);
+  }
 }
 
 async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutcome> {
+  const { run, prefix, now } = beginRun(state, state.total, ctx);
+  try {
+    return await sendBatchRun(state, run, prefix, now, ctx);
+  } catch (err) {
+    finishRun(run, false, ctx);
+    throw err;
+  }
+}
+
+async function sendBatchRun(state: BatchState, run: JournalRun | undefined, prefix: string, now: string, ctx: SendContext): Promise<SendOutcome> {
+  // A repeat of a call that never got its answer sends only what was not accepted the first time.
+  const toSend = run?.acked.size ? state.messages.filter((m) => !run.acked.has(m.index)) : state.messages;
+  const earlier = state.messages.length - toSend.length;
   const packer = new BatchPacker(LIMITS, state.envelope);
-  const chunks: Packed[] = packer.packAll(state.messages);
+  const chunks: Packed[] = packer.packAll(toSend);
   const notAccepted: RejectedMessage[] = [];
-  let accepted = 0;
-  let done = state.rejected.length;
+  let accepted = earlier;
+  let done = state.rejected.length + earlier;
   let lastStatus: number | undefined;
   const messageIds: string[] = [];
   await ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${chunks.length} request(s)`);
@@ -252,13 +326,14 @@ async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutco
     while (next < chunks.length) {
       const i = next++;
       const chunk = chunks[i]!;
-      const r = await post(state, packer.body(chunk, state.idPrefix, state.now), chunk.messages.length, ctx);
+      const r = await post(state, packer.body(chunk, prefix, now), chunk.messages.length, ctx);
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
-      const ids = chunk.messages.map((m) => messageIdOf(m, state.idPrefix));
+      const ids = chunk.messages.map((m) => messageIdOf(m, prefix));
       messageIds.push(...ids);
       if (status !== undefined && status >= 200 && status < 300) {
         accepted += chunk.messages.length;
+        ackRun(run, chunk.messages.map((m) => m.index), ctx);
       } else {
         const reason = failureReason(r, ctx);
         chunk.messages.forEach((m, k) => notAccepted.push({ index: m.index, messageId: ids[k], reason }));
@@ -269,12 +344,14 @@ async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutco
   };
   await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, chunks.length) }, worker));
   notAccepted.sort((a, b) => a.index - b.index);
+  finishRun(run, notAccepted.length === 0, ctx);
 
   const data = {
     accepted,
     total: state.total,
     requests: chunks.length,
-    message_id_prefix: state.idPrefix,
+    message_id_prefix: prefix,
+    ...(run?.resumed ? { accepted_by_an_earlier_attempt: earlier } : {}),
     rejected_before_sending: state.rejected,
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
