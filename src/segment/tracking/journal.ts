@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, FILE_MODE } from '../../connections/secure-file.js';
 import { IndexSet, type Range } from './index-set.js';
 
 /**
@@ -23,6 +22,9 @@ import { IndexSet, type Range } from './index-set.js';
  */
 
 export const JOURNAL_FILE = 'tracking-journal.jsonl';
+/** Private to the user, like the rest of the config home. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 interface Begin {
   t: 'begin';
@@ -191,7 +193,7 @@ export class DeliveryJournal {
     }
     if (this.fd !== undefined && !force && current === this.ino) return this.fd;
     if (this.fd !== undefined) closeSync(this.fd);
-    ensurePrivateDir(this.dir);
+    mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
     this.fd = openSync(this.path, 'a', FILE_MODE);
     this.ino = fstatSync(this.fd).ino;
     return this.fd;

@@ -128,7 +128,7 @@ export function validateBatchItem(item: unknown): BatchItemCheck {
  * (150-200 bytes each) at the cap fit the byte limit: 25,000 x 200 bytes = 5,000,000.
  */
 export const MAX_BATCH_ITEMS_PER_CALL = 25_000;
-export const BATCH_LIMITS_TEXT = `One call carries at most ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} messages and 5,000,000 bytes of JSON (${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} messages of up to 200 bytes each fit both); for more, make several calls or use the "segment-router import" command.`;
+export const BATCH_LIMITS_TEXT = `One call carries at most ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} messages and 5,000,000 bytes of JSON (${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} messages of up to 200 bytes each fit both); for more, make several calls.`;
 
 const batchEnvelope = {
   batch: z
