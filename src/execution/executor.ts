@@ -142,7 +142,8 @@ export class Executor {
     const values = checkArgumentValues(args.value);
     if (values.error) return fail(values.error, tool.slug);
     trail.warnings.push(...values.warnings);
-    const tooLarge = checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
+    // Arguments given as a string are measured by their length; a tool that measures its own size spares a second serialisation.
+    const tooLarge = tool.measuresOwnSize && typeof req.arguments !== 'string' ? undefined : checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
     if (tooLarge) return fail(tooLarge, tool.slug);
     const parsed = tool.inputSchema().safeParse(args.value);
     if (!parsed.success) {

@@ -26,7 +26,7 @@ export interface SendOptions {
 }
 
 export interface HttpClient {
-  send(req: { method: string; url: string; headers: Record<string, string>; body?: string }, opts: SendOptions): Promise<HttpResponse>;
+  send(req: { method: string; url: string; headers: Record<string, string>; body?: string | Buffer }, opts: SendOptions): Promise<HttpResponse>;
   close(): Promise<void>;
 }
 

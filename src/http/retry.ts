@@ -65,7 +65,7 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
 /** Sends one request under the retry policy. Returns the final response or network error; never throws them. */
 export async function sendWithRetries(
   http: HttpClient,
-  req: { method: string; url: string; headers: Record<string, string>; body?: string },
+  req: { method: string; url: string; headers: Record<string, string>; body?: string | Buffer },
   opts: RetryOptions,
 ): Promise<RetryResult> {
   const s = opts.settings;

@@ -117,6 +117,11 @@ export interface ToolDefinition {
   inputJsonSchema(): JsonSchema;
   /** What a call does, in a phrase, for the person asked to confirm it ("send the event ..."). Optional: the request is described otherwise. */
   summarize?(args: Record<string, unknown>): string;
+  /**
+   * True when prepare() enforces the per-call byte limit itself while serialising (tracking batches):
+   * the executor then skips its own measure, which would serialise the whole arguments a second time.
+   */
+  measuresOwnSize?: boolean;
   /** Turns validated arguments into the exact requests. Pure: no I/O. */
   prepare(args: any, ctx: PrepareContext): PreparedCall;
   /** Sends a prepared call with retries; never throws for upstream failures. */

@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { baseUrl } from '../../config/runtime.js';
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
 import { maskedSnippet } from '../../security/snippet.js';
-import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
 import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
+import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
+import { BatchPacker, type Packed } from './packer.js';
+import { journalFor, type JournalRun } from './journal.js';
+
+export { LIBRARY };
 
 /** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
@@ -16,22 +20,11 @@ export const LIMITS = {
   concurrency: 4,
 } as const;
 
-export const LIBRARY = { name: 'segment-router', version: VERSION };
-
-const byteLength = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
-
-/**
- * Fills what the official library fills: a messageId kept across retries, timestamp, context.library.
- * `assignedId` is the id to use when the caller gave none (a batch derives it from its index).
- */
-export function enrich(message: Record<string, unknown>, now: string, assignedId?: string): Record<string, unknown> {
-  const context = (message.context as Record<string, unknown> | undefined) ?? {};
-  return {
-    ...message,
-    messageId: message.messageId ?? assignedId ?? `sr-${randomUUID()}`,
-    timestamp: message.timestamp ?? now,
-    context: { ...context, library: context.library ?? LIBRARY },
-  };
+/** A fresh prefix for the ids the router assigns in one call: `sr-<uuid>-`, then the message's index. */
+export function newIdPrefix(): string {
+  const prefix = `sr-${randomUUID()}-`;
+  if (prefix.length !== ID_PREFIX_LENGTH) throw new Error('unexpected id prefix length');
+  return prefix;
 }
 
 export function authHeaders(writeKey: string | undefined): Record<string, string> {
@@ -50,91 +43,125 @@ export interface RejectedMessage {
   issues?: { field: string; problem: string }[];
 }
 
-interface Chunk {
-  /** Positions in the caller's batch, in order. */
-  indices: number[];
-  body: { batch: Record<string, unknown>[]; context?: unknown; integrations?: unknown; sentAt?: string };
+/** What every tracking call carries from prepare to send: the messages, serialised once, and what to assign. */
+interface CallBase {
+  url: string;
+  headers: Record<string, string>;
+  /** Prefix of the ids the router assigns (`<prefix><index>`): unique, and derivable from the index alone. */
+  idPrefix: string;
+  /** The timestamp given to messages that have none. */
+  now: string;
+  /**
+   * Hash of what was asked, when the router assigns something (an id or a timestamp): the delivery
+   * journal's key, so a repeat of a call that never got its answer reuses what was assigned.
+   */
+  fingerprint?: string;
 }
 
-export interface BatchState {
+export interface BatchState extends CallBase {
   kind: 'batch';
   total: number;
-  /** Messages sent without a messageId get `<idPrefix><index>`: unique, and derivable from the index alone. */
-  idPrefix: string;
-  chunks: Chunk[];
+  messages: SerialisedMessage[];
+  envelope: { context?: unknown; integrations?: unknown };
   rejected: RejectedMessage[];
 }
 
-export interface SingleState {
+export interface SingleState extends CallBase {
   kind: 'single';
   type: MessageType;
-  messageId: string;
+  message: SerialisedMessage;
+}
+
+/** A request as a dry run shows it: the body parsed back from the exact bytes that would be sent. */
+function shownRequest(url: string, headers: Record<string, string>, body: () => Buffer): HttpRequestSpec {
+  return {
+    method: 'POST',
+    url,
+    headers,
+    get body() {
+      return JSON.parse(body().toString('utf8')) as unknown;
+    },
+  };
+}
+
+/** A single call's body: the message plus sentAt, in one buffer. */
+function singleBody(state: SingleState, sentAt = new Date().toISOString()): Buffer {
+  const m = state.message;
+  const out = Buffer.allocUnsafe(m.bytes + ',"sentAt":""'.length + sentAt.length);
+  const at = writeMessage(m, state.idPrefix, state.now, out, 0) - 1; // reopen the closing brace
+  out.write(`,"sentAt":"${sentAt}"}`, at, 'latin1');
+  return out;
+}
+
+/** What identifies a call for the journal; undefined when every message brings its own id and timestamp. */
+function fingerprint(kind: string, messages: SerialisedMessage[]): string | undefined {
+  if (!messages.some((m) => !m.givenId || m.needsTimestamp)) return undefined;
+  const h = createHash('sha256').update(kind);
+  for (const m of messages) h.update(`\n${m.index}\n`).update(m.core);
+  return h.digest('base64url');
 }
 
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
 export function prepareSingle(type: MessageType, args: Record<string, unknown>, ctx: PrepareContext): PreparedCall {
-  const now = new Date().toISOString();
-  const message: Record<string, unknown> = { ...enrich(args, now), sentAt: now };
-  const size = byteLength(message);
+  const message = serialise(args, 0);
+  const size = message.bytes + ',"sentAt":""'.length + 24;
   if (size > LIMITS.messageBytes) {
     const problem = `the message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB): move large values out of properties/traits, or trim them`;
     throw new ArgumentsError(`Invalid arguments: ${problem}.`, [{ field: '(arguments)', problem }]);
   }
-  const request: HttpRequestSpec = {
-    method: 'POST',
+  const state: SingleState = {
+    kind: 'single',
+    type,
+    message,
     url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/${type}`,
     headers: authHeaders(ctx.credentials.writeKey),
-    body: message,
+    idPrefix: newIdPrefix(),
+    now: new Date().toISOString(),
+    fingerprint: fingerprint(`single ${type}`, [message]),
   };
-  const state: SingleState = { kind: 'single', type, messageId: String(message.messageId) };
-  return { requests: [request], state };
+  return { requests: [shownRequest(state.url, state.headers, () => singleBody(state))], state };
 }
 
 /**
- * A batch: each message is checked by itself (schema and 32 KB); the valid ones are packed in order
- * into requests of at most 500 KB and 2,500 messages. Invalid ones are reported by index, never sent.
+ * A batch: each message is checked by itself (schema and 32 KB) and serialised once; the valid ones
+ * are packed in order into requests of at most 500 KB and 2,500 messages when sent. Invalid ones are
+ * reported by index, never sent. The messages as given may total at most `maxArgumentsBytes` per call.
  */
 export function prepareBatch(args: { batch: unknown[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
-  const now = new Date().toISOString();
-  // One random prefix per call plus the index: ids stay unique, and an answer too large to list every
-  // id can still tell the caller each one (see not_accepted_ranges).
-  const idPrefix = `sr-${randomUUID()}-`;
   const rejected: RejectedMessage[] = [];
-  const chunks: Chunk[] = [];
-  const envelope = { batch: [] as unknown[], ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}), sentAt: now };
-  const envelopeBytes = byteLength(envelope);
-  let current: Chunk | undefined;
-  let currentBytes = 0;
+  const messages: SerialisedMessage[] = [];
+  const envelope = { ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}) };
+  const packer = new BatchPacker(LIMITS, envelope);
+  const maxMessage = Math.min(LIMITS.messageBytes, packer.maxMessageBytes);
+  const maxCall = ctx.config.limits.maxArgumentsBytes;
+  let callBytes = 0;
 
   args.batch.forEach((raw, index) => {
     const parsed = validateBatchItem(raw);
-    const given = (raw as { messageId?: unknown } | null)?.messageId;
-    const givenId = typeof given === 'string' ? given : undefined;
     if (!parsed.success) {
+      const given = (raw as { messageId?: unknown } | null)?.messageId;
       // Paths name the message in the call (batch.3.userId), as a whole-call validation error would.
       const issues = parsed.issues.map((i) => ({ ...i, path: ['batch', index, ...i.path] }));
-      rejected.push({ index, messageId: givenId, reason: formatIssues(issues), issues: issueList(issues) });
+      rejected.push({ index, messageId: typeof given === 'string' ? given : undefined, reason: formatIssues(issues), issues: issueList(issues) });
       return;
     }
-    const message = enrich(parsed.data, now, idPrefix + index);
-    const size = byteLength(message);
-    if (size > LIMITS.messageBytes) {
-      const reason = `message is ${size} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)`;
-      rejected.push({ index, messageId: String(message.messageId), reason, issues: [{ field: `batch.${index}`, problem: reason }] });
+    const m = serialise(parsed.data, index);
+    if (m.bytes > maxMessage) {
+      const reason = `message is ${m.bytes} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)`;
+      rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });
       return;
     }
-    const added = size + 1; // the comma between items
-    if (!current || current.indices.length >= LIMITS.messagesPerRequest || currentBytes + added > LIMITS.requestBytes) {
-      current = { indices: [], body: { ...envelope, batch: [] } };
-      chunks.push(current);
-      currentBytes = envelopeBytes;
+    // The per-call limit counts the messages as given, from the bytes serialised once here: the same
+    // measure as the JSON of the arguments, without a second pass over them.
+    callBytes += m.givenBytes + 1;
+    if (callBytes > maxCall) {
+      const problem = `the messages come to more than ${maxCall.toLocaleString('en-US')} bytes of JSON (passed at batch.${index} of ${args.batch.length}); the limit is ${maxCall.toLocaleString('en-US')} bytes per call`;
+      throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxCall, first_index_over: index });
     }
-    current.indices.push(index);
-    current.body.batch.push(message);
-    currentBytes += added;
+    messages.push(m);
   });
 
-  if (chunks.length === 0) {
+  if (messages.length === 0) {
     // Nothing to send: a validation error, decided before the write policy, with every message's reason.
     const shown = rejected.slice(0, 3).map((r) => r.reason).join('; ');
     throw new ArgumentsError(
@@ -143,19 +170,27 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       { accepted: 0, total: args.batch.length, rejected_before_sending: rejected },
     );
   }
-  const state: BatchState = { kind: 'batch', total: args.batch.length, idPrefix, chunks, rejected };
+  const state: BatchState = {
+    kind: 'batch',
+    total: args.batch.length,
+    messages,
+    envelope,
+    rejected,
+    url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/batch`,
+    headers: authHeaders(ctx.credentials.writeKey),
+    idPrefix: newIdPrefix(),
+    now: new Date().toISOString(),
+    fingerprint: fingerprint(`batch ${JSON.stringify(envelope)}`, messages),
+  };
+  // Requests are packed on demand: a dry run shows them; a real send packs what is still to go.
+  let shown: HttpRequestSpec[] | undefined;
+  const requests = () => (shown ??= packer.packAll(messages).map((p) => shownRequest(state.url, state.headers, () => packer.body(p, state.idPrefix, state.now))));
   return {
-    requests: chunks.map((c) => ({
-      method: 'POST',
-      url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/batch`,
-      headers: authHeaders(ctx.credentials.writeKey),
-      body: c.body,
-    })),
-    notes: {
-      messages: args.batch.length,
-      requests: chunks.length,
-      message_id_prefix: idPrefix,
-      rejected_before_sending: rejected,
+    get requests() {
+      return requests();
+    },
+    get notes() {
+      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: rejected };
     },
     state,
   };
@@ -166,26 +201,23 @@ const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for
 /** Sends a prepared tracking call under the shared retry policy. */
 export async function sendTracking(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
   const state = call.state as SingleState | BatchState;
-  if (state.kind === 'single') return sendSingle(call, state, ctx);
-  return sendBatch(call, state, ctx);
+  if (state.kind === 'single') return sendSingle(state, ctx);
+  return sendBatch(state, ctx);
 }
 
-async function post(req: HttpRequestSpec, ctx: SendContext) {
-  const body: Record<string, unknown> = { ...(req.body as Record<string, unknown>), sentAt: new Date().toISOString() };
-  const text = JSON.stringify(body);
+async function post(state: CallBase, body: Buffer, messages: number, ctx: SendContext) {
   const r = await sendWithRetries(
     ctx.http,
-    { method: req.method, url: req.url, headers: req.headers, body: text },
+    { method: 'POST', url: state.url, headers: state.headers, body },
     {
       settings: ctx.config.retry,
       timeoutMs: ctx.config.requestTimeoutMs,
       idempotent: true, // every message carries its messageId: Segment drops repeats
       signal: ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: req.url, attempt, delayMs: Math.round(delayMs), reason }),
+      onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: state.url, attempt, delayMs: Math.round(delayMs), reason }),
     },
   );
-  const messages = Array.isArray(body.batch) ? body.batch.length : 1;
-  ctx.log.debug('tracking request done', { url: req.url, messages, bytes: Buffer.byteLength(text), status: r.response?.status, error: r.error?.code, attempts: r.attempts });
+  ctx.log.debug('tracking request done', { url: state.url, messages, bytes: body.length, status: r.response?.status, error: r.error?.code, attempts: r.attempts });
   return r;
 }
 
@@ -196,65 +228,129 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
 }
 
-async function sendSingle(call: PreparedCall, state: SingleState, ctx: SendContext): Promise<SendOutcome> {
-  const r = await post(call.requests[0]!, ctx);
-  const status = r.response?.status;
-  if (status !== undefined && status >= 200 && status < 300) {
-    return { ok: true, status, messageIds: [state.messageId], data: { accepted: true, type: state.type, messageId: state.messageId, note: ACCEPTED_NOTE } };
+/** Opens the journal entry of a call; a journal that cannot be written is reported, and the call goes on without it. */
+function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string } {
+  if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
+  try {
+    const run = journalFor(ctx.config.home).begin(state.fingerprint, { prefix: state.idPrefix, now: state.now, total });
+    if (run.resumed) ctx.log.info('repeat of a call that never got its answer: reusing its messageIds', { acked_earlier: run.acked.size, total });
+    return { run, prefix: run.prefix, now: run.now };
+  } catch (err) {
+    ctx.log.warn('delivery journal not written: a repeat of this call after a crash would get new messageIds', { error: (err as Error).message });
+    return { prefix: state.idPrefix, now: state.now };
   }
-  return {
-    ok: false,
-    status,
-    messageIds: [state.messageId],
-    error: {
-      kind: r.error ? 'network' : 'upstream',
-      status,
-      message: `Segment did not accept the ${state.type} call: ${failureReason(r, ctx)}.`,
-      hint:
-        status === 400
-          ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
-          : `Nothing was lost by trying: send the same call again with messageId "${state.messageId}" and Segment keeps only one copy.`,
-      details: { messageId: state.messageId },
-    },
-  };
 }
 
-async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext): Promise<SendOutcome> {
+function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {
+  if (!run) return;
+  try {
+    const journal = journalFor(ctx.config.home);
+    if (complete && !ctx.signal?.aborted) journal.end(run.id);
+    else journal.release(run.id);
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+  }
+}
+
+function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext): void {
+  if (!run) return;
+  try {
+    journalFor(ctx.config.home).ack(run.id, indices);
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+  }
+}
+
+async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
+  const { run, prefix, now } = beginRun(state, 1, ctx);
+  const messageId = messageIdOf(state.message, prefix);
+  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE } });
+  if (run?.acked.has(0)) {
+    finishRun(run, true, ctx);
+    return accepted();
+  }
+  let ok = false;
+  try {
+    const r = await post(state, singleBody({ ...state, idPrefix: prefix, now }), 1, ctx);
+    const status = r.response?.status;
+    if (status !== undefined && status >= 200 && status < 300) {
+      ok = true;
+      return accepted(status);
+    }
+    return {
+      ok: false,
+      status,
+      messageIds: [messageId],
+      error: {
+        kind: r.error ? 'network' : 'upstream',
+        status,
+        message: `Segment did not accept the ${state.type} call: ${failureReason(r, ctx)}.`,
+        hint:
+          status === 400
+            ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
+            : `Nothing was lost by trying: send the same call again (it reuses messageId "${messageId}") and Segment keeps only one copy.`,
+        details: { messageId },
+      },
+    };
+  } finally {
+    finishRun(run, ok, ctx);
+  }
+}
+
+async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutcome> {
+  const { run, prefix, now } = beginRun(state, state.total, ctx);
+  try {
+    return await sendBatchRun(state, run, prefix, now, ctx);
+  } catch (err) {
+    finishRun(run, false, ctx);
+    throw err;
+  }
+}
+
+async function sendBatchRun(state: BatchState, run: JournalRun | undefined, prefix: string, now: string, ctx: SendContext): Promise<SendOutcome> {
+  // A repeat of a call that never got its answer sends only what was not accepted the first time.
+  const toSend = run?.acked.size ? state.messages.filter((m) => !run.acked.has(m.index)) : state.messages;
+  const earlier = state.messages.length - toSend.length;
+  const packer = new BatchPacker(LIMITS, state.envelope);
+  const chunks: Packed[] = packer.packAll(toSend);
   const notAccepted: RejectedMessage[] = [];
-  let accepted = 0;
-  let done = state.rejected.length;
+  let accepted = earlier;
+  let done = state.rejected.length + earlier;
   let lastStatus: number | undefined;
   const messageIds: string[] = [];
-  await ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${state.chunks.length} request(s)`);
+  await ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${chunks.length} request(s)`);
 
   let next = 0;
   const worker = async () => {
-    while (next < state.chunks.length) {
+    while (next < chunks.length) {
       const i = next++;
-      const chunk = state.chunks[i]!;
-      const r = await post(call.requests[i]!, ctx);
+      const chunk = chunks[i]!;
+      const r = await post(state, packer.body(chunk, prefix, now), chunk.messages.length, ctx);
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
-      const ids = chunk.body.batch.map((m) => String(m.messageId));
+      const ids = chunk.messages.map((m) => messageIdOf(m, prefix));
       messageIds.push(...ids);
       if (status !== undefined && status >= 200 && status < 300) {
-        accepted += chunk.indices.length;
+        accepted += chunk.messages.length;
+        ackRun(run, chunk.messages.map((m) => m.index), ctx);
       } else {
         const reason = failureReason(r, ctx);
-        chunk.indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
+        chunk.messages.forEach((m, k) => notAccepted.push({ index: m.index, messageId: ids[k], reason }));
       }
-      done += chunk.indices.length;
-      await ctx.progress?.(done, state.total, `Request ${i + 1}/${state.chunks.length}: ${status ?? 'no answer'}`);
+      done += chunk.messages.length;
+      await ctx.progress?.(done, state.total, `Request ${i + 1}/${chunks.length}: ${status ?? 'no answer'}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, state.chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, chunks.length) }, worker));
   notAccepted.sort((a, b) => a.index - b.index);
+  finishRun(run, notAccepted.length === 0, ctx);
 
   const data = {
     accepted,
     total: state.total,
-    requests: state.chunks.length,
-    message_id_prefix: state.idPrefix,
+    requests: chunks.length,
+    message_id_prefix: prefix,
+    ...(run?.resumed ? { accepted_by_an_earlier_attempt: earlier } : {}),
     rejected_before_sending: state.rejected,
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),

@@ -27,6 +27,7 @@ interface TrackingSpec {
   facts: Pick<ToolFacts, 'operation' | 'object'>;
   prepare: ToolDefinition['prepare'];
   summarize: NonNullable<ToolDefinition['summarize']>;
+  measuresOwnSize?: boolean;
 }
 
 function trackingTool(spec: TrackingSpec): ToolDefinition {
@@ -48,6 +49,7 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     inputJsonSchema: () => (json ??= z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
     summarize: spec.summarize,
     prepare: spec.prepare,
+    measuresOwnSize: spec.measuresOwnSize,
     send: (call: PreparedCall, ctx: SendContext): Promise<SendOutcome> => sendTracking(call, ctx),
   };
 }
@@ -137,7 +139,7 @@ export const trackingTools: ToolDefinition[] = [
   trackingTool({
     slug: 'SEGMENT_BATCH',
     title: 'Send many messages at once',
-    description: 'Send up to 100,000 identify/track/page/screen/group/alias messages in one call. The router checks each message, packs requests of at most 500 KB and 2,500 messages, retries safely and reports each message that was not accepted by index and messageId.',
+    description: `Send many identify/track/page/screen/group/alias messages in one call. ${s.BATCH_LIMITS_TEXT} The router checks each message, packs requests of at most 500 KB and 2,500 messages, retries safely and reports each message that was not accepted by index and messageId.`,
     schema: s.batchSchema,
     tags: ['tracking', 'batch', 'bulk', 'import', 'many', 'multiple messages'],
     useCases: ['send many events at once', 'bulk upload events', 'import a list of users and events', 'send a batch of identify and track calls', 'backfill events', 'push a thousand track calls in one request', 'upload a csv of customers as identify calls', 'send queued offline events together', 'mass send page and track messages', 'flush a buffer of analytics calls'],
@@ -146,11 +148,12 @@ export const trackingTools: ToolDefinition[] = [
     facts: { operation: 'send', object: 'batch of messages' },
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
+    measuresOwnSize: true,
   }),
   trackingTool({
     slug: 'SEGMENT_IMPORT_HISTORICAL_DATA',
     title: 'Import historical data',
-    description: 'Backfill past events and users: a SEGMENT_BATCH in which every message must carry its original timestamp, so it lands at the right time in every destination.',
+    description: `Backfill past events and users: a SEGMENT_BATCH in which every message must carry its original timestamp, so it lands at the right time in every destination. ${s.BATCH_LIMITS_TEXT}`,
     schema: s.importSchema,
     tags: ['tracking', 'batch', 'import', 'historical', 'backfill', 'migration', 'past events'],
     useCases: ['import historical data', 'backfill old events with their original timestamps', 'migrate past analytics data into segment', 'load last year\'s events', 'replay orders from our old system with their real dates', 'move months of mixpanel history over', 'bring in events that happened before we installed segment', 'import past purchases dated in 2021'],
@@ -159,5 +162,6 @@ export const trackingTools: ToolDefinition[] = [
     facts: { operation: 'send', object: 'historical messages' },
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
+    measuresOwnSize: true,
   }),
 ];

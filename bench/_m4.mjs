@@ -1,0 +1,13 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+const root='/work/wt/delivery/';
+const { startSandbox } = await import(root+'dist/sandbox/server.js');
+const sb = await startSandbox({ writeKeys: ['wk'] });
+const transport = new StdioClientTransport({ command: process.execPath, args: [root+'dist/cli.js','serve','--write=allow','--log-level','error'], env: { PATH: process.env.PATH, SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(),'x')), SEGMENT_TRACKING_API_URL: sb.url, SEGMENT_PUBLIC_API_URL: sb.url, SEGMENT_WRITE_KEY: 'wk', SEGMENT_ROUTER_MAX_RETRIES: '0' }, stderr: 'inherit' });
+const client = new Client({ name: 'm', version: '1' }); await client.connect(transport);
+const batch = Array.from({length: 6000}, (_, i) => ({ type: 'track', userId: 'u-'+i, event: 'E', properties: { i } }));
+const r = await client.callTool({ name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch } } });
+console.log(JSON.stringify(r.structuredContent).slice(0, 600));
+console.log(sb.requests.map(r => [r.path, r.status, r.bytes]));
+await client.close(); await sb.close();

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { IndexSet, type Range } from './index-set.js';
+
+/**
+ * The delivery journal: what makes repeating a tracking call after a crash harmless.
+ *
+ * Before a call's first request, a `begin` line records the call's fingerprint (a hash of what was
+ * asked), the id prefix and default timestamp the router assigned, and which process runs it; it is
+ * fsynced. Each accepted request appends an `ack` line (the message indices). When nothing of the call
+ * is left unaccepted, an `end` line closes it (fsynced). A call whose fingerprint matches an open entry
+ * of a process that is gone (or of this process, no longer running) is a repeat of a call that never
+ * got its answer: it takes over that entry's ids and timestamp and sends only what was not acked.
+ * A call that ended is forgotten: repeating it later is a new call with new ids.
+ *
+ * What survives which crash: a killed process (kill -9, OOM, Ctrl-C) loses nothing it wrote; the
+ * machine going down loses at most the acks written since the last fsync, so a repeat re-sends those
+ * messages under the same ids, which Segment drops as duplicates. Never in it: payloads, keys, tokens;
+ * only hashes, ids and counts. Bounded: compacted to its open entries when over `maxBytes`, and open
+ * entries older than `maxAgeMs` (Segment's deduplication window is about 24 hours) are dropped then.
+ */
+
+export const JOURNAL_FILE = 'tracking-journal.jsonl';
+/** Private to the user, like the rest of the config home. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+interface Begin {
+  t: 'begin';
+  id: string;
+  fp: string;
+  pid: number;
+  /** This process's life: a pid reused by a later process is not the same runner. */
+  life: string;
+  prefix: string;
+  now: string;
+  total: number;
+  at: number;
+  /** Indices already accepted, carried over from the entry this one took over. */
+  acked?: Range[];
+}
+type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string };
+
+interface Entry {
+  begin: Begin;
+  acked: IndexSet;
+}
+
+export interface JournalRun {
+  id: string;
+  prefix: string;
+  now: string;
+  /** Indices accepted by an earlier attempt of this same call (empty for a new call). */
+  acked: IndexSet;
+  resumed: boolean;
+}
+
+const LIFE = randomUUID();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class DeliveryJournal {
+  readonly path: string;
+  private fd: number | undefined;
+  private ino: number | undefined;
+  private readonly running = new Set<string>();
+  private cache: { entries: Map<string, Entry>; offset: number; ino?: number } = { entries: new Map(), offset: 0 };
+
+  constructor(
+    private readonly dir: string,
+    private readonly opts: { maxBytes: number; maxAgeMs: number } = { maxBytes: 1_000_000, maxAgeMs: 24 * 3600_000 },
+  ) {
+    this.path = join(dir, JOURNAL_FILE);
+  }
+
+  /**
+   * Starts a call: takes over an abandoned entry with the same fingerprint, or records a new one with
+   * the ids and timestamp given. Returns once the `begin` line is on disk.
+   */
+  begin(fp: string, fresh: { prefix: string; now: string; total: number }): JournalRun {
+    const entries = this.read();
+    if (this.size() > this.opts.maxBytes) this.compact(entries);
+    const orphan = [...entries.values()]
+      .filter((e) => e.begin.fp === fp && e.begin.total === fresh.total && !this.running.has(e.begin.id))
+      .filter((e) => e.begin.life === LIFE || !alive(e.begin.pid) || e.begin.pid === process.pid)
+      .filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs)
+      .sort((a, b) => b.begin.at - a.begin.at)[0];
+    const id = randomUUID();
+    const base = orphan?.begin ?? { prefix: fresh.prefix, now: fresh.now };
+    const acked = orphan?.acked ?? new IndexSet();
+    const line: Begin = { t: 'begin', id, fp, pid: process.pid, life: LIFE, prefix: base.prefix, now: base.now, total: fresh.total, at: Date.now(), ...(acked.size ? { acked: acked.ranges() } : {}) };
+    // The new entry carries everything the old one knew; the old one is closed in the same fsynced write.
+    this.append([...(orphan ? [{ t: 'end', id: orphan.begin.id } as Line] : []), line], true);
+    this.running.add(id);
+    return { id, prefix: base.prefix, now: base.now, acked, resumed: !!orphan };
+  }
+
+  /** Records indices Segment accepted. Not fsynced: see the note on machine crashes above. */
+  ack(id: string, indices: number[]): void {
+    this.append([{ t: 'ack', id, r: IndexSet.of(indices).ranges() }], false);
+  }
+
+  /** Closes a call: everything was accepted (or can never be sent). A repeat is now a new call. */
+  end(id: string): void {
+    this.append([{ t: 'end', id }], true);
+    this.running.delete(id);
+  }
+
+  /** Leaves a call open (cancelled, or some messages not accepted): a repeat takes it over. */
+  release(id: string): void {
+    this.running.delete(id);
+  }
+
+  private size(): number {
+    try {
+      return statSync(this.path).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Open entries by id, read incrementally: only what was appended since the last look (by this or
+   * any other process), or the whole file again after a compaction. A torn last line is left for later.
+   */
+  private read(): Map<string, Entry> {
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return this.cache.entries;
+    }
+    if (st.ino !== this.cache.ino || st.size < this.cache.offset) this.cache = { entries: new Map(), offset: 0, ino: st.ino };
+    if (st.size === this.cache.offset) return this.cache.entries;
+    const fd = openSync(this.path, 'r');
+    let chunk: Buffer;
+    try {
+      chunk = Buffer.alloc(st.size - this.cache.offset);
+      readSync(fd, chunk, 0, chunk.length, this.cache.offset);
+    } finally {
+      closeSync(fd);
+    }
+    const end = chunk.lastIndexOf(0x0a) + 1;
+    this.cache.offset += end;
+    const entries = this.cache.entries;
+    for (const raw of chunk.subarray(0, end).toString('utf8').split('\n')) {
+      if (!raw) continue;
+      let line: Line;
+      try {
+        line = JSON.parse(raw) as Line;
+      } catch {
+        continue;
+      }
+      if (line.t === 'begin') entries.set(line.id, { begin: line, acked: IndexSet.fromRanges(line.acked ?? []) });
+      else if (line.t === 'ack') entries.get(line.id)?.acked.addRanges(line.r);
+      else entries.delete(line.id);
+    }
+    return entries;
+  }
+
+  /** Rewrites the file with only its open, recent entries (acks folded into their begin line). */
+  private compact(entries: Map<string, Entry>): void {
+    const keep = [...entries.values()].filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs);
+    const text = keep.map((e) => JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n').join('');
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', FILE_MODE);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    this.reopenIfMoved(true);
+    this.cache = { entries: new Map(), offset: 0 };
+  }
+
+  private reopenIfMoved(force = false): number {
+    let current: number | undefined;
+    try {
+      current = statSync(this.path).ino;
+    } catch {
+      current = undefined;
+    }
+    if (this.fd !== undefined && !force && current === this.ino) return this.fd;
+    if (this.fd !== undefined) closeSync(this.fd);
+    mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
+    this.fd = openSync(this.path, 'a', FILE_MODE);
+    this.ino = fstatSync(this.fd).ino;
+    return this.fd;
+  }
+
+  private append(lines: Line[], sync: boolean): void {
+    // Another process may have compacted (renamed) the file: write to the one that is there now.
+    const fd = this.reopenIfMoved();
+    writeSync(fd, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    if (sync) fsyncSync(fd);
+  }
+}
+
+const journals = new Map<string, DeliveryJournal>();
+
+/** One journal per config home, shared by every call of this process. */
+export function journalFor(home: string): DeliveryJournal {
+  let j = journals.get(home);
+  if (!j) journals.set(home, (j = new DeliveryJournal(join(home, 'journal'))));
+  return j;
+}
