@@ -10,6 +10,9 @@ import { createHttpClient, type HttpClient } from './http/client.js';
 import { loadRegistry, type Registry } from './registry/index.js';
 import { ToolSearch } from './search/search.js';
 import { Redactor } from './security/redact.js';
+import { TrackingQuality } from './quality/checker.js';
+import type { PlanTarget } from './quality/types.js';
+import { trackingPlanLoader } from './segment/public-api/tracking-plan.js';
 import { createLogger, type Logger, type LogSink } from './util/log.js';
 
 /** Everything a surface (MCP server, CLI) needs, built once from the operator's flags and environment. */
@@ -23,6 +26,10 @@ export interface App {
   log: Logger;
   redactor: Redactor;
   audit: AuditLog;
+  /** Data-quality checks of tracking calls; the tracking plan is cached and refreshed in the background. */
+  quality: TrackingQuality;
+  /** Where the active connection's tracking plan is looked up (its credentials and region). */
+  planTarget(sourceId?: string): Promise<PlanTarget>;
   /** Sends log lines to one more place (the MCP logging channel once a client is connected). */
   addLogSink(sink: LogSink): void;
   close(): Promise<void>;
@@ -63,7 +70,17 @@ export function createApp(opts: AppOptions = {}): App {
     audit.record(event);
     opts.onWrite?.(event);
   };
-  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite });
+  const quality = new TrackingQuality({
+    ...config.quality,
+    load: trackingPlanLoader({ config, http, log }),
+    ttlMs: config.quality.planTtlMs,
+    onError: (reason) => log.warn('tracking plan not refreshed', { reason }),
+  });
+  const planTarget = async (sourceId?: string): Promise<PlanTarget> => {
+    const c = await connections.credentials();
+    return { region: c.region ?? config.region, writeKey: c.writeKey, token: c.token, ...(sourceId ? { sourceId } : {}) };
+  };
+  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite, quality });
   return {
     config,
     registry,
@@ -74,9 +91,12 @@ export function createApp(opts: AppOptions = {}): App {
     log,
     redactor,
     audit,
+    quality,
+    planTarget,
     addLogSink: (sink) => void sinks.push(sink),
     close: async () => {
       await executor.settle(SETTLE_MS);
+      quality.close();
       await connections.close();
       await http.close();
     },

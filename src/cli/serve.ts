@@ -1,5 +1,5 @@
 import { isLoopback } from '../server/http-guard.js';
-import { appFromFlags, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
+import { appFromFlags, qualityOptions, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
 import { listFlag, UsageError, type CommandSpec } from './common.js';
 
@@ -45,6 +45,7 @@ export const serveCommand: CommandSpec = {
     ...scopeOptions,
     ...envOptions,
     ...auditOptions,
+    ...qualityOptions,
   },
   async run({ values }) {
     const transport = oneOf(values.transport ?? 'stdio', ['stdio', 'http'] as const, '--transport');
@@ -55,6 +56,8 @@ export const serveCommand: CommandSpec = {
     }
     const http = transport === 'http' ? httpSettings(values) : undefined;
     const app = appFromFlags(values);
+    // Load the tracking plan now, in the background, so the first tracking call already finds it.
+    void app.planTarget().then((t) => app.quality.warm(t), () => undefined);
     if (http && app.config.write === 'ask') {
       await app.close();
       throw new UsageError(

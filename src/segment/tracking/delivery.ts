@@ -5,6 +5,8 @@ import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOu
 import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
 import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
+import type { QualityReport } from '../../quality/checker.js';
+import { openGate, qualityFields, screen } from './quality-gate.js';
 
 /** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
@@ -62,12 +64,14 @@ export interface BatchState {
   idPrefix: string;
   chunks: Chunk[];
   rejected: RejectedMessage[];
+  quality?: QualityReport;
 }
 
 export interface SingleState {
   kind: 'single';
   type: MessageType;
   messageId: string;
+  quality?: QualityReport;
 }
 
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
@@ -79,14 +83,18 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
     const problem = `the message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB): move large values out of properties/traits, or trim them`;
     throw new ArgumentsError(`Invalid arguments: ${problem}.`, [{ field: '(arguments)', problem }]);
   }
+  const gate = openGate(ctx);
+  const kept = screen(gate, 0, type, message);
+  if (kept) throw new ArgumentsError(`Not sent: the ${type} call ${kept.reason}.`, kept.issues, qualityFields(gate?.report()));
   const request: HttpRequestSpec = {
     method: 'POST',
     url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/${type}`,
     headers: authHeaders(ctx.credentials.writeKey),
     body: message,
   };
-  const state: SingleState = { kind: 'single', type, messageId: String(message.messageId) };
-  return { requests: [request], state };
+  const quality = gate?.report();
+  const state: SingleState = { kind: 'single', type, messageId: String(message.messageId), ...(quality ? { quality } : {}) };
+  return { requests: [request], ...(quality ? { notes: qualityFields(quality) } : {}), state };
 }
 
 /**
@@ -104,6 +112,9 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
   const envelopeBytes = byteLength(envelope);
   let current: Chunk | undefined;
   let currentBytes = 0;
+  const gate = openGate(ctx);
+  // Segment merges the batch's context into each message: the checks see it merged too.
+  const batchContext = args.context && typeof args.context === 'object' ? (args.context as Record<string, unknown>) : undefined;
 
   args.batch.forEach((raw, index) => {
     const parsed = validateBatchItem(raw);
@@ -122,6 +133,12 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       rejected.push({ index, messageId: String(message.messageId), reason, issues: [{ field: `batch.${index}`, problem: reason }] });
       return;
     }
+    const checked = batchContext ? { ...message, context: { ...batchContext, ...(message.context as object) } } : message;
+    const kept = screen(gate, index, String(message.type), checked, `batch.${index}.`);
+    if (kept) {
+      rejected.push({ index, messageId: String(message.messageId), reason: kept.reason, issues: kept.issues });
+      return;
+    }
     const added = size + 1; // the comma between items
     if (!current || current.indices.length >= LIMITS.messagesPerRequest || currentBytes + added > LIMITS.requestBytes) {
       current = { indices: [], body: { ...envelope, batch: [] } };
@@ -133,16 +150,17 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     currentBytes += added;
   });
 
+  const quality = gate?.report();
   if (chunks.length === 0) {
     // Nothing to send: a validation error, decided before the write policy, with every message's reason.
     const shown = rejected.slice(0, 3).map((r) => r.reason).join('; ');
     throw new ArgumentsError(
       `No message of the batch can be sent (${rejected.length} rejected): ${shown}${rejected.length > 3 ? '; ...' : ''}.`,
       rejected.flatMap((r) => r.issues ?? []),
-      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected },
+      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected, ...qualityFields(quality) },
     );
   }
-  const state: BatchState = { kind: 'batch', total: args.batch.length, idPrefix, chunks, rejected };
+  const state: BatchState = { kind: 'batch', total: args.batch.length, idPrefix, chunks, rejected, ...(quality ? { quality } : {}) };
   return {
     requests: chunks.map((c) => ({
       method: 'POST',
@@ -155,6 +173,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       requests: chunks.length,
       message_id_prefix: idPrefix,
       rejected_before_sending: rejected,
+      ...qualityFields(quality),
     },
     state,
   };
@@ -201,12 +220,13 @@ async function sendSingle(call: PreparedCall, state: SingleState, ctx: SendConte
   const r = await post(call.requests[0]!, ctx);
   const status = r.response?.status;
   if (status !== undefined && status >= 200 && status < 300) {
-    return { ok: true, status, messageIds: [state.messageId], data: { accepted: true, type: state.type, messageId: state.messageId, note: ACCEPTED_NOTE } };
+    return { ok: true, status, messageIds: [state.messageId], data: { accepted: true, type: state.type, messageId: state.messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) } };
   }
   return {
     ok: false,
     status,
     messageIds: [state.messageId],
+    ...(state.quality ? { data: qualityFields(state.quality) } : {}),
     error: {
       kind: r.error ? 'network' : 'upstream',
       status,
@@ -260,6 +280,7 @@ async function sendBatch(call: PreparedCall, state: BatchState, ctx: SendContext
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
+    ...qualityFields(state.quality),
   };
   const problems = state.rejected.length + notAccepted.length;
   if (problems === 0) return { ok: true, status: lastStatus, messageIds, data };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PreparedCall, SendContext, SendOutcome, ToolDefinition } from '../../registry/types.js';
 import { prepareBatch, prepareSingle, sendTracking } from './delivery.js';
 import * as s from './schemas.js';
+import { validateEventsTool } from './validate-tool.js';
 
 /**
  * The Tracking API tools. Each entry is the single source of truth for that tool: its words drive
@@ -149,4 +150,5 @@ export const trackingTools: ToolDefinition[] = [
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
   }),
+  validateEventsTool,
 ];
