@@ -38,14 +38,16 @@ const isAcronym = (w: string) => w.length <= 4 && /^[A-Z0-9]+$/.test(w) && /[A-Z
 /** A brand written with an inner capital (iOS, eBay) is kept as written. */
 const isBrand = (w: string) => /^[a-z]+[A-Z][A-Za-z0-9]*$/.test(w);
 
-function titleWord(w: string, first: boolean): string {
-  if (isAcronym(w) || isBrand(w)) return w;
+function titleWord(w: string, first: boolean, shouting: boolean): string {
+  if ((!shouting && isAcronym(w)) || isBrand(w)) return w;
   const lower = w.toLowerCase();
   if (!first && MINOR.has(lower)) return lower;
   return lower.charAt(0).toUpperCase() + lower.slice(1);
 }
 
 function wordOk(w: string, first: boolean): boolean {
+  // Upper case all through is an acronym when short (API, SKU), shouting when long (COMPLETED).
+  if (/^[A-Z0-9]+$/.test(w)) return w.length <= 4;
   if (/^[A-Z0-9]/.test(w) || isBrand(w)) return true;
   return !first && MINOR.has(w);
 }
@@ -54,10 +56,11 @@ function wordOk(w: string, first: boolean): boolean {
 export function eventNameProblem(name: string): { fix?: string; why: string } | null {
   return memo(eventMemo, name, () => {
     const parts = name.split(' ');
-    const wellFormed = parts.length >= 2 && parts.every((w, i) => w !== '' && /^[A-Za-z0-9&'/]+$/.test(w) && wordOk(w, i === 0));
+    const shouting = !/[a-z]/.test(name);
+    const wellFormed = !shouting && parts.length >= 2 && parts.every((w, i) => w !== '' && /^[A-Za-z0-9&'/]+$/.test(w) && wordOk(w, i === 0));
     if (wellFormed) return null;
     const ws = words(name);
-    const fix = ws.map((w, i) => titleWord(w, i === 0)).join(' ');
+    const fix = ws.map((w, i) => titleWord(w, i === 0, shouting)).join(' ');
     if (ws.length < 2) {
       return { why: 'names one thing: name the object and what happened to it, e.g. "Order Completed"' };
     }

@@ -29,6 +29,8 @@ interface Entry {
 }
 
 const MAX_ENTRIES = 64;
+// Plans are read through the Public API: without a token there is nothing to load, and that is known at once.
+const NO_TOKEN: PlanView = { ok: false, reason: 'no tracking plan available: no Public API token is configured, and the tracking plan is read through the Public API' };
 const LOADING: PlanView = { ok: false, reason: 'no tracking plan available yet: its rules are being loaded in the background (they apply from the next call)' };
 
 export class PlanCache {
@@ -47,6 +49,7 @@ export class PlanCache {
 
   /** What is known now, without waiting; starts a background load when nothing is cached or it is stale. */
   peek(target: PlanTarget): PlanView {
+    if (!target.token) return NO_TOKEN;
     const entry = this.entry(target);
     if (!entry.loading && this.now() >= entry.staleAt) this.refresh(target, entry);
     return entry.view ?? LOADING;
@@ -54,6 +57,7 @@ export class PlanCache {
 
   /** Waits for a fresh view, at most `timeoutMs`; then answers with what is known. */
   async get(target: PlanTarget, timeoutMs: number): Promise<PlanView> {
+    if (!target.token) return NO_TOKEN;
     const entry = this.entry(target);
     if (!entry.loading && this.now() >= entry.staleAt) this.refresh(target, entry);
     if (entry.loading) {
