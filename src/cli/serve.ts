@@ -56,8 +56,6 @@ export const serveCommand: CommandSpec = {
     }
     const http = transport === 'http' ? httpSettings(values) : undefined;
     const app = appFromFlags(values);
-    // Load the tracking plan now, in the background, so the first tracking call already finds it.
-    void app.planTarget().then((t) => app.quality.warm(t), () => undefined);
     if (http && app.config.write === 'ask') {
       await app.close();
       throw new UsageError(

@@ -38,6 +38,8 @@ function planStatus(view: PlanView): PlanStatus {
   return { status: 'applied', id: plan.id, ...(plan.name ? { name: plan.name } : {}), source_id: plan.sourceId, rules: plan.rules.filter((r) => !r.deprecatedAt).length, ...(skipped.length ? { skipped_rules: skipped } : {}) };
 }
 
+const NONE: Finding[] = [];
+
 /** Runs every check on one message; findings are appended to `out`. */
 export function checkMessage(view: PlanView, settings: QualitySettings, index: number, type: string, message: Record<string, unknown>, out: Finding[]): void {
   if (view.ok) checkPlan(view.compiled, type, message, index, out);
@@ -67,9 +69,10 @@ export class MessageGate {
     if (this.settings.mode === 'off') return [];
     const start = this.all.length;
     checkMessage(this.view, this.settings, index, type, message, this.all);
+    if (this.all.length === start) return NONE;
     const errors = this.all.slice(start).filter((f) => f.severity === 'error');
     if (errors.length) this.errored.add(index);
-    return this.settings.mode === 'block' ? errors : [];
+    return this.settings.mode === 'block' ? errors : NONE;
   }
 
   /** The answer's quality part; undefined under mode off, so answers stay as they were. */
@@ -79,14 +82,14 @@ export class MessageGate {
   }
 }
 
-export function buildReport(mode: QualityMode, view: PlanView, findings: Finding[], messagesWithErrors: number): QualityReport {
+export function buildReport(mode: QualityMode, view: PlanView, findings: Finding[], messagesWithErrors: number, limit = MAX_FINDINGS_LISTED): QualityReport {
   const by_kind: Record<FindingKind, number> = { tracking_plan: 0, naming: 0, pii: 0 };
   let errors = 0;
   for (const f of findings) {
     by_kind[f.kind]++;
     if (f.severity === 'error') errors++;
   }
-  const listed = findings.length > MAX_FINDINGS_LISTED ? MAX_FINDINGS_LISTED : undefined;
+  const listed = findings.length > limit ? limit : undefined;
   return {
     mode,
     tracking_plan: planStatus(view),
@@ -108,19 +111,19 @@ export class TrackingQuality {
     this.cache = new PlanCache(opts);
   }
 
-  /** For sending: the plan as cached right now (a load starts in the background if needed). */
+  /** For sending: the plan as cached right now (no load: `warm` starts one). */
   gate(target: PlanTarget): MessageGate {
     if (this.settings.mode === 'off') return new MessageGate({ ok: false, reason: 'checks are off' }, this.settings);
     return new MessageGate(this.cache.peek(target), this.settings);
   }
 
-  /** Starts loading the plan for a connection now, so the first send already finds it. */
+  /** Starts loading (or refreshing) the plan in the background; sending calls it, so the next send finds it. */
   warm(target: PlanTarget): void {
-    if (this.settings.mode !== 'off') this.cache.peek(target);
+    if (this.settings.mode !== 'off') this.cache.warm(target);
   }
 
-  /** For checking without sending: waits for the plan (at most `timeoutMs`), whatever the mode. */
-  async inspect(target: PlanTarget, messages: { type: string; message: Record<string, unknown> }[], timeoutMs: number): Promise<QualityReport & { messages_checked: number }> {
+  /** For checking without sending: waits for the plan (at most `timeoutMs`), whatever the mode. `limit` caps the findings listed. */
+  async inspect(target: PlanTarget, messages: { type: string; message: Record<string, unknown> }[], timeoutMs: number, limit = MAX_FINDINGS_LISTED): Promise<QualityReport & { messages_checked: number }> {
     const view = await this.cache.get(target, timeoutMs);
     const findings: Finding[] = [];
     const errored = new Set<number>();
@@ -129,7 +132,7 @@ export class TrackingQuality {
       checkMessage(view, this.settings, index, type, message, findings);
       if (findings.slice(start).some((f) => f.severity === 'error')) errored.add(index);
     });
-    return { ...buildReport(this.settings.mode, view, findings, errored.size), messages_checked: messages.length };
+    return { ...buildReport(this.settings.mode, view, findings, errored.size, limit), messages_checked: messages.length };
   }
 
   close(): void {

@@ -4,8 +4,8 @@ import type { PlanLoader, PlanLookup, PlanTarget } from './types.js';
 
 /**
  * Tracking plans by connection, kept for `ttlMs` and refreshed in the background. Sending never
- * waits: `peek` answers from what is cached (starting a load when there is nothing, or it is old),
- * so with no token, no plan or an API that does not answer, a send costs a map lookup. A refresh
+ * waits: `peek` answers from what is cached and `warm` starts a load when there is nothing or it is
+ * old, so with no token, no plan or an API that does not answer, a send costs a map lookup. A refresh
  * that fails keeps the plan it had. The validate tool and command may `get`, which waits, bounded.
  */
 
@@ -31,7 +31,7 @@ interface Entry {
 const MAX_ENTRIES = 64;
 // Plans are read through the Public API: without a token there is nothing to load, and that is known at once.
 const NO_TOKEN: PlanView = { ok: false, reason: 'no tracking plan available: no Public API token is configured, and the tracking plan is read through the Public API' };
-const LOADING: PlanView = { ok: false, reason: 'no tracking plan available yet: its rules are being loaded in the background (they apply from the next call)' };
+const LOADING: PlanView = { ok: false, reason: 'no tracking plan available yet: it is loaded in the background once tracking data is sent (or SEGMENT_VALIDATE_EVENTS asks for it), and applies from then on' };
 
 export class PlanCache {
   private readonly entries = new Map<string, Entry>();
@@ -47,12 +47,20 @@ export class PlanCache {
     this.now = opts.now ?? Date.now;
   }
 
-  /** What is known now, without waiting; starts a background load when nothing is cached or it is stale. */
+  /**
+   * What is known now, without waiting or loading: a dry run or a call the write policy refuses
+   * must not reach the network. `warm` is what starts a load.
+   */
   peek(target: PlanTarget): PlanView {
     if (!target.token) return NO_TOKEN;
+    return this.entries.get(keyOf(target))?.view ?? LOADING;
+  }
+
+  /** Starts a background load when nothing is cached or it is stale; never waits. */
+  warm(target: PlanTarget): void {
+    if (!target.token) return;
     const entry = this.entry(target);
     if (!entry.loading && this.now() >= entry.staleAt) this.refresh(target, entry);
-    return entry.view ?? LOADING;
   }
 
   /** Waits for a fresh view, at most `timeoutMs`; then answers with what is known. */
@@ -101,6 +109,8 @@ export class PlanCache {
   }
 
   private apply(entry: Entry, lookup: PlanLookup): void {
+    // Closing cut the load short: nothing was learnt, and there is no one left to tell.
+    if (this.aborts.signal.aborted) return;
     const now = this.now();
     if (lookup.ok) {
       entry.view = { ok: true, compiled: this.compiler.compile(lookup.plan) };

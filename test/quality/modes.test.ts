@@ -134,11 +134,30 @@ describe('no tracking plan available', () => {
     env = await appWithSandbox({ write: 'allow', validate: 'block' });
     env.sandbox.faults.add({ path: '/sources', delayMs: 60_000, status: 200 });
     const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [planError] } });
-    // Answered while the plan's first request is still unanswered.
-    expect(env.sandbox.requests.find((q) => q.path === '/sources')?.status).toBe(0);
+    // Answered while the plan's first request, if it arrived at all, is still unanswered.
+    expect(env.sandbox.requests.filter((q) => q.path === '/sources' && q.status !== 0)).toEqual([]);
     expect(r.successful).toBe(true);
     expect((r.data as Data).tracking_plan.reason).toMatch(/^no tracking plan available yet/);
     expect(env.sandbox.events).toHaveLength(1);
+  });
+
+  it('a dry run or a call the write policy refuses never reaches the network, the plan included', async () => {
+    env = await appWithSandbox({ write: 'deny' });
+    const { type: _t, ...single } = good;
+    expect((await env.app.executor.execute({ slug: 'SEGMENT_TRACK', arguments: single })).error?.kind).toBe('policy');
+    const dry = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [good, namingOnly] }, dryRun: true });
+    expect((dry.data as Data).notes.tracking_plan.reason).toMatch(/^no tracking plan available yet/);
+    expect((dry.data as Data).notes.findings).toHaveLength(1);
+    expect(env.sandbox.requests).toEqual([]);
+  });
+
+  it('the first send loads the plan in the background; the calls after it are checked against it', async () => {
+    env = await appWithSandbox({ write: 'allow' });
+    const first = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [planError] } });
+    expect((first.data as Data).tracking_plan.status).toBe('unavailable');
+    await expect.poll(async () => ((await env!.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [planError] }, dryRun: true })).data as Data).notes.tracking_plan.status).toBe('applied');
+    const next = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [planError] } });
+    expect((next.data as Data).findings_summary.errors).toBe(2);
   });
 
   it('a source without a plan says so', async () => {

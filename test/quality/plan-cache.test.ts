@@ -15,13 +15,15 @@ function manualLoader() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('the tracking plan cache', () => {
-  it('never waits: the first peek says no plan is available yet and loads in the background', async () => {
+  it('peek never waits and never loads; warm loads in the background, once at a time', async () => {
     const load = manualLoader();
     const cache = new PlanCache({ load });
-    const first = cache.peek(target);
-    expect(first).toMatchObject({ ok: false, reason: expect.stringMatching(/^no tracking plan available/) });
+    expect(cache.peek(target)).toMatchObject({ ok: false, reason: expect.stringMatching(/^no tracking plan available yet/) });
+    expect(load.calls).toBe(0);
+    cache.warm(target);
     expect(load.calls).toBe(1);
-    cache.peek(target); // a load in flight is not started twice
+    cache.warm(target); // a load in flight is not started twice
+    expect(cache.peek(target).ok).toBe(false);
     expect(load.calls).toBe(1);
     load.pending[0]!({ ok: true, plan: plan() });
     await tick();
@@ -31,29 +33,33 @@ describe('the tracking plan cache', () => {
   it('without a token there is nothing to load: the answer says so at once and the loader is not called', async () => {
     const load = manualLoader();
     const cache = new PlanCache({ load });
+    cache.warm({ region: 'us', writeKey: 'wk' });
     expect(cache.peek({ region: 'us', writeKey: 'wk' })).toEqual({ ok: false, reason: expect.stringMatching(/^no tracking plan available: no Public API token/) });
     expect(await cache.get({ region: 'us', writeKey: 'wk' }, 1_000)).toMatchObject({ ok: false });
     expect(load.calls).toBe(0);
   });
 
-  it('a loader that never answers does not hold up peek', () => {
+  it('a loader that never answers holds up nothing', () => {
     const cache = new PlanCache({ load: () => new Promise(() => {}) });
-    for (let i = 0; i < 3; i++) expect(cache.peek(target).ok).toBe(false);
+    for (let i = 0; i < 3; i++) {
+      cache.warm(target);
+      expect(cache.peek(target).ok).toBe(false);
+    }
   });
 
   it('keeps a plan for the TTL, then serves it while a refresh runs in the background', async () => {
     let now = 0;
     const load = manualLoader();
     const cache = new PlanCache({ load, ttlMs: 1_000, now: () => now });
-    cache.peek(target);
+    cache.warm(target);
     load.pending[0]!({ ok: true, plan: plan(1) });
     await tick();
     now = 999;
-    cache.peek(target);
+    cache.warm(target);
     expect(load.calls).toBe(1);
     now = 1_000;
-    const stale = cache.peek(target);
-    expect(stale).toMatchObject({ ok: true });
+    cache.warm(target);
+    expect(cache.peek(target)).toMatchObject({ ok: true });
     expect(load.calls).toBe(2);
     load.pending[1]!({ ok: true, plan: plan(2) });
     await tick();
@@ -66,20 +72,20 @@ describe('the tracking plan cache', () => {
     const load = manualLoader();
     const errors: string[] = [];
     const cache = new PlanCache({ load, ttlMs: 1_000, retryMs: 100, now: () => now, onError: (m) => errors.push(m) });
-    cache.peek(target);
+    cache.warm(target);
     load.pending[0]!({ ok: true, plan: plan() });
     await tick();
     now = 1_000;
-    cache.peek(target);
+    cache.warm(target);
     load.pending[1]!({ ok: false, reason: 'HTTP 503', transient: true });
     await tick();
     expect(cache.peek(target).ok).toBe(true);
     expect(errors).toEqual(['HTTP 503']);
     now = 1_099;
-    cache.peek(target);
+    cache.warm(target);
     expect(load.calls).toBe(2);
     now = 1_100;
-    cache.peek(target);
+    cache.warm(target);
     expect(load.calls).toBe(3);
     load.pending[2]!({ ok: false, reason: 'the source has no tracking plan connected' });
     await tick();

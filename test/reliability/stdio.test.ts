@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
+import { callTool, sandboxEnv, startRouter, TOKEN, trackingRequests, WRITE_KEY } from '../helpers/router.js';
 import { RawRouter } from './support/raw-rpc.js';
 import { makeBatch, until } from './support/batch.js';
 
@@ -129,15 +129,15 @@ describe('a client that goes away mid-call', () => {
     sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 100 });
     const ac = new AbortController();
     const call = callTool(router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: makeBatch(20_000, { padOf: () => 50 }).batch } }, { signal: ac.signal, timeout: 30_000 });
-    await until(() => sb.requests.length >= 4);
+    await until(() => trackingRequests(sb).length >= 4);
     ac.abort('the user changed their mind');
     await expect(call).rejects.toThrow();
-    const seenAtCancel = sb.requests.length;
+    const seenAtCancel = trackingRequests(sb).length;
     sb.faults.clear();
     const next = await callTool(router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'After Cancel' } });
     expect(next.structured.successful).toBe(true);
     // Only the one new event went out: the cancelled batch sent no further request.
-    expect(sb.requests.length).toBe(seenAtCancel + 1);
+    expect(trackingRequests(sb).length).toBe(seenAtCancel + 1);
     const audit = join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl');
     await until(() => existsSync(audit) && readFileSync(audit, 'utf8').includes('SEGMENT_BATCH'));
     const batchLine = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.slug === 'SEGMENT_BATCH');

@@ -152,12 +152,14 @@ export const HANDLERS: Record<string, Handler> = {
     for (const raw of body.rules as Obj[]) {
       if (!RULE_TYPES.includes(String(raw.type)) || typeof raw.jsonSchema !== 'object' || raw.jsonSchema === null) return fail(422, 'validation', 'each rule needs a type (TRACK, IDENTIFY, GROUP, PAGE, SCREEN or COMMON) and a jsonSchema object.', { field: 'rules' });
       const at = rules.findIndex((x) => x.type === raw.type && (x.key ?? '') === (raw.key ?? ''));
+      // Every change is a new version: that is what lets a client recompile only what changed.
       const version = at === -1 ? 1 : Number(rules[at]!.version) + 1;
-      const next = { type: raw.type, ...(raw.key ? { key: raw.key } : {}), jsonSchema: raw.jsonSchema, version, createdAt: at === -1 ? now : rules[at]!.createdAt, updatedAt: now };
+      const key = raw.newKey ?? raw.key;
+      const next = { type: raw.type, ...(key ? { key } : {}), jsonSchema: raw.jsonSchema, version, createdAt: at === -1 ? now : rules[at]!.createdAt, updatedAt: now };
       if (at === -1) rules.push(next);
       else rules[at] = next;
     }
-    return ok({ rules });
+    return ok({ status: 'SUCCESS' });
   },
   'GET /tracking-plans/{trackingPlanId}/sources': (s, r) => {
     const ids = s.planSources[r.params.trackingPlanId!];

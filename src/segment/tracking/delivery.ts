@@ -6,7 +6,7 @@ import { VERSION } from '../../version.js';
 import { validateBatchItem, type MessageType } from './schemas.js';
 import { ArgumentsError, formatIssues, issueList } from '../../execution/validation.js';
 import type { QualityReport } from '../../quality/checker.js';
-import { openGate, qualityFields, screen } from './quality-gate.js';
+import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
 
 /** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
 export const LIMITS = {
@@ -184,6 +184,7 @@ const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for
 /** Sends a prepared tracking call under the shared retry policy. */
 export async function sendTracking(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
   const state = call.state as SingleState | BatchState;
+  keepPlanFresh(ctx);
   if (state.kind === 'single') return sendSingle(call, state, ctx);
   return sendBatch(call, state, ctx);
 }

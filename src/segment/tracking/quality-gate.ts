@@ -8,11 +8,20 @@ import type { PrepareContext } from '../../registry/types.js';
  * message, as it will be sent, through `screen`; nothing else in the delivery path knows the checks.
  */
 
+const targetOf = ({ credentials, config }: PrepareContext) => ({ region: credentials.region ?? config.region, writeKey: credentials.writeKey, token: credentials.token });
+
 /** The gate for this call: the plan as cached now, never a wait. Undefined when the checks are off. */
 export function openGate(ctx: PrepareContext): MessageGate | undefined {
   if (!ctx.quality || ctx.quality.settings.mode === 'off') return undefined;
-  const { credentials, config } = ctx;
-  return ctx.quality.gate({ region: credentials.region ?? config.region, writeKey: credentials.writeKey, token: credentials.token });
+  return ctx.quality.gate(targetOf(ctx));
+}
+
+/**
+ * Called when tracking data is really sent (past the write policy, not a dry run): loads or refreshes
+ * the plan in the background for the calls that follow. Preparing a call never touches the network.
+ */
+export function keepPlanFresh(ctx: PrepareContext): void {
+  ctx.quality?.warm(targetOf(ctx));
 }
 
 /** Why a message is kept back (block mode, errors found), or undefined when it may be sent. */

@@ -29,19 +29,32 @@ interface ValidateState {
   sourceId?: string;
 }
 
+export type Checkable = { ok: true; type: string; message: Record<string, unknown> } | { ok: false; reason: string; issues: { field: string; problem: string }[] };
+
+/**
+ * One message made ready for the checks, as the delivery path would send it (messageId, timestamp,
+ * context.library filled), or why the Tracking API's own rules refuse it. `where` prefixes issue paths.
+ */
+export function checkable(raw: unknown, index: number, now: string, where: (string | number)[] = ['messages', index]): Checkable {
+  const parsed = validateBatchItem(raw);
+  if (!parsed.success) {
+    const issues = parsed.issues.map((i) => ({ ...i, path: [...where, ...i.path] }));
+    return { ok: false, reason: formatIssues(issues), issues: issueList(issues) };
+  }
+  const message = enrich(parsed.data, now, `validate-${index}`);
+  return { ok: true, type: String(message.type), message };
+}
+
 function prepare(args: z.infer<typeof schema>): PreparedCall {
   const now = new Date().toISOString();
   const state: ValidateState = { kind: 'validate', messages: [], positions: [], invalid: [], ...(args.source_id ? { sourceId: args.source_id } : {}) };
   args.messages.forEach((raw, index) => {
-    const parsed = validateBatchItem(raw);
-    if (!parsed.success) {
-      const issues = parsed.issues.map((i) => ({ ...i, path: ['messages', index, ...i.path] }));
-      state.invalid.push({ index, reason: formatIssues(issues), issues: issueList(issues) });
+    const c = checkable(raw, index, now);
+    if (!c.ok) {
+      state.invalid.push({ index, reason: c.reason, issues: c.issues });
       return;
     }
-    // Checked as it would be sent: with a messageId, a timestamp and context.library.
-    const message = enrich(parsed.data, now, `validate-${index}`);
-    state.messages.push({ type: String(message.type), message });
+    state.messages.push({ type: c.type, message: c.message });
     state.positions.push(index);
   });
   return { requests: [], notes: { messages: args.messages.length, invalid: state.invalid.length }, state };
@@ -77,22 +90,23 @@ export const validateEventsTool: ToolDefinition = {
   title: 'Check events against the tracking plan',
   description:
     'Check tracking messages without sending them: against the tracking plan connected to the source (Protocols rules: required properties, types, allowed values), Segment\'s naming conventions ("Order Completed", snake_case keys) and personal data in properties (emails, phone numbers, card numbers, national ids). Returns findings by message index with a fix; read-only.',
-  api: 'tracking',
+  // It reads the plan through the Public API and sends nothing to the Tracking API.
+  api: 'public',
   toolset: 'tracking',
   access: 'read',
   connection: 'optional',
-  tags: ['tracking', 'validate', 'tracking plan', 'protocols', 'data quality', 'lint', 'naming convention', 'pii', 'violations', 'dry check'],
+  tags: ['validate', 'tracking plan', 'protocols', 'data quality', 'lint', 'naming convention', 'pii', 'violations'],
   useCases: [
     'check these events against our tracking plan',
-    'validate events before sending them to segment',
-    'would these track calls violate the tracking plan',
-    'lint event names and property keys',
-    'find personal data such as emails or card numbers in event properties',
-    'check that an event payload has the required properties',
-    'are my identify traits named correctly',
-    'test a batch of events for schema violations without sending',
-    'does Order Completed with these properties match protocols',
-    'audit our instrumentation for naming convention mistakes',
+    'validate events against the tracking plan without sending them',
+    'would these track calls violate the protocols tracking plan',
+    'lint event names and property keys for naming conventions',
+    'find pii like card numbers or ssn in event properties',
+    'check that an event payload has the properties the tracking plan requires',
+    'are our identify traits snake_case',
+    'test a file of events for tracking plan violations',
+    'does this Order Completed payload match the tracking plan',
+    'audit our instrumentation for data quality problems',
   ],
   pitfalls: [
     'Nothing is sent: use SEGMENT_TRACK or SEGMENT_BATCH to send once the findings are fixed.',
