@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Surface } from '../hints/hints.js';
-import type { NamingStyle, QualityMode, QualitySettings } from '../quality/types.js';
 
 export type Region = 'us' | 'eu';
 export type WritePolicy = 'deny' | 'ask' | 'allow';
@@ -64,6 +63,20 @@ export interface RuntimeConfig {
   surface?: Surface;
   /** Data-quality checks on tracking calls (src/quality): --validate and --naming. */
   quality: QualitySettings;
+}
+
+/** warn: send and report; block: do not send messages with errors; off: no checks while sending. */
+export type QualityMode = 'warn' | 'block' | 'off';
+
+/** How property and trait keys are written; off skips every naming check. */
+export type NamingStyle = 'snake' | 'camel' | 'off';
+
+/** The data-quality checks on tracking calls (src/quality/): --validate, --naming. */
+export interface QualitySettings {
+  mode: QualityMode;
+  naming: NamingStyle;
+  /** How long a loaded tracking plan is used before it is fetched again (default 5 minutes). */
+  planTtlMs?: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';

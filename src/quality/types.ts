@@ -1,14 +1,10 @@
 /**
- * Data quality: what the checks report and the settings that drive them. This folder depends on
- * nothing of the router's but its own files (and Ajv): the delivery path calls it, the Public API
- * loader feeds it rules, and neither is imported here.
+ * Data quality: what the checks report. This folder depends on nothing of the router's but the
+ * settings' types in config/ (and Ajv): the delivery path calls it, the Public API loader feeds it
+ * rules, and neither is imported here.
  */
 
-/** warn: send and report; block: do not send messages with errors; off: no checks while sending. */
-export type QualityMode = 'warn' | 'block' | 'off';
-
-/** How property and trait keys are written; off skips every naming check. */
-export type NamingStyle = 'snake' | 'camel' | 'off';
+export type { NamingStyle, QualityMode, QualitySettings } from '../config/runtime.js';
 
 export type FindingKind = 'tracking_plan' | 'naming' | 'pii';
 
@@ -74,10 +70,3 @@ export type Message = Record<string, unknown> & { type: string };
 export type PlanStatus =
   | { status: 'applied'; id: string; name?: string; source_id: string; rules: number; skipped_rules?: string[] }
   | { status: 'unavailable'; reason: string };
-
-export interface QualitySettings {
-  mode: QualityMode;
-  naming: NamingStyle;
-  /** How long a loaded tracking plan is used before it is fetched again (default 5 minutes). */
-  planTtlMs?: number;
-}
