@@ -88,22 +88,24 @@ const MAX_KEYS = 500;
 export function checkKeys(value: unknown, path: string, style: NamingStyle, index: number, out: Finding[]): void {
   if (style === 'off') return;
   let seen = 0;
+  // Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
   const walk = (v: unknown, at: string, depth: number) => {
-    if (!v || typeof v !== 'object' || depth > MAX_DEPTH) return;
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${at}.${i}`, depth + 1));
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) walk(v[i], `${at}.${i}`, depth + 1);
       return;
     }
-    for (const [k, child] of Object.entries(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
       if (++seen > MAX_KEYS) return;
       const fix = keyProblem(k, style);
       if (fix && fix !== k) {
         out.push({ index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
       }
-      walk(child, `${at}.${k}`, depth + 1);
+      const child = o[k];
+      if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) walk(child, `${at}.${k}`, depth + 1);
     }
   };
-  walk(value, path, 0);
+  if (value !== null && typeof value === 'object') walk(value, path, 0);
 }
 
 /** Every naming finding for one message. */

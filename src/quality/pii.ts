@@ -138,7 +138,12 @@ export function detect(text: string, allowContact: boolean): { kind: PiiKind; fo
   return undefined;
 }
 
-const ADVICE: Record<PiiKind, (where: 'properties' | 'traits' | 'context') => string> = {
+type Where = 'properties' | 'traits' | 'context';
+
+/** The shortest value that can hold any of them (a@b.co). */
+const MIN_PII_LENGTH = 6;
+
+const ADVICE: Record<PiiKind, (where: Where) => string> = {
   email: (w) => (w === 'traits' ? 'keep contact details in identify traits' : 'send it as an identify trait (traits.email), not in event data, or drop it'),
   phone: () => 'send it as an identify trait (traits.phone), not in event data, or drop it',
   card: () => 'never send card numbers: remove the value (a token or the last 4 digits is enough)',
@@ -154,32 +159,42 @@ const TECHNICAL_CONTEXT = new Set(['ip', 'userAgent', 'library', 'device', 'os',
  */
 export function checkPii(type: string, message: Record<string, unknown>, index: number, out: Finding[]): void {
   let scanned = 0;
-  const walk = (v: unknown, at: string, allowContact: boolean, where: 'properties' | 'traits' | 'context', depth: number) => {
-    if (++scanned > MAX_VALUES || depth > MAX_DEPTH) return;
+  const report = (at: string, kind: PiiKind, found: string, where: Where) =>
+    out.push({ index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[kind]} (${mask(kind, found)})`, fix: ADVICE[kind](where) });
+  // Paths are built only for a finding or a nested object: most values are short strings with nothing in them.
+  const value = (v: unknown, parent: string, key: string, allowContact: boolean, where: Where, depth: number) => {
+    if (++scanned > MAX_VALUES) return;
     if (typeof v === 'string') {
+      if (v.length < MIN_PII_LENGTH) return;
       const hit = detect(v, allowContact);
-      if (hit) out.push({ index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[hit.kind]} (${mask(hit.kind, hit.found)})`, fix: ADVICE[hit.kind](where) });
+      if (hit) report(`${parent}.${key}`, hit.kind, hit.found, where);
     } else if (typeof v === 'number') {
       // A card number sent as a number: 13 digits and more.
-      if (Number.isInteger(v) && v >= 1e12 && v < 1e21) {
+      if (v >= 1e12 && v < 1e21 && Number.isInteger(v)) {
         const card = findCard(v.toFixed(0));
-        if (card) out.push({ index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL.card} (${mask('card', card)})`, fix: ADVICE.card(where) });
+        if (card) report(`${parent}.${key}`, 'card', card, where);
       }
-    } else if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${at}.${i}`, allowContact, where, depth + 1));
-    } else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`, allowContact, where, depth + 1);
+    } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
+      container(v as Record<string, unknown>, `${parent}.${key}`, allowContact, where, depth + 1);
     }
   };
+  const container = (o: Record<string, unknown> | unknown[], at: string, allowContact: boolean, where: Where, depth: number) => {
+    if (Array.isArray(o)) {
+      for (let i = 0; i < o.length; i++) value(o[i], at, String(i), allowContact, where, depth);
+      return;
+    }
+    for (const k in o) value(o[k], at, k, allowContact, where, depth);
+  };
   const traitsAllowed = type === 'identify' || type === 'group';
-  if (message.properties !== undefined) walk(message.properties, 'properties', false, 'properties', 0);
-  if (message.traits !== undefined) walk(message.traits, 'traits', traitsAllowed, 'traits', 0);
-  const context = message.context;
+  const { properties, traits, context } = message;
+  if (properties && typeof properties === 'object') container(properties as Record<string, unknown>, 'properties', false, 'properties', 0);
+  if (traits && typeof traits === 'object') container(traits as Record<string, unknown>, 'traits', traitsAllowed, 'traits', 0);
   if (context && typeof context === 'object' && !Array.isArray(context)) {
-    for (const [k, v] of Object.entries(context)) {
+    const c = context as Record<string, unknown>;
+    for (const k in c) {
       if (TECHNICAL_CONTEXT.has(k)) continue;
-      if (k === 'traits') walk(v, 'context.traits', true, 'traits', 1);
-      else walk(v, `context.${k}`, false, 'context', 1);
+      if (k === 'traits') value(c[k], 'context', k, true, 'traits', 0);
+      else value(c[k], 'context', k, false, 'context', 0);
     }
   }
 }

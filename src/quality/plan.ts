@@ -20,6 +20,8 @@ export interface CompiledPlan {
   plan: LoadedPlan;
   /** TRACK rules by event name. */
   track: Map<string, CompiledRule>;
+  /** The same, each with the COMMON rules before it: what a planned event is checked against. */
+  trackWithCommon: Map<string, CompiledRule[]>;
   /** IDENTIFY, GROUP, PAGE, SCREEN rules: those without a key apply to every message of the type. */
   byType: Map<RuleType, { any: CompiledRule[]; named: Map<string, CompiledRule> }>;
   common: CompiledRule[];
@@ -46,7 +48,7 @@ export class PlanCompiler {
   }
 
   compile(plan: LoadedPlan): CompiledPlan {
-    const out: CompiledPlan = { plan, track: new Map(), byType: new Map(), common: [], skipped: [] };
+    const out: CompiledPlan = { plan, track: new Map(), trackWithCommon: new Map(), byType: new Map(), common: [], skipped: [] };
     const used = new Set<string>();
     // The newest live version of each rule wins.
     const newest = new Map<string, PlanRule>();
@@ -85,6 +87,7 @@ export class PlanCompiler {
         out.byType.set(r.type, slot);
       }
     }
+    for (const [event, rule] of out.track) out.trackWithCommon.set(event, [...out.common, rule]);
     // Versions this plan no longer has are dropped, from Ajv's cache too.
     for (const [id, entry] of this.compiled) {
       if (entry.plan === plan.id && !used.has(id)) {
@@ -97,23 +100,19 @@ export class PlanCompiler {
 }
 
 /** The rules a message must satisfy, and a note when a track event is not in the plan at all. */
-function rulesFor(plan: CompiledPlan, type: string, message: Record<string, unknown>): { rules: CompiledRule[]; unplanned?: string } {
-  const rules = [...plan.common];
+function rulesFor(plan: CompiledPlan, type: string, message: Record<string, unknown>): { rules: readonly CompiledRule[]; unplanned?: string } {
   const ruleType = TYPE_OF_MESSAGE[type];
   if (ruleType === 'TRACK') {
     const event = String(message.event ?? '');
     const rule = plan.track.get(event);
-    if (rule) rules.push(rule);
-    else if (plan.track.size) return { rules, unplanned: event };
-  } else if (ruleType) {
-    const slot = plan.byType.get(ruleType);
-    if (slot) {
-      rules.push(...slot.any);
-      const named = typeof message.name === 'string' ? slot.named.get(message.name) : undefined;
-      if (named) rules.push(named);
-    }
+    // The common case, a planned event, allocates nothing: its list was built with the plan.
+    if (rule) return { rules: plan.trackWithCommon.get(event)! };
+    return plan.track.size ? { rules: plan.common, unplanned: event } : { rules: plan.common };
   }
-  return { rules };
+  const slot = ruleType ? plan.byType.get(ruleType) : undefined;
+  if (!slot) return { rules: plan.common };
+  const named = typeof message.name === 'string' ? slot.named.get(message.name) : undefined;
+  return { rules: named ? [...plan.common, ...slot.any, named] : [...plan.common, ...slot.any] };
 }
 
 const pathOf = (instancePath: string) => instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
