@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run demo: the whole flow against a local sandbox, no Segment account needed.
 // Starts `segment-router sandbox`, then the router on stdio (as an MCP client would), and walks through
-// search -> connection check -> track -> identify -> list sources, printing each step's result.
+// search -> connection check -> track -> identify -> list sources -> check events against the
+// sandbox's tracking plan, printing each step's result.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +97,18 @@ async function main() {
     for (const line of sandbox.lines) say(`      ${line}`);
     if (received.count !== 2) throw new Error(`the sandbox received ${received.count} events, expected 2`);
     say();
+
+    const messages = [
+      { type: 'track', userId: 'user_42', event: 'order completed', properties: { OrderTotal: 49.5, note: 'ship to ada@example.com' } },
+      { type: 'track', userId: 'user_42', event: 'Order Completed', properties: { revenue: '49.50', currency: 'usd' } },
+    ];
+    await step(client, 7, 'Check events against the tracking plan before sending (nothing is sent)', 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_VALIDATE_EVENTS', arguments: { messages } }, (o) => {
+      const plan = o.data.tracking_plan;
+      return [
+        plan.status === 'applied' ? `tracking plan "${plan.name}" (${plan.id}) of source ${plan.source_id}: ${plan.rules} rules` : plan.reason,
+        ...o.data.findings.map((f) => `finding: message ${f.index}, ${f.severity} ${f.kind}${f.field ? ` ${f.field}` : ''}: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`),
+      ];
+    });
     say('Done: every step succeeded. Try it by hand: node dist/cli.js sandbox, then node dist/cli.js --help.');
   } catch (err) {
     if (routerErr) process.stderr.write(routerErr);

@@ -11,6 +11,9 @@ import { type Registry } from './registry/index.js';
 import { loadRegistry } from './inventory.js';
 import { ToolSearch } from './search/search.js';
 import { Redactor } from './security/redact.js';
+import { TrackingQuality } from './quality/checker.js';
+import type { PlanTarget } from './quality/types.js';
+import { trackingPlanLoader } from './segment/public-api/tracking-plan.js';
 import { createLogger, type Logger, type LogSink } from './util/log.js';
 import { Workbench } from './workbench/workbench.js';
 
@@ -27,6 +30,10 @@ export interface App {
   audit: AuditLog;
   /** RUN_SCRIPT's sandbox; its engine threads start on first use. */
   workbench: Workbench;
+  /** Data-quality checks of tracking calls; the tracking plan is cached and refreshed in the background. */
+  quality: TrackingQuality;
+  /** Where the active connection's tracking plan is looked up (its credentials and region). */
+  planTarget(sourceId?: string): Promise<PlanTarget>;
   /** Sends log lines to one more place (the MCP logging channel once a client is connected). */
   addLogSink(sink: LogSink): void;
   close(): Promise<void>;
@@ -67,7 +74,17 @@ export function createApp(opts: AppOptions = {}): App {
     audit.record(event);
     opts.onWrite?.(event);
   };
-  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite });
+  const quality = new TrackingQuality({
+    ...config.quality,
+    load: trackingPlanLoader({ config, http, log }),
+    ttlMs: config.quality.planTtlMs,
+    onError: (reason) => log.warn('tracking plan not refreshed', { reason }),
+  });
+  const planTarget = async (sourceId?: string): Promise<PlanTarget> => {
+    const c = await connections.credentials();
+    return { region: c.region ?? config.region, writeKey: c.writeKey, token: c.token, ...(sourceId ? { sourceId } : {}) };
+  };
+  const executor = new Executor({ registry, config, connections, http, log, redactor, onWrite, quality });
   const workbench = new Workbench({ executor, registry, config, log, redactor });
   return {
     config,
@@ -80,10 +97,13 @@ export function createApp(opts: AppOptions = {}): App {
     redactor,
     audit,
     workbench,
+    quality,
+    planTarget,
     addLogSink: (sink) => void sinks.push(sink),
     close: async () => {
       await workbench.close();
       await executor.settle(SETTLE_MS);
+      quality.close();
       await connections.close();
       await http.close();
     },

@@ -10,6 +10,7 @@ import { searchCommand } from './cli/search.js';
 import { serveCommand } from './cli/serve.js';
 import { toolsCommand } from './cli/tools.js';
 import { connectionsCommand } from './cli/connections.js';
+import { validateCommand } from './cli/validate.js';
 import { Redactor } from './security/redact.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +24,7 @@ const commands: CommandSpec[] = [
   schemaCommand,
   sandboxCommand,
   connectionsCommand,
+  validateCommand,
 ];
 
 function topHelp(): string {

@@ -23,6 +23,11 @@ export const auditOptions: Record<string, OptionSpec> = {
   'audit-payloads': { type: 'boolean', description: 'Also record each write\'s arguments (secrets masked) in the audit log.' },
 };
 
+export const qualityOptions: Record<string, OptionSpec> = {
+  validate: { type: 'string', description: 'Checks on tracking calls (tracking plan, naming, PII): warn (default) sends and reports findings, block keeps back messages with errors, off.' },
+  naming: { type: 'string', description: 'Key style the naming check expects in properties and traits: snake (default), camel or off.' },
+};
+
 export const jsonOption: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'Print JSON for machines instead of text for people.' },
 };
@@ -44,6 +49,8 @@ export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn
     region: values.region as string | undefined,
     logLevel: (values['log-level'] as string | undefined) ?? process.env.SEGMENT_ROUTER_LOG_LEVEL ?? defaultLogLevel,
     auditPayloads: values['audit-payloads'] as boolean | undefined,
+    validate: values.validate as string | undefined,
+    naming: values.naming as string | undefined,
     toolsets,
     tools,
     surface,

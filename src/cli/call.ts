@@ -1,5 +1,5 @@
 import type { ExecutionResult } from '../execution/executor.js';
-import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
+import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { readStdin, UsageError, type CommandSpec } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
@@ -36,6 +36,7 @@ export const callCommand: CommandSpec = {
     ...scopeOptions,
     ...envOptions,
     ...jsonOption,
+    ...qualityOptions,
   },
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('call takes exactly one tool slug, e.g. segment-router call SEGMENT_TRACK --args \'{"userId":"u1","event":"Signed Up"}\'.');

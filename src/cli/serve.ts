@@ -1,5 +1,5 @@
 import { isLoopback } from '../server/http-guard.js';
-import { appFromFlags, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
+import { appFromFlags, qualityOptions, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
 import { listFlag, UsageError, type CommandSpec } from './common.js';
 
@@ -45,6 +45,7 @@ export const serveCommand: CommandSpec = {
     ...scopeOptions,
     ...envOptions,
     ...auditOptions,
+    ...qualityOptions,
   },
   async run({ values }) {
     const transport = oneOf(values.transport ?? 'stdio', ['stdio', 'http'] as const, '--transport');

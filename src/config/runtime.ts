@@ -61,6 +61,22 @@ export interface RuntimeConfig {
   limits: CallLimits;
   /** Who reads the answers: an agent over MCP (absent) or a person at the command line; hints are worded for them. */
   surface?: Surface;
+  /** Data-quality checks on tracking calls (src/quality): --validate and --naming. */
+  quality: QualitySettings;
+}
+
+/** warn: send and report; block: do not send messages with errors; off: no checks while sending. */
+export type QualityMode = 'warn' | 'block' | 'off';
+
+/** How property and trait keys are written; off skips every naming check. */
+export type NamingStyle = 'snake' | 'camel' | 'off';
+
+/** The data-quality checks on tracking calls (src/quality/): --validate, --naming. */
+export interface QualitySettings {
+  mode: QualityMode;
+  naming: NamingStyle;
+  /** How long a loaded tracking plan is used before it is fetched again (default 5 minutes). */
+  planTtlMs?: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -114,6 +130,18 @@ function validUrl(value: string | undefined, name: string): string | undefined {
   }
 }
 
+export function parseValidateMode(value: string | undefined, from = '--validate'): QualityMode {
+  const v = (value ?? 'warn').trim().toLowerCase();
+  if (v === 'warn' || v === 'block' || v === 'off') return v;
+  throw new ConfigError(`${from} must be warn, block or off, got "${value}".`);
+}
+
+export function parseNamingStyle(value: string | undefined, from = '--naming'): NamingStyle {
+  const v = (value ?? 'snake').trim().toLowerCase();
+  if (v === 'snake' || v === 'camel' || v === 'off') return v;
+  throw new ConfigError(`${from} must be snake, camel or off, got "${value}".`);
+}
+
 export interface RuntimeFlags {
   write?: string;
   allowDestructive?: boolean;
@@ -123,6 +151,10 @@ export interface RuntimeFlags {
   auditPayloads?: boolean;
   /** The CLI's one-shot commands set "cli"; servers speak to agents. */
   surface?: Surface;
+  /** `--validate`: warn (default), block or off. */
+  validate?: string;
+  /** `--naming`: the key style checked, snake (default), camel or off. */
+  naming?: string;
 }
 
 /** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
@@ -159,6 +191,11 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes),
     },
     ...(flags.surface === 'cli' ? { surface: 'cli' as const } : {}),
+    quality: {
+      mode: parseValidateMode(flags.validate ?? env.SEGMENT_ROUTER_VALIDATE, flags.validate ? '--validate' : 'SEGMENT_ROUTER_VALIDATE'),
+      naming: parseNamingStyle(flags.naming ?? env.SEGMENT_ROUTER_NAMING, flags.naming ? '--naming' : 'SEGMENT_ROUTER_NAMING'),
+      planTtlMs: positiveInt(env.SEGMENT_ROUTER_PLAN_TTL_MS, 'SEGMENT_ROUTER_PLAN_TTL_MS', 5 * 60_000),
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { capabilityOf, type Progress, type ToolDefinition, type ToolError } from
 import { maskRequest } from '../security/mask-request.js';
 import { jsonErrorReason, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
+import type { TrackingQuality } from '../quality/checker.js';
 import { ArgumentsError, issueList, formatIssues } from '../registry/arguments.js';
 import { summarizeCall } from './summary.js';
 import { checkArgumentValues } from './argument-values.js';
@@ -61,6 +62,8 @@ export interface ExecutorDeps {
   log: Logger;
   redactor: Redactor;
   onWrite?: WriteObserver;
+  /** Data-quality checks handed to tracking tools (src/quality). */
+  quality?: TrackingQuality;
 }
 
 const fail = (error: ToolError, slug?: string): ExecutionResult => ({ successful: false, ...(slug ? { tool_slug: slug } : {}), error });
@@ -157,10 +160,11 @@ export class Executor {
 
     const credentials = await connections.credentials();
     const decision = decide(tool, config);
+    const context = { config, credentials, quality: this.deps.quality };
 
     let prepared;
     try {
-      prepared = tool.prepare(parsed.data, { config, credentials });
+      prepared = tool.prepare(parsed.data, context);
     } catch (err) {
       if (!(err instanceof ArgumentsError)) throw err;
       return {
@@ -186,7 +190,7 @@ export class Executor {
     }
 
     const capability = capabilityOf(tool.api);
-    const ready = await connections.readiness(capability);
+    const ready = tool.connection === 'optional' ? { ready: true as const } : await connections.readiness(capability);
     if (!ready.ready) {
       return fail({
         kind: 'not_connected',
@@ -220,7 +224,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { config, credentials, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { HttpClient } from '../http/client.js';
 import type { Region, RuntimeConfig } from '../config/runtime.js';
 import type { Logger } from '../util/log.js';
+import type { TrackingQuality } from '../quality/checker.js';
 
 /** What a tool does to Segment. The one field that annotations, the write policy and search all read. */
 export type Access = 'read' | 'write' | 'destructive';
@@ -46,6 +47,8 @@ export interface PreparedCall {
 export interface PrepareContext {
   config: RuntimeConfig;
   credentials: Credentials;
+  /** Data-quality checks for tracking messages (tracking plan, naming, PII); absent means none. */
+  quality?: TrackingQuality;
 }
 
 /** Reports progress; awaited, so every notification is out before the call's answer. */
@@ -100,6 +103,8 @@ export interface ToolDefinition {
   /** Grouping for scoping (`--toolsets`): `tracking`, `sources`, `destinations`, ... */
   toolset: string;
   access: Access;
+  /** `optional`: the tool also works without credentials (it checks locally), so readiness is not required. */
+  connection?: 'optional';
   tags: string[];
   /** Plain-language requests this tool answers; search reads them. */
   useCases: string[];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
+import { callTool, sandboxEnv, startRouter, TOKEN, trackingRequests, WRITE_KEY } from '../helpers/router.js';
 import { RawRouter } from './support/raw-rpc.js';
 import { makeBatch, until } from './support/batch.js';
 import { readAuditLines } from './support/audit-file.js';
@@ -130,15 +130,15 @@ describe('a client that goes away mid-call', () => {
     sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 100 });
     const ac = new AbortController();
     const call = callTool(router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: makeBatch(20_000, { padOf: () => 50 }).batch } }, { signal: ac.signal, timeout: 30_000 });
-    await until(() => sb.requests.length >= 4, 20_000);
+    await until(() => trackingRequests(sb).length >= 4, 20_000);
     ac.abort('the user changed their mind');
     await expect(call).rejects.toThrow();
-    const seenAtCancel = sb.requests.length;
+    const seenAtCancel = trackingRequests(sb).length;
     sb.faults.clear();
     const next = await callTool(router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'After Cancel' } });
     expect(next.structured.successful).toBe(true);
     // Only the one new event went out: the cancelled batch sent no further request.
-    expect(sb.requests.length).toBe(seenAtCancel + 1);
+    expect(trackingRequests(sb).length).toBe(seenAtCancel + 1);
     const audit = join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl');
     // Wait for the whole line: matching its first bytes and parsing at once read half a line under load.
     await until(() => readAuditLines(audit).some((l) => l.slug === 'SEGMENT_BATCH'), 15_000);

@@ -58,6 +58,12 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/-> \d+ source\(s\): Website \(src_web, enabled\)/);
     expect(stdout).toMatch(/-> track "Signed Up" for user_42/);
     expect(stdout).toMatch(/-> identify for user_42/);
+    expect(stdout).toContain('7. Check events against the tracking plan');
+    expect(stdout).toMatch(/-> finding: message 1, error tracking_plan properties\.order_id: .*\(fix: add properties\.order_id\)/);
+    expect(stdout).toMatch(/-> finding: message 0, warning naming event: .*\(fix: Order Completed\)/);
+    // The finding shows a glimpse of the address, never the address.
+    expect(stdout).toMatch(/-> finding: message 0, warning pii properties\.note: [^\n]*\(a\*\*\*@\*\*\*\.com\)/);
+    expect(stdout.split('\n').filter((l) => l.includes('finding:') && l.includes('ada@example.com'))).toEqual([]);
     expect(stdout).toContain('Done: every step succeeded.');
   });
 });

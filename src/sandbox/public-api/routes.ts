@@ -21,6 +21,7 @@ function withSource(s: PublicApiStore, r: RouteRequest, then: (src: Obj) => Publ
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
+const RULE_TYPES = ['TRACK', 'IDENTIFY', 'GROUP', 'PAGE', 'SCREEN', 'COMMON'];
 
 /** The checks the API makes on a source update, as 422s naming the field. */
 function checkSourceUpdate(body: Obj): PublicApiAnswer | undefined {
@@ -142,11 +143,35 @@ export const HANDLERS: Record<string, Handler> = {
     const plan = { id: `tp_new${s.nextId++}`, name: body.name, type: body.type ?? 'LIVE', description: body.description ?? '', createdAt: now, updatedAt: now };
     s.trackingPlans.push(plan);
     s.planSources[plan.id] = [];
+    s.planRules[plan.id] = [];
     return ok({ trackingPlan: plan });
   },
   'GET /tracking-plans/{trackingPlanId}': (s, r) => {
     const p = find(s.trackingPlans, r.params.trackingPlanId!);
     return p ? ok({ trackingPlan: p }) : notFound('Tracking plan', r.params.trackingPlanId!);
+  },
+  'GET /tracking-plans/{trackingPlanId}/rules': (s, r) => {
+    const rules = s.planRules[r.params.trackingPlanId!] ?? (find(s.trackingPlans, r.params.trackingPlanId!) ? [] : undefined);
+    return rules ? list(rules, 'rules', r) : notFound('Tracking plan', r.params.trackingPlanId!);
+  },
+  'PATCH /tracking-plans/{trackingPlanId}/rules': (s, r) => {
+    if (!find(s.trackingPlans, r.params.trackingPlanId!)) return notFound('Tracking plan', r.params.trackingPlanId!);
+    const body = jsonBody(r.body);
+    if (isAnswer(body)) return body;
+    if (!Array.isArray(body.rules)) return fail(422, 'validation', 'rules must be a list of rules.', { field: 'rules' });
+    const rules = (s.planRules[r.params.trackingPlanId!] ??= []);
+    const now = new Date().toISOString();
+    for (const raw of body.rules as Obj[]) {
+      if (!RULE_TYPES.includes(String(raw.type)) || typeof raw.jsonSchema !== 'object' || raw.jsonSchema === null) return fail(422, 'validation', 'each rule needs a type (TRACK, IDENTIFY, GROUP, PAGE, SCREEN or COMMON) and a jsonSchema object.', { field: 'rules' });
+      const at = rules.findIndex((x) => x.type === raw.type && (x.key ?? '') === (raw.key ?? ''));
+      // Every change is a new version: that is what lets a client recompile only what changed.
+      const version = at === -1 ? 1 : Number(rules[at]!.version) + 1;
+      const key = raw.newKey ?? raw.key;
+      const next = { type: raw.type, ...(key ? { key } : {}), jsonSchema: raw.jsonSchema, version, createdAt: at === -1 ? now : rules[at]!.createdAt, updatedAt: now };
+      if (at === -1) rules.push(next);
+      else rules[at] = next;
+    }
+    return ok({ status: 'SUCCESS' });
   },
   'GET /tracking-plans/{trackingPlanId}/sources': (s, r) => {
     const ids = s.planSources[r.params.trackingPlanId!];

@@ -17,6 +17,8 @@ export interface PublicApiStore {
   sourceWarehouses: Record<string, string[]>;
   /** trackingPlanId -> source ids checked against it. */
   planSources: Record<string, string[]>;
+  /** trackingPlanId -> its rules (type, key, jsonSchema, version). */
+  planRules: Record<string, Obj[]>;
   /** sourceId -> schema settings. */
   schemaSettings: Record<string, Obj>;
   nextId: number;
@@ -104,6 +106,7 @@ export function seedStore(writeKeys: string[]): PublicApiStore {
     trackingPlans: [{ id: 'tp_main', name: 'Main plan', slug: 'main-plan', type: 'LIVE', description: 'Events of the website', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' }],
     sourceWarehouses: { src_web: ['wh_snowflake', 'wh_bigquery'], src_server: ['wh_snowflake'], src_ios: ['wh_snowflake'], src_android: ['wh_snowflake'] },
     planSources: { tp_main: ['src_web'] },
+    planRules: { tp_main: sandboxRules() },
     schemaSettings: {},
     nextId: 1,
   };
@@ -115,4 +118,47 @@ export function defaultSchemaSettings(): Obj {
     identify: { allowUnplannedTraits: true, allowTraitsOnViolations: true, commonEventOnViolations: 'ALLOW' },
     group: { allowUnplannedTraits: true, allowTraitsOnViolations: true, commonEventOnViolations: 'ALLOW' },
   };
+}
+
+/** A message schema in Segment's form: the rule describes the whole message, `properties` or `traits` inside. */
+const messageSchema = (part: 'properties' | 'traits', shape: Obj, required: string[] = [], extra: Obj = {}) => ({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  properties: { [part]: { type: 'object', properties: shape, ...(required.length ? { required } : {}), ...extra } },
+  ...(required.length ? { required: [part] } : {}),
+});
+
+const rule = (type: string, key: string | undefined, jsonSchema: Obj) => ({
+  type,
+  ...(key ? { key } : {}),
+  jsonSchema,
+  version: 1,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+});
+
+/**
+ * The rules of the sandbox's "Main plan" (connected to the Website source, whose write key the
+ * sandbox hands out), one of each type, so the router's tracking-plan checks run without an account.
+ */
+export function sandboxRules(): Obj[] {
+  return [
+    rule('TRACK', 'Order Completed', messageSchema('properties', {
+      order_id: { type: 'string' },
+      revenue: { type: 'number' },
+      currency: { type: 'string', enum: ['USD', 'EUR', 'GBP'] },
+      coupon: { type: 'string' },
+    }, ['order_id', 'revenue'], { additionalProperties: false })),
+    rule('TRACK', 'Signed Up', messageSchema('properties', { plan: { type: 'string', enum: ['free', 'pro', 'enterprise'] }, referrer: { type: 'string' } }, ['plan'])),
+    rule('TRACK', 'Product Viewed', messageSchema('properties', { product_id: { type: 'string' }, price: { type: 'number' } }, ['product_id'])),
+    rule('IDENTIFY', undefined, messageSchema('traits', { email: { type: 'string', format: 'email' }, plan: { type: 'string', enum: ['free', 'pro', 'enterprise'] } })),
+    rule('GROUP', undefined, messageSchema('traits', { name: { type: 'string' }, employees: { type: 'integer', minimum: 0 } }, ['name'])),
+    rule('PAGE', undefined, messageSchema('properties', { path: { type: 'string' }, url: { type: 'string', format: 'uri' } })),
+    rule('SCREEN', undefined, { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] }),
+    rule('COMMON', undefined, {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { context: { type: 'object', properties: { locale: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$' } } } },
+    }),
+  ];
 }

@@ -8,6 +8,8 @@ import { ArgumentsError, formatIssues, issueList } from '../../registry/argument
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
 import { journalFor, type JournalRun } from './journal.js';
+import type { QualityReport } from '../../quality/checker.js';
+import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
 
 export { LIBRARY };
 
@@ -64,12 +66,14 @@ export interface BatchState extends CallBase {
   messages: SerialisedMessage[];
   envelope: { context?: unknown; integrations?: unknown };
   rejected: RejectedMessage[];
+  quality?: QualityReport;
 }
 
 export interface SingleState extends CallBase {
   kind: 'single';
   type: MessageType;
   message: SerialisedMessage;
+  quality?: QualityReport;
 }
 
 /** A request as a dry run shows it: the body parsed back from the exact bytes that would be sent. */
@@ -109,6 +113,10 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
     const problem = `the message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB): move large values out of properties/traits, or trim them`;
     throw new ArgumentsError(`Invalid arguments: ${problem}.`, [{ field: '(arguments)', problem }]);
   }
+  const gate = openGate(ctx);
+  const kept = screen(gate, 0, type, args);
+  if (kept) throw new ArgumentsError(`Not sent: the ${type} call ${kept.reason}.`, kept.issues, qualityFields(gate?.report()));
+  const quality = gate?.report();
   const state: SingleState = {
     kind: 'single',
     type,
@@ -118,8 +126,9 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
     idPrefix: newIdPrefix(),
     now: new Date().toISOString(),
     fingerprint: fingerprint(`single ${type}`, [message]),
+    ...(quality ? { quality } : {}),
   };
-  return { requests: [shownRequest(state.url, state.headers, () => singleBody(state))], state };
+  return { requests: [shownRequest(state.url, state.headers, () => singleBody(state))], ...(quality ? { notes: qualityFields(quality) } : {}), state };
 }
 
 /**
@@ -135,6 +144,9 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
   const maxMessage = Math.min(LIMITS.messageBytes, packer.maxMessageBytes);
   const maxCall = ctx.config.limits.maxArgumentsBytes;
   let callBytes = 0;
+  const gate = openGate(ctx);
+  // Segment merges the batch's context into each message: the checks see it merged too.
+  const batchContext = args.context && typeof args.context === 'object' ? (args.context as Record<string, unknown>) : undefined;
 
   args.batch.forEach((raw, index) => {
     const parsed = validateBatchItem(raw);
@@ -143,6 +155,13 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       // Paths name the message in the call (batch.3.userId), as a whole-call validation error would.
       const issues = parsed.issues.map((i) => ({ ...i, path: ['batch', index, ...i.path] }));
       rejected.push({ index, messageId: typeof given === 'string' ? given : undefined, reason: formatIssues(issues), issues: issueList(issues) });
+      return;
+    }
+    const data = parsed.data as Record<string, unknown>;
+    const checked = batchContext ? { ...data, context: { ...batchContext, ...(data.context as object) } } : data;
+    const kept = screen(gate, index, String(data.type), checked, `batch.${index}.`);
+    if (kept) {
+      rejected.push({ index, messageId: typeof data.messageId === 'string' ? data.messageId : undefined, reason: kept.reason, issues: kept.issues });
       return;
     }
     const m = serialise(parsed.data, index);
@@ -161,13 +180,14 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     messages.push(m);
   });
 
+  const quality = gate?.report();
   if (messages.length === 0) {
     // Nothing to send: a validation error, decided before the write policy, with every message's reason.
     const shown = rejected.slice(0, 3).map((r) => r.reason).join('; ');
     throw new ArgumentsError(
       `No message of the batch can be sent (${rejected.length} rejected): ${shown}${rejected.length > 3 ? '; ...' : ''}.`,
       rejected.flatMap((r) => r.issues ?? []),
-      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected },
+      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected, ...qualityFields(quality) },
     );
   }
   const state: BatchState = {
@@ -181,6 +201,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     idPrefix: newIdPrefix(),
     now: new Date().toISOString(),
     fingerprint: fingerprint(`batch ${JSON.stringify(envelope)}`, messages),
+    ...(quality ? { quality } : {}),
   };
   // Requests are packed on demand: a dry run shows them; a real send packs what is still to go.
   let shown: HttpRequestSpec[] | undefined;
@@ -190,7 +211,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       return requests();
     },
     get notes() {
-      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: rejected };
+      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: rejected, ...qualityFields(quality) };
     },
     state,
   };
@@ -201,6 +222,7 @@ const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for
 /** Sends a prepared tracking call under the shared retry policy. */
 export async function sendTracking(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
   const state = call.state as SingleState | BatchState;
+  keepPlanFresh(ctx);
   if (state.kind === 'single') return sendSingle(state, ctx);
   return sendBatch(state, ctx);
 }
@@ -264,7 +286,7 @@ function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext
 async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
   const { run, prefix, now } = beginRun(state, 1, ctx);
   const messageId = messageIdOf(state.message, prefix);
-  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE } });
+  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) } });
   if (run?.acked.has(0)) {
     finishRun(run, true, ctx);
     return accepted();
@@ -281,6 +303,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
       ok: false,
       status,
       messageIds: [messageId],
+      ...(state.quality ? { data: qualityFields(state.quality) } : {}),
       error: {
         kind: r.error ? 'network' : 'upstream',
         status,
@@ -355,6 +378,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
+    ...qualityFields(state.quality),
   };
   const problems = state.rejected.length + notAccepted.length;
   if (problems === 0) return { ok: true, status: lastStatus, messageIds, data };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PreparedCall, SendContext, SendOutcome, ToolDefinition, ToolFacts } from '../../registry/types.js';
 import { prepareBatch, prepareSingle, sendTracking } from './delivery.js';
 import * as s from './schemas.js';
+import { validateEventsTool } from './validate-tool.js';
 
 /**
  * The Tracking API tools. Each entry is the single source of truth for that tool: its words drive
@@ -164,4 +165,5 @@ export const trackingTools: ToolDefinition[] = [
     prepare: (args, ctx) => prepareBatch(args, ctx),
     measuresOwnSize: true,
   }),
+  validateEventsTool,
 ];

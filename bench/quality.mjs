@@ -1,0 +1,127 @@
+// Data quality: what checking costs on the delivery path. One SEGMENT_BATCH of 100,000 events through
+// the executor (in process), sent to a sandbox in its own process, with --validate=off and with
+// --validate=warn against the sandbox's tracking plan (8 rules, loaded and compiled before timing);
+// same events, same run, alternating order, median of 3. Plus the checks alone, per event.
+// Run alone: npm run build && node bench/quality.mjs [events]
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const WRITE_KEY = 'bench-quality-write-key';
+const TOKEN = 'bench-quality-token';
+const ROUNDS = 3;
+
+/**
+ * Typical tracking traffic: mostly planned "Order Completed" events that fit the plan, some with a
+ * plan error, a naming slip or an email in the properties, so every check has work to do.
+ */
+function events(n, run) {
+  return Array.from({ length: n }, (_, i) => {
+    const properties = { order_id: `o-${run}-${i}`, revenue: (i % 97) + 0.99, currency: i % 2 ? 'USD' : 'EUR' };
+    if (i % 50 === 1) delete properties.order_id; // a plan error
+    if (i % 20 === 2) properties.CouponCode = 'SPRING'; // a naming slip (and not in the plan)
+    if (i % 100 === 3) properties.coupon = 'ask ada@example.com'; // PII
+    return { type: 'track', userId: `user-${i % 500}`, event: i % 20 === 4 ? 'order completed' : 'Order Completed', properties, context: { run } };
+  });
+}
+
+async function startSandboxProcess() {
+  const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist/sandbox/server.js')).href)}).then(async ({ startSandbox }) => {
+    const sb = await startSandbox({ writeKeys: [${JSON.stringify(WRITE_KEY)}], tokens: [${JSON.stringify(TOKEN)}] });
+    process.stdout.write(sb.url + '\\n');
+    process.stdin.on('end', () => sb.close().then(() => process.exit(0)));
+    process.stdin.resume();
+  });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(String(d).trim()));
+    child.once('exit', (c) => reject(new Error(`sandbox exited (${c})`)));
+  });
+  return {
+    url,
+    reset: () => fetch(url + '/_sandbox/events', { method: 'DELETE' }),
+    close: () => new Promise((r) => { child.once('exit', r); child.stdin.end(); }),
+  };
+}
+
+async function app(url, validate) {
+  const { createApp } = await import(pathToFileURL(join(root, 'dist/app.js')).href);
+  return createApp({
+    write: 'allow',
+    validate,
+    env: {
+      SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-quality-')),
+      SEGMENT_TRACKING_API_URL: url,
+      SEGMENT_PUBLIC_API_URL: url,
+      SEGMENT_WRITE_KEY: WRITE_KEY,
+      SEGMENT_PUBLIC_API_TOKEN: TOKEN,
+      SEGMENT_ROUTER_LOG_LEVEL: 'error',
+      // 100,000 events are about 20 MB of arguments: the call limit is not what is measured here.
+      SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES: '200000000',
+      SEGMENT_ROUTER_MAX_ANSWER_BYTES: '10000000',
+    },
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** A section of `npm run bench` (bench/run.mjs). */
+export default () => qualityBench();
+
+export async function qualityBench({ count = 100_000 } = {}) {
+  const sb = await startSandboxProcess();
+  const off = await app(sb.url, 'off');
+  const warn = await app(sb.url, 'warn');
+  try {
+    // Load and compile the plan before timing: a running server has it cached.
+    const target = await warn.planTarget();
+    const loaded = await warn.quality.inspect(target, [], 10_000);
+    if (loaded.tracking_plan.status !== 'applied') throw new Error(`no plan: ${loaded.tracking_plan.reason}`);
+
+    const times = { off: [], warn: [] };
+    let findings;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of round % 2 ? ['warn', 'off'] : ['off', 'warn']) {
+        const batch = events(count, `${mode}-${round}`);
+        await sb.reset();
+        const started = performance.now();
+        const r = await (mode === 'off' ? off : warn).executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+        times[mode].push(performance.now() - started);
+        if (r.data?.accepted !== count) throw new Error(`${mode}: ${r.data?.accepted} of ${count} accepted (${r.error?.message})`);
+        if (mode === 'warn') findings = r.data.findings_summary;
+      }
+    }
+
+    // The checks alone, without sending: the same events through one gate.
+    const { checkable } = await import(pathToFileURL(join(root, 'dist/segment/tracking/validate-tool.js')).href);
+    const now = new Date().toISOString();
+    const ready = events(count, 'alone').map((m, i) => checkable(m, i, now));
+    const gate = warn.quality.gate(target);
+    const started = performance.now();
+    ready.forEach((c, i) => gate.check(i, c.type, c.message));
+    const aloneUs = ((performance.now() - started) * 1000) / count;
+
+    const offRate = count / (median(times.off) / 1000);
+    const warnRate = count / (median(times.warn) / 1000);
+    const cost = 1 - warnRate / offRate;
+    return [
+      { metric: `Quality: ${fmt(count)}-event SEGMENT_BATCH, --validate=off (in process, median of ${ROUNDS})`, value: `${fmt(offRate)} events/s` },
+      { metric: `Quality: same batch, --validate=warn against an 8-rule plan`, value: `${fmt(warnRate)} events/s (${fmt(findings.total)} findings)` },
+      { metric: 'Quality: cost of checking on batch throughput', value: `${(cost * 100).toFixed(1)} %`, target: '< 10 %', ok: cost < 0.1 },
+      { metric: 'Quality: the checks alone (plan, naming, PII), per event', value: `${aloneUs.toFixed(1)} us` },
+    ];
+  } finally {
+    await off.close();
+    await warn.close();
+    await sb.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await qualityBench({ count: Number(process.argv[2]) || 100_000 });
+  for (const r of rows) console.log(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'met' : 'MISSED'})` : ''}`);
+}

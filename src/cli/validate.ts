@@ -1,0 +1,146 @@
+import type { Finding, PlanStatus } from '../quality/types.js';
+import { checkable } from '../segment/tracking/validate-tool.js';
+import { MESSAGE_TYPES } from '../segment/tracking/schemas.js';
+import { appFromFlags, envOptions, jsonOption } from './app-flags.js';
+import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { printJson, printText } from './output.js';
+import { detectFormat, readEvents } from './read-events.js';
+
+/**
+ * `segment-router validate FILE`: SEGMENT_VALIDATE_EVENTS for a file. The same checks (tracking
+ * plan, naming, PII) on every message, nothing sent; a summary table for people, JSON with --json.
+ * Messages are checked in slices, so a large file never builds one huge list of findings.
+ */
+
+const SLICE = 5_000;
+/** Findings kept for --json (the counts cover every one). */
+const MAX_LISTED = 1_000;
+
+interface Row {
+  kind: string;
+  severity: string;
+  field: string;
+  count: number;
+  example: Finding & { line: number };
+}
+
+interface Totals {
+  messages: number;
+  checked: number;
+  errors: number;
+  warnings: number;
+  messagesWithErrors: number;
+  invalid: { line: number; reason: string }[];
+  rows: Map<string, Row>;
+  listed: (Finding & { line: number })[];
+  plan?: PlanStatus;
+}
+
+function add(t: Totals, f: Finding, line: number): void {
+  if (f.severity === 'error') t.errors++;
+  else t.warnings++;
+  const key = `${f.kind}|${f.severity}|${f.field ?? ''}|${f.rule ?? ''}`;
+  const row = t.rows.get(key);
+  if (row) row.count++;
+  else t.rows.set(key, { kind: f.kind, severity: f.severity, field: f.field ?? '-', count: 1, example: { ...f, line } });
+  if (t.listed.length < MAX_LISTED) t.listed.push({ ...f, line });
+}
+
+function table(rows: Row[]): string {
+  const head = ['kind', 'severity', 'count', 'field', 'first seen (line): message -> fix'];
+  const cells = rows.map((r) => [r.kind, r.severity, r.count.toLocaleString('en-US'), r.field, `${r.example.line}: ${r.example.message}${r.example.fix ? ` -> ${r.example.fix}` : ''}`]);
+  const widths = head.slice(0, 4).map((h, i) => Math.min(40, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
+  const line = (c: string[]) => c.map((x, i) => (i < 4 ? x.padEnd(widths[i]!) : x)).join('  ');
+  return [line(head), line(head.map((h, i) => '-'.repeat(i < 4 ? widths[i]! : h.length))), ...cells.map(line)].join('\n');
+}
+
+function planLine(plan: PlanStatus | undefined): string {
+  if (!plan) return 'No message could be checked.';
+  if (plan.status === 'applied') return `Tracking plan "${plan.name ?? plan.id}" (${plan.id}, source ${plan.source_id}, ${plan.rules} rules)${plan.skipped_rules?.length ? `; rules skipped: ${plan.skipped_rules.join('; ')}` : ''}.`;
+  return `${plan.reason.charAt(0).toUpperCase()}${plan.reason.slice(1)}: only naming and PII were checked.`;
+}
+
+export const validateCommand: CommandSpec = {
+  name: 'validate',
+  summary: 'Check a file of tracking messages against the tracking plan, naming conventions and PII, without sending.',
+  usage: 'segment-router validate FILE [--type track|identify|...] [--source-id ID] [--naming snake|camel|off] [--format ndjson|json] [--json]',
+  options: {
+    type: { type: 'string', description: 'Call type for messages without a "type" field (identify, track, page, screen, group, alias).' },
+    'source-id': { type: 'string', description: 'Check against this source\'s tracking plan instead of the one of the write key\'s source.' },
+    naming: { type: 'string', description: 'Key style expected in properties and traits: snake (default), camel or off.' },
+    format: { type: 'string', description: 'ndjson (one message per line) or json (an array); guessed from the file when absent.' },
+    ...envOptions,
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError('validate takes one file, e.g. segment-router validate events.ndjson.');
+    const file = positionals[0]!;
+    const type = values.type as string | undefined;
+    if (type !== undefined && !MESSAGE_TYPES.includes(type as (typeof MESSAGE_TYPES)[number])) throw new UsageError(`--type must be one of ${MESSAGE_TYPES.join(', ')}, got "${type}".`);
+    const format = await detectFormat(file, values.format as string | undefined);
+    const app = appFromFlags(values, 'warn');
+    try {
+      const target = await app.planTarget(values['source-id'] as string | undefined);
+      const now = new Date().toISOString();
+      const t: Totals = { messages: 0, checked: 0, errors: 0, warnings: 0, messagesWithErrors: 0, invalid: [], rows: new Map(), listed: [] };
+      let slice: { type: string; message: Record<string, unknown> }[] = [];
+      let lines: number[] = [];
+      const flush = async () => {
+        if (!slice.length) return;
+        const report = await app.quality.inspect(target, slice, app.config.requestTimeoutMs, Infinity);
+        t.plan = report.tracking_plan;
+        t.messagesWithErrors += report.findings_summary.messages_with_errors;
+        for (const f of report.findings) add(t, { ...f, index: t.checked + f.index }, lines[f.index]!);
+        t.checked += slice.length;
+        slice = [];
+        lines = [];
+      };
+      for await (const item of readEvents(file, format)) {
+        t.messages++;
+        if (item.error) {
+          t.invalid.push({ line: item.line, reason: item.error });
+          continue;
+        }
+        const raw = type && item.value && typeof item.value === 'object' && !Array.isArray(item.value) && !('type' in item.value) ? { type, ...item.value } : item.value;
+        const c = checkable(raw, t.messages - 1, now, [`line ${item.line}`]);
+        if (!c.ok) {
+          t.invalid.push({ line: item.line, reason: c.reason });
+          continue;
+        }
+        slice.push({ type: c.type, message: c.message });
+        lines.push(item.line);
+        if (slice.length >= SLICE) await flush();
+      }
+      await flush();
+
+      const rows = [...t.rows.values()].sort((a, b) => (a.severity === b.severity ? b.count - a.count : a.severity === 'error' ? -1 : 1));
+      const failed = t.errors > 0 || t.invalid.length > 0;
+      if (values.json) {
+        printJson(app, {
+          file,
+          format,
+          messages: t.messages,
+          messages_checked: t.checked,
+          tracking_plan: t.plan,
+          findings_summary: { errors: t.errors, warnings: t.warnings, messages_with_errors: t.messagesWithErrors, invalid_messages: t.invalid.length },
+          groups: rows.map((r) => ({ kind: r.kind, severity: r.severity, field: r.field, count: r.count, example: r.example })),
+          findings: t.listed,
+          ...(t.errors + t.warnings > t.listed.length ? { findings_listed: t.listed.length } : {}),
+          invalid_messages: t.invalid.slice(0, MAX_LISTED),
+        });
+        return failed ? EXIT.failed : EXIT.ok;
+      }
+      const out = [
+        `Checked ${t.checked.toLocaleString('en-US')} of ${t.messages.toLocaleString('en-US')} messages in ${file}; nothing was sent.`,
+        planLine(t.plan),
+        `${t.errors.toLocaleString('en-US')} errors in ${t.messagesWithErrors.toLocaleString('en-US')} messages (kept back when sending with --validate=block), ${t.warnings.toLocaleString('en-US')} warnings${t.invalid.length ? `, ${t.invalid.length.toLocaleString('en-US')} messages the Tracking API would refuse` : ''}.`,
+      ];
+      if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
+      if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  line ${x.line}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));
+      printText(app, out.join('\n'));
+      return failed ? EXIT.failed : EXIT.ok;
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,120 @@
+import type { Finding, NamingStyle } from './types.js';
+
+/**
+ * Segment's naming conventions: events "Object Action" in Title Case ("Order Completed"), property
+ * and trait keys snake_case (or camelCase, when a team chose that). Each finding carries the fix.
+ * Verdicts are memoised per name: a batch repeats the same few event names and keys many times.
+ */
+
+/** Short words Segment's own specs leave in lower case inside a name ("Product Added to Wishlist"). */
+const MINOR = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'of', 'on', 'or', 'the', 'to', 'via', 'with']);
+
+/** Traits Segment reserves with their own spelling (its identify and group specs): never renamed. */
+const RESERVED_KEYS = new Set(['createdAt', 'firstName', 'lastName', 'postalCode']);
+
+const MEMO_LIMIT = 2_000;
+const eventMemo = new Map<string, { fix?: string; why: string } | null>();
+const keyMemo = { snake: new Map<string, string | null>(), camel: new Map<string, string | null>() };
+
+function memo<V>(map: Map<string, V>, key: string, compute: () => V): V {
+  const hit = map.get(key);
+  if (hit !== undefined || map.has(key)) return hit as V;
+  const value = compute();
+  if (map.size >= MEMO_LIMIT) map.clear();
+  map.set(key, value);
+  return value;
+}
+
+/** The words of a name written any way: `orderCompleted`, `order_completed`, `ORDER-COMPLETED`, `HTTPStatus`. */
+export function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+}
+
+const isAcronym = (w: string) => w.length <= 4 && /^[A-Z0-9]+$/.test(w) && /[A-Z]/.test(w);
+/** A brand written with an inner capital (iOS, eBay) is kept as written. */
+const isBrand = (w: string) => /^[a-z]+[A-Z][A-Za-z0-9]*$/.test(w);
+
+function titleWord(w: string, first: boolean, shouting: boolean): string {
+  if ((!shouting && isAcronym(w)) || isBrand(w)) return w;
+  const lower = w.toLowerCase();
+  if (!first && MINOR.has(lower)) return lower;
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+function wordOk(w: string, first: boolean): boolean {
+  // Upper case all through is an acronym when short (API, SKU), shouting when long (COMPLETED).
+  if (/^[A-Z0-9]+$/.test(w)) return w.length <= 4;
+  if (/^[A-Z0-9]/.test(w) || isBrand(w)) return true;
+  return !first && MINOR.has(w);
+}
+
+/** Why an event name breaks "Object Action" Title Case, with the fix; null when it is fine. */
+export function eventNameProblem(name: string): { fix?: string; why: string } | null {
+  return memo(eventMemo, name, () => {
+    const parts = name.split(' ');
+    const shouting = !/[a-z]/.test(name);
+    const wellFormed = !shouting && parts.length >= 2 && parts.every((w, i) => w !== '' && /^[A-Za-z0-9&'/]+$/.test(w) && wordOk(w, i === 0));
+    if (wellFormed) return null;
+    const ws = words(name);
+    const fix = ws.map((w, i) => titleWord(w, i === 0, shouting)).join(' ');
+    if (ws.length < 2) {
+      return { why: 'names one thing: name the object and what happened to it, e.g. "Order Completed"' };
+    }
+    return { why: 'is not "Object Action" in Title Case', fix };
+  });
+}
+
+function keyProblem(key: string, style: 'snake' | 'camel'): string | null {
+  return memo(keyMemo[style], key, () => {
+    if (RESERVED_KEYS.has(key)) return null;
+    if (style === 'snake') {
+      if (/^[a-z0-9]+(_[a-z0-9]+)*$/.test(key)) return null;
+      return words(key).map((w) => w.toLowerCase()).join('_') || null;
+    }
+    if (/^[a-z][a-zA-Z0-9]*$/.test(key)) return null;
+    const ws = words(key).map((w) => w.toLowerCase());
+    return ws.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('') || null;
+  });
+}
+
+const MAX_DEPTH = 6;
+const MAX_KEYS = 500;
+
+/** Keys of properties or traits (nested objects and arrays of objects too) that break the style. */
+export function checkKeys(value: unknown, path: string, style: NamingStyle, index: number, out: Finding[]): void {
+  if (style === 'off') return;
+  let seen = 0;
+  // Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
+  const walk = (v: unknown, at: string, depth: number) => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) walk(v[i], `${at}.${i}`, depth + 1);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (++seen > MAX_KEYS) return;
+      const fix = keyProblem(k, style);
+      if (fix && fix !== k) {
+        out.push({ index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
+      }
+      const child = o[k];
+      if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) walk(child, `${at}.${k}`, depth + 1);
+    }
+  };
+  if (value !== null && typeof value === 'object') walk(value, path, 0);
+}
+
+/** Every naming finding for one message. */
+export function checkNaming(type: string, message: Record<string, unknown>, style: NamingStyle, index: number, out: Finding[]): void {
+  if (style === 'off') return;
+  if (type === 'track' && typeof message.event === 'string') {
+    const problem = eventNameProblem(message.event);
+    if (problem) out.push({ index, severity: 'warning', kind: 'naming', field: 'event', message: `event name "${message.event}" ${problem.why}`, ...(problem.fix ? { fix: problem.fix } : {}) });
+  }
+  if (message.properties) checkKeys(message.properties, 'properties', style, index, out);
+  if (message.traits) checkKeys(message.traits, 'traits', style, index, out);
+}

@@ -1,0 +1,172 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import formatsPlugin from 'ajv-formats';
+import type { Finding, LoadedPlan, PlanRule, RuleType } from './types.js';
+
+/**
+ * A tracking plan made ready to check messages: each rule's JSON Schema compiled by Ajv once per
+ * rule version (a refresh that brings the same version reuses the compiled function), rules indexed
+ * by what they apply to. A rule's schema describes the whole message (properties, traits, context).
+ */
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
+
+export interface CompiledRule {
+  label: string;
+  validate: ValidateFunction;
+}
+
+export interface CompiledPlan {
+  plan: LoadedPlan;
+  /** TRACK rules by event name. */
+  track: Map<string, CompiledRule>;
+  /** The same, each with the COMMON rules before it: what a planned event is checked against. */
+  trackWithCommon: Map<string, CompiledRule[]>;
+  /** IDENTIFY, GROUP, PAGE, SCREEN rules: those without a key apply to every message of the type. */
+  byType: Map<RuleType, { any: CompiledRule[]; named: Map<string, CompiledRule> }>;
+  common: CompiledRule[];
+  /** Rules whose schema Ajv could not compile, by label, with why: reported, never fatal. */
+  skipped: string[];
+}
+
+const TYPE_OF_MESSAGE: Record<string, RuleType | undefined> = { track: 'TRACK', identify: 'IDENTIFY', group: 'GROUP', page: 'PAGE', screen: 'SCREEN' };
+
+/** Problems reported per message and rule at most: a message far off its rule says so in a few lines. */
+const MAX_ERRORS_PER_RULE = 10;
+
+export const ruleLabel = (r: Pick<PlanRule, 'type' | 'key' | 'version'>) => `${r.type}${r.key ? ` "${r.key}"` : ''} v${r.version}`;
+
+export class PlanCompiler {
+  private readonly ajv: Ajv;
+  /** planId|type|key|version -> compiled rule; what the last compile of a plan used. */
+  private readonly compiled = new Map<string, { rule: CompiledRule; schema: object; plan: string }>();
+
+  constructor() {
+    // Segment's schemas are draft-07 and may carry keywords Ajv does not know: strict mode would refuse them.
+    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+    addFormats(this.ajv);
+  }
+
+  compile(plan: LoadedPlan): CompiledPlan {
+    const out: CompiledPlan = { plan, track: new Map(), trackWithCommon: new Map(), byType: new Map(), common: [], skipped: [] };
+    const used = new Set<string>();
+    // The newest live version of each rule wins.
+    const newest = new Map<string, PlanRule>();
+    for (const r of plan.rules) {
+      if (r.deprecatedAt) continue;
+      const id = `${r.type}|${r.key ?? ''}`;
+      const prior = newest.get(id);
+      if (!prior || r.version > prior.version) newest.set(id, r);
+    }
+    for (const r of newest.values()) {
+      const id = `${plan.id}|${r.type}|${r.key ?? ''}|${r.version}`;
+      let entry = this.compiled.get(id);
+      if (!entry) {
+        const schema = typeof r.jsonSchema === 'object' && r.jsonSchema !== null ? (r.jsonSchema as object) : undefined;
+        if (!schema) {
+          out.skipped.push(`${ruleLabel(r)}: its jsonSchema is not an object`);
+          continue;
+        }
+        try {
+          entry = { rule: { label: ruleLabel(r), validate: this.ajv.compile(schema) }, schema, plan: plan.id };
+        } catch (err) {
+          out.skipped.push(`${ruleLabel(r)}: ${(err as Error).message.slice(0, 200)}`);
+          continue;
+        }
+        this.compiled.set(id, entry);
+      }
+      used.add(id);
+      const rule = entry.rule;
+      if (r.type === 'COMMON') out.common.push(rule);
+      else if (r.type === 'TRACK') {
+        if (r.key) out.track.set(r.key, rule);
+      } else {
+        const slot = out.byType.get(r.type) ?? { any: [] as CompiledRule[], named: new Map<string, CompiledRule>() };
+        if (r.key) slot.named.set(r.key, rule);
+        else slot.any.push(rule);
+        out.byType.set(r.type, slot);
+      }
+    }
+    for (const [event, rule] of out.track) out.trackWithCommon.set(event, [...out.common, rule]);
+    // Versions this plan no longer has are dropped, from Ajv's cache too.
+    for (const [id, entry] of this.compiled) {
+      if (entry.plan === plan.id && !used.has(id)) {
+        this.ajv.removeSchema(entry.schema);
+        this.compiled.delete(id);
+      }
+    }
+    return out;
+  }
+}
+
+/** The rules a message must satisfy, and a note when a track event is not in the plan at all. */
+function rulesFor(plan: CompiledPlan, type: string, message: Record<string, unknown>): { rules: readonly CompiledRule[]; unplanned?: string } {
+  const ruleType = TYPE_OF_MESSAGE[type];
+  if (ruleType === 'TRACK') {
+    const event = String(message.event ?? '');
+    const rule = plan.track.get(event);
+    // The common case, a planned event, allocates nothing: its list was built with the plan.
+    if (rule) return { rules: plan.trackWithCommon.get(event)! };
+    return plan.track.size ? { rules: plan.common, unplanned: event } : { rules: plan.common };
+  }
+  const slot = ruleType ? plan.byType.get(ruleType) : undefined;
+  if (!slot) return { rules: plan.common };
+  const named = typeof message.name === 'string' ? slot.named.get(message.name) : undefined;
+  return { rules: named ? [...plan.common, ...slot.any, named] : [...plan.common, ...slot.any] };
+}
+
+const pathOf = (instancePath: string) => instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
+
+/** One Ajv error as a finding: where, what the plan wants, and the fix. Values are never quoted (they may be personal data). */
+function toFinding(e: ErrorObject, rule: CompiledRule, index: number): Finding {
+  const at = pathOf(e.instancePath);
+  const base = { index, severity: 'error' as const, kind: 'tracking_plan' as const, rule: rule.label };
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required': {
+      const field = join(at, String(p.missingProperty));
+      return { ...base, field, message: `${field} is required by the tracking plan (${rule.label})`, fix: `add ${field}` };
+    }
+    case 'additionalProperties': {
+      const field = join(at, String(p.additionalProperty));
+      return { ...base, field, message: `${field} is not allowed by the tracking plan (${rule.label})`, fix: `remove ${field}, or add it to the plan` };
+    }
+    case 'type': {
+      const want = String(p.type);
+      return { ...base, field: at || undefined, message: `${at || 'the message'} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want} (${rule.label})`, fix: `send ${at || 'it'} as ${want}` };
+    }
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]) ?? [];
+      const shown = allowed.slice(0, 10).map((v) => JSON.stringify(v)).join(', ');
+      return { ...base, field: at, message: `${at} must be one of ${shown}${allowed.length > 10 ? ', ...' : ''} (${rule.label})`, fix: `use one of ${shown}` };
+    }
+    default:
+      return { ...base, field: at || undefined, message: `${at || 'the message'} ${e.message ?? 'breaks the rule'} (${rule.label})` };
+  }
+}
+
+const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+/** A planned event written another way (`order_completed` for `Order Completed`): the likely fix. */
+function plannedLike(plan: CompiledPlan, event: string): string | undefined {
+  const want = normalized(event);
+  if (!want) return undefined;
+  for (const key of plan.track.keys()) if (normalized(key) === want) return key;
+  return undefined;
+}
+
+/** Plan findings for one message (as sent: with its type, messageId, timestamp and context). */
+export function checkPlan(plan: CompiledPlan, type: string, message: Record<string, unknown>, index: number, out: Finding[]): void {
+  const { rules, unplanned } = rulesFor(plan, type, message);
+  if (unplanned !== undefined) {
+    const near = plannedLike(plan, unplanned);
+    out.push({ index, severity: 'warning', kind: 'tracking_plan', field: 'event', message: `event "${unplanned}" is not in the tracking plan "${plan.plan.name ?? plan.plan.id}"`, fix: near ?? 'use a planned event name, or add the event to the plan' });
+  }
+  if (!rules.length) return;
+  const withType = message.type === type ? message : { ...message, type };
+  for (const rule of rules) {
+    if (rule.validate(withType)) continue;
+    for (const e of (rule.validate.errors ?? []).slice(0, MAX_ERRORS_PER_RULE)) out.push(toFinding(e, rule, index));
+  }
+}

@@ -1,0 +1,43 @@
+import type { MessageGate, QualityReport } from '../../quality/checker.js';
+import type { Finding } from '../../quality/types.js';
+import type { PrepareContext } from '../../registry/types.js';
+
+/**
+ * Where tracking messages meet the data-quality checks (src/quality). Every packer of messages
+ * (single calls, batches, and the calls built on them) opens one gate per call and passes each
+ * message, as it will be sent, through `screen`; nothing else in the delivery path knows the checks.
+ */
+
+const targetOf = ({ credentials, config }: PrepareContext) => ({ region: credentials.region ?? config.region, writeKey: credentials.writeKey, token: credentials.token });
+
+/** The gate for this call: the plan as cached now, never a wait. Undefined when the checks are off. */
+export function openGate(ctx: PrepareContext): MessageGate | undefined {
+  if (!ctx.quality || ctx.quality.settings.mode === 'off') return undefined;
+  return ctx.quality.gate(targetOf(ctx));
+}
+
+/**
+ * Called when tracking data is really sent (past the write policy, not a dry run): loads or refreshes
+ * the plan in the background for the calls that follow. Preparing a call never touches the network.
+ */
+export function keepPlanFresh(ctx: PrepareContext): void {
+  ctx.quality?.warm(targetOf(ctx));
+}
+
+/** Why a message is kept back (block mode, errors found), or undefined when it may be sent. */
+export function screen(gate: MessageGate | undefined, index: number, type: string, message: Record<string, unknown>, fieldPrefix = ''): { reason: string; issues: { field: string; problem: string }[] } | undefined {
+  if (!gate) return undefined;
+  const errors: Finding[] = gate.check(index, type, message);
+  if (!errors.length) return undefined;
+  return {
+    reason: `breaks the tracking plan (--validate=block): ${errors.slice(0, 3).map((f) => f.message).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}`,
+    issues: errors.map((f) => ({ field: `${fieldPrefix}${f.field ?? '(message)'}`, problem: f.message })),
+  };
+}
+
+/** The answer's quality fields: `validate` (the mode), `tracking_plan`, `findings`, `findings_summary`. */
+export function qualityFields(report: QualityReport | undefined): Record<string, unknown> {
+  if (!report) return {};
+  const { mode, ...rest } = report;
+  return { validate: mode, ...rest };
+}
