@@ -61,6 +61,16 @@ export interface RuntimeConfig {
   limits: CallLimits;
   /** Who reads the answers: an agent over MCP (absent) or a person at the command line; hints are worded for them. */
   surface?: Surface;
+  /** Direct mode's tool names: full (integration__segment__<slug>, absent) or short (at most 64 characters). */
+  toolNames?: ToolNames;
+}
+
+export type ToolNames = 'full' | 'short';
+
+export function parseToolNames(value: string | undefined): ToolNames {
+  const v = (value ?? 'full').trim().toLowerCase();
+  if (v === 'full' || v === 'short') return v;
+  throw new ConfigError(`--tool-names must be full or short, got "${value}".`);
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -123,6 +133,8 @@ export interface RuntimeFlags {
   auditPayloads?: boolean;
   /** The CLI's one-shot commands set "cli"; servers speak to agents. */
   surface?: Surface;
+  /** `--tool-names`: full (default) or short. */
+  toolNames?: string;
 }
 
 /** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
@@ -159,6 +171,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes),
     },
     ...(flags.surface === 'cli' ? { surface: 'cli' as const } : {}),
+    ...(parseToolNames(flags.toolNames) === 'short' ? { toolNames: 'short' as const } : {}),
   };
 }
 
