@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
 import { callCommand } from './cli/call.js';
 import { runCommand } from './cli/run.js';
+import { closest, parseFlags } from './cli/flags.js';
 import { sandboxCommand } from './cli/sandbox.js';
 import { schemaCommand } from './cli/schema.js';
 import { searchCommand } from './cli/search.js';
@@ -11,6 +11,8 @@ import { serveCommand } from './cli/serve.js';
 import { toolsCommand } from './cli/tools.js';
 import { connectionsCommand } from './cli/connections.js';
 import { validateCommand } from './cli/validate.js';
+import { doctorCommand } from './cli/doctor.js';
+import { setupCommand } from './cli/setup.js';
 import { Redactor } from './security/redact.js';
 import { VERSION } from './version.js';
 
@@ -25,6 +27,8 @@ const commands: CommandSpec[] = [
   sandboxCommand,
   connectionsCommand,
   validateCommand,
+  setupCommand,
+  doctorCommand,
 ];
 
 function topHelp(): string {
@@ -55,9 +59,12 @@ async function main(argv: string[]): Promise<number | undefined> {
     return EXIT.ok;
   }
   const cmd = commands.find((c) => c.name === name);
-  if (!cmd) throw new UsageError(`Unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}.`);
+  if (!cmd) {
+    const near = closest(name, commands.map((c) => c.name));
+    throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''} Commands: ${commands.map((c) => c.name).join(', ')}.`);
+  }
   current = cmd;
-  const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const parsed = parseFlags(rest, { ...cmd.options, help: { type: 'boolean', short: 'h', description: 'Show this help.' } });
   if (parsed.values.help) {
     process.stdout.write(helpText(cmd) + '\n');
     return EXIT.ok;

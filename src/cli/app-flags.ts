@@ -54,5 +54,6 @@ export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn
     toolsets,
     tools,
     surface,
+    toolNames: values['tool-names'] as string | undefined,
   });
 }

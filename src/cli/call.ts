@@ -4,6 +4,8 @@ import { readStdin, UsageError, type CommandSpec } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
+import { renderList } from './list-view.js';
+import { terminalWidth } from './table.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
 async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
@@ -19,8 +21,12 @@ async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-function renderText(r: ExecutionResult): { text: string; toStderr: boolean } {
-  if (r.successful) return { text: `OK ${r.tool_slug}\n${r.data === undefined ? '' : indentJson(r.data)}`, toStderr: false };
+function renderText(r: ExecutionResult, width?: number): { text: string; toStderr: boolean } {
+  if (r.successful) {
+    // A list (sources, destinations, ...) reads best as a table; anything else as indented JSON.
+    const body = r.data === undefined ? '' : (renderList(r.data, width) ?? indentJson(r.data));
+    return { text: `OK ${r.tool_slug}\n${body}`, toStderr: false };
+  }
   const e = r.error!;
   return { text: `Failed${r.tool_slug ? ` ${r.tool_slug}` : ''} (${e.kind}): ${e.message}${e.hint ? `\nHint: ${e.hint}` : ''}`, toStderr: true };
 }
@@ -49,7 +55,7 @@ export const callCommand: CommandSpec = {
       );
       if (values.json) printJson(app, result);
       else {
-        const { text, toStderr } = renderText(result);
+        const { text, toStderr } = renderText(result, terminalWidth());
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
       return exitCodeFor(result);

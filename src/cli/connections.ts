@@ -4,8 +4,10 @@ import { ConnectionNameError, StoreConnectionService } from '../connections/serv
 import type { Secrets } from '../connections/store.js';
 import type { ConnectionStatus } from '../connections/types.js';
 import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
-import { renderStatus } from './connections-output.js';
+import { renderList, renderStatus } from './connections-output.js';
+import { terminalWidth } from './table.js';
 import { PromptCancelled, promptHidden } from './prompt-secret.js';
+import { askOnTerminal } from './tty-confirm.js';
 
 const SUBCOMMANDS = ['list', 'add', 'verify', 'remove'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
@@ -13,13 +15,14 @@ type Sub = (typeof SUBCOMMANDS)[number];
 export const connectionsCommand: CommandSpec = {
   name: 'connections',
   summary: 'List, add, verify or remove stored Segment connections.',
-  usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--new-key] [--json]',
+  usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--new-key] [--yes] [--json]',
   options: {
     name: { type: 'string', description: 'Connection name (default: $SEGMENT_ROUTER_CONNECTION, else "default").' },
     region: { type: 'string', description: 'add: the workspace\'s region, us or eu (default: the stored one, else us).' },
     stdin: { type: 'boolean', description: 'add: read {"writeKey": ..., "token": ...} as JSON from standard input instead of prompting.' },
     'skip-verify': { type: 'boolean', description: 'add: store without checking with Segment (offline set-up).' },
     'new-key': { type: 'boolean', description: 'add: make a new key file when it is missing although connections were stored with it (they stay unreadable).' },
+    yes: { type: 'boolean', short: 'y', description: 'remove: do not ask before removing (it asks only on a terminal).' },
     json: { type: 'boolean', description: 'Machine-readable output on stdout.' },
   },
   async run({ values, positionals }) {
@@ -28,6 +31,8 @@ export const connectionsCommand: CommandSpec = {
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got ${/^[a-z-]{1,20}$/.test(sub) ? `"${sub}"` : 'something else (not shown)'}` : ''}.`);
     if (extra.length) throw new UsageError('Unexpected extra argument (not shown). Secrets are never taken from the command line: use the prompt or --stdin.');
     if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region || values['new-key'])) throw new UsageError('--stdin, --skip-verify, --region and --new-key apply to "connections add" only.');
+    if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region)) throw new UsageError('--stdin, --skip-verify and --region apply to "connections add" only.');
+    if (sub !== 'remove' && values.yes) throw new UsageError('--yes applies to "connections remove" only.');
     const json = !!values.json;
     const name = values.name as string | undefined;
 
@@ -68,7 +73,7 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
     case 'list': {
       const list = svc.listOffline();
       const rows = list.map((s) => ({ ...s, credentials: svc.masked(s.connection) }));
-      out({ connections: rows }, rows.length ? rows.map((s) => renderStatus(s, s.credentials)).join('\n\n') : 'No connections. Add one with "segment-router connections add", or MANAGE_CONNECTIONS action "connect" from an assistant.');
+      out({ connections: rows }, rows.length ? renderList(rows, svc.active, terminalWidth()) : 'No connections. Add one with "segment-router connections add", or ask your assistant to connect Segment (it opens a page in your browser).');
       return EXIT.ok;
     }
     case 'verify': {
@@ -77,6 +82,18 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       return exitFor(status);
     }
     case 'remove': {
+      const target = ctx.name ?? svc.active;
+      // A person at a terminal confirms first; scripts (no terminal) and --yes go straight on.
+      if (!ctx.values.yes && svc.isStored(target)) {
+        const s = svc.listOffline().find((c) => c.connection === target);
+        const m = svc.masked(target);
+        const what = [m.writeKey && `write key ${m.writeKey}`, m.token && `token ${m.token}`, s?.workspace && `workspace "${s.workspace.name}"`].filter(Boolean).join(', ');
+        const yes = await askOnTerminal(`Remove the stored connection "${target}"${what ? ` (${what})` : ''}? Its secrets are deleted from this computer.`);
+        if (yes === false) {
+          err('Nothing was removed.');
+          return EXIT.failed;
+        }
+      }
       const r = await svc.disconnect(ctx.name);
       if (!r.ok) {
         err(`${r.message} ${r.hint}`);

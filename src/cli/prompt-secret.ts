@@ -17,8 +17,9 @@ export class PromptCancelled extends Error {
 
 export function promptHidden(question: string, input: TtyInput = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string> {
   if (!input.isTTY || !input.setRawMode) return Promise.reject(new Error('no terminal to prompt on'));
-  output.write(question);
+  // Echo off before the question shows: a secret typed (or pasted) the moment it appears must not echo.
   input.setRawMode(true);
+  output.write(question);
   input.setEncoding('utf8');
   input.resume();
   return new Promise((resolve, reject) => {

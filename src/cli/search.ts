@@ -1,9 +1,9 @@
 import { buildSearchAnswer, SEARCH_LIMITS, type SearchAnswer } from '../meta/search-answer.js';
 import type { SearchExplanation } from '../search/search.js';
-import { firstSentence } from '../search/tool-view.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
 import { printJson, printText } from './output.js';
+import { columnWidths, renderTable, terminalWidth, type Column } from './table.js';
 
 function limitFrom(raw: unknown): number {
   if (raw === undefined) return SEARCH_LIMITS.perQuery;
@@ -24,25 +24,49 @@ function explainLines(e: SearchExplanation): string[] {
   return lines;
 }
 
-function renderText(a: SearchAnswer): string {
-  const lines: string[] = [];
-  for (const r of a.results) {
-    lines.push(`Use case: ${r.use_case}`);
-    r.primary_tool_slugs.forEach((slug, i) => {
+interface Row {
+  n: number;
+  slug: string;
+  access: string;
+  title: string;
+  blocked?: string;
+}
+
+const COLUMNS: Column<Row>[] = [
+  { header: '#', value: (r) => String(r.n) },
+  { header: 'SLUG', value: (r) => r.slug },
+  { header: 'ACCESS', value: (r) => r.access },
+  { header: 'NOW', value: (r) => (r.blocked ? 'refused' : 'allowed') },
+  { header: 'TITLE', value: (r) => r.title },
+];
+
+/** One table per use case, all with the same column widths, then why refused tools are refused. */
+function renderText(a: SearchAnswer, width?: number): string {
+  const tables = a.results.map((r) =>
+    r.primary_tool_slugs.map((slug, i): Row => {
       const t = a.tool_schemas[slug]!;
-      lines.push(`  ${i + 1}. ${slug.padEnd(34)} ${t.access.padEnd(11)} ${t.title}`);
-      // The first sentence says why; --json carries the full text with how to enable it.
-      if (t.blocked_by_policy) lines.push(`     blocked now: ${firstSentence(t.blocked_by_policy)}`);
-    });
+      return { n: i + 1, slug, access: t.access, title: t.title, ...(t.blocked_by_policy ? { blocked: t.blocked_by_policy } : {}) };
+    }),
+  );
+  const minWidths = columnWidths(COLUMNS, tables.flat());
+  const lines: string[] = [];
+  a.results.forEach((r, i) => {
+    lines.push(`Use case: ${r.use_case}`);
+    lines.push(tables[i]!.length ? renderTable(COLUMNS, tables[i]!, { minWidths, width, indent: '  ' }) : '  (no tool in scope matches)');
     if ((r.recommended_plan_steps?.length ?? 0) > 1) {
       lines.push('  plan:');
-      r.recommended_plan_steps!.forEach((p, i) => lines.push(`    ${i + 1}. ${p.tool_slug}: ${p.purpose}`));
+      r.recommended_plan_steps!.forEach((p, k) => lines.push(`    ${k + 1}. ${p.tool_slug}: ${p.purpose}`));
     }
     if (r.related_tool_slugs.length) lines.push(`  related: ${r.related_tool_slugs.join(', ')}`);
     if (r.explain) lines.push(...explainLines(r.explain));
     if (r.note) lines.push(`  note: ${r.note}`);
     lines.push('');
-  }
+  });
+  // Why "refused", once per kind of tool (the reason names a slug; the fix is the same for its kind).
+  const refused = new Map<string, Row>();
+  for (const row of tables.flat()) if (row.blocked && !refused.has(row.access)) refused.set(row.access, row);
+  for (const row of refused.values()) lines.push(`Refused now (${row.access}): ${row.blocked}`);
+  if (refused.size) lines.push('');
   for (const c of a.toolkit_connection_statuses) {
     const caps = Object.entries(c.capabilities).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`Connection: ${c.status} (${caps})`);
@@ -75,7 +99,7 @@ export const searchCommand: CommandSpec = {
     try {
       const answer = await buildSearchAnswer(app, useCases.map((use_case) => ({ use_case, ...(known ? { known_fields: known } : {}) })), { limit, explain: !!values.explain });
       if (values.json) printJson(app, answer);
-      else printText(app, renderText(answer));
+      else printText(app, renderText(answer, terminalWidth()));
       return EXIT.ok;
     } finally {
       await app.close();

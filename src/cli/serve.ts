@@ -2,6 +2,7 @@ import { isLoopback } from '../server/http-guard.js';
 import { appFromFlags, qualityOptions, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
 import { listFlag, UsageError, type CommandSpec } from './common.js';
+import { selfCommand, waitingMessage } from './waiting.js';
 
 type Values = Record<string, unknown>;
 
@@ -33,7 +34,7 @@ export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'Run the MCP server (stdio by default, or Streamable HTTP).',
   usage:
-    'segment-router serve [--transport stdio|http] [--host 127.0.0.1] [--port 3333] [--auth-token-file F] [--tools-mode meta|direct] [--write=deny|ask|allow] [--allow-destructive] [--toolsets a,b] [--tools SLUG,...] [--audit-payloads]',
+    'segment-router serve [--transport stdio|http] [--host 127.0.0.1] [--port 3333] [--auth-token-file F] [--tools-mode meta|direct] [--tool-names full|short] [--write=deny|ask|allow] [--allow-destructive] [--toolsets a,b] [--tools SLUG,...] [--audit-payloads]',
   options: {
     transport: { type: 'string', description: 'stdio (default): one client on stdin/stdout. http: MCP Streamable HTTP at /mcp, stateless, JSON responses.' },
     host: { type: 'string', description: 'HTTP bind address (default 127.0.0.1). Anything but loopback requires --auth-token-file.' },
@@ -41,6 +42,7 @@ export const serveCommand: CommandSpec = {
     'auth-token-file': { type: 'string', description: 'File holding the bearer token HTTP clients must send (Authorization: Bearer <token>).' },
     'allowed-hosts': { type: 'string', description: 'Extra Host names HTTP clients use, comma-separated (e.g. a load balancer\'s name). Loopback names are always allowed.' },
     'tools-mode': { type: 'string', description: 'meta (default): SEARCH_TOOLS, MANAGE_CONNECTIONS, EXECUTE_TOOL. direct: each tool in scope as its own MCP tool, integration__segment__<slug>.' },
+    'tool-names': { type: 'string', description: 'direct mode: full (default, integration__segment__<slug>) or short (segment_<operation>, every name within the 64 characters some model APIs allow).' },
     ...policyOptions,
     ...scopeOptions,
     ...envOptions,
@@ -50,6 +52,7 @@ export const serveCommand: CommandSpec = {
   async run({ values }) {
     const transport = oneOf(values.transport ?? 'stdio', ['stdio', 'http'] as const, '--transport');
     const mode = oneOf(values['tools-mode'] ?? 'meta', ['meta', 'direct'] as const, '--tools-mode');
+    if (values['tool-names'] !== undefined && mode !== 'direct') throw new UsageError('--tool-names applies to --tools-mode=direct only (the meta tools have short names already).');
     if (transport === 'stdio') {
       const misplaced = ['host', 'port', 'auth-token-file', 'allowed-hosts'].filter((f) => values[f] !== undefined);
       if (misplaced.length) throw new UsageError(`${misplaced.map((f) => `--${f}`).join(', ')} only apply with --transport=http.`);
@@ -64,6 +67,8 @@ export const serveCommand: CommandSpec = {
     }
     // The MCP SDK loads only here, so the one-shot commands (call, search, tools) start without it.
     if (!http) {
+      // A person ran it by hand: say what it waits for, on stderr (stdout belongs to the protocol).
+      if (process.stdin.isTTY) process.stderr.write(waitingMessage(selfCommand(), mode) + '\n');
       const { serveStdio } = await import('../server/stdio.js');
       await serveStdio(app, mode);
       return undefined;

@@ -1,6 +1,7 @@
 import { appFromFlags, envOptions, jsonOption, scopeOptions } from './app-flags.js';
 import { EXIT, type CommandSpec } from './common.js';
 import { printJson, printText } from './output.js';
+import { renderTable, terminalWidth, type Column } from './table.js';
 
 export const toolsCommand: CommandSpec = {
   name: 'tools',
@@ -15,10 +16,16 @@ export const toolsCommand: CommandSpec = {
         printJson(app, { count: tools.length, toolsets: app.registry.toolsets(), tools });
         return EXIT.ok;
       }
-      const w = Math.max(4, ...tools.map((t) => t.slug.length));
-      const rows = tools.map((t) => `${t.slug.padEnd(w)}  ${t.access.padEnd(11)}  ${t.toolset.padEnd(18)}  ${t.api.padEnd(8)}  ${t.title}`);
-      const head = `${'SLUG'.padEnd(w)}  ${'ACCESS'.padEnd(11)}  ${'TOOLSET'.padEnd(18)}  ${'API'.padEnd(8)}  TITLE`;
-      printText(app, [head, ...rows, '', `${tools.length} tools; toolsets: ${app.registry.toolsets().join(', ')}.`].join('\n'));
+      type T = (typeof tools)[number];
+      const columns: Column<T>[] = [
+        { header: 'SLUG', value: (t) => t.slug },
+        { header: 'ACCESS', value: (t) => t.access },
+        { header: 'TOOLSET', value: (t) => t.toolset },
+        { header: 'API', value: (t) => t.api },
+        { header: 'TITLE', value: (t) => t.title },
+      ];
+      const table = renderTable(columns, tools, { width: terminalWidth() });
+      printText(app, [table, '', `${tools.length} tools; toolsets: ${app.registry.toolsets().join(', ')}.`].join('\n'));
       return EXIT.ok;
     } finally {
       await app.close();

@@ -56,3 +56,18 @@ export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
     }
   };
 }
+
+/**
+ * Asks a yes/no question on the terminal (stdin), defaulting to no. Returns undefined when stdin is
+ * not a terminal: the caller decides what a script gets.
+ */
+export async function askOnTerminal(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return /^\s*y(es)?\s*$/i.test(await rl.question(`${question} [y/N] `));
+  } finally {
+    rl.close();
+    process.stdin.pause();
+  }
+}

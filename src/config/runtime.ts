@@ -61,6 +61,8 @@ export interface RuntimeConfig {
   limits: CallLimits;
   /** Who reads the answers: an agent over MCP (absent) or a person at the command line; hints are worded for them. */
   surface?: Surface;
+  /** Direct mode's tool names: full (integration__segment__<slug>, absent) or short (at most 64 characters). */
+  toolNames?: ToolNames;
   /** Data-quality checks on tracking calls (src/quality): --validate and --naming. */
   quality: QualitySettings;
 }
@@ -77,6 +79,14 @@ export interface QualitySettings {
   naming: NamingStyle;
   /** How long a loaded tracking plan is used before it is fetched again (default 5 minutes). */
   planTtlMs?: number;
+}
+
+export type ToolNames = 'full' | 'short';
+
+export function parseToolNames(value: string | undefined): ToolNames {
+  const v = (value ?? 'full').trim().toLowerCase();
+  if (v === 'full' || v === 'short') return v;
+  throw new ConfigError(`--tool-names must be full or short, got "${value}".`);
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -155,6 +165,8 @@ export interface RuntimeFlags {
   validate?: string;
   /** `--naming`: the key style checked, snake (default), camel or off. */
   naming?: string;
+  /** `--tool-names`: full (default) or short. */
+  toolNames?: string;
 }
 
 /** Reads the operator's settings from flags and environment, and refuses bad ones with a clear message. */
@@ -196,6 +208,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       naming: parseNamingStyle(flags.naming ?? env.SEGMENT_ROUTER_NAMING, flags.naming ? '--naming' : 'SEGMENT_ROUTER_NAMING'),
       planTtlMs: positiveInt(env.SEGMENT_ROUTER_PLAN_TTL_MS, 'SEGMENT_ROUTER_PLAN_TTL_MS', 5 * 60_000),
     },
+    ...(parseToolNames(flags.toolNames) === 'short' ? { toolNames: 'short' as const } : {}),
   };
 }
 

@@ -115,5 +115,5 @@ ${v.workspace ? `<dt>Workspace</dt><dd>${esc(v.workspace)}</dd>` : ''}
 }
 
 export function refusalPage(title: string, text: string, nonce: string): string {
-  return layout(title, nonce, `<h1>${esc(title)}</h1><div class="error" role="alert">${esc(text)}</div><footer>Ask your assistant for a new link (MANAGE_CONNECTIONS, action "connect").</footer>`);
+  return layout(title, nonce, `<h1>${esc(title)}</h1><div class="error" role="alert">${esc(text)}</div><footer>Ask your assistant to connect Segment again for a new link, or store the credentials from a terminal: segment-router connections add.</footer>`);
 }

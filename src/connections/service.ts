@@ -1,9 +1,11 @@
+import type { Region } from '../config/runtime.js';
 import type { Capability, Credentials } from '../registry/types.js';
 import { maskSecret } from '../security/redact.js';
 import type { Resolved } from './sources.js';
 import { ConnectionState, type StateDeps } from './state.js';
 import { buildStatus, checkOf, isUsable } from './status.js';
-import { checkConnectionName, type Secrets } from './store.js';
+import { checkConnectionName, type CheckRecord, type Secrets } from './store.js';
+import { checkToken } from './verify.js';
 import type { ConnectionService, ConnectionStatus, DisconnectOutcome, OpenLink, Readiness, StatusOptions, SubmitInput, SubmitOutcome } from './types.js';
 
 /**
@@ -118,6 +120,18 @@ export class StoreConnectionService implements ConnectionService {
     this.deps.log?.info('connection stored', { connection: name, region: input.region, writeKey: maskSecret(secrets.writeKey), token: maskSecret(secrets.token) });
     // The link that brought these credentials is spent by this very submission.
     return { ok: true, status: this.build(this.state.resolve(name), false) };
+  }
+
+  /** The capabilities whose last check failed only because Segment could not be reached (doctor says so plainly). */
+  unreachable(connection?: string): Capability[] {
+    const r = this.state.resolve(this.nameOf(connection));
+    return (['tracking', 'public_api'] as const).filter((c) => checkOf(r.checks, c)?.unreachable);
+  }
+
+  /** Checks a connection's token against another region's Public API, storing nothing (doctor's region check). */
+  async checkTokenIn(connection: string | undefined, region: Region): Promise<CheckRecord | undefined> {
+    const token = this.state.resolve(this.nameOf(connection)).secrets.token;
+    return token ? checkToken(this.deps, token, region) : undefined;
   }
 
   /** Stored connections and, for the active one, the environment, without touching the network. */

@@ -4,7 +4,8 @@ import type { App } from '../app.js';
 import { mcpHooks } from '../meta/execute-tool.js';
 import { toolResult } from '../meta/result.js';
 import { decide } from '../policy/write-policy.js';
-import { DIRECT_PREFIX, directName, slugPreview, slugTooLong } from '../registry/slug.js';
+import { MODEL_NAME_LIMIT, shortName } from '../registry/short-names.js';
+import { directName, slugPreview } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { annotationsFor } from './annotations.js';
 
@@ -30,10 +31,15 @@ function describe(tool: ToolDefinition): string {
   return `${tool.description} (${tool.slug}, ${tool.access})${pitfalls}`;
 }
 
-function toMcpTool(tool: ToolDefinition): Tool {
+/** A tool's direct-mode name under the configured style. */
+export function nameFor(slug: string, style: App['config']['toolNames']): string {
+  return style === 'short' ? shortName(slug) : directName(slug);
+}
+
+function toMcpTool(tool: ToolDefinition, name: string): Tool {
   const { $schema: _drop, ...inputSchema } = tool.inputJsonSchema();
   return {
-    name: directName(tool.slug),
+    name,
     title: tool.title,
     description: describe(tool),
     inputSchema: inputSchema as Tool['inputSchema'],
@@ -44,31 +50,41 @@ function toMcpTool(tool: ToolDefinition): Tool {
 
 /**
  * The tools a direct-mode server lists: every tool in scope that the write policy would not refuse
- * outright (under --write=deny, no write tool is offered). Built once per App: the HTTP transport
- * builds a server per request and must not redo 200 JSON Schemas each time.
+ * outright (under --write=deny, no write tool is offered), and which tool each name stands for.
+ * Built once per App: the HTTP transport builds a server per request and must not redo 200 JSON
+ * Schemas each time.
  */
-const listed = new WeakMap<App, Tool[]>();
-/** The tool-name limit of several model APIs (MCP's own is 128). */
-const MODEL_NAME_LIMIT = 64;
-export function directTools(app: App): Tool[] {
-  let tools = listed.get(app);
-  if (!tools) {
-    tools = app.registry.tools.filter((t) => decide(t, app.config).action !== 'deny').map(toMcpTool);
-    listed.set(app, tools);
+interface Listing {
+  tools: Tool[];
+  /** Every tool in scope by its direct name, listed or not (a refused write is still answered). */
+  byName: Map<string, ToolDefinition>;
+}
+const listed = new WeakMap<App, Listing>();
+
+function listing(app: App): Listing {
+  let l = listed.get(app);
+  if (!l) {
+    const style = app.config.toolNames;
+    const byName = new Map(app.registry.tools.map((t) => [nameFor(t.slug, style), t] as const));
+    const tools = [...byName].filter(([, t]) => decide(t, app.config).action !== 'deny').map(([name, t]) => toMcpTool(t, name));
+    l = { tools, byName };
+    listed.set(app, l);
     // MCP allows 128 characters, but several model APIs refuse tool names over 64: say which, once.
     const long = tools.filter((t) => t.name.length > MODEL_NAME_LIMIT).map((t) => t.name);
     if (long.length) {
-      app.log.warn(`${long.length} direct tool names are longer than ${MODEL_NAME_LIMIT} characters, which some model APIs refuse; narrow the list with --toolsets or --tools if yours does`, { names: long });
+      app.log.warn(`${long.length} direct tool names are longer than ${MODEL_NAME_LIMIT} characters, which some model APIs refuse; --tool-names=short keeps every name within ${MODEL_NAME_LIMIT}`, { names: long });
     }
   }
-  return tools;
+  return l;
+}
+
+export function directTools(app: App): Tool[] {
+  return listing(app).tools;
 }
 
 /** The tool a direct name stands for, by exact name only (search-style forgiveness is for EXECUTE_TOOL). */
 function toolFor(app: App, name: string): ToolDefinition | undefined {
-  if (slugTooLong(name) || !name.startsWith(DIRECT_PREFIX)) return undefined;
-  const tool = app.registry.get(name.slice(DIRECT_PREFIX.length).toUpperCase());
-  return tool && directName(tool.slug) === name ? tool : undefined;
+  return listing(app).byName.get(name);
 }
 
 /**

@@ -11,7 +11,9 @@ const LEVELS: Record<string, LoggingLevel> = { debug: 'debug', info: 'info', war
 export function mcpLogSink(server: McpServer): LogSink {
   return (level, line) => {
     const mcpLevel = LEVELS[level];
-    if (!mcpLevel || !server.isConnected()) return;
+    // Nothing before the client has initialized: a client that has not spoken yet (or a person at a
+    // terminal) must not get protocol lines it did not ask for.
+    if (!mcpLevel || !server.isConnected() || !server.server.getClientVersion()) return;
     let data: unknown = line;
     try {
       data = JSON.parse(line);

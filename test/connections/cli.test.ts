@@ -74,7 +74,8 @@ describe('segment-router connections', () => {
     const cases: [string[], string | undefined, RegExp][] = [
       [['connections', 'add', WRITE_KEY], undefined, /never taken from the command line/],
       [['connections', WRITE_KEY], undefined, /got something else \(not shown\)/],
-      [['connections', 'add', `--token=${TOKEN}`], undefined, /Unknown option '--token'/],
+      [['connections', 'add', `--token=${TOKEN}`], undefined, /Unknown option --token\. Options here: --name/],
+      [['connections', 'add', `--${TOKEN}`], undefined, /Unknown option \(not shown/],
       [['connections', 'add'], undefined, /No terminal to prompt on/],
       [['connections', 'add', '--stdin'], 'not json ' + WRITE_KEY, /not valid JSON/],
       [['connections', 'add', '--stdin'], JSON.stringify({ writeKey: WRITE_KEY, password: 'x' }), /only "writeKey" and "token"/],

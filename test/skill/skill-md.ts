@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -229,9 +229,11 @@ export function segmentNames(text: string): string[] {
   return [...new Set([...text.matchAll(/\bSEGMENT_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]))];
 }
 
-/** Environment variables the README documents (its configuration table): not tool slugs. */
+/** Environment variables the README and docs/ document (the configuration table is in docs/cli.md): not tool slugs. */
 export function documentedEnvVars(readme = resolve(__dirname, '../../README.md')): Set<string> {
-  const text = readFileSync(readme, 'utf8');
+  const docs = resolve(readme, '..', 'docs');
+  const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f)) : [];
+  const text = [readme, ...pages].map((f) => readFileSync(f, 'utf8')).join('\n');
   const rows = text.split('\n').filter((l) => l.startsWith('| `SEGMENT_'));
   return new Set(rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`(SEGMENT_[A-Z0-9_]+)`/g)].map((m) => m[1]!)));
 }

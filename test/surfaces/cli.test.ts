@@ -119,7 +119,7 @@ describe('search', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Use case: identify a user');
     expect(r.stdout).toContain('Use case: track an event');
-    expect(r.stdout).toMatch(/1\. SEGMENT_IDENTIFY\s+write/);
+    expect(r.stdout).toMatch(/^\s+1\s+SEGMENT_IDENTIFY\s+write/m);
     expect(r.stdout).toContain('Connection: ACTIVE');
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { refusalPage } from '../../src/connections/connect-page.js';
 import { CLI_HINTS, MCP_HINTS, type ConnectionFacts, type Hints } from '../../src/hints/hints.js';
 import type { CapabilityStatus } from '../../src/connections/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -73,6 +74,12 @@ describe('one place for hints, one wording per surface', () => {
     expect(cli.refusedEnv).toContain('SEGMENT_PUBLIC_API_TOKEN');
     expect(cli.unreachable).toContain('segment-router connections verify');
     for (const text of Object.values(cli)) expect(text).toMatch(new RegExp(`${COMMANDS.source}|--|SEGMENT_|"y"|Fix|Restore|connect page`));
+  });
+
+  it('the connect page speaks to the person in the browser: no meta tool names', () => {
+    const page = refusalPage('Link expired', 'This link has expired.', 'nonce');
+    expect(page).not.toMatch(META);
+    expect(page).toContain('segment-router connections add');
   });
 
   it('agents are sent to the meta tools', () => {

@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { UsageError, type OptionSpec } from './common.js';
+
+/**
+ * parseArgs with errors for people: an unknown or misspelled flag gets "did you mean --write?"
+ * instead of Node's parser message, a flag missing its value says what value it takes.
+ */
+export function parseFlags(args: string[], options: Record<string, OptionSpec>): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code?.startsWith('ERR_PARSE_ARGS')) throw err;
+    throw new UsageError(explain(code, (err as Error).message, options));
+  }
+}
+
+function explain(code: string, message: string, options: Record<string, OptionSpec>): string {
+  // Node quotes the flag as it was typed: '--wirte', '-x', or '--write <value>'.
+  const typed = message.match(/'(-{1,2}[^' =]+)/)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = closest(typed.replace(/^-+/, ''), Object.keys(options));
+    // Only a flag-like word is echoed: something pasted by mistake may be a secret.
+    const shown = /^--?[A-Za-z][A-Za-z-]{0,30}$/.test(typed) ? typed : '(not shown: it does not look like an option name)';
+    return `Unknown option ${shown}. ${near ? `Did you mean --${near}?` : `Options here: ${Object.keys(options).map((o) => `--${o}`).join(', ')}.`}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = typed.replace(/^-+/, '');
+    const long = Object.entries(options).find(([k, o]) => k === name || o.short === name)?.[0] ?? name;
+    const spec = options[long];
+    if (spec?.type === 'string') return `--${long} needs a value: --${long}=<value>. ${spec.description}`;
+    return `--${long} is a switch and takes no value: write --${long} alone.`;
+  }
+  return message;
+}
+
+/** The option nearest to what was typed (a typo, a missing or extra letter, a prefix), if any is near. */
+export function closest(typed: string, names: string[]): string | undefined {
+  const t = typed.toLowerCase();
+  if (!t) return undefined;
+  let best: { name: string; d: number; edits: number } | undefined;
+  for (const name of names) {
+    const edits = distance(t, name);
+    // A prefix of three letters or more counts as near; among equals, the fewest edits wins.
+    const d = name.startsWith(t) && t.length >= 3 ? Math.min(0.5, edits) : edits;
+    if (!best || d < best.d || (d === best.d && edits < best.edits)) best = { name, d, edits };
+  }
+  const allowed = t.length <= 4 ? 1 : 2;
+  return best && best.d <= allowed ? best.name : undefined;
+}
+
+/** Edit distance counting a swap of neighbours as one edit (so "wirte" is one away from "write"). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}

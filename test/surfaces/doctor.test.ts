@@ -1,0 +1,197 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntimeConfig } from '../../src/config/runtime.js';
+import { Sealer } from '../../src/connections/sealer.js';
+import { StoreConnectionService } from '../../src/connections/service.js';
+import { CredentialStore, KEY_FILE } from '../../src/connections/store.js';
+import { checkClients, checkConnections, checkNode } from '../../src/doctor/checks.js';
+import type { HttpClient } from '../../src/http/client.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../helpers/cli-process.js';
+import { CLI, TOKEN, WRITE_KEY, expectNoSecrets } from '../helpers/router.js';
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+});
+afterAll(() => sb.close());
+
+const temp = () => mkdtempSync(join(tmpdir(), 'sr-doctor-'));
+
+/** A person's machine in a folder: HOME, the config home, no credentials in the environment, Segment = the sandbox. */
+function machine(extra: Record<string, string> = {}) {
+  const home = temp();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    SEGMENT_ROUTER_HOME: join(home, 'sr'),
+    SEGMENT_PUBLIC_API_URL: sb.url,
+    SEGMENT_TRACKING_API_URL: sb.url,
+    SEGMENT_ROUTER_RETRY_BASE_MS: '5',
+    SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0',
+    SEGMENT_ROUTER_TIMEOUT_MS: '3000',
+    ...extra,
+  };
+  return { home, env };
+}
+
+async function doctor(env: Record<string, string>, args: string[] = []) {
+  const r = await runCli(['doctor', '--json', ...args], { env });
+  expectNoSecrets(r.stdout, r.stderr);
+  const out = JSON.parse(r.stdout) as { ok: boolean; findings: { check: string; level: string; message: string; fix?: string }[] };
+  const find = (check: string) => out.findings.find((f) => f.check.startsWith(check));
+  return { ...r, out, find };
+}
+
+async function addConnection(env: Record<string, string>, secrets: object = { writeKey: WRITE_KEY, token: TOKEN }) {
+  const r = await runCli(['connections', 'add', '--stdin'], { env, input: JSON.stringify(secrets) });
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe('segment-router doctor', () => {
+  it('all ok: exit 0, each line says ok, the connection verified with (the local fake) Segment', async () => {
+    const { env } = machine();
+    await addConnection(env);
+    const r = await doctor(env);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.out.ok).toBe(true);
+    expect(r.out.findings.every((f) => f.level === 'ok')).toBe(true);
+    expect(r.find('node')!.message).toContain(process.versions.node);
+    expect(r.find('config home')!.message).toContain('mode 700');
+    expect(r.find('key file')!.message).toContain(KEY_FILE);
+    expect(r.find('connection "default"')!.message).toMatch(/ACTIVE, verified with Segment/);
+    expect(r.find('region "default"')!.message).toMatch(/^us: the workspace answered/);
+    expect(r.find('clients')!.message).toContain('No MCP client here has the router configured yet');
+    // The text form: one line per check, a status word first.
+    const text = await runCli(['doctor'], { env });
+    expect(text.stdout).toMatch(/^STATUS\s+CHECK\s+WHAT WAS FOUND$/m);
+    expect(text.stdout).toMatch(/^ok\s+connection "default"\s+ACTIVE/m);
+    expect(text.stdout).toContain('All ok.');
+  });
+
+  it('says plainly when Segment cannot be reached, and does not call it ok', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const { env } = machine({ SEGMENT_PUBLIC_API_URL: `http://127.0.0.1:${port}`, SEGMENT_TRACKING_API_URL: `http://127.0.0.1:${port}` });
+    await runCli(['connections', 'add', '--stdin', '--skip-verify'], { env, input: JSON.stringify({ token: TOKEN }) });
+    const r = await doctor(env);
+    expect(r.code).toBe(1);
+    const line = r.find('connection "default"')!;
+    expect(line.level).toBe('warning');
+    expect(line.message).toMatch(/^Not verified: Segment could not be reached from here/);
+    expect(line.fix).toMatch(/Check the network/);
+    const offline = await doctor(env, ['--offline']);
+    expect(offline.find('connection "default"')!.message).toContain('not checked against Segment (--offline)');
+  });
+
+  it('a refused token is a problem with the fix in command-line words; no connection at all is a warning', async () => {
+    const none = machine();
+    const empty = await doctor(none.env);
+    expect(empty.code).toBe(1);
+    expect(empty.find('connection')!.level).toBe('warning');
+    expect(empty.find('connection')!.fix).toContain('segment-router connections add');
+
+    const wrong = machine({ SEGMENT_PUBLIC_API_TOKEN: 'sgp_wrong_token_value_0000000000' });
+    const r = await doctor(wrong.env);
+    expect(r.code).toBe(1);
+    const line = r.find('connection "default"')!;
+    expect(line.level).toBe('problem');
+    expect(line.message).toContain('from the environment');
+    expect(line.fix).toContain('SEGMENT_PUBLIC_API_TOKEN');
+    expect(line.fix).not.toMatch(/MANAGE_CONNECTIONS/);
+    expect(r.find('region')!.message).toContain('SEGMENT_PUBLIC_API_URL sets one host for both regions');
+  });
+
+  it('a readable config home, a missing key file next to stored connections: each says what to do', async () => {
+    const { env } = machine();
+    await addConnection(env);
+    chmodSync(env.SEGMENT_ROUTER_HOME!, 0o755);
+    rmSync(join(env.SEGMENT_ROUTER_HOME!, KEY_FILE));
+    const r = await doctor(env, ['--offline']);
+    expect(r.code).toBe(1);
+    expect(r.find('config home')).toMatchObject({ level: 'warning', fix: `chmod 700 "${env.SEGMENT_ROUTER_HOME}"` });
+    expect(r.find('key file')!.level).toBe('problem');
+    expect(r.find('key file')!.fix).toContain('segment-router connections add');
+  });
+
+  it('finds the clients that have the router, and broken entries: a node that is gone, a bare node, a secret in the file', async () => {
+    const { home, env } = machine();
+    await addConnection(env);
+    const ok = await runCli(['setup', 'cursor', '--write=ask'], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    const good = await doctor(env);
+    expect(good.code, good.stdout).toBe(0);
+    expect(good.find('client Cursor')!.message).toMatch(/"segment" in .*\.cursor\/mcp\.json, --write=ask/);
+
+    const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    mkdirSync(join(home, '.config', 'Claude'), { recursive: true });
+    writeFileSync(desktop, JSON.stringify({ mcpServers: { segment: { command: '/no/such/node', args: [CLI, 'serve', '--write=deny'] }, other: { command: 'npx', args: ['x'] } } }));
+    const code = join(home, '.claude.json');
+    writeFileSync(code, JSON.stringify({ mcpServers: { seg: { type: 'stdio', command: 'node', args: [CLI, 'serve'], env: {} } } }));
+    const vscode = join(home, '.config', 'Code', 'User', 'mcp.json');
+    mkdirSync(join(home, '.config', 'Code', 'User'), { recursive: true });
+    writeFileSync(vscode, JSON.stringify({ servers: { segment: { type: 'stdio', command: process.execPath, args: [CLI, 'serve'], env: { SEGMENT_PUBLIC_API_TOKEN: TOKEN } } } }));
+    const r = await doctor(env);
+    expect(r.code).toBe(1);
+    expect(r.find('client Claude Desktop')).toMatchObject({ level: 'problem' });
+    expect(r.find('client Claude Desktop')!.fix).toContain('segment-router setup claude-desktop');
+    expect(r.find('client Claude Code')).toMatchObject({ level: 'warning' });
+    expect(r.find('client Claude Code')!.message).toContain('bare "node"');
+    expect(r.find('client VS Code')).toMatchObject({ level: 'warning' });
+    expect(r.find('client VS Code')!.message).toContain('SEGMENT_PUBLIC_API_TOKEN written in the client');
+    expect(r.find('client Cursor')!.level).toBe('ok');
+  });
+
+  it('node older than the minimum is a problem', () => {
+    expect(checkNode('18.19.0', '/usr/bin/node')).toMatchObject({ level: 'problem', fix: expect.stringContaining('nvm install') });
+    expect(checkNode('20.18.1').level).toBe('ok');
+    expect(checkNode('22.0.0').level).toBe('ok');
+  });
+
+  it('region against workspace: a token refused in us but accepted by the EU Public API is a problem naming --region eu', async () => {
+    const home = temp();
+    const env = { SEGMENT_ROUTER_HOME: home, SEGMENT_ROUTER_RETRY_BASE_MS: '1' };
+    const config = loadRuntimeConfig({ logLevel: 'silent' }, env);
+    // Segment's two real hosts, played in-process: no request leaves this test.
+    const seen: string[] = [];
+    const http: HttpClient = {
+      async send(req) {
+        seen.push(new URL(req.url).origin);
+        const eu = req.url.startsWith('https://eu1.api.segmentapis.com');
+        return eu
+          ? { status: 200, headers: {}, text: JSON.stringify({ data: { workspace: { id: 'w1', slug: 'acme-eu', name: 'Acme EU' } } }) }
+          : { status: 401, headers: {}, text: '{"errors":[{"type":"unauthorized"}]}' };
+      },
+      close: async () => {},
+    };
+    const svc = new StoreConnectionService({ config, http, store: new CredentialStore(home, new Sealer(join(home, KEY_FILE))), env });
+    const stored = await svc.submit('default', { token: 'sgp_eu_token_0000000000000000', region: 'us' }, { verify: false });
+    expect(stored.ok).toBe(true);
+    const findings = await checkConnections(svc, config);
+    expect(findings.find((f) => f.check === 'connection "default"')!.level).toBe('problem');
+    const region = findings.find((f) => f.check === 'region "default"')!;
+    expect(region.level).toBe('problem');
+    expect(region.message).toContain('the workspace is in EU');
+    expect(region.fix).toBe('Run "segment-router connections add --region eu" (Enter keeps the stored secrets).');
+    expect(seen).toContain('https://eu1.api.segmentapis.com');
+    await svc.close();
+  });
+
+  it('clients: nothing configured is ok, and a file that is not JSON is reported, not fatal', () => {
+    const home = temp();
+    const ctx = { env: { HOME: home }, platform: 'linux' as NodeJS.Platform, home, cwd: home };
+    expect(checkClients(ctx)).toMatchObject([{ check: 'clients', level: 'ok' }]);
+    mkdirSync(join(home, '.cursor'));
+    writeFileSync(join(home, '.cursor', 'mcp.json'), '{ // not json');
+    expect(checkClients(ctx)[0]).toMatchObject({ check: 'client Cursor', level: 'warning' });
+  });
+});
