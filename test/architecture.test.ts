@@ -26,9 +26,8 @@ const KNOWN_UPWARD: Record<string, string> = {
   // ArgumentsError and the rest of the tool contract move to registry/.
   'segment/public-api/path.ts -> execution/validation.ts': 'the tool contract lives in execution/',
   'segment/tracking/delivery.ts -> execution/validation.ts': 'the tool contract lives in execution/',
-  // Hints read the connection types and name the surface config carries: types only.
+  // Hints word the connection states, whose types live in connections/ (types only).
   'hints/hints.ts -> connections/types.ts': 'hints read the connection state types',
-  'config/runtime.ts -> hints/hints.ts': 'config names the Surface type of hints',
 };
 
 /** Files that import each other today, to be untangled. */
