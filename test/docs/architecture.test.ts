@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
  * Keeps docs/architecture.md true: every import in src/ points to its own folder or to a lower
- * layer of the doc's table, every top-level entry of src/ has a layer, and no files import each
- * other in a loop. The table in the doc is the one source; this test only reads it.
+ * layer of the doc's table, every top-level entry of src/ has a layer, no files import each other
+ * in a loop, and test/ mirrors the source. The table in the doc is the one source; this test only
+ * reads it.
  */
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -118,5 +119,37 @@ describe('docs/architecture.md holds for src/', () => {
     const cites = files.filter((f) => /FACTS\.md/.test(readFileSync(f, 'utf8').replace(/segment-facts\.md/g, '')));
     expect(cites.map(rel), 'Cite docs/segment-facts.md, the repository\'s own copy of the facts').toEqual([]);
     expect(readFileSync(join(ROOT, 'docs', 'segment-facts.md'), 'utf8')).toMatch(/^# Segment facts/);
+  });
+});
+
+describe('tests mirror the source', () => {
+  /** Folders of test/ that stand for no source folder: the one helpers folder and the committed snapshots. */
+  const OWN = new Set(['helpers', '__snapshots__']);
+  /** Folders of the repository besides src/ whose files are tested. */
+  const OTHER_SOURCES = new Set(['docs', 'scripts', 'skills', 'examples']);
+  const dirs = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [join(dir, e.name), ...dirs(join(dir, e.name))]);
+  const TEST = join(ROOT, 'test');
+  /** The search evaluation's runner, which its owner is replacing. */
+  const KNOWN_STRAYS = new Set(['search/eval.ts']);
+
+  it('every test folder (but helpers/ and __snapshots__/) is named after a source folder', () => {
+    const orphans = dirs(TEST)
+      .map((d) => relative(TEST, d).split(sep).join('/'))
+      .filter((d) => !OWN.has(d.split('/')[0]!))
+      .filter((d) => {
+        const [top] = d.split('/');
+        if (OTHER_SOURCES.has(top!)) return !existsSync(join(ROOT, d));
+        return !existsSync(join(SRC, d));
+      });
+    expect(orphans, 'Put each test in test/<the folder of src/ it tests>/, and shared code in test/helpers/').toEqual([]);
+  });
+
+  it('test files outside helpers/ are tests', () => {
+    const stray = readdirSync(TEST, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name) && !e.name.endsWith('.test.ts'))
+      .map((e) => relative(TEST, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((p) => !p.startsWith('helpers/') && !KNOWN_STRAYS.has(p));
+    expect(stray, 'Shared test code belongs in test/helpers/').toEqual([]);
   });
 });
