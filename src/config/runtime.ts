@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Surface } from '../hints/hints.js';
 
 export type Region = 'us' | 'eu';
 export type WritePolicy = 'deny' | 'ask' | 'allow';
+/** Who reads the answers: an agent over MCP, or a person at the command line (hints are worded for them). */
+export type Surface = 'mcp' | 'cli';
 
 /** Segment's hosts per region (docs/segment-facts.md). */
 export const HOSTS: Record<Region, { tracking: string; publicApi: string }> = {

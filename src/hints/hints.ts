@@ -1,3 +1,4 @@
+import type { Surface } from '../config/runtime.js';
 import type { Capability } from '../registry/types.js';
 import type { CapabilityStatus, ConnectionState } from '../connections/types.js';
 
@@ -7,7 +8,7 @@ import type { CapabilityStatus, ConnectionState } from '../connections/types.js'
  * and flags. Every hint the router gives (unknown slug, bad arguments, a refused or unconfirmed
  * write, a missing or refused credential) comes from here.
  */
-export type Surface = 'mcp' | 'cli';
+export type { Surface };
 
 /** What the connection hint needs to know; status.ts builds it from what it knows. */
 export interface ConnectionFacts {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecrets, sandboxWithRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
-import { NO_ENV_CREDS } from './helpers.js';
+import { NO_ENV_CREDS } from '../helpers/connections.js';
 
 /**
  * The connect page in a real headless browser (Debian's Chromium driven by playwright-core):

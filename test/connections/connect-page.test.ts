@@ -4,7 +4,7 @@ import { ElicitationCompleteNotificationSchema, ElicitRequestSchema } from '@mod
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { callTool, CLI, expectNoSecrets, sandboxEnv, sandboxWithRouter, TOKEN, WRITE_KEY } from '../helpers/router.js';
-import { NO_ENV_CREDS, rawRequest, submitConnectForm } from './helpers.js';
+import { NO_ENV_CREDS, rawRequest, submitConnectForm } from '../helpers/connections.js';
 
 /** The connect page's defences, driven with raw HTTP (the browser test drives the happy path in Chromium). */
 

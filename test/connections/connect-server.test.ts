@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectPortal } from '../../src/connections/connect-server.js';
 import type { SubmitInput } from '../../src/connections/types.js';
-import { rawRequest } from './helpers.js';
+import { rawRequest } from '../helpers/connections.js';
 
 function portal(ttlMs?: number) {
   const submitted: SubmitInput[] = [];

@@ -6,7 +6,7 @@ import { StoreConnectionService } from '../../src/connections/service.js';
 import { STORE_FILE, KEY_FILE } from '../../src/connections/store.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { TOKEN, WRITE_KEY } from '../helpers/router.js';
-import { tempHome } from './helpers.js';
+import { tempHome } from '../helpers/connections.js';
 
 let sandbox: Sandbox;
 let apps: App[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callTool, expectNoSecrets, sandboxEnv, sandboxWithRouter, startRouter, TOKEN, WRITE_KEY, type StartOptions } from '../helpers/router.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { NO_ENV_CREDS, runCli, cliEnv, submitConnectForm, tempHome } from './helpers.js';
+import { NO_ENV_CREDS, runCli, cliEnv, submitConnectForm, tempHome } from '../helpers/connections.js';
 
 /** Each status value and transition, over real stdio against the sandbox. */
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Sealer } from '../../src/connections/sealer.js';
 import { writeFileAtomic } from '../../src/connections/secure-file.js';
 import { CredentialStore, KEY_FILE, STORE_FILE, StoreCorruptError } from '../../src/connections/store.js';
-import { tempHome } from './helpers.js';
+import { tempHome } from '../helpers/connections.js';
 
 const WK = 'wk_store_test_secret_0001';
 const TK = 'sgp_store_test_secret_token_0002';

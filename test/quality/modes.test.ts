@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { appWithSandbox } from '../reliability/support/inprocess.js';
+import { appWithSandbox } from '../helpers/inprocess.js';
 
 type Env = Awaited<ReturnType<typeof appWithSandbox>>;
 type Data = Record<string, any>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, sandboxWithRouter } from '../helpers/router.js';
-import { appWithSandbox } from '../reliability/support/inprocess.js';
+import { appWithSandbox } from '../helpers/inprocess.js';
 
 /**
  * The sandbox holds: no way to the host, and each limit ends a script cleanly with an error naming

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../src/registry/index.js';
+import { loadRegistry } from '../../src/inventory.js';
 import type { CallSummary } from '../../src/policy/write-policy.js';
 import { expectNoSecrets, TOKEN } from '../helpers/router.js';
-import { appWithSandbox, writesSeen } from '../reliability/support/inprocess.js';
-import { validArgs } from '../reliability/support/valid-args.js';
+import { appWithSandbox, writesSeen } from '../helpers/inprocess.js';
+import { validArgs } from '../helpers/valid-args.js';
 
 /**
  * RUN_SCRIPT in process: the script API (tools.call, tools.all, console.log, return), and every call

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
+import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle } from '../../helpers/router.js';
+
+/**
+ * The issue's crash: the router killed (kill -9) in the middle of a SEGMENT_BATCH, and the agent
+ * repeats the same call. Counted at the sink: every message delivered, none under two ids, and the
+ * repeat sends only what the first attempt did not get accepted.
+ */
+
+const N = 10_000;
+const batch = Array.from({ length: N }, (_, i) => ({ type: 'track', userId: `u-${i % 300}`, event: 'Order Completed', properties: { n: i, pad: 'x'.repeat(250) } }));
+const args = { tool_slug: 'SEGMENT_BATCH', arguments: { batch } };
+
+function pidOf(router: RouterHandle): number {
+  const pid = (router.client.transport as unknown as { pid: number | null }).pid;
+  if (!pid) throw new Error('no router pid');
+  return pid;
+}
+
+async function until(check: () => boolean, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** For each message (by its content), the distinct messageIds it arrived under; and ids seen more than once. */
+function tally(sb: Sandbox) {
+  const idsByMessage = new Map<number, Set<string>>();
+  const idCount = new Map<string, number>();
+  for (const e of sb.events) {
+    const n = (e.message.properties as { n: number }).n;
+    if (!idsByMessage.has(n)) idsByMessage.set(n, new Set());
+    idsByMessage.get(n)!.add(e.messageId!);
+    idCount.set(e.messageId!, (idCount.get(e.messageId!) ?? 0) + 1);
+  }
+  return { idsByMessage, resentSameId: [...idCount.values()].filter((c) => c > 1).length };
+}
+
+describe('a tracking call repeated after the server was killed mid-batch', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  it('reuses the assigned messageIds and sends only what is missing', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    cleanup.push(() => sb.close());
+    const env = sandboxEnv(sb); // one config home for both lives of the server
+    // Slow answers, so the kill lands with some requests accepted and others not yet.
+    sb.faults.add({ path: '/v1/batch', delayMs: 150, times: 1_000 });
+
+    const first = await startRouter({ args: ['--write=allow'], env });
+    cleanup.push(() => first.close());
+    const pending = callTool(first.client, 'EXECUTE_TOOL', args, { timeout: 120_000 });
+    pending.catch(() => undefined);
+    await until(() => sb.requests.filter((r) => r.path === '/v1/batch' && r.status === 200).length >= 2);
+    process.kill(pidOf(first), 'SIGKILL');
+    await expect(pending).rejects.toThrow();
+    // Requests already at the sink finish there (as at Segment) although nobody hears the answer.
+    await new Promise((r) => setTimeout(r, 600));
+    const beforeRepeat = sb.events.length;
+    expect(beforeRepeat).toBeGreaterThan(0);
+    expect(beforeRepeat).toBeLessThan(N);
+
+    sb.faults.clear();
+    const second = await startRouter({ args: ['--write=allow'], env });
+    cleanup.push(() => second.close());
+    const repeat = await callTool(second.client, 'EXECUTE_TOOL', args, { timeout: 120_000 });
+    expect(repeat.structured.successful).toBe(true);
+    expect(repeat.structured.data.accepted).toBe(N);
+    const earlier = repeat.structured.data.accepted_by_an_earlier_attempt as number;
+    expect(earlier).toBeGreaterThan(0);
+
+    const { idsByMessage, resentSameId } = tally(sb);
+    // Nothing missing, and no message under two different ids.
+    expect(idsByMessage.size).toBe(N);
+    expect([...idsByMessage.values()].every((ids) => ids.size === 1)).toBe(true);
+    // Only what the journal did not know as accepted went again: the repeat sent N - earlier messages.
+    expect(sb.events.length - beforeRepeat).toBe(N - earlier);
+    // Same-id resends are only those accepted at the sink whose ack the kill cut off: at most the
+    // requests in flight (4 x 2,500); Segment drops them by messageId.
+    expect(resentSameId).toBeLessThanOrEqual(beforeRepeat - earlier);
+    expect(resentSameId).toBeLessThanOrEqual(4 * 2_500);
+
+    // A completed call repeated later is a new call: new ids.
+    const prefix = repeat.structured.data.message_id_prefix as string;
+    const again = await callTool(second.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.slice(0, 3) } }, { timeout: 60_000 });
+    const againTwice = await callTool(second.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.slice(0, 3) } }, { timeout: 60_000 });
+    expect(again.structured.data.message_id_prefix).not.toBe(prefix);
+    expect(againTwice.structured.data.message_id_prefix).not.toBe(again.structured.data.message_id_prefix);
+  }, 240_000);
+
+  it('a single track call that never got its answer keeps its messageId when repeated', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    cleanup.push(() => sb.close());
+    const env = sandboxEnv(sb);
+    // Accepted at the sink, but the answer never comes back before the kill.
+    sb.faults.add({ path: '/v1/track', afterAccept: true, delayMs: 0, status: 503, times: 1_000 });
+    const first = await startRouter({ args: ['--write=allow'], env: { ...env, SEGMENT_ROUTER_RETRY_BASE_MS: '60000' } });
+    cleanup.push(() => first.close());
+    const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u-1', event: 'Signed Up' } };
+    const pending = callTool(first.client, 'EXECUTE_TOOL', track, { timeout: 60_000 });
+    pending.catch(() => undefined);
+    await until(() => sb.events.length === 1);
+    process.kill(pidOf(first), 'SIGKILL');
+    await expect(pending).rejects.toThrow();
+
+    sb.faults.clear();
+    const second = await startRouter({ args: ['--write=allow'], env });
+    cleanup.push(() => second.close());
+    const repeat = await callTool(second.client, 'EXECUTE_TOOL', track);
+    expect(repeat.structured.successful).toBe(true);
+    expect(sb.events.map((e) => e.messageId)).toEqual([sb.events[0]!.messageId, sb.events[0]!.messageId]);
+    // Answered: the next identical call is a new event.
+    const later = await callTool(second.client, 'EXECUTE_TOOL', track);
+    expect(later.structured.data.messageId).not.toBe(sb.events[0]!.messageId);
+  }, 120_000);
+});

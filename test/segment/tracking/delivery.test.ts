@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { callTool, expectNoSecrets, sandboxWithRouter, trackingRequests } from '../../helpers/router.js';
+
+type Env = Awaited<ReturnType<typeof sandboxWithRouter>>;
+
+function messages(n: number, pad = 0) {
+  return Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Item Viewed', properties: { i, pad: 'x'.repeat(pad) } }));
+}
+
+describe('delivery to the Tracking API', () => {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it('splits a batch into requests of at most 500 KB and 2,500 messages, with progress, each message once', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    const { structured } = await callTool(env.router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [...messages(3000), ...messages(600, 1500)] } }, { onprogress: () => {}, timeout: 60_000 });
+    expect(structured.successful).toBe(true);
+    expect(structured.data.accepted).toBe(3600);
+    const batches = env.sandbox.requests.filter((r) => r.path === '/v1/batch');
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    for (const r of batches) expect(r.bytes).toBeLessThanOrEqual(500_000);
+    const ids = env.sandbox.events.map((e) => e.messageId);
+    expect(new Set(ids).size).toBe(3600);
+    expect(env.sandbox.events.every((e) => !e.dropped)).toBe(true);
+    // Progress, as the server sent it: rising, one per request, all before the answer.
+    const wire = env.router.received as { method?: string; id?: number; params?: { progress: number } }[];
+    const progress = wire.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress).toHaveLength(batches.length + 1);
+    expect(progress.at(-1)).toBe(3600);
+    const answerAt = wire.findIndex((m) => m.id !== undefined && !m.method);
+    expect(wire.findIndex((m) => m.params?.progress === 3600)).toBeLessThan(answerAt);
+  });
+
+  it('refuses a 40 KB message by itself and delivers all the others', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    const batch = messages(20);
+    batch[7] = { ...batch[7]!, properties: { i: 7, pad: 'y'.repeat(40_000) } };
+    const { result, structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(result.isError).toBe(true);
+    expect(structured.data.accepted).toBe(19);
+    expect(structured.data.rejected_before_sending).toEqual([expect.objectContaining({ index: 7, reason: expect.stringMatching(/32 KB/) })]);
+    expect(env.sandbox.events).toHaveLength(19);
+    expect(env.sandbox.events.some((e) => e.userId === 'u7')).toBe(false);
+
+    const single = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Big', properties: { pad: 'z'.repeat(40_000) } } });
+    expect(single.structured.error.kind).toBe('validation');
+    expect(single.structured.error.message).toMatch(/32 KB/);
+  });
+
+  it('retries 5xx, 429 with Retry-After and dropped connections, keeping the messageId: no duplicates', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    env.sandbox.faults.add({ path: '/v1/track', status: 503, times: 2 }, { path: '/v1/track', status: 429, retryAfter: 0 }, { path: '/v1/track', reset: true });
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Order Completed', messageId: 'fixed-id-1' } });
+    expect(structured.successful).toBe(true);
+    const attempts = env.sandbox.requests.filter((r) => r.path === '/v1/track');
+    expect(attempts).toHaveLength(5);
+    expect(attempts.map((a) => a.retryCount)).toEqual([undefined, '1', '2', '3', '4']);
+    expect(env.sandbox.events.map((e) => e.messageId)).toEqual(['fixed-id-1']);
+    // Each retry was also told to the client on the MCP logging channel, redacted like stderr.
+    const logs = (env.router.received as { method?: string; params?: { level: string; data: { msg: string } } }[]).filter((m) => m.method === 'notifications/message');
+    expect(logs.filter((m) => m.params!.level === 'warning' && m.params!.data.msg === 'retrying tracking request')).toHaveLength(4);
+    expectNoSecrets(JSON.stringify(logs));
+  });
+
+  it('never retries a 400, and reports what to do', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    env.sandbox.faults.add({ path: '/v1/identify', status: 400, body: { success: false, message: 'bad' } });
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_IDENTIFY', arguments: { userId: 'u1', traits: { plan: 'pro' } } });
+    expect(structured.successful).toBe(false);
+    expect(structured.error.status).toBe(400);
+    expect(trackingRequests(env.sandbox)).toHaveLength(1);
+  });
+
+  it('gives up after the retry budget and names the messages not accepted, so they can be resent safely', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_MAX_RETRIES: '2' } });
+    env.sandbox.faults.add({ path: '/v1/batch', status: 500, times: 3 });
+    const batch = messages(5);
+    const first = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(first.structured.successful).toBe(false);
+    const missing = first.structured.data.not_accepted as { index: number; messageId: string }[];
+    expect(missing.map((m) => m.index)).toEqual([0, 1, 2, 3, 4]);
+    const resend = batch.map((m, i) => ({ ...m, messageId: missing[i]!.messageId }));
+    const second = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: resend } });
+    expect(second.structured.successful).toBe(true);
+    expect(env.sandbox.events.map((e) => e.messageId).sort()).toEqual(missing.map((m) => m.messageId).sort());
+  });
+
+  it('sets timestamp, sentAt and context.library, and keeps secrets out of results and logs', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow', '--log-level=debug'] });
+    env.sandbox.faults.add({ path: '/v1/page', status: 502 });
+    const { text } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_PAGE', arguments: { anonymousId: 'a1', name: 'Pricing', properties: { url: 'https://example.com/pricing' } } });
+    const m = env.sandbox.events[0]!.message;
+    expect(m.timestamp).toMatch(/Z$/);
+    expect(m.sentAt).toMatch(/Z$/);
+    expect(m.context).toMatchObject({ library: { name: 'segment-router' } });
+    expectNoSecrets(text, env.router.stderr());
+  });
+
+  it('an unreachable Segment is an isError answer, and the server keeps serving', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_MAX_RETRIES: '1' } });
+    await env.sandbox.close();
+    const { result, structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'E' } });
+    expect(result.isError).toBe(true);
+    expect(structured.error.kind).toBe('network');
+    const again = await env.call('SEARCH_TOOLS', { queries: [{ use_case: 'identify a user' }] });
+    expect(again.result.isError).toBeFalsy();
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, appendFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DeliveryJournal, JOURNAL_FILE } from '../../../src/segment/tracking/journal.js';
+import { IndexSet } from '../../../src/segment/tracking/index-set.js';
+
+const fresh = (n: number, total = 10) => ({ prefix: `sr-${String(n).padStart(36, '0')}-`, now: `2026-01-01T00:00:0${n % 10}.000Z`, total });
+const dir = () => mkdtempSync(join(tmpdir(), 'sr-journal-'));
+
+describe('the delivery journal', () => {
+  it('a repeat of a call left open takes over its ids, timestamp and acks; an ended call is forgotten', () => {
+    const d = dir();
+    const first = new DeliveryJournal(d);
+    const a = first.begin('fp-1', fresh(1));
+    expect(a.resumed).toBe(false);
+    first.ack(a.id, [0, 1, 2, 5]);
+    // The process "dies": a new journal on the same directory (as a restarted server would open).
+    const second = new DeliveryJournal(d);
+    const b = second.begin('fp-1', fresh(2));
+    expect(b).toMatchObject({ resumed: true, prefix: fresh(1).prefix, now: fresh(1).now });
+    expect(b.acked.ranges()).toEqual([[0, 2], [5, 5]]);
+    second.ack(b.id, [3, 4, 6, 7, 8, 9]);
+    second.end(b.id);
+    // Completed: the same call again is a new call with new ids.
+    const c = new DeliveryJournal(d).begin('fp-1', fresh(3));
+    expect(c).toMatchObject({ resumed: false, prefix: fresh(3).prefix });
+    expect(c.acked.size).toBe(0);
+  });
+
+  it('never takes over a call that is still running, nor one of another size or content', () => {
+    const d = dir();
+    const j = new DeliveryJournal(d);
+    const running = j.begin('fp-2', fresh(1));
+    expect(j.begin('fp-2', fresh(2))).toMatchObject({ resumed: false, prefix: fresh(2).prefix });
+    j.release(running.id);
+    expect(j.begin('fp-other', fresh(3)).resumed).toBe(false);
+    expect(j.begin('fp-2', fresh(4, 11)).resumed).toBe(false);
+    expect(j.begin('fp-2', fresh(5))).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
+  });
+
+  it('holds only hashes, ids and counts; survives a torn last line; stays bounded', () => {
+    const d = dir();
+    const j = new DeliveryJournal(d, { maxBytes: 4_000, maxAgeMs: 86_400_000 });
+    for (let i = 0; i < 200; i++) {
+      const r = j.begin(`fp-${i}`, fresh(i));
+      j.ack(r.id, [0, 1, 2]);
+      if (i % 50 !== 0) j.end(r.id);
+      else j.release(r.id);
+    }
+    const path = join(d, JOURNAL_FILE);
+    expect(statSync(path).size).toBeLessThan(8_000);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const keys = new Set(readFileSync(path, 'utf8').trim().split('\n').flatMap((l) => Object.keys(JSON.parse(l))));
+    expect([...keys].sort()).toEqual(expect.arrayContaining(['fp', 'id', 'prefix', 't']));
+    for (const k of keys) expect(['t', 'id', 'fp', 'pid', 'life', 'prefix', 'now', 'total', 'at', 'acked', 'r']).toContain(k);
+    appendFileSync(path, '{"t":"begin","id":"torn');
+    // The calls left open (0, 50, 100, 150) are all still there after compactions, with their acks.
+    const again = new DeliveryJournal(d);
+    for (const i of [0, 50, 100, 150]) expect(again.begin(`fp-${i}`, fresh(999)).acked.ranges()).toEqual([[0, 2]]);
+  });
+});
+
+describe('IndexSet', () => {
+  it('merges runs in any order', () => {
+    const s = IndexSet.of([5, 1, 2, 9, 3, 7, 8, 4]);
+    expect(s.ranges()).toEqual([[1, 5], [7, 9]]);
+    expect(s.has(6)).toBe(false);
+    expect(s.has(7)).toBe(true);
+    expect(s.size).toBe(8);
+    expect(s.contiguousFrom(1)).toBe(6);
+    s.addRange(6, 6);
+    expect(s.ranges()).toEqual([[1, 9]]);
+  });
+});
