@@ -39,7 +39,12 @@ interface Session {
   busy: boolean;
   csrf: string[];
   listeners: (() => void)[];
+  /** Waiters told when the link is spent or withdrawn (expiry they time themselves). */
+  watchers: Set<() => void>;
 }
+
+/** How a wait for a connect link ended. */
+export type WaitOutcome = 'completed' | 'expired' | 'withdrawn' | 'timeout' | 'cancelled' | 'no_open_link';
 
 export class ConnectPortal {
   private server?: Server;
@@ -71,6 +76,7 @@ export class ConnectPortal {
       busy: false,
       csrf: [],
       listeners: onComplete ? [onComplete] : [],
+      watchers: new Set(),
     };
     this.sessions.set(hash(token), session);
     return view(session);
@@ -82,13 +88,45 @@ export class ConnectPortal {
     return s ? view(s) : undefined;
   }
 
+  /**
+   * Waits until the connection's open link is spent (the person submitted the form), withdrawn or
+   * expired, or `timeoutMs` passes, or `signal` aborts. Resolves at once when no link is open.
+   */
+  wait(connection: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    const s = this.liveSession(connection);
+    if (!s) return Promise.resolve('no_open_link');
+    if (signal?.aborted) return Promise.resolve('cancelled');
+    return new Promise((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (outcome: WaitOutcome) => {
+        timers.forEach(clearTimeout);
+        s.watchers.delete(changed);
+        signal?.removeEventListener('abort', aborted);
+        resolve(outcome);
+      };
+      const changed = () => finish(s.used ? 'completed' : 'withdrawn');
+      const aborted = () => finish('cancelled');
+      s.watchers.add(changed);
+      signal?.addEventListener('abort', aborted, { once: true });
+      const left = s.expiresAt - Date.now();
+      // The link's own expiry wins a tie: the answer then says what the person can no longer do.
+      timers.push(setTimeout(() => finish(left <= timeoutMs ? 'expired' : 'timeout'), Math.max(0, Math.min(left, timeoutMs))));
+    });
+  }
+
   /** Withdraws a connection's open link (it was disconnected, or the user declined). */
   cancel(connection: string): void {
-    for (const [k, s] of this.sessions) if (s.connection === connection && !s.used) this.sessions.delete(k);
+    for (const [k, s] of this.sessions) {
+      if (s.connection === connection && !s.used) {
+        this.sessions.delete(k);
+        notify(s.watchers);
+      }
+    }
     this.maybeStop();
   }
 
   async close(): Promise<void> {
+    for (const s of this.sessions.values()) notify(s.watchers);
     this.sessions.clear();
     await this.stop();
   }
@@ -189,13 +227,8 @@ export class ConnectPortal {
     }
     if (!answer.ok) return this.form(req, res, session, answer.error, 422, region);
     session.used = true;
-    for (const l of session.listeners) {
-      try {
-        l();
-      } catch {
-        /* a listener's failure must not spoil the page */
-      }
-    }
+    notify(session.listeners);
+    notify(session.watchers);
     return this.page(res, 200, (n) => resultPage(answer.view, n));
   }
 
@@ -225,6 +258,16 @@ export class ConnectPortal {
       'Referrer-Policy': 'same-origin',
     });
     res.end(html);
+  }
+}
+
+function notify(callbacks: Iterable<() => void>): void {
+  for (const l of [...callbacks]) {
+    try {
+      l();
+    } catch {
+      /* a listener's failure must not spoil the page */
+    }
   }
 }
 

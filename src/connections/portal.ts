@@ -1,7 +1,7 @@
 import { resultView } from './connect-page.js';
-import { ConnectPortal } from './connect-server.js';
+import { ConnectPortal, type WaitOutcome } from './connect-server.js';
 import { StoreConnectionService, type ServiceDeps } from './service.js';
-import type { ConnectOutcome, DisconnectOutcome, OpenLink } from './types.js';
+import type { ConnectOutcome, ConnectionStatus, DisconnectOutcome, OpenLink } from './types.js';
 
 /**
  * The connect portal on top of the connection service: one-time links to a local page where a
@@ -37,6 +37,13 @@ export class PortalConnectionService extends StoreConnectionService {
     }
     const link = await this.portal.open(name, opts.onComplete);
     return { ok: true, status: this.build(this.state.resolve(name)), elicitationId: link.id, url: link.url };
+  }
+
+  /** Waits (bounded) for a person to finish the open connect link; answers how it ended and the new status. */
+  async waitForConnect(opts: { connection?: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ outcome: WaitOutcome; status: ConnectionStatus }> {
+    const name = this.nameOf(opts.connection);
+    const outcome = await this.portal.wait(name, opts.timeoutMs, opts.signal);
+    return { outcome, status: await this.status({ connection: name }) };
   }
 
   /** Withdraws an open connect link (the user declined it). */

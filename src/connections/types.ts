@@ -95,6 +95,8 @@ export interface ConnectionService {
   connect?(opts: { connection?: string; onComplete?: () => void }): Promise<ConnectOutcome>;
   /** Withdraws an open connect link (the user declined it). */
   cancelConnect?(connection?: string): void;
+  /** Waits (bounded) until the open connect link is completed, withdrawn or expires; then the new status. */
+  waitForConnect?(opts: { connection?: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ outcome: string; status: ConnectionStatus }>;
   /** Removes a stored connection (local state only). */
   disconnect?(connection?: string): Promise<DisconnectOutcome>;
   /** Whether something is stored under that name (no network). */

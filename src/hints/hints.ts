@@ -123,7 +123,7 @@ export const MCP_HINTS: Hints = {
     const connect = `call MANAGE_CONNECTIONS with action "connect"${name} and give the user the returned redirect_url to open in a browser on this computer; they paste the credentials there, never into the chat`;
     return connectionHint(f, {
       connect,
-      initiated: `A connect page is open until ${f.connectExpiresAt}. Ask the user to open redirect_url in a browser on this computer and submit the form; then call MANAGE_CONNECTIONS again and confirm ACTIVE before running tools.`,
+      initiated: `A connect page is open until ${f.connectExpiresAt}. Ask the user to open redirect_url in a browser on this computer and submit the form; then call MANAGE_CONNECTIONS with action "wait" (it returns once they have submitted it) and confirm ACTIVE before running tools.`,
       none: `No Segment credentials are configured${name ? ` for "${f.name}"` : ''}. To connect, ${connect}. (An operator can also run "segment-router connections add".)`,
       unreachable: 'Segment could not be reached to check the credentials. Call MANAGE_CONNECTIONS with action "verify" again shortly.',
       envReplace: (names) => `The operator replaces ${names} in the MCP client's configuration and restarts segment-router.`,

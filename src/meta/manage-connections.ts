@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { App } from '../app.js';
 import { ConnectionNameError } from '../connections/service.js';
 import type { ConnectionStatus } from '../connections/types.js';
+import { MAX_WAIT_SECONDS, waitForConnect } from './connect-wait.js';
 import { askToConfirm, completeUrl, offerUrl } from './elicitation.js';
 import { toolResult } from './result.js';
 
@@ -16,16 +17,20 @@ const OFFER_TIMEOUT_MS = 5 * 60_000;
 const inputSchema = {
   toolkits: z.array(z.string()).optional().describe('Toolkits to report; this server has one: "segment" (the default).'),
   action: z
-    .enum(['status', 'verify', 'connect', 'disconnect'])
+    .enum(['status', 'verify', 'connect', 'wait', 'disconnect'])
     .optional()
-    .describe('status (default): the current state. verify: check the credentials with Segment now. connect: open a page where the user enters credentials (returns redirect_url). disconnect: remove stored credentials (asks the user first).'),
+    .describe(
+      'status (default): the current state. verify: check the credentials with Segment now. connect: open a page where the user enters credentials (returns redirect_url). wait: after connect, wait until the user has finished that page (or it expires), then return the new status; bounded by wait_seconds, with progress notifications. disconnect: remove stored credentials (asks the user first).',
+    ),
   connection: z.string().optional().describe('Which named connection (default: the one this server uses, usually "default").'),
+  wait_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).optional().describe(`For action "wait": the longest to wait, 1-${MAX_WAIT_SECONDS} seconds (default ${MAX_WAIT_SECONDS}).`),
 };
 
 const outputSchema = {
   results: z.array(z.looseObject({ toolkit: z.string(), connection: z.string(), status: z.string(), instruction: z.string().optional(), redirect_url: z.string().optional() })),
   removed: z.string().optional(),
   elicitation: z.string().optional(),
+  wait: z.looseObject({ outcome: z.string(), waited_seconds: z.number(), note: z.string() }).optional(),
   error: z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 };
 
@@ -37,13 +42,13 @@ export function registerManageConnections(server: McpServer, app: App): void {
     {
       title: 'Check and manage the Segment connection',
       description:
-        'Reports whether Segment credentials are ready: status ACTIVE, REQUIRES_PARAMETERS (what is missing), FAILED (which check and why), EXPIRED (a token that worked is now refused) or INITIATED (a connect page is open); per capability (tracking = write key, public_api = Public API token), the workspace, the region, when it was last verified, and an instruction. If the status is not ACTIVE, follow the instruction: usually action "connect", then give the user the redirect_url to open; they enter secrets there, never in the chat. Confirm ACTIVE before running tools. Secrets are never shown.',
+        'Reports whether Segment credentials are ready: status ACTIVE, REQUIRES_PARAMETERS (what is missing), FAILED (which check and why), EXPIRED (a token that worked is now refused) or INITIATED (a connect page is open); per capability (tracking = write key, public_api = Public API token), the workspace, the region, when it was last verified, and an instruction. If the status is not ACTIVE, follow the instruction: usually action "connect", then give the user the redirect_url to open; they enter secrets there, never in the chat; then action "wait" returns once they are done. Confirm ACTIVE before running tools. Secrets are never shown.',
       inputSchema,
       outputSchema,
       // Changes local state only (a connect page, the local credential store); disconnect removes stored credentials.
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ toolkits, action, connection }, extra) => {
+    async ({ toolkits, action, connection, wait_seconds }, extra) => {
       const unknown = (toolkits ?? []).filter((t) => t.toLowerCase() !== 'segment');
       if (unknown.length) {
         return fail('validation', `Unknown toolkit ${unknown.map((t) => `"${t}"`).join(', ')}: this server manages only "segment".`, 'Call again with toolkits: ["segment"] or without toolkits.');
@@ -52,6 +57,8 @@ export function registerManageConnections(server: McpServer, app: App): void {
         switch (action ?? 'status') {
           case 'connect':
             return await connect(server, app, extra, connection);
+          case 'wait':
+            return await waitForConnect(app, extra, connection, wait_seconds);
           case 'disconnect':
             return await disconnect(server, app, extra, connection);
           default:

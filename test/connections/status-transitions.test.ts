@@ -203,6 +203,6 @@ describe('disconnect', () => {
     const tools = await router.client.listTools();
     const t = tools.tools.find((x) => x.name === 'MANAGE_CONNECTIONS')!;
     expect(t.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: false });
-    expect(Object.keys((t.inputSchema as { properties: object }).properties).sort()).toEqual(['action', 'connection', 'toolkits']);
+    expect(Object.keys((t.inputSchema as { properties: object }).properties).sort()).toEqual(['action', 'connection', 'toolkits', 'wait_seconds']);
   });
 });
