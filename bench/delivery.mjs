@@ -1,6 +1,7 @@
-// Delivery throughput: the router (one SEGMENT_BATCH over MCP stdio) against @segment/analytics-node
-// (default settings, closeAndFlush), both sending the same events to the same local sandbox in the same
-// run; then the oversized-event case the library gets wrong. Returns rows for the shared bench table.
+// Delivery throughput: the posting ceiling (pre-built 500 KB bodies, undici, 4 in flight), the router
+// (one SEGMENT_BATCH over MCP stdio) and @segment/analytics-node (default settings, closeAndFlush), all
+// sending the same events to the same local sandbox in the same run; then a batch of one against a track
+// call, and the oversized-event case the library gets wrong. Returns rows for the shared bench table.
 // Run alone: npm run build && node bench/delivery.mjs [events]
 import { Analytics } from '@segment/analytics-node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -81,6 +82,46 @@ async function startSandboxProcess() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The ceiling: what this machine and this sink take when nothing but posting happens. The same events,
+ * as the router would send them, pre-serialised into bodies of at most 500 KB and 2,500 messages before
+ * the clock starts, then posted with undici, 4 requests in flight (the router's concurrency).
+ */
+async function ceilingSend(sandboxUrl, list, run) {
+  const { Agent, request } = await import('undici');
+  const now = new Date().toISOString();
+  const bodies = [];
+  let parts = [];
+  let bytes = 0;
+  list.forEach((e, i) => {
+    const m = JSON.stringify({ type: 'track', ...e, messageId: `ceiling-${run}-${i}`, timestamp: now, context: { library: { name: 'bench', version: '1' } } });
+    const size = Buffer.byteLength(m) + 1;
+    if (parts.length === 2_500 || bytes + size > 480_000) {
+      bodies.push(Buffer.from(`{"batch":[${parts.join(',')}],"sentAt":"${now}"}`));
+      parts = [];
+      bytes = 0;
+    }
+    parts.push(m);
+    bytes += size;
+  });
+  if (parts.length) bodies.push(Buffer.from(`{"batch":[${parts.join(',')}],"sentAt":"${now}"}`));
+  const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
+  const headers = { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` };
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const res = await request(`${sandboxUrl}/v1/batch`, { method: 'POST', headers, body: bodies[next++], dispatcher: agent });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`ceiling: HTTP ${res.statusCode}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const ms = performance.now() - started;
+  await agent.close();
+  return { ms, requests: bodies.length };
+}
+
 /** A section of `npm run bench` (bench/run.mjs). */
 export default () => deliveryBench();
 
@@ -90,14 +131,20 @@ export async function deliveryBench({ count = 10_000 } = {}) {
   try {
     const router = [];
     const library = [];
+    const ceiling = [];
     let routerReqs = 0;
     let libraryReqs = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so neither always meets a warm or a cold server.
-      for (const who of round % 2 ? ['library', 'router'] : ['router', 'library']) {
+      for (const who of round % 2 ? ['library', 'router', 'ceiling'] : ['ceiling', 'router', 'library']) {
         const run = `${who}-${round}`;
         await sb.reset();
-        if (who === 'router') {
+        if (who === 'ceiling') {
+          const { ms } = await ceilingSend(sb.url, events(count, run), run);
+          const got = await sb.delivered(run);
+          if (got !== count) throw new Error(`ceiling delivered ${got} of ${count}`);
+          ceiling.push(ms);
+        } else if (who === 'router') {
           const { ms, answer } = await routerSend(client, events(count, run));
           const got = await sb.delivered(run);
           if (answer?.data?.accepted !== count || got !== count) throw new Error(`router delivered ${got} of ${count}`);
@@ -114,6 +161,21 @@ export async function deliveryBench({ count = 10_000 } = {}) {
     }
     const routerRate = count / (median(router) / 1000);
     const libraryRate = count / (median(library) / 1000);
+    const ceilingRate = count / (median(ceiling) / 1000);
+
+    // A batch of one event against a track call: the same per-call price (median of 40 each).
+    const oneEvent = { userId: 'u-1', event: 'Order Completed', properties: { run: 'one' } };
+    const perCall = async (slug, args) => {
+      const ts = [];
+      for (let i = 0; i < 40; i++) {
+        const t = performance.now();
+        await client.callTool({ name: 'EXECUTE_TOOL', arguments: { tool_slug: slug, arguments: args } });
+        ts.push(performance.now() - t);
+      }
+      return median(ts);
+    };
+    const trackMs = await perCall('SEGMENT_TRACK', oneEvent);
+    const batchOneMs = await perCall('SEGMENT_BATCH', { batch: [{ type: 'track', ...oneEvent }] });
 
     // One 40 KB event among 200 small ones.
     const small = 200;
@@ -130,7 +192,11 @@ export async function deliveryBench({ count = 10_000 } = {}) {
 
     const fmt = (n) => Math.round(n).toLocaleString('en-US');
     const ratio = routerRate / libraryRate;
+    const ofCeiling = routerRate / ceilingRate;
     return [
+      { metric: `Delivery ceiling: ${fmt(count)} events, pre-built 500 KB bodies, undici, 4 in flight`, value: `${fmt(ceilingRate)} events/s` },
+      { metric: 'SEGMENT_BATCH over stdio / ceiling (same sink, same run)', value: `${ofCeiling.toFixed(2)}x`, target: '>= 0.50x', ok: ofCeiling >= 0.5 },
+      { metric: 'SEGMENT_BATCH of one event / SEGMENT_TRACK, per call over stdio (median of 40)', value: `${batchOneMs.toFixed(2)} ms / ${trackMs.toFixed(2)} ms = ${(batchOneMs / trackMs).toFixed(2)}x`, target: '<= 1.5x', ok: batchOneMs / trackMs <= 1.5 },
       { metric: `Delivery: ${fmt(count)} events, one SEGMENT_BATCH over MCP stdio`, value: `${fmt(routerRate)} events/s (${routerReqs} requests)` },
       { metric: `Delivery: same events, @segment/analytics-node (defaults, closeAndFlush)`, value: `${fmt(libraryRate)} events/s (${libraryReqs} requests)` },
       { metric: `Delivery throughput, router / library (median of ${ROUNDS})`, value: `${ratio.toFixed(2)}x`, target: '>= 1.00x', ok: ratio >= 1 },

@@ -15,7 +15,7 @@ const message = fc.record({
   type: fc.constant('track'),
   userId: text.filter((s) => s.length > 0),
   event: text.filter((s) => s.length > 0),
-  properties: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))),
+  properties: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? 0 : d)), fc.boolean(), fc.constant(null))),
   messageId: fc.option(fc.string({ minLength: 1, maxLength: 100 }), { nil: undefined }),
   timestamp: fc.option(fc.constant('2020-05-06T07:08:09Z'), { nil: undefined }),
 });
