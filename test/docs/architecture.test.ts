@@ -18,7 +18,7 @@ const DOC = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
  * why. Remove an entry as soon as its arrow is gone (the test says so).
  */
 const KNOWN_UPWARD: Record<string, string> = {
-  // Hints read the connection types and name the surface config carries: types only.
+  // Hints word the connection states, whose types live in connections/ (types only).
   'hints/hints.ts -> connections/types.ts': 'hints read the connection state types',
 };
 
@@ -121,8 +121,6 @@ describe('tests mirror the source', () => {
   const dirs = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [join(dir, e.name), ...dirs(join(dir, e.name))]);
   const TEST = join(ROOT, 'test');
-  /** The search evaluation's runner, which its owner is replacing. */
-  const KNOWN_STRAYS = new Set(['search/eval.ts']);
 
   it('every test folder (but helpers/ and __snapshots__/) is named after a source folder', () => {
     const orphans = dirs(TEST)
@@ -140,7 +138,7 @@ describe('tests mirror the source', () => {
     const stray = readdirSync(TEST, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name) && !e.name.endsWith('.test.ts'))
       .map((e) => relative(TEST, join(e.parentPath, e.name)).split(sep).join('/'))
-      .filter((p) => !p.startsWith('helpers/') && !KNOWN_STRAYS.has(p));
+      .filter((p) => !p.startsWith('helpers/'));
     expect(stray, 'Shared test code belongs in test/helpers/').toEqual([]);
   });
 });
