@@ -68,7 +68,8 @@ export function createApp(opts: AppOptions = {}): App {
   // The redactor learns every secret as the service first sees it, including ones added later by connect.
   const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));
   const connections = new PortalConnectionService({ config, http, store, env, log, onSecret: (s) => redactor.add(s) });
-  const registry = loadRegistry().scope({ toolsets: opts.toolsets, tools: opts.tools });
+  const all = loadRegistry();
+  const registry = all.scope({ toolsets: opts.toolsets, tools: opts.tools });
   const audit = new AuditLog(config.audit, redactor, (m) => log.warn(m));
   const onWrite: WriteObserver = (event) => {
     audit.record(event);
@@ -91,7 +92,7 @@ export function createApp(opts: AppOptions = {}): App {
     registry,
     connections,
     executor,
-    search: new ToolSearch(registry),
+    search: new ToolSearch(registry, { language: all.tools }),
     http,
     log,
     redactor,

@@ -50,7 +50,7 @@ export class SearchEngine {
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
    * tools, else builds it: a scoped registry or a changed words file costs a build, never a wrong index.
    */
-  constructor(tools: readonly ToolDefinition[]) {
+  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools) {
     const docs = tools.map(toolDocument);
     const built = prebuilt(fingerprint(docs));
     if (built) {
@@ -62,7 +62,8 @@ export class SearchEngine {
       this.index.addAll(docs);
       this.cases = new MiniSearch(CASE_OPTIONS);
       this.cases.addAll(caseDocs(tools));
-      this.typos = new TypoFixer(vocabulary(docs));
+      // The words of every tool, in scope or not, say whether a request is Segment's.
+      this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)));
     }
     for (const t of tools) {
       this.params.set(t.slug, new Set(t.paramNames.map(fieldKey)));

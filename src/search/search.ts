@@ -1,4 +1,5 @@
 import type { Registry } from '../registry/registry.js';
+import type { ToolDefinition } from '../registry/types.js';
 import { decide, type Decision } from './decide.js';
 import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
 import { Planner, type PlanStep } from './plan.js';
@@ -26,6 +27,8 @@ export interface SearchHit {
 export interface ToolSearchOptions {
   /** The meta tool that runs a script of tool calls (RUN_SCRIPT), when the server offers one. */
   scriptTool?: string;
+  /** Every tool, in scope or not: their words decide whether a request is a Segment request at all. */
+  language?: readonly ToolDefinition[];
 }
 
 /** Words that make a goal span many resources: "each destination", "every user group", "all sources". */
@@ -63,7 +66,7 @@ export class ToolSearch {
 
   /** Builds the index now; later searches reuse it. */
   warm(): void {
-    this.engine ??= new SearchEngine(this.registry.tools);
+    this.engine ??= new SearchEngine(this.registry.tools, this.options.language);
     this.related ??= new RelatedTools(this.registry.tools);
     this.planner ??= new Planner(this.registry.tools);
     this.idNouns ??= new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));

@@ -80,6 +80,13 @@ describe('plans', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
 
+  it('suggests the script tool, when one is on offer, for a goal over many resources', () => {
+    const withScript = new ToolSearch(registry, { scriptTool: 'RUN_SCRIPT' });
+    expect(withScript.search({ use_case: 'turn off each destination fed by the kiosk source' }).script_hint).toMatch(/RUN_SCRIPT/);
+    expect(withScript.search({ use_case: 'rename a source' }).script_hint).toBeUndefined();
+    expect(search.search({ use_case: 'turn off each destination fed by the kiosk source' }).script_hint).toBeUndefined();
+  });
+
   it('gives a single call a plan of one step, each with a purpose', () => {
     const hit = search.search({ use_case: 'track an event' });
     expect(hit.recommended_plan_steps).toEqual([{ tool_slug: 'SEGMENT_TRACK', purpose: expect.stringMatching(/\S/) }]);
