@@ -92,7 +92,7 @@ export function createApp(opts: AppOptions = {}): App {
     registry,
     connections,
     executor,
-    search: new ToolSearch(registry, { language: all.tools }),
+    search: new ToolSearch(registry, { language: all.tools, scriptTool: 'RUN_SCRIPT' }),
     http,
     log,
     redactor,

@@ -59,6 +59,12 @@ describe('SEARCH_TOOLS', () => {
     expect(structured.tool_schemas.SEGMENT_IDENTIFY.input_schema).toBeUndefined();
   });
 
+  it('suggests RUN_SCRIPT for a goal that repeats a call over many resources, and not for one call', async () => {
+    const { structured } = await searchTools({ queries: [{ use_case: 'turn off each destination fed by the kiosk source' }, { use_case: 'rename a source' }] });
+    expect(structured.results[0].script_hint).toMatch(/RUN_SCRIPT/);
+    expect(structured.results[1].script_hint).toBeUndefined();
+  });
+
   it('returns the full schema on request', async () => {
     const { structured } = await searchTools({ queries: [{ use_case: 'SEGMENT_TRACK' }], limit: 1, full_schema: true });
     const schema = structured.tool_schemas.SEGMENT_TRACK.input_schema;
