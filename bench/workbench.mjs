@@ -19,7 +19,7 @@ const OVERHEAD_RUNS = 25;
 /** Calls per EXECUTE_TOOL batch in the step-by-step runs. */
 const BATCH = 10;
 
-/** A workspace the size of a real one: 40 sources, 100 destinations (some disabled), warehouses, plans, labels. */
+/** A workspace the size of a real one: 40 sources, about 60 destinations (some disabled), warehouses, plans, labels. */
 async function seed(state) {
   const { source } = await import(pathToFileURL(join(root, 'dist/sandbox/public-api/store.js')).href);
   const [dest] = state.destinations;
@@ -188,7 +188,8 @@ export default async function workbench() {
   const cold = performance.now();
   await client.callTool({ name: 'RUN_SCRIPT', arguments: { script: 'return 1' } });
   const coldMs = performance.now() - cold;
-  const rows = [];
+  const st = sandbox.publicApi;
+  const rows = [{ metric: 'Workbench: the seeded sandbox workspace', value: `${st.sources.length} sources, ${st.destinations.length} destinations, ${st.warehouses.length} warehouses, ${st.trackingPlans.length} tracking plans` }];
   const clearLabels = () => sandbox.publicApi.sources.forEach((s, i) => (s.labels = i >= 3 && (i - 3) % 3 === 0 ? [{ key: 'team', value: (i - 3) % 2 ? 'web' : 'mobile' }] : []));
   try {
     let stepTotal = 0;

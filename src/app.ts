@@ -16,6 +16,7 @@ import type { PlanTarget } from './quality/types.js';
 import { trackingPlanLoader } from './segment/public-api/tracking-plan.js';
 import { createLogger, type Logger, type LogSink } from './util/log.js';
 import { Workbench } from './workbench/workbench.js';
+import { ResultStore } from './util/result-store.js';
 
 /** Everything a surface (MCP server, CLI) needs, built once from the operator's flags and environment. */
 export interface App {
@@ -34,6 +35,8 @@ export interface App {
   quality: TrackingQuality;
   /** Where the active connection's tracking plan is looked up (its credentials and region). */
   planTarget(sourceId?: string): Promise<PlanTarget>;
+  /** Whole answers too large to send inline, for resources/read (life of the process). */
+  results: ResultStore;
   /** Sends log lines to one more place (the MCP logging channel once a client is connected). */
   addLogSink(sink: LogSink): void;
   close(): Promise<void>;
@@ -100,6 +103,7 @@ export function createApp(opts: AppOptions = {}): App {
     workbench,
     quality,
     planTarget,
+    results: new ResultStore(),
     addLogSink: (sink) => void sinks.push(sink),
     close: async () => {
       await workbench.close();

@@ -6,6 +6,9 @@ import type { App } from '../app.js';
 import type { ExecutionResult, SurfaceHooks } from '../execution/executor.js';
 import { MAX_SLUG_LENGTH } from '../registry/slug.js';
 import { mcpConfirmer } from './elicitation.js';
+import { truncateResult } from '../execution/truncate.js';
+import { answer } from './large-result.js';
+import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { toolResult } from './result.js';
 
 export const MAX_PARALLEL = 50;
@@ -66,14 +69,15 @@ export function registerExecuteTool(server: McpServer, app: App): void {
         // The calls share one answer: each gets its part of the size limit, so none is dropped to fit the rest.
         const share = Math.max(4_000, Math.floor(app.config.limits.maxAnswerBytes / input.tools.length));
         const results = await Promise.all(
-          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run, maxAnswerBytes: share }, hooks)),
+          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, hooks)),
         );
         const successful = results.every((r) => r.successful);
-        return toolResult({ successful, results } as Record<string, unknown>, !successful);
+        // Over the limit, the whole batch is kept and linked; the preview cuts each call to its share, so none is dropped to fit the rest.
+        return answer(app, { successful, results }, !successful, `EXECUTE_TOOL answer (${results.length} calls)`, () => ({ successful, results: results.map((r) => truncateResult(r, share)) }));
       }
       if (!input.tool_slug) return usage('tool_slug is required (or tools for several calls). Use SEARCH_TOOLS to find the slug.');
-      const result = await app.executor.execute({ slug: input.tool_slug, arguments: input.arguments, dryRun: input.dry_run }, hooks);
-      return render(result);
+      const result = await app.executor.execute({ slug: input.tool_slug, arguments: input.arguments, dryRun: input.dry_run, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, hooks);
+      return answer(app, result as unknown as Record<string, unknown>, !result.successful, `${result.tool_slug ?? 'EXECUTE_TOOL'} answer`);
     },
   );
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../app.js';
 import { SCRIPT_LIMITS } from '../workbench/limits.js';
 import { mcpHooks } from './execute-tool.js';
-import { toolResult } from './result.js';
+import { answer } from './large-result.js';
 
 const inputSchema = {
   script: z.string().max(SCRIPT_LIMITS.maxScriptChars).describe('JavaScript, the body of an async function.'),
@@ -35,7 +35,7 @@ export function registerRunScript(server: McpServer, app: App): void {
     },
     async (input, extra) => {
       const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, mcpHooks(server, extra));
-      return toolResult(report as unknown as Record<string, unknown>, !report.successful);
+      return answer(app, report as unknown as Record<string, unknown>, !report.successful, 'RUN_SCRIPT answer');
     },
   );
 }

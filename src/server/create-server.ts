@@ -3,6 +3,7 @@ import type { App } from '../app.js';
 import { registerExecuteTool } from '../meta/execute-tool.js';
 import { registerManageConnections } from '../meta/manage-connections.js';
 import { registerRunScript } from '../meta/run-script.js';
+import { registerResultResources } from '../meta/large-result.js';
 import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
@@ -33,5 +34,6 @@ export function createServer(app: App, mode: ToolsMode = 'meta'): McpServer {
   registerManageConnections(server, app);
   registerExecuteTool(server, app);
   registerRunScript(server, app);
+  registerResultResources(server, app);
   return server;
 }
