@@ -102,7 +102,7 @@ describe('segment-router setup CLIENT', () => {
     expect(read(join(project, '.vscode', 'mcp.json')).servers.segment.args).toContain('--write=ask');
     expect(proj.stdout).toContain('A project file is usually committed');
     expect(run(['claude-desktop', '--write=deny', '--scope=project']).status).toBe(1);
-  });
+  }, 90_000); // six runs of the binary, one after another
 
   it('--print shows only the snippet and changes nothing', async () => {
     const home = temp();
