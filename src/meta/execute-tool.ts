@@ -16,14 +16,14 @@ export const MAX_PARALLEL = 50;
 const args = z
   .union([z.record(z.string(), z.unknown()), z.string()])
   .optional()
-  .describe('The tool\'s arguments as a JSON object matching its input_schema from SEARCH_TOOLS.');
+  .describe('Arguments matching the tool\'s input_schema (see SEARCH_TOOLS).');
 
 const slug = z.string().max(MAX_SLUG_LENGTH);
 
 const inputSchema = {
   tool_slug: slug.optional().describe('The tool to run, e.g. SEGMENT_TRACK (case and separators are forgiven).'),
   arguments: args,
-  dry_run: z.boolean().optional().describe('Return the exact request that would be sent (secrets masked) and send nothing.'),
+  dry_run: z.boolean().optional().describe('Send nothing; return the exact request (secrets masked).'),
   tools: z
     .array(z.object({ tool_slug: slug, arguments: args, dry_run: z.boolean().optional() }))
     .optional()

@@ -15,15 +15,15 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 const OFFER_TIMEOUT_MS = 5 * 60_000;
 
 const inputSchema = {
-  toolkits: z.array(z.string()).optional().describe('Toolkits to report; this server has one: "segment" (the default).'),
+  toolkits: z.array(z.string()).optional().describe('Only "segment" (the default).'),
   action: z
     .enum(['status', 'verify', 'connect', 'wait', 'disconnect'])
     .optional()
     .describe(
-      'status (default): the current state. verify: check the credentials with Segment now. connect: open a page where the user enters credentials (returns redirect_url). wait: after connect, wait until the user has finished that page (or it expires), then return the new status; bounded by wait_seconds, with progress notifications. disconnect: remove stored credentials (asks the user first).',
+      'status (default): the current state. verify: check with Segment now. connect: open a page where the user enters credentials (returns redirect_url). wait: after connect, answer once the user is done or the link expired (bounded by wait_seconds). disconnect: remove stored credentials (asks first).',
     ),
-  connection: z.string().optional().describe('Which named connection (default: the one this server uses, usually "default").'),
-  wait_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).optional().describe(`For action "wait": the longest to wait, 1-${MAX_WAIT_SECONDS} seconds (default ${MAX_WAIT_SECONDS}).`),
+  connection: z.string().optional().describe('A named connection (default: the one in use).'),
+  wait_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).optional().describe(`For "wait": at most this many seconds (default ${MAX_WAIT_SECONDS}).`),
 };
 
 const outputSchema = {
@@ -42,7 +42,7 @@ export function registerManageConnections(server: McpServer, app: App): void {
     {
       title: 'Check and manage the Segment connection',
       description:
-        'Reports whether Segment credentials are ready: status ACTIVE, REQUIRES_PARAMETERS (what is missing), FAILED (which check and why), EXPIRED (a token that worked is now refused) or INITIATED (a connect page is open); per capability (tracking = write key, public_api = Public API token), the workspace, the region, when it was last verified, and an instruction. If the status is not ACTIVE, follow the instruction: usually action "connect", then give the user the redirect_url to open; they enter secrets there, never in the chat; then action "wait" returns once they are done. Confirm ACTIVE before running tools. Secrets are never shown.',
+        'Whether the Segment credentials are ready: status ACTIVE, REQUIRES_PARAMETERS (what is missing), FAILED (which check, why), EXPIRED (a token now refused) or INITIATED (a connect page is open), per capability (tracking = write key, public_api = Public API token), with workspace, region and an instruction. If not ACTIVE, follow the instruction: usually action "connect", give the user the redirect_url (secrets go there, never in the chat), then action "wait". Secrets are never shown.',
       inputSchema,
       outputSchema,
       // Changes local state only (a connect page, the local credential store); disconnect removes stored credentials.

@@ -16,10 +16,10 @@ const outputSchema = { successful: z.boolean(), result: z.unknown().optional(), 
 
 /** The description is the API's documentation for agents: every name a script can use is here. */
 export const RUN_SCRIPT_DESCRIPTION = [
-  'Runs JavaScript (the body of an async function) in a sandbox, for tasks spanning many calls or resources: intermediate data stays there, only the return value comes back.',
+  'Runs JavaScript (an async function body) in a sandbox for tasks spanning many calls: intermediate data stays there, only the return value comes back.',
   'API: await tools.call(slug, args) returns the tool\'s data or throws (e.kind, e.message, e.hint); await tools.all(slug, args) follows next_cursor and returns every item; console.log is captured; return a JSON value.',
-  'Every call takes EXECUTE_TOOL\'s path: validation, write policy (deny: writes throw; ask: one confirmation lists all writes), audit. dry_run lists writes unsent.',
-  `No network, timers or modules. Limits: timeout_ms, 64 MB, ${SCRIPT_LIMITS.maxToolCalls} calls; on error the answer lists the calls made.`,
+  'Each call takes EXECUTE_TOOL\'s path (validation, write policy, audit); under deny writes throw, under ask one confirmation lists all writes; dry_run lists writes unsent.',
+  `No network, timers or modules; limits: timeout_ms, 64 MB, ${SCRIPT_LIMITS.maxToolCalls} calls; an error lists the calls made.`,
   'Example: const s = await tools.all(\'SEGMENT_LIST_SOURCES\', {}); return s.filter(x => !x.enabled).map(x => x.id);',
 ].join(' ');
 

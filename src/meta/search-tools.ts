@@ -36,7 +36,7 @@ export function registerSearchTools(server: McpServer, app: App): void {
     {
       title: 'Find Segment tools for a task',
       description:
-        'Start here. Describe each task in plain words. Per task: the best Segment tool slugs, best first (primary_tool_slugs), the calls to make in order (recommended_plan_steps: lookups for ids you lack, then the tool), and tools usually needed with them (related_tool_slugs). tool_schemas gives each primary its input schema, access, pitfalls and whether the write policy blocks it; related ones in brief (search a slug for its full entry). Also says if the Segment connection is ready. Then run a tool with EXECUTE_TOOL.',
+        'Start here. Describe each task in plain words. Per task: tool slugs, best first (primary_tool_slugs), the calls to make in order (recommended_plan_steps: lookups for ids you lack, then the tool) and tools often needed with them (related_tool_slugs). tool_schemas gives each primary its input schema, access, pitfalls and whether the write policy blocks it. Also says if the connection is ready. Then run a tool with EXECUTE_TOOL.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
