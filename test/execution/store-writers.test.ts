@@ -25,7 +25,8 @@ afterAll(() => sb.close());
 const storedNames = (home: string) => Object.keys(JSON.parse(readFileSync(join(home, STORE_FILE), 'utf8')).connections).sort();
 
 describe('concurrent writers of the credential store', () => {
-  it('20 `connections add` at once (each verified, so each also saves its checks): 20 stored, each readable', { timeout: 120_000 }, async () => {
+  // Twenty node processes at once: minutes on a loaded two-core machine.
+  it('20 `connections add` at once (each verified, so each also saves its checks): 20 stored, each readable', { timeout: 300_000 }, async () => {
     const home = tempHome();
     const names = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     const runs = await Promise.all(names.map((n) => runCli(['connections', 'add', '--stdin', '--name', n], cliEnv(sb, home, SLOW_OK), JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }))));
