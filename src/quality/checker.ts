@@ -61,6 +61,11 @@ export class MessageGate {
     return this.settings.mode;
   }
 
+  /** Whether a tracking plan applies to this call (only the plan looks at the fields the sender fills in). */
+  get hasPlan(): boolean {
+    return this.view.ok;
+  }
+
   /**
    * Checks one message. Returns the errors that keep it back under block mode (an empty list when
    * it may be sent); every finding is kept for the answer either way.

@@ -86,6 +86,18 @@ describe('--validate=block', () => {
     expect((await env.app.executor.execute({ slug: 'SEGMENT_TRACK', arguments: warnOnly })).successful).toBe(true);
   });
 
+  it('a rule that asks for the fields the sender fills in (messageId, timestamp, context.library) sees them', async () => {
+    env = await appWithSandbox({ write: 'allow', validate: 'block' });
+    // A newer version of the COMMON rule, asking for the fields the router fills in.
+    env.sandbox.publicApi.planRules.tp_main!.push({ type: 'COMMON', version: 2, jsonSchema: { type: 'object', required: ['messageId', 'timestamp', 'context'], properties: { context: { type: 'object', required: ['library'] } } } });
+    await loadPlan(env.app);
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [good] } });
+    expect(r.successful).toBe(true);
+    expect((r.data as Data).findings).toEqual([]);
+    const { type: _t, ...single } = good;
+    expect((await env.app.executor.execute({ slug: 'SEGMENT_TRACK', arguments: single })).successful).toBe(true);
+  });
+
   it('a batch whose every message breaks the plan sends nothing', async () => {
     env = await appWithSandbox({ write: 'allow', validate: 'block' });
     await loadPlan(env.app);

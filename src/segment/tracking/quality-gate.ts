@@ -1,6 +1,7 @@
 import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import type { Finding } from '../../quality/types.js';
 import type { PrepareContext } from '../../registry/types.js';
+import { LIBRARY } from './message.js';
 
 /**
  * Where tracking messages meet the data-quality checks (src/quality). Every packer of messages
@@ -24,10 +25,21 @@ export function keepPlanFresh(ctx: PrepareContext): void {
   ctx.quality?.warm(targetOf(ctx));
 }
 
+/**
+ * A message as it goes out: the sender fills in messageId, timestamp and context.library when sending,
+ * so a plan rule that asks for them sees them here too (SEGMENT_VALIDATE_EVENTS checks the same view).
+ */
+export function asSent(message: Record<string, unknown>, now: string, assignedId: string): Record<string, unknown> {
+  const context = (message.context as Record<string, unknown> | undefined) ?? {};
+  return { ...message, messageId: message.messageId ?? assignedId, timestamp: message.timestamp ?? now, context: { ...context, library: context.library ?? LIBRARY } };
+}
+
 /** Why a message is kept back (block mode, errors found), or undefined when it may be sent. */
 export function screen(gate: MessageGate | undefined, index: number, type: string, message: Record<string, unknown>, fieldPrefix = ''): { reason: string; issues: { field: string; problem: string }[] } | undefined {
   if (!gate) return undefined;
-  const errors: Finding[] = gate.check(index, type, message);
+  // Only a plan looks at the filled-in fields: naming and PII read the message as given, at no extra cost.
+  const view = gate.hasPlan ? asSent(message, new Date().toISOString(), `sr-assigned-${index}`) : message;
+  const errors: Finding[] = gate.check(index, type, view);
   if (!errors.length) return undefined;
   return {
     reason: `breaks the tracking plan (--validate=block): ${errors.slice(0, 3).map((f) => f.message).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''}`,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { issueList, formatIssues } from '../../registry/arguments.js';
 import type { PreparedCall, SendContext, SendOutcome, ToolDefinition } from '../../registry/types.js';
-import { LIBRARY } from './message.js';
-import { qualityFields } from './quality-gate.js';
+import { asSent, qualityFields } from './quality-gate.js';
 import { MAX_BATCH_ITEMS_PER_CALL, validateBatchItem } from './schemas.js';
 
 /**
@@ -41,7 +40,7 @@ export function checkable(raw: unknown, index: number, now: string, where: (stri
     const issues = parsed.issues.map((i) => ({ ...i, path: [...where, ...i.path] }));
     return { ok: false, reason: formatIssues(issues), issues: issueList(issues) };
   }
-  const message = enrich(parsed.data, now, `validate-${index}`);
+  const message = asSent(parsed.data, now, `validate-${index}`);
   return { ok: true, type: String(message.type), message };
 }
 
@@ -83,12 +82,6 @@ async function send(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> 
         : 'Nothing was sent. Tracking calls are checked the same way when sent: "validate" is this server\'s mode (warn sends and reports, block keeps back messages with errors, off skips the checks).',
     },
   };
-}
-
-/** The message as the delivery path would send it: an id, a timestamp and the library in its context. */
-function enrich(message: Record<string, unknown>, now: string, assignedId: string): Record<string, unknown> {
-  const context = (message.context as Record<string, unknown> | undefined) ?? {};
-  return { ...message, messageId: message.messageId ?? assignedId, timestamp: message.timestamp ?? now, context: { ...context, library: context.library ?? LIBRARY } };
 }
 
 export const validateEventsTool: ToolDefinition = {
