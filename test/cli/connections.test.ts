@@ -69,7 +69,7 @@ describe('segment-router connections', () => {
     expectNoSecrets(r.stdout, r.stderr);
   });
 
-  it('usage errors exit 2: secrets in argv, no terminal to prompt on, bad input, bad names and regions', async () => {
+  it('usage errors exit 2: secrets in argv, no terminal to prompt on, bad input, bad names and regions', { timeout: 120_000 }, async () => {
     const env = cliEnv(sandbox, tempHome());
     const cases: [string[], string | undefined, RegExp][] = [
       [['connections', 'add', WRITE_KEY], undefined, /never taken from the command line/],

@@ -34,9 +34,9 @@ async function inspect(...args: string[]): Promise<any> {
 }
 
 describe('MCP Inspector CLI over stdio', () => {
-  it('lists the three meta tools and calls SEARCH_TOOLS', async () => {
+  it('lists the four meta tools and calls SEARCH_TOOLS', async () => {
     const list = await inspect('--method', 'tools/list');
-    expect(list.tools.map((t: { name: string }) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'SEARCH_TOOLS']);
+    expect(list.tools.map((t: { name: string }) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'RUN_SCRIPT', 'SEARCH_TOOLS']);
     for (const t of list.tools) expect(t.inputSchema.type).toBe('object');
 
     const found = await inspect('--method', 'tools/call', '--tool-name', 'SEARCH_TOOLS', '--tool-arg', 'queries=[{"use_case":"track an event"}]');
