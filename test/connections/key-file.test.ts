@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyError } from '../../src/connections/sealer.js';
 import { CredentialStore, KEY_FILE } from '../../src/connections/store.js';
-import { runCli, tempHome } from './helpers.js';
+import { runCli, tempHome } from '../helpers/connections.js';
 
 /**
  * A missing key file once made a new key silently, after which every stored secret failed to

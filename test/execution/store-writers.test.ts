@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CredentialStore, STORE_FILE } from '../../src/connections/store.js';
 import { TOKEN, WRITE_KEY } from '../helpers/router.js';
-import { cliEnv, runCli, tempHome } from '../connections/helpers.js';
+import { cliEnv, runCli, tempHome } from '../helpers/connections.js';
 
 /**
  * Lost updates: 20 `connections add` at once all printed "Saved" and only 11 were stored; with two
