@@ -1,4 +1,4 @@
-// Data quality: what checking costs on the delivery path. One SEGMENT_BATCH of 100,000 events through
+// Data quality: what checking costs on the delivery path. 100,000 events as SEGMENT_BATCH calls (25,000 each) through
 // the executor (in process), sent to a sandbox in its own process, with --validate=off and with
 // --validate=warn against the sandbox's tracking plan (8 rules, loaded and compiled before timing);
 // same events, same run, alternating order, median of 3. Plus the checks alone, per event.
@@ -13,6 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const WRITE_KEY = 'bench-quality-write-key';
 const TOKEN = 'bench-quality-token';
 const ROUNDS = 3;
+const PER_CALL = 25_000;
 
 /**
  * Typical tracking traffic: mostly planned "Order Completed" events that fit the plan, some with a
@@ -89,10 +90,18 @@ export async function qualityBench({ count = 100_000 } = {}) {
         const batch = events(count, `${mode}-${round}`);
         await sb.reset();
         const started = performance.now();
-        const r = await (mode === 'off' ? off : warn).executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+        let accepted = 0;
+        let total = 0;
+        // SEGMENT_BATCH takes at most 25,000 messages a call: 100,000 events are four calls.
+        for (let at = 0; at < batch.length; at += PER_CALL) {
+          const r = await (mode === 'off' ? off : warn).executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: batch.slice(at, at + PER_CALL) } });
+          if (r.data?.accepted === undefined) throw new Error(`${mode}: ${r.error?.message}`);
+          accepted += r.data.accepted;
+          total += r.data.findings_summary?.total ?? 0;
+        }
         times[mode].push(performance.now() - started);
-        if (r.data?.accepted !== count) throw new Error(`${mode}: ${r.data?.accepted} of ${count} accepted (${r.error?.message})`);
-        if (mode === 'warn') findings = r.data.findings_summary;
+        if (accepted !== count) throw new Error(`${mode}: ${accepted} of ${count} accepted`);
+        if (mode === 'warn') findings = { total };
       }
     }
 
@@ -109,7 +118,7 @@ export async function qualityBench({ count = 100_000 } = {}) {
     const warnRate = count / (median(times.warn) / 1000);
     const cost = 1 - warnRate / offRate;
     return [
-      { metric: `Quality: ${fmt(count)}-event SEGMENT_BATCH, --validate=off (in process, median of ${ROUNDS})`, value: `${fmt(offRate)} events/s` },
+      { metric: `Quality: ${fmt(count)} events by SEGMENT_BATCH, --validate=off (in process, median of ${ROUNDS})`, value: `${fmt(offRate)} events/s` },
       { metric: `Quality: same batch, --validate=warn against an 8-rule plan`, value: `${fmt(warnRate)} events/s (${fmt(findings.total)} findings)` },
       { metric: 'Quality: cost of checking on batch throughput', value: `${(cost * 100).toFixed(1)} %`, target: '< 10 %', ok: cost < 0.1 },
       { metric: 'Quality: the checks alone (plan, naming, PII), per event', value: `${aloneUs.toFixed(1)} us` },
