@@ -1,3 +1,4 @@
+import { spawnSandbox } from './support/sandbox-process.mjs';
 // Delivery throughput: the posting ceiling (pre-built 500 KB bodies, undici, 4 in flight), the router
 // (one SEGMENT_BATCH over MCP stdio) and @segment/analytics-node (default settings, closeAndFlush), all
 // sending the same events to the same local sandbox in the same run; then a batch of one against a track
@@ -6,7 +7,6 @@
 import { Analytics } from '@segment/analytics-node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,17 +58,7 @@ async function librarySend(sandboxUrl, list) {
  * library (in this process) and the router (in its own) meet the same conditions.
  */
 async function startSandboxProcess() {
-  const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist/sandbox/server.js')).href)}).then(async ({ startSandbox }) => {
-    const sb = await startSandbox({ writeKeys: [${JSON.stringify(WRITE_KEY)}] });
-    process.stdout.write(sb.url + '\\n');
-    process.stdin.on('end', () => sb.close().then(() => process.exit(0)));
-    process.stdin.resume();
-  });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(String(d).trim()));
-    child.once('exit', (c) => reject(new Error(`sandbox exited (${c})`)));
-  });
+  const { child, url } = await spawnSandbox(root, { writeKeys: [WRITE_KEY] });
   const get = async (path) => (await fetch(url + path)).json();
   return {
     url,

@@ -1,9 +1,9 @@
+import { spawnSandbox } from './support/sandbox-process.mjs';
 // Data quality: what checking costs on the delivery path. 100,000 events as SEGMENT_BATCH calls (25,000 each) through
 // the executor (in process), sent to a sandbox in its own process, with --validate=off and with
 // --validate=warn against the sandbox's tracking plan (8 rules, loaded and compiled before timing);
 // same events, same run, alternating order, median of 3. Plus the checks alone, per event.
 // Run alone: npm run build && node bench/quality.mjs [events]
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,17 +30,7 @@ function events(n, run) {
 }
 
 async function startSandboxProcess() {
-  const code = `import(${JSON.stringify(pathToFileURL(join(root, 'dist/sandbox/server.js')).href)}).then(async ({ startSandbox }) => {
-    const sb = await startSandbox({ writeKeys: [${JSON.stringify(WRITE_KEY)}], tokens: [${JSON.stringify(TOKEN)}] });
-    process.stdout.write(sb.url + '\\n');
-    process.stdin.on('end', () => sb.close().then(() => process.exit(0)));
-    process.stdin.resume();
-  });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(String(d).trim()));
-    child.once('exit', (c) => reject(new Error(`sandbox exited (${c})`)));
-  });
+  const { child, url } = await spawnSandbox(root, { writeKeys: [WRITE_KEY], tokens: [TOKEN] });
   return {
     url,
     reset: () => fetch(url + '/_sandbox/events', { method: 'DELETE' }),
