@@ -2,11 +2,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../app.js';
 import { mcpHooks } from '../meta/execute-tool.js';
-import { toolResult } from '../meta/result.js';
+import { answer, registerResultResources } from '../meta/large-result.js';
 import { decide } from '../policy/write-policy.js';
 import { MODEL_NAME_LIMIT, shortName } from '../registry/short-names.js';
 import { directName, slugPreview } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
+import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { annotationsFor } from './annotations.js';
 
 /** Every direct tool answers with the executor's result shape. */
@@ -99,7 +100,9 @@ export function registerDirectTools(server: McpServer, app: App): void {
     const tool = toolFor(app, req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${slugPreview(req.params.name)}". tools/list shows the tools this server offers.`);
     // A write tool hidden by the policy is still answered by the executor, which refuses it with the reason.
-    const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {} }, mcpHooks(server, extra));
-    return toolResult(result as unknown as Record<string, unknown>, !result.successful);
+    const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {}, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, mcpHooks(server, extra));
+    // Over the inline limit: a preview plus a resource_link to the whole, as in meta mode.
+    return answer(app, result as unknown as Record<string, unknown>, !result.successful, `${tool.slug} answer`);
   });
+  registerResultResources(server, app);
 }

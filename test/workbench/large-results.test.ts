@@ -77,3 +77,25 @@ describe('over MCP, with a 20 KB inline limit', () => {
     await expect(read('segment-router://results/999-nope')).rejects.toThrow(/No kept answer .* Run the call again/);
   });
 });
+
+describe('direct mode, with a 20 KB inline limit', () => {
+  let env: Awaited<ReturnType<typeof sandboxWithRouter>>;
+  beforeAll(async () => {
+    env = await sandboxWithRouter({ args: ['--tools-mode=direct'], env: { SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });
+    for (let i = 0; i < 100; i++) env.sandbox.publicApi.sources.push(source(`src_${i}`, `s-${i}`, `Source ${i}`, [`key-${i}`], 'ws_sandbox'));
+  });
+  afterAll(() => env.close());
+
+  it('a large answer is a preview plus a resource_link, and resources/read gives the whole of it', async () => {
+    const r = await env.call('integration__segment__segment_list_sources', {});
+    expect(r.result.isError).toBeFalsy();
+    expect(r.text.length).toBeLessThanOrEqual(20_000);
+    const link = r.result.content.find((c) => c.type === 'resource_link') as { uri: string } | undefined;
+    expect(link?.uri).toMatch(/^segment-router:\/\/results\//);
+    expect(r.structured.truncated.full_answer).toBe(link!.uri);
+    const whole = await env.router.client.request({ method: 'resources/read', params: { uri: link!.uri } }, ReadResourceResultSchema);
+    const kept = JSON.parse((whole.contents[0] as { text: string }).text);
+    expect(kept.data.sources).toHaveLength(env.sandbox.publicApi.sources.length);
+    expectNoSecrets(JSON.stringify(kept));
+  });
+});
