@@ -5,6 +5,7 @@ import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 import { renderList } from './list-view.js';
+import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { terminalWidth } from './table.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
@@ -50,7 +51,8 @@ export const callCommand: CommandSpec = {
     const app = appFromFlags(values, 'warn');
     try {
       const result = await app.executor.execute(
-        { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true },
+        // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
+        { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
         { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }) },
       );
       if (values.json) printJson(app, result);

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { source } from '../../src/sandbox/public-api/store.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CLI, TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv, startRouter } from '../helpers/router.js';
 import { runCli } from '../helpers/cli-process.js';
@@ -137,6 +138,15 @@ describe('call: the exit codes, each reached for real', () => {
     expect(out).toMatchObject({ successful: true, tool_slug: 'SEGMENT_TRACK', data: { accepted: true } });
     expect(sb.events.map((e) => e.event)).toEqual(['Order Completed']);
     expect(sb.events[0]!.messageId).toBe(out.data.messageId);
+  });
+
+  it('0: --json prints the whole answer: the inline limit is for MCP clients, which get a resource_link instead', async () => {
+    for (let i = 0; i < 100; i++) sb.publicApi.sources.push(source(`src_${i}`, `s-${i}`, `Source ${i}`, [`key-${i}`], 'ws_sandbox'));
+    const r = await cli(['call', 'SEGMENT_LIST_SOURCES', '--json'], { env: { ...env, SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.truncated).toBeUndefined();
+    expect(out.data.sources).toHaveLength(sb.publicApi.sources.length);
   });
 
   it('0: --args - reads the arguments from stdin; text output for people', async () => {
