@@ -1,22 +1,8 @@
 import type { Region } from '../config/runtime.js';
-import type { Capability, Credentials } from '../registry/types.js';
+import type { Capability, CapabilityStatus, ConnectionState, Credentials } from '../registry/types.js';
 
-/** Overall state of a Segment connection, as agents are taught to read it. */
-export type ConnectionState = 'ACTIVE' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED' | 'INITIATED';
-
-/** State of one capability. UNVERIFIED: present but not (or not yet) checkable from here. */
-export type CapabilityState = 'ACTIVE' | 'UNVERIFIED' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED';
-
-export interface CapabilityStatus {
-  state: CapabilityState;
-  detail: string;
-  /** What must be provided, when state is REQUIRES_PARAMETERS ("writeKey", "token"). */
-  missing?: string[];
-  /** The source a verified write key belongs to. */
-  source_name?: string;
-  /** When this capability was last checked against Segment. */
-  last_verified_at?: string;
-}
+// The state vocabulary is part of the tool contract (a tool needs a capability in a state): registry/.
+export type { CapabilityState, CapabilityStatus, ConnectionState } from '../registry/types.js';
 
 export type Workspace = { id: string; slug: string; name: string };
 

@@ -1,6 +1,5 @@
 import type { Surface } from '../config/runtime.js';
-import type { Capability } from '../registry/types.js';
-import type { CapabilityStatus, ConnectionState } from '../connections/types.js';
+import type { Capability, CapabilityStatus, ConnectionState } from '../registry/types.js';
 
 /**
  * What to do next, in one place, in the words of whoever reads it. An agent over MCP acts through

@@ -13,6 +13,23 @@ export type Api = 'tracking' | 'public';
 /** The capability a tool needs from the connection: a write key, or a Public API token. */
 export type Capability = 'tracking' | 'public_api';
 
+/** Overall state of a Segment connection, as agents are taught to read it. */
+export type ConnectionState = 'ACTIVE' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED' | 'INITIATED';
+
+/** State of one capability. UNVERIFIED: present but not (or not yet) checkable from here. */
+export type CapabilityState = 'ACTIVE' | 'UNVERIFIED' | 'REQUIRES_PARAMETERS' | 'FAILED' | 'EXPIRED';
+
+export interface CapabilityStatus {
+  state: CapabilityState;
+  detail: string;
+  /** What must be provided, when state is REQUIRES_PARAMETERS ("writeKey", "token"). */
+  missing?: string[];
+  /** The source a verified write key belongs to. */
+  source_name?: string;
+  /** When this capability was last checked against Segment. */
+  last_verified_at?: string;
+}
+
 export const capabilityOf = (api: Api): Capability => (api === 'tracking' ? 'tracking' : 'public_api');
 
 export type JsonSchema = Record<string, unknown>;
