@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
 import { KeyError, Sealer } from './sealer.js';
 import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
-import { withFileLock } from './store-lock.js';
+import { withFileLock } from '../util/file-lock.js';
 
 /**
  * Named Segment connections on disk: `connections.json` (0600) in the config home (0700).

@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { rotateIfNeeded } from '../../src/audit/rotate.js';
@@ -45,6 +47,26 @@ describe('audit log', () => {
     const slugs = files.flatMap((f) => lines(f).map((l) => Number(l.slug.slice(9))));
     expect(slugs[slugs.length - 1]).toBe(199);
     expect(slugs).toEqual(Array.from({ length: slugs.length }, (_, k) => 200 - slugs.length + k));
+  });
+
+  it('four processes writing and rotating one log at once lose no line and never rotate the same file twice', async () => {
+    const dir = tmp();
+    const dist = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'audit', 'audit-log.js')).href;
+    const redact = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'security', 'redact.js')).href;
+    const child = `const { AuditLog } = await import(${JSON.stringify(dist)}); const { Redactor } = await import(${JSON.stringify(redact)});
+      const log = new AuditLog({ dir: process.argv[1], payloads: false, maxBytes: 2_000, keep: 400 }, new Redactor(), (m) => { console.error(m); process.exitCode = 1; });
+      for (let i = 0; i < 400; i++) log.record({ slug: 'SEGMENT_T' + process.pid + '_' + i, access: 'write', decision: 'allow', outcome: 'sent', status: 200 });`;
+    const runs = Array.from({ length: 4 }, () => new Promise<{ code: number | null; err: string }>((done) => {
+      const p = spawn(process.execPath, ['--input-type=module', '-e', child, dir]);
+      let err = '';
+      p.stderr.on('data', (d) => (err += d));
+      p.on('close', (code) => done({ code, err }));
+    }));
+    for (const r of await Promise.all(runs)) expect(r, r.err).toMatchObject({ code: 0 });
+    const files = readdirSync(dir).filter((f) => f.startsWith('audit.jsonl'));
+    const slugs = files.flatMap((f) => lines(join(dir, f)).map((l) => l.slug));
+    expect(slugs).toHaveLength(1_600);
+    expect(new Set(slugs).size).toBe(1_600);
   });
 
   it('a line larger than the limit still goes in whole, in a fresh file', () => {

@@ -2,12 +2,13 @@ import lockfile from 'proper-lockfile';
 
 /**
  * A cross-process lock around a read-modify-write of one file. Two `connections add` in two
- * terminals, or a CLI call and a running server, each read the store, change it and write it back;
- * without the lock the second write silently drops the first one's change.
+ * terminals, or a CLI call and a running server, each read the credential store, change it and write
+ * it back; without the lock the second write silently drops the first one's change. The audit log's
+ * rotation takes it too, so two processes never rotate the same file twice.
  *
  * proper-lockfile takes `<file>.lock` (an atomic mkdir, so it works across processes and on network
- * filesystems) and treats a lock older than STALE_MS as left by a crashed process. The store's
- * methods are synchronous, so waiting is a short synchronous sleep between attempts: a holder keeps
+ * filesystems) and treats a lock older than STALE_MS as left by a crashed process. Its callers
+ * are synchronous, so waiting is a short synchronous sleep between attempts: a holder keeps
  * the lock for one read, one seal and one fsynced write, a few milliseconds.
  */
 
@@ -15,8 +16,8 @@ const STALE_MS = 10_000;
 /** Past this, another process has held the store for far longer than any save takes. */
 const WAIT_MS = 60_000;
 
-export class StoreLockedError extends Error {
-  override name = 'StoreLockedError';
+export class FileLockedError extends Error {
+  override name = 'FileLockedError';
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -32,7 +33,7 @@ export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
       if (Date.now() > deadline) {
-        throw new StoreLockedError(`${path} is locked by another segment-router process (${path}.lock) for more than ${Math.round(waitMs / 1000)} s. Try again; if no other process is running, remove ${path}.lock.`);
+        throw new FileLockedError(`${path} is locked by another segment-router process (${path}.lock) for more than ${Math.round(waitMs / 1000)} s. Try again; if no other process is running, remove ${path}.lock.`);
       }
       sleepSync(delay + Math.random() * delay);
     }
