@@ -22,12 +22,15 @@ if (!file) {
 const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/inventory.js')).href);
 const { ToolSearch } = await import(pathToFileURL(join(root, 'dist/search/search.js')).href);
 
+/** SEARCH_TOOLS takes known fields as text ("sourceId:src_1, userId:42"); sets may write an object. */
+const knownText = (k) => (k && typeof k === 'object' ? Object.entries(k).map(([n, v]) => `${n}:${v}`).join(', ') : k);
+
 function casesOf(doc) {
   const out = [];
   for (const c of doc.cases ?? []) {
     const request = c.request ?? c.q;
     const acceptable = c.acceptable ?? c.expect ?? [];
-    out.push({ request, acceptable, kind: c.kind ?? (acceptable.length ? 'unlabelled' : 'offtopic'), first_step: c.first_step, known_fields: c.known_fields });
+    out.push({ request, acceptable, kind: c.kind ?? (acceptable.length ? 'unlabelled' : 'offtopic'), first_step: c.first_step, known_fields: knownText(c.known_fields) });
   }
   for (const key of Object.keys(doc).filter((k) => /negatives$/.test(k))) for (const q of doc[key]) out.push({ request: q, acceptable: [], kind: 'offtopic' });
   return out;
@@ -47,7 +50,8 @@ for (const c of cases) {
   const rank = slugs.findIndex((x) => c.acceptable.includes(x));
   if (rank === 0) s.top1++;
   if (rank >= 0 && rank < 3) s.top3++;
-  if (c.first_step?.length) {
+  // The plan's first step is scored for multi-step goals only (a set may copy first_step everywhere).
+  if (c.kind === 'multistep' && c.first_step?.length) {
     s.firstN++;
     const first = hit.recommended_plan_steps?.[0]?.tool_slug ?? slugs[0];
     if (c.first_step.includes(first)) s.first++;
