@@ -6,6 +6,7 @@ import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
+import { parseJsonText } from '../util/json-text.js';
 import { terminalWidth } from './table.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
@@ -14,7 +15,7 @@ async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
   const text = raw === '-' ? await readStdin('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.') : String(raw);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (err) {
     throw new UsageError(`--args is not valid JSON: ${jsonErrorReason(err)}. Example: --args '{"userId":"u1","event":"Signed Up"}'.`);
   }

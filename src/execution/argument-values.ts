@@ -1,4 +1,5 @@
 import type { ToolError } from '../registry/types.js';
+import { LossyNumber } from '../util/json-text.js';
 
 /**
  * Checks every value in the arguments before anything else reads them: how deep they nest, numbers
@@ -34,6 +35,9 @@ export function checkArgumentValues(value: unknown): ValueCheck {
       if (Number.isInteger(v) && !Number.isSafeInteger(v) && warnings.length < MAX_WARNINGS) {
         warnings.push(`${where(path)}: ${v} is beyond 2^53 and may already have lost precision on the way here; send large integers (ids, amounts in cents) as strings.`);
       }
+    } else if (v instanceof LossyNumber) {
+      const shown = v.text.length > 40 ? `${v.text.slice(0, 20)}…${v.text.slice(-12)}` : v.text;
+      return refuse(path, `is ${shown}, too small for a JSON number here (it would arrive as 0)`, 'Send 0, or the value as a string.');
     } else if (v && typeof v === 'object') {
       if (path.length >= MAX_DEPTH) return refuse(path, `nests deeper than ${MAX_DEPTH} levels`, `Flatten the value: arguments may nest at most ${MAX_DEPTH} levels.`, 'depth');
       if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });

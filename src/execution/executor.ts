@@ -15,6 +15,7 @@ import { summarizeCall } from './summary.js';
 import { checkArgumentValues } from './argument-values.js';
 import { checkArgumentsSize } from './limits.js';
 import type { ExecutionResult } from './result.js';
+import { parseJsonText } from '../util/json-text.js';
 import { truncateResult } from './truncate.js';
 
 export type { ExecutionResult } from './result.js';
@@ -243,7 +244,7 @@ function parseArguments(raw: unknown, hint: string): { value: unknown } | { erro
   if (raw === undefined || raw === null) return { value: {} };
   if (typeof raw !== 'string') return { value: raw };
   try {
-    return { value: JSON.parse(raw) };
+    return { value: parseJsonText(raw) };
   } catch (err) {
     return { error: { kind: 'validation', message: `"arguments" is a string but not valid JSON: ${jsonErrorReason(err)}.`, hint } };
   }

@@ -1,5 +1,6 @@
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { parseJsonText } from '../util/json-text.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -126,7 +127,7 @@ export class GuardedStdioTransport implements Transport {
     if (!line.trim()) return;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = parseJsonText(line);
     } catch {
       return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
     }

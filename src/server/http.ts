@@ -7,6 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { App } from '../app.js';
 import { VERSION } from '../version.js';
 import { createServer, type ToolsMode } from './create-server.js';
+import { parseJsonText } from '../util/json-text.js';
 import { RequestGuard } from './http-guard.js';
 
 export const MCP_PATH = '/mcp';
@@ -86,7 +87,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     }
     let body: unknown;
     try {
-      body = JSON.parse(read.body.toString('utf8'));
+      body = parseJsonText(read.body.toString('utf8'));
     } catch {
       return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
     }

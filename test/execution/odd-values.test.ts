@@ -63,6 +63,16 @@ describe('values that would change on the way', () => {
     await refused('SEGMENT_TRACK', { userId: 'u', event: 'E', properties: { nan: NaN } }, /^properties\.nan$/);
   });
 
+  it('a number too small for a double (1e-400 parses as 0) is refused naming the field; a string holding one is not', async () => {
+    const res = await refused('SEGMENT_TRACK', '{"userId":"u","event":"E","properties":{"ok":1e-5,"list":[0.5,-2.5e-999]}}', /^properties\.list\.1$/);
+    expect(res.error?.message).toContain('-2.5e-999');
+    const long = `{"userId":"u","event":"E","properties":{"tiny":0.${'0'.repeat(400)}1}}`;
+    await refused('SEGMENT_TRACK', long, /^properties\.tiny$/);
+    // Zero is zero, in any spelling; text that looks like a tiny number is text.
+    const ok = await env.app.executor.execute({ slug: 'SEGMENT_TRACK', arguments: '{"userId":"u","event":"E","properties":{"z":0e-400,"zz":0.000,"s":"1e-400","e\\"1e-400":"x"}}' });
+    expect(ok.successful, JSON.stringify(ok)).toBe(true);
+  });
+
   it('lone surrogates in values and in field names are refused naming the field', async () => {
     await refused('SEGMENT_TRACK', { userId: 'u', event: 'E\uD83D' }, /^event$/);
     await refused('SEGMENT_IDENTIFY', { userId: 'u', traits: { ['n\uDE00']: 1 } }, /^traits\.n/);
@@ -94,6 +104,10 @@ describe('through the binary on stdio', () => {
       const b = (await raw.response(2, 20_000)).result.structuredContent;
       expect(b.error.kind).toBe('validation');
       expect(b.error.details.issues[0].field).toBe('sourceId');
+      await raw.write('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"tool_slug":"SEGMENT_TRACK","arguments":{"userId":"u","event":"E","properties":{"tiny":1e-400}}}}}\n');
+      const c = (await raw.response(4, 20_000)).result.structuredContent;
+      expect(c.error.kind).toBe('validation');
+      expect(c.error.details.issues[0].field).toBe('properties.tiny');
       expect((await raw.execute(3, 'SEGMENT_TRACK', { userId: 'u', event: 'Alive' })).successful).toBe(true);
       expect(sb.events.map((e) => e.event)).toEqual(['Alive']);
     } finally {
