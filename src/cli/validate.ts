@@ -4,7 +4,9 @@ import { MESSAGE_TYPES } from '../segment/tracking/schemas.js';
 import { appFromFlags, envOptions, jsonOption } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
 import { printJson, printText } from './output.js';
-import { detectFormat, readEvents } from './read-events.js';
+import { detectFormat } from '../import/format.js';
+import { readRecords, placeOf } from '../import/read.js';
+import { inputErrorsAsUsage, recordsAsUsage } from './import-errors.js';
 
 /**
  * `segment-router validate FILE`: SEGMENT_VALIDATE_EVENTS for a file. The same checks (tracking
@@ -21,7 +23,7 @@ interface Row {
   severity: string;
   field: string;
   count: number;
-  example: Finding & { line: number };
+  example: Finding & { line: number; item?: number };
 }
 
 interface Totals {
@@ -30,25 +32,25 @@ interface Totals {
   errors: number;
   warnings: number;
   messagesWithErrors: number;
-  invalid: { line: number; reason: string }[];
+  invalid: { line: number; item?: number; reason: string }[];
   rows: Map<string, Row>;
-  listed: (Finding & { line: number })[];
+  listed: (Finding & { line: number; item?: number })[];
   plan?: PlanStatus;
 }
 
-function add(t: Totals, f: Finding, line: number): void {
+function add(t: Totals, f: Finding, at: { line: number; item?: number }): void {
   if (f.severity === 'error') t.errors++;
   else t.warnings++;
   const key = `${f.kind}|${f.severity}|${f.field ?? ''}|${f.rule ?? ''}`;
   const row = t.rows.get(key);
   if (row) row.count++;
-  else t.rows.set(key, { kind: f.kind, severity: f.severity, field: f.field ?? '-', count: 1, example: { ...f, line } });
-  if (t.listed.length < MAX_LISTED) t.listed.push({ ...f, line });
+  else t.rows.set(key, { kind: f.kind, severity: f.severity, field: f.field ?? '-', count: 1, example: { ...f, ...at } });
+  if (t.listed.length < MAX_LISTED) t.listed.push({ ...f, ...at });
 }
 
 function table(rows: Row[]): string {
-  const head = ['kind', 'severity', 'count', 'field', 'first seen (line): message -> fix'];
-  const cells = rows.map((r) => [r.kind, r.severity, r.count.toLocaleString('en-US'), r.field, `${r.example.line}: ${r.example.message}${r.example.fix ? ` -> ${r.example.fix}` : ''}`]);
+  const head = ['kind', 'severity', 'count', 'field', 'first seen: message -> fix'];
+  const cells = rows.map((r) => [r.kind, r.severity, r.count.toLocaleString('en-US'), r.field, `${placeOf(r.example)}: ${r.example.message}${r.example.fix ? ` -> ${r.example.fix}` : ''}`]);
   const widths = head.slice(0, 4).map((h, i) => Math.min(40, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
   const line = (c: string[]) => c.map((x, i) => (i < 4 ? x.padEnd(widths[i]!) : x)).join('  ');
   return [line(head), line(head.map((h, i) => '-'.repeat(i < 4 ? widths[i]! : h.length))), ...cells.map(line)].join('\n');
@@ -63,12 +65,12 @@ function planLine(plan: PlanStatus | undefined): string {
 export const validateCommand: CommandSpec = {
   name: 'validate',
   summary: 'Check a file of tracking messages against the tracking plan, naming conventions and PII, without sending.',
-  usage: 'segment-router validate FILE [--type track|identify|...] [--source-id ID] [--naming snake|camel|off] [--format ndjson|json] [--json]',
+  usage: 'segment-router validate FILE [--type track|identify|...] [--source-id ID] [--naming snake|camel|off] [--format ndjson|json|csv] [--json]',
   options: {
     type: { type: 'string', description: 'Call type for messages without a "type" field (identify, track, page, screen, group, alias).' },
     'source-id': { type: 'string', description: 'Check against this source\'s tracking plan instead of the one of the write key\'s source.' },
     naming: { type: 'string', description: 'Key style expected in properties and traits: snake (default), camel or off.' },
-    format: { type: 'string', description: 'ndjson (one message per line) or json (an array); guessed from the file when absent.' },
+    format: { type: 'string', description: 'ndjson (one message per line), json (an array) or csv (a header row of field paths); guessed from the file when absent.' },
     ...envOptions,
     ...jsonOption,
   },
@@ -77,14 +79,14 @@ export const validateCommand: CommandSpec = {
     const file = positionals[0]!;
     const type = values.type as string | undefined;
     if (type !== undefined && !MESSAGE_TYPES.includes(type as (typeof MESSAGE_TYPES)[number])) throw new UsageError(`--type must be one of ${MESSAGE_TYPES.join(', ')}, got "${type}".`);
-    const format = await detectFormat(file, values.format as string | undefined);
+    const format = await inputErrorsAsUsage(() => detectFormat(file, values.format as string | undefined));
     const app = appFromFlags(values, 'warn');
     try {
       const target = await app.planTarget(values['source-id'] as string | undefined);
       const now = new Date().toISOString();
       const t: Totals = { messages: 0, checked: 0, errors: 0, warnings: 0, messagesWithErrors: 0, invalid: [], rows: new Map(), listed: [] };
       let slice: { type: string; message: Record<string, unknown> }[] = [];
-      let lines: number[] = [];
+      let lines: { line: number; item?: number }[] = [];
       const flush = async () => {
         if (!slice.length) return;
         const report = await app.quality.inspect(target, slice, app.config.requestTimeoutMs, Infinity);
@@ -95,21 +97,24 @@ export const validateCommand: CommandSpec = {
         slice = [];
         lines = [];
       };
-      for await (const item of readEvents(file, format)) {
-        t.messages++;
-        if (item.error) {
-          t.invalid.push({ line: item.line, reason: item.error });
-          continue;
+      for await (const batch of recordsAsUsage(readRecords(file, format))) {
+        for (const item of batch) {
+          t.messages++;
+          const at = { line: item.line, ...(item.item !== undefined ? { item: item.item } : {}) };
+          if (item.error) {
+            t.invalid.push({ ...at, reason: item.error });
+            continue;
+          }
+          const raw = type && item.value && typeof item.value === 'object' && !Array.isArray(item.value) && !('type' in item.value) ? { type, ...item.value } : item.value;
+          const c = checkable(raw, t.messages - 1, now, [placeOf(item)]);
+          if (!c.ok) {
+            t.invalid.push({ ...at, reason: c.reason });
+            continue;
+          }
+          slice.push({ type: c.type, message: c.message });
+          lines.push(at);
+          if (slice.length >= SLICE) await flush();
         }
-        const raw = type && item.value && typeof item.value === 'object' && !Array.isArray(item.value) && !('type' in item.value) ? { type, ...item.value } : item.value;
-        const c = checkable(raw, t.messages - 1, now, [`line ${item.line}`]);
-        if (!c.ok) {
-          t.invalid.push({ line: item.line, reason: c.reason });
-          continue;
-        }
-        slice.push({ type: c.type, message: c.message });
-        lines.push(item.line);
-        if (slice.length >= SLICE) await flush();
       }
       await flush();
 
@@ -136,7 +141,7 @@ export const validateCommand: CommandSpec = {
         `${t.errors.toLocaleString('en-US')} errors in ${t.messagesWithErrors.toLocaleString('en-US')} messages (kept back when sending with --validate=block), ${t.warnings.toLocaleString('en-US')} warnings${t.invalid.length ? `, ${t.invalid.length.toLocaleString('en-US')} messages the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
-      if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  line ${x.line}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));
+      if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  ${placeOf(x)}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));
       printText(app, out.join('\n'));
       return failed ? EXIT.failed : EXIT.ok;
     } finally {

@@ -50,17 +50,17 @@ describe('segment-router validate FILE', () => {
     expect(sb.events).toHaveLength(0);
   });
 
-  it('a JSON array, --json: counts, groups and each finding with its line', async () => {
-    const path = file('events.json', JSON.stringify(MESSAGES.slice(2)));
+  it('a JSON array, read as a stream, --json: counts, groups and each finding with its item and the line it starts on', async () => {
+    const path = file('events.json', JSON.stringify(MESSAGES.slice(2), null, 2));
     const r = await validate([path, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ format: 'json', messages: 2, messages_checked: 2, tracking_plan: { status: 'applied', id: 'tp_main' }, findings_summary: { errors: 0, warnings: 4 } });
-    expect(out.findings.map((f: { line: number; kind: string; field: string }) => [f.line, f.kind, f.field])).toEqual([
-      [1, 'tracking_plan', 'event'],
-      [1, 'naming', 'event'],
-      [1, 'naming', 'properties.PlanName'],
-      [2, 'pii', 'properties.note'],
+    expect(out.findings.map((f: { item: number; line: number; kind: string; field: string }) => [f.item, f.line, f.kind, f.field])).toEqual([
+      [1, 2, 'tracking_plan', 'event'],
+      [1, 2, 'naming', 'event'],
+      [1, 2, 'naming', 'properties.PlanName'],
+      [2, 11, 'pii', 'properties.note'],
     ]);
   });
 
@@ -81,14 +81,33 @@ describe('segment-router validate FILE', () => {
     expect(r.stdout).toMatch(/naming\s+warning/);
   });
 
-  it('usage errors exit 2: a missing file, CSV, a bad --type, a JSON file that is not an array', async () => {
+  it('CSV, through the import\'s reader: a header of field paths, findings by line, a bad row named by its line', async () => {
+    const path = file('events.csv', 'type,userId,event,properties.order_id,properties.revenue,properties.note\ntrack,u1,Order Completed,o1,10,\ntrack,u2,Order Completed,,ten,\ntrack,u3,signed up,,,\ntrack,u4,Signed Up,,,ada@example.com\ntrack,u5\n');
+    const r = await validate([path, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ format: 'csv', messages: 5, messages_checked: 4, tracking_plan: { status: 'applied', id: 'tp_main' } });
+    // Line 2's revenue is typed as a number (no finding); line 3's "ten" stays text and breaks the plan.
+    expect(out.findings.filter((f: { kind: string }) => f.kind !== 'naming').map((f: { line: number; kind: string; field: string }) => [f.line, f.kind, f.field])).toEqual([
+      [3, 'tracking_plan', 'properties.order_id'],
+      [3, 'tracking_plan', 'properties.revenue'],
+      [4, 'tracking_plan', 'event'],
+      [5, 'tracking_plan', 'properties.plan'],
+      [5, 'pii', 'properties.note'],
+    ]);
+    expect(out.invalid_messages).toEqual([{ line: 6, reason: 'has 2 fields, the header has 6' }]);
+    expect(r.stdout).not.toContain('ada@example.com');
+    expect(sb.events).toHaveLength(0);
+  });
+
+  it('usage errors exit 2: a missing file, a file that is not the CSV it claims, a bad --type, a JSON file that is not an array', async () => {
     const missing = await validate([join(dir, 'missing.ndjson')]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/no such file/)]);
-    const csv = await validate([file('e.csv', 'userId,event\nu1,Signed Up\n')]);
-    expect([csv.code, csv.stderr]).toEqual([2, expect.stringContaining('CSV')]);
+    const notCsv = await validate([file('e.csv', '{"userId":"u1","event":"Signed Up"}\n')]);
+    expect([notCsv.code, notCsv.stderr]).toEqual([2, expect.stringContaining('looks like JSON, not CSV')]);
     expect((await validate([file('a.ndjson', '{}'), '--type', 'purchase'])).code).toBe(2);
     const obj = await validate([file('obj.json', '{"type":"track"}'), '--format', 'json']);
-    expect([obj.code, obj.stderr]).toEqual([2, expect.stringContaining('not an array')]);
+    expect([obj.code, obj.stderr]).toEqual([2, expect.stringContaining('is not a JSON array')]);
     expect((await validate([])).code).toBe(2);
   });
 });

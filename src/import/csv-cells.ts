@@ -1,0 +1,157 @@
+import { InputError } from './source.js';
+
+/**
+ * How a CSV row becomes a message. The header names each column by its field path
+ * (`userId`, `properties.plan`, `context.ip`), optionally with a type: `properties.total:number`.
+ *
+ * Typing of cells, decided once here for `import` and `validate`:
+ * - an empty cell leaves the field out;
+ * - top-level fields and `context.*` are text (ids, names, timestamps stay exactly as written), except
+ *   the JSON columns `properties`, `traits`, `context` and `integrations` when given whole;
+ * - inside `properties.*` and `traits.*`, `true`/`false` become booleans and a number written the way
+ *   JSON writes it (`42`, `-0.5`, `1e3`; not `007`, `+1`, `1,000` or an integer beyond 2^53) becomes a
+ *   number; anything else stays text;
+ * - a type after the path overrides that: `:string`, `:number`, `:boolean` (true/false) or `:json`
+ *   (any JSON value, e.g. an array). A cell that does not fit its declared type rejects the row.
+ */
+
+export type CellType = 'auto' | 'string' | 'number' | 'boolean' | 'json';
+
+export interface Column {
+  path: string[];
+  type: CellType;
+  name: string;
+}
+
+/** The fields a Segment message may have at its top level (docs/segment-facts.md). */
+const TOP_LEVEL = new Set(['type', 'userId', 'anonymousId', 'event', 'timestamp', 'messageId', 'properties', 'traits', 'context', 'integrations', 'name', 'category', 'groupId', 'previousId']);
+const WHOLE_JSON = new Set(['properties', 'traits', 'context', 'integrations']);
+const TYPES = new Set<CellType>(['string', 'number', 'boolean', 'json']);
+/** Names that would reach an object's prototype instead of a field. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+const EXAMPLE = 'e.g. userId,event,timestamp,properties.plan';
+
+export function parseHeader(file: string, text: string): Column[] {
+  const cells = splitRow(text);
+  if (!cells.ok) throw new InputError(`${file} is not a CSV file of messages: its first row ${cells.error}. The first row names the fields, ${EXAMPLE}.`);
+  const columns: Column[] = [];
+  const seen = new Map<string, string>();
+  for (const cell of cells.cells) {
+    const name = cell.trim();
+    const [pathText = '', type = 'auto', ...extra] = name.split(':');
+    const path = pathText.split('.');
+    const shown = name.length > 60 ? `${name.slice(0, 60)}...` : name;
+    if (!name || extra.length || path.some((p) => !p.trim() || /[{}[\]"]/.test(p) || FORBIDDEN.has(p)) || !TOP_LEVEL.has(path[0]!)) {
+      const why = !name ? 'an empty column name' : `"${shown}", which is not the path of a message field`;
+      throw new InputError(`${file} is not a CSV file of messages: its header row has ${why}. The first row names the fields, ${EXAMPLE}; top-level fields are ${[...TOP_LEVEL].join(', ')}.`);
+    }
+    if (!TYPES.has(type as CellType) && type !== 'auto') throw new InputError(`${file}: column "${shown}" has the type "${type}"; types are string, number, boolean and json.`);
+    const key = path.join('.');
+    // One column may not be inside another (properties and properties.plan), nor repeat one.
+    for (const [other] of seen) {
+      if (other === key || other.startsWith(`${key}.`) || key.startsWith(`${other}.`)) throw new InputError(`${file}: columns "${seen.get(other)}" and "${shown}" both set ${key.length < other.length ? key : other}; keep one of them.`);
+    }
+    seen.set(key, shown);
+    columns.push({ path, type: type as CellType, name: shown });
+  }
+  return columns;
+}
+
+/** A row split into its fields, quotes removed; or what is wrong with it. */
+export function splitRow(text: string): { ok: true; cells: string[] } | { ok: false; error: string } {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (text.charCodeAt(i) === 0x22) {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) return { ok: false, error: 'has a quoted field that is never closed' };
+        value += text.slice(j, q);
+        if (text.charCodeAt(q + 1) === 0x22) {
+          value += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      const next = text.charCodeAt(i);
+      if (i < text.length && next !== 0x2c) return { ok: false, error: 'has text after a closing quote (a field in quotes ends with the quote)' };
+      cells.push(value);
+    } else {
+      const comma = text.indexOf(',', i);
+      const value = text.slice(i, comma < 0 ? undefined : comma);
+      if (value.includes('"')) return { ok: false, error: 'has a quote inside a field that does not start with one (write the field in quotes, with "" for each quote)' };
+      cells.push(value);
+      i = comma < 0 ? text.length : comma;
+    }
+    if (i >= text.length) return { ok: true, cells };
+    i++; // past the comma
+    if (i === text.length) {
+      cells.push('');
+      return { ok: true, cells };
+    }
+  }
+}
+
+/** One cell as the column says; undefined leaves the field out. */
+function typed(column: Column, cell: string): { value?: unknown; error?: string } {
+  if (cell === '') return {};
+  let type = column.type;
+  if (type === 'auto') {
+    if (column.path.length === 1 && WHOLE_JSON.has(column.path[0]!)) type = 'json';
+    else if (column.path.length > 1 && (column.path[0] === 'properties' || column.path[0] === 'traits')) {
+      if (cell === 'true' || cell === 'false') return { value: cell === 'true' };
+      if (NUMBER.test(cell)) {
+        const n = Number(cell);
+        // Precision would be lost: keep the digits as written.
+        if (Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n))) return { value: n };
+      }
+      return { value: cell };
+    } else return { value: cell };
+  }
+  switch (type) {
+    case 'string':
+      return { value: cell };
+    case 'number': {
+      const n = Number(cell.trim());
+      return cell.trim() && Number.isFinite(n) ? { value: n } : { error: `column ${column.name} is not a number` };
+    }
+    case 'boolean': {
+      const v = cell.trim().toLowerCase();
+      return v === 'true' || v === 'false' ? { value: v === 'true' } : { error: `column ${column.name} is not true or false` };
+    }
+    default:
+      try {
+        return { value: JSON.parse(cell) };
+      } catch {
+        return { error: `column ${column.name} is not JSON` };
+      }
+  }
+}
+
+/** A row as a message (or why it is not one). */
+export function toMessage(columns: Column[], text: string): { value?: Record<string, unknown>; error?: string } {
+  const split = splitRow(text);
+  if (!split.ok) return { error: `not a CSV row: it ${split.error}` };
+  if (split.cells.length !== columns.length) return { error: `has ${split.cells.length} field${split.cells.length === 1 ? '' : 's'}, the header has ${columns.length}` };
+  const message: Record<string, unknown> = {};
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!;
+    const cell = typed(column, split.cells[c]!);
+    if (cell.error) return { error: cell.error };
+    if (cell.value === undefined) continue;
+    let target = message;
+    for (let k = 0; k < column.path.length - 1; k++) {
+      const key = column.path[k]!;
+      const next = target[key];
+      target = (next && typeof next === 'object' && !Array.isArray(next) ? next : (target[key] = {})) as Record<string, unknown>;
+    }
+    target[column.path[column.path.length - 1]!] = cell.value;
+  }
+  return { value: message };
+}

@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs';
+import { jsonErrorReason } from '../security/redact.js';
+import { BLOCK_BYTES, InputError, type ReadPosition, type SourceRecord } from './source.js';
+
+/**
+ * A JSON array read as a stream: the bytes are scanned for the array's own commas (outside strings
+ * and nested values), and each item is parsed by itself. Memory is one item and one block, whatever
+ * the file's size; an item that is not valid JSON is a record with an error and the next one is read.
+ * A resume starts just past an item, where a comma or the closing bracket comes next.
+ */
+
+const enum S {
+  /** Before the opening bracket. */
+  Open,
+  /** Where an item (or the closing bracket) may start. */
+  Item,
+  /** Inside an item. */
+  In,
+  /** After an item: a comma or the closing bracket. */
+  After,
+  /** After the closing bracket. */
+  Done,
+}
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+export async function* readJsonArray(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
+  let state: S = from.offset === 0 ? S.Open : S.After;
+  let line = from.line + 1; // the line being read
+  let item = from.item;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  /** The item being read: its pieces (an item may span blocks), where it starts. */
+  let parts: Buffer[] = [];
+  let itemLine = 0;
+  let itemStart = 0;
+  let complained = false;
+  let offset = from.offset;
+
+  const finish = (next: ReadPosition): SourceRecord => {
+    const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    parts = [];
+    item++;
+    const text = raw.toString('utf8').trimEnd();
+    try {
+      return { line: itemLine, item, next: { ...next, item }, raw, value: JSON.parse(text) };
+    } catch (err) {
+      return { line: itemLine, item, next: { ...next, item }, raw, error: `not JSON (${jsonErrorReason(err)})` };
+    }
+  };
+
+  for await (const chunk of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
+    const buf = chunk as Buffer;
+    const out: SourceRecord[] = [];
+    itemStart = 0;
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i]!;
+      if (b === NEWLINE) line++;
+      switch (state) {
+        case S.In:
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (b === BACKSLASH) escaped = true;
+            else if (b === QUOTE) inString = false;
+          } else if (b === QUOTE) inString = true;
+          else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
+          else if ((b === CLOSE_BRACE || b === CLOSE_BRACKET) && depth > 0) depth--;
+          else if (depth === 0 && (b === COMMA || b === CLOSE_BRACKET)) {
+            parts.push(buf.subarray(itemStart, i));
+            out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
+            state = b === COMMA ? S.Item : S.Done;
+          }
+          break;
+        case S.Open:
+          if (isSpace(b) || (offset === 0 && i < 3 && (b === 0xef || b === 0xbb || b === 0xbf))) break;
+          if (b !== OPEN_BRACKET) throw new InputError(`${path} is not a JSON array: it should start with "[" (found something else on line ${line}). For one message per line, use NDJSON (--format ndjson).`);
+          state = S.Item;
+          break;
+        case S.Item:
+          if (isSpace(b)) break;
+          if (b === CLOSE_BRACKET) {
+            state = S.Done;
+            break;
+          }
+          if (b === COMMA) break; // an empty slot ([a,,b]): nothing to read
+          state = S.In;
+          depth = 0;
+          inString = false;
+          escaped = false;
+          itemLine = line;
+          itemStart = i;
+          i--; // read this byte again as the item's first
+          if (b === NEWLINE) line--;
+          break;
+        case S.After:
+          if (isSpace(b)) break;
+          if (b === COMMA) state = S.Item;
+          else if (b === CLOSE_BRACKET) state = S.Done;
+          else {
+            // Two items without a comma: read on from here as a new item.
+            state = S.Item;
+            i--;
+            if (b === NEWLINE) line--;
+          }
+          break;
+        case S.Done:
+          if (!isSpace(b) && !complained) {
+            complained = true;
+            out.push({ line, next: { offset: offset + buf.length, line, item }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' });
+          }
+          break;
+      }
+    }
+    if (state === S.In) parts.push(Buffer.from(buf.subarray(itemStart)));
+    offset += buf.length;
+    if (out.length) yield out;
+  }
+  const unclosed = (): SourceRecord => ({ line, next: { offset, line, item }, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)' });
+  if (state === S.In) {
+    // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).
+    const rec = finish({ offset, line, item: 0 });
+    const whole = depth === 0 && !inString && rec.value !== null && typeof rec.value === 'object';
+    yield whole ? [rec, unclosed()] : [{ ...rec, value: undefined, error: 'the file ends inside this item' }];
+  } else if (state === S.Open) {
+    throw new InputError(`${path} is empty: a JSON array of messages starts with "[".`);
+  } else if ((state as S) !== S.Done) {
+    yield [unclosed()];
+  }
+}

@@ -1,0 +1,49 @@
+import { createReadStream } from 'node:fs';
+import { jsonErrorReason } from '../security/redact.js';
+import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
+
+/**
+ * NDJSON: one JSON value per line. Lines are cut on the byte 0x0A (never inside a UTF-8 character),
+ * a trailing CR and surrounding spaces are dropped, blank lines are skipped but counted. A line that
+ * is not JSON is a record with an error, never the end of the file.
+ */
+export async function* readNdjson(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
+  let carry: Buffer | undefined;
+  /** Offset of the first byte of `carry` (or of the next block when there is none). */
+  let base = from.offset;
+  let line = from.line;
+  for await (const block of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
+    const buf: Buffer = carry ? Buffer.concat([carry, block as Buffer]) : (block as Buffer);
+    const out: SourceRecord[] = [];
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      line++;
+      const rec = record(buf, start, nl, line, { offset: base + nl + 1, line, item: 0 }, base === 0 && start === 0);
+      if (rec) out.push(rec);
+      start = nl + 1;
+    }
+    base += start;
+    carry = start < buf.length ? buf.subarray(start) : undefined;
+    if (out.length) yield out;
+  }
+  if (carry?.length) {
+    const rec = record(carry, 0, carry.length, line + 1, { offset: base + carry.length, line: line + 1, item: 0 }, base === 0);
+    if (rec) yield [rec];
+  }
+}
+
+const SPACE = new Set([0x20, 0x09, 0x0d]);
+
+function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean): SourceRecord | undefined {
+  // A UTF-8 byte order mark at the very start of the file is not part of the first line.
+  if (first && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3;
+  while (from < to && SPACE.has(buf[from]!)) from++;
+  while (to > from && SPACE.has(buf[to - 1]!)) to--;
+  if (from === to) return undefined;
+  const raw = buf.subarray(from, to);
+  try {
+    return { line, next, raw, value: JSON.parse(raw.toString('utf8')) };
+  } catch (err) {
+    return { line, next, raw, error: `not JSON (${jsonErrorReason(err)})` };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What every reader of an import file yields, whatever the format: records in file order, each with
+ * where it is (for people: the line; for a resume: the byte offset after it) and either a parsed
+ * value or why it could not be read. Readers hand records over in batches (one per block read), so
+ * a file of millions of lines costs one await per block, not per line.
+ */
+
+export type EventFormat = 'ndjson' | 'json' | 'csv';
+export const FORMATS: EventFormat[] = ['ndjson', 'json', 'csv'];
+
+export interface SourceRecord {
+  /** 1-based line of the file where the record starts. */
+  line: number;
+  /** 1-based position in a JSON array (absent for line formats, where the line says it). */
+  item?: number;
+  /** Where a resume starts to read the record after this one. */
+  next: ReadPosition;
+  /** The record as written, without its line break. Only valid until the next batch is asked for. */
+  raw: Buffer;
+  value?: unknown;
+  error?: string;
+}
+
+/** Where a reader starts: the file's beginning, or just past a record read earlier. */
+export interface ReadPosition {
+  offset: number;
+  /** Lines before `offset` (so line numbers stay those of the file). */
+  line: number;
+  /** JSON arrays: items before `offset`. */
+  item: number;
+}
+
+export const START: ReadPosition = { offset: 0, line: 0, item: 0 };
+
+/** The file is not what it was said or guessed to be; nothing may be sent from it. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** Blocks of this size are read at once: large enough that per-block costs vanish, small enough for constant memory. */
+export const BLOCK_BYTES = 1 << 20;

@@ -1,0 +1,125 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectFormat } from '../../src/import/format.js';
+import { readRecords } from '../../src/import/read.js';
+import { START, type EventFormat, type ReadPosition, type SourceRecord } from '../../src/import/source.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sr-readers-'));
+let n = 0;
+const file = (text: string | Buffer, ext = 'ndjson') => {
+  const path = join(dir, `f${n++}.${ext}`);
+  writeFileSync(path, text);
+  return path;
+};
+
+type Plain = Omit<SourceRecord, 'raw'> & { raw: string };
+async function all(path: string, format: EventFormat, from: ReadPosition = START, block?: number): Promise<Plain[]> {
+  const out: Plain[] = [];
+  for await (const batch of readRecords(path, format, from, block)) for (const r of batch) out.push({ ...r, raw: r.raw.toString('utf8') });
+  return out;
+}
+
+describe('NDJSON', () => {
+  it('one record per line with its file line; blank lines counted, CRLF, BOM and spaces dropped; a bad line is a record with an error', async () => {
+    const path = file('\uFEFF{"a":1}\r\n\n  {"a":2}  \nnot json\n{"a":"é"}');
+    const got = await all(path, 'ndjson', START, 7);
+    expect(got.map((r) => [r.line, r.value ?? r.error?.slice(0, 8)])).toEqual([[1, { a: 1 }], [3, { a: 2 }], [4, 'not JSON'], [5, { a: 'é' }]]);
+    expect(got[1]!.raw).toBe('{"a":2}');
+  });
+
+  it('a resume from a record\'s end reads exactly the records after it, with the same lines', async () => {
+    const path = file(Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, s: 'x'.repeat(i % 7) })).join('\n') + '\n');
+    const whole = await all(path, 'ndjson', START, 16);
+    const at = whole[20]!;
+    const rest = await all(path, 'ndjson', at.next, 16);
+    expect(rest).toEqual(whole.slice(21));
+  });
+});
+
+describe('JSON arrays, streamed', () => {
+  const messages = [{ type: 'track', event: 'A, "quoted" ]', properties: { list: [1, [2, { x: '}' }]], s: 'back\\slash' } }, { type: 'identify', traits: {} }, 3];
+
+  it('items across tiny blocks, nested brackets and commas in strings, file lines and item numbers', async () => {
+    const path = file(JSON.stringify(messages, null, 2), 'json');
+    for (const block of [1, 3, 64, 1 << 20]) {
+      const got = await all(path, 'json', START, block);
+      expect(got.map((r) => r.value)).toEqual(messages);
+      expect(got.map((r) => [r.item, r.line])).toEqual([[1, 2], [2, 18], [3, 22]]);
+    }
+  });
+
+  it('a broken item is a record with an error and the next one is read; a file cut short says so', async () => {
+    const got = await all(file('[{"a":1},{"a":tru},{"a":3}', 'json'), 'json', START, 5);
+    expect(got.map((r) => r.value ?? r.error)).toEqual([{ a: 1 }, expect.stringContaining('not JSON'), { a: 3 }, expect.stringContaining('before the array\'s closing')]);
+    const cut = await all(file('[{"a":1},\n{"a":2, "b": [1', 'json'), 'json');
+    expect(cut.map((r) => [r.line, r.value ?? r.error])).toEqual([[1, { a: 1 }], [2, expect.stringContaining('ends inside this item')]]);
+  });
+
+  it('resumes just past an item', async () => {
+    const path = file(JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ i })), null, 1), 'json');
+    const whole = await all(path, 'json', START, 13);
+    const at = whole[9]!;
+    expect(await all(path, 'json', at.next, 13)).toEqual(whole.slice(10));
+  });
+
+  it('property: any array of JSON values reads back item by item, whatever the block size', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), async (values, block, pretty) => {
+        const path = file(JSON.stringify(values, null, pretty ? 2 : undefined), 'json');
+        const got = await all(path, 'json', START, block);
+        expect(got.map((r) => r.value)).toEqual(JSON.parse(JSON.stringify(values)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('CSV', () => {
+  it('a header of field paths; quoted fields with commas, quotes and line breaks; cells typed as documented', async () => {
+    const text = 'type,userId,event,timestamp,properties.plan,properties.seats,properties.zip,properties.trial,properties.tags:json,properties.code:string,context.ip\n' + 'track,u1,Signed Up,2026-01-02T03:04:05Z,pro,3,02134,true,"[""a"",""b""]",42,1.2.3.4\r\n' + 'track,"u,2","Said ""hi""\nthere",2026-01-02T03:04:05Z,,1.5e3,9007199254740993,no,,,\n';
+    const got = await all(file(text, 'csv'), 'csv', START, 9);
+    expect(got.map((r) => r.line)).toEqual([2, 3]);
+    expect(got[0]!.value).toEqual({ type: 'track', userId: 'u1', event: 'Signed Up', timestamp: '2026-01-02T03:04:05Z', properties: { plan: 'pro', seats: 3, zip: '02134', trial: true, tags: ['a', 'b'], code: '42' }, context: { ip: '1.2.3.4' } });
+    expect(got[1]!.value).toEqual({ type: 'track', userId: 'u,2', event: 'Said "hi"\nthere', timestamp: '2026-01-02T03:04:05Z', properties: { seats: 1500, zip: '9007199254740993', trial: 'no' } });
+  });
+
+  it('a row with the wrong number of fields or a cell that does not fit its type is a record with an error', async () => {
+    const got = await all(file('userId,properties.n:number\nu1,1\nu2\nu3,x\nu4,"4"\n', 'csv'), 'csv');
+    expect(got.map((r) => r.value ?? r.error)).toEqual([{ userId: 'u1', properties: { n: 1 } }, 'has 1 field, the header has 2', 'column properties.n:number is not a number', { userId: 'u4', properties: { n: 4 } }]);
+  });
+
+  it('resumes past a row (the header is read again from the start)', async () => {
+    const path = file('userId,properties.i\n' + Array.from({ length: 20 }, (_, i) => `u${i},"${i}\n"`).join('\n') + '\n', 'csv');
+    const whole = await all(path, 'csv', START, 11);
+    const at = whole[5]!;
+    expect(await all(path, 'csv', at.next, 11)).toEqual(whole.slice(6));
+  });
+});
+
+describe('a file that is not the format it claims stops at once', () => {
+  it.each([
+    ['CSV called .ndjson', 'userId,event\nu1,A\n', 'ndjson', undefined, /looks like a CSV header/],
+    ['NDJSON read as CSV', '{"userId":"u1"}\n', 'csv', undefined, /looks like JSON, not CSV/],
+    ['an object as a JSON array', '{"type":"track"}', 'json', 'json', /not a JSON array/],
+    ['a JSON array as NDJSON', '[{"a":1}]', 'ndjson', 'ndjson', /looks like a JSON array/],
+    ['binary', Buffer.from([0x7b, 0, 1, 2, 0x7d]), 'ndjson', undefined, /not a text file/],
+    ['a CSV header that names no message field', 'user,amount\nu1,3\n', 'csv', undefined, /"user", which is not the path of a message field/],
+    ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
+    ['a CSV column reaching the prototype', 'userId,properties.__proto__.x\nu,1\n', 'csv', undefined, /not the path of a message field/],
+  ] as const)('%s', async (_name, text, ext, format, error) => {
+    await expect(detectFormat(file(text, ext), format)).rejects.toThrow(error);
+  });
+
+  it('a missing file is named as such', async () => {
+    await expect(detectFormat(join(dir, 'nope.ndjson'))).rejects.toThrow(/no such file/);
+  });
+
+  it('guesses by extension, then by the first character', async () => {
+    expect(await detectFormat(file('[{"a":1}]', 'txt'))).toBe('json');
+    expect(await detectFormat(file('{"a":1}\n', 'txt'))).toBe('ndjson');
+    expect(await detectFormat(file('userId\nu1\n', 'csv'))).toBe('csv');
+  });
+});
