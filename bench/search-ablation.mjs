@@ -17,6 +17,9 @@ const { WEIGHTS } = await load('search/weights.js');
 const STEPS = {
   'all steps on': () => {},
   'no typo correction': (w) => (w.typo.minLength = 99),
+  'typos: English words too': (w) => (w.typo.englishWord = Infinity),
+  'catalog kinds as evidence': (w) => (w.answer.impliedKinds = true),
+  'generic verbs as evidence': (w) => (w.answer.genericVerbs = true),
   'no operation step (verb fit)': (w) => ((w.otherOperation = 1), (w.questionOperation = 1)),
   'no read prior when no verb': (w) => (w.verbless = { read: 1, write: 1, destructive: 1 }),
   'no unstemmed object field': (w) => (w.fields.objectExact = 0),
@@ -57,6 +60,8 @@ for (const file of process.argv.slice(2)) {
     }
     const f = (a, b) => (a / b).toFixed(2);
     const parts = Object.entries(by).sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => (k === 'offtopic' ? `offtopic empty ${f(s.empty, s.n)}` : `${k} ${f(s.top1, s.n)}/${f(s.top3, s.n)}${s.firstN ? ` first ${f(s.first, s.firstN)}` : ''}`));
-    console.log(`  ${name.padEnd(30)} ${parts.join(' | ')}`);
+    const on = Object.entries(by).filter(([k]) => k !== 'offtopic').map(([, s]) => s);
+    const onEmpty = on.reduce((a, s) => a + s.empty, 0) / Math.max(1, on.reduce((a, s) => a + s.n, 0));
+    console.log(`  ${name.padEnd(30)} ${parts.join(' | ')} | on-topic empty ${(onEmpty * 100).toFixed(1)}%`);
   }
 }

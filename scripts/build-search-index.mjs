@@ -12,3 +12,7 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const { loadRegistry } = await import(pathToFileURL(join(dist, 'inventory.js')).href);
 const { SearchEngine, PREBUILT } = await import(pathToFileURL(join(dist, 'search/engine.js')).href);
 writeFileSync(PREBUILT, SearchEngine.serialize(loadRegistry().tools));
+// Everyday English, compactly: the words used often enough that search never takes them for typos (english.ts).
+const { englishText } = await import(pathToFileURL(join(dist, 'search/english.js')).href);
+const { WEIGHTS } = await import(pathToFileURL(join(dist, 'search/weights.js')).href);
+writeFileSync(join(dist, 'search/english.txt'), englishText(WEIGHTS.typo.englishWord));

@@ -1,31 +1,52 @@
 import type { Ranked, ReadRequest } from './engine.js';
+import { OPERATION_WORDS } from './operations.js';
 import { WEIGHTS } from './weights.js';
+import { stem } from './words.js';
 
 /**
  * Answer or not: a separate step from the ranking, calibrated on off-topic requests. A request is a
  * Segment request when most of its words are words the tools (or Segment's catalog) use, and the best
  * tool matched at least one of them where tools are named (slug, object, scope, title, tags), not only
  * in prose. "crop the logo to a square" fails the first; "what time is it" the second.
+ *
+ * Two kinds of match are no evidence: the kind a catalog name implies ("create a campaign in
+ * Mailchimp" names a destination, but asks nothing of it), and the verbs of managing any kind of
+ * thing (create, list, change, delete...), which every product has. The verbs of recording what users
+ * do (track, record, report) are what Segment is for, so they count; so does any verb that is the
+ * tool's object ("connection state": connect).
  */
 
 /** Fields that name a tool; a match only in use cases, description or parameters is prose. */
-const NAMING = new Set(['slug', 'object', 'scope', 'title', 'tags']);
+const NAMING = new Set(['slug', 'object', 'objectExact', 'scope', 'title', 'tags']);
+const OBJECT = new Set(['object', 'objectExact', 'scope']);
+/** The generic verbs, as written and stemmed (the unstemmed object field matches them as written): every operation's words but sending data's. */
+const GENERIC_VERBS = new Set(
+  Object.entries(OPERATION_WORDS)
+    .filter(([op]) => op !== 'send')
+    .flatMap(([, ws]) => ws.split(' '))
+    .flatMap((w) => [w, stem(w)]),
+);
 
 export interface Decision {
   answer: boolean;
   /** Share of the request's content words that tools or the catalog know. */
   knownShare: number;
-  /** Request terms the best tool matched where it is named, its own operation aside. */
+  /** Request terms the best tool matched where it is named, generic verbs and implied kinds aside. */
   namingHits: string[];
-  /** Request terms the best tool matched in its use cases. */
+  /** Request terms the best tool matched in its use cases, generic verbs and implied kinds aside. */
   useCaseHits: string[];
 }
 
 export function decide(read: ReadRequest, best: Ranked | undefined, operationTerm?: string): Decision {
-  const knownShare = read.content ? read.known / read.content : 0;
-  const namingHits = best ? Object.entries(best.match).filter(([term, fields]) => term !== operationTerm && fields.some((f) => NAMING.has(f))).map(([t]) => t).sort() : [];
-  const useCaseHits = best ? Object.entries(best.match).filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort() : [];
   const a = WEIGHTS.answer;
+  const implied = new Set(a.impliedKinds ? [] : read.implied);
+  // A term is evidence unless the request only implied it, or it is a generic verb not naming the tool's object.
+  const evidence = ([term, fields]: [string, string[]]) =>
+    term !== operationTerm && !implied.has(term) && (a.genericVerbs || !GENERIC_VERBS.has(term) || fields.some((f) => OBJECT.has(f)));
+  const matched = best ? Object.entries(best.match).filter(evidence) : [];
+  const namingHits = matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t).sort();
+  const useCaseHits = matched.filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort();
+  const knownShare = read.content ? read.known / read.content : 0;
   const answer = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   return { answer, knownShare: Math.round(knownShare * 100) / 100, namingHits, useCaseHits };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import MiniSearch, { type AsPlainObject, type SearchResult } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
+import { englishCounts } from './english.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
 import { TypoFixer } from './typos.js';
@@ -28,6 +29,8 @@ export interface ReadRequest {
   words: string[];
   /** Misspelt word -> the word it was read as. */
   corrected: Record<string, string>;
+  /** Terms the request implies without saying them: the kind of each catalog name ("Klaviyo": destination). */
+  implied: string[];
   /** Catalog names found, with their kind. */
   catalog: { name: string; kind: CatalogKind }[];
   /** Operations the request asks for (facts' verbs), with how surely; empty when it names none. */
@@ -56,14 +59,14 @@ export class SearchEngine {
     if (built) {
       this.index = MiniSearch.loadJS(built.index, INDEX_OPTIONS);
       this.cases = MiniSearch.loadJS(built.cases, CASE_OPTIONS);
-      this.typos = new TypoFixer(new Map(built.vocabulary));
+      this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
     } else {
       this.index = new MiniSearch(INDEX_OPTIONS);
       this.index.addAll(docs);
       this.cases = new MiniSearch(CASE_OPTIONS);
       this.cases.addAll(caseDocs(tools));
       // The words of every tool, in scope or not, say whether a request is Segment's.
-      this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)));
+      this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
     }
     for (const t of tools) {
       this.params.set(t.slug, new Set(t.paramNames.map(fieldKey)));
@@ -108,6 +111,7 @@ export class SearchEngine {
     const kinds = catalog.map((c) => c.kind).filter((k) => !out.includes(k) && !out.includes(`${k}s`));
     return {
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
+      implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
       operations: requestedOperations(out),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),

@@ -1,17 +1,18 @@
 /**
  * Words people use for each operation a tool's facts name. They are added to every tool's operation
  * field, so "turn off the source" meets UPDATE_SOURCE and "nuke the plan" meets DELETE_TRACKING_PLAN.
- * Language, not tools: nothing here names a tool. Kept because it earns its place (bench/README.md).
+ * Language, not tools: nothing here names a tool. HTTP methods are here too (POST creates, PATCH
+ * updates, PUT replaces): agents write them. Kept because it earns its place (bench/README.md).
  */
 export const OPERATION_WORDS: Record<string, string> = {
   list: 'list show enumerate inventory browse',
   get: 'get show read fetch details detail inspect look view check see',
-  create: 'create new add make setup register spin build',
-  update: 'update change edit modify rename enable disable turn switch pause resume set toggle adjust',
+  create: 'create new add make setup register spin build post',
+  update: 'update change edit modify rename enable disable turn switch pause resume set toggle adjust patch',
   delete: 'delete remove drop nuke erase destroy purge rid wipe kill',
   add: 'add attach put assign grant include connect',
   remove: 'remove detach unassign revoke drop take disconnect exclude',
-  replace: 'replace overwrite swap reset set',
+  replace: 'replace overwrite swap reset set put',
   cancel: 'cancel stop abort halt',
   restore: 'restore revert roll back rollback undo',
   preview: 'preview dry run estimate test try',

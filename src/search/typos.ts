@@ -11,7 +11,14 @@ export class TypoFixer {
   private readonly byLength = new Map<number, string[]>();
   private readonly cache = new Map<string, string | null>();
 
-  constructor(private readonly known: Map<string, number>) {
+  /**
+   * `english`: how often everyday English uses a word; one it uses often enough is a word, not a typo.
+   * A function, so the list is read only when some word is not the tools' own.
+   */
+  constructor(
+    private readonly known: Map<string, number>,
+    private readonly english: () => ReadonlyMap<string, number> = () => new Map(),
+  ) {
     const sorted = [...known].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
     for (const [w] of sorted) {
       const list = this.byLength.get(w.length);
@@ -28,6 +35,7 @@ export class TypoFixer {
   fix(word: string): string | undefined {
     const t = WEIGHTS.typo;
     if (word.length < t.minLength || this.known.has(word) || !/^[a-z]+$/.test(word)) return undefined;
+    if ((this.english().get(word) ?? 0) >= t.englishWord) return undefined;
     let hit = this.cache.get(word);
     if (hit === undefined) {
       hit = this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? null;

@@ -31,12 +31,18 @@ export const WEIGHTS = {
   verbless: { read: 1, write: 0.85, destructive: 0.75 },
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
-  /** Typos: words of at least `minLength` letters are corrected within this edit distance (swaps count 1). */
-  typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, knownCredit: 0.5 },
+  /**
+   * Typos: words of at least `minLength` letters are corrected within this edit distance (swaps count 1),
+   * unless everyday English uses the word at least `englishWord` times in 51 million (english.ts).
+   */
+  typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, knownCredit: 0.5, englishWord: 20 },
   /** Primaries after the first must score at least this share of the first. */
   keepRatio: 0.3,
-  /** Answer or not: see decide.ts. */
-  answer: { minKnownShare: 0.5, minNamingHits: 1, minUseCaseHits: 2 },
+  /**
+   * Answer or not: see decide.ts. `impliedKinds` / `genericVerbs`: whether the kind a catalog name
+   * implies and the generic verbs count as evidence (off: they do not; on only to measure what that earns).
+   */
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;

@@ -45,8 +45,13 @@ function isValue(chunk: string): boolean {
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.split(/\s+/)) {
-    // key=value gives a field, not words: the key is read as a known field (search.ts), the value never.
-    if (/^[A-Za-z_][\w.]*\s*[=:]./.test(raw)) continue;
+    // key=value: the value is never read; the key names what the value is ("syncId=sy_8": a sync), so
+    // its words count, an "Id" at its end aside. search.ts also reads the key as a known field.
+    const pair = /^([A-Za-z_][\w.]*)\s*[=:]./.exec(raw);
+    if (pair) {
+      out.push(...words(pair[1]!.replace(/_?id$|(?<=[a-z])ID$/i, '').replace(/Id\b/g, '')));
+      continue;
+    }
     // Possessives go, contractions close up: "audience's" is the audience, "don't" is one stop word.
     const chunk = raw.replace(/['’]s\b/gi, '').replace(/['’]/g, '');
     if (isValue(chunk.replace(/^[^A-Za-z0-9/@]+|[^A-Za-z0-9]+$/g, ''))) continue;

@@ -57,7 +57,24 @@ describe('reading a request', () => {
   it('reads key=value pairs as fields the caller holds, never their values as words', () => {
     const e = search.search({ use_case: 'group u_7 groupId=org_12' }, 5, { explain: true }).explain!;
     expect(e.known_fields).toContain('groupId');
-    expect(e.read_as).toEqual(['group']);
+    expect(e.read_as).toEqual(['group', 'group']);
+  });
+
+  it("reads a key's words as what the request is about, an Id at its end aside", () => {
+    const e = search.search({ use_case: 'stop syncId=s_4 of modelId=m_9' }, 5, { explain: true });
+    expect(e.explain!.read_as).toEqual(['stop', 'sync', 'of', 'model']);
+    expect(e.primary_tool_slugs[0]).toBe('SEGMENT_CANCEL_REVERSE_ETL_SYNC_FOR_MODEL');
+  });
+
+  it('reads HTTP methods as the operations they are', () => {
+    expect(top('PATCH warehouse')[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
+    expect(top('POST source')[0]).toBe('SEGMENT_CREATE_SOURCE');
+  });
+
+  it('never corrects a word everyday English uses, even when no tool uses it', () => {
+    const e = search.search({ use_case: 'post the cat picture' }, 5, { explain: true }).explain!;
+    expect(e.corrected).toBeUndefined();
+    expect(search.search({ use_case: 'lsit sorces' }, 5, { explain: true }).explain!.corrected).toEqual({ lsit: 'list', sorces: 'sources' });
   });
 
   it('ranks tools that take the known fields higher', () => {
@@ -107,13 +124,21 @@ describe('answers', () => {
   });
 
   it('says so when nothing fits, instead of returning noise', () => {
-    for (const q of ['crop the logo to a square', 'what is 15% of 2400', 'what is the weather in london today']) {
+    for (const q of ['crop the logo to a square', 'what is 15% of 2400', 'what is the weather in london today', 'add a new row to the budget sheet']) {
       const hit = search.search({ use_case: q });
       expect(hit.primary_tool_slugs, q).toEqual([]);
       expect(hit.related_tool_slugs).toEqual([]);
       expect(hit.recommended_plan_steps).toBeUndefined();
       expect(hit.note).toMatch(/No Segment tool/);
     }
+  });
+
+  it('does not take a catalog name alone as a request to Segment: the request must ask something of it', () => {
+    const hit = (q: string) => search.search({ use_case: q }, 5, { explain: true });
+    const campaign = hit('draft a Klaviyo newsletter about our summer collection');
+    expect(campaign.primary_tool_slugs).toEqual([]);
+    expect(campaign.explain!.catalog_names).toEqual([{ name: 'klaviyo', kind: 'destination' }]);
+    expect(hit('is Klaviyo getting our checkout events').primary_tool_slugs.length).toBeGreaterThan(0);
   });
 
   it('explains each primary: the fields each term matched, the score and the answer-or-not step', () => {
