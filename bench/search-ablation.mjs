@@ -20,6 +20,8 @@ const STEPS = {
   'typos: English words too': (w) => (w.typo.englishWord = Infinity),
   'catalog kinds as evidence': (w) => (w.answer.impliedKinds = true),
   'generic verbs as evidence': (w) => (w.answer.genericVerbs = true),
+  'catalog kinds never evidence': (w) => (w.answer.impliedAt = Infinity),
+  'no negation step': (w) => (w.negation = false),
   'no operation step (verb fit)': (w) => ((w.otherOperation = 1), (w.questionOperation = 1)),
   'no read prior when no verb': (w) => (w.verbless = { read: 1, write: 1, destructive: 1 }),
   'no unstemmed object field': (w) => (w.fields.objectExact = 0),
@@ -27,9 +29,12 @@ const STEPS = {
   'no known-field boost': (w) => (w.knownField = 0),
 };
 
+/** SEARCH_TOOLS takes known fields as text ("sourceId:src_1"); sets may write an object. */
+const knownText = (k) => (k && typeof k === 'object' ? Object.entries(k).map(([n, v]) => `${n}:${v}`).join(', ') : k);
+
 function cases(file) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
-  const out = (doc.cases ?? []).map((c) => ({ request: c.request ?? c.q, acceptable: c.acceptable ?? c.expect ?? [], kind: c.kind ?? ((c.acceptable ?? c.expect ?? []).length ? 'all' : 'offtopic'), known_fields: c.known_fields, first_step: c.first_step }));
+  const out = (doc.cases ?? []).map((c) => ({ request: c.request ?? c.q, acceptable: c.acceptable ?? c.expect ?? [], kind: c.kind ?? ((c.acceptable ?? c.expect ?? []).length ? 'all' : 'offtopic'), known_fields: knownText(c.known_fields), first_step: c.first_step }));
   for (const k of Object.keys(doc).filter((k) => k.endsWith('negatives'))) for (const q of doc[k]) out.push({ request: q, acceptable: [], kind: 'offtopic' });
   return out;
 }
@@ -53,7 +58,8 @@ for (const file of process.argv.slice(2)) {
       const rank = got.findIndex((x) => c.acceptable.includes(x));
       if (rank === 0) s.top1++;
       if (rank >= 0 && rank < 3) s.top3++;
-      if (c.first_step) {
+      // The plan's first step is scored for multi-step goals only, as scripts/eval-search.mjs does.
+      if (c.kind === 'multistep' && c.first_step?.length) {
         s.firstN++;
         if (c.first_step.includes(hit.recommended_plan_steps?.[0]?.tool_slug)) s.first++;
       }

@@ -10,7 +10,8 @@ import { stem } from './words.js';
  * in prose. "crop the logo to a square" fails the first; "what time is it" the second.
  *
  * Two kinds of match are no evidence: the kind a catalog name implies ("create a campaign in
- * Mailchimp" names a destination, but asks nothing of it), and the verbs of managing any kind of
+ * Mailchimp" names a destination, but asks nothing of it; unless every other word of the request is
+ * Segment's: "switch Google Ads off"), and the verbs of managing any kind of
  * thing (create, list, change, delete...), which every product has. The verbs of recording what users
  * do (track, record, report) are what Segment is for, so they count; so does any verb that is the
  * tool's object ("connection state": connect).
@@ -39,14 +40,15 @@ export interface Decision {
 
 export function decide(read: ReadRequest, best: Ranked | undefined, operationTerm?: string): Decision {
   const a = WEIGHTS.answer;
-  const implied = new Set(a.impliedKinds ? [] : read.implied);
+  const knownShare = read.content ? read.known / read.content : 0;
+  // A catalog name is the request's object only when nothing else in it is foreign ("switch Google Ads off").
+  const implied = new Set(a.impliedKinds || knownShare >= a.impliedAt ? [] : read.implied);
   // A term is evidence unless the request only implied it, or it is a generic verb not naming the tool's object.
   const evidence = ([term, fields]: [string, string[]]) =>
     term !== operationTerm && !implied.has(term) && (a.genericVerbs || !GENERIC_VERBS.has(term) || fields.some((f) => OBJECT.has(f)));
   const matched = best ? Object.entries(best.match).filter(evidence) : [];
   const namingHits = matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t).sort();
   const useCaseHits = matched.filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort();
-  const knownShare = read.content ? read.known / read.content : 0;
   const answer = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   return { answer, knownShare: Math.round(knownShare * 100) / 100, namingHits, useCaseHits };
 }

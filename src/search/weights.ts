@@ -29,6 +29,8 @@ export const WEIGHTS = {
   questionOperation: 0.8,
   /** When no word of the request names an operation, reading is the safe guess: scores by access. */
   verbless: { read: 1, write: 0.85, destructive: 0.75 },
+  /** Whether an operation word after a negation ("don't delete it") is dropped from the request (operations.ts NEGATIONS). */
+  negation: true as boolean,
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
   /**
@@ -41,8 +43,10 @@ export const WEIGHTS = {
   /**
    * Answer or not: see decide.ts. `impliedKinds` / `genericVerbs`: whether the kind a catalog name
    * implies and the generic verbs count as evidence (off: they do not; on only to measure what that earns).
+   * `impliedAt`: from this share of known words on, the kind a catalog name implies counts after all
+   * (nothing else in the request is foreign: "switch Google Ads off for now").
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;

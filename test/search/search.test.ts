@@ -141,6 +141,15 @@ describe('answers', () => {
     expect(hit('is Klaviyo getting our checkout events').primary_tool_slugs.length).toBeGreaterThan(0);
   });
 
+  it('takes a catalog name as the object when every other word is Segment\'s: "turn Braze off"', () => {
+    for (const q of ['turn Braze off', 'disable HubSpot', 'pause Mixpanel']) expect(top(q)[0], q).toBe('SEGMENT_UPDATE_DESTINATION');
+  });
+
+  it('drops an operation the request rules out: "turn it off but do not delete it"', () => {
+    expect(top('turn the warehouse off but do not delete it')[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
+    expect(search.search({ use_case: 'pause the source without deleting it' }, 5, { explain: true }).explain!.read_as).not.toContain('deleting');
+  });
+
   it('explains each primary: the fields each term matched, the score and the answer-or-not step', () => {
     const hit = search.search({ use_case: 'delete a destination' }, 3, { explain: true });
     const e = hit.explain!;
