@@ -11,6 +11,7 @@ import { serveCommand } from './cli/serve.js';
 import { toolsCommand } from './cli/tools.js';
 import { connectionsCommand } from './cli/connections.js';
 import { validateCommand } from './cli/validate.js';
+import { importCommand } from './cli/import.js';
 import { doctorCommand } from './cli/doctor.js';
 import { setupCommand } from './cli/setup.js';
 import { Redactor } from './security/redact.js';
@@ -27,6 +28,7 @@ const commands: CommandSpec[] = [
   sandboxCommand,
   connectionsCommand,
   validateCommand,
+  importCommand,
   setupCommand,
   doctorCommand,
 ];

@@ -13,11 +13,11 @@ const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 
 /** The header row, read from the file's start (a resume needs it too). */
-export async function readCsvHeader(path: string): Promise<{ columns: Column[]; end: number; lines: number }> {
+export async function readCsvHeader(path: string): Promise<{ columns: Column[]; text: string; end: number; lines: number }> {
   for await (const rows of csvRows(path, 0, 0)) {
     const first = rows[0];
     if (!first) continue;
-    return { columns: parseHeader(path, first.text), end: first.end, lines: first.lastLine };
+    return { columns: parseHeader(path, first.text), text: first.text, end: first.end, lines: first.lastLine };
   }
   throw new InputError(`${path} is empty: a CSV file starts with a header row naming the fields, e.g. userId,event,timestamp,properties.plan.`);
 }

@@ -15,7 +15,7 @@ export interface SourceRecord {
   item?: number;
   /** Where a resume starts to read the record after this one. */
   next: ReadPosition;
-  /** The record as written, without its line break. Only valid until the next batch is asked for. */
+  /** The record as written, without its line break: a view of the block read (holding it keeps the block). */
   raw: Buffer;
   value?: unknown;
   error?: string;

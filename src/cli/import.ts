@@ -1,0 +1,168 @@
+import { dirname, basename, extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { decide } from '../policy/write-policy.js';
+import { runImport, type ImportSummary } from '../import/runner.js';
+import { detectFormat } from '../import/format.js';
+import type { EventFormat } from '../import/source.js';
+import { isoTimestamp, MAX_BATCH_ITEMS_PER_CALL, MESSAGE_TYPES, type MessageType } from '../segment/tracking/schemas.js';
+import { appFromFlags, envOptions, jsonOption, qualityOptions } from './app-flags.js';
+import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { inputErrorsAsUsage } from './import-errors.js';
+import { printJson, printText } from './output.js';
+import { RateMeter, startProgressBar } from './progress-bar.js';
+import { terminalConfirmer } from './tty-confirm.js';
+
+/**
+ * `segment-router import FILE...`: files of historical events sent to Segment through the same
+ * SEGMENT_BATCH path as any other call (src/import/runner.ts). This file is the surface: flags, the
+ * one question under --write=ask, the progress bar, Ctrl-C, the summary and the exit code.
+ */
+
+/** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
+const INTERRUPTED = 130;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function rejectsPathFor(file: string): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.rejects.ndjson`);
+}
+
+function fileLine(s: ImportSummary): string[] {
+  if (s.already_imported) return [`${s.file}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
+  const run = s.this_run;
+  const out = [
+    `${s.file}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file ? ` (each with its line and reason in ${s.rejects_file})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
+  ];
+  if (s.findings_summary) {
+    const plan = s.tracking_plan?.status === 'applied' ? `tracking plan "${s.tracking_plan.name ?? s.tracking_plan.id}"` : 'no tracking plan (naming and PII checked)';
+    out.push(`  Checks (--validate=${s.validate}, ${plan}): ${fmt(s.findings_summary.errors)} errors in ${fmt(s.findings_summary.messages_with_errors)} messages, ${fmt(s.findings_summary.warnings)} warnings.${s.findings?.length ? ` First: line ${s.findings[0]!.line}, ${s.findings[0]!.message}${s.findings[0]!.fix ? ` -> ${s.findings[0]!.fix}` : ''}.` : ''}${s.validate === 'warn' && s.findings_summary.errors ? ' --validate=block keeps such messages back (into the reject file).' : ''}`);
+  }
+  if (s.stopped) {
+    out.push(`  Stopped: ${s.stopped.message}${s.stopped.hint ? ` ${s.stopped.hint}` : ''}`);
+    if (s.stopped.reason !== 'refused') out.push('  Run the same command again to go on from where it stopped: lines sent again keep their messageIds, so Segment keeps one copy.');
+  }
+  return out;
+}
+
+export const importCommand: CommandSpec = {
+  name: 'import',
+  summary: 'Send files of historical events (NDJSON, JSON array, CSV) to Segment: streamed, resumable, rejects to a file.',
+  usage: 'segment-router import FILE... [--type track|identify|...] [--format ndjson|json|csv] [--default-timestamp now|<ISO>] [--rejects PATH] [--restart] [--batch-size N] [--write=deny|ask|allow] [--validate=warn|block|off] [--json]',
+  options: {
+    type: { type: 'string', description: 'Call type for records without a "type" field (identify, track, page, screen, group, alias).' },
+    format: { type: 'string', description: 'ndjson (one message per line), json (an array) or csv (a header row of field paths); guessed from the file when absent.' },
+    'default-timestamp': { type: 'string', description: 'Timestamp for records without one: "now" or an ISO-8601 time. Without it such records are rejected (historical data keeps its time).' },
+    rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson, next to it.' },
+    restart: { type: 'boolean', description: 'Read the file from its start again, ignoring where an earlier run stopped.' },
+    'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} (default 10,000); a resume may send up to two calls' worth again, under the same ids.` },
+    write: { type: 'string', description: 'Write policy: deny (default) sends nothing, ask confirms once at a prompt, allow sends.' },
+    ...qualityOptions,
+    ...envOptions,
+    ...jsonOption,
+  },
+  async run({ values, positionals }) {
+    if (!positionals.length) throw new UsageError('import takes one or more files, e.g. segment-router import events.ndjson --write=allow.');
+    const type = values.type as string | undefined;
+    if (type !== undefined && !MESSAGE_TYPES.includes(type as MessageType)) throw new UsageError(`--type must be one of ${MESSAGE_TYPES.join(', ')}, got "${type}".`);
+    const ts = values['default-timestamp'] as string | undefined;
+    if (ts !== undefined && ts !== 'now' && !isoTimestamp.safeParse(ts).success) throw new UsageError(`--default-timestamp must be "now" or an ISO-8601 time with a zone, e.g. 2026-01-31T12:00:00Z; got "${ts.slice(0, 40)}".`);
+    const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_ITEMS_PER_CALL)) throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')}.`);
+    if (values.rejects !== undefined && positionals.length > 1) throw new UsageError('--rejects names one file: with several inputs, each gets its own reject file next to it.');
+    // Every file is checked before anything is sent: readable, and the format it claims.
+    const files: { path: string; format: EventFormat; size: number }[] = [];
+    for (const path of positionals) {
+      const format = await inputErrorsAsUsage(() => detectFormat(path, values.format as string | undefined));
+      files.push({ path, format, size: (await stat(path)).size });
+    }
+
+    const app = appFromFlags(values, 'warn');
+    try {
+      const json = values.json === true;
+      const refuse = (code: number, message: string) => {
+        if (json) printJson(app, { complete: false, accepted: 0, stopped: { reason: 'refused', message } });
+        else printText(app, message, process.stderr);
+        return code;
+      };
+      // The policy first, once for the whole import: under deny nothing is read or sent.
+      const tool = app.registry.resolve('SEGMENT_BATCH');
+      if (!tool.ok) return refuse(EXIT.usage, 'Import sends through SEGMENT_BATCH, which is outside this command\'s scope.');
+      const decision = decide(tool.tool, app.config);
+      if (decision.action === 'deny') {
+        return refuse(EXIT.policy, `Nothing was sent: import writes to Segment and the write policy is "deny" (the default). Run the same command with --write=allow to send, or --write=ask to confirm once at a prompt.`);
+      }
+      const ready = await app.connections.readiness('tracking');
+      if (!ready.ready) return refuse(EXIT.notConnected, `Nothing was sent: import needs the Segment write key: ${ready.capability.detail}${ready.status.instruction ? ` ${ready.status.instruction}` : ''}`);
+      if (decision.action === 'ask') {
+        const total = files.reduce((n, f) => n + f.size, 0);
+        const answer = await terminalConfirmer({ stdinTaken: false })({
+          slug: 'SEGMENT_BATCH',
+          title: 'Import events',
+          access: 'write',
+          summary: `Import ${files.map((f) => f.path).join(', ')} (${fmt(Math.round(total / 1024))} KB) into Segment: every record is sent as a tracking message with SEGMENT_BATCH.`,
+        });
+        if (!answer.confirmed) return refuse(EXIT.policy, `Nothing was sent: --write=ask needs a "y" and ${answer.reason}. ${answer.unsupported ? 'Run it in a terminal to answer the prompt, or pass --write=allow.' : ''}`.trim());
+      }
+      // The tracking plan is loaded before the first line, so every line is checked against it.
+      if (app.quality.settings.mode !== 'off') await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
+
+      const stop = new AbortController();
+      const cancel = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) cancel.abort();
+        else {
+          stop.abort();
+          if (!json) process.stderr.write('\nStopping after the calls in flight (Ctrl-C again to stop at once)...\n');
+        }
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+
+      const totalBytes = files.reduce((n, f) => n + f.size, 0);
+      const bar = json ? undefined : startProgressBar({ total: totalBytes, fields: '{rate} events/s | accepted {accepted} | rejected {rejected}', values: { rate: 0, accepted: 0, rejected: 0 } });
+      const meter = new RateMeter();
+      const summaries: ImportSummary[] = [];
+      let before = 0;
+      try {
+        for (const f of files) {
+          const summary = await inputErrorsAsUsage(() =>
+            runImport(
+              { executor: app.executor, home: app.config.home, mask: (t) => app.redactor.text(t), confirm: async () => ({ confirmed: true }) },
+              {
+                file: f.path,
+                format: f.format,
+                ...(type ? { type: type as MessageType } : {}),
+                ...(ts ? { defaultTimestamp: ts } : {}),
+                rejectsPath: (values.rejects as string | undefined) ?? rejectsPathFor(f.path),
+                restart: values.restart === true,
+                ...(batchSize ? { chunkMessages: batchSize } : {}),
+                stop: stop.signal,
+                signal: cancel.signal,
+                onProgress: (p) => bar?.update(before + p.bytesRead, { rate: fmt(meter.add(p.accepted)), accepted: fmt(p.accepted), rejected: fmt(p.rejected) }),
+              },
+            ),
+          );
+          summaries.push(summary);
+          before += f.size;
+          if (summary.stopped) break;
+        }
+      } finally {
+        bar?.stop();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+
+      const stopped = summaries.find((s) => s.stopped)?.stopped;
+      const totals = { accepted: summaries.reduce((n, s) => n + s.accepted, 0), rejected: summaries.reduce((n, s) => n + s.rejected, 0) };
+      const complete = summaries.length === files.length && summaries.every((s) => s.complete);
+      if (json) printJson(app, { complete, ...totals, ...(stopped ? { stopped } : {}), files: summaries });
+      else printText(app, summaries.flatMap(fileLine).join('\n'), stopped ? process.stderr : process.stdout);
+      if (stopped?.reason === 'interrupted') return INTERRUPTED;
+      if (stopped?.reason === 'refused') return stopped.kind === 'not_connected' ? EXIT.notConnected : EXIT.policy;
+      return complete && totals.rejected === 0 ? EXIT.ok : EXIT.failed;
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReadPosition } from './source.js';
+
+/**
+ * Where an import stopped, so the same command run again goes on from there. One small JSON file per
+ * imported file under `<config home>/journal/imports/`, next to the delivery journal, mode 0600. It is
+ * rewritten (temporary file, fsync, rename) each time a chunk of lines is settled: every message in it
+ * accepted by Segment or written to the reject file. Never in it: payloads, keys, tokens, file
+ * contents; only hashes, offsets and counts. Bounded: files untouched for 30 days are removed, and at
+ * most MAX_FILES are kept (oldest first out).
+ */
+
+export interface Checkpoint {
+  v: 1;
+  /** The imported file's name (no directory), for a person reading the folder. */
+  file: string;
+  /** Hash of what every record's id derives from besides the record (format, CSV header). */
+  identity: string;
+  /** Where the next run starts reading. */
+  next: ReadPosition;
+  /** Hash of up to GUARD_BYTES just before `next.offset`: the file must still hold them to resume. */
+  guard: string;
+  /** Size of the reject file when this was written: a resume cuts it back to this. */
+  rejectsBytes: number;
+  /** Settled so far: records read, messages accepted by Segment, records rejected. */
+  counts: { read: number; accepted: number; rejected: number };
+  /** The timestamp given to lines without one (--default-timestamp), fixed on the first run. */
+  defaultTimestamp?: string;
+  /** The whole file was read and settled. */
+  done: boolean;
+  startedAt: string;
+  updatedAt: string;
+}
+
+const GUARD_BYTES = 4096;
+const MAX_AGE_MS = 30 * 24 * 3600_000;
+const MAX_FILES = 200;
+
+export class CheckpointStore {
+  private readonly dir: string;
+
+  constructor(home: string) {
+    this.dir = join(home, 'journal', 'imports');
+  }
+
+  /** The key of one import: the file where it is, with this content at its head. */
+  static key(realPath: string, identity: string): string {
+    return createHash('sha256').update(realPath).update('\0').update(identity).digest('base64url').slice(0, 32);
+  }
+
+  path(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+
+  load(key: string): Checkpoint | undefined {
+    try {
+      const cp = JSON.parse(readFileSync(this.path(key), 'utf8')) as Checkpoint;
+      return cp.v === 1 ? cp : undefined;
+    } catch {
+      return undefined; // none yet, or torn: start from the beginning (same ids, so no harm)
+    }
+  }
+
+  save(key: string, cp: Checkpoint): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const target = this.path(key);
+    const tmp = `${target}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(cp));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  }
+
+  remove(key: string): void {
+    rmSync(this.path(key), { force: true });
+  }
+
+  /** Drops old checkpoints, and the oldest past MAX_FILES. */
+  prune(now = Date.now()): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp'));
+    } catch {
+      return;
+    }
+    const files = names.map((n) => {
+      try {
+        return { n, at: statSync(join(this.dir, n)).mtimeMs };
+      } catch {
+        return { n, at: 0 };
+      }
+    });
+    files.sort((a, b) => b.at - a.at);
+    files.forEach((f, i) => {
+      if (i >= MAX_FILES || now - f.at > MAX_AGE_MS || (f.n.endsWith('.tmp') && now - f.at > 3600_000)) rmSync(join(this.dir, f.n), { force: true });
+    });
+  }
+}
+
+/** Hash of the bytes just before `offset`: the part of the file a resume relies on not having changed. */
+export async function guardOf(path: string, offset: number): Promise<string> {
+  const start = Math.max(0, offset - GUARD_BYTES);
+  const buf = Buffer.alloc(offset - start);
+  const fh = await open(path, 'r');
+  try {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return createHash('sha256').update(buf.subarray(0, bytesRead)).update(`\n${offset}`).digest('base64url');
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+
+/**
+ * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
+ * array), the reason, and the record as written with every known secret masked. Opened only when
+ * the first reject comes. Lines are appended a chunk at a time, in file order, when the chunk is
+ * settled; a resume cuts the file back to the size its checkpoint recorded, so no reject is listed twice.
+ */
+
+export interface Reject {
+  line: number;
+  item?: number;
+  reason: string;
+  raw: Buffer;
+}
+
+/** Longer records are cut in the reject file (the line number still finds them). */
+const MAX_RECORD_CHARS = 100_000;
+
+export class RejectFile {
+  private fd: number | undefined;
+  private size: number;
+
+  constructor(
+    readonly path: string,
+    /** Bytes to keep of an existing file (0: start it afresh). */
+    private readonly keep: number,
+    private readonly mask: (text: string) => string,
+  ) {
+    this.size = keep;
+  }
+
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** Whether a file exists or will: a resume that kept lines, or a reject written in this run. */
+  get used(): boolean {
+    return this.size > 0;
+  }
+
+  write(rejects: Reject[]): void {
+    if (!rejects.length) return;
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.path, this.keep > 0 ? 'r+' : 'w', 0o600);
+        ftruncateSync(this.fd, this.keep);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // The earlier run's reject file was removed: start a new one.
+        this.fd = openSync(this.path, 'w', 0o600);
+        this.size = 0;
+      }
+    }
+    const text = rejects
+      .map((r) => {
+        let record = r.raw.toString('utf8');
+        const cut = record.length > MAX_RECORD_CHARS;
+        if (cut) record = record.slice(0, MAX_RECORD_CHARS);
+        return this.mask(JSON.stringify({ line: r.line, ...(r.item !== undefined ? { item: r.item } : {}), reason: r.reason, record, ...(cut ? { record_cut_at: MAX_RECORD_CHARS } : {}) })) + '\n';
+      })
+      .join('');
+    this.size += writeSync(this.fd, text, this.size);
+  }
+
+  /** On disk before the checkpoint that counts it is written. */
+  sync(): void {
+    if (this.fd !== undefined) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,310 @@
+import { realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Executor, ExecutionResult } from '../execution/executor.js';
+import { checkArgumentValues } from '../execution/argument-values.js';
+import type { Confirmer } from '../policy/write-policy.js';
+import type { Finding, PlanStatus } from '../quality/types.js';
+import type { MessageType } from '../segment/tracking/schemas.js';
+import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
+import { readCsvHeader } from './csv.js';
+import { fileContext, recordMessageId } from './ids.js';
+import { readRecords } from './read.js';
+import { RejectFile, type Reject } from './reject-file.js';
+import { InputError, START, type EventFormat, type ReadPosition, type SourceRecord } from './source.js';
+
+/**
+ * One file imported: records read in order, turned into messages (type, timestamp and a
+ * deterministic messageId filled in), and sent in chunks as SEGMENT_BATCH calls through the executor,
+ * the one path every call takes (validation, write policy, quality checks, retries, audit,
+ * redaction). A few chunks are in flight at once; they settle in file order, and each settled chunk
+ * moves the checkpoint: its rejects are in the reject file, its messages accepted by Segment. A run
+ * that stops (Ctrl-C, kill -9, Segment unreachable) is taken up by the same command from the last
+ * checkpoint; anything sent again goes under the same ids, which Segment drops as repeats.
+ */
+
+export interface ImportOptions {
+  file: string;
+  format: EventFormat;
+  /** Call type for records without a `type` field. */
+  type?: MessageType;
+  /** Timestamp for records without one ("now": the time of the first run); absent: such records are rejected. */
+  defaultTimestamp?: string;
+  rejectsPath: string;
+  /** Ignore an earlier run's checkpoint and read the file from its start. */
+  restart?: boolean;
+  /** Messages and bytes (as written) per SEGMENT_BATCH call, and calls in flight. */
+  chunkMessages?: number;
+  chunkBytes?: number;
+  inflight?: number;
+  /** Stop reading: calls in flight finish and settle, then the run ends (a first Ctrl-C). */
+  stop?: AbortSignal;
+  /** Cancel the calls in flight too (a second Ctrl-C); the checkpoint stays at the last settled chunk. */
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportDeps {
+  executor: Executor;
+  home: string;
+  /** Masks every known secret in text written to the reject file. */
+  mask: (text: string) => string;
+  /** Confirms the call under --write=ask (the surface asked once for the whole import). */
+  confirm?: Confirmer;
+}
+
+export interface ImportProgress {
+  bytesRead: number;
+  read: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface ImportSummary {
+  file: string;
+  format: EventFormat;
+  /** Records of the file settled in all runs (read, and accepted or rejected). */
+  read: number;
+  accepted: number;
+  rejected: number;
+  /** The same counts for this run alone. */
+  this_run: { read: number; accepted: number; rejected: number; seconds: number; events_per_second: number };
+  /** Set when this run took up an earlier one: the line it started after. */
+  resumed_after_line?: number;
+  complete: boolean;
+  /** Why the run stopped before the end of the file. */
+  stopped?: { reason: 'interrupted' | 'not_accepted' | 'refused'; message: string; kind?: string; hint?: string };
+  rejects_file?: string;
+  validate?: string;
+  tracking_plan?: PlanStatus;
+  findings_summary?: { errors: number; warnings: number; messages_with_errors: number };
+  /** The first findings, each with the line of its message. */
+  findings?: (Omit<Finding, 'index'> & { line: number; item?: number })[];
+  warnings?: string[];
+  /** Nothing left to do: an earlier run imported the whole file. */
+  already_imported?: boolean;
+}
+
+const CHUNK_MESSAGES = 10_000;
+/** Bytes as written per call: well under the 5,000,000 the call allows once ids and types are added. */
+const CHUNK_BYTES = 2_500_000;
+const INFLIGHT = 2;
+const LISTED_FINDINGS = 50;
+
+interface Chunk {
+  messages: Record<string, unknown>[];
+  /** Where each message came from. */
+  origin: SourceRecord[];
+  rejects: Reject[];
+  bytes: number;
+  next: ReadPosition;
+  read: number;
+}
+
+/** The run could not go on; the checkpoint stays at the last settled chunk. */
+class Stop extends Error {
+  constructor(readonly stopped: NonNullable<ImportSummary['stopped']>) {
+    super(stopped.message);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const store = new CheckpointStore(deps.home);
+  store.prune();
+  const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
+  const key = CheckpointStore.key(await realpath(opts.file), identity);
+  const earlier = store.load(key);
+  const cp = opts.restart ? undefined : earlier;
+  if (cp && (await guardOf(opts.file, cp.next.offset).catch(() => '')) !== cp.guard) {
+    throw new InputError(`${opts.file} changed since the last import of it stopped (at line ${cp.next.line}): it cannot be taken up where it stopped. Run the same command with --restart to import it from its start (lines that did not change keep their messageIds, so Segment drops the ones it already has).`);
+  }
+  const now = new Date().toISOString();
+  // "now" is fixed by the first run and kept by every later one (--restart too): the filled-in time is part of the id.
+  const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlier?.defaultTimestamp ?? now) : opts.defaultTimestamp;
+  const base = cp?.counts ?? { read: 0, accepted: 0, rejected: 0 };
+  const rejects = new RejectFile(opts.rejectsPath, cp?.rejectsBytes ?? 0, deps.mask);
+  const run = { read: 0, accepted: 0, rejected: 0 };
+  const quality = { errors: 0, warnings: 0, withErrors: 0, findings: [] as NonNullable<ImportSummary['findings']>, plan: undefined as PlanStatus | undefined, mode: undefined as string | undefined };
+  const warnings = new Set<string>();
+  const from = cp?.next ?? START;
+  const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
+  let bytesRead = from.offset;
+  const state: Checkpoint = cp ?? { v: 1, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: 0, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
+
+  const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      file: opts.file,
+      format: opts.format,
+      read: base.read + run.read,
+      accepted: base.accepted + run.accepted,
+      rejected: base.rejected + run.rejected,
+      this_run: { ...run, seconds: Math.round(seconds * 100) / 100, events_per_second: seconds > 0 ? Math.round(run.accepted / seconds) : 0 },
+      ...(resumedAfter !== undefined ? { resumed_after_line: resumedAfter } : {}),
+      complete,
+      ...(rejects.used ? { rejects_file: opts.rejectsPath } : {}),
+      ...(quality.mode ? { validate: quality.mode } : {}),
+      ...(quality.plan ? { tracking_plan: quality.plan } : {}),
+      ...(quality.mode && quality.mode !== 'off' ? { findings_summary: { errors: quality.errors, warnings: quality.warnings, messages_with_errors: quality.withErrors } } : {}),
+      ...(quality.findings.length ? { findings: quality.findings } : {}),
+      ...(warnings.size ? { warnings: [...warnings].slice(0, 5) } : {}),
+      ...extra,
+    };
+  };
+
+  // A file imported whole is not sent again (unless it grew since: then the new lines are).
+  if (cp?.done && (await stat(opts.file)).size <= cp.next.offset) return summary(true, { already_imported: true });
+
+  const progress = () => opts.onProgress?.({ bytesRead, read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected });
+  const confirm = deps.confirm;
+  const queue: { chunk: Chunk; result: Promise<ExecutionResult | undefined> }[] = [];
+
+  /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
+  const send = (chunk: Chunk): Promise<ExecutionResult | undefined> =>
+    chunk.messages.length
+      ? deps.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: chunk.messages }, maxAnswerBytes: Number.MAX_SAFE_INTEGER }, { ...(confirm ? { confirm } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
+      : Promise.resolve(undefined);
+
+  /** The oldest chunk in flight, settled: rejects written, counts moved, checkpoint saved. */
+  const settle = async () => {
+    const { chunk, result } = queue.shift()!;
+    const r = await result;
+    const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
+    const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
+    rejects.write(all);
+    rejects.sync();
+    run.read += chunk.read;
+    run.accepted += out.accepted;
+    run.rejected += all.length;
+    if (r) noteQuality(r, chunk);
+    state.next = chunk.next;
+    state.guard = await guardOf(opts.file, chunk.next.offset);
+    state.rejectsBytes = rejects.bytes;
+    state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
+    state.updatedAt = new Date().toISOString();
+    store.save(key, state);
+    progress();
+  };
+
+  const outcome = (r: ExecutionResult, chunk: Chunk): { accepted: number; rejects: Reject[] } => {
+    const data = (r.data ?? {}) as { accepted?: number; rejected_before_sending?: { index: number; reason: string }[]; not_accepted?: { index: number; reason: string }[] };
+    if (!r.successful && opts.signal?.aborted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user before Segment answered every request.' });
+    if (!r.successful) {
+      const e = r.error!;
+      if (e.kind === 'policy' || e.kind === 'not_connected' || e.kind === 'unknown_tool') throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+      if (data.not_accepted?.length || !data.rejected_before_sending) {
+        const first = data.not_accepted?.[0]?.reason ?? e.message;
+        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${placeLine(chunk.origin[0])}: ${first}` });
+      }
+    }
+    const rejected = (data.rejected_before_sending ?? []).map((x) => {
+      const o = chunk.origin[x.index]!;
+      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: o.raw };
+    });
+    return { accepted: data.accepted ?? (r.successful ? chunk.messages.length : 0), rejects: rejected };
+  };
+
+  const noteQuality = (r: ExecutionResult, chunk: Chunk) => {
+    for (const w of r.warnings ?? []) warnings.add(w);
+    const data = r.data as { validate?: string; tracking_plan?: PlanStatus; findings?: Finding[]; findings_summary?: { errors: number; warnings: number; messages_with_errors: number } } | undefined;
+    if (!data?.validate) return;
+    quality.mode = data.validate;
+    quality.plan = data.tracking_plan ?? quality.plan;
+    const s = data.findings_summary;
+    if (s) {
+      quality.errors += s.errors;
+      quality.warnings += s.warnings;
+      quality.withErrors += s.messages_with_errors;
+    }
+    for (const f of data.findings ?? []) {
+      if (quality.findings.length >= LISTED_FINDINGS) break;
+      const { index, ...rest } = f;
+      const o = chunk.origin[index];
+      if (o) quality.findings.push({ ...rest, line: o.line, ...(o.item !== undefined ? { item: o.item } : {}) });
+    }
+  };
+
+  const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
+  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+  const inflight = opts.inflight ?? INFLIGHT;
+  const fresh = (): Chunk => ({ messages: [], origin: [], rejects: [], bytes: 0, next: from, read: 0 });
+  let chunk = fresh();
+  const dispatch = async () => {
+    queue.push({ chunk, result: send(chunk) });
+    chunk = { ...fresh(), next: chunk.next };
+    while (queue.length >= inflight) await settle();
+  };
+
+  try {
+    reading: for await (const batch of readRecords(opts.file, opts.format, from)) {
+      for (const rec of batch) {
+        if (opts.stop?.aborted || opts.signal?.aborted) break reading;
+        chunk.read++;
+        chunk.next = rec.next;
+        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp);
+        if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
+        if (chunk.messages.length >= chunkMessages || chunk.bytes >= chunkBytes) await dispatch();
+      }
+      bytesRead = batch[batch.length - 1]!.next.offset;
+      progress();
+    }
+    const interrupted = opts.stop?.aborted || opts.signal?.aborted;
+    // Once stopped, nothing new is sent: only what is in flight settles.
+    if (chunk.read && !interrupted) await dispatch();
+    while (queue.length) await settle();
+    if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
+    state.done = true;
+    state.updatedAt = new Date().toISOString();
+    store.save(key, state);
+    return summary(true);
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+    // Calls still in flight finish (their ids are fixed), but the checkpoint stays where it is.
+    await Promise.allSettled(queue.map((q) => q.result));
+    return summary(false, { stopped: err.stopped });
+  } finally {
+    rejects.close();
+  }
+}
+
+/** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
+function ownReason(reason: string): string {
+  return reason.replace(/^batch\.\d+: /, '').replace(/\bbatch\.\d+\./g, '');
+}
+
+function placeLine(o: SourceRecord | undefined): string {
+  if (!o) return 'the chunk';
+  return o.item !== undefined ? `item ${o.item} (line ${o.line})` : `line ${o.line}`;
+}
+
+/**
+ * A record as a message, added to the chunk; or why it cannot be one. The message is the record's
+ * object with what the import fills in: the call type, the default timestamp, a messageId.
+ */
+function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined): string | undefined {
+  if (rec.error) return rec.error;
+  const m = rec.value;
+  if (!isObject(m)) return 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
+  let filled = '';
+  if (m.type === undefined) {
+    if (!type) return 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
+    m.type = type;
+    filled = type;
+  }
+  if (m.timestamp === undefined) {
+    if (!defaultTimestamp) return 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
+    m.timestamp = defaultTimestamp;
+    filled += `
+${defaultTimestamp}`;
+  }
+  if (m.messageId === undefined) m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
+  // Checked record by record, so one broken value rejects its own line and not the whole call.
+  const values = checkArgumentValues(m);
+  if (values.error) return values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, '');
+  chunk.messages.push(m);
+  chunk.origin.push(rec);
+  chunk.bytes += rec.raw.length;
+  return undefined;
+}

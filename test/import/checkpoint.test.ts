@@ -1,0 +1,72 @@
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CheckpointStore, type Checkpoint } from '../../src/import/checkpoint.js';
+import { RejectFile } from '../../src/import/reject-file.js';
+import { fileContext, recordMessageId } from '../../src/import/ids.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'sr-checkpoint-'));
+
+describe('the reject file', () => {
+  it('a resume cuts it back to the size its checkpoint recorded, then appends: no reject is listed twice', () => {
+    const path = join(dir(), 'r.ndjson');
+    const first = new RejectFile(path, 0, (t) => t);
+    first.write([{ line: 2, reason: 'a', raw: Buffer.from('x') }]);
+    const kept = first.bytes;
+    first.write([{ line: 9, reason: 'written after the checkpoint', raw: Buffer.from('y') }]);
+    first.close();
+    const resumed = new RejectFile(path, kept, (t) => t);
+    resumed.write([{ line: 9, reason: 'b', raw: Buffer.from('y') }]);
+    resumed.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { line: 2, reason: 'a', record: 'x' },
+      { line: 9, reason: 'b', record: 'y' },
+    ]);
+  });
+
+  it('masks secrets in the record and the reason', () => {
+    const path = join(dir(), 'r.ndjson');
+    const f = new RejectFile(path, 0, (t) => t.split('SECRET123').join('****'));
+    f.write([{ line: 1, reason: 'has SECRET123', raw: Buffer.from('{"k":"SECRET123"}') }]);
+    f.close();
+    expect(readFileSync(path, 'utf8')).not.toContain('SECRET123');
+  });
+});
+
+describe('checkpoints', () => {
+  const cp = (file: string): Checkpoint => ({ v: 1, file, identity: 'i', next: { offset: 10, line: 2, item: 0 }, guard: 'g', rejectsBytes: 0, counts: { read: 2, accepted: 2, rejected: 0 }, done: false, startedAt: '', updatedAt: '' });
+
+  it('round-trip; a torn file reads as none (the import starts again under the same ids)', () => {
+    const home = dir();
+    const store = new CheckpointStore(home);
+    store.save('k1', cp('a.ndjson'));
+    expect(store.load('k1')).toEqual(cp('a.ndjson'));
+    writeFileSync(store.path('k1'), '{"v":1,"file":');
+    expect(store.load('k1')).toBeUndefined();
+  });
+
+  it('bounded: old checkpoints are removed, and at most 200 are kept', () => {
+    const home = dir();
+    const store = new CheckpointStore(home);
+    for (let i = 0; i < 205; i++) store.save(`k${i}`, cp(`${i}.ndjson`));
+    const old = new Date(Date.now() - 31 * 24 * 3600_000);
+    utimesSync(store.path('k0'), old, old);
+    store.prune();
+    const left = readdirSync(join(home, 'journal', 'imports'));
+    expect(left.length).toBe(200);
+    expect(left).not.toContain('k0.json');
+  });
+});
+
+describe('messageIds', () => {
+  it('the same record gets the same id; another position, content, CSV header or filled-in value another one', () => {
+    const a = fileContext('csv', 'userId,event');
+    const b = fileContext('csv', 'userId,properties.plan');
+    const line = Buffer.from('u1,X');
+    expect(recordMessageId(a, 3, line)).toBe(recordMessageId(fileContext('csv', 'userId,event'), 3, Buffer.from('u1,X')));
+    const others = [recordMessageId(a, 4, line), recordMessageId(a, 3, Buffer.from('u1,Y')), recordMessageId(b, 3, line), recordMessageId(a, 3, line, 'track'), recordMessageId(fileContext('ndjson'), 3, line)];
+    expect(new Set([recordMessageId(a, 3, line), ...others]).size).toBe(6);
+    expect(recordMessageId(a, 3, line)).toMatch(/^imp-[A-Za-z0-9_-]{32}$/);
+  });
+});

@@ -1,0 +1,217 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../helpers/cli-process.js';
+import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
+
+let sb: Sandbox;
+const dir = mkdtempSync(join(tmpdir(), 'sr-import-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const TS = '2025-06-01T12:00:00Z';
+const track = (i: number, extra: Record<string, unknown> = {}) => ({ type: 'track', userId: `u${i}`, event: 'Order Completed', timestamp: TS, properties: { order_id: `o${i}`, revenue: i }, ...extra });
+const ndjson = (rows: unknown[]) => rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+
+beforeAll(async () => {
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.reset());
+
+/** A config home of its own per test: checkpoints never leak from one test into another. */
+async function runImport(args: string[], env: Record<string, string> = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' })) {
+  const r = await runCli(['import', ...args], { env, timeoutMs: 60_000 });
+  expectNoSecrets(r.stdout, r.stderr);
+  return { ...r, env };
+}
+const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+const received = () => sb.events.filter((e) => !e.dropped);
+
+describe('segment-router import FILE', () => {
+  it('NDJSON: sends every good line with a deterministic messageId, keeps timestamps, and writes each bad line to the reject file with its line and reason', async () => {
+    const rows: unknown[] = [track(0), 'not json', track(2), { userId: 'x', event: 'No Type', timestamp: TS }, track(4, { type: undefined }), { type: 'track', userId: 'u5', event: 'Has Key', timestamp: TS, properties: { note: `key ${WRITE_KEY}` }, extra: 1 }, track(6, { messageId: 'mine-6' }), track(7, { timestamp: undefined })];
+    const path = file('events.ndjson', ndjson(rows));
+    const r = await runImport([path, '--write=allow', '--json']);
+    expect(r.code, r.stderr).toBe(1); // some lines were rejected
+    const s = summaryOf(r.stdout);
+    expect(s).toMatchObject({ complete: true, accepted: 3, rejected: 5 });
+    expect(s.files[0]).toMatchObject({ format: 'ndjson', read: 8, accepted: 3, rejected: 5, rejects_file: join(dir, 'events.rejects.ndjson') });
+    const got = received();
+    expect(got.map((e) => e.userId)).toEqual(['u0', 'u2', 'u6']);
+    expect(got.map((e) => e.message.timestamp)).toEqual([TS, TS, TS]);
+    expect(got[0]!.messageId).toMatch(/^imp-[A-Za-z0-9_-]{32}$/);
+    expect(got[2]!.messageId).toBe('mine-6');
+
+    const rejects = readFileSync(join(dir, 'events.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects.map((x) => [x.line, x.reason.slice(0, 20)])).toEqual([
+      [2, 'not JSON (Unexpected'],
+      [4, 'no "type": give the '],
+      [5, 'no "type": give the '],
+      [6, 'unknown field "extra'],
+      [8, 'no "timestamp": hist'],
+    ]);
+    expect(rejects[0].record).toBe('not json');
+    // The line itself, but never a secret in it.
+    expect(rejects[3].record).toContain('"Has Key"');
+    expect(readFileSync(join(dir, 'events.rejects.ndjson'), 'utf8')).not.toContain(WRITE_KEY);
+
+    // The same line of the same file always gets the same id: a second import (--restart) sends the same ids.
+    const first = got.map((e) => e.messageId);
+    sb.reset();
+    const again = await runImport([path, '--write=allow', '--json', '--restart'], r.env);
+    expect(summaryOf(again.stdout).accepted).toBe(3);
+    expect(received().map((e) => e.messageId)).toEqual(first);
+  });
+
+  it('re-running a finished import sends nothing and says so', async () => {
+    const path = file('done.ndjson', ndjson([track(1), track(2)]));
+    const first = await runImport([path, '--write=allow']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('2 accepted by Segment, 0 rejected');
+    sb.reset();
+    const second = await runImport([path, '--write=allow'], first.env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('already imported');
+    expect(second.stdout).toContain('--restart');
+    expect(sb.events).toHaveLength(0);
+  });
+
+  it('the write policy: under deny (the default) nothing is read or sent, and the person is told how to allow it; ask without a terminal refuses', async () => {
+    const path = file('policy.ndjson', ndjson([track(1)]));
+    const deny = await runImport([path]);
+    expect(deny.code).toBe(3);
+    expect(deny.stderr).toContain('Nothing was sent');
+    expect(deny.stderr).toContain('--write=allow');
+    const ask = await runImport([path, '--write=ask']);
+    expect(ask.code).toBe(3);
+    expect(ask.stderr).toMatch(/Nothing was sent: --write=ask needs a "y" and no terminal/);
+    expect(sb.events).toHaveLength(0);
+    expect(existsSync(join(dir, 'policy.rejects.ndjson'))).toBe(false);
+  });
+
+  it('--type and --default-timestamp fill in what records lack; JSON arrays and CSV go the same way', async () => {
+    const bare = file('bare.ndjson', ndjson([{ userId: 'a', event: 'Signed Up', properties: { plan: 'pro' } }]));
+    const r = await runImport([bare, '--write=allow', '--type', 'track', '--default-timestamp', '2024-02-03T04:05:06Z', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(received()[0]!.message).toMatchObject({ type: 'track', timestamp: '2024-02-03T04:05:06Z' });
+
+    sb.reset();
+    const arr = file('arr.json', JSON.stringify([track(1), track(2), { bad: true }], null, 2));
+    const a = await runImport([arr, '--write=allow', '--json']);
+    expect(summaryOf(a.stdout)).toMatchObject({ accepted: 2, rejected: 1 });
+    const rejected = JSON.parse(readFileSync(join(dir, 'arr.rejects.ndjson'), 'utf8'));
+    expect(rejected).toMatchObject({ item: 3, line: expect.any(Number), reason: expect.stringContaining('no "type"') });
+
+    sb.reset();
+    const csv = file('rows.csv', `type,userId,event,timestamp,properties.revenue,properties.order_id:string\ntrack,c1,Order Completed,${TS},12.5,0042\ntrack,c2,Order Completed,${TS},3,7\n`);
+    const c = await runImport([csv, '--write=allow', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(received().map((e) => e.message.properties)).toEqual([{ revenue: 12.5, order_id: '0042' }, { revenue: 3, order_id: '7' }]);
+  });
+
+  it('bad input: a file that is not its claimed format stops before anything is sent; a missing file is a usage error', async () => {
+    const csvAsNdjson = await runImport([file('wrong.ndjson', 'userId,event\nu1,A\n'), '--write=allow']);
+    expect([csvAsNdjson.code, csvAsNdjson.stderr]).toEqual([2, expect.stringContaining('looks like a CSV header; use --format csv')]);
+    const missing = await runImport([join(dir, 'nope.ndjson'), '--write=allow']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
+    // Every file is checked first: a good file before a bad one is not sent either.
+    const good = file('good.ndjson', ndjson([track(1)]));
+    const both = await runImport([good, file('bad.json', '{"not":"an array"}'), '--write=allow', '--format', 'json']);
+    expect(both.code).toBe(2);
+    expect(sb.events).toHaveLength(0);
+    expect((await runImport([])).code).toBe(2);
+    expect((await runImport([good, '--write=allow', '--default-timestamp', 'yesterday'])).code).toBe(2);
+  });
+
+  it('quality checks as any SEGMENT_BATCH: findings in the summary under warn; under block the messages that break the plan go to the reject file', async () => {
+    const rows = [track(1), { type: 'track', userId: 'u2', event: 'Order Completed', timestamp: TS, properties: { revenue: 'ten' } }, { type: 'track', userId: 'u3', event: 'order completed', timestamp: TS, properties: { order_id: 'o3', revenue: 1 } }];
+    const path = file('quality.ndjson', ndjson(rows));
+    const warn = await runImport([path, '--write=allow', '--json']);
+    const s = summaryOf(warn.stdout).files[0];
+    expect(s).toMatchObject({ accepted: 3, validate: 'warn', tracking_plan: { status: 'applied', id: 'tp_main' }, findings_summary: { errors: expect.any(Number), warnings: expect.any(Number) } });
+    expect(s.findings_summary.errors).toBeGreaterThan(0);
+    expect(s.findings.find((f: { kind: string; line: number }) => f.kind === 'tracking_plan')).toMatchObject({ line: 2, field: expect.stringContaining('properties') });
+    expect(s.findings.find((f: { kind: string }) => f.kind === 'naming')).toMatchObject({ line: 3, fix: 'Order Completed' });
+
+    sb.reset();
+    const block = await runImport([path, '--write=allow', '--json', '--validate=block', '--restart'], warn.env);
+    expect(summaryOf(block.stdout)).toMatchObject({ accepted: 2, rejected: 1 });
+    const rejected = JSON.parse(readFileSync(join(dir, 'quality.rejects.ndjson'), 'utf8'));
+    expect(rejected).toMatchObject({ line: 2, reason: expect.stringContaining('breaks the tracking plan') });
+    expect(received().map((e) => e.userId)).toEqual(['u1', 'u3']);
+  });
+
+  it('Segment unreachable: the import stops, says how to go on, and the same command continues without sending anything under a second id', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => track(i));
+    const path = file('outage.ndjson', ndjson(rows));
+    const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error', SEGMENT_ROUTER_MAX_RETRIES: '1' });
+    // The third call and every retry of it fail: the first two calls are settled.
+    sb.faults.add({ path: '/v1/batch', match: '"u40"', status: 503, times: 50 });
+    const first = await runImport([path, '--write=allow', '--batch-size', '20'], env);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('Stopped: Segment did not accept every message');
+    expect(first.stderr).toContain('Run the same command again');
+    sb.faults.clear();
+    const second = await runImport([path, '--write=allow', '--batch-size', '20', '--json'], env);
+    expect(second.code, second.stderr).toBe(0);
+    const s = summaryOf(second.stdout).files[0];
+    expect(s).toMatchObject({ complete: true, accepted: 60, resumed_after_line: 40 });
+    const ids = new Map<string, Set<string>>();
+    for (const e of received()) ids.set(e.userId!, (ids.get(e.userId!) ?? new Set()).add(e.messageId!));
+    expect(ids.size).toBe(60);
+    expect([...ids.values()].every((set) => set.size === 1)).toBe(true);
+  });
+
+  it('a file changed before the point where the last run stopped is not taken up blindly: usage error naming --restart', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => track(i));
+    const path = file('changed.ndjson', ndjson(rows));
+    const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error', SEGMENT_ROUTER_MAX_RETRIES: '1' });
+    sb.faults.add({ path: '/v1/batch', match: '"u30"', status: 503, times: 50 });
+    expect((await runImport([path, '--write=allow', '--batch-size', '10'], env)).code).toBe(1);
+    sb.faults.clear();
+    writeFileSync(path, ndjson([track(100), ...rows.slice(1)]));
+    const r = await runImport([path, '--write=allow', '--batch-size', '10'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('changed since the last import of it stopped');
+    expect(r.stderr).toContain('--restart');
+  });
+
+  it('the checkpoint holds no secret and no payload, only hashes, offsets and counts', async () => {
+    const path = file('cp.ndjson', ndjson([track(1, { properties: { note: 'secret-ish payload text' } })]));
+    const r = await runImport([path, '--write=allow']);
+    const cpDir = join(r.env.SEGMENT_ROUTER_HOME!, 'journal', 'imports');
+    const [name] = readdirSync(cpDir);
+    const text = readFileSync(join(cpDir, name!), 'utf8');
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'next', 'rejectsBytes', 'startedAt', 'updatedAt', 'v']);
+    expect(text).not.toContain('payload text');
+    expect(text).not.toContain(WRITE_KEY);
+  });
+
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('on a terminal: a progress bar with events/s, accepted, rejected and ETA', async () => {
+    const path = file('tty.ndjson', ndjson([track(1), 'oops', track(2)]));
+    const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
+    // `script` runs the command on a pseudo-terminal: stdout and stderr are terminals there.
+    // Spawned, not spawnSync: the sandbox answering it lives in this process's event loop.
+    const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} import ${path} --write=allow`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const status = await new Promise((resolve) => child.on('exit', resolve));
+    expect(status, out).toBe(1); // one line rejected
+    expect(out).toMatch(/\d+% \| [\d,]+ events\/s \| accepted [\d,]+ \| rejected [\d,]+ \| ETA/);
+    expect(out).toContain('accepted 2 | rejected 1');
+    expect(out).toContain('2 accepted by Segment, 1 rejected');
+  });
+
+  it('no progress bar and no terminal codes when stdout and stderr are not terminals', async () => {
+    const path = file('quiet.ndjson', ndjson([track(1), track(2)]));
+    const r = await runImport([path, '--write=allow']);
+    expect(r.stderr).not.toMatch(/[\r\u001b]|ETA/);
+    expect(r.stdout).not.toMatch(/[\r\u001b]|ETA/);
+  });
+});
