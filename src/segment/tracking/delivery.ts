@@ -101,8 +101,17 @@ function singleBody(state: SingleState, sentAt = new Date().toISOString()): Buff
 function fingerprint(kind: string, messages: SerialisedMessage[]): string | undefined {
   if (!messages.some((m) => !m.givenId || m.needsTimestamp)) return undefined;
   const h = createHash('sha256').update(kind);
-  for (const m of messages) h.update(`\n${m.index}\n`).update(m.core);
-  return h.digest('base64url');
+  // The same bytes as one update per message, handed to the hash in large pieces: each update is a
+  // crossing into native code, which cost more than the hashing for 25,000 small messages.
+  let piece = '';
+  for (const m of messages) {
+    piece += `\n${m.index}\n${m.core}`;
+    if (piece.length > 262_144) {
+      h.update(piece);
+      piece = '';
+    }
+  }
+  return h.update(piece).digest('base64url');
 }
 
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
@@ -157,14 +166,15 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       rejected.push({ index, messageId: typeof given === 'string' ? given : undefined, reason: formatIssues(issues), issues: issueList(issues) });
       return;
     }
-    const data = parsed.data as Record<string, unknown>;
+    // Valid, so the message as given is what is checked and serialised: the schema's copy of it is not needed.
+    const data = raw as Record<string, unknown>;
     const checked = batchContext ? { ...data, context: { ...batchContext, ...(data.context as object) } } : data;
     const kept = screen(gate, index, String(data.type), checked, `batch.${index}.`);
     if (kept) {
       rejected.push({ index, messageId: typeof data.messageId === 'string' ? data.messageId : undefined, reason: kept.reason, issues: kept.issues });
       return;
     }
-    const m = serialise(parsed.data, index);
+    const m = serialise(data, index);
     if (m.bytes > maxMessage) {
       const reason = `message is ${m.bytes} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)`;
       rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle } from '../../helpers/router.js';
@@ -56,7 +58,11 @@ describe('a tracking call repeated after the server was killed mid-batch', () =>
     cleanup.push(() => first.close());
     const pending = callTool(first.client, 'EXECUTE_TOOL', args, { timeout: 120_000 });
     pending.catch(() => undefined);
-    await until(() => sb.requests.filter((r) => r.path === '/v1/batch' && r.status === 200).length >= 2);
+    // Killed once the router itself has recorded an accepted request (not merely once the sink answered:
+    // on a loaded machine the router may not have read that answer yet, and then nothing is known as acked).
+    const journal = join(env.SEGMENT_ROUTER_HOME!, 'journal', 'tracking-journal.jsonl');
+    const acks = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"t":"ack"')).length : 0);
+    await until(() => acks() >= 1 && sb.requests.filter((r) => r.path === '/v1/batch' && r.status === 200).length >= 2);
     process.kill(pidOf(first), 'SIGKILL');
     await expect(pending).rejects.toThrow();
     // Requests already at the sink finish there (as at Segment) although nobody hears the answer.
