@@ -97,7 +97,11 @@ const stripPrefix = (key: string) => (key.startsWith('SEGMENT_') ? key.slice(8) 
 function similarity(key: string, typed: string[], candKey: string, cand: string[]): number {
   // Each typed word against its closest candidate word.
   let found = 0;
-  for (const w of typed) found += Math.max(0, ...cand.map((c) => wordSimilarity(w, c)));
+  for (const w of typed) {
+    let best = 0;
+    for (const c of cand) best = Math.max(best, wordSimilarity(w, c));
+    found += best;
+  }
   const precision = found / typed.length;
   const recall = Math.min(1, found / cand.length);
   const words = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
@@ -116,17 +120,34 @@ function wordSimilarity(a: string, b: string): number {
   return d <= allowed ? 1 - d / Math.max(a.length, b.length) : 0;
 }
 
-/** Levenshtein distance with two rows; inputs are already bounded by MAX_SLUG_LENGTH. */
+/**
+ * Levenshtein distance with two rows; inputs are already bounded by MAX_SLUG_LENGTH. The rows are
+ * reused between calls (a slug is compared with every candidate, so allocating them cost more than
+ * the comparing).
+ */
+let rowA = new Uint32Array(64);
+let rowB = new Uint32Array(64);
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let cur = new Array<number>(b.length + 1);
+  if (rowA.length <= b.length) {
+    rowA = new Uint32Array(b.length + 1);
+    rowB = new Uint32Array(b.length + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+      const sub = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
     }
-    [prev, cur] = [cur, prev];
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[b.length]!;
 }
