@@ -2,10 +2,10 @@
  * Words people use for each operation a tool's facts name. They are added to every tool's operation
  * field, so "turn off the source" meets UPDATE_SOURCE and "nuke the plan" meets DELETE_TRACKING_PLAN.
  * Language, not tools: nothing here names a tool. HTTP methods are here too (POST creates, PATCH
- * updates, PUT replaces): agents write them. Kept because it earns its place (bench/README.md).
+ * updates, PUT replaces): agents write them; so are paging words, which only a list takes. Kept because it earns its place (bench/README.md).
  */
 export const OPERATION_WORDS: Record<string, string> = {
-  list: 'list show enumerate inventory browse',
+  list: 'list show enumerate inventory browse pagination cursor',
   get: 'get show read fetch details detail inspect look view check see',
   create: 'create new add make setup register spin build post',
   update: 'update change edit modify rename enable disable turn switch pause resume set toggle adjust patch',

@@ -66,6 +66,10 @@ describe('reading a request', () => {
     expect(e.primary_tool_slugs[0]).toBe('SEGMENT_CANCEL_REVERSE_ETL_SYNC_FOR_MODEL');
   });
 
+  it('reads paging keys as asking for a list', () => {
+    expect(top('destinations pagination.count=20')[0]).toBe('SEGMENT_LIST_DESTINATIONS');
+  });
+
   it('reads HTTP methods as the operations they are', () => {
     expect(top('PATCH warehouse')[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
     expect(top('POST source')[0]).toBe('SEGMENT_CREATE_SOURCE');
