@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadPosition } from './source.js';
 
 /**
  * Where an import stopped, so the same command run again goes on from there. One small JSON file per
  * imported file under `<config home>/journal/imports/`, next to the delivery journal, mode 0600. It is
- * rewritten (temporary file, fsync, rename) each time a chunk of lines is settled: every message in it
- * accepted by Segment or written to the reject file. Never in it: payloads, keys, tokens, file
+ * rewritten (temporary file, then rename) each time a chunk of lines is settled: every message in it
+ * accepted by Segment or written to the reject file; at most once a second, and at the end, it is also
+ * fsynced first. Never in it: payloads, keys, tokens, file
  * contents; only hashes, offsets and counts. Bounded: files untouched for 30 days are removed, and at
  * most MAX_FILES are kept (oldest first out).
  */
@@ -64,18 +65,22 @@ export class CheckpointStore {
     }
   }
 
-  save(key: string, cp: Checkpoint): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  /**
+   * Writes the checkpoint whole, then renames it over the last one: a reader finds the old one or the
+   * new one, never a torn one. `durable` also fsyncs it first (a machine crash then cannot lose it).
+   */
+  async save(key: string, cp: Checkpoint, durable: boolean): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const target = this.path(key);
     const tmp = `${target}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    const fh = await open(tmp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(cp));
-      fsyncSync(fd);
+      await fh.writeFile(JSON.stringify(cp));
+      if (durable) await fh.sync();
     } finally {
-      closeSync(fd);
+      await fh.close();
     }
-    renameSync(tmp, target);
+    await rename(tmp, target);
   }
 
   remove(key: string): void {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * Deterministic messageIds for records that bring none. An id is a hash of:
@@ -21,7 +21,10 @@ export function fileContext(format: string, header = ''): string {
   return createHash('sha256').update(`${format}\n${header}`).digest('base64url');
 }
 
-/** `imp-` + 32 characters (192 bits) of sha256(context, position, bytes, what was filled in). */
+/**
+ * `imp-` + 32 characters (192 bits) of sha256(context, position, what was filled in, bytes). One-shot
+ * hashing (the record's bytes read as latin1, one character per byte) costs half of a Hash object's.
+ */
 export function recordMessageId(context: string, position: number, raw: Buffer, filled = ''): string {
-  return ID_PREFIX + createHash('sha256').update(context).update(`\n${position}\n${filled}\n`).update(raw).digest('base64url').slice(0, 32);
+  return ID_PREFIX + hash('sha256', `${context}\n${position}\n${filled}\n${raw.toString('latin1')}`, 'base64url').slice(0, 32);
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 /**
  * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
@@ -44,7 +44,9 @@ export class RejectFile {
     if (this.fd === undefined) {
       try {
         this.fd = openSync(this.path, this.keep > 0 ? 'r+' : 'w', 0o600);
-        ftruncateSync(this.fd, this.keep);
+        // Never longer than it is: cutting "back" past the end would pad the file with zeros.
+        this.size = Math.min(this.keep, fstatSync(this.fd).size);
+        ftruncateSync(this.fd, this.size);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // The earlier run's reject file was removed: start a new one.
@@ -63,9 +65,11 @@ export class RejectFile {
     this.size += writeSync(this.fd, text, this.size);
   }
 
-  /** On disk before the checkpoint that counts it is written. */
-  sync(): void {
-    if (this.fd !== undefined) fsyncSync(this.fd);
+  /** On disk before the checkpoint that counts it is written (done whenever a chunk had rejects). */
+  sync(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   close(): void {

@@ -84,11 +84,21 @@ export interface ImportSummary {
   already_imported?: boolean;
 }
 
-const CHUNK_MESSAGES = 10_000;
+/**
+ * Messages per SEGMENT_BATCH call: one full Segment request each (2,500 messages). Larger calls were
+ * no faster and held more in memory (100,000 events: peak RSS ~215 MB at 2,500, ~265 MB at 10,000).
+ */
+const CHUNK_MESSAGES = 2_500;
 /** Bytes as written per call: well under the 5,000,000 the call allows once ids and types are added. */
 const CHUNK_BYTES = 2_500_000;
+/** Calls in flight: one being answered while the next is read and prepared. */
 const INFLIGHT = 2;
 const LISTED_FINDINGS = 50;
+/**
+ * Checkpoints are fsynced at most this often (and at the end): a machine crash loses at most the last
+ * second of them, and those lines go again under the same ids. A killed process loses none.
+ */
+const DURABLE_EVERY_MS = 1_000;
 
 interface Chunk {
   messages: Record<string, unknown>[];
@@ -160,6 +170,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const progress = () => opts.onProgress?.({ bytesRead, read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected });
   const confirm = deps.confirm;
   const queue: { chunk: Chunk; result: Promise<ExecutionResult | undefined> }[] = [];
+  let lastDurable = performance.now();
 
   /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
   const send = (chunk: Chunk): Promise<ExecutionResult | undefined> =>
@@ -174,7 +185,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
     rejects.write(all);
-    rejects.sync();
+    if (all.length) await rejects.sync();
     run.read += chunk.read;
     run.accepted += out.accepted;
     run.rejected += all.length;
@@ -184,7 +195,9 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     state.rejectsBytes = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
     state.updatedAt = new Date().toISOString();
-    store.save(key, state);
+    const durable = performance.now() - lastDurable > DURABLE_EVERY_MS;
+    if (durable) lastDurable = performance.now();
+    await store.save(key, state, durable);
     progress();
   };
 
@@ -257,7 +270,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
     state.updatedAt = new Date().toISOString();
-    store.save(key, state);
+    await store.save(key, state, true);
     return summary(true);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;

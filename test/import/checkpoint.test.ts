@@ -19,9 +19,15 @@ describe('the reject file', () => {
     const resumed = new RejectFile(path, kept, (t) => t);
     resumed.write([{ line: 9, reason: 'b', raw: Buffer.from('y') }]);
     resumed.close();
+    // A checkpoint that counts more than the file holds (the file was cut): never padded with zeros.
+    const cut = new RejectFile(path, 10_000, (t) => t);
+    cut.write([{ line: 11, reason: 'c', raw: Buffer.from('z') }]);
+    cut.close();
+    expect(readFileSync(path, 'utf8')).not.toContain('\u0000');
     expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
       { line: 2, reason: 'a', record: 'x' },
       { line: 9, reason: 'b', record: 'y' },
+      { line: 11, reason: 'c', record: 'z' },
     ]);
   });
 
@@ -37,19 +43,19 @@ describe('the reject file', () => {
 describe('checkpoints', () => {
   const cp = (file: string): Checkpoint => ({ v: 1, file, identity: 'i', next: { offset: 10, line: 2, item: 0 }, guard: 'g', rejectsBytes: 0, counts: { read: 2, accepted: 2, rejected: 0 }, done: false, startedAt: '', updatedAt: '' });
 
-  it('round-trip; a torn file reads as none (the import starts again under the same ids)', () => {
+  it('round-trip; a torn file reads as none (the import starts again under the same ids)', async () => {
     const home = dir();
     const store = new CheckpointStore(home);
-    store.save('k1', cp('a.ndjson'));
+    await store.save('k1', cp('a.ndjson'), true);
     expect(store.load('k1')).toEqual(cp('a.ndjson'));
     writeFileSync(store.path('k1'), '{"v":1,"file":');
     expect(store.load('k1')).toBeUndefined();
   });
 
-  it('bounded: old checkpoints are removed, and at most 200 are kept', () => {
+  it('bounded: old checkpoints are removed, and at most 200 are kept', async () => {
     const home = dir();
     const store = new CheckpointStore(home);
-    for (let i = 0; i < 205; i++) store.save(`k${i}`, cp(`${i}.ndjson`));
+    for (let i = 0; i < 205; i++) await store.save(`k${i}`, cp(`${i}.ndjson`), false);
     const old = new Date(Date.now() - 31 * 24 * 3600_000);
     utimesSync(store.path('k0'), old, old);
     store.prune();
