@@ -1,5 +1,7 @@
 import { spawnSandbox } from './support/sandbox-process.mjs';
 import { spawnCaptureSink } from './support/capture-sink.mjs';
+/** The same sink for bench/import.mjs, whose rows compare with these. */
+export const startSink = spawnCaptureSink;
 // Delivery throughput, in one run against one capture sink (bench/support/capture-sink.mjs: parses each
 // body, keeps each message id, nothing else): the posting ceiling (pre-built 500 KB bodies, undici, 4 in
 // flight), the router (one SEGMENT_BATCH over MCP stdio) and @segment/analytics-node with its defaults
@@ -17,12 +19,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WRITE_KEY = 'bench-write-key';
+export const WRITE_KEY = 'bench-write-key';
 const ROUNDS = 5;
 
 /** Same shape of event for both senders: a typical track call with a few properties. */
-function events(n, run) {
-  return Array.from({ length: n }, (_, i) => ({
+export function events(n, run, from = 0) {
+  return Array.from({ length: n }, (_, k) => from + k).map((i) => ({
     userId: `user-${i % 500}`,
     event: 'Order Completed',
     properties: { run, index: i, order_id: `o-${run}-${i}`, revenue: (i % 97) + 0.99, currency: 'USD', plan: i % 3 ? 'pro' : 'free' },
@@ -84,7 +86,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * as the router would send them, pre-serialised into bodies of at most 500 KB and 2,500 messages before
  * the clock starts, then posted with undici, 4 requests in flight (the router's concurrency).
  */
-async function ceilingSend(sandboxUrl, list, run) {
+export async function ceilingSend(sandboxUrl, list, run) {
   const { Agent, request } = await import('undici');
   const now = new Date().toISOString();
   const bodies = [];

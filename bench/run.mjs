@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * ({metric, value, target?, ok?}); add a module to add rows.
  * Runs against dist/ (npm run bench builds first). Timings are reported here, never asserted in tests.
  */
-const SECTIONS = ['./search-latency.mjs', './tokens.mjs', './cold-start.mjs', './delivery.mjs', './workbench.mjs', './quality.mjs', './hostile-input.mjs'];
+const SECTIONS = ['./search-latency.mjs', './tokens.mjs', './cold-start.mjs', './delivery.mjs', './workbench.mjs', './quality.mjs', './hostile-input.mjs', './import.mjs'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rows = [];

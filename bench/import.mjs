@@ -1,0 +1,96 @@
+// `segment-router import` of an NDJSON file against the posting ceiling, in one run, against one sink:
+// the same sink and the same ceiling (pre-built <=500 KB bodies, undici, 4 in flight) as bench/delivery.mjs,
+// with the same events. The import is the built binary, as a person runs it (--write=allow, default
+// checks); its rate is what it accepted over its own run time, its peak RSS read from /proc while it runs.
+// Run alone: npm run build && node bench/import.mjs [events]   (default 1,000,000)
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ceilingSend, events, startSink, WRITE_KEY } from './delivery.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The delivery bench's events as NDJSON, each with its type and a timestamp (historical data keeps its own). */
+async function writeFile(path, count, run) {
+  const out = createWriteStream(path);
+  const at = '2026-01-15T10:00:00.000Z';
+  const step = 10_000;
+  for (let from = 0; from < count; from += step) {
+    const lines = events(Math.min(step, count - from), run, from).map((e) => JSON.stringify({ type: 'track', timestamp: at, ...e })).join('\n') + '\n';
+    if (!out.write(lines)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Peak resident memory of a running process (VmHWM), in MB; 0 once it is gone. */
+function peakRssMb(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function importFile(path, sinkUrl) {
+  const home = mkdtempSync(join(tmpdir(), 'sr-bench-import-'));
+  const env = { PATH: process.env.PATH ?? '', SEGMENT_ROUTER_HOME: home, SEGMENT_TRACKING_API_URL: sinkUrl, SEGMENT_PUBLIC_API_URL: sinkUrl, SEGMENT_WRITE_KEY: WRITE_KEY, SEGMENT_ROUTER_LOG_LEVEL: 'error' };
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'import', path, '--write=allow', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid))), 50);
+  const [code] = await once(child, 'exit');
+  clearInterval(timer);
+  const wallMs = performance.now() - started;
+  rmSync(home, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`import exited ${code}: ${out}`);
+  const summary = JSON.parse(out).files[0];
+  return { summary, wallMs, peak };
+}
+
+/** A section of `npm run bench` (bench/run.mjs). */
+export default () => importBench();
+
+export async function importBench({ count = 1_000_000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sr-bench-file-'));
+  const sink = await startSink();
+  try {
+    const run = 'import';
+    const path = join(dir, 'events.ndjson');
+    await writeFile(path, count, run);
+    const bytes = statSync(path).size;
+
+    await sink.reset();
+    const ceiling = await ceilingSend(sink.url, events(count, 'ceiling'), 'ceiling');
+    if ((await sink.delivered('ceiling')) !== count) throw new Error('ceiling: not every event arrived');
+    const ceilingRate = count / (ceiling.ms / 1000);
+
+    await sink.reset();
+    const { summary, wallMs, peak } = await importFile(path, sink.url);
+    const got = await sink.delivered(run);
+    if (summary.accepted !== count || got !== count) throw new Error(`import delivered ${got} of ${count} (accepted ${summary.accepted})`);
+    const importRate = count / summary.this_run.seconds;
+    const ratio = importRate / ceilingRate;
+    const fmt = (n) => Math.round(n).toLocaleString('en-US');
+    return [
+      { metric: `Import: ${fmt(count)} events from NDJSON (${fmt(bytes / 1e6)} MB), the built binary, default checks`, value: `${fmt(importRate)} events/s (${(summary.this_run.seconds).toFixed(1)} s; ${(wallMs / 1000).toFixed(1)} s with start-up)` },
+      { metric: `Ceiling, same ${fmt(count)} events, same sink and run (pre-built 500 KB bodies, undici, 4 in flight)`, value: `${fmt(ceilingRate)} events/s` },
+      { metric: 'Import / ceiling', value: `${ratio.toFixed(2)}x`, target: '>= 0.70x', ok: ratio >= 0.7 },
+      { metric: `Import peak RSS (${fmt(count)} events)`, value: `${fmt(peak)} MB`, target: '< 150 MB', ok: peak > 0 && peak < 150 },
+    ];
+  } finally {
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await importBench({ count: Number(process.argv[2]) || 1_000_000 });
+  for (const r of rows) console.log(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'met' : 'MISSED'})` : ''}`);
+}
