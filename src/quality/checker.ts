@@ -61,9 +61,14 @@ export class MessageGate {
     return this.settings.mode;
   }
 
-  /** Whether a tracking plan applies to this call (only the plan looks at the fields the sender fills in). */
+  /** Whether a tracking plan applies to this call. */
   get hasPlan(): boolean {
     return this.view.ok;
+  }
+
+  /** Whether messages must be checked as sent (messageId, timestamp, context.library filled in): only a plan rule can tell. */
+  get needsAsSent(): boolean {
+    return this.view.ok && this.view.compiled.seesFilledIn;
   }
 
   /**

@@ -14,6 +14,7 @@ const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
 export interface CompiledRule {
   label: string;
   validate: ValidateFunction;
+  seesFilledIn: boolean;
 }
 
 export interface CompiledPlan {
@@ -27,6 +28,30 @@ export interface CompiledPlan {
   common: CompiledRule[];
   /** Rules whose schema Ajv could not compile, by label, with why: reported, never fatal. */
   skipped: string[];
+  /**
+   * Whether some rule can tell a message as given from the message as sent (with the messageId,
+   * timestamp and context.library the sender fills in). When none can, messages are checked as
+   * given, which spares a copy of each message.
+   */
+  seesFilledIn: boolean;
+}
+
+/** Keywords that judge an object by all its keys (or hide such keywords): a rule with one can see added fields. */
+const KEY_GENERIC = ['additionalProperties', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties', 'dependencies', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties', '$ref', '$dynamicRef', '$recursiveRef', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else'];
+const FILLED_NAMES = /"(?:messageId|timestamp|library)"/;
+
+/**
+ * Whether a rule's schema could judge a message differently once messageId, timestamp and
+ * context.library are filled in: it names one of them, requires or forbids context, or judges the
+ * message or its context by all their keys. Conservative: when unsure, it says yes.
+ */
+export function seesFilledIn(schema: object): boolean {
+  if (FILLED_NAMES.test(JSON.stringify(schema))) return true;
+  const top = schema as { required?: unknown; properties?: Record<string, unknown> };
+  if (Array.isArray(top.required) && top.required.includes('context')) return true;
+  const context = top.properties && typeof top.properties === 'object' ? top.properties.context : undefined;
+  if (context === false) return true;
+  return [schema, context].some((level) => level !== null && typeof level === 'object' && KEY_GENERIC.some((k) => k in level));
 }
 
 const TYPE_OF_MESSAGE: Record<string, RuleType | undefined> = { track: 'TRACK', identify: 'IDENTIFY', group: 'GROUP', page: 'PAGE', screen: 'SCREEN' };
@@ -48,7 +73,7 @@ export class PlanCompiler {
   }
 
   compile(plan: LoadedPlan): CompiledPlan {
-    const out: CompiledPlan = { plan, track: new Map(), trackWithCommon: new Map(), byType: new Map(), common: [], skipped: [] };
+    const out: CompiledPlan = { plan, track: new Map(), trackWithCommon: new Map(), byType: new Map(), common: [], skipped: [], seesFilledIn: false };
     const used = new Set<string>();
     // The newest live version of each rule wins.
     const newest = new Map<string, PlanRule>();
@@ -68,7 +93,7 @@ export class PlanCompiler {
           continue;
         }
         try {
-          entry = { rule: { label: ruleLabel(r), validate: this.ajv.compile(schema) }, schema, plan: plan.id };
+          entry = { rule: { label: ruleLabel(r), validate: this.ajv.compile(schema), seesFilledIn: seesFilledIn(schema) }, schema, plan: plan.id };
         } catch (err) {
           out.skipped.push(`${ruleLabel(r)}: ${(err as Error).message.slice(0, 200)}`);
           continue;
@@ -77,6 +102,7 @@ export class PlanCompiler {
       }
       used.add(id);
       const rule = entry.rule;
+      if (rule.seesFilledIn) out.seesFilledIn = true;
       if (r.type === 'COMMON') out.common.push(rule);
       else if (r.type === 'TRACK') {
         if (r.key) out.track.set(r.key, rule);

@@ -122,3 +122,41 @@ describe('tracking plan rules', () => {
     expect(check('track', { event: 'Signed Up' }, compiled)).toHaveLength(1);
   });
 });
+
+describe('which rules can tell a message as given from the message as sent', () => {
+  const given = { type: 'track', userId: 'u1', event: 'Order Completed', properties: { order_id: 'o1' } };
+  const sent = { ...given, messageId: 'sr-1', timestamp: '2026-01-01T00:00:00.000Z', context: { library: { name: 'segment-router', version: '1' } } };
+  const schemas: { schema: Record<string, unknown>; sees: boolean }[] = [
+    { schema: msg('properties', { order_id: { type: 'string' } }, ['order_id']), sees: false },
+    { schema: { type: 'object', properties: { context: { type: 'object', properties: { locale: { type: 'string' } } } } }, sees: false },
+    { schema: { type: 'object', required: ['messageId'] }, sees: true },
+    { schema: { type: 'object', properties: { timestamp: { type: 'string', format: 'date-time' } } }, sees: true },
+    { schema: { type: 'object', properties: { context: { type: 'object', required: ['library'] } } }, sees: true },
+    { schema: { type: 'object', required: ['context'] }, sees: true },
+    { schema: { type: 'object', properties: { context: false } }, sees: true },
+    { schema: { type: 'object', additionalProperties: false, properties: { type: {}, userId: {}, event: {}, properties: {} } }, sees: true },
+    { schema: { type: 'object', properties: { context: { type: 'object', maxProperties: 0 } } }, sees: true },
+    { schema: { type: 'object', maxProperties: 4 }, sees: true },
+    { schema: { type: 'object', allOf: [{ required: ['messageId'] }] }, sees: true },
+  ];
+
+  it('says yes for every rule that judges the two differently, and no for the ordinary ones', () => {
+    for (const { schema, sees } of schemas) {
+      const compiled = new PlanCompiler().compile(plan([{ type: 'COMMON', version: 1, jsonSchema: schema }]));
+      expect(compiled.seesFilledIn, JSON.stringify(schema)).toBe(sees);
+      // Where it says no, the verdicts agree: checking the message as given loses nothing.
+      if (!sees) expect(check('track', given, compiled)).toEqual(check('track', sent, compiled));
+    }
+    // Where the rule does see them, the two really differ for some message.
+    const differ = schemas.filter((s) => s.sees).filter(({ schema }) => {
+      const compiled = new PlanCompiler().compile(plan([{ type: 'COMMON', version: 1, jsonSchema: schema }]));
+      return JSON.stringify(check('track', given, compiled)) !== JSON.stringify(check('track', sent, compiled));
+    });
+    expect(differ.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('one such rule is enough for the whole plan', () => {
+    expect(new PlanCompiler().compile(plan()).seesFilledIn).toBe(false);
+    expect(new PlanCompiler().compile(plan([...RULES, { type: 'TRACK', key: 'Signed Up', version: 2, jsonSchema: { type: 'object', required: ['timestamp'] } }])).seesFilledIn).toBe(true);
+  });
+});
