@@ -8,6 +8,7 @@ import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { parseJsonText } from '../util/json-text.js';
 import { terminalWidth } from './table.js';
+import { callProgress } from './call-progress.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
 async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
@@ -50,12 +51,18 @@ export const callCommand: CommandSpec = {
     if (positionals.length !== 1) throw new UsageError('call takes exactly one tool slug, e.g. segment-router call SEGMENT_TRACK --args \'{"userId":"u1","event":"Signed Up"}\'.');
     const args = await argsFrom(values.args);
     const app = appFromFlags(values, 'warn');
+    const bar = callProgress({ json: values.json === true });
     try {
-      const result = await app.executor.execute(
-        // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
-        { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
-        { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }) },
-      );
+      let result;
+      try {
+        result = await app.executor.execute(
+          // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
+          { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
+          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress },
+        );
+      } finally {
+        bar.stop();
+      }
       if (values.json) printJson(app, result);
       else {
         const { text, toStderr } = renderText(result, terminalWidth());

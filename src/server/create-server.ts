@@ -7,6 +7,7 @@ import { registerResultResources } from '../meta/large-result.js';
 import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
+import { enableToolTasks, TASK_CAPABILITIES, type RouterTaskStore } from './tasks.js';
 
 const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through four tools.
 1. MANAGE_CONNECTIONS: check that Segment is ACTIVE; if not, follow its instruction.
@@ -20,11 +21,20 @@ named integration__segment__<operation>. Writes follow the server's write policy
 /** meta: the four meta tools (default). direct: every tool in scope as its own MCP tool. */
 export type ToolsMode = 'meta' | 'direct';
 
-/** The MCP server over one App (registry, policy, executor, connections); both modes share the executor. */
-export function createServer(app: App, mode: ToolsMode = 'meta'): McpServer {
+/**
+ * The MCP server over one App (registry, policy, executor, connections); both modes share the executor.
+ * With a task store (meta mode), EXECUTE_TOOL and RUN_SCRIPT may also run as MCP tasks (server/tasks.ts);
+ * the store outlives the server when the transport makes a server per request (HTTP).
+ */
+export function createServer(app: App, mode: ToolsMode = 'meta', tasks?: RouterTaskStore): McpServer {
+  const withTasks = mode === 'meta' && tasks !== undefined;
   const server = new McpServer(
     { name: 'segment-router', title: 'Segment router', version: VERSION },
-    { capabilities: { logging: {} }, instructions: mode === 'direct' ? DIRECT_INSTRUCTIONS : INSTRUCTIONS },
+    {
+      capabilities: { logging: {}, ...(withTasks ? TASK_CAPABILITIES : {}) },
+      instructions: mode === 'direct' ? DIRECT_INSTRUCTIONS : INSTRUCTIONS,
+      ...(withTasks ? { taskStore: tasks } : {}),
+    },
   );
   if (mode === 'direct') {
     registerDirectTools(server, app);
@@ -35,5 +45,6 @@ export function createServer(app: App, mode: ToolsMode = 'meta'): McpServer {
   registerExecuteTool(server, app);
   registerRunScript(server, app);
   registerResultResources(server, app);
+  if (withTasks) enableToolTasks(server, tasks, (m) => app.log.warn(m));
   return server;
 }

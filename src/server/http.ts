@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { parseJsonText } from '../util/json-text.js';
 import { RequestGuard } from './http-guard.js';
+import { RouterTaskStore } from './tasks.js';
 
 export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
@@ -50,6 +51,7 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
   const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
   const maxBody = MAX_MESSAGE_BYTES;
+  const tasks = new RouterTaskStore();
   const budget = new BodyBudget(MAX_BODY_BYTES_IN_FLIGHT);
 
   const server = createHttpServer(async (req, res) => {
@@ -92,7 +94,8 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
     }
 
-    const mcp = createServer(app, opts.mode);
+    // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.
+    const mcp = createServer(app, opts.mode, tasks);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -118,6 +121,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        tasks.close();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -2,15 +2,18 @@ import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
 import { mcpLogSink } from './mcp-log-sink.js';
+import { RouterTaskStore } from './tasks.js';
 
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
 export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
-  const server = createServer(app, mode);
+  const tasks = new RouterTaskStore();
+  const server = createServer(app, mode, tasks);
   const transport = new GuardedStdioTransport({ warn: (m) => app.log.warn(m) });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    tasks.close();
     await server.close().catch(() => {});
     await app.close().catch(() => {});
     process.exit(0);

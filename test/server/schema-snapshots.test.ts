@@ -9,6 +9,7 @@ import { createApp, type App } from '../../src/app.js';
 import { directName } from '../../src/registry/slug.js';
 import { toolView } from '../../src/search/tool-view.js';
 import { createServer, type ToolsMode } from '../../src/server/create-server.js';
+import { RouterTaskStore } from '../../src/server/tasks.js';
 
 /**
  * What clients see of each tool, committed under test/__snapshots__/ so that a schema change shows
@@ -28,7 +29,8 @@ const listed: Record<ToolsMode, Tool[]> = { meta: [], direct: [] };
 async function listTools(mode: ToolsMode): Promise<Tool[]> {
   const client = new Client({ name: 'snapshots', version: '0' });
   const [a, b] = InMemoryTransport.createLinkedPair();
-  await createServer(app, mode).connect(a);
+  // As the stdio and HTTP transports build it: with a task store, so the listing shows which tools take tasks.
+  await createServer(app, mode, new RouterTaskStore()).connect(a);
   await client.connect(b);
   const { tools } = await client.listTools();
   await client.close();

@@ -1,0 +1,114 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * Long work as MCP tasks (the 2025-11-25 experimental tasks). A client that lists a tool with
+ * `execution.taskSupport: "optional"` may add `task` to its tools/call: the server answers at once
+ * with a task, runs the call in the background, and the client polls tasks/get, reads tasks/result,
+ * or cancels with tasks/cancel. A call without `task` runs as before: synchronous, with progress
+ * notifications. The work itself is the same EXECUTE_TOOL call either way: the SDK's own tools/call
+ * handler runs it (input schema, the executor, output schema), only later.
+ *
+ * The SDK's McpServer can run a tool as a task only if every call of it is one (a tool registered as a
+ * task tool turns calls without `task` into tasks it polls every interval). So the router keeps its
+ * tools as they are and puts a thin layer over the two requests: tools/list says which tools take
+ * tasks, tools/call sends task requests of those tools to the background.
+ */
+
+/** The tools that may run as tasks: the ones whose calls can take long (a large batch, a script). */
+export const TASK_TOOLS: ReadonlySet<string> = new Set(['EXECUTE_TOOL', 'RUN_SCRIPT']);
+
+/** How long a finished task's result is kept when the client asks for no TTL, and at most. */
+export const TASK_TTL_MS = { default: 10 * 60_000, max: 60 * 60_000 };
+/** What clients are told to wait between two tasks/get. */
+export const TASK_POLL_MS = 500;
+
+/** The capabilities a server with tasks declares. */
+export const TASK_CAPABILITIES = { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } };
+
+/** The SDK's in-memory store, which also tells the running call when the client cancels its task. */
+export class RouterTaskStore extends InMemoryTaskStore {
+  private readonly running = new Map<string, AbortController>();
+
+  /** The signal that aborts the task's work when the task is cancelled. */
+  watch(taskId: string): AbortSignal {
+    const controller = new AbortController();
+    this.running.set(taskId, controller);
+    return controller.signal;
+  }
+
+  finished(taskId: string): void {
+    this.running.delete(taskId);
+  }
+
+  override async updateTaskStatus(taskId: string, status: Task['status'], statusMessage?: string, sessionId?: string): Promise<void> {
+    await super.updateTaskStatus(taskId, status, statusMessage, sessionId);
+    if (status === 'cancelled') this.running.get(taskId)?.abort(new Error('The client cancelled the task.'));
+  }
+
+  /** Stops every running task's work and forgets every task (the server is closing). */
+  close(): void {
+    for (const c of this.running.values()) c.abort(new Error('The server closed.'));
+    this.running.clear();
+    this.cleanup();
+  }
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Handler = (request: unknown, extra: Extra) => Promise<unknown>;
+
+/** The handler the SDK installed for a method (the SDK has no public getter; this is its only private read). */
+function installed(server: McpServer, method: string): Handler {
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
+  const handler = handlers?.get(method);
+  if (!handler) throw new Error(`no ${method} handler to wrap: register the tools first`);
+  return handler;
+}
+
+/** The TTL a task gets: the client's, within bounds. */
+export function taskTtl(requested: number | undefined): number {
+  if (requested === undefined || !Number.isFinite(requested) || requested <= 0) return TASK_TTL_MS.default;
+  return Math.min(requested, TASK_TTL_MS.max);
+}
+
+/** Call after the tools are registered, before connecting. */
+export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn: (message: string) => void): void {
+  const list = installed(server, 'tools/list');
+  const call = installed(server, 'tools/call');
+
+  server.server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+    const result = (await list(request, extra)) as ListToolsResult;
+    return { ...result, tools: result.tools.map((t) => (TASK_TOOLS.has(t.name) ? { ...t, execution: { ...t.execution, taskSupport: 'optional' as const } } : t)) };
+  });
+
+  server.server.setRequestHandler(CallToolRequestSchema, async (request: CallToolRequest, extra) => {
+    const asked = request.params.task;
+    if (!asked || !TASK_TOOLS.has(request.params.name) || !extra.taskStore) return (await call(request, extra)) as CallToolResult;
+    const task = await extra.taskStore.createTask({ ttl: taskTtl(asked.ttl), pollInterval: TASK_POLL_MS });
+    const signal = store.watch(task.taskId);
+    const { task: _task, ...params } = request.params;
+    const taskStore = extra.taskStore;
+    // The same call without `task`, run by the SDK's handler once this answer is out. Progress goes on to
+    // the request's progress token; tasks/cancel aborts it through `signal`.
+    void (async () => {
+      let result: CallToolResult;
+      try {
+        result = (await call({ ...request, params }, { ...extra, signal })) as CallToolResult;
+      } catch (err) {
+        result = { content: [{ type: 'text', text: `The call failed: ${(err as Error).message}` }], isError: true };
+      }
+      try {
+        // A tool answer with isError is a failed task; tasks/result still returns the answer, with its hint.
+        await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result);
+      } catch (err) {
+        // Cancelled (or expired) meanwhile: its result is not wanted any more.
+        if (!signal.aborted) warn(`task ${task.taskId}: result not stored: ${(err as Error).message}`);
+      } finally {
+        store.finished(task.taskId);
+      }
+    })();
+    return { task };
+  });
+}

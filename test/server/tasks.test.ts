@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle } from '../helpers/router.js';
+
+/**
+ * Long work as MCP tasks, end to end: the SDK's client against the built server over stdio. A large
+ * SEGMENT_BATCH runs as a task the client polls; the server answers other calls meanwhile; tasks/cancel
+ * stops the sending; a call without `task` stays synchronous with progress notifications.
+ */
+
+const batch = (n: number, run: string) => Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u-${i % 50}`, event: 'Order Completed', properties: { run, n: i, pad: 'x'.repeat(200) } }));
+const batchRequests = (sb: Sandbox) => sb.requests.filter((r) => r.path === '/v1/batch').length;
+
+async function until(check: () => boolean | Promise<boolean>, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('EXECUTE_TOOL as an MCP task', () => {
+  let sb: Sandbox | undefined;
+  let router: RouterHandle | undefined;
+  afterEach(async () => {
+    await router?.close();
+    await sb?.close();
+    router = sb = undefined;
+  });
+
+  async function start(delayMs: number) {
+    sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    // Slow answers from Segment, so the batch is still running while the test looks at it.
+    sb.faults.add({ path: '/v1/batch', delayMs, times: 1_000 });
+    router = await startRouter({ args: ['--write=allow'], env: sandboxEnv(sb, { SEGMENT_ROUTER_TIMEOUT_MS: '30000' }) });
+    return { sb, client: router.client };
+  }
+
+  it('lists EXECUTE_TOOL and RUN_SCRIPT as taking tasks, and nothing else', async () => {
+    const { client } = await start(0);
+    expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toBeDefined();
+    const { tools } = await client.listTools();
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t.execution?.taskSupport]));
+    expect(byName).toEqual({ SEARCH_TOOLS: 'forbidden', MANAGE_CONNECTIONS: 'forbidden', EXECUTE_TOOL: 'optional', RUN_SCRIPT: 'optional' });
+  });
+
+  it('a large batch runs as a task the client polls, with progress, while the server keeps answering', async () => {
+    const { sb, client } = await start(1_000);
+    await client.listTools(); // the client learns which tools take tasks
+    const progress: number[] = [];
+    const stream = client.experimental.tasks.callToolStream(
+      { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(12_000, 'task') } } },
+      undefined,
+      { timeout: 120_000, onprogress: (p) => progress.push(p.progress) },
+    );
+    const seen: string[] = [];
+    let result: CallToolResult | undefined;
+    let taskId: string | undefined;
+    for await (const message of stream) {
+      seen.push(message.type === 'taskStatus' ? `status:${message.task.status}` : message.type);
+      if (message.type === 'taskCreated') {
+        taskId = message.task.taskId;
+        // Answered before the batch is sent: the task is working, and other calls are answered at once.
+        expect(batchRequests(sb)).toBeLessThan(5);
+        const search = await callTool(client, 'SEARCH_TOOLS', { queries: [{ use_case: 'send a track event' }] });
+        expect(search.result.isError).toBeFalsy();
+        expect((await client.experimental.tasks.getTask(taskId)).status).toBe('working');
+      }
+      if (message.type === 'result') result = message.result as CallToolResult;
+      if (message.type === 'error') throw message.error;
+    }
+    expect(seen[0]).toBe('taskCreated');
+    expect(seen).toContain('status:working');
+    expect(seen.at(-2)).toBe('status:completed');
+    expect((result!.structuredContent as any).data.accepted).toBe(12_000);
+    expect(sb.events.filter((e) => (e.message.properties as any)?.run === 'task')).toHaveLength(12_000);
+    // Progress notifications still reach the request's progress token while the task runs.
+    // (The last one may race the end of the task: the client drops progress once the task is over.)
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(Math.max(...progress)).toBeLessThanOrEqual(12_000);
+    // The result stays readable by its task id.
+    const again = (await client.experimental.tasks.getTaskResult(taskId!, CallToolResultSchema)) as CallToolResult;
+    expect((again.structuredContent as any).data.accepted).toBe(12_000);
+  }, 180_000);
+
+  it('tasks/cancel stops the sending: no request reaches Segment after the cancel', async () => {
+    const { sb, client } = await start(1_000);
+    await client.listTools();
+    const stream = client.experimental.tasks.callToolStream(
+      { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(15_000, 'cancel') } } },
+      undefined,
+      { timeout: 120_000 },
+    );
+    const first = await stream.next();
+    expect(first.value?.type).toBe('taskCreated');
+    const taskId = (first.value as { task: { taskId: string } }).task.taskId;
+    await until(() => batchRequests(sb) >= 1);
+    const cancelled = await client.experimental.tasks.cancelTask(taskId);
+    expect(cancelled.status).toBe('cancelled');
+    const atCancel = batchRequests(sb);
+    // The batch needs 10+ requests; after the cancel, none more are started.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(batchRequests(sb)).toBe(atCancel);
+    expect(atCancel).toBeLessThan(10);
+    expect((await client.experimental.tasks.getTask(taskId)).status).toBe('cancelled');
+    await stream.return(undefined);
+    // The server goes on serving.
+    const track = await callTool(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Signed Up' } });
+    expect(track.structured.successful).toBe(true);
+  }, 120_000);
+
+  it('a call without a task stays synchronous, with progress notifications', async () => {
+    const { client } = await start(50);
+    const progress: number[] = [];
+    const r = await callTool(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(6_000, 'sync') } }, { timeout: 120_000, onprogress: (p) => progress.push(p.progress) });
+    expect(r.structured.data.accepted).toBe(6_000);
+    expect(r.result).not.toHaveProperty('task');
+    expect(progress.length).toBeGreaterThan(1);
+    expect(Math.max(...progress)).toBeLessThanOrEqual(6_000);
+  }, 120_000);
+});
