@@ -14,13 +14,18 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
   let line = from.line;
   for await (const block of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
     const buf: Buffer = carry ? Buffer.concat([carry, block as Buffer]) : (block as Buffer);
-    const out: SourceRecord[] = [];
+    let out: SourceRecord[] = [];
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
       line++;
       const rec = record(buf, start, nl, line, { offset: base + nl + 1, line, item: 0 }, base === 0 && start === 0);
       if (rec) out.push(rec);
       start = nl + 1;
+      // A large block is handed over in slices: records are parsed as they are taken, not all at once.
+      if (out.length === SLICE) {
+        yield out;
+        out = [];
+      }
     }
     base += start;
     carry = start < buf.length ? buf.subarray(start) : undefined;
@@ -33,6 +38,8 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
 }
 
 const SPACE = new Set([0x20, 0x09, 0x0d]);
+/** Records per batch handed over. */
+const SLICE = 256;
 
 function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean): SourceRecord | undefined {
   // A UTF-8 byte order mark at the very start of the file is not part of the first line.
