@@ -1,20 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callProgress } from '../../src/cli/call-progress.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { appWithSandbox } from '../helpers/inprocess.js';
 import { runCli } from '../helpers/cli-process.js';
+import { terminal } from '../helpers/terminal.js';
 import { sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
-
-/** A stream that says whether it is a terminal and keeps what was drawn. */
-function terminal(isTTY: boolean) {
-  const s = new PassThrough() as PassThrough & { isTTY: boolean; columns: number };
-  s.isTTY = isTTY;
-  s.columns = 160;
-  let drawn = '';
-  s.on('data', (d: Buffer) => (drawn += d.toString()));
-  return { stream: s as unknown as NodeJS.WriteStream, drawn: () => drawn };
-}
 
 const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u-${i % 20}`, event: 'Order Completed', properties: { n: i } }));
 const settle = () => new Promise((r) => setImmediate(r));

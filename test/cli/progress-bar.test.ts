@@ -1,16 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { terminal } from '../helpers/terminal.js';
 import { RateMeter, startProgressBar } from '../../src/cli/progress-bar.js';
-
-/** A stream that says it is a terminal and keeps what was drawn. */
-function terminal(isTTY: boolean) {
-  const s = new PassThrough() as PassThrough & { isTTY: boolean; columns: number };
-  s.isTTY = isTTY;
-  s.columns = 160;
-  let drawn = '';
-  s.on('data', (d: Buffer) => (drawn += d.toString()));
-  return { stream: s as unknown as NodeJS.WriteStream, drawn: () => drawn };
-}
 
 describe('startProgressBar', () => {
   it('draws the bar, the percentage and the caller\'s counters on a terminal', async () => {
