@@ -1,46 +1,39 @@
 #!/usr/bin/env node
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
-import { callCommand } from './cli/call.js';
-import { runCommand } from './cli/run.js';
 import { closest, parseFlags } from './cli/flags.js';
-import { sandboxCommand } from './cli/sandbox.js';
-import { schemaCommand } from './cli/schema.js';
-import { searchCommand } from './cli/search.js';
-import { serveCommand } from './cli/serve.js';
-import { toolsCommand } from './cli/tools.js';
-import { connectionsCommand } from './cli/connections.js';
-import { validateCommand } from './cli/validate.js';
-import { importCommand } from './cli/import.js';
-import { doctorCommand } from './cli/doctor.js';
-import { setupCommand } from './cli/setup.js';
 import { Redactor } from './security/redact.js';
 import { VERSION } from './version.js';
 
-/** Argument parsing and dispatch only; each command lives in src/cli/. */
-const commands: CommandSpec[] = [
-  serveCommand,
-  searchCommand,
-  callCommand,
-  runCommand,
-  toolsCommand,
-  schemaCommand,
-  sandboxCommand,
-  connectionsCommand,
-  validateCommand,
-  importCommand,
-  setupCommand,
-  doctorCommand,
-];
+/**
+ * Argument parsing and dispatch only; each command lives in src/cli/. A command's module is loaded
+ * when it runs, so `serve` (what MCP clients start) does not pay for loading import, run, doctor...
+ */
+const commands: Record<string, () => Promise<CommandSpec>> = {
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
+  search: async () => (await import('./cli/search.js')).searchCommand,
+  call: async () => (await import('./cli/call.js')).callCommand,
+  run: async () => (await import('./cli/run.js')).runCommand,
+  tools: async () => (await import('./cli/tools.js')).toolsCommand,
+  schema: async () => (await import('./cli/schema.js')).schemaCommand,
+  sandbox: async () => (await import('./cli/sandbox.js')).sandboxCommand,
+  connections: async () => (await import('./cli/connections.js')).connectionsCommand,
+  validate: async () => (await import('./cli/validate.js')).validateCommand,
+  import: async () => (await import('./cli/import.js')).importCommand,
+  setup: async () => (await import('./cli/setup.js')).setupCommand,
+  doctor: async () => (await import('./cli/doctor.js')).doctorCommand,
+};
+const names = Object.keys(commands);
 
-function topHelp(): string {
+async function topHelp(): Promise<string> {
+  const specs = await Promise.all(names.map((n) => commands[n]!()));
   return [
     `segment-router ${VERSION}: a local MCP server and CLI for automating Segment.`,
     '',
     'Usage: segment-router <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(14)}${c.summary}`),
+    ...specs.map((c) => `  ${c.name.padEnd(14)}${c.summary}`),
     '',
     'Run "segment-router <command> --help" for a command\'s options.',
     'Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.',
@@ -53,18 +46,19 @@ let current: CommandSpec | undefined;
 async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(topHelp() + '\n');
+    process.stdout.write((await topHelp()) + '\n');
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(VERSION + '\n');
     return EXIT.ok;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    const near = closest(name, commands.map((c) => c.name));
-    throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''} Commands: ${commands.map((c) => c.name).join(', ')}.`);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
+    const near = closest(name, names);
+    throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''} Commands: ${names.join(', ')}.`);
   }
+  const cmd = await load();
   current = cmd;
   const parsed = parseFlags(rest, { ...cmd.options, help: { type: 'boolean', short: 'h', description: 'Show this help.' } });
   if (parsed.values.help) {

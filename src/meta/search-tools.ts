@@ -29,8 +29,13 @@ const outputSchema = {
 };
 
 export function registerSearchTools(server: McpServer, app: App): void {
-  // The index loads once the server is up, not on the first request (unref: a CLI that exits early is not held).
-  setImmediate(() => app.search.warm()).unref();
+  // The index loads once the client has initialized (so the initialize answer does not wait for it), not
+  // on the first request; unref: a process that exits early is not held. Search loads it itself otherwise.
+  const initialized = server.server.oninitialized;
+  server.server.oninitialized = () => {
+    initialized?.();
+    setImmediate(() => app.search.warm()).unref();
+  };
   server.registerTool(
     'SEARCH_TOOLS',
     {
