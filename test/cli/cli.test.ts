@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { source } from '../../src/sandbox/public-api/store.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CLI, TOKEN, WRITE_KEY, callTool, expectNoSecrets, sandboxEnv, startRouter } from '../helpers/router.js';
+import { hasScript } from '../helpers/terminal.js';
 import { runCli } from '../helpers/cli-process.js';
 
 let sb: Sandbox;
@@ -211,15 +212,6 @@ describe('call: the exit codes, each reached for real', () => {
   });
 });
 
-/** util-linux `script` gives the command a real terminal (a pty), so the prompt can be answered. */
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!hasScript)('call --write=ask on a terminal', () => {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

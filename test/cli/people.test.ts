@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { findList, renderList } from '../../src/cli/list-view.js';
 import { renderTable } from '../../src/cli/table.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli-process.js';
+import { hasScript } from '../helpers/terminal.js';
 import { CLI, TOKEN, WRITE_KEY, expectNoSecrets, sandboxEnv } from '../helpers/router.js';
 
 let sb: Sandbox;
@@ -160,15 +161,6 @@ describe('flags people mistype', () => {
   });
 });
 
-/** util-linux `script` gives a command a real terminal (a pty). */
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function inPty(command: string, input: string, e: Record<string, string>, closeAfterMs?: number) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {

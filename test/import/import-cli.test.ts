@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli-process.js';
+import { hasScript } from '../helpers/terminal.js';
 import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
 
 let sb: Sandbox;
@@ -193,7 +194,7 @@ describe('segment-router import FILE', () => {
     expect(text).not.toContain(WRITE_KEY);
   });
 
-  it.skipIf(spawnSync('script', ['--version']).status !== 0)('on a terminal: a progress bar with events/s, accepted, rejected and ETA', async () => {
+  it.skipIf(!hasScript)('on a terminal: a progress bar with events/s, accepted, rejected and ETA', async () => {
     const path = file('tty.ndjson', ndjson([track(1), 'oops', track(2)]));
     const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
     // `script` runs the command on a pseudo-terminal: stdout and stderr are terminals there.
