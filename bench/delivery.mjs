@@ -11,11 +11,7 @@ export const startSink = spawnCaptureSink;
 // Returns rows for the shared bench table.
 // Run alone: npm run build && node bench/delivery.mjs [events]
 import { Analytics } from '@segment/analytics-node';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connectStdio } from './lib/mcp.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,16 +27,9 @@ export function events(n, run, from = 0) {
   }));
 }
 
-async function startRouter(sandboxUrl) {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [join(root, 'dist/cli.js'), 'serve', '--write=allow', '--log-level', 'error'],
-    env: { PATH: process.env.PATH ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-')), SEGMENT_TRACKING_API_URL: sandboxUrl, SEGMENT_PUBLIC_API_URL: sandboxUrl, SEGMENT_WRITE_KEY: WRITE_KEY },
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(transport);
-  return client;
+async function startRouter(url) {
+  const env = { SEGMENT_TRACKING_API_URL: url, SEGMENT_PUBLIC_API_URL: url, SEGMENT_WRITE_KEY: WRITE_KEY };
+  return (await connectStdio(['dist/cli.js', 'serve', '--write=allow'], { root, env })).client;
 }
 
 async function routerSend(client, list) {

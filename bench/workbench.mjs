@@ -3,13 +3,10 @@
 // write (call arguments, the script) and read (the answers). Then the sandbox's start-up cost per run,
 // against an EXECUTE_TOOL call measured in the same run. Returns rows for the shared bench table.
 // Run alone: npm run build && node bench/workbench.mjs
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { connectStdio } from './lib/mcp.mjs';
 import { int, median, ms } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,15 +46,8 @@ async function seed(state) {
 }
 
 async function startRouter(url) {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [join(root, 'dist/cli.js'), 'serve', '--write=allow', '--log-level', 'error'],
-    env: { PATH: process.env.PATH ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-')), SEGMENT_PUBLIC_API_URL: url, SEGMENT_TRACKING_API_URL: url, SEGMENT_PUBLIC_API_TOKEN: TOKEN },
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bench-workbench', version: '1' });
-  await client.connect(transport);
-  return client;
+  const env = { SEGMENT_PUBLIC_API_URL: url, SEGMENT_TRACKING_API_URL: url, SEGMENT_PUBLIC_API_TOKEN: TOKEN };
+  return (await connectStdio(['dist/cli.js', 'serve', '--write=allow'], { root, env })).client;
 }
 
 /** An agent's side of the conversation: every call it writes and every answer it reads, in tokens. */

@@ -6,10 +6,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 /**
  * Starts an MCP server as a child process over stdio and connects a client, timing spawn to the answered
- * initialize. The child gets no Segment credentials and a throwaway config home: nothing leaves this machine.
+ * initialize. The child gets a throwaway config home and only the Segment settings in `env` (local
+ * sandbox or sink URLs and their keys): nothing leaves this machine.
  */
-export async function connectStdio(args, { root } = {}) {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-')), SEGMENT_ROUTER_LOG_LEVEL: 'silent' };
+export async function connectStdio(args, { root, env: extra = {} } = {}) {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bench-')), SEGMENT_ROUTER_LOG_LEVEL: 'silent', ...extra };
   const transport = new StdioClientTransport({ command: process.execPath, args, env, cwd: root, stderr: 'ignore' });
   const client = new Client({ name: 'segment-router-bench', version: '0' });
   const t0 = performance.now();
