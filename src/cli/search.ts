@@ -20,6 +20,8 @@ function explainLines(e: SearchExplanation): string[] {
   if (e.catalog_names) lines.push(`    catalog names: ${e.catalog_names.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
   if (e.known_fields) lines.push(`    known fields: ${e.known_fields.join(', ')}`);
   lines.push(`    answer: ${d.answer ? 'yes' : 'no'} (known words ${d.knownShare}, naming matches: ${d.namingHits.join(' ') || 'none'}${d.slug_match ? `, slug match ${d.slug_match}` : ''})`);
+  const n = d.nearest;
+  lines.push(`    closest labelled request: served ${n.served}, unserved ${n.unserved}${n.overruled ? ' (this decided the answer)' : ''}`);
   for (const [slug, t] of Object.entries(e.tools)) lines.push(`    ${slug}: ${t.score} = ${Object.entries(t.matched).map(([term, fields]) => `${term} in ${fields.join('+')}`).join(', ')}`);
   return lines;
 }

@@ -1,4 +1,4 @@
-import type { Ranked, ReadRequest } from './engine.js';
+import type { Nearest, Ranked, ReadRequest } from './engine.js';
 import { OPERATION_WORDS } from './operations.js';
 import { WEIGHTS } from './weights.js';
 import { stem } from './words.js';
@@ -15,6 +15,11 @@ import { stem } from './words.js';
  * thing (create, list, change, delete...), which every product has. The verbs of recording what users
  * do (track, record, report) are what Segment is for, so they count; so does any verb that is the
  * tool's object ("connection state": connect).
+ *
+ * Then the labelled requests have their say (examples.ts): a request closer to one no tool serves than
+ * to any some tool serves (a labelled request or a tool's use case) is not Segment's ("build a funnel chart in Amplitude" sits next to other
+ * tasks inside the tools Segment feeds); one much closer to a served request than to any unserved one
+ * is Segment's even when its words are not the tools' ("nobody should see the prod keys anymore").
  */
 
 /** Fields that name a tool; a match only in use cases, description or parameters is prose. */
@@ -36,9 +41,11 @@ export interface Decision {
   namingHits: string[];
   /** Request terms the best tool matched in its use cases, generic verbs and implied kinds aside. */
   useCaseHits: string[];
+  /** The closest labelled requests' scores, and whether they changed the answer. */
+  nearest: Nearest & { overruled: boolean };
 }
 
-export function decide(read: ReadRequest, best: Ranked | undefined, operationTerm?: string): Decision {
+export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nearest, operationTerm?: string): Decision {
   const a = WEIGHTS.answer;
   const knownShare = read.content ? read.known / read.content : 0;
   // A catalog name is the request's object only when nothing else in it is foreign ("switch Google Ads off").
@@ -49,6 +56,17 @@ export function decide(read: ReadRequest, best: Ranked | undefined, operationTer
   const matched = best ? Object.entries(best.match).filter(evidence) : [];
   const namingHits = matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t).sort();
   const useCaseHits = matched.filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort();
-  const answer = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
-  return { answer, knownShare: Math.round(knownShare * 100) / 100, namingHits, useCaseHits };
+  const byWords = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
+  const n = a.nearest;
+  const answer = byWords
+    ? !(n.unserved && nearest.unserved > nearest.served)
+    : !!best && nearest.served >= n.servedMin && nearest.served >= n.servedRatio * nearest.unserved;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    answer,
+    knownShare: round(knownShare),
+    namingHits,
+    useCaseHits,
+    nearest: { served: round(nearest.served), unserved: round(nearest.unserved), overruled: answer !== byWords },
+  };
 }

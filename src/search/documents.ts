@@ -21,8 +21,8 @@ export interface ToolDocument {
 }
 
 export const FIELDS = ['slug', 'object', 'objectExact', 'scope', 'operation', 'title', 'tags', 'useCases', 'description', 'params'] as const;
-/** `useCase`: matched in the closest single use case (the second index). */
-export type Field = (typeof FIELDS)[number] | 'useCase';
+/** `useCase` / `labelled`: matched in the tool's closest use case / labelled request (the second index). */
+export type Field = (typeof FIELDS)[number] | 'useCase' | 'labelled';
 
 export function toolDocument(tool: ToolDefinition): ToolDocument {
   return {

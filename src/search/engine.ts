@@ -4,6 +4,7 @@ import MiniSearch, { type AsPlainObject, type SearchResult } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { englishCounts } from './english.js';
+import { labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
 import { TypoFixer } from './typos.js';
@@ -12,9 +13,10 @@ import { isStop, stem, words } from './words.js';
 
 /**
  * The ranking: MiniSearch (BM25 over named fields, stemming, prefix matching) on each tool's words and
- * facts. Before it, the request is read once: values dropped, misspelt words corrected, catalog names
- * read as the kind of thing they are. After it, tools taking the fields the caller already holds
- * move up. Every number is in weights.ts.
+ * facts, plus the closest of its use cases and the closest labelled request it serves (examples.ts).
+ * Before it, the request is read once: values dropped, misspelt words corrected, catalog names read as
+ * the kind of thing they are. After it, tools taking the fields the caller already holds move up.
+ * Every number is in weights.ts.
  */
 
 export interface Ranked {
@@ -22,6 +24,12 @@ export interface Ranked {
   score: number;
   /** Query term -> the fields of this tool it matched. */
   match: Record<string, Field[]>;
+}
+
+/** How close the request comes to a short request some tool serves (a use case or a labelled request), and to a labelled one no tool serves. */
+export interface Nearest {
+  served: number;
+  unserved: number;
 }
 
 export interface ReadRequest {
@@ -42,8 +50,12 @@ export interface ReadRequest {
 
 export class SearchEngine {
   private readonly index: MiniSearch;
-  /** Each use case on its own: a request close to one of them says more than the same words spread over all. */
-  private readonly cases: MiniSearch;
+  /**
+   * Short requests, one a document: each tool's use cases and the labelled requests (those some tool
+   * serves and those none serves). A request close to one of them says more than the same words
+   * spread over a tool's whole text.
+   */
+  private readonly requests: MiniSearch;
   private readonly typos: TypoFixer;
   private readonly params = new Map<string, Set<string>>();
   private readonly access = new Map<string, ToolDefinition['access']>();
@@ -53,18 +65,18 @@ export class SearchEngine {
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
    * tools, else builds it: a scoped registry or a changed words file costs a build, never a wrong index.
    */
-  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools) {
+  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled: readonly LabelledRequest[] = labelledRequests()) {
     const docs = tools.map(toolDocument);
-    const built = prebuilt(fingerprint(docs));
+    const built = prebuilt(fingerprint(docs, labelled));
     if (built) {
       this.index = MiniSearch.loadJS(built.index, INDEX_OPTIONS);
-      this.cases = MiniSearch.loadJS(built.cases, CASE_OPTIONS);
+      this.requests = MiniSearch.loadJS(built.requests, REQUEST_OPTIONS);
       this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
     } else {
       this.index = new MiniSearch(INDEX_OPTIONS);
       this.index.addAll(docs);
-      this.cases = new MiniSearch(CASE_OPTIONS);
-      this.cases.addAll(caseDocs(tools));
+      this.requests = new MiniSearch(REQUEST_OPTIONS);
+      this.requests.addAll(requestDocs(tools, labelled));
       // The words of every tool, in scope or not, say whether a request is Segment's.
       this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
     }
@@ -76,13 +88,13 @@ export class SearchEngine {
   }
 
   /** What `npm run build` saves: the index and the vocabulary, keyed by the tools they were made from. */
-  static serialize(tools: readonly ToolDefinition[]): string {
+  static serialize(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[] = labelledRequests()): string {
     const docs = tools.map(toolDocument);
     const index = new MiniSearch(INDEX_OPTIONS);
     index.addAll(docs);
-    const cases = new MiniSearch(CASE_OPTIONS);
-    cases.addAll(caseDocs(tools));
-    return JSON.stringify({ fingerprint: fingerprint(docs), index: index.toJSON(), cases: cases.toJSON(), vocabulary: [...vocabulary(docs)] });
+    const requests = new MiniSearch(REQUEST_OPTIONS);
+    requests.addAll(requestDocs(tools, labelled));
+    return JSON.stringify({ fingerprint: fingerprint(docs, labelled), index: index.toJSON(), requests: requests.toJSON(), vocabulary: [...vocabulary(docs)] });
   }
 
   /** The request as the ranking reads it. */
@@ -123,6 +135,18 @@ export class SearchEngine {
     };
   }
 
+  /** The scores of the closest short request some tool serves and of the closest labelled one none serves. */
+  nearest(read: ReadRequest): Nearest {
+    const out = { served: 0, unserved: 0 };
+    const query = read.words.join(' ');
+    if (!query.trim()) return out;
+    for (const r of this.requests.search(query, REQUEST_SEARCH)) {
+      const key = (r.tools as string[]).length ? 'served' : 'unserved';
+      out[key] = Math.max(out[key], r.score);
+    }
+    return out;
+  }
+
   /** Every tool some word of the request matches, best first. `knownFields`: names of values the caller holds. */
   rank(read: ReadRequest, knownFields: string[] = [], inScope?: (slug: string) => boolean): Ranked[] {
     const query = read.words.join(' ');
@@ -139,19 +163,25 @@ export class SearchEngine {
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
     const fit = (slug: string) => (ops.size ? (ops.get(this.operation.get(slug)!) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.access.get(slug)!]);
-    // The closest single use case of each tool, added to what its fields scored.
-    const best = new Map<string, SearchResult>();
-    for (const r of this.cases.search(query, { prefix: (t) => t.length >= WEIGHTS.prefixMinLength, weights: { prefix: WEIGHTS.prefix, fuzzy: 0 }, combineWith: 'OR' })) {
-      const tool = r.tool as string;
-      if ((!inScope || inScope(tool)) && !best.has(tool)) best.set(tool, r);
+    // Added to what its fields scored: each tool's closest use case, and the closest labelled request
+    // it serves (people asked for this tool in words like these). Results come best first.
+    const useCase = new Map<string, SearchResult>();
+    const labelled = new Map<string, SearchResult>();
+    for (const r of this.requests.search(query, REQUEST_SEARCH)) {
+      const closest = r.useCase ? useCase : labelled;
+      for (const tool of r.tools as string[]) if ((!inScope || inScope(tool)) && !closest.has(tool)) closest.set(tool, r);
     }
     const merged = new Map(results.map((r) => [r.id as string, { score: r.score, match: { ...(r.match as Record<string, Field[]>) } }]));
-    for (const [tool, r] of best) {
-      const m = merged.get(tool) ?? { score: 0, match: {} };
-      m.score += WEIGHTS.useCase * r.score;
-      for (const term of Object.keys(r.match)) m.match[term] = [...new Set([...(m.match[term] ?? []), 'useCase' as Field])];
-      merged.set(tool, m);
-    }
+    const add = (closest: Map<string, SearchResult>, weight: number, field: Field) => {
+      for (const [tool, r] of closest) {
+        const m = merged.get(tool) ?? { score: 0, match: {} };
+        m.score += weight * r.score;
+        for (const term of Object.keys(r.match)) m.match[term] = [...new Set([...(m.match[term] ?? []), field])];
+        merged.set(tool, m);
+      }
+    };
+    add(useCase, WEIGHTS.useCase, 'useCase');
+    add(labelled, WEIGHTS.labelled, 'labelled');
     return [...merged]
       .map(([slug, m]) => ({ slug, score: m.score * fit(slug) * knownBoost(slug), match: m.match }))
       .sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
@@ -162,10 +192,29 @@ export class SearchEngine {
 const QUOTED = /(^|[\s(])['"‘“][^'"‘’“”]{1,80}['"’”](?=$|[\s.,;:!?)])/g;
 
 const INDEX_OPTIONS = { fields: [...FIELDS], idField: 'id', processTerm };
-const CASE_OPTIONS = { fields: ['text'], idField: 'id', storeFields: ['tool'], processTerm };
+const REQUEST_OPTIONS = { fields: ['text'], idField: 'id', storeFields: ['tools', 'useCase'], processTerm };
+/** Short texts: prefixes as in the tool index, no fuzzy matching (typos are corrected before). */
+const REQUEST_SEARCH = { prefix: (t: string) => t.length >= WEIGHTS.prefixMinLength, weights: { prefix: WEIGHTS.prefix, fuzzy: 0 }, combineWith: 'OR' } as const;
 
-function caseDocs(tools: readonly ToolDefinition[]): { id: string; tool: string; text: string }[] {
-  return tools.flatMap((t) => t.useCases.map((text, k) => ({ id: `${t.slug}#${k}`, tool: t.slug, text })));
+interface RequestDoc {
+  id: number;
+  text: string;
+  /** The tools of this registry that serve it; none for a labelled request no tool serves. */
+  tools: string[];
+  /** One of a tool's own use cases, not a labelled request. */
+  useCase?: true;
+}
+
+/** Use cases, then labelled requests; a labelled request only tools outside this registry serve is left out. */
+function requestDocs(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestDoc[] {
+  const out: RequestDoc[] = [];
+  for (const t of tools) for (const text of t.useCases) out.push({ id: out.length, text, tools: [t.slug], useCase: true });
+  const here = new Set(tools.map((t) => t.slug));
+  for (const e of labelled) {
+    const served = e.tools.filter((t) => here.has(t));
+    if (served.length || !e.tools.length) out.push({ id: out.length, text: e.request, tools: served });
+  }
+  return out;
 }
 export const PREBUILT = new URL('./index.json', import.meta.url);
 
@@ -181,16 +230,16 @@ function vocabulary(docs: ToolDocument[]): Map<string, number> {
   return known;
 }
 
-function fingerprint(docs: ToolDocument[]): string {
-  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, docs])).digest('hex');
+function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[]): string {
+  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, docs, labelled])).digest('hex');
 }
 
 /** Bump when processTerm or the fields change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 2;
+const INDEX_VERSION = 3;
 
 interface Prebuilt {
   index: AsPlainObject;
-  cases: AsPlainObject;
+  requests: AsPlainObject;
   vocabulary: [string, number][];
 }
 

