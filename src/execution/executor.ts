@@ -220,7 +220,8 @@ export class Executor {
       }
     }
 
-    this.deps.log.debug('sending', { slug: tool.slug, requests: prepared.requests.length, decision: decision.action });
+    // Not the request count: a batch packs its requests as it sends them, and counting them here would check every message first.
+    this.deps.log.debug('sending', { slug: tool.slug, decision: decision.action });
     // Recorded as failed until the outcome says otherwise: a send that throws is still an attempt.
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;

@@ -3,13 +3,14 @@ import { baseUrl } from '../../config/runtime.js';
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PrepareContext, PreparedCall, SendContext, SendOutcome } from '../../registry/types.js';
 import { maskedSnippet } from '../../security/snippet.js';
-import { validateBatchItem, type MessageType } from './schemas.js';
-import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
+import type { MessageType } from './schemas.js';
+import { ArgumentsError } from '../../registry/arguments.js';
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
 import { journalFor, type JournalRun } from './journal.js';
-import type { QualityReport } from '../../quality/checker.js';
+import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
+import { BatchFeed, batchFingerprint, encodeBatch, type RejectedMessage } from './batch-feed.js';
 
 export { LIBRARY };
 
@@ -37,13 +38,7 @@ export function authHeaders(writeKey: string | undefined): Record<string, string
   };
 }
 
-export interface RejectedMessage {
-  index: number;
-  messageId?: string;
-  reason: string;
-  /** Field by field, with paths into the call (batch.3.userId), when the message failed validation. */
-  issues?: { field: string; problem: string }[];
-}
+export type { RejectedMessage };
 
 /** What every tracking call carries from prepare to send: the messages, serialised once, and what to assign. */
 interface CallBase {
@@ -63,10 +58,11 @@ interface CallBase {
 export interface BatchState extends CallBase {
   kind: 'batch';
   total: number;
-  messages: SerialisedMessage[];
-  envelope: { context?: unknown; integrations?: unknown };
-  rejected: RejectedMessage[];
-  quality?: QualityReport;
+  /** The messages, checked and packed into requests as they are sent. */
+  feed: BatchFeed;
+  packer: BatchPacker;
+  /** The call's quality gate: its report is read once every message has been through it. */
+  gate?: MessageGate;
 }
 
 export interface SingleState extends CallBase {
@@ -97,21 +93,11 @@ function singleBody(state: SingleState, sentAt = new Date().toISOString()): Buff
   return out;
 }
 
-/** What identifies a call for the journal; undefined when every message brings its own id and timestamp. */
-function fingerprint(kind: string, messages: SerialisedMessage[]): string | undefined {
-  if (!messages.some((m) => !m.givenId || m.needsTimestamp)) return undefined;
-  const h = createHash('sha256').update(kind);
-  // The same bytes as one update per message, handed to the hash in large pieces: each update is a
-  // crossing into native code, which cost more than the hashing for 25,000 small messages.
-  let piece = '';
-  for (const m of messages) {
-    piece += `\n${m.index}\n${m.core}`;
-    if (piece.length > 262_144) {
-      h.update(piece);
-      piece = '';
-    }
-  }
-  return h.update(piece).digest('base64url');
+/** What identifies a single call for the journal; undefined when the message brings its own id and timestamp. */
+function fingerprint(kind: string, m: SerialisedMessage): string | undefined {
+  if (m.givenId && !m.needsTimestamp) return undefined;
+  const { block, start, end } = m.span;
+  return createHash('sha256').update(kind).update('\n').update(block.subarray(start, end)).digest('base64url');
 }
 
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
@@ -134,96 +120,69 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
     url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/${type}`,
     headers: authHeaders(ctx.credentials.writeKey),
     ...filling,
-    fingerprint: fingerprint(`single ${type}`, [message]),
+    fingerprint: fingerprint(`single ${type}`, message),
     ...(quality ? { quality } : {}),
   };
   return { requests: [shownRequest(state.url, state.headers, () => singleBody(state))], ...(quality ? { notes: qualityFields(quality) } : {}), state };
 }
 
 /**
- * A batch: each message is checked by itself (schema and 32 KB) and serialised once; the valid ones
- * are packed in order into requests of at most 500 KB and 2,500 messages when sent. Invalid ones are
- * reported by index, never sent. The messages as given may total at most `maxArgumentsBytes` per call.
+ * A batch. Before anything is sent, for the whole call: every message's JSON as given, encoded once,
+ * against the per-call byte limit (`maxArgumentsBytes`), and the journal's fingerprint; and at least
+ * one message that can be sent (else a validation error naming every message's reason). Then each
+ * message is checked by itself (schema, quality gate, 32 KB) as requests are packed, in order, into
+ * requests of at most 500 KB and 2,500 messages (batch-feed.ts). Invalid ones are reported by index,
+ * never sent.
  */
 export function prepareBatch(args: { batch: unknown[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
-  const rejected: RejectedMessage[] = [];
-  const messages: SerialisedMessage[] = [];
   const envelope = { ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}) };
   const packer = new BatchPacker(LIMITS, envelope);
-  const maxMessage = Math.min(LIMITS.messageBytes, packer.maxMessageBytes);
-  const maxCall = ctx.config.limits.maxArgumentsBytes;
-  let callBytes = 0;
+  const encoded = encodeBatch(args.batch, ctx.config.limits.maxArgumentsBytes);
   const gate = openGate(ctx);
   // What the sender will fill in, fixed before the checks so a rule that looks at them sees the real values.
   const filling = { idPrefix: newIdPrefix(), now: new Date().toISOString() };
   // Segment merges the batch's context into each message: the checks see it merged too.
   const batchContext = args.context && typeof args.context === 'object' ? (args.context as Record<string, unknown>) : undefined;
-
-  args.batch.forEach((raw, index) => {
-    const parsed = validateBatchItem(raw);
-    if (!parsed.success) {
-      const given = (raw as { messageId?: unknown } | null)?.messageId;
-      // Paths name the message in the call (batch.3.userId), as a whole-call validation error would.
-      const issues = parsed.issues.map((i) => ({ ...i, path: ['batch', index, ...i.path] }));
-      rejected.push({ index, messageId: typeof given === 'string' ? given : undefined, reason: formatIssues(issues), issues: issueList(issues) });
-      return;
-    }
-    // Valid, so the message as given is what is checked and serialised: the schema's copy of it is not needed.
-    const data = raw as Record<string, unknown>;
-    // Object.assign, not a spread that overrides context: that makes a slow dictionary object.
-    const checked = gate && batchContext ? Object.assign({}, data, { context: Object.assign({}, batchContext, data.context) }) : data;
-    const kept = screen(gate, index, String(data.type), checked, filling, `batch.${index}.`);
-    if (kept) {
-      rejected.push({ index, messageId: typeof data.messageId === 'string' ? data.messageId : undefined, reason: kept.reason, issues: kept.issues });
-      return;
-    }
-    const m = serialise(data, index);
-    if (m.bytes > maxMessage) {
-      const reason = `message is ${m.bytes} bytes; the limit is ${LIMITS.messageBytes} bytes (32 KB)`;
-      rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });
-      return;
-    }
-    // The per-call limit counts the messages as given, from the bytes serialised once here: the same
-    // measure as the JSON of the arguments, without a second pass over them.
-    callBytes += m.givenBytes + 1;
-    if (callBytes > maxCall) {
-      const problem = `the messages come to more than ${maxCall.toLocaleString('en-US')} bytes of JSON (passed at batch.${index} of ${args.batch.length}); the limit is ${maxCall.toLocaleString('en-US')} bytes per call`;
-      throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxCall, first_index_over: index });
-    }
-    messages.push(m);
+  const feed = new BatchFeed({
+    batch: args.batch,
+    encoded,
+    packer,
+    gate,
+    filling,
+    batchContext,
+    maxMessageBytes: Math.min(LIMITS.messageBytes, packer.maxMessageBytes),
+    messageLimitText: `${LIMITS.messageBytes} bytes (32 KB)`,
   });
-
-  const quality = gate?.report();
-  if (messages.length === 0) {
+  if (!feed.hasAny()) {
     // Nothing to send: a validation error, decided before the write policy, with every message's reason.
+    const rejected = feed.rejected;
     const shown = rejected.slice(0, 3).map((r) => r.reason).join('; ');
     throw new ArgumentsError(
       `No message of the batch can be sent (${rejected.length} rejected): ${shown}${rejected.length > 3 ? '; ...' : ''}.`,
       rejected.flatMap((r) => r.issues ?? []),
-      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected, ...qualityFields(quality) },
+      { accepted: 0, total: args.batch.length, rejected_before_sending: rejected, ...qualityFields(gate?.report()) },
     );
   }
   const state: BatchState = {
     kind: 'batch',
     total: args.batch.length,
-    messages,
-    envelope,
-    rejected,
+    feed,
+    packer,
+    gate,
     url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/batch`,
     headers: authHeaders(ctx.credentials.writeKey),
     ...filling,
-    fingerprint: fingerprint(`batch ${JSON.stringify(envelope)}`, messages),
-    ...(quality ? { quality } : {}),
+    fingerprint: batchFingerprint(`batch ${JSON.stringify(envelope)}`, encoded),
   };
-  // Requests are packed on demand: a dry run shows them; a real send packs what is still to go.
+  // A dry run shows every request (which checks every message); a real send packs as it goes.
   let shown: HttpRequestSpec[] | undefined;
-  const requests = () => (shown ??= packer.packAll(messages).map((p) => shownRequest(state.url, state.headers, () => packer.body(p, state.idPrefix, state.now))));
+  const requests = () => (shown ??= feed.all().map((p) => shownRequest(state.url, state.headers, () => packer.body(p, state.idPrefix, state.now))));
   return {
     get requests() {
       return requests();
     },
     get notes() {
-      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: rejected, ...qualityFields(quality) };
+      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...qualityFields(gate?.report()) };
     },
     state,
   };
@@ -343,23 +302,36 @@ async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutco
 }
 
 async function sendBatchRun(state: BatchState, run: JournalRun | undefined, prefix: string, now: string, ctx: SendContext): Promise<SendOutcome> {
-  // A repeat of a call that never got its answer sends only what was not accepted the first time.
-  const toSend = run?.acked.size ? state.messages.filter((m) => !run.acked.has(m.index)) : state.messages;
-  const earlier = state.messages.length - toSend.length;
-  const packer = new BatchPacker(LIMITS, state.envelope);
-  const chunks: Packed[] = packer.packAll(toSend);
+  const { feed, packer } = state;
   const notAccepted: RejectedMessage[] = [];
-  let accepted = earlier;
-  let done = state.rejected.length + earlier;
+  /** Messages accepted by an earlier attempt of this same call: not sent again. */
+  let earlier = 0;
+  let accepted = 0;
+  let settled = 0;
+  let requests = 0;
   let lastStatus: number | undefined;
   const messageIds: string[] = [];
-  await ctx.progress?.(done, state.total, `Sending ${state.total - done} messages in ${chunks.length} request(s)`);
+  const done = () => settled + earlier + feed.rejected.length;
+  await ctx.progress?.(done(), state.total, `Sending ${state.total} messages in requests of at most ${LIMITS.messagesPerRequest.toLocaleString('en-US')}`);
 
-  let next = 0;
+  // The next request to post: the feed checks its messages now, while earlier requests are in flight.
+  const take = (): Packed | undefined => {
+    for (let chunk = feed.next(); chunk; chunk = feed.next()) {
+      // A repeat of a call that never got its answer sends only what was not accepted the first time.
+      if (!run?.acked.size) return chunk;
+      const left = chunk.messages.filter((m) => !run.acked.has(m.index));
+      earlier += chunk.messages.length - left.length;
+      if (left.length) return packer.packAll(left)[0];
+    }
+    return undefined;
+  };
   const worker = async () => {
-    while (next < chunks.length) {
-      const i = next++;
-      const chunk = chunks[i]!;
+    for (;;) {
+      // Let the requests already handed over go out (and answers come in) before checking more messages.
+      await new Promise((resolve) => setImmediate(resolve));
+      const chunk = take();
+      if (!chunk) return;
+      const i = ++requests;
       const r = await post(state, packer.body(chunk, prefix, now), chunk.messages.length, ctx);
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
@@ -372,27 +344,29 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         const reason = failureReason(r, ctx);
         chunk.messages.forEach((m, k) => notAccepted.push({ index: m.index, messageId: ids[k], reason }));
       }
-      done += chunk.messages.length;
-      await ctx.progress?.(done, state.total, `Request ${i + 1}/${chunks.length}: ${status ?? 'no answer'}`);
+      settled += chunk.messages.length;
+      await ctx.progress?.(done(), state.total, `Request ${i}: ${status ?? 'no answer'}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIMITS.concurrency, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: LIMITS.concurrency }, worker));
   notAccepted.sort((a, b) => a.index - b.index);
   finishRun(run, notAccepted.length === 0, ctx);
+  accepted += earlier;
+  const rejected = feed.rejected;
 
   const data = {
     accepted,
     total: state.total,
-    requests: chunks.length,
+    requests,
     message_id_prefix: prefix,
     ...(run?.resumed ? { accepted_by_an_earlier_attempt: earlier } : {}),
-    rejected_before_sending: state.rejected,
+    rejected_before_sending: rejected,
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
-    ...qualityFields(state.quality),
+    ...qualityFields(state.gate?.report()),
   };
-  const problems = state.rejected.length + notAccepted.length;
+  const problems = rejected.length + notAccepted.length;
   if (problems === 0) return { ok: true, status: lastStatus, messageIds, data };
   return {
     ok: false,
@@ -402,11 +376,11 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     error: {
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
       status: lastStatus,
-      message: `${accepted} of ${state.total} messages accepted; ${state.rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
+      message: `${accepted} of ${state.total} messages accepted; ${rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
       hint: notAccepted.length
         ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
         : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
-      ...(state.rejected.length ? { details: { issues: state.rejected.flatMap((r) => r.issues ?? []) } } : {}),
+      ...(rejected.length ? { details: { issues: rejected.flatMap((r) => r.issues ?? []) } } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchPacker } from '../../../src/segment/tracking/packer.js';
-import { serialise, writeMessage, type SerialisedMessage } from '../../../src/segment/tracking/message.js';
+import { coreText, serialise, writeMessage, type SerialisedMessage } from '../../../src/segment/tracking/message.js';
 import { MAX_BATCH_ITEMS_PER_CALL } from '../../../src/segment/tracking/schemas.js';
 import { DEFAULT_LIMITS } from '../../../src/config/runtime.js';
 import { loadRegistry } from '../../../src/inventory.js';
@@ -76,12 +76,16 @@ describe('the batch packer', () => {
         const s = serialise(given, 7);
         const library = (given.context as { library?: unknown } | undefined)?.library;
         const expected = library ? given : { ...given, context: { ...(given.context as object), library: expect.any(Object) } };
-        expect(JSON.parse(s.core)).toEqual(expected);
-        if (!library) expect(s.core).toBe(JSON.stringify({ ...given, context: { ...(given.context as object), library: JSON.parse(s.core).context.library } }));
+        const core = coreText(s);
+        expect(JSON.parse(core)).toEqual(expected);
+        if (!library) expect(core).toBe(JSON.stringify({ ...given, context: { ...(given.context as object), library: JSON.parse(core).context.library } }));
         expect(JSON.stringify(given)).toBe(before);
         expect(s.givenBytes).toBe(Buffer.byteLength(before));
         const out = Buffer.alloc(s.bytes);
         expect(writeMessageTo(s, out)).toBe(s.bytes);
+        // The bytes sent are the core's, with the assigned id and timestamp before the closing brace.
+        const sent = JSON.parse(out.toString('utf8'));
+        expect(sent).toEqual({ ...JSON.parse(core), messageId: given.messageId ?? `${PREFIX}7`, timestamp: given.timestamp ?? NOW });
       }),
       { numRuns: 300 },
     );

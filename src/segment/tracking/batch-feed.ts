@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { MessageGate } from '../../quality/checker.js';
+import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
+import { ByteArena } from './arena.js';
+import { encodeGiven, serialise, type Given, type SerialisedMessage } from './message.js';
+import type { BatchPacker, Packed } from './packer.js';
+import { screen, type Filling } from './quality-gate.js';
+import { validateBatchItem } from './schemas.js';
+
+/**
+ * A batch call in two passes. The first, over the whole call before anything is sent: each
+ * message's JSON as given, encoded once; the per-call byte limit; the fingerprint the delivery journal
+ * keys the call by. The second, message by message as requests are packed: the message's schema, the
+ * quality gate, its 32 KB limit. A request goes out as soon as its messages have passed, while the
+ * next ones are still being checked, so checking a large call overlaps with sending it. Every message
+ * is checked before the request that carries it; one that fails is reported by index, never sent.
+ */
+
+export interface RejectedMessage {
+  index: number;
+  messageId?: string;
+  reason: string;
+  /** Field by field, with paths into the call (batch.3.userId), when the message failed validation. */
+  issues?: { field: string; problem: string }[];
+}
+
+/** The first pass: every message's JSON as given, within the per-call limit, and what identifies the call. */
+export interface EncodedBatch {
+  givens: (Given | undefined)[];
+  /** Whether the router assigns something (an id or a timestamp) to some message. */
+  assigns: boolean;
+  arena: ByteArena;
+}
+
+/** Encodes every message once, refusing the call as soon as the messages as given pass `maxBytes`. */
+export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
+  const arena = new ByteArena();
+  const givens: (Given | undefined)[] = new Array(batch.length);
+  let callBytes = 0;
+  let assigns = false;
+  for (let index = 0; index < batch.length; index++) {
+    const raw = batch[index] as { messageId?: unknown; timestamp?: unknown } | null;
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(raw);
+    } catch {
+      text = undefined; // a value JSON cannot carry (a BigInt from a script): refused with the message
+    }
+    const given = text === undefined ? undefined : encodeGiven(arena, text);
+    // Kept in place for the fingerprint, so the arena's n-th line is always the n-th message.
+    if (!given) arena.add('null', 4, 0x0a);
+    givens[index] = given;
+    callBytes += (given ? given.span.end - given.span.start : 4) + 1;
+    if (callBytes > maxBytes) {
+      const problem = `the messages come to more than ${maxBytes.toLocaleString('en-US')} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${maxBytes.toLocaleString('en-US')} bytes per call`;
+      throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index });
+    }
+    if (!assigns && (typeof raw?.messageId !== 'string' || typeof raw?.timestamp !== 'string')) assigns = true;
+  }
+  return { givens, assigns, arena };
+}
+
+/** The journal's key for a batch: its envelope and every message's bytes as given, in order. */
+export function batchFingerprint(kind: string, encoded: EncodedBatch): string | undefined {
+  if (!encoded.assigns) return undefined;
+  return encoded.arena.hashInto(createHash('sha256').update(kind).update('\n')).digest('base64url');
+}
+
+export interface FeedOptions {
+  batch: unknown[];
+  encoded: EncodedBatch;
+  packer: BatchPacker;
+  gate?: MessageGate;
+  filling: Filling;
+  /** Merged into each message for the checks, as Segment merges it. */
+  batchContext?: Record<string, unknown>;
+  /** The largest message a request can carry. */
+  maxMessageBytes: number;
+  messageLimitText: string;
+}
+
+/** The second pass: checks messages in order and packs them into requests, one request at a time. */
+export class BatchFeed {
+  /** Messages kept back so far, in index order. */
+  readonly rejected: RejectedMessage[] = [];
+  private cursor = 0;
+  /** A message that did not fit the previous request: the first of the next. */
+  private carry?: SerialisedMessage;
+  /** Requests packed ahead (to show a dry run, or to know that the call has something to send). */
+  private readonly ready: Packed[] = [];
+
+  constructor(private readonly o: FeedOptions) {}
+
+  /** Messages read so far (sent, to be sent, or kept back). */
+  get read(): number {
+    return this.cursor;
+  }
+
+  /** Whether some message can be sent: checks messages until one passes, or all were read. */
+  hasAny(): boolean {
+    if (!this.ready.length) {
+      const p = this.pack();
+      if (p) this.ready.push(p);
+    }
+    return this.ready.length > 0;
+  }
+
+  /** The next request's messages, in order; undefined when every message has been read. */
+  next(): Packed | undefined {
+    return this.ready.shift() ?? this.pack();
+  }
+
+  /** Every request still to go (a dry run shows them all); sending then takes them in order. */
+  all(): Packed[] {
+    for (let p = this.pack(); p; p = this.pack()) this.ready.push(p);
+    return [...this.ready];
+  }
+
+  private pack(): Packed | undefined {
+    const { packer, batch } = this.o;
+    if (this.carry) {
+      packer.tryAdd(this.carry); // a message within maxMessageBytes always fits an empty request
+      this.carry = undefined;
+    }
+    while (this.cursor < batch.length) {
+      const m = this.check(this.cursor++);
+      if (!m) continue;
+      if (!packer.tryAdd(m)) {
+        this.carry = m;
+        return packer.take();
+      }
+    }
+    return packer.take();
+  }
+
+  /** One message: the schema, the quality gate, its size. Kept back with its reason, or serialised. */
+  private check(index: number): SerialisedMessage | undefined {
+    const { batch, encoded, gate, filling, batchContext } = this.o;
+    const raw = batch[index];
+    const parsed = validateBatchItem(raw);
+    if (!parsed.success) {
+      const given = (raw as { messageId?: unknown } | null)?.messageId;
+      // Paths name the message in the call (batch.3.userId), as a whole-call validation error would.
+      const issues = parsed.issues.map((i) => ({ ...i, path: ['batch', index, ...i.path] }));
+      this.rejected.push({ index, messageId: typeof given === 'string' ? given : undefined, reason: formatIssues(issues), issues: issueList(issues) });
+      return undefined;
+    }
+    // Valid, so the message as given is what is checked and serialised: the schema's copy of it is not needed.
+    const data = raw as Record<string, unknown>;
+    const messageId = typeof data.messageId === 'string' ? data.messageId : undefined;
+    const given = encoded.givens[index];
+    if (!given) {
+      const reason = 'a value in the message cannot be written as JSON (for example a BigInt); send numbers, strings, booleans, null, objects and arrays only';
+      this.rejected.push({ index, messageId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });
+      return undefined;
+    }
+    // Object.assign, not a spread that overrides context: that makes a slow dictionary object.
+    const checked = gate && batchContext ? Object.assign({}, data, { context: Object.assign({}, batchContext, data.context) }) : data;
+    const kept = screen(gate, index, String(data.type), checked, filling, `batch.${index}.`);
+    if (kept) {
+      this.rejected.push({ index, messageId, reason: kept.reason, issues: kept.issues });
+      return undefined;
+    }
+    const m = serialise(data, index, given);
+    if (m.bytes > this.o.maxMessageBytes) {
+      const reason = `message is ${m.bytes} bytes; the limit is ${this.o.messageLimitText}`;
+      this.rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });
+      return undefined;
+    }
+    return m;
+  }
+}

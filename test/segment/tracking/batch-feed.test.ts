@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MessageGate } from '../../../src/quality/checker.js';
+import { appWithSandbox } from '../../helpers/inprocess.js';
+
+/** A batch is checked message by message as its requests are packed: sending starts before the last message is checked. */
+describe('SEGMENT_BATCH checks and sends in step', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await close?.();
+    close = undefined;
+  });
+
+  const typical = (i: number) => ({ type: 'track', userId: `user-${i % 50}`, event: 'Order Completed', properties: { order_id: `o-${i}`, revenue: i + 0.5 } });
+
+  it('hands the first request over while later messages are still unchecked, and checks every message before its request', async () => {
+    // Debug logging on: nothing on the way (a log line counting requests) may check the whole batch first.
+    const env = await appWithSandbox({ write: 'allow', envExtra: { SEGMENT_ROUTER_LOG_LEVEL: 'debug' } });
+    close = env.close;
+    const checked: number[] = [];
+    const check = vi.spyOn(MessageGate.prototype, 'check').mockImplementation(function (this: MessageGate, index: number) {
+      checked.push(index);
+      return [];
+    });
+    const seenAtSend: { checked: number; ids: number[] }[] = [];
+    const send = env.app.http.send.bind(env.app.http);
+    env.app.http.send = (req, opts) => {
+      if (req.url.endsWith('/v1/batch')) {
+        const body = JSON.parse(String(req.body)) as { batch: { properties: { order_id: string } }[] };
+        seenAtSend.push({ checked: checked.length, ids: body.batch.map((m) => Number(m.properties.order_id.slice(2))) });
+      }
+      return send(req, opts);
+    };
+    const n = 12_500;
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: Array.from({ length: n }, (_, i) => typical(i)) } });
+    expect(r.successful).toBe(true);
+    expect(check).toHaveBeenCalledTimes(n);
+    expect(seenAtSend.length).toBeGreaterThanOrEqual(5);
+    // The first request left with its own messages checked (and the next one, which did not fit), no more.
+    expect(seenAtSend[0]!.checked).toBeLessThanOrEqual(seenAtSend[0]!.ids.length + 1);
+    // Every message of a request had been checked before the request left.
+    for (const s of seenAtSend) expect(Math.max(...s.ids)).toBeLessThan(s.checked);
+  }, 60_000);
+
+  it('counts every message as given against the per-call byte limit, invalid ones too, before anything is sent', async () => {
+    const env = await appWithSandbox({ write: 'allow', envExtra: { SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES: '20000' } });
+    close = env.close;
+    const valid = Array.from({ length: 40 }, (_, i) => typical(i)); // about 5,000 bytes
+    const invalid = Array.from({ length: 100 }, (_, i) => ({ type: 'track', event: 'No One', properties: { pad: 'x'.repeat(150), i } }));
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [...valid, ...invalid] } });
+    expect(r.successful).toBe(false);
+    expect(r.error!.kind).toBe('validation');
+    expect(r.error!.message).toMatch(/limit is 20,000 bytes per call/);
+    expect(env.sandbox.requests.filter((q) => q.path.startsWith('/v1/'))).toHaveLength(0);
+  }, 60_000);
+
+  it('refuses a message JSON cannot carry by itself, and sends the others', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    close = env.close;
+    const batch = [typical(0), { type: 'track', userId: 'u', event: 'Big Number', properties: { n: 10n } }, typical(2)];
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(r.error?.kind).toBe('partial');
+    const data = r.data as { accepted: number; rejected_before_sending: { index: number; reason: string }[] };
+    expect(data.accepted).toBe(2);
+    expect(data.rejected_before_sending.map((x) => x.index)).toEqual([1]);
+    expect(data.rejected_before_sending[0]!.reason).toMatch(/cannot be written as JSON/);
+  }, 60_000);
+});
