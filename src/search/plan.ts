@@ -6,7 +6,8 @@ import { stem } from './words.js';
  * The calls a goal needs, first step first, derived from the tools' facts: the goal tool needs ids;
  * a tool that yields each id the caller does not hold comes before it, and so on back. Among the
  * tools yielding an id, the one whose scope the request names wins ("every destination on the kiosk
- * source": the destinations of a source, so the source is found first), then the simplest.
+ * source": the destinations of a source, so the source is found first), then one taking ids the
+ * caller holds, then the simplest.
  */
 export interface PlanStep {
   tool_slug: string;
@@ -53,13 +54,16 @@ export class Planner {
       const scope = t.facts.scope?.split(/\s+/).map(stem) ?? [];
       const named = scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
       const missing = t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
+      // A producer taking ids the caller holds narrows to what the caller means: the write keys of
+      // source src_1 come from reading that source, not from listing every source.
+      const usesHeld = -t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
       const op = t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2;
-      return [named, op, missing];
+      return [named, usesHeld, op, missing];
     };
     return [...candidates].sort((a, b) => {
       const x = score(a);
       const y = score(b);
-      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || a.slug.localeCompare(b.slug);
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]! || a.slug.localeCompare(b.slug);
     })[0];
   }
 }

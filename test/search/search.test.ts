@@ -102,6 +102,12 @@ describe('plans', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
 
+  it('finds a missing id through the ids the caller holds when a tool takes them', () => {
+    // The write keys of source src_1: read that source, rather than list every source.
+    expect(plan('remove the old write key of this source', 'sourceId:src_1')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE']);
+    expect(plan('remove the old write key of a source')[0]).toBe('SEGMENT_LIST_SOURCES');
+  });
+
   it('suggests the script tool, when one is on offer, for a goal over many resources', () => {
     const withScript = new ToolSearch(registry, { scriptTool: 'RUN_SCRIPT' });
     expect(withScript.search({ use_case: 'turn off each destination fed by the kiosk source' }).script_hint).toMatch(/RUN_SCRIPT/);
