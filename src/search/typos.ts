@@ -10,6 +10,8 @@ export class TypoFixer {
   /** Known words by length, each list sorted by how many tools use the word, then alphabetically. */
   private readonly byLength = new Map<number, string[]>();
   private readonly cache = new Map<string, string | null>();
+  /** Known words by their letters without vowels after the first ("user" -> "usr"), most used first. */
+  private readonly skeletons = new Map<string, string>();
 
   /**
    * `english`: how often everyday English uses a word; one it uses often enough is a word, not a typo.
@@ -24,6 +26,7 @@ export class TypoFixer {
       const list = this.byLength.get(w.length);
       if (list) list.push(w);
       else this.byLength.set(w.length, [w]);
+      if (w.length >= 4 && !this.skeletons.has(skeleton(w))) this.skeletons.set(skeleton(w), w);
     }
   }
 
@@ -38,7 +41,11 @@ export class TypoFixer {
     if ((this.english().get(word) ?? 0) >= t.englishWord) return undefined;
     let hit = this.cache.get(word);
     if (hit === undefined) {
-      hit = this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? null;
+      // A word written without its vowels ("usr", "grps", "wrkspc") is an abbreviation, not a slip:
+      // it is read as the known word with the same letters once vowels go, before any edit.
+      // Three letters are too few to tell an abbreviation from a pasted id's prefix ("src_ios").
+      const abbreviation = word.length >= 4 ? this.skeletons.get(skeleton(word)) : undefined;
+      hit = (skeleton(word) === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
       if (this.cache.size > 5_000) this.cache.clear();
       this.cache.set(word, hit);
     }
@@ -60,6 +67,11 @@ export class TypoFixer {
     }
     return best;
   }
+}
+
+/** A word's first letter and the consonants after it: "workspace" -> "wrkspc". */
+function skeleton(word: string): string {
+  return word[0] + word.slice(1).replace(/[aeiouy]/g, '');
 }
 
 /** Optimal string alignment distance (a swap of neighbours counts 1); gives up above `max`. */

@@ -34,6 +34,14 @@ describe('slugs, fragments and typos', () => {
     const e = search.search({ use_case: 'trakc a purchase evnt' }, 5, { explain: true }).explain!;
     expect(e.corrected).toMatchObject({ trakc: 'track', evnt: 'event' });
   });
+
+  it('reads a word written without its vowels as the known word it abbreviates, but not a three-letter id prefix', () => {
+    const corrected = (q: string) => search.search({ use_case: q }, 5, { explain: true }).explain!.corrected ?? {};
+    expect(corrected('list all grps')).toEqual({ grps: 'groups' });
+    expect(corrected('invite bob to the wrkspace')).toEqual({ wrkspace: 'workspace' });
+    expect(top('list all grps')[0]).toBe('SEGMENT_LIST_USER_GROUPS');
+    expect(corrected('where is the write key of src_ios')).not.toHaveProperty('src');
+  });
 });
 
 describe('reading a request', () => {
