@@ -56,6 +56,8 @@ export class SearchEngine {
    * spread over a tool's whole text.
    */
   private readonly requests: MiniSearch;
+  /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
+  private readonly unserved: boolean;
   private readonly typos: TypoFixer;
   private readonly params = new Map<string, Set<string>>();
   private readonly access = new Map<string, ToolDefinition['access']>();
@@ -80,6 +82,7 @@ export class SearchEngine {
       // The words of every tool, in scope or not, say whether a request is Segment's.
       this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
     }
+    this.unserved = labelled.some((e) => e.tools.length === 0);
     for (const t of tools) {
       this.params.set(t.slug, new Set(t.paramNames.map(fieldKey)));
       this.access.set(t.slug, t.access);
@@ -135,11 +138,14 @@ export class SearchEngine {
     };
   }
 
-  /** The scores of the closest short request some tool serves and of the closest labelled one none serves. */
+  /**
+   * The scores of the closest short request some tool serves and of the closest labelled one none
+   * serves; both 0 when there are no labelled requests no tool serves (nothing to compare with).
+   */
   nearest(read: ReadRequest): Nearest {
     const out = { served: 0, unserved: 0 };
     const query = read.words.join(' ');
-    if (!query.trim()) return out;
+    if (!query.trim() || !this.unserved) return out;
     for (const r of this.requests.search(query, REQUEST_SEARCH)) {
       const key = (r.tools as string[]).length ? 'served' : 'unserved';
       out[key] = Math.max(out[key], r.score);

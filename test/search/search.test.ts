@@ -153,7 +153,9 @@ describe('answers', () => {
   });
 
   it('does not take a catalog name alone as a request to Segment: the request must ask something of it', () => {
-    const hit = (q: string) => search.search({ use_case: q }, 5, { explain: true });
+    // On the tools' words alone (the rule itself): a labelled request sharing "summer newsletter" pulls this one.
+    const wordsOnly = new ToolSearch(registry, { labelled: [] });
+    const hit = (q: string) => wordsOnly.search({ use_case: q }, 5, { explain: true });
     const campaign = hit('draft a Klaviyo newsletter about our summer collection');
     expect(campaign.primary_tool_slugs).toEqual([]);
     expect(campaign.explain!.catalog_names).toEqual([{ name: 'klaviyo', kind: 'destination' }]);
@@ -212,7 +214,7 @@ describe('labelled requests (data/search/examples.json)', () => {
 
   it('ranks a tool first when the request is close to one labelled with it, in words the tool does not use', () => {
     const q = 'the quarterly purge of stale intake pipes';
-    const learned = new ToolSearch(registry, { labelled: [{ request: 'do the quarterly purge of the stale intake pipes', tools: ['SEGMENT_DELETE_SOURCE'] }] });
+    const learned = new ToolSearch(registry, { labelled: [{ request: 'do the quarterly purge of the stale intake pipes', tools: ['SEGMENT_DELETE_SOURCE'] }, { request: 'bake a sourdough loaf', tools: [] }] });
     expect(ask(learned, q).primary_tool_slugs[0]).toBe('SEGMENT_DELETE_SOURCE');
     expect(new ToolSearch(registry, { labelled: [] }).search({ use_case: q }).primary_tool_slugs[0]).not.toBe('SEGMENT_DELETE_SOURCE');
   });
