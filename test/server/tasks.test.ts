@@ -100,10 +100,12 @@ describe('EXECUTE_TOOL as an MCP task', () => {
     const cancelled = await client.experimental.tasks.cancelTask(taskId);
     expect(cancelled.status).toBe('cancelled');
     const atCancel = batchRequests(sb);
-    // The batch needs 10+ requests; after the cancel, none more are started.
+    // The batch needs 10+ requests; after the cancel, none more are started. Requests already on their
+    // way (at most the 4 in flight) may still reach the sink after `atCancel` was read, on a busy machine.
     await new Promise((r) => setTimeout(r, 2_500));
-    expect(batchRequests(sb)).toBe(atCancel);
-    expect(atCancel).toBeLessThan(10);
+    const after = batchRequests(sb);
+    expect(after - atCancel).toBeLessThanOrEqual(4);
+    expect(after).toBeLessThan(10);
     expect((await client.experimental.tasks.getTask(taskId)).status).toBe('cancelled');
     await stream.return(undefined);
     // The server goes on serving.
