@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import MiniSearch, { type AsPlainObject, type SearchResult } from 'minisearch';
+import MiniSearch, { type SearchResult } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { englishCounts } from './english.js';
 import { labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
-import { TypoFixer } from './typos.js';
+import { loadIndex, saveIndex, type SavedIndex } from './saved-index.js';
+import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
 import { isStop, stem, words } from './words.js';
 
@@ -71,8 +72,8 @@ export class SearchEngine {
     const docs = tools.map(toolDocument);
     const built = prebuilt(fingerprint(docs, labelled));
     if (built) {
-      this.index = MiniSearch.loadJS(built.index, INDEX_OPTIONS);
-      this.requests = MiniSearch.loadJS(built.requests, REQUEST_OPTIONS);
+      this.index = loadIndex(built.index, INDEX_OPTIONS);
+      this.requests = loadIndex(built.requests, REQUEST_OPTIONS);
       this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
     } else {
       this.index = new MiniSearch(INDEX_OPTIONS);
@@ -97,7 +98,7 @@ export class SearchEngine {
     index.addAll(docs);
     const requests = new MiniSearch(REQUEST_OPTIONS);
     requests.addAll(requestDocs(tools, labelled));
-    return JSON.stringify({ fingerprint: fingerprint(docs, labelled), index: index.toJSON(), requests: requests.toJSON(), vocabulary: [...vocabulary(docs)] });
+    return JSON.stringify({ fingerprint: fingerprint(docs, labelled), index: saveIndex(index), requests: saveIndex(requests), vocabulary: [...vocabulary(docs)].sort(byUse) });
   }
 
   /** The request as the ranking reads it. */
@@ -240,12 +241,12 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[])
   return createHash('sha256').update(JSON.stringify([INDEX_VERSION, docs, labelled])).digest('hex');
 }
 
-/** Bump when processTerm or the fields change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 3;
+/** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
+const INDEX_VERSION = 4;
 
 interface Prebuilt {
-  index: AsPlainObject;
-  requests: AsPlainObject;
+  index: SavedIndex;
+  requests: SavedIndex;
   vocabulary: [string, number][];
 }
 

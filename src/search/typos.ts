@@ -21,7 +21,9 @@ export class TypoFixer {
     private readonly known: Map<string, number>,
     private readonly english: () => ReadonlyMap<string, number> = () => new Map(),
   ) {
-    const sorted = [...known].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const sorted = [...known];
+    // The saved index keeps its vocabulary in this order already: checking costs less than sorting.
+    if (!sorted.every((e, i) => i === 0 || byUse(sorted[i - 1]!, e) <= 0)) sorted.sort(byUse);
     for (const [w] of sorted) {
       const list = this.byLength.get(w.length);
       if (list) list.push(w);
@@ -72,6 +74,14 @@ export class TypoFixer {
 /** A word's first letter and the consonants after it: "workspace" -> "wrkspc". */
 function skeleton(word: string): string {
   return word[0] + word.slice(1).replace(/[aeiouy]/g, '');
+}
+
+/**
+ * Most used first, then alphabetically. Code-unit order, not localeCompare: the same order for these
+ * words (a-z, 0-9), at a fraction of the cost.
+ */
+export function byUse(a: readonly [string, number], b: readonly [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
 /** Optimal string alignment distance (a swap of neighbours counts 1); gives up above `max`. */
