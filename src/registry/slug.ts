@@ -105,9 +105,15 @@ function similarity(key: string, typed: string[], candKey: string, cand: string[
   const precision = found / typed.length;
   const recall = Math.min(1, found / cand.length);
   const words = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-  const whole = 1 - editDistance(key, candKey) / Math.max(key.length, candKey.length);
   // A typed prefix of the slug ("LIST_SOURCE" for LIST_SOURCES) is a strong hint.
   const prefix = candKey.startsWith(key) ? 0.1 : 0;
+  // The score is below MIN_SCORE (0.4) once the distance passes length x (1.5 words + 2.5 prefix):
+  // the distance is only worked out that far (+1, so rounding never matters).
+  const longest = Math.max(key.length, candKey.length);
+  const max = Math.ceil(longest * (1.5 * words + 2.5 * prefix)) + 1;
+  const d = editDistance(key, candKey, max);
+  if (d > max) return 0;
+  const whole = 1 - d / longest;
   return Math.min(1, 0.6 * words + 0.4 * whole + prefix);
 }
 
@@ -115,39 +121,52 @@ function similarity(key: string, typed: string[], candKey: string, cand: string[
 function wordSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   if (a.length >= 3 && b.startsWith(a)) return 0.8 * (a.length / b.length) + 0.15;
-  const d = editDistance(a, b);
   const allowed = Math.max(a.length, b.length) <= 4 ? 1 : 2;
+  const d = editDistance(a, b, allowed);
   return d <= allowed ? 1 - d / Math.max(a.length, b.length) : 0;
 }
 
 /**
  * Levenshtein distance with two rows; inputs are already bounded by MAX_SLUG_LENGTH. The rows are
  * reused between calls (a slug is compared with every candidate, so allocating them cost more than
- * the comparing).
+ * the comparing). `max`: the distance matters to the caller only up to `max`, so only cells within
+ * `max` of the diagonal are worked out (a band: a path leaving it costs more than `max`), and any
+ * larger distance comes back as max + 1.
  */
 let rowA = new Uint32Array(64);
 let rowB = new Uint32Array(64);
-export function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string, max = Infinity): number {
   if (a === b) return 0;
-  if (rowA.length <= b.length) {
-    rowA = new Uint32Array(b.length + 1);
-    rowB = new Uint32Array(b.length + 1);
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const k = Math.min(max, Math.max(a.length, b.length));
+  const far = k + 1;
+  if (rowA.length <= b.length + 1) {
+    rowA = new Uint32Array(b.length + 2);
+    rowB = new Uint32Array(b.length + 2);
   }
   let prev = rowA;
   let cur = rowB;
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let j = 0; j <= b.length; j++) prev[j] = j <= k ? j : far;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    const lo = Math.max(1, i - k);
+    const hi = Math.min(b.length, i + k);
+    cur[lo - 1] = lo === 1 ? i : far;
+    let rowMin = cur[lo - 1]!;
     const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
+    for (let j = lo; j <= hi; j++) {
       const sub = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
       const del = prev[j]! + 1;
       const ins = cur[j - 1]! + 1;
-      cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+      const v = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    // The next row reads one cell past this band: outside it, as far as the band goes.
+    if (hi < b.length) cur[hi + 1] = far;
+    if (rowMin > k) return max + 1;
     const t = prev;
     prev = cur;
     cur = t;
   }
-  return prev[b.length]!;
+  return prev[b.length]! > k ? max + 1 : prev[b.length]!;
 }
