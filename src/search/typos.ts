@@ -1,3 +1,4 @@
+import type { WordCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
 
 /**
@@ -19,7 +20,7 @@ export class TypoFixer {
    */
   constructor(
     private readonly known: Map<string, number>,
-    private readonly english: () => ReadonlyMap<string, number> = () => new Map(),
+    private readonly english: () => WordCounts = () => new Map(),
   ) {
     const sorted = [...known];
     // The saved index keeps its vocabulary in this order already: checking costs less than sorting.
