@@ -63,6 +63,8 @@ export class SearchEngine {
   private readonly params = new Map<string, Set<string>>();
   private readonly access = new Map<string, ToolDefinition['access']>();
   private readonly operation = new Map<string, string>();
+  /** The requests index's answer to rank()'s query, for nearest() to reuse (see there). */
+  private lastRequests?: { query: string; results: SearchResult[] };
 
   /**
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
@@ -146,8 +148,11 @@ export class SearchEngine {
   nearest(read: ReadRequest): Nearest {
     const out = { served: 0, unserved: 0 };
     const query = read.words.join(' ');
+    // rank() asked the requests index this very question a moment ago: its answer is reused, once.
+    const memo = this.lastRequests;
+    this.lastRequests = undefined;
     if (!query.trim() || !this.unserved) return out;
-    for (const r of this.requests.search(query, REQUEST_SEARCH)) {
+    for (const r of memo?.query === query ? memo.results : this.requests.search(query, REQUEST_SEARCH)) {
       const key = (r.tools as string[]).length ? 'served' : 'unserved';
       out[key] = Math.max(out[key], r.score);
     }
@@ -159,13 +164,7 @@ export class SearchEngine {
     const query = read.words.join(' ');
     if (!query.trim()) return [];
     const known = knownFields.slice(0, WEIGHTS.limits.knownFields).map(fieldKey).filter(Boolean);
-    const results = this.index.search(query, {
-      boost: WEIGHTS.fields,
-      prefix: (term) => term.length >= WEIGHTS.prefixMinLength,
-      weights: { prefix: WEIGHTS.prefix, fuzzy: 0 },
-      combineWith: 'OR',
-      ...(inScope ? { filter: (r: SearchResult) => inScope(r.id as string) } : {}),
-    });
+    const results = this.index.search(query, inScope ? { ...FIELD_SEARCH, filter: (r: SearchResult) => inScope(r.id as string) } : FIELD_SEARCH);
     const knownBoost = (id: string) => (known.length ? 1 + WEIGHTS.knownField * known.filter((k) => this.params.get(id)!.has(k)).length : 1);
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
@@ -174,24 +173,28 @@ export class SearchEngine {
     // it serves (people asked for this tool in words like these). Results come best first.
     const useCase = new Map<string, SearchResult>();
     const labelled = new Map<string, SearchResult>();
-    for (const r of this.requests.search(query, REQUEST_SEARCH)) {
+    const requests = this.requests.search(query, REQUEST_SEARCH);
+    this.lastRequests = { query, results: requests };
+    for (const r of requests) {
       const closest = r.useCase ? useCase : labelled;
       for (const tool of r.tools as string[]) if ((!inScope || inScope(tool)) && !closest.has(tool)) closest.set(tool, r);
     }
-    const merged = new Map(results.map((r) => [r.id as string, { score: r.score, match: { ...(r.match as Record<string, Field[]>) } }]));
+    // MiniSearch makes each result afresh for this search, so a tool's match is added to in place.
+    const merged = new Map<string, { score: number; match: Record<string, Field[]> }>();
+    for (const r of results) merged.set(r.id as string, { score: r.score, match: r.match as Record<string, Field[]> });
     const add = (closest: Map<string, SearchResult>, weight: number, field: Field) => {
       for (const [tool, r] of closest) {
-        const m = merged.get(tool) ?? { score: 0, match: {} };
+        let m = merged.get(tool);
+        if (!m) merged.set(tool, (m = { score: 0, match: {} }));
         m.score += weight * r.score;
-        for (const term of Object.keys(r.match)) m.match[term] = [...new Set([...(m.match[term] ?? []), field])];
-        merged.set(tool, m);
+        for (const term in r.match) m.match[term] = withField(m.match[term], field);
       }
     };
     add(useCase, WEIGHTS.useCase, 'useCase');
     add(labelled, WEIGHTS.labelled, 'labelled');
-    return [...merged]
-      .map(([slug, m]) => ({ slug, score: m.score * fit(slug) * knownBoost(slug), match: m.match }))
-      .sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
+    const out: Ranked[] = [];
+    for (const [slug, m] of merged) out.push({ slug, score: m.score * fit(slug) * knownBoost(slug), match: m.match });
+    return out.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
   }
 }
 
@@ -202,6 +205,16 @@ const INDEX_OPTIONS = { fields: [...FIELDS], idField: 'id', processTerm };
 const REQUEST_OPTIONS = { fields: ['text'], idField: 'id', storeFields: ['tools', 'useCase'], processTerm };
 /** Short texts: prefixes as in the tool index, no fuzzy matching (typos are corrected before). */
 const REQUEST_SEARCH = { prefix: (t: string) => t.length >= WEIGHTS.prefixMinLength, weights: { prefix: WEIGHTS.prefix, fuzzy: 0 }, combineWith: 'OR' } as const;
+/** The tool index's search, made once (every search reads it, none changes it): the same, with the fields' boosts. */
+const FIELD_SEARCH = { ...REQUEST_SEARCH, boost: WEIGHTS.fields };
+
+/** A tool's fields for a term, each once (two query terms can list a field twice), then `field`. */
+function withField(fields: Field[] | undefined, field: Field): Field[] {
+  const out: Field[] = [];
+  for (const f of fields ?? []) if (!out.includes(f)) out.push(f);
+  if (!out.includes(field)) out.push(field);
+  return out;
+}
 
 interface RequestDoc {
   id: number;
@@ -293,11 +306,26 @@ function requestedOperations(ws: string[]): Map<string, number> {
  * objectExact field keeps words as written; a query term is looked up both ways.
  */
 function processTerm(term: string, field?: string): string | string[] | null {
+  if (field === undefined) {
+    // A request's word: the same few thousand words come again and again, so each is read once.
+    let hit = queryTerms.get(term);
+    if (hit === undefined) {
+      const ws = words(term).filter((w) => !isStop(w));
+      const out = [...new Set(ws.flatMap((w) => [stem(w), w]))];
+      hit = out.length === 0 ? null : out;
+      if (queryTerms.size >= QUERY_TERMS_CAP) queryTerms.clear();
+      queryTerms.set(term, hit);
+    }
+    return hit;
+  }
   const ws = words(term).filter((w) => !isStop(w));
   if (field === 'objectExact') return ws.length ? ws : null;
-  const out = field ? ws.map(stem) : [...new Set(ws.flatMap((w) => [stem(w), w]))];
+  const out = ws.map(stem);
   return out.length === 0 ? null : out;
 }
+/** A request's words as the indexes read them; capped, as a long-running server sees endless new words. */
+const queryTerms = new Map<string, string[] | null>();
+const QUERY_TERMS_CAP = 20_000;
 
 /** Field names compared loosely: "source_id", "sourceId" and "SourceID" are one field. */
 export function fieldKey(name: string): string {
