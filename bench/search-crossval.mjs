@@ -21,7 +21,7 @@ const { WEIGHTS } = await load('search/weights.js');
 const args = process.argv.slice(2);
 const off = args.find((a) => a.startsWith('--off='))?.slice(6);
 if (off === 'ranking') WEIGHTS.labelled = 0;
-else if (off === 'deciding') WEIGHTS.answer.nearest = { unserved: false, servedRatio: Infinity, servedMin: Infinity };
+else if (off === 'deciding') WEIGHTS.answer.nearest = { ...WEIGHTS.answer.nearest, unserved: false, servedRatio: Infinity, servedMin: Infinity };
 else if (off) throw new Error(`--off=${off}: ranking or deciding`);
 
 const knownText = (k) => (k && typeof k === 'object' ? Object.entries(k).map(([n, v]) => `${n}:${v}`).join(', ') : k);

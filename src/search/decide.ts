@@ -17,7 +17,8 @@ import { stem } from './words.js';
  * tool's object ("connection state": connect).
  *
  * Then the labelled requests have their say (examples.ts): a request closer to one no tool serves than
- * to any some tool serves (a labelled request or a tool's use case) is not Segment's ("build a funnel chart in Amplitude" sits next to other
+ * to any some tool serves (a labelled request or a tool's use case; by a margin that grows with the
+ * share of its words the tools know) is not Segment's ("build a funnel chart in Amplitude" sits next to other
  * tasks inside the tools Segment feeds); one much closer to a served request than to any unserved one
  * is Segment's even when its words are not the tools' ("nobody should see the prod keys anymore").
  */
@@ -59,7 +60,8 @@ export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nea
   const byWords = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   const n = a.nearest;
   const answer = byWords
-    ? !(n.unserved && nearest.unserved > nearest.served)
+    ? // The surer the words, the further ahead the unserved neighbour must be to overrule them.
+      !(n.unserved && nearest.unserved > nearest.served * (n.overruleAt + knownShare))
     : !!best && nearest.served >= n.servedMin && nearest.served >= n.servedRatio * nearest.unserved;
   const round = (x: number) => Math.round(x * 100) / 100;
   return {

@@ -48,11 +48,12 @@ export const WEIGHTS = {
    * `impliedAt`: from this share of known words on, the kind a catalog name implies counts after all
    * (nothing else in the request is foreign: "switch Google Ads off for now").
    * `nearest`: the labelled requests' say (decide.ts): `unserved` turns a yes into a no when the closest
-   * short request (use case or labelled request) is a labelled one no tool serves; a no becomes a yes
+   * short request (use case or labelled request) is a labelled one no tool serves, scoring more than
+   * `overruleAt` + the known share times the closest served one; a no becomes a yes
    * when the closest one some tool serves scores at least `servedMin` and `servedRatio` times the
    * closest unserved one.
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, servedRatio: 2, servedMin: 5 } },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.3, servedRatio: 2, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;

@@ -238,6 +238,17 @@ describe('labelled requests (data/search/examples.json)', () => {
     expect(e.explain!.decision.nearest.overruled).toBe(true);
   });
 
+  it('overrules the words only by a margin that grows with the share of words the tools know', () => {
+    const others = ['list sources', 'delete a destination', 'send a track event', 'show the tracking plans', 'who changed the warehouse'].map((request) => ({ request, tools: ['SEGMENT_LIST_SOURCES'] }));
+    const s = new ToolSearch(registry, { labelled: [...others, { request: 'which invites are still pending', tools: ['SEGMENT_LIST_INVITES'] }, { request: 'invites still pending', tools: [] }] });
+    // Every word known: the unserved neighbour is closer (by ~10 %), but not by enough.
+    const sure = ask(s, 'are the invites still pending');
+    expect(sure.explain!.decision.nearest.unserved).toBeGreaterThan(sure.explain!.decision.nearest.served);
+    expect(sure.primary_tool_slugs[0]).toBe('SEGMENT_LIST_INVITES');
+    // Same neighbours, a quarter of the words foreign: now it is enough.
+    expect(ask(s, 'are the invites still pending for the wedding').primary_tool_slugs).toEqual([]);
+  });
+
   it('the committed file is what the labelled sets give (node scripts/build-search-examples.mjs)', async () => {
     // @ts-expect-error: a plain .mjs script without types
     const { gather, render } = await import('../../scripts/build-search-examples.mjs');
