@@ -134,28 +134,21 @@ export function loadIndex<T>(saved: SavedIndex, options: Options<T>): MiniSearch
   const m = index as unknown as Internals;
   const fields = averageFieldLength.length;
   const lengths = unpack(saved.fieldLength);
-  const inRange = (id: number) => Number.isInteger(id) && id >= 0 && id < documentCount;
-  const shortIds = () => ids.map((_, k) => k);
-  m._documentIds = asMap(new FunctionMap((id: number) => (inRange(id) ? ids[id] : undefined), shortIds, false));
+  m._documentIds = asMap(new ByShortId(documentCount, (id) => ids[id], false));
   m._fieldLength = asMap(
-    new FunctionMap((id: number) => {
-      if (!inRange(id)) return undefined;
+    new ByShortId(documentCount, (id) => {
       const row: number[] = [];
       for (let f = 0; f < fields; f++) row.push(lengths[id * fields + f]!);
       return row;
-    }, shortIds),
+    }),
   );
   const storeFields = Object.keys(stored);
   m._storedFields = asMap(
-    new FunctionMap(
-      (id: number) => {
-        if (!inRange(id) || !storeFields.length) return undefined;
-        const out: Record<string, unknown> = {};
-        for (const f of storeFields) if (stored[f]!.of[id]! >= 0) out[f] = stored[f]!.values[stored[f]!.of[id]!];
-        return out;
-      },
-      () => (storeFields.length ? shortIds() : []),
-    ),
+    new ByShortId(storeFields.length ? documentCount : 0, (id) => {
+      const out: Record<string, unknown> = {};
+      for (const f of storeFields) if (stored[f]!.of[id]! >= 0) out[f] = stored[f]!.values[stored[f]!.of[id]!];
+      return out;
+    }),
   );
   let inverse: Map<unknown, number> | undefined;
   m._idToShortId = asMap(new FunctionMap((id: unknown) => (inverse ??= new Map(ids.map((x, k) => [x, k]))).get(id), () => ids));
@@ -290,6 +283,41 @@ class FunctionMap<K, V> extends LazyMap<K, V> {
     keep = true,
   ) {
     super(keep);
+  }
+}
+
+/**
+ * Per document, by MiniSearch's short id (0..count-1): `row(id)` makes its entry, kept in an array
+ * (`keep`: false when making it costs nothing, as for an id).
+ */
+class ByShortId<V> extends LazyMap<number, V> {
+  private readonly rows: (V | undefined)[];
+
+  constructor(
+    private readonly count: number,
+    private readonly row: (id: number) => V,
+    private readonly keepRows = true,
+  ) {
+    super(false);
+    this.rows = keepRows ? new Array<V | undefined>(count) : [];
+  }
+
+  override get(id: number): V | undefined {
+    if (this.complete) return super.get(id);
+    let v = this.rows[id];
+    if (v === undefined && Number.isInteger(id) && id >= 0 && id < this.count) {
+      v = this.row(id);
+      if (this.keepRows) this.rows[id] = v;
+    }
+    return v;
+  }
+
+  protected make(id: number): V | undefined {
+    return this.get(id);
+  }
+
+  protected keyList(): number[] {
+    return Array.from({ length: this.count }, (_, k) => k);
   }
 }
 
