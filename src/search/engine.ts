@@ -4,7 +4,7 @@ import MiniSearch, { type SearchResult } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { englishCounts } from './english.js';
-import { labelledRequests, type LabelledRequest } from './examples.js';
+import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
 import { loadIndex, saveIndex, type SavedIndex } from './saved-index.js';
@@ -69,23 +69,27 @@ export class SearchEngine {
   /**
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
    * tools, else builds it: a scoped registry or a changed words file costs a build, never a wrong index.
+   * `labelled`: the labelled requests to learn from; the committed ones by default, which loading the
+   * index never parses (they are known by their file's digest).
    */
-  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled: readonly LabelledRequest[] = labelledRequests()) {
+  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
     const docs = tools.map(toolDocument);
     const built = prebuilt(fingerprint(docs, labelled));
     if (built) {
+      this.unserved = built.unserved;
       this.index = loadIndex(built.index, INDEX_OPTIONS);
       this.requests = loadIndex(built.requests, REQUEST_OPTIONS);
       this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
     } else {
       this.index = new MiniSearch(INDEX_OPTIONS);
       this.index.addAll(docs);
+      const requests = labelled ?? labelledRequests();
+      this.unserved = hasUnserved(requests);
       this.requests = new MiniSearch(REQUEST_OPTIONS);
-      this.requests.addAll(requestDocs(tools, labelled));
+      this.requests.addAll(requestDocs(tools, requests));
       // The words of every tool, in scope or not, say whether a request is Segment's.
       this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
     }
-    this.unserved = labelled.some((e) => e.tools.length === 0);
     for (const t of tools) {
       this.params.set(t.slug, new Set(t.paramNames.map(fieldKey)));
       this.access.set(t.slug, t.access);
@@ -94,13 +98,20 @@ export class SearchEngine {
   }
 
   /** What `npm run build` saves: the index and the vocabulary, keyed by the tools they were made from. */
-  static serialize(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[] = labelledRequests()): string {
+  static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
     const docs = tools.map(toolDocument);
     const index = new MiniSearch(INDEX_OPTIONS);
     index.addAll(docs);
     const requests = new MiniSearch(REQUEST_OPTIONS);
-    requests.addAll(requestDocs(tools, labelled));
-    return JSON.stringify({ fingerprint: fingerprint(docs, labelled), index: saveIndex(index), requests: saveIndex(requests), vocabulary: [...vocabulary(docs)].sort(byUse) });
+    requests.addAll(requestDocs(tools, labelled ?? labelledRequests()));
+    const saved: Prebuilt & { fingerprint: string } = {
+      fingerprint: fingerprint(docs, labelled),
+      index: saveIndex(index),
+      requests: saveIndex(requests),
+      unserved: hasUnserved(labelled ?? labelledRequests()),
+      vocabulary: [...vocabulary(docs)].sort(byUse),
+    };
+    return JSON.stringify(saved);
   }
 
   /** The request as the ranking reads it. */
@@ -250,16 +261,24 @@ function vocabulary(docs: ToolDocument[]): Map<string, number> {
   return known;
 }
 
-function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[]): string {
-  return createHash('sha256').update(JSON.stringify([INDEX_VERSION, docs, labelled])).digest('hex');
+/** `labelled`: undefined for the committed ones, known by their file's digest. */
+function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify([INDEX_VERSION, docs, labelled ?? committedDigest()]))
+    .digest('hex');
 }
 
+/** Whether some labelled request is one no tool serves (nearest() has nothing to say otherwise). */
+const hasUnserved = (labelled: readonly LabelledRequest[]) => labelled.some((e) => e.tools.length === 0);
+
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 4;
+const INDEX_VERSION = 5;
 
 interface Prebuilt {
   index: SavedIndex;
   requests: SavedIndex;
+  /** Whether some labelled request is one no tool serves. */
+  unserved: boolean;
   vocabulary: [string, number][];
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -26,4 +27,16 @@ export function labelledRequests(): LabelledRequest[] {
     loaded = [];
   }
   return loaded;
+}
+
+/**
+ * The committed labelled requests as the search index's fingerprint knows them: a digest of the file,
+ * so loading the index built from them never parses them ('' when the file is missing).
+ */
+export function committedDigest(): string {
+  try {
+    return createHash('sha256').update(readFileSync(EXAMPLES_FILE)).digest('hex');
+  } catch {
+    return '';
+  }
 }
