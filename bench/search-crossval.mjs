@@ -27,7 +27,7 @@ else if (off) throw new Error(`--off=${off}: ranking or deciding`);
 const knownText = (k) => (k && typeof k === 'object' ? Object.entries(k).map(([n, v]) => `${n}:${v}`).join(', ') : k);
 const registry = loadRegistry();
 const named = args.filter((a) => !a.startsWith('--'));
-const sets = named.length ? named : ['heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json'];
+const sets = named.length ? named : ['heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json'];
 
 for (const name of sets) {
   const labelled = gather(LEARNED_FROM.filter((n) => n !== name));

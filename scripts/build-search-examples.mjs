@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json'];
+export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json'];
 
 const dir = new URL('../test/search/', import.meta.url);
 const out = new URL('../data/search/examples.json', import.meta.url);
