@@ -4,15 +4,9 @@
  * turn (through WEIGHTS), aggregates only. `npm run build && node bench/search-ablation.mjs FILE...`
  * The table in bench/README.md ("Search: what each part earns") comes from this.
  */
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { casesOf, onTopicEmpty, ratio, score } from '../scripts/search-score.mjs';
+import { casesOf, loadBuilt, onTopicEmpty, ratio, score } from '../scripts/search-score.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-const { loadRegistry } = await load('inventory.js');
-const { ToolSearch } = await load('search/search.js');
-const { WEIGHTS } = await load('search/weights.js');
+const { loadRegistry, ToolSearch, WEIGHTS } = await loadBuilt();
 
 const STEPS = {
   'all steps on': () => {},

@@ -8,15 +8,12 @@
  * what it earns: `ranking` (the closest labelled request's score), `deciding` (its say in answer or not).
  */
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { gather, LEARNED_FROM } from '../scripts/build-search-examples.mjs';
-import { casesOf, onTopicEmpty, ratio, score } from '../scripts/search-score.mjs';
+import { casesOf, loadBuilt, onTopicEmpty, ratio, score } from '../scripts/search-score.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-const { loadRegistry } = await load('inventory.js');
-const { ToolSearch } = await load('search/search.js');
-const { WEIGHTS } = await load('search/weights.js');
+const { loadRegistry, ToolSearch, WEIGHTS } = await loadBuilt();
 
 const args = process.argv.slice(2);
 const off = args.find((a) => a.startsWith('--off='))?.slice(6);

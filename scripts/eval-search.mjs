@@ -7,11 +7,8 @@
  * "first_step":[slugs],"known_fields"?}]}. Also reads the older formats of test/search/ (q/expect with
  * "negatives", or request/acceptable without a kind).
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { casesOf, onTopicEmpty, ratio, score } from './search-score.mjs';
+import { casesOf, loadBuilt, onTopicEmpty, ratio, score } from './search-score.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--'));
 if (!file) {
@@ -19,8 +16,7 @@ if (!file) {
   process.exit(2);
 }
 
-const { loadRegistry } = await import(pathToFileURL(join(root, 'dist/inventory.js')).href);
-const { ToolSearch } = await import(pathToFileURL(join(root, 'dist/search/search.js')).href);
+const { loadRegistry, ToolSearch } = await loadBuilt();
 
 const cases = casesOf(file);
 const search = new ToolSearch(loadRegistry());

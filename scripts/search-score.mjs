@@ -3,6 +3,14 @@
  * benches: aggregates per kind only, never a request, so it is safe on held-out sets.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/** The built search (run `npm run build` first): the registry loader, ToolSearch and its WEIGHTS. */
+export async function loadBuilt() {
+  const load = (p) => import(pathToFileURL(new URL(`../dist/${p}`, import.meta.url).pathname).href);
+  const [{ loadRegistry }, { ToolSearch }, { WEIGHTS }] = await Promise.all([load('inventory.js'), load('search/search.js'), load('search/weights.js')]);
+  return { loadRegistry, ToolSearch, WEIGHTS };
+}
 
 /** SEARCH_TOOLS takes known fields as text ("sourceId:src_1, userId:42"); sets may write an object. */
 export const knownText = (k) => (k && typeof k === 'object' ? Object.entries(k).map(([n, v]) => `${n}:${v}`).join(', ') : k);
