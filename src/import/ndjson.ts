@@ -8,17 +8,35 @@ import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
  * is not JSON is a record with an error, never the end of the file.
  */
 export async function* readNdjson(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
-  let carry: Buffer | undefined;
+  /** The start of a line that runs past the blocks read so far (usually one piece: the end of the last block). */
+  let carry: Buffer[] = [];
   /** Offset of the first byte of `carry` (or of the next block when there is none). */
   let base = from.offset;
   let line = from.line;
-  for await (const block of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
-    const buf: Buffer = carry ? Buffer.concat([carry, block as Buffer]) : (block as Buffer);
+  for await (const chunk of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
+    const block = chunk as Buffer;
     let out: SourceRecord[] = [];
     let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+    const first = block.indexOf(10);
+    if (carry.length) {
+      // Only the line that spans blocks is copied together, never the whole block.
+      if (first < 0) {
+        carry.push(block);
+        continue;
+      }
+      const joined = Buffer.concat([...carry, block.subarray(0, first)]);
       line++;
-      const rec = record(buf, start, nl, line, { offset: base + nl + 1, line, item: 0 }, base === 0 && start === 0);
+      const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0);
+      if (rec) out.push(rec);
+      base += joined.length + 1;
+      start = first + 1;
+      carry = [];
+    }
+    // `base` is now the file offset of block[start].
+    const blockBase = base - start;
+    for (let nl = block.indexOf(10, start); nl >= 0; nl = block.indexOf(10, start)) {
+      line++;
+      const rec = record(block, start, nl, line, { offset: blockBase + nl + 1, line, item: 0 }, blockBase + start === 0);
       if (rec) out.push(rec);
       start = nl + 1;
       // A large block is handed over in slices: records are parsed as they are taken, not all at once.
@@ -27,12 +45,13 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
         out = [];
       }
     }
-    base += start;
-    carry = start < buf.length ? buf.subarray(start) : undefined;
+    base = blockBase + start;
+    if (start < block.length) carry = [block.subarray(start)];
     if (out.length) yield out;
   }
-  if (carry?.length) {
-    const rec = record(carry, 0, carry.length, line + 1, { offset: base + carry.length, line: line + 1, item: 0 }, base === 0);
+  if (carry.length) {
+    const rest = carry.length === 1 ? carry[0]! : Buffer.concat(carry);
+    const rec = record(rest, 0, rest.length, line + 1, { offset: base + rest.length, line: line + 1, item: 0 }, base === 0);
     if (rec) yield [rec];
   }
 }

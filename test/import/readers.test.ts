@@ -37,6 +37,27 @@ describe('NDJSON', () => {
     const rest = await all(path, 'ndjson', at.next, 16);
     expect(rest).toEqual(whole.slice(21));
   });
+
+  it('any lines, any block size: the same records, lines and resume offsets as reading the file whole', async () => {
+    const lineText = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.constantFrom('', '  ', '\r', 'not json', '{"a":"é€😀"}', '{"long":"' + 'x'.repeat(300) + '"}'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineText, { maxLength: 25 }), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 64 }), async (lines, bom, endNewline, block) => {
+        const text = (bom ? '\uFEFF' : '') + lines.join('\n') + (endNewline ? '\n' : '');
+        const path = file(text);
+        const whole = await all(path, 'ndjson', START, 1 << 20);
+        const got = await all(path, 'ndjson', START, block);
+        expect(got).toEqual(whole);
+        // Each record's end is where the file says it is: the next line starts right after it.
+        const bytes = Buffer.from(text);
+        for (const r of got) expect(r.next.offset === bytes.length || bytes[r.next.offset - 1] === 0x0a).toBe(true);
+        if (got.length > 1) expect(await all(path, 'ndjson', got[0]!.next, block)).toEqual(got.slice(1));
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
 
 describe('JSON arrays, streamed', () => {
