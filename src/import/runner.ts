@@ -308,6 +308,9 @@ function placeLine(o: SourceRecord | undefined): string {
   return o.item !== undefined ? `item ${o.item} (line ${o.line})` : `line ${o.line}`;
 }
 
+/** A SEGMENT_BATCH call's arguments holding one message: where `prepare` checks each message's values. */
+const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
+
 /**
  * A record as a message, added to the chunk; or why it cannot be one. The message is the record's
  * object with what the import fills in: the call type, the default timestamp, a messageId.
@@ -329,9 +332,12 @@ function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: Messag
 ${defaultTimestamp}`;
   }
   if (m.messageId === undefined) m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
-  // Checked record by record, so one broken value rejects its own line and not the whole call.
-  const values = checkArgumentValues(m);
-  if (values.error) return values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, '');
+  // Checked record by record, so one broken value rejects its own line and not the whole call; and at
+  // its place in the call's arguments, so nesting is counted as the executor counts it for the call.
+  IN_CALL.batch[0] = m;
+  const values = checkArgumentValues(IN_CALL);
+  IN_CALL.batch[0] = undefined;
+  if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
   chunk.messages.push(m);
   chunk.origin.push(rec);
   chunk.bytes += rec.raw.length;

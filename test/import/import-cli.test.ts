@@ -70,6 +70,19 @@ describe('segment-router import FILE', () => {
     expect(received().map((e) => e.messageId)).toEqual(first);
   });
 
+  it('a record nested deeper than a SEGMENT_BATCH call allows is rejected by itself; the lines around it are sent', async () => {
+    // Nested so that the record alone is within the depth limit, but not at its place inside a call's arguments.
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
+    const path = file('deep.ndjson', ndjson([track(0), track(1, { properties: nest(63) }), track(2)]));
+    const r = await runImport([path, '--write=allow', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(summaryOf(r.stdout)).toMatchObject({ complete: true, accepted: 2, rejected: 1 });
+    expect(received().map((e) => e.userId)).toEqual(['u0', 'u2']);
+    const rejects = readFileSync(join(dir, 'deep.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects.map((x) => x.line)).toEqual([2]);
+    expect(rejects[0].reason).toMatch(/^properties\.a\.a.* nests deeper than 64 levels\.$/);
+  });
+
   it('re-running a finished import sends nothing and says so', async () => {
     const path = file('done.ndjson', ndjson([track(1), track(2)]));
     const first = await runImport([path, '--write=allow']);
