@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseJsonText } from '../util/json-text.js';
@@ -14,10 +15,15 @@ export class GuardedStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onclose?: () => void;
 
-  private chunks: Buffer[] = [];
+  /**
+   * The line so far, decoded chunk by chunk as it arrives (the decoder keeps a character split between
+   * two chunks): one copy into a string at the end, not a copy per chunk, a concatenation and a decoding.
+   */
+  private parts: string[] = [];
+  private readonly decoder = new StringDecoder('utf8');
   private buffered = 0;
   /** While skipping an oversized line: its first bytes, its last bytes, and its size so far. */
-  private skip?: { head: Buffer; tail: Buffer; bytes: number };
+  private skip?: { head: string; tail: Buffer; bytes: number };
 
   constructor(
     private readonly opts: {
@@ -66,7 +72,8 @@ export class GuardedStdioTransport implements Transport {
     this.closed = true;
     this.stdin.off('data', this.onData);
     this.stdin.off('error', this.onStreamError);
-    this.chunks = [];
+    this.parts = [];
+    this.decoder.end();
     this.buffered = 0;
     this.skip = undefined;
     this.onclose?.();
@@ -99,22 +106,24 @@ export class GuardedStdioTransport implements Transport {
         this.skip.bytes += piece.length;
         this.skip.tail = Buffer.concat([this.skip.tail, piece]).subarray(-512);
       } else if (this.buffered + piece.length > max) {
-        const all = Buffer.concat([...this.chunks, piece.subarray(0, 512)]);
-        this.skip = { head: all.subarray(0, 512), tail: piece.subarray(-512), bytes: this.buffered + piece.length };
-        this.chunks = [];
+        const head = (this.parts.join('') + this.decoder.write(piece.subarray(0, 512))).slice(0, 512);
+        this.decoder.end();
+        this.skip = { head, tail: piece.subarray(-512), bytes: this.buffered + piece.length };
+        this.parts = [];
         this.buffered = 0;
       } else if (piece.length) {
-        this.chunks.push(Buffer.from(piece)); // a copy, so a small tail of a big chunk does not keep the whole chunk alive
+        this.parts.push(this.decoder.write(piece));
         this.buffered += piece.length;
       }
       if (nl === -1) return;
       if (this.skip) {
         const { head, tail, bytes } = this.skip;
         this.skip = undefined;
-        this.refuse(findId(head.toString('utf8'), tail.toString('utf8')), -32600, `Message of ${bytes} bytes is over this server's limit of ${max} bytes; nothing was run. Send smaller calls.`);
+        this.refuse(findId(head, tail.toString('utf8')), -32600, `Message of ${bytes} bytes is over this server's limit of ${max} bytes; nothing was run. Send smaller calls.`);
       } else {
-        const line = Buffer.concat(this.chunks, this.buffered).toString('utf8');
-        this.chunks = [];
+        this.parts.push(this.decoder.end());
+        const line = this.parts.join('');
+        this.parts = [];
         this.buffered = 0;
         this.handleLine(line);
       }
@@ -123,7 +132,8 @@ export class GuardedStdioTransport implements Transport {
   }
 
   private handleLine(raw: string): void {
-    const line = raw.replace(/\r$/, '');
+    // Not a regular expression over what can be a 15 MB line: only its last character matters.
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!line.trim()) return;
     let value: unknown;
     try {

@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest, type CallToolResult, type ListToolsResult, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
 
 /**
  * Long work as MCP tasks (the 2025-11-25 experimental tasks). A client that lists a tool with
@@ -24,13 +25,75 @@ export const TASK_TOOLS: ReadonlySet<string> = new Set(['EXECUTE_TOOL', 'RUN_SCR
 export const TASK_TTL_MS = { default: 10 * 60_000, max: 60 * 60_000 };
 /** What clients are told to wait between two tasks/get. */
 export const TASK_POLL_MS = 500;
+/**
+ * Tasks a store keeps at most, running and finished. Past it, a new task makes room by forgetting the
+ * oldest finished one (its result was kept for its TTL, which can be an hour); when every task is still
+ * running, a new one is refused until one ends. So a flood of task calls holds at most this many
+ * results, never more, however long their TTLs.
+ */
+export const MAX_TASKS = 100;
+
+const FINISHED: ReadonlySet<Task['status']> = new Set(['completed', 'failed', 'cancelled']);
 
 /** The capabilities a server with tasks declares. */
 export const TASK_CAPABILITIES = { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } };
 
-/** The SDK's in-memory store, which also tells the running call when the client cancels its task. */
+/**
+ * The SDK's in-memory store, bounded in count (MAX_TASKS), keeping no copy of each call's arguments,
+ * and telling the running call when the client cancels its task.
+ */
 export class RouterTaskStore extends InMemoryTaskStore {
   private readonly running = new Map<string, AbortController>();
+  /** Task ids in the order they were created: the oldest finished one is forgotten first. */
+  private readonly order = new Set<string>();
+
+  constructor(private readonly maxTasks = MAX_TASKS) {
+    super();
+  }
+
+  /** How many tasks the store holds now (running and finished). */
+  get size(): number {
+    return this.order.size;
+  }
+
+  override async createTask(taskParams: CreateTaskOptions, requestId: RequestId, request: Request, sessionId?: string): Promise<Task> {
+    await this.makeRoom();
+    // The SDK keeps the request with the task and never reads it back; its arguments (a batch can be
+    // megabytes) would stay alive for the task's TTL. The method is enough.
+    const task = await super.createTask(taskParams, requestId, { method: request.method }, sessionId);
+    this.order.add(task.taskId);
+    return task;
+  }
+
+  override async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
+    const task = await super.getTask(taskId, sessionId);
+    // Forgotten by its TTL: forget it here too.
+    if (!task && sessionId === undefined) this.order.delete(taskId);
+    return task;
+  }
+
+  /** Forgets the oldest finished tasks until a new one fits; refuses when every task is still running. */
+  private async makeRoom(): Promise<void> {
+    for (const id of this.order) {
+      if (this.order.size < this.maxTasks) return;
+      const task = await super.getTask(id);
+      if (!task) this.order.delete(id);
+      else if (FINISHED.has(task.status)) this.forget(id);
+    }
+    if (this.order.size >= this.maxTasks) {
+      throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this connection. Wait for some to finish (tasks/get) or cancel some (tasks/cancel), then call again; nothing was run.`);
+    }
+  }
+
+  /** The SDK's store has no way to drop a task: its two maps are read here, and only here. */
+  private forget(taskId: string): void {
+    const self = this as unknown as { tasks?: Map<string, unknown>; cleanupTimers?: Map<string, NodeJS.Timeout> };
+    if (!(self.tasks instanceof Map) || !(self.cleanupTimers instanceof Map)) throw new Error('the SDK task store changed: cannot forget a finished task');
+    clearTimeout(self.cleanupTimers.get(taskId));
+    self.cleanupTimers.delete(taskId);
+    self.tasks.delete(taskId);
+    this.order.delete(taskId);
+  }
 
   /** The signal that aborts the task's work when the task is cancelled. */
   watch(taskId: string): AbortSignal {
@@ -52,6 +115,7 @@ export class RouterTaskStore extends InMemoryTaskStore {
   close(): void {
     for (const c of this.running.values()) c.abort(new Error('The server closed.'));
     this.running.clear();
+    this.order.clear();
     this.cleanup();
   }
 }

@@ -1,11 +1,17 @@
 import { VERSION } from '../../version.js';
-import { ByteArena, type Span } from './arena.js';
 
 export const LIBRARY = { name: 'segment-router', version: VERSION };
 
+/** Where one message's JSON as given lies, in UTF-8: `block[start, end)`. */
+export interface Span {
+  block: Buffer;
+  start: number;
+  end: number;
+}
+
 /**
- * A message serialised once: its JSON as the caller gave it, encoded to UTF-8 once into the call's
- * arena (`span`), plus where context.library goes into those bytes. What the router assigns per call
+ * A message serialised once: its JSON as the caller gave it, encoded to UTF-8 once (a batch encodes
+ * all its messages into one buffer, `span`), plus where context.library goes into those bytes. What the router assigns per call
  * (messageId, default timestamp) is added as a short ASCII suffix before the closing brace when the
  * request body is assembled. So the bytes that were measured are the bytes that are sent, and a repeat
  * of the same call has the same bytes.
@@ -34,58 +40,48 @@ const ID_SUFFIX = ',"messageId":""'.length + ID_PREFIX_LENGTH;
 const LIBRARY_JSON = JSON.stringify(LIBRARY);
 const CONTEXT_KEY = '"context":';
 
-/** A message's JSON as given, and where it lies once encoded. */
-export interface Given {
-  text: string;
-  span: Span;
-}
-
-/** Encodes a message's JSON into `arena` (followed by a newline, so the arena's bytes keep messages apart). */
-export function encodeGiven(arena: ByteArena, text: string): Given {
-  return { text, span: arena.add(text, Buffer.byteLength(text), 0x0a) };
+/** One message's JSON, encoded into a buffer of its own. */
+export function spanOf(text: string): Span {
+  const block = Buffer.from(text);
+  return { block, start: 0, end: block.length };
 }
 
 /**
- * Where context.library goes into the message's JSON, as Segment's libraries add it: last in
+ * Where context.library goes into the message's JSON bytes, as Segment's libraries add it: last in
  * context, and context last when the message had none. The message is the caller's: it is never
  * copied or changed. Copying each message to add one field cost more than the serialisation itself.
- * Answers a character position and the text to insert there, or the whole JSON of a copy when the
+ * Answers a byte offset in the span and the text to insert there, or the whole JSON of a copy when the
  * position cannot be told (the message's context repeated verbatim deeper in the message).
  */
-function libraryInsert(message: Record<string, unknown>, given: string): { at: number; text: string } | { copy: string } {
+function libraryInsert(message: Record<string, unknown>, span: Span): { at: number; text: string } | { copy: string } {
+  const length = span.end - span.start;
   const context = message.context as Record<string, unknown> | undefined;
-  if (context === undefined) return { at: given.length - 1, text: `${given.length > 2 ? ',' : ''}"context":{"library":${LIBRARY_JSON}}` };
-  if (context.library) return { at: given.length - 1, text: '' };
+  if (context === undefined) return { at: length - 1, text: `${length > 2 ? ',' : ''}"context":{"library":${LIBRARY_JSON}}` };
+  if (context.library) return { at: length - 1, text: '' };
   // The message's own context member is `"context":` + its JSON, verbatim; such text cannot occur inside
-  // a JSON string (its quotes are escaped). Found once, it is that member; else the copy decides.
+  // a JSON string (its quotes are escaped), and UTF-8 bytes match where the text does. Found once, it
+  // is that member; else the copy decides.
   const member = CONTEXT_KEY + JSON.stringify(context);
-  const at = given.indexOf(member);
-  if (at !== -1 && given.indexOf(member, at + 1) === -1) {
-    return { at: at + member.length - 1, text: `${member.length > CONTEXT_KEY.length + 2 ? ',' : ''}"library":${LIBRARY_JSON}` };
+  const own = span.block.subarray(span.start, span.end);
+  const at = own.indexOf(member);
+  if (at !== -1 && own.indexOf(member, at + 1) === -1) {
+    return { at: at + Buffer.byteLength(member) - 1, text: `${member.length > CONTEXT_KEY.length + 2 ? ',' : ''}"library":${LIBRARY_JSON}` };
   }
   return { copy: JSON.stringify({ ...message, context: { ...context, library: LIBRARY } }) };
 }
 
 /**
  * `message` has passed the tool's schema: an object whose context, when present, is an object.
- * `given` is its JSON already encoded (a batch encodes every message first); else it is encoded here.
+ * `span` is its JSON as given, already encoded (a batch encodes every message first); else it is encoded here.
  */
-export function serialise(message: Record<string, unknown>, index: number, given: Given = encodeGiven(new ByteArena(), JSON.stringify(message))): SerialisedMessage {
-  const givenBytes = given.span.end - given.span.start;
-  const insert = libraryInsert(message, given.text);
-  let span = given.span;
-  let libraryAt: number;
-  let library: string;
-  if ('copy' in insert) {
-    // Rare: the copy's own bytes are sent, measured as they are.
-    span = encodeGiven(new ByteArena(), insert.copy).span;
-    libraryAt = 0;
-    library = '';
-  } else {
-    // Byte offset of the insertion: the character offset for ASCII text (the usual case).
-    libraryAt = givenBytes === given.text.length ? insert.at : Buffer.byteLength(given.text.slice(0, insert.at));
-    library = insert.text;
-  }
+export function serialise(message: Record<string, unknown>, index: number, span: Span = spanOf(JSON.stringify(message))): SerialisedMessage {
+  const givenBytes = span.end - span.start;
+  const insert = libraryInsert(message, span);
+  let libraryAt = 0;
+  let library = '';
+  // Rare: a copy's own bytes are sent, measured as they are.
+  if ('copy' in insert) span = spanOf(insert.copy);
+  else ({ at: libraryAt, text: library } = insert);
   const givenId = typeof message.messageId === 'string' ? message.messageId : undefined;
   const needsTimestamp = typeof message.timestamp !== 'string';
   const coreBytes = span.end - span.start + library.length; // the library text is ASCII

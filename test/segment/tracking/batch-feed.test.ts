@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessageGate } from '../../../src/quality/checker.js';
+import { encodeBatch } from '../../../src/segment/tracking/batch-feed.js';
 import { appWithSandbox } from '../../helpers/inprocess.js';
 
 /** A batch is checked message by message as its requests are packed: sending starts before the last message is checked. */
@@ -65,4 +67,29 @@ describe('SEGMENT_BATCH checks and sends in step', () => {
     expect(data.rejected_before_sending.map((x) => x.index)).toEqual([1]);
     expect(data.rejected_before_sending[0]!.reason).toMatch(/cannot be written as JSON/);
   }, 60_000);
+});
+
+describe('the batch encoded once', () => {
+  const json = fc.jsonValue({ maxDepth: 4 });
+  const tricky = fc.oneof(json, fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '],[', '{"a":"}"}', '😀', '\u2028'));
+  const item = fc.oneof(fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), tricky, { maxKeys: 5 }), fc.array(tricky, { maxLength: 4 }), tricky);
+
+  it('finds every message in the bytes of the whole list: each is its own JSON, exactly', () => {
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 30 }), (batch) => {
+        const e = encodeBatch(batch, 1e9);
+        expect(e.bytes.toString('utf8')).toBe(JSON.stringify(batch));
+        batch.forEach((m, i) => expect(e.bytes.toString('utf8', e.starts[i], e.ends[i])).toBe(JSON.stringify(m)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with a value JSON cannot carry: the same bytes for the others, that message marked', () => {
+    const batch = [{ a: 1 }, { n: 10n }, ['x,]'], 'y'];
+    const e = encodeBatch(batch, 1e9);
+    expect(e.ends[1]).toBe(-1);
+    for (const i of [0, 2, 3]) expect(e.bytes.toString('utf8', e.starts[i], e.ends[i])).toBe(JSON.stringify(batch[i]));
+    expect(e.bytes.toString('utf8')).toBe('[{"a":1},null,["x,]"],"y"]');
+  });
 });

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { GuardedStdioTransport } from '../../src/server/guarded-stdio.js';
+
+/** Feeds `chunks` to a transport as stdin data events; answers the messages it read and what it wrote back. */
+async function read(chunks: Buffer[], maxMessageBytes?: number) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const got: JSONRPCMessage[] = [];
+  const written: string[] = [];
+  stdout.on('data', (d: Buffer) => written.push(d.toString()));
+  const t = new GuardedStdioTransport({ stdin, stdout, ...(maxMessageBytes ? { maxMessageBytes } : {}) });
+  t.onmessage = (m) => got.push(m);
+  await t.start();
+  for (const c of chunks) stdin.write(c);
+  await new Promise((r) => setImmediate(r));
+  await t.close();
+  return { got, written };
+}
+
+const request = (id: number, text: string) => ({ jsonrpc: '2.0' as const, id, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { text } } });
+
+describe('the stdio transport reads lines however the bytes arrive', () => {
+  it('a line cut anywhere, even inside a character, reads as sent (several lines, CRLF too)', async () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/[\uD800-\uDFFF]/g, '') + 'é😀中');
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), async (texts, cuts, crlf) => {
+        const bytes = Buffer.from(texts.map((t, i) => JSON.stringify(request(i, t)) + (crlf ? '\r\n' : '\n')).join(''));
+        const at = [...new Set(cuts.map((c) => c % bytes.length))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, k) => bytes.subarray(from, [...at, bytes.length][k]));
+        const { got } = await read(chunks.filter((c) => c.length));
+        expect(got).toEqual(texts.map((t, i) => request(i, t)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a line over the limit is skipped as it streams and answered by its id; the next line still reads', async () => {
+    const big = JSON.stringify(request(7, 'é'.repeat(3_000)));
+    const next = JSON.stringify(request(8, 'ok'));
+    const bytes = Buffer.from(`${big}\n${next}\n`);
+    const { got, written } = await read([bytes.subarray(0, 1_001), bytes.subarray(1_001, 4_000), bytes.subarray(4_000)], 2_000);
+    expect(got).toEqual([request(8, 'ok')]);
+    expect(JSON.parse(written.join(''))).toMatchObject({ id: 7, error: { code: -32600 } });
+  });
+});

@@ -1,0 +1,147 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, CreateTaskResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { MAX_TASKS, RouterTaskStore } from '../../src/server/tasks.js';
+import { startCli, type LongRunning } from '../helpers/cli-process.js';
+import { sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle, type StartOptions } from '../helpers/router.js';
+
+/**
+ * MCP tasks beyond the stdio basics (tasks.test.ts): over Streamable HTTP, under --write=ask, RUN_SCRIPT
+ * as a task, and a task store bounded in count as well as in time.
+ */
+
+const events = (n: number, run: string) => Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u-${i % 20}`, event: 'Order Completed', properties: { run, n: i } }));
+
+/** Starts a task with tools/call and waits for it to end; answers its final state and its result. */
+async function runAsTask(client: Client, name: string, args: Record<string, unknown>) {
+  const created = await client.request({ method: 'tools/call', params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+  const taskId = created.task.taskId;
+  expect(created.task.status).toBe('working');
+  let task = await client.experimental.tasks.getTask(taskId);
+  for (const end = Date.now() + 60_000; task.status === 'working' || task.status === 'input_required'; task = await client.experimental.tasks.getTask(taskId)) {
+    if (Date.now() > end) throw new Error(`task ${taskId} still ${task.status}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const result = (await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)) as CallToolResult;
+  return { taskId, status: task.status, result, data: (result.structuredContent as { successful: boolean; data?: any; error?: any; result?: any }) };
+}
+
+describe('MCP tasks', () => {
+  let sb: Sandbox | undefined;
+  let router: RouterHandle | undefined;
+  let http: LongRunning | undefined;
+  afterEach(async () => {
+    await router?.close();
+    await http?.stop();
+    await sb?.close();
+    router = sb = http = undefined;
+  });
+
+  async function stdio(args: string[], opts: Omit<StartOptions, 'args' | 'env'> = {}) {
+    sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    router = await startRouter({ ...opts, args, env: sandboxEnv(sb) });
+    await router.client.listTools();
+    return { sb, client: router.client };
+  }
+
+  it('over Streamable HTTP: a tools/call with task returns a task; tasks/get and tasks/result work across requests', async () => {
+    sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    http = await startCli(['serve', '--transport=http', '--port', '0', '--write=allow'], sandboxEnv(sb), /MCP \(Streamable HTTP/);
+    const port = Number(/:(\d+)\/mcp/.exec(http.ready)![1]);
+    const client = new Client({ name: 'tasks-http-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+    try {
+      expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toBeDefined();
+      const { status, data, taskId } = await runAsTask(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: events(3_000, 'http') } });
+      expect(status).toBe('completed');
+      expect(data.data.accepted).toBe(3_000);
+      expect(sb.events.filter((e) => (e.message.properties as { run?: string })?.run === 'http')).toHaveLength(3_000);
+      // Another request (another per-request server over the same store) still finds it.
+      expect((await client.experimental.tasks.getTask(taskId)).status).toBe('completed');
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('RUN_SCRIPT runs as a task: its tracking calls go through the executor, its result comes back by task id', async () => {
+    const { sb, client } = await stdio(['--write=allow']);
+    const script = `const a = await tools.call('SEGMENT_TRACK', { userId: 'u1', event: 'Script Ran' });
+      const b = await tools.call('SEGMENT_BATCH', { batch: ${JSON.stringify(events(50, 'script'))} });
+      return { track: a.accepted, batch: b.accepted };`;
+    const { status, data } = await runAsTask(client, 'RUN_SCRIPT', { script });
+    expect(status).toBe('completed');
+    expect(JSON.stringify(data)).toContain('"batch":50');
+    expect(sb.events.filter((e) => e.event === 'Script Ran')).toHaveLength(1);
+    expect(sb.events.filter((e) => (e.message.properties as { run?: string })?.run === 'script')).toHaveLength(50);
+  }, 60_000);
+
+  describe('under --write=ask: the task asks the user as a direct call would, and sends only what was confirmed', () => {
+    it('confirmed: the question arrives while the task works, then the task completes and the event is sent', async () => {
+      const asked: string[] = [];
+      const { sb, client } = await stdio(['--write=ask'], { onElicit: async ({ message }) => (asked.push(message), { action: 'accept', content: { confirm: true } }) });
+      const { status, data } = await runAsTask(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u_ask', event: 'Confirmed In Task' } });
+      expect(status).toBe('completed');
+      expect(data.successful).toBe(true);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toContain('send the event "Confirmed In Task" for u_ask');
+      expect(sb.events.map((e) => e.event)).toEqual(['Confirmed In Task']);
+    }, 60_000);
+
+    it('declined: the task fails with the policy refusal and nothing is sent', async () => {
+      const { sb, client } = await stdio(['--write=ask'], { onElicit: async () => ({ action: 'decline' }) });
+      const { status, data, result } = await runAsTask(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u_ask', event: 'Declined In Task' } });
+      expect(status).toBe('failed');
+      expect(result.isError).toBe(true);
+      expect(data.error.kind).toBe('policy');
+      expect(data.error.message).toMatch(/declined/);
+      expect(sb.events).toHaveLength(0);
+    }, 60_000);
+
+    it('a client that cannot answer: the task fails, saying how to get the write through, and nothing is sent', async () => {
+      const { sb, client } = await stdio(['--write=ask']);
+      const { status, data } = await runAsTask(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u_ask', event: 'Not Asked' } });
+      expect(status).toBe('failed');
+      expect(data.error.kind).toBe('policy');
+      expect(data.error.hint).toMatch(/elicitation|--write=allow/);
+      expect(sb.events).toHaveLength(0);
+    }, 60_000);
+  });
+
+  it('a flood of task calls keeps at most MAX_TASKS tasks: the oldest finished ones are forgotten first', async () => {
+    const { client } = await stdio(['--write=allow']);
+    const flood = MAX_TASKS + 20;
+    const ids: string[] = [];
+    for (let i = 0; i < flood; i++) {
+      const { taskId, status } = await runAsTask(client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: `u${i}`, event: 'Flooded' }, dry_run: true });
+      expect(status).toBe('completed');
+      ids.push(taskId);
+    }
+    const listed: string[] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await client.experimental.tasks.listTasks(cursor);
+      listed.push(...page.tasks.map((t) => t.taskId));
+      cursor = page.nextCursor;
+    }
+    expect(listed).toHaveLength(MAX_TASKS);
+    expect(new Set(listed)).toEqual(new Set(ids.slice(-MAX_TASKS)));
+    await expect(client.experimental.tasks.getTask(ids[0]!)).rejects.toThrow(/not found/i);
+  }, 180_000);
+
+  it('the store refuses a new task while every task it holds is still running, and keeps no copy of the arguments', async () => {
+    const store = new RouterTaskStore(3);
+    const big = { method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { batch: events(1_000, 'big') } } };
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await store.createTask({ ttl: 60_000 }, i, big));
+    await expect(store.createTask({ ttl: 60_000 }, 3, big)).rejects.toThrow(/Too many tasks: 3 are still running/);
+    await store.storeTaskResult(made[1]!.taskId, 'completed', { content: [] });
+    const next = await store.createTask({ ttl: 60_000 }, 4, big);
+    expect(store.size).toBe(3);
+    expect(await store.getTask(made[1]!.taskId)).toBeNull();
+    expect(await store.getTask(next.taskId)).not.toBeNull();
+    const kept = (store as unknown as { tasks: Map<string, { request: { params?: unknown } }> }).tasks.get(next.taskId)!;
+    expect(kept.request.params).toBeUndefined();
+    store.close();
+  });
+});
