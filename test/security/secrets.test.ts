@@ -26,7 +26,7 @@ const routers: TappedRouter[] = [];
 const homes: string[] = [];
 
 function env(extra: Record<string, string | undefined> = {}) {
-  const e = sandboxEnv(sb, { SEGMENT_WRITE_KEY: S.writeKey, SEGMENT_PUBLIC_API_TOKEN: S.token, SEGMENT_ROUTER_TIMEOUT_MS: '500', SEGMENT_ROUTER_MAX_RETRIES: '1', ...extra });
+  const e = sandboxEnv(sb, { SEGMENT_WRITE_KEY: S.writeKey, SEGMENT_PUBLIC_API_TOKEN: S.token, SEGMENT_ROUTER_TIMEOUT_MS: '2000', SEGMENT_ROUTER_MAX_RETRIES: '1', ...extra });
   homes.push(e.SEGMENT_ROUTER_HOME!);
   return e;
 }
@@ -93,7 +93,7 @@ describe('secrets never appear where a user or a model can read', () => {
     expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_BATCH', { batch: makeBatch(6_000).batch }), 'partial batch echo')).structuredContent.error.kind).toBe('partial');
 
     // Network errors: a timeout and a reset.
-    sb.faults.add({ path: '/v1/page', delayMs: 1_200, times: 2 });
+    sb.faults.add({ path: '/v1/page', delayMs: 3_000, times: 2 });
     expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_PAGE', { userId: 'u' }), 'timeout')).structuredContent.error.kind).toBe('network');
     sb.faults.add({ path: '/v1/screen', reset: true, times: 2 });
     expect((await call(r, 'EXECUTE_TOOL', exec('SEGMENT_SCREEN', { userId: 'u' }), 'reset')).structuredContent.error.kind).toBe('network');
