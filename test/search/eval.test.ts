@@ -49,7 +49,7 @@ function score(search: ToolSearch, cases: Case[]) {
 
 describe('search accuracy on the sets in the repository', () => {
   it('names only real tools', () => {
-    for (const name of ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
+    for (const name of ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
   });
 
   it('holds its floors on the eval set (696 requests, 36 off-topic)', () => {
@@ -83,9 +83,11 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-F.json': { agent: [0.9, 0.99], multistep: [0.75, 0.95], person: [0.81, 0.89], typo: [0.85, 0.91] },
     'heldout-G.json': { agent: [0.9, 0.95], multistep: [0.86, 0.97], person: [0.73, 0.88], typo: [0.85, 0.93] },
     'heldout-H.json': { agent: [0.95, 0.99], multistep: [0.75, 0.92], person: [0.83, 0.94], typo: [0.96, 0.99] },
+    // Written last and kept out of the learning: the committed engine scored on requests it never saw.
+    'heldout-I.json': { agent: [0.91, 0.97], multistep: [0.75, 0.89], person: [0.75, 0.89], typo: [0.89, 0.96] },
   };
-  const offtopic: Record<string, number> = { 'heldout-A.json': 0.81, 'heldout-B.json': 0.91, 'dev-C.json': 0.89, 'heldout-C.json': 0.84, 'heldout-D.json': 0.83, 'heldout-E.json': 0.86, 'heldout-F.json': 0.79, 'heldout-G.json': 0.94, 'heldout-H.json': 0.84 };
-  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.016, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.014, 'heldout-G.json': 0.035, 'heldout-H.json': 0.01 };
+  const offtopic: Record<string, number> = { 'heldout-A.json': 0.81, 'heldout-B.json': 0.91, 'dev-C.json': 0.89, 'heldout-C.json': 0.84, 'heldout-D.json': 0.83, 'heldout-E.json': 0.86, 'heldout-F.json': 0.79, 'heldout-G.json': 0.94, 'heldout-H.json': 0.84, 'heldout-I.json': 0.99 };
+  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.016, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.014, 'heldout-G.json': 0.035, 'heldout-H.json': 0.01, 'heldout-I.json': 0.014 };
   for (const [name, kinds] of Object.entries(floors)) {
     it(`holds its floors per kind on ${name}, left out of the requests search learns from`, async () => {
       // @ts-expect-error: a plain .mjs script without types
