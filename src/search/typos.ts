@@ -29,7 +29,10 @@ export class TypoFixer {
       const list = this.byLength.get(w.length);
       if (list) list.push(w);
       else this.byLength.set(w.length, [w]);
-      if (w.length >= 4 && !this.skeletons.has(skeleton(w))) this.skeletons.set(skeleton(w), w);
+      if (w.length >= 4) {
+        const key = skeleton(w);
+        if (!this.skeletons.has(key)) this.skeletons.set(key, w);
+      }
     }
   }
 
@@ -47,8 +50,9 @@ export class TypoFixer {
       // A word written without its vowels ("usr", "grps", "wrkspc") is an abbreviation, not a slip:
       // it is read as the known word with the same letters once vowels go, before any edit.
       // Three letters are too few to tell an abbreviation from a pasted id's prefix ("src_ios").
-      const abbreviation = word.length >= 4 ? this.skeletons.get(skeleton(word)) : undefined;
-      hit = (skeleton(word) === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
+      const bare = skeleton(word);
+      const abbreviation = word.length >= 4 ? this.skeletons.get(bare) : undefined;
+      hit = (bare === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
       if (this.cache.size > 5_000) this.cache.clear();
       this.cache.set(word, hit);
     }
