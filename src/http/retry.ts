@@ -52,14 +52,22 @@ export interface RetryResult {
   lastWaitMs?: number;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
+/**
+ * Waits `ms` unless the call is cancelled. The listener goes when the wait ends either way: one signal
+ * can outlive many waits (an import's Ctrl-C), and a listener left per retry piles up on it.
+ */
+export const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(new NetworkError('The call was cancelled.', false, 'ABORTED'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const aborted = () => {
       clearTimeout(t);
       reject(new NetworkError('The call was cancelled.', false, 'ABORTED'));
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', aborted, { once: true });
   });
 
 /** Sends one request under the retry policy. Returns the final response or network error; never throws them. */

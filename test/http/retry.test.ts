@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY } from '../../src/config/runtime.js';
-import { backoffMs, isRetryableStatus, retryAfterMs } from '../../src/http/retry.js';
+import { getEventListeners } from 'node:events';
+import { backoffMs, defaultSleep, isRetryableStatus, retryAfterMs, sendWithRetries } from '../../src/http/retry.js';
+import { NetworkError, type HttpClient } from '../../src/http/client.js';
 
 describe('retry rules', () => {
   it('retries what Segment says is transient and nothing else', () => {
@@ -17,5 +19,31 @@ describe('retry rules', () => {
     expect(retryAfterMs({ 'retry-after': '7' })).toBe(7000);
     expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
     expect(retryAfterMs({})).toBeUndefined();
+  });
+  it('leaves no listener on the call\'s signal after its waits, however many retries one signal sees', async () => {
+    const cancel = new AbortController();
+    let calls = 0;
+    const http: HttpClient = {
+      send: async () => {
+        calls++;
+        if (calls % 3) throw new NetworkError('connection reset', false, 'ECONNRESET');
+        return { status: 200, headers: {}, text: '{}' };
+      },
+      close: async () => {},
+    };
+    const settings = { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 1 };
+    // Twelve requests, each retried twice, on one signal (an import's): more than the 10 listeners Node warns at.
+    for (let i = 0; i < 12; i++) {
+      const r = await sendWithRetries(http, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings, timeoutMs: 1000, idempotent: true, signal: cancel.signal });
+      expect(r.response?.status).toBe(200);
+    }
+    expect(calls).toBe(36);
+    expect(getEventListeners(cancel.signal, 'abort')).toHaveLength(0);
+  });
+  it('still stops a wait when the call is cancelled', async () => {
+    const cancel = new AbortController();
+    const wait = defaultSleep(60_000, cancel.signal);
+    cancel.abort();
+    await expect(wait).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });

@@ -104,17 +104,58 @@ export function suffixOf(m: SerialisedMessage, prefix: string, now: string): str
   return s;
 }
 
+/**
+ * The fixed pieces a body is made of, encoded once per call (prefix and timestamp) or once per process
+ * (the library texts), not once per message: writing short strings into a buffer message by message
+ * cost more than copying the messages themselves.
+ */
+let pieces: { prefix: string; now: string; timestamp: Buffer; id: Buffer } | undefined;
+const libraryBytes = new Map<string, Buffer>();
+
+function piecesFor(prefix: string, now: string) {
+  if (pieces?.prefix !== prefix || pieces.now !== now) {
+    pieces = { prefix, now, timestamp: Buffer.from(`,"timestamp":"${now}"`, 'latin1'), id: Buffer.from(`,"messageId":"${prefix}`, 'latin1') };
+  }
+  return pieces;
+}
+
+function libraryOf(text: string): Buffer {
+  let b = libraryBytes.get(text);
+  if (!b) libraryBytes.set(text, (b = Buffer.from(text, 'latin1')));
+  return b;
+}
+
+/** A non-negative integer's decimal digits, written as ASCII; returns the offset after them. */
+function writeDigits(n: number, target: Buffer, offset: number): number {
+  let end = offset + 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) end++;
+  for (let at = end - 1, rest = n; at >= offset; at--, rest = Math.floor(rest / 10)) target[at] = 0x30 + (rest % 10);
+  return end;
+}
+
 /** Writes the final message into `target` at `offset`; returns the offset after it. */
 export function writeMessage(m: SerialisedMessage, prefix: string, now: string, target: Buffer, offset: number): number {
   const { block, start, end } = m.span;
   // The given bytes, the library spliced in, and everything up to (not including) the closing brace.
   if (m.library) {
     offset += block.copy(target, offset, start, start + m.libraryAt);
-    offset += target.write(m.library, offset, 'latin1');
+    const library = libraryOf(m.library);
+    target.set(library, offset);
+    offset += library.length;
     offset += block.copy(target, offset, start + m.libraryAt, end - 1);
   } else offset += block.copy(target, offset, start, end - 1);
-  const suffix = suffixOf(m, prefix, now);
-  if (suffix) offset += target.write(suffix, offset, 'latin1');
+  if (m.needsTimestamp || !m.givenId) {
+    const { timestamp, id } = piecesFor(prefix, now);
+    if (m.needsTimestamp) {
+      target.set(timestamp, offset);
+      offset += timestamp.length;
+    }
+    if (!m.givenId) {
+      target.set(id, offset);
+      offset = writeDigits(m.index, target, offset + id.length);
+      target[offset++] = 0x22; // "
+    }
+  }
   target[offset++] = 0x7d; // }
   return offset;
 }

@@ -67,13 +67,14 @@ describe('the batch packer', () => {
       fc.record({ ip: text, library: fc.record({ name: text, version: text }) }),
     );
     fc.assert(
-      fc.property(message, context, fc.boolean(), fc.boolean(), (m, ctx, contextFirst, nestedCopy) => {
+      // Indices of every length: the assigned id's digits are written byte by byte.
+      fc.property(message, context, fc.boolean(), fc.boolean(), fc.oneof(fc.nat({ max: 9 }), fc.nat({ max: 1_000_000 })), (m, ctx, contextFirst, nestedCopy, index) => {
         const clean: Record<string, unknown> = Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
         // The same context text nested in properties, and the context before or after the other fields.
         if (ctx && nestedCopy) clean.properties = { ...(clean.properties as object), context: { ...ctx } };
         const given = ctx === undefined ? clean : contextFirst ? { context: ctx, ...clean } : { ...clean, context: ctx };
         const before = JSON.stringify(given);
-        const s = serialise(given, 7);
+        const s = serialise(given, index);
         const library = (given.context as { library?: unknown } | undefined)?.library;
         const expected = library ? given : { ...given, context: { ...(given.context as object), library: expect.any(Object) } };
         const core = coreText(s);
@@ -85,7 +86,7 @@ describe('the batch packer', () => {
         expect(writeMessageTo(s, out)).toBe(s.bytes);
         // The bytes sent are the core's, with the assigned id and timestamp before the closing brace.
         const sent = JSON.parse(out.toString('utf8'));
-        expect(sent).toEqual({ ...JSON.parse(core), messageId: given.messageId ?? `${PREFIX}7`, timestamp: given.timestamp ?? NOW });
+        expect(sent).toEqual({ ...JSON.parse(core), messageId: given.messageId ?? `${PREFIX}${index}`, timestamp: given.timestamp ?? NOW });
       }),
       { numRuns: 300 },
     );
