@@ -1,7 +1,7 @@
-import { StringDecoder } from 'node:string_decoder';
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseJsonText } from '../util/json-text.js';
+import { registerRawLists } from '../util/raw-json.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -10,17 +10,20 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
  * to a line that is not JSON-RPC. Here a bad line is answered with a JSON-RPC error when its id can be
  * found, logged, and the server keeps reading.
  */
+/** Lines shorter than this carry no list worth sending from its bytes. */
+const RAW_LIST_LINE_BYTES = 64 * 1024;
+
 export class GuardedStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
 
   /**
-   * The line so far, decoded chunk by chunk as it arrives (the decoder keeps a character split between
-   * two chunks): one copy into a string at the end, not a copy per chunk, a concatenation and a decoding.
+   * The line so far: the chunks' bytes as they arrived (views, not copies), joined once at the end of
+   * the line and decoded once. The bytes are kept beside what is parsed from them: a large list (a
+   * batch's messages) is then sent from the bytes the client wrote (util/raw-json.ts).
    */
-  private parts: string[] = [];
-  private readonly decoder = new StringDecoder('utf8');
+  private parts: Buffer[] = [];
   private buffered = 0;
   /** While skipping an oversized line: its first bytes, its last bytes, and its size so far. */
   private skip?: { head: string; tail: Buffer; bytes: number };
@@ -73,7 +76,6 @@ export class GuardedStdioTransport implements Transport {
     this.stdin.off('data', this.onData);
     this.stdin.off('error', this.onStreamError);
     this.parts = [];
-    this.decoder.end();
     this.buffered = 0;
     this.skip = undefined;
     this.onclose?.();
@@ -106,13 +108,12 @@ export class GuardedStdioTransport implements Transport {
         this.skip.bytes += piece.length;
         this.skip.tail = Buffer.concat([this.skip.tail, piece]).subarray(-512);
       } else if (this.buffered + piece.length > max) {
-        const head = (this.parts.join('') + this.decoder.write(piece.subarray(0, 512))).slice(0, 512);
-        this.decoder.end();
+        const head = Buffer.concat([...this.parts, piece], Math.min(512, this.buffered + piece.length)).toString('utf8');
         this.skip = { head, tail: piece.subarray(-512), bytes: this.buffered + piece.length };
         this.parts = [];
         this.buffered = 0;
       } else if (piece.length) {
-        this.parts.push(this.decoder.write(piece));
+        this.parts.push(piece);
         this.buffered += piece.length;
       }
       if (nl === -1) return;
@@ -121,8 +122,7 @@ export class GuardedStdioTransport implements Transport {
         this.skip = undefined;
         this.refuse(findId(head, tail.toString('utf8')), -32600, `Message of ${bytes} bytes is over this server's limit of ${max} bytes; nothing was run. Send smaller calls.`);
       } else {
-        this.parts.push(this.decoder.end());
-        const line = this.parts.join('');
+        const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.buffered);
         this.parts = [];
         this.buffered = 0;
         this.handleLine(line);
@@ -131,9 +131,10 @@ export class GuardedStdioTransport implements Transport {
     }
   }
 
-  private handleLine(raw: string): void {
-    // Not a regular expression over what can be a 15 MB line: only its last character matters.
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  private handleLine(raw: Buffer): void {
+    // Not a regular expression over what can be a 15 MB line: only its last byte matters.
+    const bytes = raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    const line = bytes.toString('utf8');
     if (!line.trim()) return;
     let value: unknown;
     try {
@@ -141,6 +142,7 @@ export class GuardedStdioTransport implements Transport {
     } catch {
       return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
     }
+    if (bytes.length >= RAW_LIST_LINE_BYTES) registerRawLists(bytes, value);
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;

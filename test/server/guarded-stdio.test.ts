@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GuardedStdioTransport } from '../../src/server/guarded-stdio.js';
+import { rawElementsOf } from '../../src/util/raw-json.js';
 
 /** Feeds `chunks` to a transport as stdin data events; answers the messages it read and what it wrote back. */
 async function read(chunks: Buffer[], maxMessageBytes?: number) {
@@ -44,5 +45,32 @@ describe('the stdio transport reads lines however the bytes arrive', () => {
     const { got, written } = await read([bytes.subarray(0, 1_001), bytes.subarray(1_001, 4_000), bytes.subarray(4_000)], 2_000);
     expect(got).toEqual([request(8, 'ok')]);
     expect(JSON.parse(written.join(''))).toMatchObject({ id: 7, error: { code: -32600 } });
+  });
+});
+
+describe('a large list keeps the bytes it came in', () => {
+  it('the batch of a line is known by its bytes, read however the chunks were cut', async () => {
+    const batch = Array.from({ length: 40 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Café ☕', properties: { i } }));
+    const message = { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch } } } };
+    // Spaces in it, and past the size from which lines are scanned for lists.
+    const text = JSON.stringify(message, null, 1).replace(/\n/g, ' ');
+    const bytes = Buffer.from(`${text}${' '.repeat(70_000)}\r\n`);
+    const stdin = new PassThrough();
+    const got: JSONRPCMessage[] = [];
+    const t = new GuardedStdioTransport({ stdin, stdout: new PassThrough() });
+    t.onmessage = (m) => got.push(m);
+    await t.start();
+    for (const c of [bytes.subarray(0, 1_000), bytes.subarray(1_000, 30_001), bytes.subarray(30_001)]) stdin.write(c);
+    for (let wait = 0; !got.length && wait < 200; wait++) await new Promise((r) => setTimeout(r, 10));
+    await t.close();
+    expect(got).toEqual([message]);
+    const list = (got[0] as typeof message).params.arguments.arguments.batch;
+    const raw = rawElementsOf(list)!;
+    expect(raw).toBeDefined();
+    list.forEach((m, i) => {
+      const own = raw.bytes.toString('utf8', raw.starts[i], raw.ends[i]);
+      expect(own).toMatch(/^\{ .* \}$/);
+      expect(JSON.parse(own)).toEqual(m);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MessageGate } from '../../quality/checker.js';
 import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
+import { memberCount, rawElementsOf } from '../../util/raw-json.js';
 import { serialise, type SerialisedMessage } from './message.js';
 import type { BatchPacker, Packed } from './packer.js';
 import { screen, type Filling } from './quality-gate.js';
@@ -31,23 +32,37 @@ export interface EncodedBatch {
   bytes: Buffer;
   starts: Int32Array;
   ends: Int32Array;
+  /** The list's own bytes, `[` to `]` (a view into `bytes`): what the journal's fingerprint hashes. */
+  list: Buffer;
+  /**
+   * Set when the bytes are those the list was parsed from (the client's, util/raw-json.ts): each
+   * message's object members in its bytes, to tell a repeated key (see `BatchFeed.check`).
+   */
+  members?: Int32Array;
   /** Whether the router assigns something (an id or a timestamp) to some message. */
   assigns: boolean;
 }
 
 /**
  * Encodes the batch once, and refuses the call when its messages as given come to more than `maxBytes`.
- * One JSON.stringify of the whole list and one encoding: no string and no buffer per message, which
- * for 25,000 messages was most of the garbage collector's work.
+ * A list that came over stdio is not encoded at all: its messages are the bytes the client wrote
+ * (util/raw-json.ts). Otherwise one JSON.stringify of the whole list and one encoding: no string and no
+ * buffer per message, which for 25,000 messages was most of the garbage collector's work.
  */
 export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
-  let whole: string | undefined;
-  try {
-    whole = JSON.stringify(batch);
-  } catch {
-    whole = undefined; // a value JSON cannot carry (a BigInt from a script): each message on its own below
+  const raw = rawElementsOf(batch);
+  let found: Omit<EncodedBatch, 'assigns'>;
+  if (raw) found = { bytes: raw.bytes, starts: raw.starts, ends: raw.ends, list: raw.bytes.subarray(raw.start, raw.end), members: raw.members };
+  else {
+    let whole: string | undefined;
+    try {
+      whole = JSON.stringify(batch);
+    } catch {
+      whole = undefined; // a value JSON cannot carry (a BigInt from a script): each message on its own below
+    }
+    found = whole === undefined ? encodeEach(batch) : split(Buffer.from(whole), batch.length);
   }
-  const { bytes, starts, ends } = whole === undefined ? encodeEach(batch) : split(Buffer.from(whole), batch.length);
+  const { starts, ends } = found;
   let callBytes = 0;
   let assigns = false;
   for (let index = 0; index < batch.length; index++) {
@@ -59,14 +74,14 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
     const raw = batch[index] as { messageId?: unknown; timestamp?: unknown } | null;
     if (!assigns && (typeof raw?.messageId !== 'string' || typeof raw?.timestamp !== 'string')) assigns = true;
   }
-  return { bytes, starts, ends, assigns };
+  return { ...found, assigns };
 }
 
 /** Where each element of a JSON array's bytes starts and ends: one pass, minding strings and nesting. */
 function split(bytes: Buffer, count: number): Omit<EncodedBatch, 'assigns'> {
   const starts = new Int32Array(count);
   const ends = new Int32Array(count);
-  if (count === 0) return { bytes, starts, ends };
+  if (count === 0) return { bytes, starts, ends, list: bytes };
   let n = 0;
   let depth = 0;
   let start = 1;
@@ -87,7 +102,7 @@ function split(bytes: Buffer, count: number): Omit<EncodedBatch, 'assigns'> {
     }
   }
   if (n !== count) throw new Error(`the batch's JSON has ${n} elements, expected ${count}`);
-  return { bytes, starts, ends };
+  return { bytes, starts, ends, list: bytes };
 }
 
 /** The same bytes, message by message: for a batch with a value JSON.stringify refuses. */
@@ -109,13 +124,13 @@ function encodeEach(batch: unknown[]): Omit<EncodedBatch, 'assigns'> {
     ends[i] = t === undefined ? -1 : at + size;
     at += size + 1;
   });
-  return { bytes, starts, ends };
+  return { bytes, starts, ends, list: bytes };
 }
 
 /** The journal's key for a batch: its envelope and its messages' bytes as given, in order. */
 export function batchFingerprint(kind: string, encoded: EncodedBatch): string | undefined {
   if (!encoded.assigns) return undefined;
-  return createHash('sha256').update(kind).update('\n').update(encoded.bytes).digest('base64url');
+  return createHash('sha256').update(kind).update('\n').update(encoded.list).digest('base64url');
 }
 
 export interface FeedOptions {
@@ -213,7 +228,10 @@ export class BatchFeed {
       this.rejected.push({ index, messageId, reason: kept.reason, issues: kept.issues });
       return undefined;
     }
-    const m = serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
+    // The client's bytes stand for the checked message unless the message repeats a key: JSON.parse
+    // kept the last value, and another reader of the bytes could take the first. Such a message is
+    // serialised from what was checked.
+    const m = encoded.members && memberCount(data) !== encoded.members[index] ? serialise(data, index) : serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
     if (m.bytes > this.o.maxMessageBytes) {
       const reason = `message is ${m.bytes} bytes; the limit is ${this.o.messageLimitText}`;
       this.rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });

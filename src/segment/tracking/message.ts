@@ -39,6 +39,9 @@ const TIMESTAMP_SUFFIX = ',"timestamp":""'.length + 24;
 const ID_SUFFIX = ',"messageId":""'.length + ID_PREFIX_LENGTH;
 const LIBRARY_JSON = JSON.stringify(LIBRARY);
 const CONTEXT_KEY = '"context":';
+/** The four texts that put context.library in (after other members or first; a new context or into one): made once. */
+const NEW_CONTEXT = [`"context":{"library":${LIBRARY_JSON}}`, `,"context":{"library":${LIBRARY_JSON}}`] as const;
+const INTO_CONTEXT = [`"library":${LIBRARY_JSON}`, `,"library":${LIBRARY_JSON}`] as const;
 
 /** One message's JSON, encoded into a buffer of its own. */
 export function spanOf(text: string): Span {
@@ -56,18 +59,37 @@ export function spanOf(text: string): Span {
 function libraryInsert(message: Record<string, unknown>, span: Span): { at: number; text: string } | { copy: string } {
   const length = span.end - span.start;
   const context = message.context as Record<string, unknown> | undefined;
-  if (context === undefined) return { at: length - 1, text: `${length > 2 ? ',' : ''}"context":{"library":${LIBRARY_JSON}}` };
+  if (context === undefined) return { at: length - 1, text: NEW_CONTEXT[hasKeys(message) ? 1 : 0] };
   if (context.library) return { at: length - 1, text: '' };
   // The message's own context member is `"context":` + its JSON, verbatim; such text cannot occur inside
-  // a JSON string (its quotes are escaped), and UTF-8 bytes match where the text does. Found once, it
-  // is that member; else the copy decides.
+  // a JSON string (its quotes are escaped), and UTF-8 bytes match where the text does. Found once, and
+  // in the message itself (not in a value nested in it: the bytes a client wrote may spell the real
+  // member otherwise, with spaces say), it is that member; else the copy decides.
   const member = CONTEXT_KEY + JSON.stringify(context);
   const own = span.block.subarray(span.start, span.end);
   const at = own.indexOf(member);
-  if (at !== -1 && own.indexOf(member, at + 1) === -1) {
-    return { at: at + Buffer.byteLength(member) - 1, text: `${member.length > CONTEXT_KEY.length + 2 ? ',' : ''}"library":${LIBRARY_JSON}` };
+  if (at !== -1 && own.indexOf(member, at + 1) === -1 && depthAt(own, at) === 1) {
+    return { at: at + Buffer.byteLength(member) - 1, text: INTO_CONTEXT[member.length > CONTEXT_KEY.length + 2 ? 1 : 0] };
   }
   return { copy: JSON.stringify({ ...message, context: { ...context, library: LIBRARY } }) };
+}
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** How many objects and lists are open at byte `at` of one JSON value's bytes (strings skipped). */
+function depthAt(json: Buffer, at: number): number {
+  let depth = 0;
+  for (let i = 0; i < at; i++) {
+    const b = json[i]!;
+    if (b === 0x22) {
+      for (i++; i < at && json[i] !== 0x22; i++) if (json[i] === 0x5c) i++;
+    } else if (b === 0x7b || b === 0x5b) depth++;
+    else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return depth;
 }
 
 /**
@@ -110,7 +132,7 @@ export function suffixOf(m: SerialisedMessage, prefix: string, now: string): str
  * cost more than copying the messages themselves.
  */
 let pieces: { prefix: string; now: string; timestamp: Buffer; id: Buffer } | undefined;
-const libraryBytes = new Map<string, Buffer>();
+const libraryBytes = new Map<string, Buffer>([...NEW_CONTEXT, ...INTO_CONTEXT].map((t) => [t, Buffer.from(t, 'latin1')]));
 
 function piecesFor(prefix: string, now: string) {
   if (pieces?.prefix !== prefix || pieces.now !== now) {
@@ -133,17 +155,26 @@ function writeDigits(n: number, target: Buffer, offset: number): number {
   return end;
 }
 
+/**
+ * Copies `block[start, end)` into `target` at `offset`; returns the offset after it. TypedArray `set`
+ * from a view: Buffer's `copy` costs a call into C++ per message, more than the copy of a message itself.
+ */
+function put(block: Buffer, start: number, end: number, target: Buffer, offset: number): number {
+  if (end > start) target.set(new Uint8Array(block.buffer, block.byteOffset + start, end - start), offset);
+  return offset + Math.max(0, end - start);
+}
+
 /** Writes the final message into `target` at `offset`; returns the offset after it. */
 export function writeMessage(m: SerialisedMessage, prefix: string, now: string, target: Buffer, offset: number): number {
   const { block, start, end } = m.span;
   // The given bytes, the library spliced in, and everything up to (not including) the closing brace.
   if (m.library) {
-    offset += block.copy(target, offset, start, start + m.libraryAt);
+    offset = put(block, start, start + m.libraryAt, target, offset);
     const library = libraryOf(m.library);
     target.set(library, offset);
     offset += library.length;
-    offset += block.copy(target, offset, start + m.libraryAt, end - 1);
-  } else offset += block.copy(target, offset, start, end - 1);
+    offset = put(block, start + m.libraryAt, end - 1, target, offset);
+  } else offset = put(block, start, end - 1, target, offset);
   if (m.needsTimestamp || !m.givenId) {
     const { timestamp, id } = piecesFor(prefix, now);
     if (m.needsTimestamp) {

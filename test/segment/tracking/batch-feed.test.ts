@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessageGate } from '../../../src/quality/checker.js';
 import { encodeBatch } from '../../../src/segment/tracking/batch-feed.js';
+import { registerRawLists } from '../../../src/util/raw-json.js';
 import { appWithSandbox } from '../../helpers/inprocess.js';
 
 /** A batch is checked message by message as its requests are packed: sending starts before the last message is checked. */
@@ -92,4 +93,62 @@ describe('the batch encoded once', () => {
     for (const i of [0, 2, 3]) expect(e.bytes.toString('utf8', e.starts[i], e.ends[i])).toBe(JSON.stringify(batch[i]));
     expect(e.bytes.toString('utf8')).toBe('[{"a":1},null,["x,]"],"y"]');
   });
+});
+
+/** A batch as it arrives over stdio: the line's bytes, parsed, its list registered as the transport does. */
+function arrived(messages: string[]): unknown[] {
+  const bytes = Buffer.from(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"tool_slug":"SEGMENT_BATCH","arguments":{"batch":[${messages.join(', ')}]}}}}`);
+  const value = JSON.parse(bytes.toString('utf8')) as { params: { arguments: { arguments: { batch: unknown[] } } } };
+  registerRawLists(bytes, value);
+  return value.params.arguments.arguments.batch;
+}
+
+describe('a batch that came over stdio is sent from the bytes the client wrote', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  /** Runs the batch through the executor; answers the result and the bodies that left. */
+  async function send(batch: unknown[]) {
+    const env = await appWithSandbox({ write: 'allow' });
+    close = env.close;
+    const bodies: string[] = [];
+    const post = env.app.http.send.bind(env.app.http);
+    env.app.http.send = (req, opts) => {
+      if (req.url.endsWith('/v1/batch')) bodies.push(String(req.body));
+      return post(req, opts);
+    };
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+    return { r, bodies, sent: bodies.flatMap((b) => (JSON.parse(b) as { batch: Record<string, any>[] }).batch) };
+  }
+
+  const plain = (i: number) => `{"type": "track", "userId": "u${i}", "event": "Order\\u0020Completed", "properties": {"i": ${i}, "price": 1.50}}`;
+
+  it('the messages leave as the client spelled them, and say what was checked', async () => {
+    const { r, bodies, sent } = await send(arrived(Array.from({ length: 20 }, (_, i) => plain(i))));
+    expect(r.successful).toBe(true);
+    expect(bodies.join()).toContain('"event": "Order\\u0020Completed", "properties": {"i": 7, "price": 1.50}');
+    expect(sent).toHaveLength(20);
+    sent.forEach((m, i) => expect(m).toMatchObject({ type: 'track', userId: `u${i}`, event: 'Order Completed', properties: { i, price: 1.5 }, context: { library: { name: 'segment-router' } } }));
+  }, 60_000);
+
+  it('a message that repeats a key is sent as it was checked, not as its bytes', async () => {
+    const messages = Array.from({ length: 20 }, (_, i) => plain(i));
+    messages[5] = '{"type":"track","userId":"u5","event":"E","properties":{"email":"someone@example.com"},"properties":{"plan":"pro"}}';
+    const { r, bodies, sent } = await send(arrived(messages));
+    expect(r.successful).toBe(true);
+    expect(bodies.join()).not.toContain('someone@example.com');
+    expect(sent[5]!.properties).toEqual({ plan: 'pro' });
+  }, 60_000);
+
+  it('context.library goes into the message\'s own context when a value nested in it has the same text', async () => {
+    const messages = Array.from({ length: 20 }, (_, i) => plain(i));
+    messages[2] = '{"type":"track","userId":"u2","event":"E","properties":{"context":{"ip":"10.0.0.1"}},"context": {"ip":"10.0.0.1"}}';
+    const { r, sent } = await send(arrived(messages));
+    expect(r.successful).toBe(true);
+    expect(sent[2]!.properties).toEqual({ context: { ip: '10.0.0.1' } });
+    expect(sent[2]!.context).toMatchObject({ ip: '10.0.0.1', library: { name: 'segment-router' } });
+  }, 60_000);
 });
