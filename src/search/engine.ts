@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { englishCounts } from './english.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
-import { loadIndex, saveIndex, type SavedIndex } from './saved-index.js';
+import { saveIndex, TermIndex, type SavedIndex, type Scoring } from './term-index.js';
 import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
 import { isStop, stem, words } from './words.js';
@@ -50,21 +50,26 @@ export interface ReadRequest {
 }
 
 export class SearchEngine {
-  private readonly index: MiniSearch;
+  private readonly index: TermIndex;
   /**
    * Short requests, one a document: each tool's use cases and the labelled requests (those some tool
    * serves and those none serves). A request close to one of them says more than the same words
    * spread over a tool's whole text.
    */
-  private readonly requests: MiniSearch;
+  private readonly requests: TermIndex;
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
-  private readonly params = new Map<string, Set<string>>();
-  private readonly access = new Map<string, ToolDefinition['access']>();
-  private readonly operation = new Map<string, string>();
-  /** The requests index's answer to rank()'s query, for nearest() to reuse (see there). */
-  private lastRequests?: { query: string; results: SearchResult[] };
+  /** Per tool, in the tool index's order: its slug, the fields it takes, its access and operation. */
+  private readonly tools: { slug: string; params: Set<string>; access: ToolDefinition['access']; operation: string }[];
+  /** Per requests-index document: the tools (by their number) it is a request for, and whether it is a use case. */
+  private readonly requestTools: number[][] = [];
+  private readonly isUseCase: boolean[] = [];
+  // Per tool, reused by every search: its closest use case and labelled request (documents of the requests index; -1: none).
+  private readonly bestUseCase: Int32Array;
+  private readonly bestLabelled: Int32Array;
+  /** nearest()'s answer, worked out by rank() on the way, for the same query (see there). */
+  private lastNearest?: { query: string; near: Nearest };
 
   /**
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
@@ -77,37 +82,38 @@ export class SearchEngine {
     const built = prebuilt(fingerprint(docs, labelled));
     if (built) {
       this.unserved = built.unserved;
-      this.index = loadIndex(built.index, INDEX_OPTIONS);
-      this.requests = loadIndex(built.requests, REQUEST_OPTIONS);
+      this.index = new TermIndex(built.index, FIELD_SCORING);
+      this.requests = new TermIndex(built.requests, REQUEST_SCORING);
       this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
     } else {
-      this.index = new MiniSearch(INDEX_OPTIONS);
-      this.index.addAll(docs);
+      this.index = new TermIndex(indexOf(INDEX_OPTIONS, docs), FIELD_SCORING);
       const requests = labelled ?? labelledRequests();
       this.unserved = hasUnserved(requests);
-      this.requests = new MiniSearch(REQUEST_OPTIONS);
-      this.requests.addAll(requestDocs(tools, requests));
+      this.requests = new TermIndex(indexOf(REQUEST_OPTIONS, requestDocs(tools, requests)), REQUEST_SCORING);
       // The words of every tool, in scope or not, say whether a request is Segment's.
       this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
     }
-    for (const t of tools) {
-      this.params.set(t.slug, new Set(t.paramNames.map(fieldKey)));
-      this.access.set(t.slug, t.access);
-      this.operation.set(t.slug, t.facts.operation);
+    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), access: t.access, operation: t.facts.operation }));
+    const number = new Map(tools.map((t, k) => [t.slug, k]));
+    const byValue = new Map<unknown, number[]>();
+    for (let doc = 0; doc < this.requests.documentCount; doc++) {
+      const slugs = this.requests.stored(doc, 'tools') as string[];
+      let list = byValue.get(slugs);
+      if (!list) byValue.set(slugs, (list = slugs.map((s) => number.get(s)!)));
+      this.requestTools.push(list);
+      this.isUseCase.push(this.requests.stored(doc, 'useCase') === true);
     }
+    this.bestUseCase = new Int32Array(tools.length);
+    this.bestLabelled = new Int32Array(tools.length);
   }
 
   /** What `npm run build` saves: the index and the vocabulary, keyed by the tools they were made from. */
   static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
     const docs = tools.map(toolDocument);
-    const index = new MiniSearch(INDEX_OPTIONS);
-    index.addAll(docs);
-    const requests = new MiniSearch(REQUEST_OPTIONS);
-    requests.addAll(requestDocs(tools, labelled ?? labelledRequests()));
     const saved: Prebuilt & { fingerprint: string } = {
       fingerprint: fingerprint(docs, labelled),
-      index: saveIndex(index),
-      requests: saveIndex(requests),
+      index: indexOf(INDEX_OPTIONS, docs),
+      requests: indexOf(REQUEST_OPTIONS, requestDocs(tools, labelled ?? labelledRequests())),
       unserved: hasUnserved(labelled ?? labelledRequests()),
       vocabulary: [...vocabulary(docs)].sort(byUse),
     };
@@ -157,17 +163,34 @@ export class SearchEngine {
    * serves; both 0 when there are no labelled requests no tool serves (nothing to compare with).
    */
   nearest(read: ReadRequest): Nearest {
-    const out = { served: 0, unserved: 0 };
     const query = read.words.join(' ');
     // rank() asked the requests index this very question a moment ago: its answer is reused, once.
-    const memo = this.lastRequests;
-    this.lastRequests = undefined;
-    if (!query.trim() || !this.unserved) return out;
-    for (const r of memo?.query === query ? memo.results : this.requests.search(query, REQUEST_SEARCH)) {
-      const key = (r.tools as string[]).length ? 'served' : 'unserved';
-      out[key] = Math.max(out[key], r.score);
+    const memo = this.lastNearest;
+    this.lastNearest = undefined;
+    if (!query.trim() || !this.unserved) return { served: 0, unserved: 0 };
+    return memo?.query === query ? memo.near : this.closest(query);
+  }
+
+  /**
+   * Asks the requests index: fills each tool's closest use case and closest labelled request (the
+   * highest score; of equal ones the first found, as MiniSearch's sort keeps them); returns nearest()'s answer.
+   */
+  private closest(query: string, inScope?: (slug: string) => boolean): Nearest {
+    const { hits, score } = this.requests.search(query);
+    this.bestUseCase.fill(-1);
+    this.bestLabelled.fill(-1);
+    const near = { served: 0, unserved: 0 };
+    for (let i = 0; i < hits.length; i++) {
+      const doc = hits[i]!;
+      const tools = this.requestTools[doc]!;
+      if (tools.length) near.served = Math.max(near.served, score[doc]!);
+      else near.unserved = Math.max(near.unserved, score[doc]!);
+      const best = this.isUseCase[doc] ? this.bestUseCase : this.bestLabelled;
+      for (const t of tools) {
+        if ((best[t]! < 0 || score[doc]! > score[best[t]!]!) && (!inScope || inScope(this.tools[t]!.slug))) best[t] = doc;
+      }
     }
-    return out;
+    return near;
   }
 
   /** Every tool some word of the request matches, best first. `knownFields`: names of values the caller holds. */
@@ -175,37 +198,63 @@ export class SearchEngine {
     const query = read.words.join(' ');
     if (!query.trim()) return [];
     const known = knownFields.slice(0, WEIGHTS.limits.knownFields).map(fieldKey).filter(Boolean);
-    const results = this.index.search(query, inScope ? { ...FIELD_SEARCH, filter: (r: SearchResult) => inScope(r.id as string) } : FIELD_SEARCH);
-    const knownBoost = (id: string) => (known.length ? 1 + WEIGHTS.knownField * known.filter((k) => this.params.get(id)!.has(k)).length : 1);
+    const knownBoost = (t: number) => (known.length ? 1 + WEIGHTS.knownField * known.filter((k) => this.tools[t]!.params.has(k)).length : 1);
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
-    const fit = (slug: string) => (ops.size ? (ops.get(this.operation.get(slug)!) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.access.get(slug)!]);
-    // Added to what its fields scored: each tool's closest use case, and the closest labelled request
-    // it serves (people asked for this tool in words like these). Results come best first.
-    const useCase = new Map<string, SearchResult>();
-    const labelled = new Map<string, SearchResult>();
-    const requests = this.requests.search(query, REQUEST_SEARCH);
-    this.lastRequests = { query, results: requests };
-    for (const r of requests) {
-      const closest = r.useCase ? useCase : labelled;
-      for (const tool of r.tools as string[]) if ((!inScope || inScope(tool)) && !closest.has(tool)) closest.set(tool, r);
-    }
-    // MiniSearch makes each result afresh for this search, so a tool's match is added to in place.
-    const merged = new Map<string, { score: number; match: Record<string, Field[]> }>();
-    for (const r of results) merged.set(r.id as string, { score: r.score, match: r.match as Record<string, Field[]> });
-    const add = (closest: Map<string, SearchResult>, weight: number, field: Field) => {
-      for (const [tool, r] of closest) {
-        let m = merged.get(tool);
-        if (!m) merged.set(tool, (m = { score: 0, match: {} }));
-        m.score += weight * r.score;
-        for (const term in r.match) m.match[term] = withField(m.match[term], field);
-      }
-    };
-    add(useCase, WEIGHTS.useCase, 'useCase');
-    add(labelled, WEIGHTS.labelled, 'labelled');
+    const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);
+    // What the tool's fields scored (the tool index numbers tools as this.tools does), then, added:
+    // its closest use case, and the closest labelled request it serves (people asked for this tool in
+    // words like these).
+    const fields = this.index.search(query);
+    const inFields = new Set<number>();
+    for (let i = 0; i < fields.hits.length; i++) if (!inScope || inScope(this.tools[fields.hits[i]!]!.slug)) inFields.add(fields.hits[i]!);
+    this.lastNearest = { query, near: this.closest(query, inScope) };
+    const requests = this.requests.score;
     const out: Ranked[] = [];
-    for (const [slug, m] of merged) out.push({ slug, score: m.score * fit(slug) * knownBoost(slug), match: m.match });
+    const matched = this.matcher(inFields);
+    for (let t = 0; t < this.tools.length; t++) {
+      const useCase = this.bestUseCase[t]!;
+      const labelled = this.bestLabelled[t]!;
+      if (!inFields.has(t) && useCase < 0 && labelled < 0) continue;
+      let score = inFields.has(t) ? fields.score[t]! : 0;
+      if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
+      if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]!;
+      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, matched));
+    }
     return out.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
+  }
+
+  /**
+   * What a ranked tool matched, read from the last search's trail when asked (decide.ts and explain read
+   * a few tools' of a search): its fields' terms, then its closest use case's and labelled request's.
+   */
+  private matcher(inFields: Set<number>): (t: number) => Record<string, Field[]> {
+    const searches = this.index.searches + this.requests.searches;
+    const useCase = this.bestUseCase.slice();
+    const labelled = this.bestLabelled.slice();
+    return (t) => {
+      if (this.index.searches + this.requests.searches !== searches) throw new Error('SearchEngine: a ranking\'s matches are read before the next search');
+      const match = (inFields.has(t) ? this.index.match(t) : {}) as Record<string, Field[]>;
+      if (useCase[t]! >= 0) for (const term in this.requests.match(useCase[t]!)) match[term] = withField(match[term], 'useCase');
+      if (labelled[t]! >= 0) for (const term in this.requests.match(labelled[t]!)) match[term] = withField(match[term], 'labelled');
+      return match;
+    };
+  }
+}
+
+/** A ranked tool whose matches are worked out when first read. */
+class RankedTool implements Ranked {
+  private matched?: Record<string, Field[]>;
+
+  constructor(
+    readonly slug: string,
+    readonly score: number,
+    private readonly tool: number,
+    private readonly matcher: (t: number) => Record<string, Field[]>,
+  ) {}
+
+  get match(): Record<string, Field[]> {
+    return (this.matched ??= this.matcher(this.tool));
   }
 }
 
@@ -215,9 +264,16 @@ const QUOTED = /(^|[\s(])['"‘“][^'"‘’“”]{1,80}['"’”](?=$|[\s.,;:
 const INDEX_OPTIONS = { fields: [...FIELDS], idField: 'id', processTerm };
 const REQUEST_OPTIONS = { fields: ['text'], idField: 'id', storeFields: ['tools', 'useCase'], processTerm };
 /** Short texts: prefixes as in the tool index, no fuzzy matching (typos are corrected before). */
-const REQUEST_SEARCH = { prefix: (t: string) => t.length >= WEIGHTS.prefixMinLength, weights: { prefix: WEIGHTS.prefix, fuzzy: 0 }, combineWith: 'OR' } as const;
-/** The tool index's search, made once (every search reads it, none changes it): the same, with the fields' boosts. */
-const FIELD_SEARCH = { ...REQUEST_SEARCH, boost: WEIGHTS.fields };
+const REQUEST_SCORING: Scoring = { processTerm, prefixWeight: WEIGHTS.prefix, prefixMinLength: WEIGHTS.prefixMinLength, bm25: WEIGHTS.bm25 };
+/** The tool index's: the same, with the fields' boosts. */
+const FIELD_SCORING: Scoring = { ...REQUEST_SCORING, boost: WEIGHTS.fields };
+
+/** MiniSearch builds the index: tokens, terms, lengths; it is searched in its saved form (term-index.ts). */
+function indexOf<T>(options: Options<T>, docs: readonly T[]): SavedIndex {
+  const index = new MiniSearch(options);
+  index.addAll(docs);
+  return saveIndex(index);
+}
 
 /** A tool's fields for a term, each once (two query terms can list a field twice), then `field`. */
 function withField(fields: Field[] | undefined, field: Field): Field[] {
@@ -272,7 +328,7 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
 const hasUnserved = (labelled: readonly LabelledRequest[]) => labelled.some((e) => e.tools.length === 0);
 
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 5;
+const INDEX_VERSION = 6;
 
 interface Prebuilt {
   index: SavedIndex;

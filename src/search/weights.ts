@@ -23,6 +23,8 @@ export const WEIGHTS = {
   labelled: 3,
   /** A query term matching as a prefix counts this much of an exact match (MiniSearch `weights.prefix`). */
   prefix: 0.3,
+  /** BM25+ as MiniSearch scores a term in a field (its defaults): saturation k, length normalisation b, the floor d. */
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
   /** Shortest query term that may match as a prefix ("deleg" -> "delegate"). */
   prefixMinLength: 5,
   /** A tool whose operation the request does not ask for keeps this share of its score. */
