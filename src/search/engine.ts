@@ -57,15 +57,15 @@ export class SearchEngine {
    * spread over a tool's whole text.
    */
   private readonly requests: TermIndex;
+  /** Per short request: the tools (by number, as in `tools`) it is a request for; use cases come first. */
+  private readonly served: RequestIndex['served'];
+  private readonly useCases: number;
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
   /** Per tool, in the tool index's order: its slug, the fields it takes, its access and operation. */
   private readonly tools: { slug: string; params: Set<string>; access: ToolDefinition['access']; operation: string }[];
-  /** Per requests-index document: the tools (by their number) it is a request for, and whether it is a use case. */
-  private readonly requestTools: number[][] = [];
-  private readonly isUseCase: boolean[] = [];
-  // Per tool, reused by every search: its closest use case and labelled request (documents of the requests index; -1: none).
+  // Per tool, reused by every search: its closest use case and labelled request (short requests' numbers; -1: none).
   private readonly bestUseCase: Int32Array;
   private readonly bestLabelled: Int32Array;
   /** nearest()'s answer, worked out by rank() on the way, for the same query (see there). */
@@ -80,41 +80,26 @@ export class SearchEngine {
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
     const docs = tools.map(toolDocument);
     const built = prebuilt(fingerprint(docs, labelled));
-    if (built) {
-      this.unserved = built.unserved;
-      this.index = new TermIndex(built.index, FIELD_SCORING);
-      this.requests = new TermIndex(built.requests, REQUEST_SCORING);
-      this.typos = new TypoFixer(new Map(built.vocabulary), englishCounts);
-    } else {
-      this.index = new TermIndex(indexOf(INDEX_OPTIONS, docs), FIELD_SCORING);
-      const requests = labelled ?? labelledRequests();
-      this.unserved = hasUnserved(requests);
-      this.requests = new TermIndex(indexOf(REQUEST_OPTIONS, requestDocs(tools, requests)), REQUEST_SCORING);
-      // The words of every tool, in scope or not, say whether a request is Segment's.
-      this.typos = new TypoFixer(vocabulary(language === tools ? docs : language.map(toolDocument)), englishCounts);
-    }
+    // The words of every tool, in scope or not, say whether a request is Segment's.
+    const vocabularyOf = () => [...vocabulary(language === tools ? docs : language.map(toolDocument))];
+    const { index, requests, vocabulary: known } = built ?? { index: indexOf(INDEX_OPTIONS, docs), requests: requestIndex(tools, labelled ?? labelledRequests()), vocabulary: vocabularyOf() };
+    this.index = new TermIndex(index, FIELD_SCORING);
+    this.requests = new TermIndex(requests.index, REQUEST_SCORING);
+    ({ served: this.served, useCases: this.useCases } = requests);
+    this.unserved = this.served.some((s) => s.length === 0);
+    this.typos = new TypoFixer(new Map(known), englishCounts);
     this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), access: t.access, operation: t.facts.operation }));
-    const number = new Map(tools.map((t, k) => [t.slug, k]));
-    const byValue = new Map<unknown, number[]>();
-    for (let doc = 0; doc < this.requests.documentCount; doc++) {
-      const slugs = this.requests.stored(doc, 'tools') as string[];
-      let list = byValue.get(slugs);
-      if (!list) byValue.set(slugs, (list = slugs.map((s) => number.get(s)!)));
-      this.requestTools.push(list);
-      this.isUseCase.push(this.requests.stored(doc, 'useCase') === true);
-    }
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
   }
 
-  /** What `npm run build` saves: the index and the vocabulary, keyed by the tools they were made from. */
+  /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
   static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
     const docs = tools.map(toolDocument);
     const saved: Prebuilt & { fingerprint: string } = {
       fingerprint: fingerprint(docs, labelled),
       index: indexOf(INDEX_OPTIONS, docs),
-      requests: indexOf(REQUEST_OPTIONS, requestDocs(tools, labelled ?? labelledRequests())),
-      unserved: hasUnserved(labelled ?? labelledRequests()),
+      requests: requestIndex(tools, labelled ?? labelledRequests()),
       vocabulary: [...vocabulary(docs)].sort(byUse),
     };
     return JSON.stringify(saved);
@@ -182,10 +167,10 @@ export class SearchEngine {
     const near = { served: 0, unserved: 0 };
     for (let i = 0; i < hits.length; i++) {
       const doc = hits[i]!;
-      const tools = this.requestTools[doc]!;
+      const tools = this.served[doc]!;
       if (tools.length) near.served = Math.max(near.served, score[doc]!);
       else near.unserved = Math.max(near.unserved, score[doc]!);
-      const best = this.isUseCase[doc] ? this.bestUseCase : this.bestLabelled;
+      const best = doc < this.useCases ? this.bestUseCase : this.bestLabelled;
       for (const t of tools) {
         if ((best[t]! < 0 || score[doc]! > score[best[t]!]!) && (!inScope || inScope(this.tools[t]!.slug))) best[t] = doc;
       }
@@ -211,7 +196,7 @@ export class SearchEngine {
     this.lastNearest = { query, near: this.closest(query, inScope) };
     const requests = this.requests.score;
     const out: Ranked[] = [];
-    const matched = this.matcher(inFields);
+    const searches = this.index.searches + this.requests.searches;
     for (let t = 0; t < this.tools.length; t++) {
       const useCase = this.bestUseCase[t]!;
       const labelled = this.bestLabelled[t]!;
@@ -219,42 +204,40 @@ export class SearchEngine {
       let score = inFields.has(t) ? fields.score[t]! : 0;
       if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
       if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]!;
-      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, matched));
+      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), [this, t, searches, inFields.has(t), useCase, labelled]));
     }
     return out.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
   }
 
   /**
-   * What a ranked tool matched, read from the last search's trail when asked (decide.ts and explain read
-   * a few tools' of a search): its fields' terms, then its closest use case's and labelled request's.
+   * What a tool matched in the ranking made after `searches` searches: its fields' terms, then its
+   * closest use case's and labelled request's. Read from what the searches left, so only until the next.
    */
-  private matcher(inFields: Set<number>): (t: number) => Record<string, Field[]> {
-    const searches = this.index.searches + this.requests.searches;
-    const useCase = this.bestUseCase.slice();
-    const labelled = this.bestLabelled.slice();
-    return (t) => {
-      if (this.index.searches + this.requests.searches !== searches) throw new Error('SearchEngine: a ranking\'s matches are read before the next search');
-      const match = (inFields.has(t) ? this.index.match(t) : {}) as Record<string, Field[]>;
-      if (useCase[t]! >= 0) for (const term in this.requests.match(useCase[t]!)) match[term] = withField(match[term], 'useCase');
-      if (labelled[t]! >= 0) for (const term in this.requests.match(labelled[t]!)) match[term] = withField(match[term], 'labelled');
-      return match;
+  matched(t: number, searches: number, inFields: boolean, useCase: number, labelled: number): Record<string, Field[]> {
+    if (this.index.searches + this.requests.searches !== searches) throw new Error("SearchEngine: a ranking's matches are read before the next search");
+    const match = (inFields ? this.index.match(t) : {}) as Record<string, Field[]>;
+    const add = (doc: number, field: Field) => {
+      for (const term in this.requests.match(doc)) if (!(match[term] ??= []).includes(field)) match[term].push(field);
     };
+    if (useCase >= 0) add(useCase, 'useCase');
+    if (labelled >= 0) add(labelled, 'labelled');
+    return match;
   }
 }
 
-/** A ranked tool whose matches are worked out when first read. */
+/** A ranked tool; what it matched is worked out when read (decide.ts and explain read a few tools' of a ranking). */
 class RankedTool implements Ranked {
   private matched?: Record<string, Field[]>;
 
   constructor(
     readonly slug: string,
     readonly score: number,
-    private readonly tool: number,
-    private readonly matcher: (t: number) => Record<string, Field[]>,
+    private readonly from: [SearchEngine, ...Parameters<SearchEngine['matched']>],
   ) {}
 
   get match(): Record<string, Field[]> {
-    return (this.matched ??= this.matcher(this.tool));
+    const [engine, ...args] = this.from;
+    return (this.matched ??= engine.matched(...args));
   }
 }
 
@@ -262,7 +245,7 @@ class RankedTool implements Ranked {
 const QUOTED = /(^|[\s(])['"‘“][^'"‘’“”]{1,80}['"’”](?=$|[\s.,;:!?)])/g;
 
 const INDEX_OPTIONS = { fields: [...FIELDS], idField: 'id', processTerm };
-const REQUEST_OPTIONS = { fields: ['text'], idField: 'id', storeFields: ['tools', 'useCase'], processTerm };
+const REQUEST_OPTIONS = { fields: ['text'], idField: 'id', processTerm };
 /** Short texts: prefixes as in the tool index, no fuzzy matching (typos are corrected before). */
 const REQUEST_SCORING: Scoring = { processTerm, prefixWeight: WEIGHTS.prefix, prefixMinLength: WEIGHTS.prefixMinLength, bm25: WEIGHTS.bm25 };
 /** The tool index's: the same, with the fields' boosts. */
@@ -275,33 +258,27 @@ function indexOf<T>(options: Options<T>, docs: readonly T[]): SavedIndex {
   return saveIndex(index);
 }
 
-/** A tool's fields for a term, each once (two query terms can list a field twice), then `field`. */
-function withField(fields: Field[] | undefined, field: Field): Field[] {
-  const out: Field[] = [];
-  for (const f of fields ?? []) if (!out.includes(f)) out.push(f);
-  if (!out.includes(field)) out.push(field);
-  return out;
+/** The short requests' index: each tool's use cases, then the labelled requests (one only tools outside this registry serve is left out). */
+interface RequestIndex {
+  index: SavedIndex;
+  /** Per short request, the tools (their numbers) it is a request for; none for a labelled one no tool serves. */
+  served: number[][];
+  useCases: number;
 }
 
-interface RequestDoc {
-  id: number;
-  text: string;
-  /** The tools of this registry that serve it; none for a labelled request no tool serves. */
-  tools: string[];
-  /** One of a tool's own use cases, not a labelled request. */
-  useCase?: true;
-}
-
-/** Use cases, then labelled requests; a labelled request only tools outside this registry serve is left out. */
-function requestDocs(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestDoc[] {
-  const out: RequestDoc[] = [];
-  for (const t of tools) for (const text of t.useCases) out.push({ id: out.length, text, tools: [t.slug], useCase: true });
-  const here = new Set(tools.map((t) => t.slug));
+function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestIndex {
+  const texts = tools.flatMap((t) => t.useCases);
+  const served = tools.flatMap((t, k) => t.useCases.map(() => [k]));
+  const useCases = texts.length;
+  const number = new Map(tools.map((t, k) => [t.slug, k]));
   for (const e of labelled) {
-    const served = e.tools.filter((t) => here.has(t));
-    if (served.length || !e.tools.length) out.push({ id: out.length, text: e.request, tools: served });
+    const here = e.tools.filter((t) => number.has(t)).map((t) => number.get(t)!);
+    if (here.length || !e.tools.length) {
+      texts.push(e.request);
+      served.push(here);
+    }
   }
-  return out;
+  return { index: indexOf(REQUEST_OPTIONS, texts.map((text, id) => ({ id, text }))), served, useCases };
 }
 export const PREBUILT = new URL('./index.json', import.meta.url);
 
@@ -324,17 +301,12 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
     .digest('hex');
 }
 
-/** Whether some labelled request is one no tool serves (nearest() has nothing to say otherwise). */
-const hasUnserved = (labelled: readonly LabelledRequest[]) => labelled.some((e) => e.tools.length === 0);
-
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 6;
+const INDEX_VERSION = 7;
 
 interface Prebuilt {
   index: SavedIndex;
-  requests: SavedIndex;
-  /** Whether some labelled request is one no tool serves. */
-  unserved: boolean;
+  requests: RequestIndex;
   vocabulary: [string, number][];
 }
 
