@@ -2,7 +2,7 @@ import type { RuntimeConfig } from '../config/runtime.js';
 import type { ConnectionService } from '../connections/types.js';
 import type { Registry } from '../registry/registry.js';
 import type { SearchHit, SearchQuery, ToolSearch } from '../search/search.js';
-import { briefView, toolView, type BriefView, type ToolView } from '../search/tool-view.js';
+import { briefView, toolView, type BriefView, type ToolView } from './tool-view.js';
 import { connectionSummary } from './connection-summary.js';
 
 export interface SearchAnswer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactSchema, shorten } from '../../src/search/compact-schema.js';
+import { compactSchema, shorten } from '../../src/meta/compact-schema.js';
 import { trackingTools } from '../../src/segment/tracking/tools.js';
 
 const track = trackingTools.find((t) => t.slug === 'SEGMENT_TRACK')!;

@@ -7,7 +7,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { directName } from '../../src/registry/slug.js';
-import { toolView } from '../../src/search/tool-view.js';
+import { toolView } from '../../src/meta/tool-view.js';
 import { createServer, type ToolsMode } from '../../src/server/create-server.js';
 import { RouterTaskStore } from '../../src/server/tasks.js';
 
