@@ -111,8 +111,14 @@ const SAVE_EVERY_MS = 200;
 
 interface Chunk {
   messages: Record<string, unknown>[];
-  /** Where each message came from. */
-  origin: SourceRecord[];
+  /**
+   * Where each message came from: its line, its item in a JSON array (0 for line formats), its bytes.
+   * Three lists, not the reader's records: they live as long as the call, and a record object and its
+   * resume position per message were most of what a chunk held besides the messages.
+   */
+  lines: number[];
+  items: number[];
+  raws: Buffer[];
   rejects: Reject[];
   bytes: number;
   next: ReadPosition;
@@ -225,12 +231,12 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
       if (e.kind === 'policy' || e.kind === 'not_connected' || e.kind === 'unknown_tool') throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       if (data.not_accepted?.length || !data.rejected_before_sending) {
         const first = data.not_accepted?.[0]?.reason ?? e.message;
-        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${placeLine(chunk.origin[0])}: ${first}` });
+        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${placeLine(originOf(chunk, 0))}: ${first}` });
       }
     }
     const rejected = (data.rejected_before_sending ?? []).map((x) => {
-      const o = chunk.origin[x.index]!;
-      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: o.raw };
+      const o = originOf(chunk, x.index)!;
+      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.raws[x.index]! };
     });
     return { accepted: data.accepted ?? (r.successful ? chunk.messages.length : 0), rejects: rejected };
   };
@@ -250,7 +256,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     for (const f of data.findings ?? []) {
       if (quality.findings.length >= LISTED_FINDINGS) break;
       const { index, ...rest } = f;
-      const o = chunk.origin[index];
+      const o = originOf(chunk, index);
       if (o) quality.findings.push({ ...rest, line: o.line, ...(o.item !== undefined ? { item: o.item } : {}) });
     }
   };
@@ -258,7 +264,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const inflight = opts.inflight ?? INFLIGHT;
-  const fresh = (): Chunk => ({ messages: [], origin: [], rejects: [], bytes: 0, next: from, read: 0 });
+  const fresh = (): Chunk => ({ messages: [], lines: [], items: [], raws: [], rejects: [], bytes: 0, next: from, read: 0 });
   let chunk = fresh();
   const dispatch = async () => {
     queue.push({ chunk, result: send(chunk) });
@@ -303,7 +309,15 @@ function ownReason(reason: string): string {
   return reason.replace(/^batch\.\d+: /, '').replace(/\bbatch\.\d+\./g, '');
 }
 
-function placeLine(o: SourceRecord | undefined): string {
+/** The line (and item) of the chunk's message at `index`. */
+function originOf(chunk: Chunk, index: number): Pick<SourceRecord, 'line' | 'item'> | undefined {
+  const line = chunk.lines[index];
+  if (line === undefined) return undefined;
+  const item = chunk.items[index]!;
+  return item ? { line, item } : { line };
+}
+
+function placeLine(o: Pick<SourceRecord, 'line' | 'item'> | undefined): string {
   if (!o) return 'the chunk';
   return o.item !== undefined ? `item ${o.item} (line ${o.line})` : `line ${o.line}`;
 }
@@ -339,7 +353,9 @@ ${defaultTimestamp}`;
   IN_CALL.batch[0] = undefined;
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
   chunk.messages.push(m);
-  chunk.origin.push(rec);
+  chunk.lines.push(rec.line);
+  chunk.items.push(rec.item ?? 0);
+  chunk.raws.push(rec.raw);
   chunk.bytes += rec.raw.length;
   return undefined;
 }

@@ -16,10 +16,14 @@ const MEMO_LIMIT = 2_000;
 const eventMemo = new Map<string, { fix?: string; why: string } | null>();
 const keyMemo = { snake: new Map<string, string | null>(), camel: new Map<string, string | null>() };
 
-function memo<V>(map: Map<string, V>, key: string, compute: () => V): V {
+/** The memoised verdict for `key`, or `MISS`: looked up before any work, so a hit allocates nothing. */
+const MISS = Symbol('miss');
+function recall<V>(map: Map<string, V>, key: string): V | typeof MISS {
   const hit = map.get(key);
-  if (hit !== undefined || map.has(key)) return hit as V;
-  const value = compute();
+  return hit !== undefined || map.has(key) ? (hit as V) : MISS;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
   if (map.size >= MEMO_LIMIT) map.clear();
   map.set(key, value);
   return value;
@@ -54,58 +58,72 @@ function wordOk(w: string, first: boolean): boolean {
 
 /** Why an event name breaks "Object Action" Title Case, with the fix; null when it is fine. */
 export function eventNameProblem(name: string): { fix?: string; why: string } | null {
-  return memo(eventMemo, name, () => {
-    const parts = name.split(' ');
-    const shouting = !/[a-z]/.test(name);
-    const wellFormed = !shouting && parts.length >= 2 && parts.every((w, i) => w !== '' && /^[A-Za-z0-9&'/]+$/.test(w) && wordOk(w, i === 0));
-    if (wellFormed) return null;
-    const ws = words(name);
-    const fix = ws.map((w, i) => titleWord(w, i === 0, shouting)).join(' ');
-    if (ws.length < 2) {
-      return { why: 'names one thing: name the object and what happened to it, e.g. "Order Completed"' };
-    }
-    return { why: 'is not "Object Action" in Title Case', fix };
-  });
+  const known = recall(eventMemo, name);
+  return known !== MISS ? known : remember(eventMemo, name, eventNameVerdict(name));
+}
+
+function eventNameVerdict(name: string): { fix?: string; why: string } | null {
+  const parts = name.split(' ');
+  const shouting = !/[a-z]/.test(name);
+  const wellFormed = !shouting && parts.length >= 2 && parts.every((w, i) => w !== '' && /^[A-Za-z0-9&'/]+$/.test(w) && wordOk(w, i === 0));
+  if (wellFormed) return null;
+  const ws = words(name);
+  const fix = ws.map((w, i) => titleWord(w, i === 0, shouting)).join(' ');
+  if (ws.length < 2) {
+    return { why: 'names one thing: name the object and what happened to it, e.g. "Order Completed"' };
+  }
+  return { why: 'is not "Object Action" in Title Case', fix };
 }
 
 function keyProblem(key: string, style: 'snake' | 'camel'): string | null {
-  return memo(keyMemo[style], key, () => {
-    if (RESERVED_KEYS.has(key)) return null;
-    if (style === 'snake') {
-      if (/^[a-z0-9]+(_[a-z0-9]+)*$/.test(key)) return null;
-      return words(key).map((w) => w.toLowerCase()).join('_') || null;
-    }
-    if (/^[a-z][a-zA-Z0-9]*$/.test(key)) return null;
-    const ws = words(key).map((w) => w.toLowerCase());
-    return ws.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('') || null;
-  });
+  const known = recall(keyMemo[style], key);
+  return known !== MISS ? known : remember(keyMemo[style], key, keyVerdict(key, style));
+}
+
+function keyVerdict(key: string, style: 'snake' | 'camel'): string | null {
+  if (RESERVED_KEYS.has(key)) return null;
+  if (style === 'snake') {
+    if (/^[a-z0-9]+(_[a-z0-9]+)*$/.test(key)) return null;
+    return words(key).map((w) => w.toLowerCase()).join('_') || null;
+  }
+  if (/^[a-z][a-zA-Z0-9]*$/.test(key)) return null;
+  const ws = words(key).map((w) => w.toLowerCase());
+  return ws.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('') || null;
 }
 
 const MAX_DEPTH = 6;
 const MAX_KEYS = 500;
 
+/** One value's key check: where findings go, and how many keys were read (the walk stops at MAX_KEYS). */
+interface KeyScan {
+  style: 'snake' | 'camel';
+  index: number;
+  out: Finding[];
+  seen: number;
+}
+
 /** Keys of properties or traits (nested objects and arrays of objects too) that break the style. */
 export function checkKeys(value: unknown, path: string, style: NamingStyle, index: number, out: Finding[]): void {
   if (style === 'off') return;
-  let seen = 0;
-  // Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
-  const walk = (v: unknown, at: string, depth: number) => {
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) walk(v[i], `${at}.${i}`, depth + 1);
-      return;
+  if (value !== null && typeof value === 'object') walkKeys({ style, index, out, seen: 0 }, value, path, 0);
+}
+
+// Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
+function walkKeys(scan: KeyScan, v: unknown, at: string, depth: number): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) walkKeys(scan, v[i], `${at}.${i}`, depth + 1);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (++scan.seen > MAX_KEYS) return;
+    const fix = keyProblem(k, scan.style);
+    if (fix && fix !== k) {
+      scan.out.push({ index: scan.index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${scan.style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
     }
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      if (++seen > MAX_KEYS) return;
-      const fix = keyProblem(k, style);
-      if (fix && fix !== k) {
-        out.push({ index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
-      }
-      const child = o[k];
-      if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) walk(child, `${at}.${k}`, depth + 1);
-    }
-  };
-  if (value !== null && typeof value === 'object') walk(value, path, 0);
+    const child = o[k];
+    if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) walkKeys(scan, child, `${at}.${k}`, depth + 1);
+  }
 }
 
 /** Every naming finding for one message. */

@@ -153,48 +153,60 @@ const ADVICE: Record<PiiKind, (where: Where) => string> = {
 /** Context fields that are Segment's own technical data, not free text a person typed. */
 const TECHNICAL_CONTEXT = new Set(['ip', 'userAgent', 'library', 'device', 'os', 'app', 'network', 'screen', 'locale', 'timezone', 'location', 'groupId', 'direct', 'active']);
 
+/** One message's scan: where findings go, and how many values were read (the walk stops at MAX_VALUES). */
+interface Scan {
+  index: number;
+  out: Finding[];
+  scanned: number;
+}
+
+function report(scan: Scan, at: string, kind: PiiKind, found: string, where: Where): void {
+  scan.out.push({ index: scan.index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[kind]} (${mask(kind, found)})`, fix: ADVICE[kind](where) });
+}
+
+// Paths are built only for a finding or a nested object: most values are short strings with nothing in them.
+function scanValue(scan: Scan, v: unknown, parent: string, key: string, allowContact: boolean, where: Where, depth: number): void {
+  if (++scan.scanned > MAX_VALUES) return;
+  if (typeof v === 'string') {
+    if (v.length < MIN_PII_LENGTH) return;
+    const hit = detect(v, allowContact);
+    if (hit) report(scan, `${parent}.${key}`, hit.kind, hit.found, where);
+  } else if (typeof v === 'number') {
+    // A card number sent as a number: 13 digits and more.
+    if (v >= 1e12 && v < 1e21 && Number.isInteger(v)) {
+      const card = findCard(v.toFixed(0));
+      if (card) report(scan, `${parent}.${key}`, 'card', card, where);
+    }
+  } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
+    scanContainer(scan, v as Record<string, unknown>, `${parent}.${key}`, allowContact, where, depth + 1);
+  }
+}
+
+function scanContainer(scan: Scan, o: Record<string, unknown> | unknown[], at: string, allowContact: boolean, where: Where, depth: number): void {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) scanValue(scan, o[i], at, String(i), allowContact, where, depth);
+    return;
+  }
+  for (const k in o) scanValue(scan, o[k], at, k, allowContact, where, depth);
+}
+
 /**
  * PII findings for one message. Traits (identify and group traits, and context.traits) may carry
  * email and phone, as Segment intends; cards and national ids are reported everywhere.
+ * Plain functions, not closures made per message: a batch checks every message.
  */
 export function checkPii(type: string, message: Record<string, unknown>, index: number, out: Finding[]): void {
-  let scanned = 0;
-  const report = (at: string, kind: PiiKind, found: string, where: Where) =>
-    out.push({ index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[kind]} (${mask(kind, found)})`, fix: ADVICE[kind](where) });
-  // Paths are built only for a finding or a nested object: most values are short strings with nothing in them.
-  const value = (v: unknown, parent: string, key: string, allowContact: boolean, where: Where, depth: number) => {
-    if (++scanned > MAX_VALUES) return;
-    if (typeof v === 'string') {
-      if (v.length < MIN_PII_LENGTH) return;
-      const hit = detect(v, allowContact);
-      if (hit) report(`${parent}.${key}`, hit.kind, hit.found, where);
-    } else if (typeof v === 'number') {
-      // A card number sent as a number: 13 digits and more.
-      if (v >= 1e12 && v < 1e21 && Number.isInteger(v)) {
-        const card = findCard(v.toFixed(0));
-        if (card) report(`${parent}.${key}`, 'card', card, where);
-      }
-    } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
-      container(v as Record<string, unknown>, `${parent}.${key}`, allowContact, where, depth + 1);
-    }
-  };
-  const container = (o: Record<string, unknown> | unknown[], at: string, allowContact: boolean, where: Where, depth: number) => {
-    if (Array.isArray(o)) {
-      for (let i = 0; i < o.length; i++) value(o[i], at, String(i), allowContact, where, depth);
-      return;
-    }
-    for (const k in o) value(o[k], at, k, allowContact, where, depth);
-  };
+  const scan: Scan = { index, out, scanned: 0 };
   const traitsAllowed = type === 'identify' || type === 'group';
   const { properties, traits, context } = message;
-  if (properties && typeof properties === 'object') container(properties as Record<string, unknown>, 'properties', false, 'properties', 0);
-  if (traits && typeof traits === 'object') container(traits as Record<string, unknown>, 'traits', traitsAllowed, 'traits', 0);
+  if (properties && typeof properties === 'object') scanContainer(scan, properties as Record<string, unknown>, 'properties', false, 'properties', 0);
+  if (traits && typeof traits === 'object') scanContainer(scan, traits as Record<string, unknown>, 'traits', traitsAllowed, 'traits', 0);
   if (context && typeof context === 'object' && !Array.isArray(context)) {
     const c = context as Record<string, unknown>;
     for (const k in c) {
       if (TECHNICAL_CONTEXT.has(k)) continue;
-      if (k === 'traits') value(c[k], 'context', k, true, 'traits', 0);
-      else value(c[k], 'context', k, false, 'context', 0);
+      if (k === 'traits') scanValue(scan, c[k], 'context', k, true, 'traits', 0);
+      else scanValue(scan, c[k], 'context', k, false, 'context', 0);
     }
   }
 }

@@ -1,5 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import formatsPlugin from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type formatsPlugin from 'ajv-formats';
 import type { Finding, LoadedPlan, PlanRule, RuleType } from './types.js';
 
 /**
@@ -8,8 +9,21 @@ import type { Finding, LoadedPlan, PlanRule, RuleType } from './types.js';
  * by what they apply to. A rule's schema describes the whole message (properties, traits, context).
  */
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default;
+/**
+ * Ajv is loaded with the first plan compiled, not with the module: most processes never have a plan
+ * (no Public API token, or --validate=off), and Ajv with its formats is ~8 MB of a CLI's resident memory.
+ * Both are CommonJS, so `require` loads them in step, when the first compiler is made.
+ */
+const require = createRequire(import.meta.url);
+function newAjv(): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  // ajv-formats is CommonJS; its module object is the plugin.
+  const addFormats = require('ajv-formats') as typeof formatsPlugin.default;
+  // Segment's schemas are draft-07 and may carry keywords Ajv does not know: strict mode would refuse them.
+  const ajv = new AjvClass({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajv);
+  return ajv;
+}
 
 export interface CompiledRule {
   label: string;
@@ -62,14 +76,12 @@ const MAX_ERRORS_PER_RULE = 10;
 export const ruleLabel = (r: Pick<PlanRule, 'type' | 'key' | 'version'>) => `${r.type}${r.key ? ` "${r.key}"` : ''} v${r.version}`;
 
 export class PlanCompiler {
-  private readonly ajv: Ajv;
+  private ajvInstance?: Ajv;
   /** planId|type|key|version -> compiled rule; what the last compile of a plan used. */
   private readonly compiled = new Map<string, { rule: CompiledRule; schema: object; plan: string }>();
 
-  constructor() {
-    // Segment's schemas are draft-07 and may carry keywords Ajv does not know: strict mode would refuse them.
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-    addFormats(this.ajv);
+  private get ajv(): Ajv {
+    return (this.ajvInstance ??= newAjv());
   }
 
   compile(plan: LoadedPlan): CompiledPlan {
