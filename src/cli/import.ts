@@ -7,6 +7,7 @@ import type { EventFormat } from '../import/source.js';
 import { isoTimestamp, MAX_BATCH_ITEMS_PER_CALL, MESSAGE_TYPES, type MessageType } from '../segment/tracking/schemas.js';
 import { appFromFlags, envOptions, jsonOption, qualityOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { tuneHeapForImport } from './import-heap.js';
 import { inputErrorsAsUsage } from './import-errors.js';
 import { printJson, printText } from './output.js';
 import { RateMeter, startProgressBar } from './progress-bar.js';
@@ -55,7 +56,7 @@ export const importCommand: CommandSpec = {
     'default-timestamp': { type: 'string', description: 'Timestamp for records without one: "now" or an ISO-8601 time. Without it such records are rejected (historical data keeps its time).' },
     rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson, next to it.' },
     restart: { type: 'boolean', description: 'Read the file from its start again, ignoring where an earlier run stopped.' },
-    'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} (default 2,500); after a crash, the calls that were in flight (four) may go again, under the same ids.` },
+    'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} (default 1,000); after a crash, the calls that were in flight (four) may go again, under the same ids.` },
     write: { type: 'string', description: 'Write policy: deny (default) sends nothing, ask confirms once at a prompt, allow sends.' },
     ...qualityOptions,
     ...envOptions,
@@ -77,6 +78,8 @@ export const importCommand: CommandSpec = {
       files.push({ path, format, size: (await stat(path)).size });
     }
 
+    // Before the App exists and before the first request: see import-heap.ts.
+    tuneHeapForImport();
     const app = appFromFlags(values, 'warn');
     try {
       const json = values.json === true;

@@ -161,6 +161,20 @@ describe('segment-router import FILE', () => {
     expect(received().map((e) => e.userId)).toEqual(['u1', 'u3']);
   });
 
+  it('sends calls of 1,000 messages unless --batch-size says otherwise (fewer records held at once than a full 2,500-message request)', async () => {
+    const path = file('chunks.ndjson', ndjson(Array.from({ length: 2_500 }, (_, i) => track(i))));
+    const r = await runImport([path, '--write=allow', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r.stdout)).toMatchObject({ complete: true, accepted: 2_500 });
+    // Calls are in flight together: their requests may arrive in any order.
+    const sizes = () => sb.requests.filter((q) => q.path === '/v1/batch').map((q) => q.messages!).sort((a, b) => a - b);
+    expect(sizes()).toEqual([500, 1_000, 1_000]);
+    sb.reset();
+    const sized = await runImport([path, '--write=allow', '--json', '--restart', '--batch-size', '700']);
+    expect(sized.code, sized.stderr).toBe(0);
+    expect(sizes()).toEqual([400, 700, 700, 700]);
+  });
+
   it('Segment unreachable: the import stops, says how to go on, and the same command continues without sending anything under a second id', async () => {
     const rows = Array.from({ length: 60 }, (_, i) => track(i));
     const path = file('outage.ndjson', ndjson(rows));
