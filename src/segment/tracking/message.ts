@@ -59,7 +59,7 @@ export function spanOf(text: string): Span {
 function libraryInsert(message: Record<string, unknown>, span: Span): { at: number; text: string } | { copy: string } {
   const length = span.end - span.start;
   const context = message.context as Record<string, unknown> | undefined;
-  if (context === undefined) return { at: length - 1, text: NEW_CONTEXT[hasKeys(message) ? 1 : 0] };
+  if (context === undefined) return { at: length - 1, text: NEW_CONTEXT[emptyObject(span) ? 0 : 1] };
   if (context.library) return { at: length - 1, text: '' };
   // The message's own context member is `"context":` + its JSON, verbatim; such text cannot occur inside
   // a JSON string (its quotes are escaped), and UTF-8 bytes match where the text does. Found once, and
@@ -74,9 +74,11 @@ function libraryInsert(message: Record<string, unknown>, span: Span): { at: numb
   return { copy: JSON.stringify({ ...message, context: { ...context, library: LIBRARY } }) };
 }
 
-function hasKeys(o: Record<string, unknown>): boolean {
-  for (const _ in o) return true;
-  return false;
+/** Whether the JSON object in `span` has no members: `{}`, spaces allowed (a client's bytes may have them). */
+function emptyObject({ block, start, end }: Span): boolean {
+  let at = end - 2;
+  while (at > start && (block[at] === 0x20 || block[at] === 0x0a || block[at] === 0x0d || block[at] === 0x09)) at--;
+  return at === start;
 }
 
 /** How many objects and lists are open at byte `at` of one JSON value's bytes (strings skipped). */
