@@ -191,31 +191,33 @@ export class SearchEngine {
     // its closest use case, and the closest labelled request it serves (people asked for this tool in
     // words like these).
     const fields = this.index.search(query);
-    const inFields = new Set<number>();
-    for (let i = 0; i < fields.hits.length; i++) if (!inScope || inScope(this.tools[fields.hits[i]!]!.slug)) inFields.add(fields.hits[i]!);
+    const inFields = new Uint8Array(this.tools.length);
+    for (let i = 0; i < fields.hits.length; i++) if (!inScope || inScope(this.tools[fields.hits[i]!]!.slug)) inFields[fields.hits[i]!] = 1;
     this.lastNearest = { query, near: this.closest(query, inScope) };
     const requests = this.requests.score;
     const out: Ranked[] = [];
-    const searches = this.index.searches + this.requests.searches;
+    const ranking: Ranking = { searches: this.index.searches + this.requests.searches, inFields, useCase: this.bestUseCase.slice(), labelled: this.bestLabelled.slice() };
     for (let t = 0; t < this.tools.length; t++) {
       const useCase = this.bestUseCase[t]!;
       const labelled = this.bestLabelled[t]!;
-      if (!inFields.has(t) && useCase < 0 && labelled < 0) continue;
-      let score = inFields.has(t) ? fields.score[t]! : 0;
+      if (!inFields[t] && useCase < 0 && labelled < 0) continue;
+      let score = inFields[t] ? fields.score[t]! : 0;
       if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
       if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]!;
-      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), [this, t, searches, inFields.has(t), useCase, labelled]));
+      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, ranking));
     }
-    return out.sort((a, b) => b.score - a.score || a.slug.localeCompare(b.slug));
+    // Compared, not subtracted: the same order, without a number made per comparison.
+    return out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.slug.localeCompare(b.slug)));
   }
 
   /**
-   * What a tool matched in the ranking made after `searches` searches: its fields' terms, then its
-   * closest use case's and labelled request's. Read from what the searches left, so only until the next.
+   * What a tool matched in a ranking: its fields' terms, then its closest use case's and labelled
+   * request's. Read from what the ranking's searches left, so only until the next search.
    */
-  matched(t: number, searches: number, inFields: boolean, useCase: number, labelled: number): Record<string, Field[]> {
+  matched(t: number, { searches, inFields, useCase: useCases, labelled: labelleds }: Ranking): Record<string, Field[]> {
     if (this.index.searches + this.requests.searches !== searches) throw new Error("SearchEngine: a ranking's matches are read before the next search");
-    const match = (inFields ? this.index.match(t) : {}) as Record<string, Field[]>;
+    const [useCase, labelled] = [useCases[t]!, labelleds[t]!];
+    const match = (inFields[t] ? this.index.match(t) : {}) as Record<string, Field[]>;
     const add = (doc: number, field: Field) => {
       for (const term in this.requests.match(doc)) if (!(match[term] ??= []).includes(field)) match[term].push(field);
     };
@@ -225,6 +227,15 @@ export class SearchEngine {
   }
 }
 
+/** What a ranking's matches are read from: the searches it made, the tools its fields matched, each tool's closest short requests. */
+interface Ranking {
+  searches: number;
+  /** 1 for a tool its fields matched. */
+  inFields: Uint8Array;
+  useCase: Int32Array;
+  labelled: Int32Array;
+}
+
 /** A ranked tool; what it matched is worked out when read (decide.ts and explain read a few tools' of a ranking). */
 class RankedTool implements Ranked {
   private matched?: Record<string, Field[]>;
@@ -232,12 +243,13 @@ class RankedTool implements Ranked {
   constructor(
     readonly slug: string,
     readonly score: number,
-    private readonly from: [SearchEngine, ...Parameters<SearchEngine['matched']>],
+    private readonly tool: number,
+    private readonly engine: SearchEngine,
+    private readonly ranking: Ranking,
   ) {}
 
   get match(): Record<string, Field[]> {
-    const [engine, ...args] = this.from;
-    return (this.matched ??= engine.matched(...args));
+    return (this.matched ??= this.engine.matched(this.tool, this.ranking));
   }
 }
 
