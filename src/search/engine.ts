@@ -390,5 +390,3 @@ const QUERY_TERMS_CAP = 20_000;
 export function fieldKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
-
-export { stem };
