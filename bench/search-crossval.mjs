@@ -3,9 +3,10 @@
  * How well search's learning from labelled requests carries to requests it has not seen: each labelled
  * set in turn is left out of the requests search learns from and scored (aggregates only), so no set
  * is scored by a search that learned from it.
- *   npm run build && node bench/search-crossval.mjs [--off=ranking|deciding] [SET...]
+ *   npm run build && node bench/search-crossval.mjs [--off=ranking|asked|deciding] [SET...]
  * (default: the sets labelled by kind). `--off` switches one use of the labelled requests off, to see
- * what it earns: `ranking` (the closest labelled request's score), `deciding` (its say in answer or not).
+ * what it earns: `ranking` (the closest labelled request's score), `asked` (the labelled requests as
+ * one field of each tool's text), `deciding` (its say in answer or not).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,9 @@ const { loadRegistry, ToolSearch, WEIGHTS } = await loadBuilt();
 const args = process.argv.slice(2);
 const off = args.find((a) => a.startsWith('--off='))?.slice(6);
 if (off === 'ranking') WEIGHTS.labelled = 0;
+else if (off === 'asked') WEIGHTS.fields.asked = 1e-9; // MiniSearch reads a boost of 0 as 1
 else if (off === 'deciding') WEIGHTS.answer.nearest = { ...WEIGHTS.answer.nearest, unserved: false, servedRatio: Infinity, servedMin: Infinity };
-else if (off) throw new Error(`--off=${off}: ranking or deciding`);
+else if (off) throw new Error(`--off=${off}: ranking, asked or deciding`);
 
 const registry = loadRegistry();
 const named = args.filter((a) => !a.startsWith('--'));

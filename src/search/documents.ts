@@ -18,13 +18,15 @@ export interface ToolDocument {
   useCases: string;
   description: string;
   params: string;
+  /** The labelled requests this tool serves, as one text: how people ask for it. */
+  asked: string;
 }
 
-export const FIELDS = ['slug', 'object', 'objectExact', 'scope', 'operation', 'title', 'tags', 'useCases', 'description', 'params'] as const;
+export const FIELDS = ['slug', 'object', 'objectExact', 'scope', 'operation', 'title', 'tags', 'useCases', 'description', 'params', 'asked'] as const;
 /** `useCase` / `labelled`: matched in the tool's closest use case / labelled request (the second index). */
 export type Field = (typeof FIELDS)[number] | 'useCase' | 'labelled';
 
-export function toolDocument(tool: ToolDefinition): ToolDocument {
+export function toolDocument(tool: ToolDefinition, asked: readonly string[] = []): ToolDocument {
   return {
     id: tool.slug,
     slug: tool.slug.replace(/^SEGMENT_/, '').replace(/_/g, ' '),
@@ -37,5 +39,6 @@ export function toolDocument(tool: ToolDefinition): ToolDocument {
     useCases: tool.useCases.join(' ; '),
     description: tool.description,
     params: tool.paramNames.join(' '),
+    asked: asked.join(' ; '),
   };
 }

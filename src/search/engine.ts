@@ -78,10 +78,10 @@ export class SearchEngine {
    * index never parses (they are known by their file's digest).
    */
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
-    const docs = tools.map(toolDocument);
+    const docs = toolDocs(tools, labelled ?? labelledRequests());
     const built = prebuilt(fingerprint(docs, labelled));
     // The words of every tool, in scope or not, say whether a request is Segment's.
-    const vocabularyOf = () => [...vocabulary(language === tools ? docs : language.map(toolDocument))];
+    const vocabularyOf = () => [...vocabulary(language === tools ? docs : language.map((t) => toolDocument(t)))];
     const { index, requests, vocabulary: known } = built ?? { index: indexOf(INDEX_OPTIONS, docs), requests: requestIndex(tools, labelled ?? labelledRequests()), vocabulary: vocabularyOf() };
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
@@ -95,7 +95,7 @@ export class SearchEngine {
 
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
   static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
-    const docs = tools.map(toolDocument);
+    const docs = toolDocs(tools, labelled ?? labelledRequests());
     const saved: Prebuilt & { fingerprint: string } = {
       fingerprint: fingerprint(docs, labelled),
       index: indexOf(INDEX_OPTIONS, docs),
@@ -276,6 +276,13 @@ interface RequestIndex {
   /** Per short request, the tools (their numbers) it is a request for; none for a labelled one no tool serves. */
   served: number[][];
   useCases: number;
+}
+
+/** Each tool's document, with the labelled requests it serves. */
+function toolDocs(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): ToolDocument[] {
+  const asked = new Map<string, string[]>();
+  for (const e of labelled) for (const t of e.tools) (asked.get(t) ?? asked.set(t, []).get(t)!).push(e.request);
+  return tools.map((t) => toolDocument(t, asked.get(t.slug)));
 }
 
 function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestIndex {

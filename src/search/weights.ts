@@ -4,7 +4,10 @@
  * "Search: what each part earns"). Change one here and rerun `node scripts/eval-search.mjs FILE`.
  */
 export const WEIGHTS = {
-  /** How much a match in each field of a tool counts (MiniSearch `boost`). */
+  /**
+   * How much a match in each field of a tool counts (MiniSearch `boost`; it reads 0 as 1, so a field is
+   * switched off with a tiny number). `asked`: the labelled requests the tool serves, as one text.
+   */
   fields: {
     slug: 1,
     object: 1,
@@ -16,6 +19,7 @@ export const WEIGHTS = {
     useCases: 1,
     description: 0.5,
     params: 0.5,
+    asked: 3,
   },
   /** How much the closest single use case of a tool adds to its score (a second index, one short request a document). */
   useCase: 3,
