@@ -42,7 +42,9 @@ describe('segment-router connections', () => {
     expect((await runCli(['connections', 'remove'], env)).code).toBe(4);
     expect((await runCli(['connections', 'verify'], env)).code).toBe(4);
     expectNoSecrets(add.stdout, add.stderr, list.stdout, list.stderr, verify.stdout, verify.stderr, rm.stdout, rm.stderr);
-  });
+    // Seven CLI processes one after the other, ~1 s each quiet; on two cores shared with a full suite and
+    // benches (load 8-12) this once took over 30 s.
+  }, 90_000);
 
   it('refuses credentials Segment rejects (exit 1, nothing stored) and reports a later failure as exit 1', async () => {
     const home = tempHome();

@@ -98,7 +98,9 @@ describe('MANAGE_CONNECTIONS status over stdio', () => {
     const r = await callTool(router.client, 'MANAGE_CONNECTIONS', {});
     expect(r.structured.results[0]).toMatchObject({ status: 'EXPIRED', source: 'store' });
     expectNoSecrets(r.text, router.stderr());
-  });
+    // Two Node processes start one after the other (the CLI, then the router): ~1 s of CPU quiet, over
+    // 30 s once on two cores shared with a full suite and benches (load 9), where 4 at once took 10-14 s.
+  }, 60_000);
 
   it('REQUIRES_PARAMETERS -> INITIATED -> ACTIVE through the connect page', async () => {
     const { manage, call, sandbox } = await setup({ env: NO_ENV_CREDS });
