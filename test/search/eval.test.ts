@@ -85,9 +85,11 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-H.json': { agent: [0.98, 1], multistep: [0.87, 0.98], person: [0.9, 0.98], typo: [0.97, 1] },
     // Written last and kept out of the learning: the committed engine scored on requests it never saw.
     'heldout-I.json': { agent: [0.91, 0.95], multistep: [0.8, 0.95], person: [0.79, 0.92], typo: [0.86, 0.93] },
+    'heldout-J.json': { agent: [1, 1], multistep: [0.8, 0.98], person: [0.71, 0.87], typo: [0.91, 0.91] },
+    'heldout-K.json': { agent: [0.98, 1], multistep: [0.86, 1], person: [0.85, 0.98], typo: [0.91, 0.94] },
   };
-  const offtopic: Record<string, number> = { 'heldout-A.json': 0.8, 'heldout-B.json': 0.91, 'dev-C.json': 0.9, 'heldout-C.json': 0.92, 'heldout-D.json': 0.88, 'heldout-E.json': 0.92, 'heldout-F.json': 0.76, 'heldout-G.json': 0.9, 'heldout-H.json': 0.89, 'heldout-I.json': 1 };
-  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.014, 'heldout-D.json': 0.01, 'heldout-E.json': 0.012, 'heldout-F.json': 0.01, 'heldout-G.json': 0.022, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01 };
+  const offtopic: Record<string, number> = { 'heldout-A.json': 0.8, 'heldout-B.json': 0.91, 'dev-C.json': 0.9, 'heldout-C.json': 0.92, 'heldout-D.json': 0.88, 'heldout-E.json': 0.92, 'heldout-F.json': 0.76, 'heldout-G.json': 0.9, 'heldout-H.json': 0.89, 'heldout-I.json': 1, 'heldout-J.json': 0.84, 'heldout-K.json': 0.73 };
+  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.014, 'heldout-D.json': 0.01, 'heldout-E.json': 0.012, 'heldout-F.json': 0.01, 'heldout-G.json': 0.022, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01, 'heldout-J.json': 0.023, 'heldout-K.json': 0.01 };
   for (const [name, kinds] of Object.entries(floors)) {
     it(`holds its floors per kind on ${name}, left out of the requests search learns from`, async () => {
       // @ts-expect-error: a plain .mjs script without types
