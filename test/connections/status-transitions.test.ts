@@ -5,6 +5,11 @@ import { NO_ENV_CREDS, runCli, cliEnv, submitConnectForm, tempHome } from '../he
 
 /** Each status value and transition, over real stdio against the sandbox. */
 
+// Many tests here start two Node processes one after the other (the CLI, then the router): ~1 s of CPU
+// on a quiet machine; two of them went past 30 s once each on two cores shared with a full suite and
+// benches (load 9-14), where four at once took 10-14 s. A hang still fails, at 60 s.
+const SLOW = { timeout: 60_000 };
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
@@ -21,7 +26,7 @@ async function setup(opts: Parameters<typeof sandboxWithRouter>[0] = {}) {
   return { ...h, manage };
 }
 
-describe('MANAGE_CONNECTIONS status over stdio', () => {
+describe('MANAGE_CONNECTIONS status over stdio', SLOW, () => {
   it('REQUIRES_PARAMETERS with nothing configured, the same in SEARCH_TOOLS', async () => {
     const { manage, call } = await setup({ env: NO_ENV_CREDS });
     const r = await manage();
@@ -98,9 +103,7 @@ describe('MANAGE_CONNECTIONS status over stdio', () => {
     const r = await callTool(router.client, 'MANAGE_CONNECTIONS', {});
     expect(r.structured.results[0]).toMatchObject({ status: 'EXPIRED', source: 'store' });
     expectNoSecrets(r.text, router.stderr());
-    // Two Node processes start one after the other (the CLI, then the router): ~1 s of CPU quiet, over
-    // 30 s once on two cores shared with a full suite and benches (load 9), where 4 at once took 10-14 s.
-  }, 60_000);
+  });
 
   it('REQUIRES_PARAMETERS -> INITIATED -> ACTIVE through the connect page', async () => {
     const { manage, call, sandbox } = await setup({ env: NO_ENV_CREDS });
@@ -158,7 +161,7 @@ describe('MANAGE_CONNECTIONS status over stdio', () => {
   });
 });
 
-describe('disconnect', () => {
+describe('disconnect', SLOW, () => {
   async function stored(onElicit?: StartOptions['onElicit']) {
     const sandbox: Sandbox = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
     cleanups.push(() => sandbox.close());
