@@ -18,7 +18,7 @@ export interface ToolDocument {
   useCases: string;
   description: string;
   params: string;
-  /** The labelled requests this tool serves, as one text: how people ask for it. */
+  /** The labelled requests this tool serves, as one text: how people ask for it (engine.ts fills it when it builds the index). */
   asked: string;
 }
 
@@ -26,7 +26,7 @@ export const FIELDS = ['slug', 'object', 'objectExact', 'scope', 'operation', 't
 /** `useCase` / `labelled`: matched in the tool's closest use case / labelled request (the second index). */
 export type Field = (typeof FIELDS)[number] | 'useCase' | 'labelled';
 
-export function toolDocument(tool: ToolDefinition, asked: readonly string[] = []): ToolDocument {
+export function toolDocument(tool: ToolDefinition): ToolDocument {
   return {
     id: tool.slug,
     slug: tool.slug.replace(/^SEGMENT_/, '').replace(/_/g, ' '),
@@ -39,6 +39,6 @@ export function toolDocument(tool: ToolDefinition, asked: readonly string[] = []
     useCases: tool.useCases.join(' ; '),
     description: tool.description,
     params: tool.paramNames.join(' '),
-    asked: asked.join(' ; '),
+    asked: '',
   };
 }

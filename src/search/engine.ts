@@ -78,11 +78,17 @@ export class SearchEngine {
    * index never parses (they are known by their file's digest).
    */
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
-    const docs = toolDocs(tools, labelled ?? labelledRequests());
+    // The fingerprint reads the tools' own words; what they were asked in (`asked`) comes from the
+    // labelled requests, which it knows by their digest: loading never parses them.
+    const docs = tools.map((t) => toolDocument(t));
     const built = prebuilt(fingerprint(docs, labelled));
     // The words of every tool, in scope or not, say whether a request is Segment's.
     const vocabularyOf = () => [...vocabulary(language === tools ? docs : language.map((t) => toolDocument(t)))];
-    const { index, requests, vocabulary: known } = built ?? { index: indexOf(INDEX_OPTIONS, docs), requests: requestIndex(tools, labelled ?? labelledRequests()), vocabulary: vocabularyOf() };
+    const build = () => {
+      const all = labelled ?? labelledRequests();
+      return { index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, all)), requests: requestIndex(tools, all), vocabulary: vocabularyOf() };
+    };
+    const { index, requests, vocabulary: known } = built ?? build();
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
     ({ served: this.served, useCases: this.useCases } = requests);
@@ -95,10 +101,10 @@ export class SearchEngine {
 
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
   static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
-    const docs = toolDocs(tools, labelled ?? labelledRequests());
+    const docs = tools.map((t) => toolDocument(t));
     const saved: Prebuilt & { fingerprint: string } = {
       fingerprint: fingerprint(docs, labelled),
-      index: indexOf(INDEX_OPTIONS, docs),
+      index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, labelled ?? labelledRequests())),
       requests: requestIndex(tools, labelled ?? labelledRequests()),
       vocabulary: [...vocabulary(docs)].sort(byUse),
     };
@@ -278,11 +284,11 @@ interface RequestIndex {
   useCases: number;
 }
 
-/** Each tool's document, with the labelled requests it serves. */
-function toolDocs(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): ToolDocument[] {
+/** The tools' documents with the labelled requests each serves as its `asked` field. */
+function withAsked(tools: readonly ToolDefinition[], docs: readonly ToolDocument[], labelled: readonly LabelledRequest[]): ToolDocument[] {
   const asked = new Map<string, string[]>();
   for (const e of labelled) for (const t of e.tools) (asked.get(t) ?? asked.set(t, []).get(t)!).push(e.request);
-  return tools.map((t) => toolDocument(t, asked.get(t.slug)));
+  return docs.map((d, k) => ({ ...d, asked: (asked.get(tools[k]!.slug) ?? []).join(' ; ') }));
 }
 
 function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestIndex {
@@ -321,7 +327,7 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
 }
 
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 7;
+const INDEX_VERSION = 8;
 
 interface Prebuilt {
   index: SavedIndex;
