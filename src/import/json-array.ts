@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
 import { BLOCK_BYTES, InputError, type ReadPosition, type SourceRecord } from './source.js';
+import { BACKSLASH, CLOSE_LIST, CLOSE_OBJECT, COMMA, isSpace, NEWLINE, OPEN_LIST, OPEN_OBJECT, QUOTE } from '../util/json-bytes.js';
 
 /**
  * A JSON array read as a stream: the bytes are scanned for the array's own commas (outside strings
@@ -22,15 +23,6 @@ const enum S {
   Done,
 }
 
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 export async function* readJsonArray(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
   let state: S = from.offset === 0 ? S.Open : S.After;
@@ -72,9 +64,9 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
             else if (b === BACKSLASH) escaped = true;
             else if (b === QUOTE) inString = false;
           } else if (b === QUOTE) inString = true;
-          else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-          else if ((b === CLOSE_BRACE || b === CLOSE_BRACKET) && depth > 0) depth--;
-          else if (depth === 0 && (b === COMMA || b === CLOSE_BRACKET)) {
+          else if (b === OPEN_OBJECT || b === OPEN_LIST) depth++;
+          else if ((b === CLOSE_OBJECT || b === CLOSE_LIST) && depth > 0) depth--;
+          else if (depth === 0 && (b === COMMA || b === CLOSE_LIST)) {
             parts.push(buf.subarray(itemStart, i));
             out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
             state = b === COMMA ? S.Item : S.Done;
@@ -82,12 +74,12 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           break;
         case S.Open:
           if (isSpace(b) || (offset === 0 && i < 3 && (b === 0xef || b === 0xbb || b === 0xbf))) break;
-          if (b !== OPEN_BRACKET) throw new InputError(`${path} is not a JSON array: it should start with "[" (found something else on line ${line}). For one message per line, use NDJSON (--format ndjson).`);
+          if (b !== OPEN_LIST) throw new InputError(`${path} is not a JSON array: it should start with "[" (found something else on line ${line}). For one message per line, use NDJSON (--format ndjson).`);
           state = S.Item;
           break;
         case S.Item:
           if (isSpace(b)) break;
-          if (b === CLOSE_BRACKET) {
+          if (b === CLOSE_LIST) {
             state = S.Done;
             break;
           }
@@ -104,7 +96,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
         case S.After:
           if (isSpace(b)) break;
           if (b === COMMA) state = S.Item;
-          else if (b === CLOSE_BRACKET) state = S.Done;
+          else if (b === CLOSE_LIST) state = S.Done;
           else {
             // Two items without a comma: read on from here as a new item.
             state = S.Item;

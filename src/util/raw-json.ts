@@ -1,3 +1,5 @@
+import { BACKSLASH, CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, isSpace, OPEN_LIST, OPEN_OBJECT, QUOTE } from './json-bytes.js';
+
 /**
  * The bytes a large list was parsed from, kept beside the parsed list. A batch of 25,000 messages
  * arrives as one line of JSON the client already serialised; the router used to serialise the parsed
@@ -93,17 +95,6 @@ interface Found {
   ends: number[];
   members: number[];
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_LIST = 0x5b;
-const CLOSE_LIST = 0x5d;
-
-const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
  * The elements of the list whose `[` is at `from`, into `f`; answers the offset after its `]`. One
