@@ -33,10 +33,6 @@ export interface HttpClient {
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/**
- * The one HTTP client both Segment APIs use: a keep-alive undici Agent, and an allowlist of origins
- * so that no argument can send a request anywhere but the configured Segment hosts.
- */
 type Request = typeof import('undici').request;
 
 /**
@@ -59,6 +55,10 @@ export async function loadUndici(): Promise<{ Agent: typeof Agent; request: Requ
   }
 }
 
+/**
+ * The one HTTP client both Segment APIs use: a keep-alive undici Agent, and an allowlist of origins
+ * so that no argument can send a request anywhere but the configured Segment hosts.
+ */
 export function createHttpClient(allowedOrigins: string[]): HttpClient {
   const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
   // undici is loaded on the first request, not at start-up: a server that only searches never pays for it.
