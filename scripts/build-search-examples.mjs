@@ -4,14 +4,14 @@
  * data/search/examples.json: every request of the labelled sets in test/search/, with the tools that
  * serve it (none for an off-topic one). Run it after adding a set; a test checks the file is current.
  *   node scripts/build-search-examples.mjs [--check]
- * A held-out set is added here only after it has been scored: once search learns from it, its figures say
+ * A held-out set is added here only after it has been scored and reported: once search learns from it, its figures say
  * nothing about the next user. The labelled-*.json sets were written to teach (by helpers who never saw
  * search), never to measure.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'labelled-sources-destinations-warehouses.json', 'labelled-tracking-protocols-functions.json', 'labelled-engage-reverse-etl-access.json', 'labelled-casual.json', 'labelled-agent-calls.json'];
+export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json', 'heldout-J.json', 'heldout-K.json', 'labelled-sources-destinations-warehouses.json', 'labelled-tracking-protocols-functions.json', 'labelled-engage-reverse-etl-access.json', 'labelled-casual.json', 'labelled-agent-calls.json'];
 
 const dir = new URL('../test/search/', import.meta.url);
 const out = new URL('../data/search/examples.json', import.meta.url);

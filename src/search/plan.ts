@@ -25,16 +25,20 @@ export class Planner {
     for (const t of tools) for (const id of t.facts.yields) if (!t.facts.needs.includes(id)) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
   }
 
-  /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems. */
-  plan(goal: ToolDefinition, known: string[], requestTerms: Set<string>): PlanStep[] {
+  /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
+  plan(goal: ToolDefinition, known: string[], requestTerms: readonly string[]): PlanStep[] {
     const held = new Set(known.map(fieldKey));
+    // Where the request spells the goal's own object, its words name no scope: "rename the user group"
+    // names no user. One word is not enough: in "take Carla out of every user group", Carla is a user.
+    const object = goal.facts.object.split(/\s+/).map(stem);
+    const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
     // A bare "id" the caller holds is the goal's own object id ("id:aud_1" for an audience tool).
     const steps: PlanStep[] = [];
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
     const visit = (tool: ToolDefinition, seeking: Set<string>) => {
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
-        const producer = this.producerFor(id, held, requestTerms, seeking);
+        const producer = this.producerFor(id, held, scopeTerms, seeking);
         if (!producer) continue;
         visit(producer, new Set([...seeking, id]));
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
@@ -58,12 +62,26 @@ export class Planner {
       // source src_1 come from reading that source, not from listing every source.
       const usesHeld = -t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
       const op = t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2;
-      return [named, usesHeld, op, missing];
+      // A lookup reads: an id is found by listing or reading, never by creating the thing it names,
+      // unless nothing else yields it (an audience preview exists only once one is asked for).
+      const writes = op === 2 ? 1 : 0;
+      return [writes, named, usesHeld, op, missing];
     };
     return [...candidates].sort((a, b) => {
       const x = score(a);
       const y = score(b);
-      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]! || a.slug.localeCompare(b.slug);
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return a.slug.localeCompare(b.slug);
     })[0];
   }
+}
+
+/** `terms` without each run of them that spells `phrase`. */
+function withoutPhrase(terms: readonly string[], phrase: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < terms.length; i++) {
+    if (phrase.length && phrase.every((p, k) => terms[i + k] === p)) i += phrase.length - 1;
+    else out.push(terms[i]!);
+  }
+  return out;
 }

@@ -92,7 +92,7 @@ export class ToolSearch {
       primaries = [...new Set([...slugHits, ...good])].slice(0, limit);
     }
     const goal = primaries[0] ? this.registry.get(primaries[0]) : undefined;
-    const steps = goal ? this.planner!.plan(goal, known, new Set(read.words.flatMap(terms))) : undefined;
+    const steps = goal ? this.planner!.plan(goal, known, read.words.flatMap(terms)) : undefined;
     const many = this.options.scriptTool && steps && steps.length > 1 && read.words.some((w) => MANY.has(w));
     return {
       use_case: q.use_case,

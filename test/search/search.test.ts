@@ -107,6 +107,22 @@ describe('plans', () => {
     expect(plan('take Carla out of every user group')[0]).toBe('SEGMENT_LIST_USERS');
   });
 
+  it('finds an id by reading, never by creating the thing it names', () => {
+    // CREATE_REVERSE_ETL_MODEL yields a modelId too; a manual sync of an existing model lists the models.
+    const steps = plan('start a manual sync of the churn reverse ETL model now');
+    expect(steps.at(-1)).toBe('SEGMENT_CREATE_REVERSE_ETL_MANUAL_SYNC');
+    expect(steps).toContain('SEGMENT_LIST_REVERSE_ETL_MODELS');
+    expect(steps.slice(0, -1).filter((s) => /_(CREATE|ADD)_/.test(s))).toEqual([]);
+  });
+
+  it('reads the goal\'s own object as no scope: a user group is found among the groups, not through a user', () => {
+    expect(plan('rename the Legacy user group to Archive')).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_UPDATE_USER_GROUP']);
+  });
+
+  it('looks up the members to remove from the workspace (the call takes their ids, not emails)', () => {
+    expect(plan('remove jane@acme.io from our workspace, she left')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_DELETE_USERS']);
+  });
+
   it('skips the lookup of an id the caller holds', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
