@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BACKSLASH, CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, isSpace, OPEN_LIST, OPEN_OBJECT, QUOTE } from './json-bytes.js';
 
 /**
@@ -50,9 +51,12 @@ export function rawElementsOf(list: readonly unknown[]): RawElements | undefined
 /**
  * Registers the large lists of `value`, the result of JSON.parse over `bytes`: every list of at least
  * MIN_RAW_ELEMENTS objects reached from the top through objects alone (not inside another list).
- * Bytes that do not scan as expected register nothing: the lists are then serialised as before.
+ * Bytes that do not scan as expected register nothing: the lists are then serialised as before. So do
+ * bytes that are not valid UTF-8: decoding put U+FFFD where they are broken, so what was parsed and
+ * checked is not what they say.
  */
 export function registerRawLists(bytes: Buffer, value: unknown): void {
+  if (!isUtf8(bytes)) return;
   let found: Found[];
   try {
     found = scanLists(bytes);

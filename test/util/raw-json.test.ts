@@ -60,4 +60,13 @@ describe('a large list is known by the bytes it was parsed from', () => {
     const raw = rawElementsOf(value.batch)!;
     expect(bytes.toString('utf8', raw.starts[0], raw.ends[0])).toBe('{"b":0}');
   });
+
+  it('does not know a list whose bytes are not valid UTF-8: the parsed text had U+FFFD where the bytes are broken', () => {
+    const good = Array.from({ length: MIN_RAW_ELEMENTS }, (_, i) => `{"a":"${i}"}`).join(',');
+    const bytes = Buffer.concat([Buffer.from(`{"batch":[${good},{"a":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]);
+    const value = JSON.parse(bytes.toString('utf8')) as { batch: { a: string }[] };
+    expect(value.batch.at(-1)!.a).toBe('\uFFFD(');
+    registerRawLists(bytes, value);
+    expect(rawElementsOf(value.batch)).toBeUndefined();
+  });
 });
