@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
 import { BLOCK_BYTES, InputError, type ReadPosition, type SourceRecord } from './source.js';
-import { BACKSLASH, CLOSE_LIST, CLOSE_OBJECT, COMMA, isSpace, NEWLINE, OPEN_LIST, OPEN_OBJECT, QUOTE } from '../util/json-bytes.js';
+import { isSpace, JsonByte } from '../util/json-bytes.js';
 
 /**
  * A JSON array read as a stream: the bytes are scanned for the array's own commas (outside strings
@@ -56,34 +56,34 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
     itemStart = 0;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
-      if (b === NEWLINE) line++;
+      if (b === JsonByte.NEWLINE) line++;
       switch (state) {
         case S.In:
           if (inString) {
             if (escaped) escaped = false;
-            else if (b === BACKSLASH) escaped = true;
-            else if (b === QUOTE) inString = false;
-          } else if (b === QUOTE) inString = true;
-          else if (b === OPEN_OBJECT || b === OPEN_LIST) depth++;
-          else if ((b === CLOSE_OBJECT || b === CLOSE_LIST) && depth > 0) depth--;
-          else if (depth === 0 && (b === COMMA || b === CLOSE_LIST)) {
+            else if (b === JsonByte.BACKSLASH) escaped = true;
+            else if (b === JsonByte.QUOTE) inString = false;
+          } else if (b === JsonByte.QUOTE) inString = true;
+          else if (b === JsonByte.OPEN_OBJECT || b === JsonByte.OPEN_LIST) depth++;
+          else if ((b === JsonByte.CLOSE_OBJECT || b === JsonByte.CLOSE_LIST) && depth > 0) depth--;
+          else if (depth === 0 && (b === JsonByte.COMMA || b === JsonByte.CLOSE_LIST)) {
             parts.push(buf.subarray(itemStart, i));
             out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
-            state = b === COMMA ? S.Item : S.Done;
+            state = b === JsonByte.COMMA ? S.Item : S.Done;
           }
           break;
         case S.Open:
           if (isSpace(b) || (offset === 0 && i < 3 && (b === 0xef || b === 0xbb || b === 0xbf))) break;
-          if (b !== OPEN_LIST) throw new InputError(`${path} is not a JSON array: it should start with "[" (found something else on line ${line}). For one message per line, use NDJSON (--format ndjson).`);
+          if (b !== JsonByte.OPEN_LIST) throw new InputError(`${path} is not a JSON array: it should start with "[" (found something else on line ${line}). For one message per line, use NDJSON (--format ndjson).`);
           state = S.Item;
           break;
         case S.Item:
           if (isSpace(b)) break;
-          if (b === CLOSE_LIST) {
+          if (b === JsonByte.CLOSE_LIST) {
             state = S.Done;
             break;
           }
-          if (b === COMMA) break; // an empty slot ([a,,b]): nothing to read
+          if (b === JsonByte.COMMA) break; // an empty slot ([a,,b]): nothing to read
           state = S.In;
           depth = 0;
           inString = false;
@@ -91,17 +91,17 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           itemLine = line;
           itemStart = i;
           i--; // read this byte again as the item's first
-          if (b === NEWLINE) line--;
+          if (b === JsonByte.NEWLINE) line--;
           break;
         case S.After:
           if (isSpace(b)) break;
-          if (b === COMMA) state = S.Item;
-          else if (b === CLOSE_LIST) state = S.Done;
+          if (b === JsonByte.COMMA) state = S.Item;
+          else if (b === JsonByte.CLOSE_LIST) state = S.Done;
           else {
             // Two items without a comma: read on from here as a new item.
             state = S.Item;
             i--;
-            if (b === NEWLINE) line--;
+            if (b === JsonByte.NEWLINE) line--;
           }
           break;
         case S.Done:

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { BACKSLASH, CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, isSpace, OPEN_LIST, OPEN_OBJECT, QUOTE } from './json-bytes.js';
+import { isSpace, JsonByte } from './json-bytes.js';
 
 /**
  * The bytes a large list was parsed from, kept beside the parsed list. A batch of 25,000 messages
@@ -114,12 +114,12 @@ function listElements(bytes: Buffer, from: number, f: Found): number {
   let end = -1;
   while (i < n) {
     const b = bytes[i]!;
-    if (b === QUOTE) {
+    if (b === JsonByte.QUOTE) {
       if (start < 0) start = i;
       for (i++; i < n; i++) {
         const c = bytes[i]!;
-        if (c === BACKSLASH) i++;
-        else if (c === QUOTE) break;
+        if (c === JsonByte.BACKSLASH) i++;
+        else if (c === JsonByte.QUOTE) break;
       }
       end = ++i;
       continue;
@@ -128,9 +128,9 @@ function listElements(bytes: Buffer, from: number, f: Found): number {
       i++;
       continue;
     }
-    if (depth === 0 && (b === COMMA || b === CLOSE_LIST)) {
+    if (depth === 0 && (b === JsonByte.COMMA || b === JsonByte.CLOSE_LIST)) {
       if (start < 0) {
-        if (b === CLOSE_LIST && f.starts.length === 0) return i + 1; // []
+        if (b === JsonByte.CLOSE_LIST && f.starts.length === 0) return i + 1; // []
         throw new Error(`an empty element at ${i}`);
       }
       f.starts.push(start);
@@ -138,14 +138,14 @@ function listElements(bytes: Buffer, from: number, f: Found): number {
       f.members.push(members);
       start = -1;
       members = 0;
-      if (b === CLOSE_LIST) return i + 1;
+      if (b === JsonByte.CLOSE_LIST) return i + 1;
       i++;
       continue;
     }
     if (start < 0) start = i;
-    if (b === OPEN_OBJECT || b === OPEN_LIST) depth++;
-    else if (b === CLOSE_OBJECT || b === CLOSE_LIST) depth--;
-    else if (b === COLON) members++;
+    if (b === JsonByte.OPEN_OBJECT || b === JsonByte.OPEN_LIST) depth++;
+    else if (b === JsonByte.CLOSE_OBJECT || b === JsonByte.CLOSE_LIST) depth--;
+    else if (b === JsonByte.COLON) members++;
     end = ++i;
   }
   throw new Error('unterminated list');
@@ -171,23 +171,23 @@ function scanLists(bytes: Buffer): Found[] {
   const skipString = () => {
     for (i++; i < n; i++) {
       const c = bytes[i]!;
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) return void i++;
+      if (c === JsonByte.BACKSLASH) i++;
+      else if (c === JsonByte.QUOTE) return void i++;
     }
     throw new Error('unterminated string');
   };
   /** Past a value not looked into: a string, a number, a literal, an object deeper than lists are looked for. */
   const skipValue = () => {
-    if (bytes[i] === QUOTE) return skipString();
-    if (bytes[i] !== OPEN_OBJECT) {
-      while (i < n && !isSpace(bytes[i]) && bytes[i] !== COMMA && bytes[i] !== CLOSE_OBJECT && bytes[i] !== CLOSE_LIST) i++;
+    if (bytes[i] === JsonByte.QUOTE) return skipString();
+    if (bytes[i] !== JsonByte.OPEN_OBJECT) {
+      while (i < n && !isSpace(bytes[i]) && bytes[i] !== JsonByte.COMMA && bytes[i] !== JsonByte.CLOSE_OBJECT && bytes[i] !== JsonByte.CLOSE_LIST) i++;
       return;
     }
     for (let depth = 0; i < n; i++) {
       const c = bytes[i]!;
-      if (c === QUOTE) skipString(), i--;
-      else if (c === OPEN_OBJECT || c === OPEN_LIST) depth++;
-      else if ((c === CLOSE_OBJECT || c === CLOSE_LIST) && --depth === 0) return void i++;
+      if (c === JsonByte.QUOTE) skipString(), i--;
+      else if (c === JsonByte.OPEN_OBJECT || c === JsonByte.OPEN_LIST) depth++;
+      else if ((c === JsonByte.CLOSE_OBJECT || c === JsonByte.CLOSE_LIST) && --depth === 0) return void i++;
     }
     throw new Error('unbalanced');
   };
@@ -199,28 +199,28 @@ function scanLists(bytes: Buffer): Found[] {
   };
   const value = (path: string[]) => {
     const b = bytes[i];
-    if (b === OPEN_OBJECT && path.length < MAX_PATH) object(path);
-    else if (b === OPEN_LIST) list(path);
+    if (b === JsonByte.OPEN_OBJECT && path.length < MAX_PATH) object(path);
+    else if (b === JsonByte.OPEN_LIST) list(path);
     else skipValue();
   };
   const object = (path: string[]) => {
-    expect(OPEN_OBJECT);
+    expect(JsonByte.OPEN_OBJECT);
     space();
-    if (bytes[i] === CLOSE_OBJECT) return void i++;
+    if (bytes[i] === JsonByte.CLOSE_OBJECT) return void i++;
     for (;;) {
       space();
       const from = i;
       skipString();
       const key = JSON.parse(bytes.toString('utf8', from, i)) as string;
       space();
-      expect(COLON);
+      expect(JsonByte.COLON);
       space();
       value([...path, key]);
       space();
-      if (bytes[i] === COMMA) i++;
+      if (bytes[i] === JsonByte.COMMA) i++;
       else break;
     }
-    expect(CLOSE_OBJECT);
+    expect(JsonByte.CLOSE_OBJECT);
   };
   space();
   value([]);
