@@ -7,6 +7,7 @@ import type { Finding, PlanStatus } from '../quality/types.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
+import { FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, registerChunkJson } from './chunk-json.js';
 import { fileContext, recordMessageId } from './ids.js';
 import { readRecords } from './read.js';
 import { RejectFile, type Reject } from './reject-file.js';
@@ -121,6 +122,9 @@ interface Chunk {
   lines: number[];
   items: number[];
   raws: Buffer[];
+  /** What the import filled in for each message (chunk-json.ts), and the bytes of the messages' JSON list. */
+  filled: number[];
+  json: number;
   rejects: Reject[];
   bytes: number;
   next: ReadPosition;
@@ -190,11 +194,15 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   let lastDurable = performance.now();
   let lastSaved = 0;
 
+  // Records of JSON files are sent as their own bytes; a CSV line is not JSON, so its record is serialised by the call.
+  const texts = opts.format === 'csv' ? undefined : new FillTexts(opts.type, defaultTimestamp);
   /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
-  const send = (chunk: Chunk): Promise<ExecutionResult | undefined> =>
-    chunk.messages.length
+  const send = (chunk: Chunk): Promise<ExecutionResult | undefined> => {
+    if (texts && chunk.messages.length) registerChunkJson(chunk.messages, chunk.raws, chunk.filled, texts, chunk.json);
+    return chunk.messages.length
       ? deps.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: chunk.messages }, maxAnswerBytes: Number.MAX_SAFE_INTEGER }, { ...(confirm ? { confirm } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
       : Promise.resolve(undefined);
+  };
 
   /** The oldest chunk in flight, settled: rejects written, counts moved, checkpoint saved. */
   const settle = async () => {
@@ -266,7 +274,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const inflight = opts.inflight ?? INFLIGHT;
-  const fresh = (): Chunk => ({ messages: [], lines: [], items: [], raws: [], rejects: [], bytes: 0, next: from, read: 0 });
+  const fresh = (): Chunk => ({ messages: [], lines: [], items: [], raws: [], filled: [], json: 1, rejects: [], bytes: 0, next: from, read: 0 });
   let chunk = fresh();
   const dispatch = async () => {
     queue.push({ chunk, result: send(chunk) });
@@ -280,7 +288,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
         if (opts.stop?.aborted || opts.signal?.aborted) break reading;
         chunk.read++;
         chunk.next = rec.next;
-        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp);
+        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp, texts);
         if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
         if (chunk.messages.length >= chunkMessages || chunk.bytes >= chunkBytes) await dispatch();
       }
@@ -331,23 +339,29 @@ const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
  * A record as a message, added to the chunk; or why it cannot be one. The message is the record's
  * object with what the import fills in: the call type, the default timestamp, a messageId.
  */
-function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined): string | undefined {
+function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, texts: FillTexts | undefined): string | undefined {
   if (rec.error) return rec.error;
   const m = rec.value;
   if (!isObject(m)) return 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
   let filled = '';
+  let bits = 0;
   if (m.type === undefined) {
     if (!type) return 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
     m.type = type;
     filled = type;
+    bits |= FILLED_TYPE;
   }
   if (m.timestamp === undefined) {
     if (!defaultTimestamp) return 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
     m.timestamp = defaultTimestamp;
     filled += `
 ${defaultTimestamp}`;
+    bits |= FILLED_TIMESTAMP;
   }
-  if (m.messageId === undefined) m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
+  if (m.messageId === undefined) {
+    m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
+    bits |= FILLED_ID;
+  }
   // Checked record by record, so one broken value rejects its own line and not the whole call; and at
   // its place in the call's arguments, so nesting is counted as the executor counts it for the call.
   IN_CALL.batch[0] = m;
@@ -359,5 +373,9 @@ ${defaultTimestamp}`;
   chunk.items.push(rec.item ?? 0);
   chunk.raws.push(rec.raw);
   chunk.bytes += rec.raw.length;
+  if (texts) {
+    chunk.filled.push(bits);
+    chunk.json += texts.size(rec.raw, bits, m.messageId as string) + 1;
+  }
   return undefined;
 }

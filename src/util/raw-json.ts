@@ -74,6 +74,26 @@ export function registerRawLists(bytes: Buffer, value: unknown): void {
 }
 
 /**
+ * Registers `list` as read from `bytes`: `[e0,e1,...]`, each element the JSON of the list's element at
+ * the same place (a reader that keeps each record's bytes builds such a list instead of serialising
+ * the records again). Answers false, registering nothing, when the bytes are not valid UTF-8 or do not
+ * scan as a list of exactly that many elements; the list is then serialised as any other.
+ */
+export function registerRawList(list: readonly unknown[], bytes: Buffer): boolean {
+  const first = list[0];
+  if (typeof first !== 'object' || first === null || bytes[0] !== JsonByte.OPEN_LIST || !isUtf8(bytes)) return false;
+  const f: Found = { path: [], start: 0, end: 0, starts: [], ends: [], members: [] };
+  try {
+    f.end = listElements(bytes, 0, f);
+  } catch {
+    return false;
+  }
+  if (f.starts.length !== list.length || f.end !== bytes.length) return false;
+  registry.set(first, { list, raw: { bytes, starts: Int32Array.from(f.starts), ends: Int32Array.from(f.ends), members: Int32Array.from(f.members), start: 0, end: f.end } });
+  return true;
+}
+
+/**
  * How many object members `value` holds at any depth: what its JSON has as `key: value` pairs when no
  * object repeats a key. Parsing keeps one member per key, so fewer members than the bytes have means a
  * repeated key.

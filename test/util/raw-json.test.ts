@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MIN_RAW_ELEMENTS, memberCount, rawElementsOf, registerRawLists } from '../../src/util/raw-json.js';
+import { MIN_RAW_ELEMENTS, memberCount, rawElementsOf, registerRawList, registerRawLists } from '../../src/util/raw-json.js';
 
 /** A JSON-RPC line holding `list` where a batch call holds it, spelled with `indent` (spaces and newlines inside). */
 function line(list: unknown[], indent: number) {
@@ -68,5 +68,33 @@ describe('a large list is known by the bytes it was parsed from', () => {
     expect(value.batch.at(-1)!.a).toBe('\uFFFD(');
     registerRawLists(bytes, value);
     expect(rawElementsOf(value.batch)).toBeUndefined();
+  });
+});
+
+describe('a list built from its elements\' own bytes', () => {
+  it('is known by those bytes, each element at its place with its members counted', () => {
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }), { minLength: 1, maxLength: 30 }), fc.nat({ max: 2 }), (given, indent) => {
+        // Elements as a reader parses them from their bytes (-0 is written as 0).
+        const list = given.map((m) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>);
+        const bytes = Buffer.from(`[${list.map((m) => JSON.stringify(m, null, indent)).join(',')}]`);
+        expect(registerRawList(list, bytes)).toBe(true);
+        const raw = rawElementsOf([...list])!;
+        list.forEach((m, i) => {
+          expect(JSON.parse(bytes.toString('utf8', raw.starts[i], raw.ends[i]))).toEqual(m);
+          expect(raw.members[i]).toBe(memberCount(m));
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('registers nothing when the bytes do not hold as many elements, are not a list, or are not valid UTF-8', () => {
+    const list = [{ a: 1 }, { a: 2 }];
+    expect(registerRawList(list, Buffer.from('[{"a":1}]'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('{"a":1},{"a":2}'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('[{"a":1},{"a":2}] '))).toBe(false);
+    expect(registerRawList([{ a: '\uFFFD' }], Buffer.from([0x5b, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x5d]))).toBe(false);
+    expect(rawElementsOf(list)).toBeUndefined();
   });
 });
