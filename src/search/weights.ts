@@ -45,7 +45,7 @@ export const WEIGHTS = {
    * Typos: words of at least `minLength` letters are corrected within this edit distance (swaps count 1),
    * unless everyday English uses the word at least `englishWord` times in 51 million (english.ts).
    */
-  typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, knownCredit: 0.5, englishWord: 20 },
+  typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, englishWord: 20 },
   /** Primaries after the first must score at least this share of the first. */
   keepRatio: 0.3,
   /**
@@ -59,7 +59,7 @@ export const WEIGHTS = {
    * when the closest one some tool serves scores at least `servedMin` and `servedRatio` times the
    * closest unserved one.
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.3, servedRatio: 2, servedMin: 5 } },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.2, servedRatio: 2, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;

@@ -36,6 +36,12 @@ describe('slugs, fragments and typos', () => {
     expect(e.corrected).toMatchObject({ trakc: 'track', evnt: 'event' });
   });
 
+  it('answers a request whose every word is misspelt: a corrected word is a known word', () => {
+    // Once counted half known, two corrected words weighed less than an off-topic neighbour ("list the functions in Lambda").
+    expect(top('lsit fucntions')[0]).toBe('SEGMENT_LIST_FUNCTIONS');
+    expect(top('alais anon_1 -> user_1')[0]).toBe('SEGMENT_ALIAS');
+  });
+
   it('reads a word written without its vowels as the known word it abbreviates, but not a three-letter id prefix', () => {
     const corrected = (q: string) => search.search({ use_case: q }, 5, { explain: true }).explain!.corrected ?? {};
     expect(corrected('list all grps')).toEqual({ grps: 'groups' });
