@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -18,6 +18,37 @@ export function ensurePrivateDir(dir: string): void {
 
 /** Writes a whole file: temp file (0600) beside it, fsync, rename over the target, fsync the folder. */
 export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const tmp = writeTemp(path, data);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    unlinkQuietly(tmp);
+    throw err;
+  }
+  syncDir(dirname(path));
+}
+
+/**
+ * Creates a file only if it does not exist yet (0600); false when another writer got there first.
+ * The content goes to a temp file first, linked to the name after (a link never replaces one): the
+ * name appears with its whole content, so a process reading at that moment never sees it empty.
+ */
+export function createExclusive(path: string, data: string): boolean {
+  const tmp = writeTemp(path, data);
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkQuietly(tmp);
+  }
+  syncDir(dirname(path));
+  return true;
+}
+
+/** A new private temp file beside `path` holding `data`, on disk (fsync); its path. */
+function writeTemp(path: string, data: string | Buffer): string {
   const dir = dirname(path);
   ensurePrivateDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -31,33 +62,7 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
     throw err;
   }
   closeSync(fd);
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    unlinkQuietly(tmp);
-    throw err;
-  }
-  syncDir(dir);
-}
-
-/** Creates a file only if it does not exist yet (0600); false when another writer got there first. */
-export function createExclusive(path: string, data: string): boolean {
-  ensurePrivateDir(dirname(path));
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', FILE_MODE);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  syncDir(dirname(path));
-  return true;
+  return tmp;
 }
 
 /** Moves a file out of the way under a name that says why and when; never overwrites anything. */

@@ -49,3 +49,27 @@ describe('a missing key file', () => {
     expect(existsSync(join(home, KEY_FILE))).toBe(true);
   });
 });
+
+describe('the first key file, when another process looks at the same moment', () => {
+  // The key file was created empty and filled after; a process reading in between (two `connections
+  // add` at once) called it damaged: seen under load in the two-writer store test. The name now appears
+  // with its whole content. A large file makes the old window wide enough to be caught every time.
+  it('the file appears whole, never empty or in part', { timeout: 60_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { createExclusive } = await import('../../src/connections/secure-file.js');
+    const path = join(tempHome(), 'store.key');
+    const data = 'k'.repeat(64 * 1024 * 1024);
+    // Watches for the name and reports the size it first sees.
+    const code = `const fs = require('node:fs'); process.stdout.write('ready\\n');
+      while (!fs.existsSync(${JSON.stringify(path)}));
+      process.stdout.write(String(fs.statSync(${JSON.stringify(path)}).size));`;
+    const watcher = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const ready = new Promise<void>((go) => watcher.stdout.on('data', (d) => ((out += d), out.includes('ready') && go())));
+    const seen = new Promise<number>((done) => watcher.on('exit', () => done(Number(out.split('\n')[1]))));
+    await ready;
+    expect(createExclusive(path, data)).toBe(true);
+    expect(await seen).toBe(data.length);
+    expect(createExclusive(path, 'other')).toBe(false);
+  });
+});
