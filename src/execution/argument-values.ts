@@ -1,5 +1,7 @@
 import type { ToolError } from '../registry/types.js';
 import { LossyNumber } from '../util/json-text.js';
+import { deferredOf } from '../util/deferred-list.js';
+import { MAX_NESTING } from '../util/json-elements.js';
 
 /**
  * Checks every value in the arguments before anything else reads them: how deep they nest, numbers
@@ -68,6 +70,8 @@ function walk(v: unknown, depth: number, warnings: string[], at: (string | numbe
   }
   if (!v || typeof v !== 'object') return undefined;
   if (depth >= MAX_DEPTH) return { path: [], problem: `nests deeper than ${MAX_DEPTH} levels`, hint: `Flatten the value: arguments may nest at most ${MAX_DEPTH} levels.`, kind: 'depth' };
+  // A deferred list (util/deferred-list.ts) was read from bytes that hold none of the values refused or warned about here.
+  if (depth + 1 + MAX_NESTING < MAX_DEPTH && deferredOf(v)) return undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       at.push(i);

@@ -14,6 +14,7 @@ import { ArgumentsError, issueList, formatIssues } from '../registry/arguments.j
 import { summarizeCall } from './summary.js';
 import { checkArgumentValues } from './argument-values.js';
 import { checkArgumentsSize } from './limits.js';
+import { checkSchema } from './schema-check.js';
 import type { ExecutionResult } from './result.js';
 import { parseJsonText } from '../util/json-text.js';
 import { truncateResult } from './truncate.js';
@@ -149,7 +150,7 @@ export class Executor {
     // Arguments given as a string are measured by their length; a tool that measures its own size spares a second serialisation.
     const tooLarge = tool.measuresOwnSize && typeof req.arguments !== 'string' ? undefined : checkArgumentsSize(req.arguments, args.value, config.limits.maxArgumentsBytes);
     if (tooLarge) return fail(tooLarge, tool.slug);
-    const parsed = tool.inputSchema().safeParse(args.value);
+    const parsed = checkSchema(tool, args.value);
     if (!parsed.success) {
       return fail({
         kind: 'validation',

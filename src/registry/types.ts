@@ -144,6 +144,12 @@ export interface ToolDefinition {
    * the executor then skips its own measure, which would serialise the whole arguments a second time.
    */
   measuresOwnSize?: boolean;
+  /**
+   * Top-level argument fields holding a list whose elements the tool checks one by one itself (the
+   * schema's element is `unknown`): the executor's schema check sees a list of the same length, so a
+   * list still unparsed (util/deferred-list.ts) is read by the tool a message at a time.
+   */
+  listsReadByTool?: readonly string[];
   /** Turns validated arguments into the exact requests. Pure: no I/O. */
   prepare(args: any, ctx: PrepareContext): PreparedCall;
   /** Sends a prepared call with retries; never throws for upstream failures. */

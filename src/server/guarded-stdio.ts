@@ -2,6 +2,7 @@ import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseJsonText } from '../util/json-text.js';
 import { registerRawLists } from '../util/raw-json.js';
+import { parseDeferring } from '../util/deferred-list.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -134,15 +135,18 @@ export class GuardedStdioTransport implements Transport {
   private handleLine(raw: Buffer): void {
     // Not a regular expression over what can be a 15 MB line: only its last byte matters.
     const bytes = raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
-    const line = bytes.toString('utf8');
-    if (!line.trim()) return;
-    let value: unknown;
-    try {
-      value = parseJsonText(line);
-    } catch {
-      return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+    // A large line's plain lists (a batch's messages) are parsed when read, one message at a time.
+    let value = bytes.length >= RAW_LIST_LINE_BYTES ? parseDeferring(bytes) : undefined;
+    if (value === undefined) {
+      const line = bytes.toString('utf8');
+      if (!line.trim()) return;
+      try {
+        value = parseJsonText(line);
+      } catch {
+        return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+      }
+      if (bytes.length >= RAW_LIST_LINE_BYTES) registerRawLists(bytes, value);
     }
-    if (bytes.length >= RAW_LIST_LINE_BYTES) registerRawLists(bytes, value);
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;

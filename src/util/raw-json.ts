@@ -110,7 +110,7 @@ export function memberCount(value: unknown): number {
   return n;
 }
 
-interface Found {
+export interface Found {
   /** Object keys from the top down to the list; the last one wins, as with JSON.parse. */
   path: string[];
   start: number;
@@ -174,9 +174,11 @@ function listElements(bytes: Buffer, from: number, f: Found): number {
 /**
  * One pass over JSON bytes JSON.parse accepted: the objects on the way down are read key by key; a
  * list found there has its elements' places and member counts noted; everything else is skipped,
- * minding strings and nesting. Throws on bytes that are not as expected.
+ * minding strings and nesting. Throws on bytes that are not as expected. `reader`, when given, reads a
+ * list first: it answers the offset after the list with its elements in `f`, or -1 to leave it to the
+ * reading above (util/deferred-list.ts reads the plain lists it can defer).
  */
-function scanLists(bytes: Buffer): Found[] {
+export function scanLists(bytes: Buffer, reader?: (bytes: Buffer, from: number, f: Found) => number): Found[] {
   const found = new Map<string, Found>();
   let i = 0;
   const n = bytes.length;
@@ -213,7 +215,8 @@ function scanLists(bytes: Buffer): Found[] {
   };
   const list = (path: string[]) => {
     const f: Found = { path, start: i, end: i, starts: [], ends: [], members: [] };
-    i = listElements(bytes, i, f);
+    const end = reader ? reader(bytes, i, f) : -1;
+    i = end >= 0 ? end : listElements(bytes, i, f);
     f.end = i;
     if (f.starts.length >= MIN_RAW_ELEMENTS) found.set(JSON.stringify(path), f);
   };

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GuardedStdioTransport } from '../../src/server/guarded-stdio.js';
+import { deferredOf } from '../../src/util/deferred-list.js';
 import { rawElementsOf } from '../../src/util/raw-json.js';
 
 /** Feeds `chunks` to a transport as stdin data events; answers the messages it read and what it wrote back. */
@@ -63,14 +64,35 @@ describe('a large list keeps the bytes it came in', () => {
     for (const c of [bytes.subarray(0, 1_000), bytes.subarray(1_000, 30_001), bytes.subarray(30_001)]) stdin.write(c);
     for (let wait = 0; !got.length && wait < 200; wait++) await new Promise((r) => setTimeout(r, 10));
     await t.close();
-    expect(got).toEqual([message]);
     const list = (got[0] as typeof message).params.arguments.arguments.batch;
-    const raw = rawElementsOf(list)!;
-    expect(raw).toBeDefined();
+    // Its messages are parsed when read: the list is not parsed yet, and reads as sent.
+    const lazy = deferredOf(list)!;
+    expect(lazy.materialised).toBe(false);
+    const raw = lazy.raw;
+    expect(got).toEqual([message]);
     list.forEach((m, i) => {
       const own = raw.bytes.toString('utf8', raw.starts[i], raw.ends[i]);
       expect(own).toMatch(/^\{ .* \}$/);
       expect(JSON.parse(own)).toEqual(m);
     });
+  });
+
+  it('a list the value check must read (here a number with an exponent) is parsed with the line, its bytes kept', async () => {
+    const batch = Array.from({ length: 40 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'E', properties: { i, pad: 'x'.repeat(2_000) } }));
+    const message = { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch } } } };
+    const text = JSON.stringify(message).replace('"i":7,', '"i":7e0,');
+    const { got } = await read([Buffer.from(`${text}\n`)]);
+    const list = (got[0] as typeof message).params.arguments.arguments.batch;
+    expect(deferredOf(list)).toBeUndefined();
+    expect(rawElementsOf(list)).toBeDefined();
+    expect(got).toEqual([message]);
+  });
+
+  it('a large line that is not JSON is still answered with a parse error', async () => {
+    const batch = Array.from({ length: 40 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'E', properties: { pad: 'x'.repeat(2_000) } }));
+    const text = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { arguments: { batch } } }).replace('"u7"', '"u7",');
+    const { got, written } = await read([Buffer.from(`${text}\n`)]);
+    expect(got).toEqual([]);
+    expect(JSON.parse(written.join(''))).toMatchObject({ id: 3, error: { code: -32700 } });
   });
 });

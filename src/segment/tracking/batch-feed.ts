@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MessageGate } from '../../quality/checker.js';
 import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
 import { memberCount, rawElementsOf } from '../../util/raw-json.js';
+import { deferredOf } from '../../util/deferred-list.js';
 import { serialise, type SerialisedMessage } from './message.js';
 import type { BatchPacker, Packed } from './packer.js';
 import { screen, type Filling } from './quality-gate.js';
@@ -41,6 +42,8 @@ export interface EncodedBatch {
   members?: Int32Array;
   /** Whether the router assigns something (an id or a timestamp) to some message. */
   assigns: boolean;
+  /** Message `i` of a list still unparsed (util/deferred-list.ts), parsed when read; else the list's own element. */
+  at?: (i: number) => unknown;
 }
 
 /**
@@ -50,7 +53,9 @@ export interface EncodedBatch {
  * buffer per message, which for 25,000 messages was most of the garbage collector's work.
  */
 export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
-  const raw = rawElementsOf(batch);
+  // A deferred list is never read here (reading it as an array parses it whole): its bytes tell all.
+  const lazy = deferredOf(batch);
+  const raw = lazy?.raw ?? rawElementsOf(batch);
   let found: Omit<EncodedBatch, 'assigns'>;
   if (raw) found = { bytes: raw.bytes, starts: raw.starts, ends: raw.ends, list: raw.bytes.subarray(raw.start, raw.end), members: raw.members };
   else {
@@ -64,17 +69,18 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
   }
   const { starts, ends } = found;
   let callBytes = 0;
-  let assigns = false;
+  let assigns = lazy ? !lazy.allIdentified : false;
   for (let index = 0; index < batch.length; index++) {
     callBytes += (ends[index]! < 0 ? 4 : ends[index]! - starts[index]!) + 1;
     if (callBytes > maxBytes) {
       const problem = `the messages come to more than ${maxBytes.toLocaleString('en-US')} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${maxBytes.toLocaleString('en-US')} bytes per call`;
       throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index });
     }
+    if (lazy) continue;
     const raw = batch[index] as { messageId?: unknown; timestamp?: unknown } | null;
     if (!assigns && (typeof raw?.messageId !== 'string' || typeof raw?.timestamp !== 'string')) assigns = true;
   }
-  return { ...found, assigns };
+  return { ...found, assigns, ...(lazy ? { at: lazy.at } : {}) };
 }
 
 /** Where each element of a JSON array's bytes starts and ends: one pass, minding strings and nesting. */
@@ -203,7 +209,7 @@ export class BatchFeed {
   /** One message: the schema, the quality gate, its size. Kept back with its reason, or serialised. */
   private check(index: number): SerialisedMessage | undefined {
     const { batch, encoded, gate, filling, batchContext } = this.o;
-    const raw = batch[index];
+    const raw = encoded.at ? encoded.at(index) : batch[index];
     const parsed = validateBatchItem(raw);
     if (!parsed.success) {
       const given = (raw as { messageId?: unknown } | null)?.messageId;

@@ -29,6 +29,7 @@ interface TrackingSpec {
   prepare: ToolDefinition['prepare'];
   summarize: NonNullable<ToolDefinition['summarize']>;
   measuresOwnSize?: boolean;
+  listsReadByTool?: readonly string[];
 }
 
 function trackingTool(spec: TrackingSpec): ToolDefinition {
@@ -51,6 +52,7 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     summarize: spec.summarize,
     prepare: spec.prepare,
     measuresOwnSize: spec.measuresOwnSize,
+    listsReadByTool: spec.listsReadByTool,
     send: (call: PreparedCall, ctx: SendContext): Promise<SendOutcome> => sendTracking(call, ctx),
   };
 }
@@ -150,6 +152,7 @@ export const trackingTools: ToolDefinition[] = [
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
     measuresOwnSize: true,
+    listsReadByTool: ['batch'],
   }),
   trackingTool({
     slug: 'SEGMENT_IMPORT_HISTORICAL_DATA',

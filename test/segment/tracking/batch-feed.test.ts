@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessageGate } from '../../../src/quality/checker.js';
 import { encodeBatch } from '../../../src/segment/tracking/batch-feed.js';
+import { parseDeferring, deferredOf } from '../../../src/util/deferred-list.js';
 import { registerRawLists } from '../../../src/util/raw-json.js';
 import { appWithSandbox } from '../../helpers/inprocess.js';
 
@@ -96,14 +97,25 @@ describe('the batch encoded once', () => {
 });
 
 /** A batch as it arrives over stdio: the line's bytes, parsed, its list registered as the transport does. */
-function arrived(messages: string[]): unknown[] {
-  const bytes = Buffer.from(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"tool_slug":"SEGMENT_BATCH","arguments":{"batch":[${messages.join(', ')}]}}}}`);
-  const value = JSON.parse(bytes.toString('utf8')) as { params: { arguments: { arguments: { batch: unknown[] } } } };
-  registerRawLists(bytes, value);
-  return value.params.arguments.arguments.batch;
-}
+type Line = { params: { arguments: { arguments: { batch: unknown[] } } } };
+const lineOf = (messages: string[]) => Buffer.from(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"tool_slug":"SEGMENT_BATCH","arguments":{"batch":[${messages.join(', ')}]}}}}`);
 
-describe('a batch that came over stdio is sent from the bytes the client wrote', () => {
+/** The two ways the stdio transport reads a large line: parsed whole with its lists' bytes kept, or with its plain lists parsed when read. */
+const ways: [string, (messages: string[]) => unknown[]][] = [
+  ['parsed whole', (messages) => {
+    const bytes = lineOf(messages);
+    const value = JSON.parse(bytes.toString('utf8')) as Line;
+    registerRawLists(bytes, value);
+    return value.params.arguments.arguments.batch;
+  }],
+  ['its messages parsed when read', (messages) => {
+    const value = parseDeferring(lineOf(messages)) as Line | undefined;
+    if (!value) throw new Error('not deferred');
+    return value.params.arguments.arguments.batch;
+  }],
+];
+
+describe.each(ways)('a batch that came over stdio (%s) is sent from the bytes the client wrote', (_way, arrived) => {
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await close?.();
@@ -150,5 +162,52 @@ describe('a batch that came over stdio is sent from the bytes the client wrote',
     expect(r.successful).toBe(true);
     expect(sent[2]!.properties).toEqual({ context: { ip: '10.0.0.1' } });
     expect(sent[2]!.context).toMatchObject({ ip: '10.0.0.1', library: { name: 'segment-router' } });
+  }, 60_000);
+});
+
+describe('a batch whose messages are parsed when read', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  const message = (i: number, extra = '') => `{"type":"track","userId":"u${i}","event":"Order Completed","properties":{"i":${i}}${extra}}`;
+  const listOf = (messages: string[]) => (parseDeferring(lineOf(messages)) as Line).params.arguments.arguments.batch;
+
+  it('is checked and sent one message at a time: never parsed whole, every message still checked', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    close = env.close;
+    const messages = Array.from({ length: 30 }, (_, i) => message(i));
+    messages[4] = '{"type":"track","event":"No One"}';
+    messages[9] = message(9, ',"user_id":"x"');
+    const batch = listOf(messages);
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(deferredOf(batch)!.materialised).toBe(false);
+    expect(r.data).toMatchObject({ accepted: 28, total: 30 });
+    expect((r.data as { rejected_before_sending: { index: number }[] }).rejected_before_sending.map((x) => x.index)).toEqual([4, 9]);
+    const got = env.sandbox.events.filter((e) => e.message?.type === 'track').map((e) => (e.message as { properties: { i: number } }).properties.i);
+    expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 4 && i !== 9));
+  }, 60_000);
+
+  it('the schema still decides the list as a whole: over the item limit, nothing is sent', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    close = env.close;
+    const batch = listOf(Array.from({ length: 25_001 }, (_, i) => '{"type":"track","userId":"u","event":"E","properties":{"i":' + i + '}}'));
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(r.error).toMatchObject({ kind: 'validation' });
+    expect(r.error!.message).toMatch(/batch/);
+    expect(env.sandbox.events).toHaveLength(0);
+  }, 60_000);
+
+  it('a tool that reads every message through its schema gets the list parsed whole (a historical import)', async () => {
+    const env = await appWithSandbox({ write: 'allow' });
+    close = env.close;
+    const stamped = Array.from({ length: 20 }, (_, i) => message(i, ',"timestamp":"2025-01-01T00:00:00Z"'));
+    const ok = await env.app.executor.execute({ slug: 'SEGMENT_IMPORT_HISTORICAL_DATA', arguments: { batch: listOf(stamped) } });
+    expect(ok.data).toMatchObject({ accepted: 20 });
+    const missing = [...stamped];
+    missing[3] = message(3);
+    const refused = await env.app.executor.execute({ slug: 'SEGMENT_IMPORT_HISTORICAL_DATA', arguments: { batch: listOf(missing) } });
+    expect(refused.error!.message).toMatch(/batch\.3\.timestamp/);
   }, 60_000);
 });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { deferredOf, parseDeferring } from '../../src/util/deferred-list.js';
+
+const events = (n: number, extra: Record<string, unknown> = {}) => Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Café ☕', properties: { i, price: i / 4 }, ...extra }));
+const call = (batch: unknown, more: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch, ...more } } } });
+type Call = ReturnType<typeof call> & { params: { arguments: { arguments: { batch: unknown[] } } } };
+const batchOf = (v: unknown) => (v as Call).params.arguments.arguments.batch;
+
+describe('a large plain list is parsed when read', () => {
+  it('stands for the list: its length without reading it, and the whole list, as JSON.parse reads the line, once read', () => {
+    const text = JSON.stringify(call(events(40), { context: { ip: '1.2.3.4' } }), null, 1);
+    const value = parseDeferring(Buffer.from(text));
+    const list = batchOf(value);
+    const lazy = deferredOf(list)!;
+    expect(lazy).toBeDefined();
+    expect(list.length).toBe(40);
+    expect(Array.isArray(list)).toBe(true);
+    expect(lazy.materialised).toBe(false);
+    // One message at a time, from its bytes: a new object each time, nothing kept.
+    expect(lazy.at(7)).toEqual(events(40)[7]);
+    expect(lazy.at(7)).not.toBe(lazy.at(7));
+    expect(lazy.materialised).toBe(false);
+    // Any other read parses the whole list into it: every reader that does not know it sees the array.
+    expect(value).toEqual(JSON.parse(text));
+    expect(lazy.materialised).toBe(true);
+    expect(list.map((m) => (m as { userId: string }).userId).slice(0, 2)).toEqual(['u0', 'u1']);
+    expect(JSON.stringify(list)).toBe(JSON.stringify(events(40)));
+    expect(z.array(z.object({ userId: z.string() })).safeParse(list).success).toBe(true);
+  });
+
+  it('leaves the line to be parsed whole when it has no such list, is not valid UTF-8, or is not JSON', () => {
+    expect(parseDeferring(Buffer.from(JSON.stringify(call(events(3)))))).toBeUndefined();
+    expect(parseDeferring(Buffer.from(JSON.stringify(call([...events(40), 5]))))).toBeUndefined();
+    expect(parseDeferring(Buffer.from(JSON.stringify(call(events(40, { big: 1e300 })))))).toBeUndefined();
+    const broken = Buffer.from(JSON.stringify(call(events(40))));
+    broken[broken.indexOf('Caf') + 3] = 0xff;
+    expect(parseDeferring(broken)).toBeUndefined();
+    const text = JSON.stringify(call(events(40)));
+    expect(parseDeferring(Buffer.from(text.replace('"u3"', '"u3",')))).toBeUndefined();
+    expect(parseDeferring(Buffer.from(text.replace(/}$/, '')))).toBeUndefined();
+    expect(parseDeferring(Buffer.from(text.replace('"tools/call"', 'tools/call')))).toBeUndefined();
+  });
+
+  it('follows JSON.parse when a key on the way down is repeated: the last one is the value', () => {
+    const list = JSON.stringify(events(20));
+    const first = `{"jsonrpc":"2.0","id":1,"method":"m","params":{"batch":${list},"batch":"later"}}`;
+    const got = parseDeferring(Buffer.from(first)) as { params: { batch: unknown } } | undefined;
+    if (got) expect(got.params.batch).toBe('later');
+    const last = `{"jsonrpc":"2.0","id":1,"method":"m","params":{"batch":"earlier","batch":${list}}}`;
+    const value = parseDeferring(Buffer.from(last)) as { params: { batch: unknown[] } };
+    expect(deferredOf(value.params.batch)).toBeDefined();
+    expect(value).toEqual(JSON.parse(last));
+  });
+
+  it('says whether every message brings its own id and timestamp', () => {
+    const own = events(20, { messageId: 'm', timestamp: '2026-01-01T00:00:00Z' });
+    expect(deferredOf(batchOf(parseDeferring(Buffer.from(JSON.stringify(call(own))))))!.allIdentified).toBe(true);
+    expect(deferredOf(batchOf(parseDeferring(Buffer.from(JSON.stringify(call([...own, events(1)[0]]))))))!.allIdentified).toBe(false);
+  });
+});
