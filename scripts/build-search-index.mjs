@@ -11,6 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const { loadRegistry } = await import(pathToFileURL(join(dist, 'inventory.js')).href);
 const { SearchEngine, PREBUILT } = await import(pathToFileURL(join(dist, 'search/engine.js')).href);
+// The labelled requests' digest, so that loading the index need not read them to know it was made from them.
+const { recordDigest } = await import(pathToFileURL(join(dist, 'search/examples.js')).href);
+recordDigest();
 writeFileSync(PREBUILT, SearchEngine.serialize(loadRegistry().tools));
 // Everyday English, compactly: the words used often enough that search never takes them for typos (english.ts).
 const { englishText } = await import(pathToFileURL(join(dist, 'search/english.js')).href);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import MiniSearch, { type Options } from 'minisearch';
 import type { ToolDefinition } from '../registry/types.js';
+import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { englishCounts } from './english.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
@@ -92,7 +93,7 @@ export class SearchEngine {
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
     ({ served: this.served, useCases: this.useCases } = requests);
-    this.unserved = this.served.some((s) => s.length === 0);
+    this.unserved = this.served.starts.some((s, d) => s === this.served.starts[d + 1]);
     this.typos = new TypoFixer(new Map(known), englishCounts);
     this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), access: t.access, operation: t.facts.operation }));
     this.bestUseCase = new Int32Array(tools.length);
@@ -100,7 +101,7 @@ export class SearchEngine {
   }
 
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
-  static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): string {
+  static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): Buffer {
     const docs = tools.map((t) => toolDocument(t));
     const saved: Prebuilt & { fingerprint: string } = {
       fingerprint: fingerprint(docs, labelled),
@@ -108,7 +109,7 @@ export class SearchEngine {
       requests: requestIndex(tools, labelled ?? labelledRequests()),
       vocabulary: [...vocabulary(docs)].sort(byUse),
     };
-    return JSON.stringify(saved);
+    return toBytes(saved);
   }
 
   /** The request as the ranking reads it. */
@@ -171,13 +172,16 @@ export class SearchEngine {
     this.bestUseCase.fill(-1);
     this.bestLabelled.fill(-1);
     const near = { served: 0, unserved: 0 };
+    const { starts, items } = this.served;
     for (let i = 0; i < hits.length; i++) {
       const doc = hits[i]!;
-      const tools = this.served[doc]!;
-      if (tools.length) near.served = Math.max(near.served, score[doc]!);
+      const from = starts[doc]!;
+      const to = starts[doc + 1]!;
+      if (to > from) near.served = Math.max(near.served, score[doc]!);
       else near.unserved = Math.max(near.unserved, score[doc]!);
       const best = doc < this.useCases ? this.bestUseCase : this.bestLabelled;
-      for (const t of tools) {
+      for (let k = from; k < to; k++) {
+        const t = items[k]!;
         if ((best[t]! < 0 || score[doc]! > score[best[t]!]!) && (!inScope || inScope(this.tools[t]!.slug))) best[t] = doc;
       }
     }
@@ -280,7 +284,7 @@ function indexOf<T>(options: Options<T>, docs: readonly T[]): SavedIndex {
 interface RequestIndex {
   index: SavedIndex;
   /** Per short request, the tools (their numbers) it is a request for; none for a labelled one no tool serves. */
-  served: number[][];
+  served: Lists;
   useCases: number;
 }
 
@@ -303,9 +307,9 @@ function requestIndex(tools: readonly ToolDefinition[], labelled: readonly Label
       served.push(here);
     }
   }
-  return { index: indexOf(REQUEST_OPTIONS, texts.map((text, id) => ({ id, text }))), served, useCases };
+  return { index: indexOf(REQUEST_OPTIONS, texts.map((text, id) => ({ id, text }))), served: flatLists(served), useCases };
 }
-export const PREBUILT = new URL('./index.json', import.meta.url);
+export const PREBUILT = new URL('./index.bin', import.meta.url);
 
 /**
  * The words tools are named and asked for by (not their prose: descriptions and parameters say
@@ -327,7 +331,7 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
 }
 
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 8;
+const INDEX_VERSION = 9;
 
 interface Prebuilt {
   index: SavedIndex;
@@ -337,7 +341,7 @@ interface Prebuilt {
 
 function prebuilt(print: string): Prebuilt | undefined {
   try {
-    const saved = JSON.parse(readFileSync(PREBUILT, 'utf8')) as Prebuilt & { fingerprint: string };
+    const saved = fromBytes<Prebuilt & { fingerprint: string }>(readFileSync(PREBUILT));
     return saved.fingerprint === print ? saved : undefined;
   } catch {
     return undefined;

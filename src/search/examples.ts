@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 /**
  * Requests people and agents wrote for Segment tasks, each labelled with the tools that serve it, and
@@ -29,14 +29,27 @@ export function labelledRequests(): LabelledRequest[] {
   return loaded;
 }
 
+/** Where the build records the file's digest, its size and when it was taken (recordDigest). */
+const RECORD = new URL('./examples-digest.json', import.meta.url);
+
 /**
- * The committed labelled requests as the search index's fingerprint knows them: a digest of the file,
- * so loading the index built from them never parses them ('' when the file is missing).
+ * The file as the search index's fingerprint knows it: its digest ('' when it is missing). While it is
+ * the size the build recorded and no newer, the record answers and loading the index reads no byte of
+ * it; an edited or checked-out file is hashed again, so an index made from other requests is never loaded.
  */
-export function committedDigest(): string {
+export function committedDigest(file: URL | string = EXAMPLES_FILE, record: URL | string = RECORD): string {
   try {
-    return createHash('sha256').update(readFileSync(EXAMPLES_FILE)).digest('hex');
+    const { size, mtimeMs } = statSync(file);
+    const r = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { digest: string; size: number; at: number }) : undefined;
+    return r && r.size === size && mtimeMs <= r.at ? r.digest : createHash('sha256').update(readFileSync(file)).digest('hex');
   } catch {
     return '';
   }
+}
+
+/** At build time: the file's digest for committedDigest, noted with a time taken before the file is read. */
+export function recordDigest(file: URL | string = EXAMPLES_FILE, record: URL | string = RECORD): void {
+  const at = Date.now();
+  const bytes = readFileSync(file);
+  writeFileSync(record, JSON.stringify({ digest: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, at }));
 }

@@ -1,4 +1,5 @@
 import MiniSearch from 'minisearch';
+import { numbers as pack, type Numbers } from '../util/numbers-json.js';
 
 /**
  * A MiniSearch index, saved at build time and searched without MiniSearch's search(). MiniSearch
@@ -16,19 +17,13 @@ export interface SavedIndex {
   fields: string[];
   averageFieldLength: number[];
   /** Each document's field lengths, document after document (one number per field). */
-  fieldLength: Packed;
+  fieldLength: Numbers;
   /** Every term, in the order MiniSearch's prefix tree lists them: prefix matches are summed in this order. */
   terms: string[];
   /** Term numbers in code-unit order of the terms, for lookup by bisection. */
-  sorted: Packed;
+  sorted: Numbers;
   /** Per term: how many fields; per field (ids ascending): field id, how many documents, then each document and its frequency, documents ascending. */
-  postings: Packed;
-}
-
-/** Whole numbers as little-endian bytes in base64: one string to parse, decoded outside the JavaScript heap. */
-export interface Packed {
-  bytes: 2 | 4;
-  base64: string;
+  postings: Numbers;
 }
 
 /** How a search scores: MiniSearch's `processTerm`, `boost`, `weights.prefix`, `prefix` (from a term length) and `bm25`. */
@@ -40,7 +35,6 @@ export interface Scoring {
   bm25: { readonly k: number; readonly b: number; readonly d: number };
 }
 
-type Numbers = Uint16Array | Uint32Array;
 const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
 
 /** The index of documents numbered 0, 1, 2... in the order given (MiniSearch's short ids). */
@@ -101,9 +95,9 @@ export class TermIndex {
     private readonly scoring: Scoring,
   ) {
     const n = (this.documentCount = saved.documentCount);
-    this.lengths = unpack(saved.fieldLength);
-    this.sorted = unpack(saved.sorted);
-    const p = (this.postings = unpack(saved.postings));
+    this.lengths = saved.fieldLength;
+    this.sorted = saved.sorted;
+    const p = (this.postings = saved.postings);
     this.starts = new Uint32Array(saved.terms.length);
     for (let t = 0, at = 0; t < saved.terms.length; t++) {
       this.starts[t] = at;
@@ -231,21 +225,4 @@ function grow(a: Uint32Array): Uint32Array {
   const bigger = new Uint32Array(a.length * 2);
   bigger.set(a);
   return bigger;
-}
-
-function pack(xs: readonly number[]): Packed {
-  const bytes = xs.every((x) => x < 0x10000) ? 2 : 4;
-  const buf = Buffer.alloc(xs.length * bytes);
-  xs.forEach((x, i) => (bytes === 2 ? buf.writeUInt16LE(x, 2 * i) : buf.writeUInt32LE(x, 4 * i)));
-  return { bytes, base64: buf.toString('base64') };
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function unpack({ bytes, base64 }: Packed): Numbers {
-  const buf = Buffer.from(base64, 'base64');
-  const out = bytes === 2 ? new Uint16Array(buf.length / 2) : new Uint32Array(buf.length / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(buf);
-  else for (let i = 0; i < out.length; i++) out[i] = bytes === 2 ? buf.readUInt16LE(2 * i) : buf.readUInt32LE(4 * i);
-  return out;
 }

@@ -1,8 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
 import { Registry } from '../../src/registry/registry.js';
+import { committedDigest, recordDigest } from '../../src/search/examples.js';
 import { ToolSearch, knownFieldNames } from '../../src/search/search.js';
 
 const registry = loadRegistry();
@@ -233,9 +238,9 @@ describe('answers', () => {
 });
 
 describe('labelled requests (data/search/examples.json)', () => {
-  it('are not parsed when the saved index is loaded: it knows them by their digest', () => {
-    // A child process on the built code records every read of the file: the digest reads its bytes,
-    // a parse reads it as text. 876 KB parsed on the first search cost ~40 ms of it.
+  it('are not read when the saved index is loaded: it knows them by the digest the build recorded', () => {
+    // A child process on the built code records every read of the file: a digest reads its bytes,
+    // a parse reads it as text. 876 KB parsed on the first search cost ~40 ms of it, hashing ~6 ms.
     const dist = new URL('../../dist/', import.meta.url).href;
     const script = `import fs from 'node:fs'; import { syncBuiltinESMExports } from 'node:module';
       const read = fs.readFileSync, seen = [];
@@ -247,7 +252,59 @@ describe('labelled requests (data/search/examples.json)', () => {
       console.log(JSON.stringify({ seen, first: hit.primary_tool_slugs[0] }));`;
     const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
     expect(out.first).toBeTruthy();
-    expect(out.seen).toEqual(['bytes']);
+    expect(out.seen).toEqual([]);
+  });
+
+  it('are hashed again once edited, whatever their size: the recorded digest answers only for the file it was taken of', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-digest-'));
+    const [file, record] = [join(dir, 'examples.json'), join(dir, 'digest.json')];
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    try {
+      const ago = (s: number) => new Date(Date.now() - s * 1000);
+      writeFileSync(file, '{"requests": []}');
+      utimesSync(file, ago(60), ago(60));
+      recordDigest(file, record);
+      expect(committedDigest(file, record)).toBe(sha('{"requests": []}'));
+      // A planted record (taken 30 s ago) shows when the file is not read: unchanged, the record is the answer.
+      writeFileSync(record, JSON.stringify({ ...JSON.parse(readFileSync(record, 'utf8')), digest: 'recorded', at: ago(30).getTime() }));
+      expect(committedDigest(file, record)).toBe('recorded');
+      // Edited, the same size: newer than the record.
+      writeFileSync(file, '{"requests":[ ]}');
+      expect(committedDigest(file, record)).toBe(sha('{"requests":[ ]}'));
+      // Edited, then dated back to before the record: another size.
+      writeFileSync(file, '{"requests":[{}]}');
+      utimesSync(file, ago(60), ago(60));
+      expect(committedDigest(file, record)).toBe(sha('{"requests":[{}]}'));
+      rmSync(file);
+      expect(committedDigest(file, record)).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('edited after the build, make search refuse the saved index and build one from them', () => {
+    // A copy of the built code and data, whose labelled requests then learn a request no tool's words match.
+    const root = mkdtempSync(join(tmpdir(), 'sr-stale-'));
+    const here = fileURLToPath(new URL('../../', import.meta.url));
+    try {
+      for (const d of ['dist', 'data', 'package.json']) cpSync(join(here, d), join(root, d), { recursive: true });
+      symlinkSync(join(here, 'node_modules'), join(root, 'node_modules'));
+      const q = 'the quarterly purge of stale intake pipes';
+      const first = () => {
+        const script = `const { loadRegistry } = await import('${pathToFileURL(join(root, 'dist/inventory.js')).href}');
+          const { ToolSearch } = await import('${pathToFileURL(join(root, 'dist/search/search.js')).href}');
+          console.log(new ToolSearch(loadRegistry()).search({ use_case: ${JSON.stringify(q)} }).primary_tool_slugs[0] ?? '');`;
+        return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim();
+      };
+      expect(first()).not.toBe('SEGMENT_DELETE_SOURCE');
+      const file = join(root, 'data/search/examples.json');
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { requests: { request: string; tools: string[] }[] };
+      data.requests.push({ request: 'do the quarterly purge of the stale intake pipes', tools: ['SEGMENT_DELETE_SOURCE'] });
+      writeFileSync(file, JSON.stringify(data));
+      expect(first()).toBe('SEGMENT_DELETE_SOURCE');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   const ask = (s: ToolSearch, q: string) => s.search({ use_case: q }, 5, { explain: true });

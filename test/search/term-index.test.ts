@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
 import { FIELDS, toolDocument } from '../../src/search/documents.js';
 import { SearchEngine } from '../../src/search/engine.js';
-import { saveIndex, TermIndex, type Scoring } from '../../src/search/term-index.js';
+import { saveIndex, TermIndex, type SavedIndex, type Scoring } from '../../src/search/term-index.js';
+import { fromBytes, toBytes } from '../../src/util/numbers-json.js';
 import { WEIGHTS } from '../../src/search/weights.js';
 
 type Doc = Record<string, unknown>;
@@ -55,7 +56,8 @@ describe('the term index', () => {
         const built = new MiniSearch({ ...options, processTerm: scoring.processTerm });
         built.addAll(documents);
         const loaded = MiniSearch.loadJSON(JSON.stringify(built), { ...options, processTerm: scoring.processTerm });
-        const index = new TermIndex(JSON.parse(JSON.stringify(saveIndex(built))) as ReturnType<typeof saveIndex>, scoring);
+        // Saved and loaded as the build saves it.
+        const index = new TermIndex(fromBytes<SavedIndex>(toBytes(saveIndex(built))), scoring);
         for (const q of requests) {
           const expected = miniSearch(loaded, q, scoring);
           expect(ours(index, documents, q), `${name}: ${q}`).toEqual(expected);
