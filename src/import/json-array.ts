@@ -42,7 +42,9 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
     const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     parts = [];
     item++;
-    const text = raw.toString('utf8').trimEnd();
+    // JSON.parse skips JSON's own spaces around the item; a wider trim (trimEnd takes a form feed or a
+    // no-break space) would accept an item whose bytes, sent as written, are not JSON.
+    const text = raw.toString('utf8');
     try {
       return { line: itemLine, item, next: { ...next, item }, raw, value: JSON.parse(text) };
     } catch (err) {

@@ -77,7 +77,8 @@ export function registerRawLists(bytes: Buffer, value: unknown): void {
  * Registers `list` as read from `bytes`: `[e0,e1,...]`, each element the JSON of the list's element at
  * the same place (a reader that keeps each record's bytes builds such a list instead of serialising
  * the records again). Answers false, registering nothing, when the bytes are not valid UTF-8 or do not
- * scan as a list of exactly that many elements; the list is then serialised as any other.
+ * scan as a list of exactly that many elements, each an object from its first byte to its last; the
+ * list is then serialised as any other.
  */
 export function registerRawList(list: readonly unknown[], bytes: Buffer): boolean {
   const first = list[0];
@@ -89,6 +90,8 @@ export function registerRawList(list: readonly unknown[], bytes: Buffer): boolea
     return false;
   }
   if (f.starts.length !== list.length || f.end !== bytes.length) return false;
+  // A message is sent with members put in before its last byte: each element must be an object from end to end.
+  for (let i = 0; i < f.starts.length; i++) if (bytes[f.starts[i]!] !== JsonByte.OPEN_OBJECT || bytes[f.ends[i]! - 1] !== JsonByte.CLOSE_OBJECT) return false;
   registry.set(first, { list, raw: { bytes, starts: Int32Array.from(f.starts), ends: Int32Array.from(f.ends), members: Int32Array.from(f.members), start: 0, end: f.end } });
   return true;
 }

@@ -99,6 +99,15 @@ describe('an import sends each record as written', () => {
     expect(sent[1]!.properties).toEqual({ n: 1 });
   }, 60_000);
 
+  it('an array item followed by a character JSON does not read as space is refused: no request body leaves broken', async () => {
+    // Items with nothing to fill in: their bytes would be sent as they are, the character with them.
+    const items = Array.from({ length: 20 }, (_, i) => `{"type":"track","userId":"u${i}","event":"E","timestamp":"${TS}","messageId":"m${i}"}${i === 3 ? '\f' : i === 5 ? '\u00a0' : ''}`);
+    const { summary, bodies, sent } = await importText(`[${items.join(',')}]`, 'json');
+    for (const b of bodies) expect(() => JSON.parse(b.toString('utf8'))).not.toThrow();
+    expect(summary).toMatchObject({ accepted: 18, rejected: 2 });
+    expect(sent.map((m) => m.messageId)).not.toContain('m3');
+  }, 60_000);
+
   it('a line that is not valid UTF-8 leaves as valid UTF-8, as it was read and checked (U+FFFD for the broken bytes)', async () => {
     const broken = Buffer.concat([Buffer.from(`{"type":"track","userId":"u1","event":"Caf`), Buffer.from([0xe9]), Buffer.from(`","timestamp":"${TS}"}`)]);
     const file = Buffer.concat([Buffer.from(spelled(0) + '\n'), broken, Buffer.from('\n' + spelled(2) + '\n')]);

@@ -79,6 +79,11 @@ describe('JSON arrays, streamed', () => {
     expect(cut.map((r) => [r.line, r.value ?? r.error])).toEqual([[1, { a: 1 }], [2, expect.stringContaining('ends inside this item')]]);
   });
 
+  it('an item followed by a character JSON does not read as space (form feed, no-break space, BOM) is not JSON, as it would not be on an NDJSON line', async () => {
+    const got = await all(file('[{"a":1}\f,{"a":2}\u00a0,{"a":3}\uFEFF,{"a":4} \r\n]', 'json'), 'json', START, 5);
+    expect(got.map((r) => r.value ?? r.error?.slice(0, 8))).toEqual(['not JSON', 'not JSON', 'not JSON', { a: 4 }]);
+  });
+
   it('resumes just past an item', async () => {
     const path = file(JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ i })), null, 1), 'json');
     const whole = await all(path, 'json', START, 13);

@@ -97,4 +97,13 @@ describe('a list built from its elements\' own bytes', () => {
     expect(registerRawList([{ a: '\uFFFD' }], Buffer.from([0x5b, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x5d]))).toBe(false);
     expect(rawElementsOf(list)).toBeUndefined();
   });
+
+  it('registers nothing when an element is not an object from its first byte to its last: a message is sent with members put in before its last byte', () => {
+    const list = [{ a: 1 }, { a: 2 }];
+    expect(registerRawList(list, Buffer.from('[{"a":1}\f,{"a":2}]'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('[{"a":1},{"a":2}\u00a0]'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('[{"a":1},\u00a0{"a":2}]'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('[{"a":1},[{"a":2}]]'))).toBe(false);
+    expect(registerRawList(list, Buffer.from('[{"a":1} ,\n\t{"a":2}\r\n]'))).toBe(true);
+  });
 });
