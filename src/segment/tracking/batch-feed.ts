@@ -237,7 +237,11 @@ export class BatchFeed {
     // The client's bytes stand for the checked message unless the message repeats a key: JSON.parse
     // kept the last value, and another reader of the bytes could take the first. Such a message is
     // serialised from what was checked.
-    const m = encoded.members && memberCount(data) !== encoded.members[index] ? serialise(data, index) : serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
+    let m = encoded.members && memberCount(data) !== encoded.members[index] ? serialise(data, index) : serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
+    // The client's spelling can be longer than JSON's own (a \u escape for every character that is not
+    // ASCII, as Python writes by default): over the limit as written, the message is written from what
+    // was checked, and measured again, as if the call had come without its bytes.
+    if (m.bytes > this.o.maxMessageBytes && encoded.members) m = serialise(data, index);
     if (m.bytes > this.o.maxMessageBytes) {
       const reason = `message is ${m.bytes} bytes; the limit is ${this.o.messageLimitText}`;
       this.rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });

@@ -155,6 +155,16 @@ describe.each(ways)('a batch that came over stdio (%s) is sent from the bytes th
     expect(sent[5]!.properties).toEqual({ plan: 'pro' });
   }, 60_000);
 
+  it('a message the client spelled past 32 KB (a \\u escape for every character, as Python writes by default) that JSON writes under it is sent as what was checked', async () => {
+    const messages = Array.from({ length: 20 }, (_, i) => plain(i));
+    // 6,000 characters: 36 KB as six-byte escapes, 18 KB as UTF-8.
+    messages[4] = `{"type":"track","userId":"u4","event":"E","properties":{"note":"${'\\u65e5'.repeat(6_000)}"}}`;
+    const { r, sent } = await send(arrived(messages));
+    expect(r.successful).toBe(true);
+    expect(sent).toHaveLength(20);
+    expect(sent[4]!.properties).toEqual({ note: '\u65e5'.repeat(6_000) });
+  }, 60_000);
+
   it('context.library goes into the message\'s own context when a value nested in it has the same text', async () => {
     const messages = Array.from({ length: 20 }, (_, i) => plain(i));
     messages[2] = '{"type":"track","userId":"u2","event":"E","properties":{"context":{"ip":"10.0.0.1"}},"context": {"ip":"10.0.0.1"}}';
