@@ -1,6 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deferredOf, parseDeferring } from '../../src/util/deferred-list.js';
+import { memberCount } from '../../src/util/raw-json.js';
 
 const events = (n: number, extra: Record<string, unknown> = {}) => Array.from({ length: n }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Café ☕', properties: { i, price: i / 4 }, ...extra }));
 const call = (batch: unknown, more: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch, ...more } } } });
@@ -57,5 +60,66 @@ describe('a large plain list is parsed when read', () => {
     const own = events(20, { messageId: 'm', timestamp: '2026-01-01T00:00:00Z' });
     expect(deferredOf(batchOf(parseDeferring(Buffer.from(JSON.stringify(call(own))))))!.allIdentified).toBe(true);
     expect(deferredOf(batchOf(parseDeferring(Buffer.from(JSON.stringify(call([...own, events(1)[0]]))))))!.allIdentified).toBe(false);
+  });
+
+  it('property: a line changed anywhere (a byte set, put in or taken out, a key repeated) is read as JSON.parse reads it, or left to be parsed whole', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 6 }).map((s) => s.replace(/[\uD800-\uDFFF]/g, ''));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: -99_999, max: 99_999 }).map((n) => n / 100),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('a', 'b', '__proto__', 'constructor', 'messageId'), tie('v'), { maxKeys: 3 }),
+      ),
+    })).v;
+    const message = fc.dictionary(fc.constantFrom('type', 'userId', 'event', 'properties', 'context', 'messageId', 'timestamp', '__proto__'), value, { maxKeys: 6 });
+    const change = fc.oneof(
+      fc.tuple(fc.constant(1), fc.nat(), fc.constantFrom(...'{}[]",:\\ 0123456789.-eEtfnulrsabu\t\r'.split(''))),
+      fc.tuple(fc.constant(0), fc.nat(), fc.constantFrom(...'{}[]",: \\1ea'.split(''), ',"a":1', '"a":', '],[', '{"a":[{}]}', '"batch":')),
+      fc.tuple(fc.constant(-1), fc.nat(), fc.constant('')),
+    );
+    let deferred = 0;
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 16, maxLength: 20 }), value, fc.nat({ max: 3 }), fc.array(change, { maxLength: 2 }), fc.option(fc.tuple(fc.constantFrom('params', 'arguments', 'batch'), fc.boolean(), fc.oneof(value, fc.array(message, { minLength: 16, maxLength: 17 })))), (batch, other, indent, changes, twice) => {
+        let line = JSON.stringify(call(batch, { other }), null, indent).replace(/\n/g, ' ');
+        if (twice) {
+          // A key on the way down to the list, repeated before or after its member with another value.
+          const [key, before, again] = twice;
+          const member = `"${key}":${JSON.stringify(again)}`;
+          line = before ? line.replace(`"${key}":`, `${member},"${key}":`) : line.replace(/}\s*}\s*}\s*}\s*$/, (end) => `,${member}${end}`);
+        }
+        for (const [kind, where, piece] of changes) {
+          const at = where % (line.length + 1);
+          line = line.slice(0, at) + piece + line.slice(kind === 0 ? at : at + 1);
+        }
+        let expected: unknown;
+        try {
+          expected = JSON.parse(line);
+        } catch {
+          expected = undefined;
+        }
+        const got = parseDeferring(Buffer.from(line));
+        if (got === undefined) return;
+        deferred++;
+        expect(expected).toBeDefined();
+        const list = (got as { params?: { arguments?: { arguments?: { batch?: unknown } } } }).params?.arguments?.arguments?.batch;
+        const lazy = deferredOf(list);
+        // Message by message from its bytes, as the batch feed reads it; members counted as parsing keeps them, or more (a repeated key).
+        if (lazy) {
+          (list as unknown[]).forEach((_, i) => {
+            const m = lazy.at(i);
+            expect(isDeepStrictEqual(m, batchOf(expected)[i])).toBe(true);
+            expect(lazy.raw.members[i]).toBeGreaterThanOrEqual(memberCount(m));
+          });
+        }
+        expect(isDeepStrictEqual(JSON.parse(JSON.stringify(got)), JSON.parse(JSON.stringify(expected)))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+    expect(deferred).toBeGreaterThan(120);
   });
 });
