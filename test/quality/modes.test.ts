@@ -42,6 +42,14 @@ describe('--validate=warn (the default)', () => {
     expect(JSON.stringify(data)).not.toContain('ada@example.com');
   });
 
+  it('a message\'s context is checked as sent when the call has a context too: a member named "__proto__" stays a member', async () => {
+    env = await appWithSandbox({ write: 'allow' });
+    const message = JSON.parse('{"type":"track","userId":"u5","event":"Signed Up","context":{"__proto__":"reach me at ada@example.com"}}') as Record<string, unknown>;
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: [message], context: { locale: 'en-GB' } } });
+    expect(r.successful).toBe(true);
+    expect((r.data as Data).findings).toEqual([expect.objectContaining({ index: 0, kind: 'pii', field: 'context.__proto__' })]);
+  });
+
   it('a single call carries its findings too, and a dry run shows them before anything is sent', async () => {
     env = await appWithSandbox({ write: 'allow' });
     await loadPlan(env.app);

@@ -33,7 +33,8 @@ export function keepPlanFresh(ctx: PrepareContext): void {
  */
 export function asSent(message: Record<string, unknown>, now: string, assignedId: string): Record<string, unknown> {
   const context = (message.context as Record<string, unknown> | undefined) ?? {};
-  const filled = { messageId: message.messageId ?? assignedId, timestamp: message.timestamp ?? now, context: context.library ? context : Object.assign({}, context, { library: LIBRARY }) };
+  // The context by spreading: Object.assign would make a "__proto__" member (sent as a member) the copy's prototype.
+  const filled = { messageId: message.messageId ?? assignedId, timestamp: message.timestamp ?? now, context: context.library ? context : { ...context, library: LIBRARY } };
   return Object.assign({}, message, filled);
 }
 

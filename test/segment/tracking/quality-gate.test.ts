@@ -31,3 +31,13 @@ describe('the quality gate of the delivery path', () => {
     expect(screen(strict, 0, 'track', message, filling)?.issues.map((i) => i.field)).toEqual(expect.arrayContaining(['messageId', 'timestamp', 'context']));
   });
 });
+
+describe('the message as sent keeps its context\'s members', () => {
+  it('a member named "__proto__" (JSON.parse keeps it, and it is sent as one) is checked where it is, as the others', () => {
+    const gate = gateFor([{ type: 'COMMON', version: 1, jsonSchema: { type: 'object', properties: { context: { required: ['library'] } } } }]);
+    expect(gate.needsAsSent).toBe(true);
+    const given = JSON.parse('{"type":"track","userId":"u1","event":"Order Completed","context":{"__proto__":"reach me at ada@example.com"}}') as Record<string, unknown>;
+    expect(screen(gate, 0, 'track', given, filling)).toBeUndefined();
+    expect(gate.report()!.findings).toEqual([expect.objectContaining({ kind: 'pii', field: 'context.__proto__' })]);
+  });
+});
