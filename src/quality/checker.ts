@@ -1,3 +1,4 @@
+import { Findings } from './findings.js';
 import { checkNaming } from './naming.js';
 import { checkPii } from './pii.js';
 import { checkPlan } from './plan.js';
@@ -40,8 +41,8 @@ function planStatus(view: PlanView): PlanStatus {
 
 const NONE: Finding[] = [];
 
-/** Runs every check on one message; findings are appended to `out`. */
-export function checkMessage(view: PlanView, settings: QualitySettings, index: number, type: string, message: Record<string, unknown>, out: Finding[]): void {
+/** Runs every check on one message; findings go to `out`. */
+export function checkMessage(view: PlanView, settings: QualitySettings, index: number, type: string, message: Record<string, unknown>, out: Findings): void {
   if (view.ok) checkPlan(view.compiled, type, message, index, out);
   checkNaming(type, message, settings.naming, index, out);
   checkPii(type, message, index, out);
@@ -49,13 +50,16 @@ export function checkMessage(view: PlanView, settings: QualitySettings, index: n
 
 /** The per-call side of the checks: one plan view for the whole call, findings gathered as messages pass. */
 export class MessageGate {
-  private readonly all: Finding[] = [];
+  private readonly found: Findings;
   private readonly errored = new Set<number>();
 
   constructor(
     private readonly view: PlanView,
     private readonly settings: QualitySettings,
-  ) {}
+  ) {
+    // Block mode reports each kept-back message's errors: those are built whatever the limit.
+    this.found = new Findings(MAX_FINDINGS_LISTED, settings.mode === 'block');
+  }
 
   get mode(): QualityMode {
     return this.settings.mode;
@@ -73,38 +77,34 @@ export class MessageGate {
 
   /**
    * Checks one message. Returns the errors that keep it back under block mode (an empty list when
-   * it may be sent); every finding is kept for the answer either way.
+   * it may be sent); every finding is counted for the answer either way.
    */
   check(index: number, type: string, message: Record<string, unknown>): Finding[] {
     if (this.settings.mode === 'off') return [];
-    const start = this.all.length;
-    checkMessage(this.view, this.settings, index, type, message, this.all);
-    if (this.all.length === start) return NONE;
-    const errors = this.all.slice(start).filter((f) => f.severity === 'error');
-    if (errors.length) this.errored.add(index);
-    return this.settings.mode === 'block' ? errors : NONE;
+    const found = this.found;
+    const errorsBefore = found.errors;
+    found.clearErrors();
+    checkMessage(this.view, this.settings, index, type, message, found);
+    if (found.errors === errorsBefore) return NONE;
+    this.errored.add(index);
+    return this.settings.mode === 'block' ? found.recentErrors.slice() : NONE;
   }
 
   /** The answer's quality part; undefined under mode off, so answers stay as they were. */
   report(): QualityReport | undefined {
     if (this.settings.mode === 'off') return undefined;
-    return buildReport(this.settings.mode, this.view, this.all, this.errored.size);
+    return buildReport(this.settings.mode, this.view, this.found, this.errored.size);
   }
 }
 
-export function buildReport(mode: QualityMode, view: PlanView, findings: Finding[], messagesWithErrors: number, limit = MAX_FINDINGS_LISTED): QualityReport {
-  const by_kind: Record<FindingKind, number> = { tracking_plan: 0, naming: 0, pii: 0 };
-  let errors = 0;
-  for (const f of findings) {
-    by_kind[f.kind]++;
-    if (f.severity === 'error') errors++;
-  }
-  const listed = findings.length > limit ? limit : undefined;
+export function buildReport(mode: QualityMode, view: PlanView, found: Findings, messagesWithErrors: number): QualityReport {
+  const { total, errors } = found;
+  const listed = total > found.limit ? found.limit : undefined;
   return {
     mode,
     tracking_plan: planStatus(view),
-    findings: listed ? findings.slice(0, listed) : findings,
-    findings_summary: { total: findings.length, errors, warnings: findings.length - errors, by_kind, messages_with_errors: messagesWithErrors, ...(listed ? { listed } : {}) },
+    findings: found.listed.slice(),
+    findings_summary: { total, errors, warnings: total - errors, by_kind: { ...found.byKind }, messages_with_errors: messagesWithErrors, ...(listed ? { listed } : {}) },
   };
 }
 
@@ -135,14 +135,14 @@ export class TrackingQuality {
   /** For checking without sending: waits for the plan (at most `timeoutMs`), whatever the mode. `limit` caps the findings listed. */
   async inspect(target: PlanTarget, messages: { type: string; message: Record<string, unknown> }[], timeoutMs: number, limit = MAX_FINDINGS_LISTED): Promise<QualityReport & { messages_checked: number }> {
     const view = await this.cache.get(target, timeoutMs);
-    const findings: Finding[] = [];
-    const errored = new Set<number>();
+    const found = new Findings(limit);
+    let errored = 0;
     messages.forEach(({ type, message }, index) => {
-      const start = findings.length;
-      checkMessage(view, this.settings, index, type, message, findings);
-      if (findings.slice(start).some((f) => f.severity === 'error')) errored.add(index);
+      const before = found.errors;
+      checkMessage(view, this.settings, index, type, message, found);
+      if (found.errors > before) errored++;
     });
-    return { ...buildReport(this.settings.mode, view, findings, errored.size, limit), messages_checked: messages.length };
+    return { ...buildReport(this.settings.mode, view, found, errored), messages_checked: messages.length };
   }
 
   close(): void {

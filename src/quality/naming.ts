@@ -1,4 +1,5 @@
-import type { Finding, NamingStyle } from './types.js';
+import type { Findings } from './findings.js';
+import type { NamingStyle } from './types.js';
 
 /**
  * Segment's naming conventions: events "Object Action" in Title Case ("Order Completed"), property
@@ -94,44 +95,41 @@ function keyVerdict(key: string, style: 'snake' | 'camel'): string | null {
 const MAX_DEPTH = 6;
 const MAX_KEYS = 500;
 
-/** One value's key check: where findings go, and how many keys were read (the walk stops at MAX_KEYS). */
-interface KeyScan {
-  style: 'snake' | 'camel';
-  index: number;
-  out: Finding[];
-  seen: number;
-}
-
 /** Keys of properties or traits (nested objects and arrays of objects too) that break the style. */
-export function checkKeys(value: unknown, path: string, style: NamingStyle, index: number, out: Finding[]): void {
+export function checkKeys(value: unknown, path: string, style: NamingStyle, index: number, out: Findings): void {
   if (style === 'off') return;
-  if (value !== null && typeof value === 'object') walkKeys({ style, index, out, seen: 0 }, value, path, 0);
+  if (value !== null && typeof value === 'object') walkKeys(style, index, out, value, path, 0, 0);
 }
 
-// Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
-function walkKeys(scan: KeyScan, v: unknown, at: string, depth: number): void {
+/**
+ * Answers how many keys have been read, `seen` included: the walk stops at MAX_KEYS. The count goes down
+ * and back as an argument, not in an object made for each message: every message of a batch is walked.
+ * Paths are built only for a finding or a nested object: most keys are fine and hold plain values.
+ */
+function walkKeys(style: 'snake' | 'camel', index: number, out: Findings, v: unknown, at: string, depth: number, seen: number): number {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) walkKeys(scan, v[i], `${at}.${i}`, depth + 1);
-    return;
+    for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object' && depth < MAX_DEPTH) seen = walkKeys(style, index, out, v[i], `${at}.${i}`, depth + 1, seen);
+    return seen;
   }
   const o = v as Record<string, unknown>;
   for (const k in o) {
-    if (++scan.seen > MAX_KEYS) return;
-    const fix = keyProblem(k, scan.style);
-    if (fix && fix !== k) {
-      scan.out.push({ index: scan.index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${scan.style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
+    if (++seen > MAX_KEYS) return seen;
+    const fix = keyProblem(k, style);
+    if (fix && fix !== k && out.wants('naming', 'warning')) {
+      out.push({ index, severity: 'warning', kind: 'naming', field: `${at}.${k}`, message: `key "${k}" is not ${style === 'snake' ? 'snake_case' : 'camelCase'}`, fix });
     }
     const child = o[k];
-    if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) walkKeys(scan, child, `${at}.${k}`, depth + 1);
+    if (child !== null && typeof child === 'object' && depth < MAX_DEPTH) seen = walkKeys(style, index, out, child, `${at}.${k}`, depth + 1, seen);
   }
+  return seen;
 }
 
 /** Every naming finding for one message. */
-export function checkNaming(type: string, message: Record<string, unknown>, style: NamingStyle, index: number, out: Finding[]): void {
+export function checkNaming(type: string, message: Record<string, unknown>, style: NamingStyle, index: number, out: Findings): void {
   if (style === 'off') return;
   if (type === 'track' && typeof message.event === 'string') {
     const problem = eventNameProblem(message.event);
-    if (problem) out.push({ index, severity: 'warning', kind: 'naming', field: 'event', message: `event name "${message.event}" ${problem.why}`, ...(problem.fix ? { fix: problem.fix } : {}) });
+    if (problem && out.wants('naming', 'warning')) out.push({ index, severity: 'warning', kind: 'naming', field: 'event', message: `event name "${message.event}" ${problem.why}`, ...(problem.fix ? { fix: problem.fix } : {}) });
   }
   if (message.properties) checkKeys(message.properties, 'properties', style, index, out);
   if (message.traits) checkKeys(message.traits, 'traits', style, index, out);

@@ -1,4 +1,4 @@
-import type { Finding } from './types.js';
+import type { Findings } from './findings.js';
 
 /**
  * Values that look like personal data where it should not travel: email addresses, phone numbers,
@@ -86,7 +86,7 @@ function findCard(text: string): string | undefined {
 const SSN = /(?:^|[^\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/;
 const NINO = /(?:^|[^A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D])(?![A-Za-z0-9])/;
 
-function findNationalId(text: string): string | undefined {
+export function findNationalId(text: string): string | undefined {
   const ssn = SSN.exec(text);
   if (ssn && ssn[1] !== '000' && ssn[1] !== '666' && !ssn[1]!.startsWith('9') && ssn[2] !== '00' && ssn[3] !== '0000') return `${ssn[1]}-${ssn[2]}-${ssn[3]}`;
   const nino = NINO.exec(text);
@@ -113,16 +113,23 @@ export function mask(kind: PiiKind, found: string): string {
 /** What a string holds, most sensitive first; cheap tests first so ordinary values cost little. */
 export function detect(text: string, allowContact: boolean): { kind: PiiKind; found: string } | undefined {
   const s = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN) : text;
+  // What each pattern needs at the least, counted in one pass: most values are ids and words that
+  // have the digits of one pattern but not its dashes or capitals, and never reach a regular expression.
   let digits = 0;
+  let dashes = 0;
+  let capitals = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
+    else if (c === 45) dashes++;
+    else if (c >= 65 && c <= 90) capitals++;
   }
   if (digits >= 13) {
     const card = findCard(s);
     if (card) return { kind: 'card', found: card };
   }
-  if (digits >= 6) {
+  // An SSN is 9 digits with 2 dashes; a NINO has 6 digits and 3 capitals.
+  if ((digits >= 9 && dashes >= 2) || (digits >= 6 && capitals >= 3)) {
     const id = findNationalId(s);
     if (id) return { kind: 'national_id', found: id };
   }
@@ -153,41 +160,43 @@ const ADVICE: Record<PiiKind, (where: Where) => string> = {
 /** Context fields that are Segment's own technical data, not free text a person typed. */
 const TECHNICAL_CONTEXT = new Set(['ip', 'userAgent', 'library', 'device', 'os', 'app', 'network', 'screen', 'locale', 'timezone', 'location', 'groupId', 'direct', 'active']);
 
-/** One message's scan: where findings go, and how many values were read (the walk stops at MAX_VALUES). */
-interface Scan {
-  index: number;
-  out: Finding[];
-  scanned: number;
+function report(out: Findings, index: number, parent: string, key: string, kind: PiiKind, found: string, where: Where): void {
+  if (!out.wants('pii', 'warning')) return;
+  const at = `${parent}.${key}`;
+  out.push({ index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[kind]} (${mask(kind, found)})`, fix: ADVICE[kind](where) });
 }
 
-function report(scan: Scan, at: string, kind: PiiKind, found: string, where: Where): void {
-  scan.out.push({ index: scan.index, severity: 'warning', kind: 'pii', field: at, message: `${at} holds what looks like ${LABEL[kind]} (${mask(kind, found)})`, fix: ADVICE[kind](where) });
-}
-
-// Paths are built only for a finding or a nested object: most values are short strings with nothing in them.
-function scanValue(scan: Scan, v: unknown, parent: string, key: string, allowContact: boolean, where: Where, depth: number): void {
-  if (++scan.scanned > MAX_VALUES) return;
+/**
+ * Scans one value; answers how many values of the message have been read, `scanned` included (the
+ * walk stops at MAX_VALUES). The count goes down and back as an argument, not in an object made for
+ * each message: every message of a batch is scanned. Paths are built only for a finding or a nested
+ * object: most values are short strings with nothing in them.
+ */
+function scanValue(out: Findings, index: number, v: unknown, parent: string, key: string, allowContact: boolean, where: Where, depth: number, scanned: number): number {
+  if (++scanned > MAX_VALUES) return scanned;
   if (typeof v === 'string') {
-    if (v.length < MIN_PII_LENGTH) return;
+    if (v.length < MIN_PII_LENGTH) return scanned;
     const hit = detect(v, allowContact);
-    if (hit) report(scan, `${parent}.${key}`, hit.kind, hit.found, where);
+    if (hit) report(out, index, parent, key, hit.kind, hit.found, where);
   } else if (typeof v === 'number') {
     // A card number sent as a number: 13 digits and more.
     if (v >= 1e12 && v < 1e21 && Number.isInteger(v)) {
       const card = findCard(v.toFixed(0));
-      if (card) report(scan, `${parent}.${key}`, 'card', card, where);
+      if (card) report(out, index, parent, key, 'card', card, where);
     }
   } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
-    scanContainer(scan, v as Record<string, unknown>, `${parent}.${key}`, allowContact, where, depth + 1);
+    return scanContainer(out, index, v as Record<string, unknown>, `${parent}.${key}`, allowContact, where, depth + 1, scanned);
   }
+  return scanned;
 }
 
-function scanContainer(scan: Scan, o: Record<string, unknown> | unknown[], at: string, allowContact: boolean, where: Where, depth: number): void {
+function scanContainer(out: Findings, index: number, o: Record<string, unknown> | unknown[], at: string, allowContact: boolean, where: Where, depth: number, scanned: number): number {
   if (Array.isArray(o)) {
-    for (let i = 0; i < o.length; i++) scanValue(scan, o[i], at, String(i), allowContact, where, depth);
-    return;
+    for (let i = 0; i < o.length; i++) scanned = scanValue(out, index, o[i], at, String(i), allowContact, where, depth, scanned);
+    return scanned;
   }
-  for (const k in o) scanValue(scan, o[k], at, k, allowContact, where, depth);
+  for (const k in o) scanned = scanValue(out, index, o[k], at, k, allowContact, where, depth, scanned);
+  return scanned;
 }
 
 /**
@@ -195,18 +204,17 @@ function scanContainer(scan: Scan, o: Record<string, unknown> | unknown[], at: s
  * email and phone, as Segment intends; cards and national ids are reported everywhere.
  * Plain functions, not closures made per message: a batch checks every message.
  */
-export function checkPii(type: string, message: Record<string, unknown>, index: number, out: Finding[]): void {
-  const scan: Scan = { index, out, scanned: 0 };
+export function checkPii(type: string, message: Record<string, unknown>, index: number, out: Findings): void {
+  let scanned = 0;
   const traitsAllowed = type === 'identify' || type === 'group';
   const { properties, traits, context } = message;
-  if (properties && typeof properties === 'object') scanContainer(scan, properties as Record<string, unknown>, 'properties', false, 'properties', 0);
-  if (traits && typeof traits === 'object') scanContainer(scan, traits as Record<string, unknown>, 'traits', traitsAllowed, 'traits', 0);
+  if (properties && typeof properties === 'object') scanned = scanContainer(out, index, properties as Record<string, unknown>, 'properties', false, 'properties', 0, scanned);
+  if (traits && typeof traits === 'object') scanned = scanContainer(out, index, traits as Record<string, unknown>, 'traits', traitsAllowed, 'traits', 0, scanned);
   if (context && typeof context === 'object' && !Array.isArray(context)) {
     const c = context as Record<string, unknown>;
     for (const k in c) {
       if (TECHNICAL_CONTEXT.has(k)) continue;
-      if (k === 'traits') scanValue(scan, c[k], 'context', k, true, 'traits', 0);
-      else scanValue(scan, c[k], 'context', k, false, 'context', 0);
+      scanned = k === 'traits' ? scanValue(out, index, c[k], 'context', k, true, 'traits', 0, scanned) : scanValue(out, index, c[k], 'context', k, false, 'context', 0, scanned);
     }
   }
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkNaming, eventNameProblem, words } from '../../src/quality/naming.js';
-import type { Finding } from '../../src/quality/types.js';
+import { Findings } from '../../src/quality/findings.js';
 
 const naming = (type: string, message: Record<string, unknown>, style: 'snake' | 'camel' | 'off' = 'snake') => {
-  const out: Finding[] = [];
+  const out = new Findings();
   checkNaming(type, message, style, 3, out);
-  return out;
+  return out.listed;
 };
 
 describe('event names: "Object Action" in Title Case', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkPii, detect, luhn, mask } from '../../src/quality/pii.js';
-import type { Finding } from '../../src/quality/types.js';
+import fc from 'fast-check';
+import { checkPii, detect, findNationalId, luhn, mask } from '../../src/quality/pii.js';
+import { Findings } from '../../src/quality/findings.js';
 
 const pii = (type: string, message: Record<string, unknown>) => {
-  const out: Finding[] = [];
+  const out = new Findings();
   checkPii(type, message, 0, out);
-  return out;
+  return out.listed;
 };
 
 describe('PII in values', () => {
@@ -93,5 +94,22 @@ describe('PII in values', () => {
     expect(detect('@'.repeat(100_000) + '1-'.repeat(100_000), false)).toBeUndefined();
     expect(detect('+1'.repeat(50_000), false)).toBeUndefined();
     expect(detect('x'.repeat(5_000) + ' ada@example.com', false)).toBeUndefined();
+  });
+
+  it('counting digits, dashes and capitals first never hides a national id the patterns find', () => {
+    // National ids, near misses and noise: the counts must let every one the patterns find through.
+    const noise = fc.array(fc.constantFrom('x', 'Q', '-', ' ', '0', '12', 'AB', '9', 'é'), { maxLength: 4 }).map((ps) => ps.join(''));
+    const space = fc.constantFrom('', ' ', '-');
+    const nino = fc.tuple(fc.constantFrom('QQ', 'AB', 'ZZ', 'DA', 'ab', 'A'), space, fc.constantFrom('12', '1', '00'), space, fc.constantFrom('34', '99'), space, fc.constantFrom('56', '5'), space, fc.constantFrom('C', 'D', 'E', 'c', '')).map((ps) => ps.join(''));
+    const ssn = fc.tuple(fc.constantFrom('123', '000', '666', '912', '12', '1234'), space, fc.constantFrom('45', '00', '4'), space, fc.constantFrom('6789', '0000', '678')).map((ps) => ps.join(''));
+    fc.assert(
+      fc.property(noise, fc.oneof(nino, ssn, noise), noise, (a, id, b) => {
+        const s = a + id + b;
+        const hit = detect(s, true);
+        fc.pre(hit?.kind !== 'card');
+        expect(hit?.kind === 'national_id' ? hit.found : undefined).toBe(findNationalId(s));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

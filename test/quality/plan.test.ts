@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { checkPlan, PlanCompiler } from '../../src/quality/plan.js';
-import type { Finding, LoadedPlan, PlanRule } from '../../src/quality/types.js';
+import { Findings } from '../../src/quality/findings.js';
+import type { LoadedPlan, PlanRule } from '../../src/quality/types.js';
 
 /** A rule's schema in Segment's form: it describes the whole message. */
 const msg = (part: 'properties' | 'traits', shape: Record<string, unknown>, required: string[] = [], extra: Record<string, unknown> = {}) => ({
@@ -26,9 +27,9 @@ const RULES: PlanRule[] = [
 const plan = (rules = RULES): LoadedPlan => ({ id: 'tp_1', name: 'Main', sourceId: 'src_1', rules });
 
 function check(type: string, message: Record<string, unknown>, compiled = new PlanCompiler().compile(plan())) {
-  const out: Finding[] = [];
+  const out = new Findings();
   checkPlan(compiled, type, message, 4, out);
-  return out;
+  return out.listed;
 }
 
 describe('tracking plan rules', () => {
