@@ -45,7 +45,7 @@ export function toAuditRecord(event: WriteEvent, opts: { payloads: boolean; mask
     ...(event.status !== undefined ? { status: event.status } : {}),
     ...(ids.length ? { message_count: ids.length } : {}),
     ...(ids.length && ids.length <= LISTED_IDS ? { messageIds: ids.map((id) => cutText(id, ID_CHARS)) } : {}),
-    ...(ids.length > LISTED_IDS ? { message_ids: { first: cutText(ids[0]!, ID_CHARS), last: cutText(ids[ids.length - 1]!, ID_CHARS), sha256: sha256(ids.join('\n')) } } : {}),
+    ...(ids.length > LISTED_IDS ? { message_ids: { first: cutText(ids[0]!, ID_CHARS), last: cutText(ids[ids.length - 1]!, ID_CHARS), sha256: event.messageIdsSha256 ?? sha256(ids.join('\n')) } } : {}),
     ...(opts.payloads && event.args !== undefined ? payload(event.args, opts.mask) : {}),
   };
 }

@@ -44,6 +44,8 @@ export interface WriteEvent {
   outcome: 'sent' | 'failed' | 'refused' | 'not-sent';
   status?: number;
   messageIds?: string[];
+  /** sha256 of messageIds joined by newlines, when the sender made it (see SendOutcome). */
+  messageIdsSha256?: string;
   args?: unknown;
 }
 
@@ -231,7 +233,7 @@ export class Executor {
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
-    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds });
+    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
     return {
       successful: outcome.ok,
       tool_slug: tool.slug,

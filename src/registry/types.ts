@@ -94,6 +94,8 @@ export interface SendOutcome {
   status?: number;
   /** Message ids sent (tracking), for the audit log. */
   messageIds?: string[];
+  /** sha256 (hex) of `messageIds` joined by newlines, when the sender hashed them as it sent them. */
+  messageIdsSha256?: string;
 }
 
 export interface ToolError {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { deferredOf, parseDeferring } from '../../src/util/deferred-list.js';
 import { memberCount } from '../../src/util/raw-json.js';
@@ -30,6 +30,22 @@ describe('a large plain list is parsed when read', () => {
     expect(list.map((m) => (m as { userId: string }).userId).slice(0, 2)).toEqual(['u0', 'u1']);
     expect(JSON.stringify(list)).toBe(JSON.stringify(events(40)));
     expect(z.array(z.object({ userId: z.string() })).safeParse(list).success).toBe(true);
+  });
+
+  it('read in order, parses its elements a run at a time, and hands each out once: the same values as JSON.parse, in any order of reading', () => {
+    const text = JSON.stringify(call(events(150)), null, 2);
+    const want = JSON.parse(text).params.arguments.arguments.batch as unknown[];
+    const lazy = deferredOf(batchOf(parseDeferring(Buffer.from(text))))!;
+    const parse = vi.spyOn(JSON, 'parse');
+    const got = want.map((_, i) => lazy.at(i));
+    expect(parse.mock.calls.length).toBeLessThanOrEqual(3); // 64 + 64 + 22
+    parse.mockRestore();
+    expect(got).toEqual(want);
+    // A second read is a new object; reading backwards or skipping about gives the same values.
+    expect(lazy.at(5)).not.toBe(got[5]);
+    expect(lazy.at(5)).toEqual(want[5]);
+    for (const i of [149, 0, 64, 63, 128, 127, 100, 100]) expect(lazy.at(i)).toEqual(want[i]);
+    expect(lazy.materialised).toBe(false);
   });
 
   it('leaves the line to be parsed whole when it has no such list, is not valid UTF-8, or is not JSON', () => {

@@ -311,6 +311,9 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   let requests = 0;
   let lastStatus: number | undefined;
   const messageIds: string[] = [];
+  // The audit log's digest of the ids, taken as each request is answered: one string of 25,000 ids
+  // joined and hashed after the last answer was a new megabyte string in the call's tail.
+  const idHash = createHash('sha256');
   const done = () => settled + earlier + feed.rejected.length;
   await ctx.progress?.(done(), state.total, `Sending ${state.total} messages in requests of at most ${LIMITS.messagesPerRequest.toLocaleString('en-US')}`);
 
@@ -336,6 +339,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
       const ids = chunk.messages.map((m) => messageIdOf(m, prefix));
+      if (ids.length) idHash.update(messageIds.length ? `\n${ids.join('\n')}` : ids.join('\n'));
       messageIds.push(...ids);
       if (status !== undefined && status >= 200 && status < 300) {
         accepted += chunk.messages.length;
@@ -367,11 +371,13 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     ...qualityFields(state.gate?.report()),
   };
   const problems = rejected.length + notAccepted.length;
-  if (problems === 0) return { ok: true, status: lastStatus, messageIds, data };
+  const messageIdsSha256 = idHash.digest('hex');
+  if (problems === 0) return { ok: true, status: lastStatus, messageIds, messageIdsSha256, data };
   return {
     ok: false,
     status: lastStatus,
     messageIds,
+    messageIdsSha256,
     data,
     error: {
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',

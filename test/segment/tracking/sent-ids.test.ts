@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WriteEvent } from '../../../src/execution/executor.js';
+import { appWithSandbox } from '../../helpers/inprocess.js';
+import { readAuditLines } from '../../helpers/audit-file.js';
+
+type Env = Awaited<ReturnType<typeof appWithSandbox>>;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+let env: Env | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+describe("a batch's message ids in the audit log", () => {
+  it('are hashed as requests are answered: the digest is that of every id sent, joined by newlines, in sending order', async () => {
+    env = await appWithSandbox({ write: 'allow', validate: 'off' });
+    const events: WriteEvent[] = [];
+    const record = env.app.audit.record.bind(env.app.audit);
+    env.app.audit.record = (e) => {
+      events.push(e);
+      record(e);
+    };
+    // Three requests (2,500 messages each at most), some with the client's own ids.
+    const batch = Array.from({ length: 6_000 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Item Viewed', ...(i % 7 ? {} : { messageId: `mine-${i}` }) }));
+    const r = await env.app.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(r.successful).toBe(true);
+    const [event] = events;
+    expect(event!.messageIds).toHaveLength(6_000);
+    expect(new Set(event!.messageIds)).toEqual(new Set(env.sandbox.events.map((e) => e.messageId)));
+    expect(event!.messageIdsSha256).toBe(sha256(event!.messageIds!.join('\n')));
+    const [line] = readAuditLines(env.app.audit.path);
+    expect(line.message_ids).toEqual({ first: event!.messageIds![0], last: event!.messageIds!.at(-1), sha256: event!.messageIdsSha256 });
+  });
+});
