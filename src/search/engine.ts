@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import MiniSearch, { type Options } from 'minisearch';
+import { compareSlugs } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
@@ -217,7 +218,7 @@ export class SearchEngine {
       out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, ranking));
     }
     // Compared, not subtracted: the same order, without a number made per comparison.
-    return out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.slug.localeCompare(b.slug)));
+    return out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareSlugs(a.slug, b.slug)));
   }
 
   /**

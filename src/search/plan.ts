@@ -1,3 +1,4 @@
+import { compareSlugs } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { fieldKey } from './engine.js';
 import { stem } from './words.js';
@@ -71,7 +72,7 @@ export class Planner {
       const x = score(a);
       const y = score(b);
       for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-      return a.slug.localeCompare(b.slug);
+      return compareSlugs(a.slug, b.slug);
     })[0];
   }
 }

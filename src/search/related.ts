@@ -1,3 +1,4 @@
+import { compareSlugs } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 
 /**
@@ -12,12 +13,11 @@ export class RelatedTools {
   constructor(tools: readonly ToolDefinition[]) {
     this.bySlug = new Map(tools.map((t) => [t.slug, t]));
     for (const t of tools) for (const id of t.facts.yields) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
-    for (const list of this.producers.values()) list.sort(byEase);
   }
 
-  /** The simplest tool that yields an id: a list that needs nothing else first. */
+  /** The simplest tool that yields an id: a list that needs nothing else first (found when asked: the first search waits for no sort). */
   producerOf(id: string): ToolDefinition | undefined {
-    return this.producers.get(id)?.[0];
+    return this.producers.get(id)?.reduce((best, t) => (byEase(t, best) < 0 ? t : best));
   }
 
   /** Related slugs for a set of primaries, best first, never one of the primaries. */
@@ -45,5 +45,5 @@ export class RelatedTools {
 /** Lists before gets before the rest; fewer needs first; then by slug, so the choice is stable. */
 function byEase(a: ToolDefinition, b: ToolDefinition): number {
   const rank = (t: ToolDefinition) => (t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2);
-  return rank(a) - rank(b) || a.facts.needs.length - b.facts.needs.length || a.slug.localeCompare(b.slug);
+  return rank(a) - rank(b) || a.facts.needs.length - b.facts.needs.length || compareSlugs(a.slug, b.slug);
 }
