@@ -4,25 +4,14 @@ import { WEIGHTS } from './weights.js';
 import { stem } from './words.js';
 
 /**
- * Answer or not: a separate step from the ranking, calibrated on off-topic requests. A request is a
- * Segment request when most of its words are words the tools (or Segment's catalog) use, and the best
- * tool matched at least one of them where tools are named (slug, object, scope, title, tags), not only
- * in prose. "crop the logo to a square" fails the first; "what time is it" the second.
- *
- * Two kinds of match are no evidence: the kind a catalog name implies ("create a campaign in
- * Mailchimp" names a destination, but asks nothing of it; unless every other word of the request is
- * Segment's: "switch Google Ads off"), and the verbs of managing any kind of
- * thing (create, list, change, delete...), which every product has. The verbs of recording what users
- * do (track, record, report) are what Segment is for, so they count; so does any verb that is the
- * tool's object ("connection state": connect).
- *
- * Then the labelled requests have their say (examples.ts): a request closer to one no tool serves than
- * to any some tool serves (a labelled request or a tool's use case; by a margin that grows with the
- * share of its words the tools know) is not Segment's ("build a funnel chart in Amplitude" sits next to other
- * tasks inside the tools Segment feeds); one much closer to a served request than to any unserved one
- * is Segment's even when its words are not the tools' ("nobody should see the prod keys anymore").
+ * Answer or not, apart from the ranking. A request is Segment's when at least a share of its content
+ * words are the tools' (or the catalog's) and the best tool matched one where tools are named, not only
+ * in prose ("crop the logo to a square" fails the first, "what time is it" the second). Neither the
+ * kind a catalog name implies ("create a campaign in Mailchimp") nor the generic verbs every product
+ * has (create, list, delete...) are evidence; recording verbs are (what Segment is for). Then the
+ * labelled requests have their say: closer to one no tool serves than to any served one, it is not
+ * Segment's; much closer to a served one, it is, whatever its words.
  */
-
 /** Fields that name a tool; a match only in use cases, description or parameters is prose. */
 const NAMING = new Set(['slug', 'object', 'objectExact', 'scope', 'title', 'tags']);
 const OBJECT = new Set(['object', 'objectExact', 'scope']);

@@ -83,14 +83,9 @@ export class SearchEngine {
     // The fingerprint reads the tools' own words; what they were asked in (`asked`) comes from the
     // labelled requests, which it knows by their digest: loading never parses them.
     const docs = tools.map((t) => toolDocument(t));
-    const built = prebuilt(fingerprint(docs, labelled));
     // The words of every tool, in scope or not, say whether a request is Segment's.
-    const vocabularyOf = () => [...vocabulary(language === tools ? docs : language.map((t) => toolDocument(t)))];
-    const build = () => {
-      const all = labelled ?? labelledRequests();
-      return { index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, all)), requests: requestIndex(tools, all), vocabulary: vocabularyOf() };
-    };
-    const { index, requests, vocabulary: known } = built ?? build();
+    const { index, requests, vocabulary: known } =
+      prebuilt(fingerprint(docs, labelled)) ?? build(tools, docs, labelled, language === tools ? docs : language.map((t) => toolDocument(t)));
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
     ({ served: this.served, useCases: this.useCases } = requests);
@@ -104,13 +99,7 @@ export class SearchEngine {
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
   static serialize(tools: readonly ToolDefinition[], labelled?: readonly LabelledRequest[]): Buffer {
     const docs = tools.map((t) => toolDocument(t));
-    const saved: Prebuilt & { fingerprint: string } = {
-      fingerprint: fingerprint(docs, labelled),
-      index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, labelled ?? labelledRequests())),
-      requests: requestIndex(tools, labelled ?? labelledRequests()),
-      vocabulary: [...vocabulary(docs)].sort(byUse),
-    };
-    return toBytes(saved);
+    return toBytes({ fingerprint: fingerprint(docs, labelled), ...build(tools, docs, labelled, docs) });
   }
 
   /** The request as the ranking reads it. */
@@ -318,10 +307,15 @@ export const PREBUILT = new URL('./index.bin', import.meta.url);
  * what makes a request's words Segment's.
  */
 const VOCABULARY_FIELDS = ['slug', 'object', 'scope', 'title', 'tags', 'useCases'] as const;
-function vocabulary(docs: ToolDocument[]): Map<string, number> {
+function vocabulary(docs: ToolDocument[]): [string, number][] {
   const known = new Map<string, number>();
   for (const doc of docs) for (const w of new Set(VOCABULARY_FIELDS.flatMap((f) => words(doc[f])))) known.set(w, (known.get(w) ?? 0) + 1);
-  return known;
+  return [...known].sort(byUse);
+}
+
+/** The indexes and the vocabulary, made from the tools (what `npm run build` saves). */
+function build(tools: readonly ToolDefinition[], docs: ToolDocument[], labelled: readonly LabelledRequest[] = labelledRequests(), language: ToolDocument[]): Prebuilt {
+  return { index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, labelled)), requests: requestIndex(tools, labelled), vocabulary: vocabulary(language) };
 }
 
 /** `labelled`: undefined for the committed ones, known by their file's digest. */

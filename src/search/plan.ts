@@ -1,6 +1,7 @@
 import { compareSlugs } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { fieldKey } from './engine.js';
+import { lookupRank, producers } from './related.js';
 import { stem } from './words.js';
 
 /**
@@ -20,10 +21,10 @@ export interface PlanStep {
 const MAX_STEPS = 5;
 
 export class Planner {
-  private readonly producers = new Map<string, ToolDefinition[]>();
+  private readonly producers: Map<string, ToolDefinition[]>;
 
   constructor(tools: readonly ToolDefinition[]) {
-    for (const t of tools) for (const id of t.facts.yields) if (!t.facts.needs.includes(id)) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
+    this.producers = producers(tools);
   }
 
   /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
@@ -54,7 +55,7 @@ export class Planner {
   }
 
   private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>): ToolDefinition | undefined {
-    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n) || n === id));
+    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n)));
     const score = (t: ToolDefinition) => {
       const scope = t.facts.scope?.split(/\s+/).map(stem) ?? [];
       const named = scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
@@ -62,11 +63,10 @@ export class Planner {
       // A producer taking ids the caller holds narrows to what the caller means: the write keys of
       // source src_1 come from reading that source, not from listing every source.
       const usesHeld = -t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
-      const op = t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2;
+      const op = lookupRank(t);
       // A lookup reads: an id is found by listing or reading, never by creating the thing it names,
       // unless nothing else yields it (an audience preview exists only once one is asked for).
-      const writes = op === 2 ? 1 : 0;
-      return [writes, named, usesHeld, op, missing];
+      return [op === 2 ? 1 : 0, named, usesHeld, op, missing];
     };
     return [...candidates].sort((a, b) => {
       const x = score(a);

@@ -8,11 +8,11 @@ import type { ToolDefinition } from '../registry/types.js';
  */
 export class RelatedTools {
   private readonly bySlug: Map<string, ToolDefinition>;
-  private readonly producers = new Map<string, ToolDefinition[]>();
+  private readonly producers: Map<string, ToolDefinition[]>;
 
   constructor(tools: readonly ToolDefinition[]) {
     this.bySlug = new Map(tools.map((t) => [t.slug, t]));
-    for (const t of tools) for (const id of t.facts.yields) this.producers.set(id, [...(this.producers.get(id) ?? []), t]);
+    this.producers = producers(tools);
   }
 
   /** The simplest tool that yields an id: a list that needs nothing else first (found when asked: the first search waits for no sort). */
@@ -44,6 +44,15 @@ export class RelatedTools {
 
 /** Lists before gets before the rest; fewer needs first; then by slug, so the choice is stable. */
 function byEase(a: ToolDefinition, b: ToolDefinition): number {
-  const rank = (t: ToolDefinition) => (t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2);
-  return rank(a) - rank(b) || a.facts.needs.length - b.facts.needs.length || compareSlugs(a.slug, b.slug);
+  return lookupRank(a) - lookupRank(b) || a.facts.needs.length - b.facts.needs.length || compareSlugs(a.slug, b.slug);
 }
+
+/** Per id, the tools that yield it without needing it first. */
+export function producers(tools: readonly ToolDefinition[]): Map<string, ToolDefinition[]> {
+  const out = new Map<string, ToolDefinition[]>();
+  for (const t of tools) for (const id of t.facts.yields) if (!t.facts.needs.includes(id)) out.set(id, [...(out.get(id) ?? []), t]);
+  return out;
+}
+
+/** How simple a lookup is: a list, then a read, then anything else. */
+export const lookupRank = (t: ToolDefinition): number => (t.facts.operation === 'list' ? 0 : t.facts.operation === 'get' ? 1 : 2);

@@ -4,10 +4,7 @@
  * "Search: what each part earns"). Change one here and rerun `node scripts/eval-search.mjs FILE`.
  */
 export const WEIGHTS = {
-  /**
-   * How much a match in each field of a tool counts (MiniSearch `boost`; it reads 0 as 1, so a field is
-   * switched off with a tiny number). `asked`: the labelled requests the tool serves, as one text.
-   */
+  /** A match in each field of a tool (MiniSearch `boost`; 0 reads as 1: switch a field off with a tiny number). `asked`: the labelled requests it serves. */
   fields: {
     slug: 1,
     object: 1,
@@ -41,23 +38,16 @@ export const WEIGHTS = {
   negation: true as boolean,
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
-  /**
-   * Typos: words of at least `minLength` letters are corrected within this edit distance (swaps count 1),
-   * unless everyday English uses the word at least `englishWord` times in 51 million (english.ts).
-   */
+  /** Words of `minLength`+ letters are corrected within `distance` edits (swaps count 1), unless English uses them `englishWord`+ times in 51 million. */
   typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, englishWord: 20 },
   /** Primaries after the first must score at least this share of the first. */
   keepRatio: 0.3,
   /**
-   * Answer or not: see decide.ts. `impliedKinds` / `genericVerbs`: whether the kind a catalog name
-   * implies and the generic verbs count as evidence (off: they do not; on only to measure what that earns).
-   * `impliedAt`: from this share of known words on, the kind a catalog name implies counts after all
-   * (nothing else in the request is foreign: "switch Google Ads off for now").
-   * `nearest`: the labelled requests' say (decide.ts): `unserved` turns a yes into a no when the closest
-   * short request (use case or labelled request) is a labelled one no tool serves, scoring more than
-   * `overruleAt` + the known share times the closest served one; a no becomes a yes
-   * when the closest one some tool serves scores at least `servedMin` and `servedRatio` times the
-   * closest unserved one.
+   * Answer or not (decide.ts). `impliedKinds` / `genericVerbs` on: a catalog name's kind and the generic
+   * verbs count as evidence (only to measure what leaving them out earns); `impliedAt`: the known share
+   * from which the kind counts anyway ("switch Google Ads off"). `nearest`: a yes turns no when the
+   * closest unserved labelled request scores over (`overruleAt` + known share) x the closest served one;
+   * a no turns yes when the closest served one scores `servedMin`+ and `servedRatio` x the unserved.
    */
   answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.2, servedRatio: 2, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
