@@ -94,6 +94,26 @@ function yieldsOf(entry, data, collections) {
   return [...out].sort();
 }
 
+/**
+ * Ids of other things the answer's items name (a Reverse ETL model's sourceId), among the ids paths
+ * use. Not catalog ids: a transformation's destinationMetadataId is a kind of destination, which is
+ * looked up in the catalog, not taken from whatever else uses it.
+ */
+function mentionsOf(entry, data, collections) {
+  const out = new Set();
+  const known = new Set([...collections.values()].flat());
+  if (entry.method !== 'GET') return [];
+  for (const schema of Object.values(data?.properties ?? {})) {
+    const item = schema.type === 'array' ? schema.items : schema;
+    if (!item?.properties?.id) continue;
+    for (const [field, value] of Object.entries(item.properties)) {
+      const id = SAME_ID[field] ?? field;
+      if (value?.type === 'string' && known.has(id) && !id.endsWith('MetadataId')) out.add(id);
+    }
+  }
+  return [...out].sort();
+}
+
 /** A call never needs to look up what it yields itself (GET_SOURCE needs the sourceId it answers with). */
 const without = (list, drop) => list.filter((x) => !drop.includes(x));
 
@@ -110,6 +130,8 @@ export function deriveFacts(entry, input, data, collections, override = {}) {
     yields: [],
   };
   facts.yields = without(yieldsOf(entry, data, collections), facts.needs);
+  const mentions = without(mentionsOf(entry, data, collections), [...facts.needs, ...facts.yields]);
+  if (mentions.length) facts.mentions = mentions;
   // A words file corrects what the description cannot say; its lists replace the derived ones.
   return { ...facts, ...override };
 }

@@ -37,9 +37,9 @@ export function checkWords(operationIds, words) {
     if (!isStrings(w.useCases) || w.useCases.length < 2) problems.push(`${id}: needs at least two useCases`);
     for (const key of ['tags', 'pitfalls', 'related']) if (w[key] !== undefined && !isStrings(w[key])) problems.push(`${id}: ${key} must be a list of strings`);
     if (w.facts !== undefined) {
-      const bad = Object.keys(w.facts).filter((k) => !['operation', 'object', 'scope', 'needs', 'yields'].includes(k));
-      if (bad.length) problems.push(`${id}: facts may only set operation, object, scope, needs, yields (not ${bad.join(', ')})`);
-      for (const key of ['needs', 'yields']) if (w.facts[key] !== undefined && !(Array.isArray(w.facts[key]) && w.facts[key].every((s) => typeof s === 'string'))) problems.push(`${id}: facts.${key} must be a list of id names`);
+      const bad = Object.keys(w.facts).filter((k) => !['operation', 'object', 'scope', 'needs', 'yields', 'mentions'].includes(k));
+      if (bad.length) problems.push(`${id}: facts may only set operation, object, scope, needs, yields, mentions (not ${bad.join(', ')})`);
+      for (const key of ['needs', 'yields', 'mentions']) if (w.facts[key] !== undefined && !(Array.isArray(w.facts[key]) && w.facts[key].every((s) => typeof s === 'string'))) problems.push(`${id}: facts.${key} must be a list of id names`);
     }
     for (const r of w.related ?? []) if (!r.startsWith('SEGMENT_') && !known.has(r)) problems.push(`${id}: related "${r}" is not an operation`);
   }

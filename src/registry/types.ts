@@ -172,8 +172,10 @@ export interface ToolFacts {
   scope?: string;
   /** Ids the call needs that only Segment hands out (another call yields them). */
   needs: string[];
-  /** Ids its answer carries, for calls that need them. */
+  /** Ids of the things its answer is about (a list of sources: sourceId), for calls that need them. */
   yields: string[];
+  /** Ids of other things its answer names (a Reverse ETL model names its source: sourceId). */
+  mentions?: string[];
 }
 
 /** Another slug agents know for a tool, optionally with its own arguments rule. */

@@ -24,7 +24,8 @@ export class Planner {
   private readonly producers: Map<string, ToolDefinition[]>;
 
   constructor(tools: readonly ToolDefinition[]) {
-    this.producers = producers(tools);
+    // An id a tool's answer only mentions (a model's sourceId) is found by it too.
+    this.producers = producers(tools, gives);
   }
 
   /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
@@ -34,39 +35,63 @@ export class Planner {
     // names no user. One word is not enough: in "take Carla out of every user group", Carla is a user.
     const object = goal.facts.object.split(/\s+/).map(stem);
     const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
-    // A bare "id" the caller holds is the goal's own object id ("id:aud_1" for an audience tool).
+    // A bare "id" the caller holds fills the goal's own `id` parameter: the one need not named as a
+    // parameter is it ("id:aud_1" for /spaces/{spaceId}/audiences/{id}: the audienceId).
+    const renamed = goal.facts.needs.filter((n) => !goal.paramNames.some((p) => fieldKey(p) === fieldKey(n)));
+    if (held.has('id') && goal.paramNames.includes('id') && renamed.length === 1) held.add(fieldKey(renamed[0]!));
     const steps: PlanStep[] = [];
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
     const visit = (tool: ToolDefinition, seeking: Set<string>) => {
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
-        const producer = this.producerFor(id, held, scopeTerms, seeking);
+        const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
+        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted);
         if (!producer) continue;
         visit(producer, new Set([...seeking, id]));
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
-        const gives = producer.facts.yields.filter((y) => !held.has(fieldKey(y)) && (y === id || tool.facts.needs.includes(y)));
-        steps.push({ tool_slug: producer.slug, purpose: `Find ${gives.join(' and ')}: ${producer.title}.` });
-        for (const y of producer.facts.yields) held.add(fieldKey(y));
+        const found = gives(producer).filter((y) => !held.has(fieldKey(y)) && (y === id || tool.facts.needs.includes(y)));
+        steps.push({ tool_slug: producer.slug, purpose: `Find ${found.join(' and ')}: ${producer.title}.` });
+        for (const y of gives(producer)) held.add(fieldKey(y));
       }
     };
-    visit(goal, new Set());
+    // Nor does one needing what the goal answers with: the sources of a warehouse are not found by
+    // first taking a source.
+    visit(goal, new Set(goal.facts.yields));
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
   }
 
-  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>): ToolDefinition | undefined {
-    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n)));
+  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[]): ToolDefinition | undefined {
+    // A call giving several of the ids wanted spares calls (a Reverse ETL model names its source, so
+    // listing models finds both).
+    const spares = (t: ToolDefinition) => Math.max(0, wanted.filter((n) => gives(t).includes(n)).length - 1 - t.facts.needs.filter((n) => !held.has(fieldKey(n))).length);
+    const usesHeld = (t: ToolDefinition) => t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
+    // An id the answer only mentions is taken from it when that spares a call, or when it reads the
+    // very thing the caller holds (the source of model mdl_1 is in that model).
+    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n)) && (t.facts.yields.includes(id) || spares(t) > 0 || usesHeld(t) > 0));
     const score = (t: ToolDefinition) => {
+      const own = t.facts.yields.includes(id) ? 0 : 1;
+      // The scope the request names picks among the tools whose answer the id is ("every destination
+      // on the kiosk source": the destinations of a source).
       const scope = t.facts.scope?.split(/\s+/).map(stem) ?? [];
-      const named = scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
-      const missing = t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
-      // A producer taking ids the caller holds narrows to what the caller means: the write keys of
-      // source src_1 come from reading that source, not from listing every source.
-      const usesHeld = -t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
+      const named = !own && scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
       const op = lookupRank(t);
-      // A lookup reads: an id is found by listing or reading, never by creating the thing it names,
-      // unless nothing else yields it (an audience preview exists only once one is asked for).
-      return [op === 2 ? 1 : 0, named, usesHeld, op, missing];
+      return [
+        // A lookup reads: an id is found by listing or reading, never by creating the thing it names,
+        // unless nothing else yields it (an audience preview exists only once one is asked for).
+        op === 2 ? 1 : 0,
+        -spares(t),
+        named,
+        // Taking ids the caller holds narrows to what the caller means: the write keys of source
+        // src_1 come from reading that source, not from listing every source.
+        -usesHeld(t),
+        // The id as the answer's own; else from the answer about the fewest things (a destination
+        // names its source; its filters, which may be none, do too).
+        own,
+        own ? gives(t).length : 0,
+        op,
+        t.facts.needs.filter((n) => !held.has(fieldKey(n))).length,
+      ];
     };
     return [...candidates].sort((a, b) => {
       const x = score(a);
@@ -86,3 +111,6 @@ function withoutPhrase(terms: readonly string[], phrase: readonly string[]): str
   }
   return out;
 }
+
+/** The ids a tool's answer gives: those of what it is about, and those it mentions. */
+const gives = (t: ToolDefinition): string[] => [...t.facts.yields, ...(t.facts.mentions ?? [])];

@@ -47,10 +47,10 @@ function byEase(a: ToolDefinition, b: ToolDefinition): number {
   return lookupRank(a) - lookupRank(b) || a.facts.needs.length - b.facts.needs.length || compareSlugs(a.slug, b.slug);
 }
 
-/** Per id, the tools that yield it without needing it first. */
-export function producers(tools: readonly ToolDefinition[]): Map<string, ToolDefinition[]> {
+/** Per id, the tools whose answer gives it without needing it first; `ids`: which of a tool's ids count. */
+export function producers(tools: readonly ToolDefinition[], ids = (t: ToolDefinition) => t.facts.yields): Map<string, ToolDefinition[]> {
   const out = new Map<string, ToolDefinition[]>();
-  for (const t of tools) for (const id of t.facts.yields) if (!t.facts.needs.includes(id)) out.set(id, [...(out.get(id) ?? []), t]);
+  for (const t of tools) for (const id of ids(t)) if (!t.facts.needs.includes(id)) out.set(id, [...(out.get(id) ?? []), t]);
   return out;
 }
 

@@ -134,6 +134,27 @@ describe('plans', () => {
     expect(plan('remove jane@acme.io from our workspace, she left')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_DELETE_USERS']);
   });
 
+  it('takes several ids from one call when its answer names them all', () => {
+    // A Reverse ETL model names its source: listing the models finds the modelId and the sourceId at once.
+    expect(plan('start a manual sync of the churn reverse ETL model now')[0]).toBe('SEGMENT_LIST_REVERSE_ETL_MODELS');
+    // A destination names its source: the delivery metrics need both ids.
+    expect(plan('how many events failed to reach our Braze destination yesterday')[0]).toBe('SEGMENT_LIST_DESTINATIONS');
+  });
+
+  it('reads the source of the very thing the caller holds', () => {
+    // A filter needs the destination's sourceId: the destination dst_1 says which it is.
+    expect(plan('add a filter on this destination that drops Heartbeat events', 'destinationId:dst_1')).toEqual(['SEGMENT_GET_DESTINATION', 'SEGMENT_CREATE_FILTER_FOR_DESTINATION']);
+  });
+
+  it('reads a bare id as the goal\'s own id parameter', () => {
+    expect(plan('add a daily schedule to this audience', 'spaceId:spa_1, id:aud_4')).toEqual(['SEGMENT_ADD_AUDIENCE_SCHEDULE_TO_AUDIENCE']);
+  });
+
+  it('never finds an id through what the goal itself answers with', () => {
+    // The sources of a warehouse are not found by first taking a source and its warehouses.
+    expect(plan('which sources load into the Snowflake warehouse')[0]).toBe('SEGMENT_LIST_WAREHOUSES');
+  });
+
   it('skips the lookup of an id the caller holds', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
