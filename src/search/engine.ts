@@ -70,8 +70,6 @@ export class SearchEngine {
   // Per tool, reused by every search: its closest use case and labelled request (short requests' numbers; -1: none).
   private readonly bestUseCase: Int32Array;
   private readonly bestLabelled: Int32Array;
-  /** nearest()'s answer, worked out by rank() on the way, for the same query (see there). */
-  private lastNearest?: { query: string; near: Nearest };
 
   /**
    * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
@@ -141,23 +139,11 @@ export class SearchEngine {
   }
 
   /**
-   * The scores of the closest short request some tool serves and of the closest labelled one none
-   * serves; both 0 when there are no labelled requests no tool serves (nothing to compare with).
-   */
-  nearest(read: ReadRequest): Nearest {
-    const query = read.words.join(' ');
-    // rank() asked the requests index this very question a moment ago: its answer is reused, once.
-    const memo = this.lastNearest;
-    this.lastNearest = undefined;
-    if (!query.trim() || !this.unserved) return { served: 0, unserved: 0 };
-    return memo?.query === query ? memo.near : this.closest(query);
-  }
-
-  /**
    * Asks the requests index: fills each tool's closest use case and closest labelled request (the
-   * highest score; of equal ones the first found, as MiniSearch's sort keeps them); returns nearest()'s answer.
+   * highest score; of equal ones the first found, as MiniSearch's sort keeps them); returns the scores
+   * of the closest short request some tool serves and of the closest labelled one none serves.
    */
-  private closest(query: string, inScope?: (slug: string) => boolean): Nearest {
+  private closest(query: string): Nearest {
     const { hits, score } = this.requests.search(query);
     this.bestUseCase.fill(-1);
     this.bestLabelled.fill(-1);
@@ -172,16 +158,20 @@ export class SearchEngine {
       const best = doc < this.useCases ? this.bestUseCase : this.bestLabelled;
       for (let k = from; k < to; k++) {
         const t = items[k]!;
-        if ((best[t]! < 0 || score[doc]! > score[best[t]!]!) && (!inScope || inScope(this.tools[t]!.slug))) best[t] = doc;
+        if (best[t]! < 0 || score[doc]! > score[best[t]!]!) best[t] = doc;
       }
     }
     return near;
   }
 
-  /** Every tool some word of the request matches, best first. `knownFields`: names of values the caller holds. */
-  rank(read: ReadRequest, knownFields: string[] = [], inScope?: (slug: string) => boolean): Ranked[] {
+  /**
+   * Every tool some word of the request matches, best first, and how close the request comes to a
+   * labelled one some tool serves and to one none serves (both 0 when none is unserved: nothing to
+   * compare with). `knownFields`: names of values the caller holds.
+   */
+  rank(read: ReadRequest, knownFields: string[] = []): { ranked: Ranked[]; nearest: Nearest } {
     const query = read.words.join(' ');
-    if (!query.trim()) return [];
+    if (!query.trim()) return { ranked: [], nearest: { served: 0, unserved: 0 } };
     const known = knownFields.slice(0, WEIGHTS.limits.knownFields).map(fieldKey).filter(Boolean);
     const knownBoost = (t: number) => (known.length ? 1 + WEIGHTS.knownField * known.filter((k) => this.tools[t]!.params.has(k)).length : 1);
     const ops = read.operations;
@@ -192,8 +182,8 @@ export class SearchEngine {
     // words like these).
     const fields = this.index.search(query);
     const inFields = new Uint8Array(this.tools.length);
-    for (let i = 0; i < fields.hits.length; i++) if (!inScope || inScope(this.tools[fields.hits[i]!]!.slug)) inFields[fields.hits[i]!] = 1;
-    this.lastNearest = { query, near: this.closest(query, inScope) };
+    for (let i = 0; i < fields.hits.length; i++) inFields[fields.hits[i]!] = 1;
+    const near = this.closest(query);
     const requests = this.requests.score;
     const out: Ranked[] = [];
     const ranking: Ranking = { searches: this.index.searches + this.requests.searches, inFields, useCase: this.bestUseCase.slice(), labelled: this.bestLabelled.slice() };
@@ -207,7 +197,8 @@ export class SearchEngine {
       out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, ranking));
     }
     // Compared, not subtracted: the same order, without a number made per comparison.
-    return out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareSlugs(a.slug, b.slug)));
+    out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareSlugs(a.slug, b.slug)));
+    return { ranked: out, nearest: this.unserved ? near : { served: 0, unserved: 0 } };
   }
 
   /**

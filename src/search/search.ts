@@ -81,10 +81,10 @@ export class ToolSearch {
     const text = q.use_case.slice(0, WEIGHTS.limits.chars);
     const known = [...new Set([...knownFieldNames(q.known_fields), ...this.inlineFields(text)])];
     const read = engine.read(text);
-    const ranked = engine.rank(read, known);
+    const { ranked, nearest } = engine.rank(read, known);
     const slugHits = this.slugMatches(text);
     const best = ranked[0];
-    const decision = decide(read, best, engine.nearest(read), best && stem(this.registry.get(best.slug)!.facts.operation));
+    const decision = decide(read, best, nearest, best && stem(this.registry.get(best.slug)!.facts.operation));
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
       const top = best?.score ?? 0;

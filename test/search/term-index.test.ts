@@ -77,9 +77,9 @@ describe('the term index', () => {
 describe('a ranking', () => {
   it('refuses to read a ranking\'s matches after the next search', () => {
     const engine = new SearchEngine(tools);
-    const first = engine.rank(engine.read('list the destinations of a source'));
+    const first = engine.rank(engine.read('list the destinations of a source')).ranked;
     expect(Object.keys(first[0]!.match).length).toBeGreaterThan(0);
-    const second = engine.rank(engine.read('delete a warehouse'));
+    const second = engine.rank(engine.read('delete a warehouse')).ranked;
     expect(() => first[1]!.match).toThrow(/before the next search/);
     expect(second[1]!.match).toBeDefined();
   });
