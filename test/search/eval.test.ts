@@ -49,7 +49,7 @@ function score(search: ToolSearch, cases: Case[]) {
 
 describe('search accuracy on the sets in the repository', () => {
   it('names only real tools', () => {
-    for (const name of ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json', 'heldout-J.json', 'heldout-K.json', 'heldout-L.json', 'heldout-M.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
+    for (const name of ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json', 'heldout-J.json', 'heldout-K.json', 'heldout-L.json', 'heldout-M.json', 'heldout-N.json', 'heldout-O.json']) for (const c of load(name)) for (const s of c.acceptable) expect(registry.get(s), s).toBeDefined();
   });
 
   it('holds its floors on the eval set (696 requests, 36 off-topic)', () => {
@@ -89,9 +89,11 @@ describe('search accuracy on the sets in the repository', () => {
     // Written last and kept out of the learning: the committed engine scored on requests it never saw.
     'heldout-L.json': { agent: [0.98, 1], multistep: [0.63, 0.84], person: [0.84, 0.94], typo: [1, 1] },
     'heldout-M.json': { agent: [1, 1], multistep: [0.84, 1], person: [0.83, 0.95], typo: [0.86, 0.92] },
+    'heldout-N.json': { agent: [0.96, 1], multistep: [0.83, 0.96], person: [0.82, 0.88], typo: [0.97, 1] },
+    'heldout-O.json': { agent: [1, 1], multistep: [0.72, 0.9], person: [0.86, 0.99], typo: [0.94, 0.97] },
   };
-  const offtopic: Record<string, number> = { 'heldout-A.json': 0.8, 'heldout-B.json': 0.95, 'dev-C.json': 0.96, 'heldout-C.json': 0.92, 'heldout-D.json': 0.88, 'heldout-E.json': 0.9, 'heldout-F.json': 0.8, 'heldout-G.json': 0.92, 'heldout-H.json': 0.92, 'heldout-I.json': 1, 'heldout-J.json': 0.88, 'heldout-K.json': 0.77, 'heldout-L.json': 0.84, 'heldout-M.json': 0.82 };
-  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.01, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.01, 'heldout-G.json': 0.019, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01, 'heldout-J.json': 0.023, 'heldout-K.json': 0.01, 'heldout-L.json': 0.01, 'heldout-M.json': 0.012 };
+  const offtopic: Record<string, number> = { 'heldout-A.json': 0.8, 'heldout-B.json': 0.95, 'dev-C.json': 0.96, 'heldout-C.json': 0.92, 'heldout-D.json': 0.88, 'heldout-E.json': 0.9, 'heldout-F.json': 0.8, 'heldout-G.json': 0.92, 'heldout-H.json': 0.92, 'heldout-I.json': 1, 'heldout-J.json': 0.88, 'heldout-K.json': 0.77, 'heldout-L.json': 0.84, 'heldout-M.json': 0.82, 'heldout-N.json': 0.93, 'heldout-O.json': 0.87 };
+  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.01, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.01, 'heldout-G.json': 0.019, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01, 'heldout-J.json': 0.023, 'heldout-K.json': 0.01, 'heldout-L.json': 0.01, 'heldout-M.json': 0.012, 'heldout-N.json': 0.037, 'heldout-O.json': 0.012 };
   for (const [name, kinds] of Object.entries(floors)) {
     it(`holds its floors per kind on ${name}, left out of the requests search learns from`, async () => {
       // @ts-expect-error: a plain .mjs script without types
