@@ -1,16 +1,17 @@
-import { registerRawList } from '../util/raw-json.js';
+import { standIn } from '../util/deferred-list.js';
 import { isSpace, JsonByte } from '../util/json-bytes.js';
 
 /**
- * A chunk's messages as the JSON list a SEGMENT_BATCH call would be serialised to, built from each
- * record's own bytes with what the import filled in (type, timestamp, messageId) put in before the
- * closing brace, where JSON.stringify of the filled-in record puts them too. The list is registered
- * with its bytes (util/raw-json.ts), so the call measures and sends them instead of serialising and
- * encoding its messages again: that was a sixth of an import's CPU time.
+ * A chunk's messages as the JSON list a SEGMENT_BATCH call would be serialised to, built record by
+ * record from each record's own bytes, with what the import filled in (type, timestamp, messageId) put
+ * in before the closing brace, where JSON.stringify of the filled-in record puts them too. The call
+ * gets the list unparsed (util/deferred-list.ts): it measures and sends these bytes, and parses each
+ * message only when it checks it, so no parsed message lives while the call waits for Segment. A
+ * message parsed early lived through several garbage collections, each copying it.
  *
  * Only records that are JSON objects as written (NDJSON lines, items of a JSON array) have such bytes.
- * The call checks what JSON.parse read; a record whose bytes could be read otherwise (a repeated key)
- * is still serialised from what was checked (segment/tracking/batch-feed.ts).
+ * The call checks what JSON.parse reads of them; a record whose bytes could be read otherwise (a
+ * repeated key) is still serialised from what was checked (segment/tracking/batch-feed.ts).
  */
 
 /** What the import filled in for one message, as bits. */
@@ -28,25 +29,10 @@ export class FillTexts {
     this.type = Buffer.from(type === undefined ? '' : `"type":${JSON.stringify(type)}`);
     this.timestamp = Buffer.from(timestamp === undefined ? '' : `"timestamp":${JSON.stringify(timestamp)}`);
   }
-
-  /**
-   * Bytes a record takes in the list: its own up to its closing brace, and the members filled in with
-   * their commas. `id` is the assigned messageId, ASCII with nothing to escape (import/ids.ts).
-   */
-  size(raw: Buffer, filled: number, id: string | undefined): number {
-    const end = objectEnd(raw);
-    if (!filled) return end;
-    let n = end;
-    let pieces = 0;
-    if (filled & FILLED_TYPE) (n += this.type.length), pieces++;
-    if (filled & FILLED_TIMESTAMP) (n += this.timestamp.length), pieces++;
-    if (filled & FILLED_ID) (n += this.idHead.length + id!.length + 1), pieces++;
-    return n + (emptyObject(raw, end) ? pieces - 1 : pieces);
-  }
 }
 
 /** The record's bytes without the spaces a JSON array item may have after it: ends in `}`. */
-function objectEnd(raw: Buffer): number {
+export function objectEnd(raw: Buffer): number {
   let end = raw.length;
   while (end > 0 && isSpace(raw[end - 1])) end--;
   return end;
@@ -59,46 +45,141 @@ function emptyObject(raw: Buffer, end: number): boolean {
   return at === end - 1;
 }
 
+/** Object members (`key: value` pairs, at any depth) in JSON bytes that JSON.parse accepts: colons outside strings. */
+export function membersIn(raw: Buffer, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const b = raw[i];
+    if (b === JsonByte.QUOTE) {
+      for (i++; i < end && raw[i] !== JsonByte.QUOTE; i++) if (raw[i] === JsonByte.BACKSLASH) i++;
+    } else if (b === JsonByte.COLON) n++;
+  }
+  return n;
+}
+
+/** Members the import adds to a record: one per bit. */
+export const filledCount = (filled: number): number => (filled & 1) + ((filled >> 1) & 1) + ((filled >> 2) & 1);
+
+/**
+ * The list `[m0,m1,...]` being written. `add` puts a record in; `list` closes it and answers the array
+ * that stands for it. The buffer may be one a settled chunk gave back (`buffer`): written over, never
+ * read past what was written.
+ */
+export class ChunkList {
+  private out: Buffer;
+  private at = 1;
+  private count = 0;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private members: Int32Array;
+  private identified = true;
+
+  constructor(
+    private readonly texts: FillTexts,
+    buffer?: Buffer,
+    messages = 1_000,
+  ) {
+    this.out = buffer ?? Buffer.allocUnsafe(64 * 1024);
+    this.out[0] = JsonByte.OPEN_LIST;
+    this.starts = new Int32Array(messages);
+    this.ends = new Int32Array(messages);
+    this.members = new Int32Array(messages);
+  }
+
+  /** The buffer written into, to be given to a later chunk once this one's call has been answered. */
+  get buffer(): Buffer {
+    return this.out;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /**
+   * A record's bytes, `raw[0, end)` ending in `}`, with what `filled` says was filled in (`id`: the
+   * assigned messageId, ASCII with nothing to escape: import/ids.ts). `members`: the members of the
+   * record as written; `identified`: whether the message brings, or now has, one string messageId and
+   * one string timestamp (the call then assigns nothing).
+   */
+  add(raw: Buffer, end: number, filled: number, id: string | undefined, members: number, identified: boolean): void {
+    const { texts } = this;
+    let size = end + 1;
+    if (filled & FILLED_TYPE) size += texts.type.length + 1;
+    if (filled & FILLED_TIMESTAMP) size += texts.timestamp.length + 1;
+    if (filled & FILLED_ID) size += texts.idHead.length + id!.length + 2;
+    const out = this.room(size);
+    let at = this.at;
+    if (this.count) out[at++] = JsonByte.COMMA;
+    const start = at;
+    if (!filled) {
+      at += raw.copy(out, at, 0, end);
+    } else {
+      let first = emptyObject(raw, end);
+      at += raw.copy(out, at, 0, end - 1);
+      if (filled & FILLED_TYPE) (at = member(out, at, texts.type, first)), (first = false);
+      if (filled & FILLED_TIMESTAMP) (at = member(out, at, texts.timestamp, first)), (first = false);
+      if (filled & FILLED_ID) {
+        at = member(out, at, texts.idHead, first);
+        at += out.write(id!, at, 'latin1');
+        out[at++] = JsonByte.QUOTE;
+      }
+      out[at++] = JsonByte.CLOSE_OBJECT;
+    }
+    this.place(start, at, members + filledCount(filled), identified);
+  }
+
+  /** A message that cannot be sent as written (its bytes are not valid UTF-8): its JSON, as the call would write it. */
+  addJson(json: Buffer, members: number, identified: boolean): void {
+    const out = this.room(json.length + 1);
+    let at = this.at;
+    if (this.count) out[at++] = JsonByte.COMMA;
+    const start = at;
+    at += json.copy(out, at);
+    this.place(start, at, members, identified);
+  }
+
+  /** The array that stands for the list (util/deferred-list.ts): the call reads message `i` from its bytes when it checks it. */
+  list(): unknown[] {
+    const out = this.room(1);
+    out[this.at] = JsonByte.CLOSE_LIST;
+    const n = this.count;
+    return standIn({ bytes: out, starts: this.starts.subarray(0, n), ends: this.ends.subarray(0, n), members: this.members.subarray(0, n), start: 0, end: this.at + 1 }, this.identified);
+  }
+
+  private place(start: number, end: number, members: number, identified: boolean): void {
+    if (this.count === this.starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      this.members = grow(this.members);
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.members[this.count] = members;
+    this.count++;
+    this.at = end;
+    if (!identified) this.identified = false;
+  }
+
+  /** The buffer, with room for `bytes` more (and a comma) after what was written. */
+  private room(bytes: number): Buffer {
+    const need = this.at + bytes + 1;
+    if (need > this.out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.out.length * 2));
+      this.out.copy(bigger, 0, 0, this.at);
+      this.out = bigger;
+    }
+    return this.out;
+  }
+}
+
 /** Writes `piece` at `at`, after a comma unless it is the object's first member; the offset after it. */
 function member(out: Buffer, at: number, piece: Buffer, first: boolean): number {
   if (!first) out[at++] = JsonByte.COMMA;
   out.set(piece, at);
   return at + piece.length;
-}
-
-/**
- * The list `[m0,m1,...]` of the messages' JSON, `bytes` long (what `FillTexts.size` said of each record,
- * plus the brackets and commas), registered as what `messages` was read from. Answers false when the
- * bytes cannot stand for the list (not valid UTF-8, say): the call then serialises the messages
- * itself, as for any caller.
- */
-export function registerChunkJson(messages: Record<string, unknown>[], raws: Buffer[], filled: number[], texts: FillTexts, bytes: number): boolean {
-  const out = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  out[at++] = JsonByte.OPEN_LIST;
-  for (let i = 0; i < messages.length; i++) {
-    if (i) out[at++] = JsonByte.COMMA;
-    const raw = raws[i]!;
-    const end = objectEnd(raw);
-    const f = filled[i]!;
-    if (!f) {
-      out.set(raw.subarray(0, end), at);
-      at += end;
-      continue;
-    }
-    let first = emptyObject(raw, end);
-    out.set(raw.subarray(0, end - 1), at);
-    at += end - 1;
-    if (f & FILLED_TYPE) (at = member(out, at, texts.type, first)), (first = false);
-    if (f & FILLED_TIMESTAMP) (at = member(out, at, texts.timestamp, first)), (first = false);
-    if (f & FILLED_ID) {
-      at = member(out, at, texts.idHead, first);
-      at += out.write(messages[i]!.messageId as string, at, 'latin1');
-      out[at++] = JsonByte.QUOTE;
-    }
-    out[at++] = JsonByte.CLOSE_OBJECT;
-  }
-  out[at++] = JsonByte.CLOSE_LIST;
-  if (at !== bytes) throw new Error(`a chunk's JSON is ${at} bytes, expected ${bytes}`);
-  return registerRawList(messages, out);
 }

@@ -7,7 +7,8 @@ import { isSpace, JsonByte } from '../util/json-bytes.js';
  * A JSON array read as a stream: the bytes are scanned for the array's own commas (outside strings
  * and nested values), and each item is parsed by itself. Memory is one item and one block, whatever
  * the file's size; an item that is not valid JSON is a record with an error and the next one is read.
- * A resume starts just past an item, where a comma or the closing bracket comes next.
+ * A resume starts just past an item, where a comma or the closing bracket comes next. With `parse`
+ * false, items are handed over as bytes alone (no value, no error), as NDJSON lines are (ndjson.ts).
  */
 
 const enum S {
@@ -24,7 +25,7 @@ const enum S {
 }
 
 
-export async function* readJsonArray(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
+export async function* readJsonArray(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES, parse = true): AsyncGenerator<SourceRecord[]> {
   let state: S = from.offset === 0 ? S.Open : S.After;
   let line = from.line + 1; // the line being read
   let item = from.item;
@@ -38,10 +39,11 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let complained = false;
   let offset = from.offset;
 
-  const finish = (next: ReadPosition): SourceRecord => {
+  const finish = (next: ReadPosition, parseIt = parse): SourceRecord => {
     const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     parts = [];
     item++;
+    if (!parseIt) return { line: itemLine, item, next: { ...next, item }, raw };
     // JSON.parse skips JSON's own spaces around the item; a wider trim (trimEnd takes a form feed or a
     // no-break space) would accept an item whose bytes, sent as written, are not JSON.
     const text = raw.toString('utf8');
@@ -121,8 +123,9 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   const unclosed = (): SourceRecord => ({ line, next: { offset, line, item }, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)' });
   if (state === S.In) {
     // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).
-    const rec = finish({ offset, line, item: 0 });
+    const rec = finish({ offset, line, item: 0 }, true);
     const whole = depth === 0 && !inString && rec.value !== null && typeof rec.value === 'object';
+    if (whole && !parse) delete rec.value;
     yield whole ? [rec, unclosed()] : [{ ...rec, value: undefined, error: 'the file ends inside this item' }];
   } else if (state === S.Open) {
     throw new InputError(`${path} is empty: a JSON array of messages starts with "[".`);

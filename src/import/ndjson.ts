@@ -5,9 +5,10 @@ import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
 /**
  * NDJSON: one JSON value per line. Lines are cut on the byte 0x0A (never inside a UTF-8 character),
  * a trailing CR and surrounding spaces are dropped, blank lines are skipped but counted. A line that
- * is not JSON is a record with an error, never the end of the file.
+ * is not JSON is a record with an error, never the end of the file. With `parse` false, records are
+ * handed over as bytes alone (no value, no error): the reader of the bytes parses them when it needs to.
  */
-export async function* readNdjson(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES): AsyncGenerator<SourceRecord[]> {
+export async function* readNdjson(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES, parse = true): AsyncGenerator<SourceRecord[]> {
   /** The start of a line that runs past the blocks read so far (usually one piece: the end of the last block). */
   let carry: Buffer[] = [];
   /** Offset of the first byte of `carry` (or of the next block when there is none). */
@@ -26,7 +27,7 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
       }
       const joined = Buffer.concat([...carry, block.subarray(0, first)]);
       line++;
-      const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0);
+      const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0, parse);
       if (rec) out.push(rec);
       base += joined.length + 1;
       start = first + 1;
@@ -36,7 +37,7 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
     const blockBase = base - start;
     for (let nl = block.indexOf(10, start); nl >= 0; nl = block.indexOf(10, start)) {
       line++;
-      const rec = record(block, start, nl, line, { offset: blockBase + nl + 1, line, item: 0 }, blockBase + start === 0);
+      const rec = record(block, start, nl, line, { offset: blockBase + nl + 1, line, item: 0 }, blockBase + start === 0, parse);
       if (rec) out.push(rec);
       start = nl + 1;
       // A large block is handed over in slices: records are parsed as they are taken, not all at once.
@@ -51,7 +52,7 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
   }
   if (carry.length) {
     const rest = carry.length === 1 ? carry[0]! : Buffer.concat(carry);
-    const rec = record(rest, 0, rest.length, line + 1, { offset: base + rest.length, line: line + 1, item: 0 }, base === 0);
+    const rec = record(rest, 0, rest.length, line + 1, { offset: base + rest.length, line: line + 1, item: 0 }, base === 0, parse);
     if (rec) yield [rec];
   }
 }
@@ -60,13 +61,14 @@ const SPACE = new Set([0x20, 0x09, 0x0d]);
 /** Records per batch handed over. */
 const SLICE = 256;
 
-function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean): SourceRecord | undefined {
+function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean, parse: boolean): SourceRecord | undefined {
   // A UTF-8 byte order mark at the very start of the file is not part of the first line.
   if (first && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3;
   while (from < to && SPACE.has(buf[from]!)) from++;
   while (to > from && SPACE.has(buf[to - 1]!)) to--;
   if (from === to) return undefined;
   const raw = buf.subarray(from, to);
+  if (!parse) return { line, next, raw };
   try {
     return { line, next, raw, value: JSON.parse(raw.toString('utf8')) };
   } catch (err) {

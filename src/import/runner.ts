@@ -7,7 +7,11 @@ import type { Finding, PlanStatus } from '../quality/types.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
-import { FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, registerChunkJson } from './chunk-json.js';
+import { isUtf8 } from 'node:buffer';
+import { jsonErrorReason } from '../security/redact.js';
+import { plainObject, type PlainObject } from '../util/json-elements.js';
+import { memberCount } from '../util/raw-json.js';
+import { ChunkList, FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, membersIn, objectEnd } from './chunk-json.js';
 import { fileContext, recordMessageId } from './ids.js';
 import { readRecords } from './read.js';
 import { RejectFile, type Reject } from './reject-file.js';
@@ -113,7 +117,12 @@ const DURABLE_EVERY_MS = 1_000;
 const SAVE_EVERY_MS = 200;
 
 interface Chunk {
+  /** CSV: the messages as the reader built them (the call serialises them). */
   messages: Record<string, unknown>[];
+  /** NDJSON and JSON arrays: the messages' JSON list, written from each record's bytes (chunk-json.ts). */
+  list?: ChunkList;
+  /** Messages in the chunk. */
+  count: number;
   /**
    * Where each message came from: its line, its item in a JSON array (0 for line formats), its bytes.
    * Three lists, not the reader's records: they live as long as the call, and a record object and its
@@ -122,9 +131,6 @@ interface Chunk {
   lines: number[];
   items: number[];
   raws: Buffer[];
-  /** What the import filled in for each message (chunk-json.ts), and the bytes of the messages' JSON list. */
-  filled: number[];
-  json: number;
   rejects: Reject[];
   bytes: number;
   next: ReadPosition;
@@ -196,18 +202,20 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
 
   // Records of JSON files are sent as their own bytes; a CSV line is not JSON, so its record is serialised by the call.
   const texts = opts.format === 'csv' ? undefined : new FillTexts(opts.type, defaultTimestamp);
+  /** Buffers of settled chunks' lists, written over by the next chunks: the list of a call is not read once it is answered. */
+  const spare: Buffer[] = [];
   /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
   const send = (chunk: Chunk): Promise<ExecutionResult | undefined> => {
-    if (texts && chunk.messages.length) registerChunkJson(chunk.messages, chunk.raws, chunk.filled, texts, chunk.json);
-    return chunk.messages.length
-      ? deps.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch: chunk.messages }, maxAnswerBytes: Number.MAX_SAFE_INTEGER }, { ...(confirm ? { confirm } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
-      : Promise.resolve(undefined);
+    if (!chunk.count) return Promise.resolve(undefined);
+    const batch = chunk.list ? chunk.list.list() : chunk.messages;
+    return deps.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch }, maxAnswerBytes: Number.MAX_SAFE_INTEGER }, { ...(confirm ? { confirm } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   };
 
   /** The oldest chunk in flight, settled: rejects written, counts moved, checkpoint saved. */
   const settle = async () => {
     const { chunk, result } = queue.shift()!;
     const r = await result;
+    if (chunk.list && spare.length < inflight) spare.push(chunk.list.buffer);
     const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
     rejects.write(all);
@@ -248,7 +256,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
       const o = originOf(chunk, x.index)!;
       return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.raws[x.index]! };
     });
-    return { accepted: data.accepted ?? (r.successful ? chunk.messages.length : 0), rejects: rejected };
+    return { accepted: data.accepted ?? (r.successful ? chunk.count : 0), rejects: rejected };
   };
 
   const noteQuality = (r: ExecutionResult, chunk: Chunk) => {
@@ -274,8 +282,10 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const inflight = opts.inflight ?? INFLIGHT;
-  const fresh = (): Chunk => ({ messages: [], lines: [], items: [], raws: [], filled: [], json: 1, rejects: [], bytes: 0, next: from, read: 0 });
+  const fresh = (): Chunk => ({ messages: [], ...(texts ? { list: new ChunkList(texts, spare.pop(), chunkMessages) } : {}), count: 0, lines: [], items: [], raws: [], rejects: [], bytes: 0, next: from, read: 0 });
   let chunk = fresh();
+  /** A value sent, but maybe not as meant (an integer past 2^53): said once per kind, with the first line it was on. */
+  const warn = (line: string) => warnings.add(line);
   const dispatch = async () => {
     queue.push({ chunk, result: send(chunk) });
     chunk = { ...fresh(), next: chunk.next };
@@ -283,14 +293,15 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   };
 
   try {
-    reading: for await (const batch of readRecords(opts.file, opts.format, from)) {
+    // JSON records are read as bytes: each is parsed by the call when it checks it (chunk-json.ts).
+    reading: for await (const batch of readRecords(opts.file, opts.format, from, undefined, false)) {
       for (const rec of batch) {
         if (opts.stop?.aborted || opts.signal?.aborted) break reading;
         chunk.read++;
         chunk.next = rec.next;
-        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp, texts);
+        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp, warn);
         if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
-        if (chunk.messages.length >= chunkMessages || chunk.bytes >= chunkBytes) await dispatch();
+        if (chunk.count >= chunkMessages || chunk.bytes >= chunkBytes) await dispatch();
       }
       bytesRead = batch[batch.length - 1]!.next.offset;
       progress();
@@ -332,50 +343,109 @@ function placeLine(o: Pick<SourceRecord, 'line' | 'item'> | undefined): string {
   return o.item !== undefined ? `item ${o.item} (line ${o.line})` : `line ${o.line}`;
 }
 
-/** A SEGMENT_BATCH call's arguments holding one message: where `prepare` checks each message's values. */
+/** A SEGMENT_BATCH call's arguments holding one message: where a record's values are checked when its bytes alone cannot tell. */
 const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
 
+const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
+const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
+const NOT_OBJECT = 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
+
+/** What the byte reading of a record found (util/json-elements.ts), reused record after record. */
+const SEEN: PlainObject = { members: 0, types: 0, ids: 0, stamps: 0, escapedKey: false, untypedKey: false };
+
+/** Where a record came from, for the call's answers and the reject file. */
+function place(rec: SourceRecord, chunk: Chunk): void {
+  chunk.count++;
+  chunk.lines.push(rec.line);
+  chunk.items.push(rec.item ?? 0);
+  chunk.raws.push(rec.raw);
+  chunk.bytes += rec.raw.length;
+}
+
 /**
- * A record as a message, added to the chunk; or why it cannot be one. The message is the record's
- * object with what the import fills in: the call type, the default timestamp, a messageId.
+ * A record as a message, added to the chunk; or why it cannot be one. The message is the record with
+ * what the import fills in: the call type, the default timestamp, a messageId.
+ *
+ * A JSON record is read from its bytes without being parsed when they are plain (util/json-elements.ts:
+ * JSON.parse accepts them, and none of their values is one the call's value check would refuse or warn
+ * about): its top keys tell what to fill in. Any other record is parsed here and its values checked
+ * one record at a time, so one broken value rejects its own line and not the whole call. Either way
+ * the call gets the bytes and parses each message when it checks it.
  */
-function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, texts: FillTexts | undefined): string | undefined {
+function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, warn: (text: string) => void): string | undefined {
   if (rec.error) return rec.error;
-  const m = rec.value;
-  if (!isObject(m)) return 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
+  const list = chunk.list;
+  if (!list) return prepareValue(rec, rec.value, chunk, identity, type, defaultTimestamp, warn);
+  const raw = rec.raw;
+  const end = objectEnd(raw);
+  const utf8 = isUtf8(raw);
+  if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
+    let filled = '';
+    let bits = 0;
+    if (!SEEN.types) {
+      if (!type) return NO_TYPE;
+      filled = type;
+      bits |= FILLED_TYPE;
+    }
+    if (!SEEN.stamps) {
+      if (!defaultTimestamp) return NO_TIMESTAMP;
+      filled += `\n${defaultTimestamp}`;
+      bits |= FILLED_TIMESTAMP;
+    }
+    let id: string | undefined;
+    if (!SEEN.ids) {
+      id = recordMessageId(identity, rec.item ?? rec.line, raw, filled);
+      bits |= FILLED_ID;
+    }
+    const identified = !SEEN.untypedKey && SEEN.ids <= 1 && SEEN.stamps <= 1;
+    list.add(raw, end, bits, id, SEEN.members, identified);
+    place(rec, chunk);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8').trimEnd());
+  } catch (err) {
+    return `not JSON (${jsonErrorReason(err)})`;
+  }
+  return prepareValue(rec, value, chunk, identity, type, defaultTimestamp, warn, utf8);
+}
+
+/** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
+function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, warn: (text: string) => void, utf8 = true): string | undefined {
+  if (!isObject(m)) return NOT_OBJECT;
   let filled = '';
   let bits = 0;
   if (m.type === undefined) {
-    if (!type) return 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
+    if (!type) return NO_TYPE;
     m.type = type;
     filled = type;
     bits |= FILLED_TYPE;
   }
   if (m.timestamp === undefined) {
-    if (!defaultTimestamp) return 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
+    if (!defaultTimestamp) return NO_TIMESTAMP;
     m.timestamp = defaultTimestamp;
-    filled += `
-${defaultTimestamp}`;
+    filled += `\n${defaultTimestamp}`;
     bits |= FILLED_TIMESTAMP;
   }
   if (m.messageId === undefined) {
     m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
     bits |= FILLED_ID;
   }
-  // Checked record by record, so one broken value rejects its own line and not the whole call; and at
-  // its place in the call's arguments, so nesting is counted as the executor counts it for the call.
+  // At its place in the call's arguments, so nesting is counted as the executor counts it for the call.
   IN_CALL.batch[0] = m;
   const values = checkArgumentValues(IN_CALL);
   IN_CALL.batch[0] = undefined;
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
-  chunk.messages.push(m);
-  chunk.lines.push(rec.line);
-  chunk.items.push(rec.item ?? 0);
-  chunk.raws.push(rec.raw);
-  chunk.bytes += rec.raw.length;
-  if (texts) {
-    chunk.filled.push(bits);
-    chunk.json += texts.size(rec.raw, bits, m.messageId as string) + 1;
+  for (const w of values.warnings) warn(`${placeLine(rec)}: ${ownReason(w)}`);
+  const list = chunk.list;
+  if (!list) chunk.messages.push(m);
+  else {
+    const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
+    // Bytes that are not valid UTF-8 were read with U+FFFD in their place: what was checked is sent.
+    if (utf8) list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
+    else list.addJson(Buffer.from(JSON.stringify(m)), memberCount(m), identified);
   }
+  place(rec, chunk);
   return undefined;
 }

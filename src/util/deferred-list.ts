@@ -67,8 +67,13 @@ function reader(raw: RawElements): (i: number) => unknown {
   };
 }
 
-/** The array that stands for the list: its length is known at once; anything else parses it first. */
-function standIn(raw: RawElements, plain: PlainElements): unknown[] {
+/**
+ * The array that stands for the list: its length is known at once; anything else parses it first.
+ * `raw` holds objects in valid UTF-8 that the value check (execution/argument-values.ts) would pass
+ * without a word, which it then skips: plain ones (util/json-elements.ts), or ones the maker checked itself.
+ * `allIdentified` as in `PlainElements`.
+ */
+export function standIn(raw: RawElements, allIdentified: boolean): unknown[] {
   const target: unknown[] = new Array(raw.starts.length);
   let materialised = false;
   const materialise = () => {
@@ -89,7 +94,7 @@ function standIn(raw: RawElements, plain: PlainElements): unknown[] {
   const read = reader(raw);
   deferred.set(list, {
     raw,
-    allIdentified: plain.allIdentified,
+    allIdentified,
     at: (i) => (materialised ? target[i] : read(i)),
     get materialised() {
       return materialised;
@@ -150,7 +155,7 @@ export function parseDeferring(bytes: Buffer): unknown {
     for (const key of l.path.slice(0, -1)) parent = isObject(parent) ? parent[key] : undefined;
     const last = l.path[l.path.length - 1]!;
     if (!isObject(parent) || parent[last] !== mark + k) return undefined;
-    parent[last] = standIn(l.raw, l.plain);
+    parent[last] = standIn(l.raw, l.plain.allIdentified);
   }
   return value;
 }

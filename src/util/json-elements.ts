@@ -32,8 +32,9 @@ const OBJECT = 1;
 const LIST = 2;
 const stack = new Uint8Array(MAX_NESTING + 1);
 
-/** A key at the top of an element: 0 for most, 1 for `"messageId"`, 2 for `"timestamp"` (bytes as written, no escapes). */
+/** A key at the top of an element: 0 for most, 1 for `"messageId"`, 2 for `"timestamp"`, 3 for `"type"` (bytes as written, no escapes). */
 function topKey(b: Uint8Array, start: number, end: number): number {
+  if (end - start === 6) return b[start + 1] === 0x74 && b[start + 2] === 0x79 && b[start + 3] === 0x70 && b[start + 4] === 0x65 ? 3 : 0;
   if (end - start !== 11) return 0;
   // "messageId" and "timestamp" are both 9 letters; told apart by their first.
   const first = b[start + 1];
@@ -105,6 +106,7 @@ const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0
 let members = 0;
 let ids = 0;
 let stamps = 0;
+let types = 0;
 let escapedTopKey = false;
 let untypedTopKey = false;
 
@@ -116,14 +118,92 @@ function key(b: Uint8Array, i: number, n: number, depth: number): number {
   if (depth === 1) {
     if (k === 1) ids++;
     else if (k === 2) stamps++;
+    else if (k === 3) types++;
     if (escaped) escapedTopKey = true; // another spelling of a key could be messageId
   }
   while (isSpace(b[i])) i++;
   if (b[i++] !== 0x3a) return -1;
   members++;
   while (isSpace(b[i])) i++;
-  if (k && b[i] !== 0x22) untypedTopKey = true;
+  if ((k === 1 || k === 2) && b[i] !== 0x22) untypedTopKey = true;
   return i;
+}
+
+/** Past the plain object at `i` (see above), counting its members and top keys; -1 when it is not one. */
+function element(b: Uint8Array, i: number, n: number): number {
+  if (b[i] !== 0x7b) return -1;
+  members = ids = stamps = types = 0;
+  escapedTopKey = untypedTopKey = false;
+  // One element: an object, read with a stack of what is open (1 object, 2 list).
+  let depth = 0;
+  let expectValue = true;
+  do {
+    if (expectValue) {
+      const c = b[i];
+      if (c === 0x7b || c === 0x5b) {
+        if (++depth > MAX_NESTING) return -1;
+        stack[depth] = c === 0x7b ? OBJECT : LIST;
+        i++;
+        while (isSpace(b[i])) i++;
+        if (b[i] === (c === 0x7b ? 0x7d : 0x5d)) {
+          i++;
+          depth--;
+          expectValue = false;
+        } else if (c === 0x7b && (i = key(b, i, n, depth)) < 0) return -1;
+        continue;
+      }
+      if (c === 0x22) i = string(b, i, n);
+      else if (c === 0x2d || isDigit(c)) i = number(b, i);
+      else i = literal(b, i);
+      if (i < 0) return -1;
+      expectValue = false;
+      continue;
+    }
+    // After a value inside an open object or list: a comma and the next member, or its close.
+    while (isSpace(b[i])) i++;
+    const c = b[i];
+    const open = stack[depth];
+    if (c === 0x2c) {
+      i++;
+      while (isSpace(b[i])) i++;
+      if (open === OBJECT && (i = key(b, i, n, depth)) < 0) return -1;
+      expectValue = true;
+    } else if ((c === 0x7d && open === OBJECT) || (c === 0x5d && open === LIST)) {
+      i++;
+      depth--;
+    } else return -1;
+  } while (depth > 0);
+  return i;
+}
+
+/** What `plainObject` read of an object: its members, and its top keys that matter to a message. */
+export interface PlainObject {
+  /** Object members at any depth, as in `PlainElements.members`. */
+  members: number;
+  /** How many times `"type"`, `"messageId"` and `"timestamp"` are keys at the top, as written. */
+  types: number;
+  ids: number;
+  stamps: number;
+  /** A top key is written with an escape: it may be one of the three in another spelling. */
+  escapedKey: boolean;
+  /** A top `messageId` or `timestamp` whose value is not a string. */
+  untypedKey: boolean;
+}
+
+/**
+ * One record's bytes read as `plainObjects` reads a list's element: the offset after the object that
+ * starts at `from`, with what it holds in `out`; -1 when the bytes there are not a plain object.
+ */
+export function plainObject(b: Uint8Array, from: number, out: PlainObject): number {
+  const end = element(b, from, b.length);
+  if (end < 0) return -1;
+  out.members = members;
+  out.types = types;
+  out.ids = ids;
+  out.stamps = stamps;
+  out.escapedKey = escapedTopKey;
+  out.untypedKey = untypedTopKey;
+  return end;
 }
 
 /**
@@ -138,49 +218,8 @@ export function plainObjects(b: Uint8Array, from: number): PlainElements | undef
   while (isSpace(b[i])) i++;
   if (b[i] === 0x5d) return undefined; // an empty list: nothing to defer
   for (;;) {
-    if (b[i] !== 0x7b) return undefined;
     const start = i;
-    members = ids = stamps = 0;
-    escapedTopKey = untypedTopKey = false;
-    // One element: an object, read with a stack of what is open (1 object, 2 list).
-    let depth = 0;
-    let expectValue = true;
-    do {
-      if (expectValue) {
-        const c = b[i];
-        if (c === 0x7b || c === 0x5b) {
-          if (++depth > MAX_NESTING) return undefined;
-          stack[depth] = c === 0x7b ? OBJECT : LIST;
-          i++;
-          while (isSpace(b[i])) i++;
-          if (b[i] === (c === 0x7b ? 0x7d : 0x5d)) {
-            i++;
-            depth--;
-            expectValue = false;
-          } else if (c === 0x7b && (i = key(b, i, n, depth)) < 0) return undefined;
-          continue;
-        }
-        if (c === 0x22) i = string(b, i, n);
-        else if (c === 0x2d || isDigit(c)) i = number(b, i);
-        else i = literal(b, i);
-        if (i < 0) return undefined;
-        expectValue = false;
-        continue;
-      }
-      // After a value inside an open object or list: a comma and the next member, or its close.
-      while (isSpace(b[i])) i++;
-      const c = b[i];
-      const open = stack[depth];
-      if (c === 0x2c) {
-        i++;
-        while (isSpace(b[i])) i++;
-        if (open === OBJECT && (i = key(b, i, n, depth)) < 0) return undefined;
-        expectValue = true;
-      } else if ((c === 0x7d && open === OBJECT) || (c === 0x5d && open === LIST)) {
-        i++;
-        depth--;
-      } else return undefined;
-    } while (depth > 0);
+    if ((i = element(b, i, n)) < 0) return undefined;
     out.starts.push(start);
     out.ends.push(i);
     out.members.push(members);

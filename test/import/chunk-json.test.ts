@@ -1,13 +1,14 @@
 import { isUtf8 } from 'node:buffer';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, registerChunkJson } from '../../src/import/chunk-json.js';
+import { ChunkList, FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, membersIn, objectEnd } from '../../src/import/chunk-json.js';
 import { runImport } from '../../src/import/runner.js';
 import type { EventFormat } from '../../src/import/source.js';
-import { memberCount, rawElementsOf } from '../../src/util/raw-json.js';
+import { deferredOf } from '../../src/util/deferred-list.js';
+import { memberCount } from '../../src/util/raw-json.js';
 import { appWithSandbox } from '../helpers/inprocess.js';
 
 const TS = '2025-06-01T12:00:00Z';
@@ -15,37 +16,48 @@ const TS = '2025-06-01T12:00:00Z';
 describe("a chunk's messages as one JSON list, from each record's bytes", () => {
   const record = fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => !['type', 'timestamp', 'messageId'].includes(k)), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
 
-  it('holds each record as written with what was filled in before its closing brace, as JSON.stringify would put it', () => {
+  it('holds each record as written with what was filled in before its closing brace, as JSON.stringify would put it; the call reads each from the bytes', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(record, fc.nat({ max: 7 }), fc.nat({ max: 2 }), fc.constantFrom('', ' ', ' \n\t')), { minLength: 1, maxLength: 20 }), (given) => {
+      fc.property(fc.array(fc.tuple(record, fc.nat({ max: 7 }), fc.nat({ max: 2 }), fc.constantFrom('', ' ', ' \n\t')), { minLength: 1, maxLength: 20 }), fc.nat({ max: 300 }), (given, room) => {
         const texts = new FillTexts('track', TS);
-        const messages: Record<string, unknown>[] = [];
-        const raws: Buffer[] = [];
-        const filled: number[] = [];
-        let bytes = 1;
-        given.forEach(([value, bits, indent, after], i) => {
+        // A small buffer to start with, as a spare one may be: the list grows past it.
+        const chunk = new ChunkList(texts, Buffer.alloc(2 + room, 0x78), 4);
+        const messages = given.map(([value, bits, indent, after], i) => {
           // A JSON array's item may run over lines and have spaces after it; an NDJSON line is one line.
           const raw = Buffer.from(JSON.stringify(value, null, indent) + after);
           const m: Record<string, unknown> = JSON.parse(raw.toString('utf8'));
           if (bits & FILLED_TYPE) m.type = 'track';
           if (bits & FILLED_TIMESTAMP) m.timestamp = TS;
           if (bits & FILLED_ID) m.messageId = `imp-${'a'.repeat(31)}${i}`;
-          messages.push(m);
-          raws.push(raw);
-          filled.push(bits);
-          bytes += texts.size(raw, bits, m.messageId as string) + 1;
+          chunk.add(raw, objectEnd(raw), bits, m.messageId as string | undefined, membersIn(raw, objectEnd(raw)), false);
+          return m;
         });
-        expect(registerChunkJson(messages, raws, filled, texts, bytes)).toBe(true);
-        const raw = rawElementsOf(messages)!;
+        const list = chunk.list();
+        const lazy = deferredOf(list)!;
+        expect(list.length).toBe(messages.length);
         messages.forEach((m, i) => {
-          const text = raw.bytes.toString('utf8', raw.starts[i], raw.ends[i]);
-          expect(JSON.parse(text)).toEqual(m);
+          const text = lazy.raw.bytes.toString('utf8', lazy.raw.starts[i], lazy.raw.ends[i]);
+          expect(lazy.at(i)).toEqual(m);
           expect(Object.keys(JSON.parse(text))).toEqual(Object.keys(m));
-          expect(raw.members[i]).toBe(memberCount(m));
+          expect(lazy.raw.members[i]).toBe(memberCount(m));
         });
+        expect(lazy.materialised).toBe(false);
+        // Read as an array by anyone else, it is what JSON.parse makes of the whole list.
+        expect(JSON.parse(lazy.raw.bytes.toString('utf8', lazy.raw.start, lazy.raw.end))).toEqual(messages);
+        expect([...list]).toEqual(messages);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('writes into the buffer it is given, from its start', () => {
+    const spare = Buffer.alloc(1024, 0x78);
+    const chunk = new ChunkList(new FillTexts(undefined, undefined), spare);
+    const raw = Buffer.from('{"type":"track"}');
+    chunk.add(raw, raw.length, 0, undefined, 1, false);
+    const lazy = deferredOf(chunk.list())!;
+    expect(lazy.raw.bytes).toBe(spare);
+    expect(spare.toString('utf8', 0, lazy.raw.end)).toBe('[{"type":"track"}]');
   });
 });
 
@@ -57,9 +69,20 @@ describe('an import sends each record as written', () => {
   });
 
   /** Imports `text` in process; answers the summary and the bodies of the /v1/batch requests that left, as bytes. */
-  async function importText(text: string | Buffer, format: EventFormat, extra: { type?: 'track'; defaultTimestamp?: string } = {}) {
+  async function importText(text: string | Buffer, format: EventFormat, extra: { type?: 'track'; defaultTimestamp?: string; chunkMessages?: number; inflight?: number } = {}) {
     const env = await appWithSandbox({ write: 'allow' });
     close = env.close;
+    // Each call's list as the call got it, and whether it was still unparsed when the call ended.
+    const calls: { batch: unknown[]; unparsedAtStart: boolean; unparsedAtEnd?: boolean }[] = [];
+    const execute = env.app.executor.execute.bind(env.app.executor);
+    env.app.executor.execute = async (req, hooks) => {
+      const batch = (req.arguments as { batch: unknown[] }).batch;
+      const call: (typeof calls)[number] = { batch, unparsedAtStart: deferredOf(batch)?.materialised === false };
+      calls.push(call);
+      const r = await execute(req, hooks);
+      call.unparsedAtEnd = deferredOf(batch)?.materialised === false;
+      return r;
+    };
     const bodies: Buffer[] = [];
     const post = env.app.http.send.bind(env.app.http);
     env.app.http.send = (req, opts) => {
@@ -71,7 +94,9 @@ describe('an import sends each record as written', () => {
     writeFileSync(file, text);
     const summary = await runImport({ executor: env.app.executor, home: env.app.config.home, mask: (t) => t }, { file, format, rejectsPath: join(dir, 'rejects.ndjson'), ...extra });
     const sent = bodies.flatMap((b) => (JSON.parse(b.toString('utf8')) as { batch: Record<string, any>[] }).batch);
-    return { summary, bodies, text: bodies.map((b) => b.toString('utf8')).join('\n'), sent };
+    const rejectsText = summary.rejects_file ? readFileSync(summary.rejects_file, 'utf8') : '';
+    const rejects = rejectsText.trim() ? rejectsText.trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string; record: string }) : [];
+    return { summary, bodies, text: bodies.map((b) => b.toString('utf8')).join('\n'), sent, calls, rejects };
   }
 
   const spelled = (i: number) => `{"type": "track", "userId": "u${i}", "event": "Order\\u0020Completed", "timestamp": "${TS}", "properties": {"i": ${i}, "price": 1.50}}`;
@@ -115,5 +140,59 @@ describe('an import sends each record as written', () => {
     expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
     for (const b of bodies) expect(isUtf8(b)).toBe(true);
     expect(sent[1]!.event).toBe('Caf\uFFFD');
+  }, 60_000);
+
+  it('the call gets each chunk unparsed and parses one message at a time: no chunk is ever parsed whole', async () => {
+    const { summary, calls, sent } = await importText(Array.from({ length: 45 }, (_, i) => spelled(i)).join('\n') + '\n', 'ndjson', { chunkMessages: 20 });
+    expect(summary).toMatchObject({ accepted: 45, rejected: 0 });
+    expect(calls.map((c) => [c.batch.length, c.unparsedAtStart, c.unparsedAtEnd])).toEqual([[20, true, true], [20, true, true], [5, true, true]]);
+    expect(sent.map((m) => m.userId)).toEqual(Array.from({ length: 45 }, (_, i) => `u${i}`));
+  }, 60_000);
+
+  it("a settled chunk's buffer is written over by a later chunk, and what each call sent is its own records", async () => {
+    const { summary, calls, sent } = await importText(Array.from({ length: 40 }, (_, i) => spelled(i)).join('\n') + '\n', 'ndjson', { chunkMessages: 4, inflight: 1 });
+    expect(summary).toMatchObject({ accepted: 40, rejected: 0 });
+    const buffers = new Set(calls.map((c) => deferredOf(c.batch)!.raw.bytes.buffer));
+    expect(calls).toHaveLength(10);
+    expect(buffers.size).toBeLessThanOrEqual(2);
+    expect(sent.map((m) => m.userId)).toEqual(Array.from({ length: 40 }, (_, i) => `u${i}`));
+  }, 60_000);
+
+  it('records whose bytes alone cannot tell are parsed by the import: an escaped key is read as JSON.parse reads it, a number leaves as written, a large integer is warned about with its line', async () => {
+    const lines = [
+      spelled(0),
+      `{"\\u0074ype":"track","userId":"u1","event":"E","timestamp":"${TS}","properties":{"n":1e3}}`,
+      `{"type":"track","userId":"u2","event":"E","timestamp":"${TS}","properties":{"big":12345678901234567890}}`,
+      `{"type":"track","userId":"u3","event":"E","\\u0074imestamp":"${TS}"}`,
+    ];
+    const { summary, text, sent, rejects } = await importText(lines.join('\n') + '\n', 'ndjson');
+    expect(summary).toMatchObject({ accepted: 4, rejected: 0 });
+    expect(rejects).toEqual([]);
+    expect(text).toContain('"properties":{"n":1e3},"messageId":"imp-');
+    expect(sent[1]).toMatchObject({ type: 'track', userId: 'u1', properties: { n: 1000 } });
+    expect(sent[3]).toMatchObject({ userId: 'u3', timestamp: TS });
+    expect(summary.warnings).toEqual([expect.stringMatching(/^line 3: properties\.big: 12345678901234567000 is beyond 2\^53/)]);
+  }, 60_000);
+
+  it('records whose values no call can carry are rejected each with its line, and the rest of their chunk goes once', async () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
+    const track = (i: number, properties: unknown = { i }) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'E', timestamp: TS, properties });
+    const lines = Array.from({ length: 12 }, (_, i) => track(i));
+    lines[3] = track(3, nest(63));
+    lines[7] = `{"type":"track","userId":"u7","event":"Broken \\ud800 half","timestamp":"${TS}"}`;
+    lines[10] = track(10, nest(70));
+    const { summary, sent, rejects } = await importText(lines.join('\n') + '\n', 'ndjson', { chunkMessages: 5 });
+    expect(summary).toMatchObject({ complete: true, accepted: 9, rejected: 3 });
+    expect(sent.map((m) => m.userId)).toEqual([0, 1, 2, 4, 5, 6, 8, 9, 11].map((i) => `u${i}`));
+    expect(rejects.map((r) => r.line)).toEqual([4, 8, 11]);
+    expect(rejects[0]!.reason).toMatch(/^properties\.a\.a.* nests deeper than 64 levels\.$/);
+    expect(rejects[1]!.reason).toMatch(/^event contains a lone UTF-16 surrogate/);
+  }, 60_000);
+
+  it('a record the call rejects is written to the reject file as the line it was, whatever was filled in', async () => {
+    const lines = [spelled(0), `{"userId":"u1","event":"","timestamp":"${TS}"}`, spelled(2)];
+    const { summary, rejects } = await importText(lines.join('\n') + '\n', 'ndjson', { type: 'track' });
+    expect(summary).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(rejects).toEqual([{ line: 2, reason: expect.any(String), record: lines[1] }]);
   }, 60_000);
 });

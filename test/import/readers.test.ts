@@ -16,11 +16,17 @@ const file = (text: string | Buffer, ext = 'ndjson') => {
 };
 
 type Plain = Omit<SourceRecord, 'raw'> & { raw: string };
-async function all(path: string, format: EventFormat, from: ReadPosition = START, block?: number): Promise<Plain[]> {
+async function all(path: string, format: EventFormat, from: ReadPosition = START, block?: number, parse = true): Promise<Plain[]> {
   const out: Plain[] = [];
-  for await (const batch of readRecords(path, format, from, block)) for (const r of batch) out.push({ ...r, raw: r.raw.toString('utf8') });
+  for await (const batch of readRecords(path, format, from, block, parse)) for (const r of batch) out.push({ ...r, raw: r.raw.toString('utf8') });
   return out;
 }
+
+/** A record as read when the reader is told not to parse: what a parsing read gives, without its value or parse error. */
+const unparsed = (r: Plain): Plain => {
+  const { value: _value, error, ...rest } = r;
+  return error && !error.startsWith('not JSON') ? { ...rest, error } : rest;
+};
 
 describe('NDJSON', () => {
   it('one record per line with its file line; blank lines counted, CRLF, BOM and spaces dropped; a bad line is a record with an error', async () => {
@@ -57,6 +63,20 @@ describe('NDJSON', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('records handed over as bytes alone, to be parsed by whoever reads them', () => {
+  it('NDJSON and JSON arrays: the same records, lines, items and resume offsets, without values; the errors that are not about one record\'s JSON stay', async () => {
+    const lines = ['\uFEFF{"a":1}', '', '  {"a":2}  ', 'not json', '{"a":"é"}'];
+    const nd = file(lines.join('\r\n'));
+    expect(await all(nd, 'ndjson', START, 5, false)).toEqual((await all(nd, 'ndjson', START, 5)).map(unparsed));
+    const arr = file('[{"a":1},\n {"a":tru} , {"b":[2]}\n]x', 'json');
+    const got = await all(arr, 'json', START, 4, false);
+    expect(got).toEqual((await all(arr, 'json', START, 4)).map(unparsed));
+    expect(got.map((r) => [r.raw.trim(), r.error])).toEqual([['{"a":1}', undefined], ['{"a":tru}', undefined], ['{"b":[2]}', undefined], ['', expect.stringContaining('after the closing')]]);
+    const cut = file('[{"a":1},\n{"a":2}', 'json');
+    expect(await all(cut, 'json', START, 3, false)).toEqual((await all(cut, 'json', START, 3)).map(unparsed));
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_NESTING, plainObjects } from '../../src/util/json-elements.js';
+import { MAX_NESTING, plainObject, plainObjects, type PlainObject } from '../../src/util/json-elements.js';
 import { memberCount } from '../../src/util/raw-json.js';
 
 const read = (text: string) => plainObjects(Buffer.from(text), 0);
@@ -84,5 +84,33 @@ describe('a list of plain objects is read from its bytes', () => {
     expect(read(`[${ok},{"messageId":"m","timestamp":"t","messageId":null}]`)!.allIdentified).toBe(false);
     // Another spelling of the same key.
     expect(read(`[${ok},{"messageId":"m","timestamp":"t","message\\u0049d":null}]`)!.allIdentified).toBe(false);
+  });
+});
+
+describe('one record read from its bytes as a list element is', () => {
+  const seen = (): PlainObject => ({ members: 0, types: 0, ids: 0, stamps: 0, escapedKey: false, untypedKey: false });
+
+  it('read to its end, with its members and its top keys type, messageId and timestamp counted as written', () => {
+    fc.assert(
+      fc.property(event, fc.boolean(), fc.boolean(), fc.boolean(), fc.nat({ max: 2 }), (m, type, id, stamp, indent) => {
+        const message = { ...m, ...(type ? { type: 'track' } : {}), ...(id ? { messageId: 'm1' } : {}), ...(stamp ? { timestamp: 't' } : {}), nested: { type: 1, messageId: 2 } };
+        const bytes = Buffer.from(JSON.stringify(message, null, indent));
+        const out = seen();
+        expect(plainObject(bytes, 0, out)).toBe(bytes.length);
+        expect(out).toEqual({ members: memberCount(message), types: type ? 1 : 0, ids: id ? 1 : 0, stamps: stamp ? 1 : 0, escapedKey: Object.keys(m).some((k) => JSON.stringify(k).includes('\\')), untypedKey: false });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('not plain when the list element would not be; a key spelt with an escape and a repeated key are told', () => {
+    const read1 = (text: string) => {
+      const out = seen();
+      return { end: plainObject(Buffer.from(text), 0, out), ...out };
+    };
+    for (const bad of ['{"a":1e3}', '{"a":9007199254740993}', '{"a":"\\ud800"}', '[1]', '"s"', '{"a":1', '{"a":1,}']) expect(read1(bad).end, bad).toBe(-1);
+    expect(read1('{"\\u0074ype":"track"}')).toMatchObject({ end: 21, types: 0, escapedKey: true });
+    expect(read1('{"type":"a","type":"b","timestamp":5}')).toMatchObject({ types: 2, stamps: 1, untypedKey: true, members: 3 });
+    expect(read1('{"type":"a"} trailing')).toMatchObject({ end: 12 });
   });
 });
