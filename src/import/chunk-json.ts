@@ -72,6 +72,10 @@ export class ChunkList {
   private starts: Int32Array;
   private ends: Int32Array;
   private members: Int32Array;
+  /** Where each record's own bytes stop in its element: before the closing brace when something was filled in. */
+  private own: Int32Array;
+  /** Records whose element is not their bytes (`addJson`): those bytes, by index. */
+  private readonly written = new Map<number, Buffer>();
   private identified = true;
 
   constructor(
@@ -84,6 +88,7 @@ export class ChunkList {
     this.starts = new Int32Array(messages);
     this.ends = new Int32Array(messages);
     this.members = new Int32Array(messages);
+    this.own = new Int32Array(messages);
   }
 
   /** The buffer written into, to be given to a later chunk once this one's call has been answered. */
@@ -111,11 +116,14 @@ export class ChunkList {
     let at = this.at;
     if (this.count) out[at++] = JsonByte.COMMA;
     const start = at;
+    let own: number;
     if (!filled) {
       at += raw.copy(out, at, 0, end);
+      own = at;
     } else {
       let first = emptyObject(raw, end);
       at += raw.copy(out, at, 0, end - 1);
+      own = -at;
       if (filled & FILLED_TYPE) (at = member(out, at, texts.type, first)), (first = false);
       if (filled & FILLED_TIMESTAMP) (at = member(out, at, texts.timestamp, first)), (first = false);
       if (filled & FILLED_ID) {
@@ -125,17 +133,30 @@ export class ChunkList {
       }
       out[at++] = JsonByte.CLOSE_OBJECT;
     }
-    this.place(start, at, members + filledCount(filled), identified);
+    this.place(start, at, own, members + filledCount(filled), identified);
   }
 
-  /** A message that cannot be sent as written (its bytes are not valid UTF-8): its JSON, as the call would write it. */
-  addJson(json: Buffer, members: number, identified: boolean): void {
+  /** A message that cannot be sent as written (`raw`: bytes that are not valid UTF-8): its JSON, as the call would write it. */
+  addJson(raw: Buffer, json: Buffer, members: number, identified: boolean): void {
     const out = this.room(json.length + 1);
     let at = this.at;
     if (this.count) out[at++] = JsonByte.COMMA;
     const start = at;
     at += json.copy(out, at);
-    this.place(start, at, members, identified);
+    this.written.set(this.count, raw);
+    this.place(start, at, at, members, identified);
+  }
+
+  /**
+   * Record `i` as it was written (without the spaces after a JSON array's item), copied out: for the
+   * reject file, once the call has answered. A chunk keeps no record of its own besides its list.
+   */
+  record(i: number): Buffer {
+    const given = this.written.get(i);
+    if (given) return given;
+    const own = this.own[i]!;
+    if (own >= 0) return Buffer.from(this.out.subarray(this.starts[i], own));
+    return Buffer.concat([this.out.subarray(this.starts[i], -own), CLOSE]);
   }
 
   /** The array that stands for the list (util/deferred-list.ts): the call reads message `i` from its bytes when it checks it. */
@@ -146,7 +167,7 @@ export class ChunkList {
     return standIn({ bytes: out, starts: this.starts.subarray(0, n), ends: this.ends.subarray(0, n), members: this.members.subarray(0, n), start: 0, end: this.at + 1 }, this.identified);
   }
 
-  private place(start: number, end: number, members: number, identified: boolean): void {
+  private place(start: number, end: number, own: number, members: number, identified: boolean): void {
     if (this.count === this.starts.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
@@ -156,10 +177,12 @@ export class ChunkList {
       this.starts = grow(this.starts);
       this.ends = grow(this.ends);
       this.members = grow(this.members);
+      this.own = grow(this.own);
     }
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.members[this.count] = members;
+    this.own[this.count] = own;
     this.count++;
     this.at = end;
     if (!identified) this.identified = false;
@@ -176,6 +199,8 @@ export class ChunkList {
     return this.out;
   }
 }
+
+const CLOSE = Buffer.from('}');
 
 /** Writes `piece` at `at`, after a comma unless it is the object's first member; the offset after it. */
 function member(out: Buffer, at: number, piece: Buffer, first: boolean): number {

@@ -130,6 +130,7 @@ interface Chunk {
    */
   lines: number[];
   items: number[];
+  /** CSV: each record as written, for the reject file (a JSON record's bytes are in `list`). */
   raws: Buffer[];
   rejects: Reject[];
   bytes: number;
@@ -215,10 +216,11 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const settle = async () => {
     const { chunk, result } = queue.shift()!;
     const r = await result;
-    if (chunk.list && spare.length < inflight) spare.push(chunk.list.buffer);
     const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
     rejects.write(all);
+    // The list's buffer is not read again: the next chunk writes over it.
+    if (chunk.list && spare.length < inflight) spare.push(chunk.list.buffer);
     if (all.length) await rejects.sync();
     run.read += chunk.read;
     run.accepted += out.accepted;
@@ -254,7 +256,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     }
     const rejected = (data.rejected_before_sending ?? []).map((x) => {
       const o = originOf(chunk, x.index)!;
-      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.raws[x.index]! };
+      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.list ? chunk.list.record(x.index) : chunk.raws[x.index]! };
     });
     return { accepted: data.accepted ?? (r.successful ? chunk.count : 0), rejects: rejected };
   };
@@ -358,7 +360,7 @@ function place(rec: SourceRecord, chunk: Chunk): void {
   chunk.count++;
   chunk.lines.push(rec.line);
   chunk.items.push(rec.item ?? 0);
-  chunk.raws.push(rec.raw);
+  if (!chunk.list) chunk.raws.push(rec.raw);
   chunk.bytes += rec.raw.length;
 }
 
@@ -404,7 +406,8 @@ function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: Messag
   }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8').trimEnd());
+    // JSON's own spaces only: bytes sent as written must be JSON (a form feed after an item is not).
+    value = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     return `not JSON (${jsonErrorReason(err)})`;
   }
@@ -444,7 +447,7 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, identity: str
     const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
     // Bytes that are not valid UTF-8 were read with U+FFFD in their place: what was checked is sent.
     if (utf8) list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
-    else list.addJson(Buffer.from(JSON.stringify(m)), memberCount(m), identified);
+    else list.addJson(rec.raw, Buffer.from(JSON.stringify(m)), memberCount(m), identified);
   }
   place(rec, chunk);
   return undefined;

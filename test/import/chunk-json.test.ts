@@ -32,6 +32,8 @@ describe("a chunk's messages as one JSON list, from each record's bytes", () => 
           chunk.add(raw, objectEnd(raw), bits, m.messageId as string | undefined, membersIn(raw, objectEnd(raw)), false);
           return m;
         });
+        // Each record as written, for the reject file, whatever was filled in.
+        given.forEach(([value, , indent], i) => expect(chunk.record(i).toString('utf8')).toBe(JSON.stringify(value, null, indent)));
         const list = chunk.list();
         const lazy = deferredOf(list)!;
         expect(list.length).toBe(messages.length);
@@ -194,5 +196,14 @@ describe('an import sends each record as written', () => {
     const { summary, rejects } = await importText(lines.join('\n') + '\n', 'ndjson', { type: 'track' });
     expect(summary).toMatchObject({ accepted: 2, rejected: 1 });
     expect(rejects).toEqual([{ line: 2, reason: expect.any(String), record: lines[1] }]);
+  }, 60_000);
+
+  it('a JSON array item followed by a character JSON does not read as space is refused as not JSON, and the rest is sent', async () => {
+    const item = (i: number) => `{"type":"track","userId":"u${i}","event":"E","timestamp":"${TS}"}`;
+    const { summary, sent, rejects, bodies } = await importText(`[${item(0)}\f,${item(1)}\u00a0,${item(2)}]`, 'json');
+    expect(summary).toMatchObject({ accepted: 1, rejected: 2 });
+    expect(sent.map((m) => m.userId)).toEqual(['u2']);
+    expect(rejects.map((r) => [r.line, r.reason.slice(0, 8)])).toEqual([[1, 'not JSON'], [1, 'not JSON']]);
+    for (const b of bodies) expect(() => JSON.parse(b.toString('utf8'))).not.toThrow();
   }, 60_000);
 });
