@@ -328,27 +328,32 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     }
     return undefined;
   };
+  /** The next request's body and what its answer needs; not its messages, which need not live through the wait. */
+  const nextRequest = () => {
+    const chunk = take();
+    return chunk && { body: packer.body(chunk, prefix, now), ids: chunk.messages.map((m) => messageIdOf(m, prefix)), indices: chunk.messages.map((m) => m.index) };
+  };
   const worker = async () => {
     for (;;) {
       // Let the requests already handed over go out (and answers come in) before checking more messages.
       await new Promise((resolve) => setImmediate(resolve));
-      const chunk = take();
-      if (!chunk) return;
+      const request = nextRequest();
+      if (!request) return;
+      const { ids, indices } = request;
       const i = ++requests;
-      const r = await post(state, packer.body(chunk, prefix, now), chunk.messages.length, ctx);
+      const r = await post(state, request.body, ids.length, ctx);
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
-      const ids = chunk.messages.map((m) => messageIdOf(m, prefix));
       if (ids.length) idHash.update(messageIds.length ? `\n${ids.join('\n')}` : ids.join('\n'));
       messageIds.push(...ids);
       if (status !== undefined && status >= 200 && status < 300) {
-        accepted += chunk.messages.length;
-        ackRun(run, chunk.messages.map((m) => m.index), ctx);
+        accepted += ids.length;
+        ackRun(run, indices, ctx);
       } else {
         const reason = failureReason(r, ctx);
-        chunk.messages.forEach((m, k) => notAccepted.push({ index: m.index, messageId: ids[k], reason }));
+        indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
-      settled += chunk.messages.length;
+      settled += ids.length;
       await ctx.progress?.(done(), state.total, `Request ${i}: ${status ?? 'no answer'}`);
     }
   };
