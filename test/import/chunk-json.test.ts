@@ -198,7 +198,7 @@ describe('an import sends each record as written', () => {
     expect(rejects).toEqual([{ line: 2, reason: expect.any(String), record: lines[1] }]);
   }, 60_000);
 
-  it('a JSON array item followed by a character JSON does not read as space is refused as not JSON, and the rest is sent', async () => {
+  it('so is one whose messageId is filled in (put in before its last byte): refused as not JSON, and the rest is sent', async () => {
     const item = (i: number) => `{"type":"track","userId":"u${i}","event":"E","timestamp":"${TS}"}`;
     const { summary, sent, rejects, bodies } = await importText(`[${item(0)}\f,${item(1)}\u00a0,${item(2)}]`, 'json');
     expect(summary).toMatchObject({ accepted: 1, rejected: 2 });
