@@ -18,3 +18,24 @@ export const enum JsonByte {
 
 /** JSON's whitespace: space, line feed, carriage return, tab. */
 export const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * Feeds JSON text to a hash without the whitespace between its tokens (inside strings it stays): the
+ * same JSON spaced otherwise, or serialised by JSON.stringify, hashes the same.
+ */
+export function updateWithoutSpace(hash: { update(data: Uint8Array): unknown }, bytes: Uint8Array): void {
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === JsonByte.BACKSLASH) i++;
+      else if (b === JsonByte.QUOTE) inString = false;
+    } else if (b === JsonByte.QUOTE) inString = true;
+    else if (isSpace(b)) {
+      if (i > from) hash.update(bytes.subarray(from, i));
+      from = i + 1;
+    }
+  }
+  if (bytes.length > from) hash.update(bytes.subarray(from));
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MessageGate } from '../../quality/checker.js';
 import { ArgumentsError, formatIssues, issueList } from '../../registry/arguments.js';
+import { updateWithoutSpace } from '../../util/json-bytes.js';
 import { memberCount, rawElementsOf } from '../../util/raw-json.js';
 import { deferredOf } from '../../util/deferred-list.js';
 import { serialise, type SerialisedMessage } from './message.js';
@@ -136,7 +137,11 @@ function encodeEach(batch: unknown[]): Omit<EncodedBatch, 'assigns'> {
 /** The journal's key for a batch: its envelope and its messages' bytes as given, in order. */
 export function batchFingerprint(kind: string, encoded: EncodedBatch): string | undefined {
   if (!encoded.assigns) return undefined;
-  return createHash('sha256').update(kind).update('\n').update(encoded.list).digest('base64url');
+  const hash = createHash('sha256').update(kind).update('\n');
+  // The client's bytes hash as their JSON does: a repeat spaced otherwise is the same call.
+  if (encoded.members) updateWithoutSpace(hash, encoded.list);
+  else hash.update(encoded.list);
+  return hash.digest('base64url');
 }
 
 export interface FeedOptions {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessageGate } from '../../../src/quality/checker.js';
-import { encodeBatch } from '../../../src/segment/tracking/batch-feed.js';
+import { batchFingerprint, encodeBatch } from '../../../src/segment/tracking/batch-feed.js';
 import { parseDeferring, deferredOf } from '../../../src/util/deferred-list.js';
 import { registerRawLists } from '../../../src/util/raw-json.js';
 import { appWithSandbox } from '../../helpers/inprocess.js';
@@ -220,4 +220,24 @@ describe('a batch whose messages are parsed when read', () => {
     const refused = await env.app.executor.execute({ slug: 'SEGMENT_IMPORT_HISTORICAL_DATA', arguments: { batch: listOf(missing) } });
     expect(refused.error!.message).toMatch(/batch\.3\.timestamp/);
   }, 60_000);
+});
+
+describe('the journal fingerprint of a batch that came over stdio', () => {
+  const message = (i: number) => `{"type":"track","userId":"u${i}","event":"Order Completed","properties":{"note":"a b\\" c","i":${i}}}`;
+  const printOf = (messages: string[]) => {
+    const batch = (parseDeferring(lineOf(messages)) as Line).params.arguments.arguments.batch;
+    return batchFingerprint('batch {}', encodeBatch(batch, 1e9));
+  };
+
+  it('does not change when the client spaces the same messages otherwise (a repeat after a crash keeps its ids)', () => {
+    const messages = Array.from({ length: 20 }, (_, i) => message(i));
+    const spaced = messages.map((m) => m.replace(/([{,:])/g, '$1 \n\t').replace(/}/g, ' }'));
+    const print = printOf(messages);
+    expect(print).toBeDefined();
+    expect(printOf(spaced)).toBe(print);
+    // Spaces inside a string are the message's own: another call.
+    expect(printOf(messages.map((m) => m.replace('a b', 'a  b')))).not.toBe(print);
+    // And the same messages parsed and serialised by the router hash the same as from the client's bytes.
+    expect(batchFingerprint('batch {}', encodeBatch(messages.map((m) => JSON.parse(m)), 1e9))).toBe(print);
+  });
 });
