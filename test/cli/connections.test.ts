@@ -59,7 +59,8 @@ describe('segment-router connections', () => {
     const v = await runCli(['connections', 'verify', '--name', 'offline', '--json'], env);
     expect(v.code).toBe(1);
     expect(JSON.parse(v.stdout).connection.status).toBe('FAILED');
-  });
+    // Four CLI processes in a row: past 30 s once at load 15 (a full suite and benches on two cores).
+  }, 90_000);
 
   it('stores the region, and a write key without a token as UNVERIFIED', async () => {
     const home = tempHome();
