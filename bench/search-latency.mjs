@@ -15,7 +15,7 @@ export default async function searchLatency({ root, rounds = 5 }) {
   const search = new ToolSearch(registry);
   let t0 = performance.now();
   await search.search({ use_case: cases[0].q });
-  // The index as built at build time (dist/search/index.json), loaded and used once.
+  // The index as built at build time (dist/search/index.bin), loaded and used once.
   const first = performance.now() - t0;
   const local = [];
   // CPU time of each search too: on a shared machine the wall-clock p99 is mostly the scheduler.

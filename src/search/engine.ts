@@ -317,7 +317,7 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
 }
 
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
-const INDEX_VERSION = 9;
+const INDEX_VERSION = 10;
 
 interface Prebuilt {
   index: SavedIndex;

@@ -24,6 +24,8 @@ export interface SavedIndex {
   sorted: Numbers;
   /** Per term: how many fields; per field (ids ascending): field id, how many documents, then each document and its frequency, documents ascending. */
   postings: Numbers;
+  /** Where each term's postings start. */
+  starts: Numbers;
 }
 
 /** How a search scores: MiniSearch's `processTerm`, `boost`, `weights.prefix`, `prefix` (from a term length) and `bm25`. */
@@ -51,7 +53,9 @@ export function saveIndex(index: MiniSearch): SavedIndex {
   const terms = [...tree.keys()];
   const data = new Map(js.index);
   const postings: number[] = [];
+  const starts: number[] = [];
   for (const term of terms) {
+    starts.push(postings.length);
     const byField = Object.entries(data.get(term)!).sort(([a], [b]) => Number(a) - Number(b));
     postings.push(byField.length);
     for (const [field, docs] of byField) {
@@ -60,7 +64,7 @@ export function saveIndex(index: MiniSearch): SavedIndex {
     }
   }
   const sorted = terms.map((_, k) => k).sort((a, b) => (terms[a]! < terms[b]! ? -1 : 1));
-  return { documentCount: js.documentCount, fields, averageFieldLength: js.averageFieldLength, fieldLength: pack(fieldLength), terms, sorted: pack(sorted), postings: pack(postings) };
+  return { documentCount: js.documentCount, fields, averageFieldLength: js.averageFieldLength, fieldLength: pack(fieldLength), terms, sorted: pack(sorted), postings: pack(postings), starts: pack(starts) };
 }
 
 export class TermIndex {
@@ -72,8 +76,7 @@ export class TermIndex {
   private readonly lengths: Numbers;
   private readonly sorted: Numbers;
   private readonly postings: Numbers;
-  /** Where each term's postings start. */
-  private readonly starts: Uint32Array;
+  private readonly starts: Numbers;
   private readonly boosts: number[];
   /** The documents the last search hit, in the order MiniSearch meets them. */
   private readonly hits: Uint32Array;
@@ -97,12 +100,8 @@ export class TermIndex {
     const n = (this.documentCount = saved.documentCount);
     this.lengths = saved.fieldLength;
     this.sorted = saved.sorted;
-    const p = (this.postings = saved.postings);
-    this.starts = new Uint32Array(saved.terms.length);
-    for (let t = 0, at = 0; t < saved.terms.length; t++) {
-      this.starts[t] = at;
-      for (let f = p[at++]!; f > 0; f--) at += 2 + 2 * p[at + 1]!;
-    }
+    this.postings = saved.postings;
+    this.starts = saved.starts;
     // MiniSearch: `boost[field] || 1`.
     this.boosts = saved.fields.map((f) => scoring.boost?.[f] || 1);
     [this.score, this.part, this.searchMark, this.termMark] = [0, 0, 0, 0].map(() => new Float64Array(n));
