@@ -54,8 +54,8 @@ export class Planner {
         for (const y of gives(producer)) held.add(fieldKey(y));
       }
     };
-    // Nor does one needing what the goal answers with: the sources of a warehouse are not found by
-    // first taking a source.
+    // A producer needing what the goal answers with goes in circles too: the sources of a warehouse
+    // are not found by first taking a source.
     visit(goal, new Set(goal.facts.yields));
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
@@ -64,7 +64,8 @@ export class Planner {
   private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[]): ToolDefinition | undefined {
     // A call giving several of the ids wanted spares calls (a Reverse ETL model names its source, so
     // listing models finds both).
-    const spares = (t: ToolDefinition) => Math.max(0, wanted.filter((n) => gives(t).includes(n)).length - 1 - t.facts.needs.filter((n) => !held.has(fieldKey(n))).length);
+    const missing = (t: ToolDefinition) => t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
+    const spares = (t: ToolDefinition) => Math.max(0, wanted.filter((n) => gives(t).includes(n)).length - 1 - missing(t));
     const usesHeld = (t: ToolDefinition) => t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
     // An id the answer only mentions is taken from it when that spares a call, or when it reads the
     // very thing the caller holds (the source of model mdl_1 is in that model).
@@ -90,7 +91,7 @@ export class Planner {
         own,
         own ? gives(t).length : 0,
         op,
-        t.facts.needs.filter((n) => !held.has(fieldKey(n))).length,
+        missing(t),
       ];
     };
     return [...candidates].sort((a, b) => {
