@@ -95,7 +95,7 @@ function yieldsOf(entry, data, collections) {
 }
 
 /**
- * Ids of other things the answer's items name (a Reverse ETL model's sourceId), among the ids paths
+ * Ids of other things the answer names (a Reverse ETL model's sourceId, a source's trackingPlanId), among the ids paths
  * use. Not catalog ids: a transformation's destinationMetadataId is a kind of destination, which is
  * looked up in the catalog, not taken from whatever else uses it.
  */
@@ -103,7 +103,10 @@ function mentionsOf(entry, data, collections) {
   const out = new Set();
   const known = new Set([...collections.values()].flat());
   if (entry.method !== 'GET') return [];
-  for (const schema of Object.values(data?.properties ?? {})) {
+  for (const [name, schema] of Object.entries(data?.properties ?? {})) {
+    // An id beside the answer's item (GET_SOURCE's trackingPlanId: the plan connected to that source).
+    const beside = SAME_ID[name] ?? name;
+    if ([schema.type].flat().includes('string') && known.has(beside) && !beside.endsWith('MetadataId')) out.add(beside);
     const item = schema.type === 'array' ? schema.items : schema;
     if (!item?.properties?.id) continue;
     for (const [field, value] of Object.entries(item.properties)) {

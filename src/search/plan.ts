@@ -45,7 +45,7 @@ export class Planner {
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
         const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
-        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted);
+        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, goal.facts.operation === 'add');
         if (!producer) continue;
         visit(producer, new Set([...seeking, id]));
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
@@ -61,15 +61,18 @@ export class Planner {
     return steps;
   }
 
-  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[]): ToolDefinition | undefined {
+  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], adding: boolean): ToolDefinition | undefined {
     // A call giving several of the ids wanted spares calls (a Reverse ETL model names its source, so
     // listing models finds both).
     const missing = (t: ToolDefinition) => t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
     const spares = (t: ToolDefinition) => Math.max(0, wanted.filter((n) => gives(t).includes(n)).length - 1 - missing(t));
     const usesHeld = (t: ToolDefinition) => t.facts.needs.filter((n) => held.has(fieldKey(n))).length;
     // An id the answer only mentions is taken from it when that spares a call, or when it reads the
-    // very thing the caller holds (the source of model mdl_1 is in that model).
-    const candidates = (this.producers.get(id) ?? []).filter((t) => !t.facts.needs.some((n) => seeking.has(n)) && (t.facts.yields.includes(id) || spares(t) > 0 || usesHeld(t) > 0));
+    // very thing the caller holds (the source of model mdl_1 is in that model), unless the goal adds:
+    // the plan a source is on is not the one to attach it to.
+    const candidates = (this.producers.get(id) ?? []).filter(
+      (t) => !t.facts.needs.some((n) => seeking.has(n)) && (t.facts.yields.includes(id) || spares(t) > 0 || (!adding && usesHeld(t) > 0)),
+    );
     const score = (t: ToolDefinition) => {
       const own = t.facts.yields.includes(id) ? 0 : 1;
       // The scope the request names picks among the tools whose answer the id is ("every destination

@@ -49,7 +49,7 @@ export const WEIGHTS = {
    * closest unserved labelled request scores over (`overruleAt` + known share) x the closest served one;
    * a no turns yes when the closest served one scores `servedMin`+ and `servedRatio` x the unserved.
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.2, servedRatio: 2, servedMin: 5 } },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, impliedAt: 1, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.4, servedRatio: 1.5, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;
