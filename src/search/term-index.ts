@@ -2,14 +2,10 @@ import MiniSearch from 'minisearch';
 import { numbers as pack, type Numbers } from '../util/numbers-json.js';
 
 /**
- * A MiniSearch index, saved at build time and searched without MiniSearch's search(). MiniSearch
- * builds it (tokens, terms, field lengths, the order of its prefix tree); a search here scores exactly
- * as its search() does with the terms OR-ed, prefix matching and field boosts: the same BM25+ sums in
- * the same order, so the same scores to the last bit, the documents in the order it meets them
- * (test/search/term-index.test.ts holds the two equal). The gain is what is not made: MiniSearch makes
- * an object, a terms list and a match record for every document a term touches and sorts them all,
- * where ranking needs the best few; here the sums go into arrays reused by every search, and a
- * document's match record is made when asked for.
+ * A MiniSearch index, saved at build time and scored exactly as its search() would (terms OR-ed, prefix
+ * matching, field boosts: the same BM25+ sums in the same order; test/search/term-index.test.ts holds
+ * them equal to the bit). Why not search(): it makes an object and a match record for every document a
+ * term touches and sorts them all, where ranking needs the best few; here sums go into reused arrays.
  */
 export interface SavedIndex {
   documentCount: number;
@@ -68,15 +64,10 @@ export function saveIndex(index: MiniSearch): SavedIndex {
 }
 
 export class TermIndex {
-  readonly documentCount: number;
   /** How many searches so far: what a search leaves is valid until the next. */
   searches = 0;
   /** The last search's scores, by document (stale for those it did not hit). */
   readonly score: Float64Array;
-  private readonly lengths: Numbers;
-  private readonly sorted: Numbers;
-  private readonly postings: Numbers;
-  private readonly starts: Numbers;
   private readonly boosts: number[];
   /** The documents the last search hit, in the order MiniSearch meets them. */
   private readonly hits: Uint32Array;
@@ -97,11 +88,7 @@ export class TermIndex {
     private readonly saved: SavedIndex,
     private readonly scoring: Scoring,
   ) {
-    const n = (this.documentCount = saved.documentCount);
-    this.lengths = saved.fieldLength;
-    this.sorted = saved.sorted;
-    this.postings = saved.postings;
-    this.starts = saved.starts;
+    const n = saved.documentCount;
     // MiniSearch: `boost[field] || 1`.
     this.boosts = saved.fields.map((f) => scoring.boost?.[f] || 1);
     [this.score, this.part, this.searchMark, this.termMark] = [0, 0, 0, 0].map(() => new Float64Array(n));
@@ -148,12 +135,13 @@ export class TermIndex {
     const exact = this.find(term);
     if (exact >= 0) touched = this.termResults(exact, 1, touched, stamp);
     if (term.length >= this.scoring.prefixMinLength) {
+      const { sorted, terms } = this.saved;
       const longer: number[] = [];
-      for (let k = this.lowerBound(term); k < this.sorted.length && this.saved.terms[this.sorted[k]!]!.startsWith(term); k++) {
-        if (this.sorted[k] !== exact) longer.push(this.sorted[k]!);
+      for (let k = this.lowerBound(term); k < sorted.length && terms[sorted[k]!]!.startsWith(term); k++) {
+        if (sorted[k] !== exact) longer.push(sorted[k]!);
       }
       for (const t of longer.sort((a, b) => a - b)) {
-        const len = this.saved.terms[t]!.length;
+        const len = terms[t]!.length;
         touched = this.termResults(t, (this.scoring.prefixWeight * len) / (len + 0.3 * (len - term.length)), touched, stamp);
       }
     }
@@ -174,10 +162,9 @@ export class TermIndex {
 
   /** One matched term's documents, field by field, into the query term's sums (MiniSearch's termResults and calcBM25Score). */
   private termResults(t: number, weight: number, touched: number, stamp: number): number {
-    const p = this.postings;
-    const { documentCount: total, averageFieldLength, fields } = this.saved;
+    const { postings: p, fieldLength: lengths, documentCount: total, averageFieldLength, fields } = this.saved;
     const { k, b, d } = this.scoring.bm25;
-    let at = this.starts[t]!;
+    let at = this.saved.starts[t]!;
     for (let n = p[at++]!; n > 0; n--) {
       const field = p[at++]!;
       const matching = p[at++]!;
@@ -185,7 +172,7 @@ export class TermIndex {
       for (const end = at + 2 * matching; at < end; at += 2) {
         const doc = p[at]!;
         const freq = p[at + 1]!;
-        const raw = idf * (d + (freq * (k + 1)) / (freq + k * (1 - b + (b * this.lengths[doc * fields.length + field]!) / averageFieldLength[field]!)));
+        const raw = idf * (d + (freq * (k + 1)) / (freq + k * (1 - b + (b * lengths[doc * fields.length + field]!) / averageFieldLength[field]!)));
         const w = weight * this.boosts[field]! * raw;
         if (this.termMark[doc] !== stamp) {
           this.termMark[doc] = stamp;
@@ -204,19 +191,20 @@ export class TermIndex {
 
   /** The first position in `sorted` whose term is not below `term`. */
   private lowerBound(term: string): number {
+    const { sorted, terms } = this.saved;
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.saved.terms[this.sorted[mid]!]! < term) lo = mid + 1;
+      if (terms[sorted[mid]!]! < term) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   private find(term: string): number {
-    const k = this.lowerBound(term);
-    return this.saved.terms[this.sorted[k]!] === term ? this.sorted[k]! : -1;
+    const t = this.saved.sorted[this.lowerBound(term)]!;
+    return this.saved.terms[t] === term ? t : -1;
   }
 }
 

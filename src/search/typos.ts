@@ -1,4 +1,4 @@
-import type { WordCounts } from './english.js';
+import { englishCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
 
 /**
@@ -8,24 +8,17 @@ import { WEIGHTS } from './weights.js';
  * matching counts a swap twice, which is why this step exists.
  */
 export class TypoFixer {
-  /** Known words by length, each list sorted by how many tools use the word, then alphabetically. */
+  private readonly known: Set<string>;
+  /** Known words by length, most used first. */
   private readonly byLength = new Map<number, string[]>();
   private readonly cache = new Map<string, string | null>();
   /** Known words by their letters without vowels after the first ("user" -> "usr"), most used first. */
   private readonly skeletons = new Map<string, string>();
 
-  /**
-   * `english`: how often everyday English uses a word; one it uses often enough is a word, not a typo.
-   * A function, so the list is read only when some word is not the tools' own.
-   */
-  constructor(
-    private readonly known: Map<string, number>,
-    private readonly english: () => WordCounts = () => new Map(),
-  ) {
-    const sorted = [...known];
-    // The saved index keeps its vocabulary in this order already: checking costs less than sorting.
-    if (!sorted.every((e, i) => i === 0 || byUse(sorted[i - 1]!, e) <= 0)) sorted.sort(byUse);
-    for (const [w] of sorted) {
+  /** `vocabulary`: the tools' words with how many tools use each, in `byUse` order (as the index saves it). */
+  constructor(vocabulary: readonly [string, number][]) {
+    this.known = new Set(vocabulary.map(([w]) => w));
+    for (const [w] of vocabulary) {
       const list = this.byLength.get(w.length);
       if (list) list.push(w);
       else this.byLength.set(w.length, [w]);
@@ -44,7 +37,8 @@ export class TypoFixer {
   fix(word: string): string | undefined {
     const t = WEIGHTS.typo;
     if (word.length < t.minLength || this.known.has(word) || !/^[a-z]+$/.test(word)) return undefined;
-    if ((this.english().get(word) ?? 0) >= t.englishWord) return undefined;
+    // A word everyday English uses often enough is a word, not a typo ("post" is not "past").
+    if ((englishCounts().get(word) ?? 0) >= t.englishWord) return undefined;
     let hit = this.cache.get(word);
     if (hit === undefined) {
       // A word written without its vowels ("usr", "grps", "wrkspc") is an abbreviation, not a slip:
@@ -90,7 +84,7 @@ export function byUse(a: readonly [string, number], b: readonly [string, number]
 }
 
 /** Optimal string alignment distance (a swap of neighbours counts 1); gives up above `max`. */
-export function distance(a: string, b: string, max: number): number {
+function distance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
