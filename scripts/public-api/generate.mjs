@@ -1,7 +1,7 @@
 import { deriveOperation, listOperations } from './derive.mjs';
 import { collectionIds, deriveFacts } from './facts.mjs';
 import { ALL_PAGES_LIMITS } from './rules.mjs';
-import { stableJson } from './stable-json.mjs';
+import { sortKeys, stableJson } from './stable-json.mjs';
 import { stripDescription } from './strip.mjs';
 import { checkWords, relatedSlug } from './words.mjs';
 
@@ -42,12 +42,32 @@ export function generate(description, words) {
     inputs[entry.operationId] = input;
   }
   operations.sort((a, b) => a.slug.localeCompare(b.slug));
-  const index = { api: { title: doc.info.title, version: doc.info.version }, allPages: ALL_PAGES_LIMITS, operations };
+  const { text, at } = inputsText(inputs);
+  const index = { api: { title: doc.info.title, version: doc.info.version }, allPages: ALL_PAGES_LIMITS, inputsAt: at, operations };
   return {
     [OUTPUT.openapi]: stableJson(doc),
     [OUTPUT.index]: stableJson(index),
-    [OUTPUT.inputs]: stableJson(inputs),
+    [OUTPUT.inputs]: text,
   };
+}
+
+/**
+ * inputs.json as stableJson writes it, and where each operation's value lies in it ([byte offset,
+ * byte length]): a call reads its own input without reading the whole file.
+ */
+function inputsText(inputs) {
+  const at = {};
+  let text = '{\n';
+  const ids = Object.keys(inputs).sort();
+  ids.forEach((id, i) => {
+    text += `  ${JSON.stringify(id)}: `;
+    const value = JSON.stringify(sortKeys(inputs[id]), null, 2).replace(/\n/g, '\n  ');
+    at[id] = [Buffer.byteLength(text), Buffer.byteLength(value)];
+    text += value + (i < ids.length - 1 ? ',\n' : '\n');
+  });
+  text += '}\n';
+  if (text !== stableJson(inputs)) throw new Error('inputsText: the layout differs from stableJson');
+  return { text, at };
 }
 
 /** Pitfalls that follow from the facts, in the same words for every tool they apply to. */

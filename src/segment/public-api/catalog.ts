@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Access, JsonSchema, ToolFacts } from '../../registry/types.js';
 
 /**
@@ -37,6 +37,8 @@ export interface OperationEntry {
 export interface OperationIndex {
   api: { title: string; version: string };
   allPages: { maxPages: number; maxItems: number };
+  /** Where each operation's input lies in inputs.json: [byte offset, byte length]. */
+  inputsAt?: Record<string, [number, number]>;
   operations: OperationEntry[];
 }
 
@@ -65,19 +67,43 @@ export interface OperationInput {
   plan: RequestPlan;
 }
 
+const INPUTS = new URL('inputs.json', DATA);
 const readJson = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, DATA), 'utf8')) as T;
 
 let index: OperationIndex | undefined;
-let inputs: Record<string, OperationInput> | undefined;
+/** Inputs read so far, one by one; the whole file only when an operation's place in it is unknown. */
+const inputs = new Map<string, OperationInput>();
+let allInputs: Record<string, OperationInput> | undefined;
 
 export function operationIndex(): OperationIndex {
   return (index ??= readJson<OperationIndex>('index.json'));
 }
 
-/** The heavy half, loaded on first use. */
+/**
+ * The heavy half, read on first use, each operation's own bytes only: the first search answer shows
+ * five schemas, and reading and parsing the whole file would cost it several milliseconds.
+ */
 export function operationInput(operationId: string): OperationInput {
-  inputs ??= readJson<Record<string, OperationInput>>('inputs.json');
-  const input = inputs[operationId];
+  let input = inputs.get(operationId) ?? inputAt(INPUTS, operationIndex().inputsAt?.[operationId]);
+  if (!input) input = (allInputs ??= JSON.parse(readFileSync(INPUTS, 'utf8')) as Record<string, OperationInput>)[operationId];
   if (!input) throw new Error(`No generated input for ${operationId}; run npm run generate:public-api.`);
+  inputs.set(operationId, input);
   return input;
+}
+
+/** An operation's input read from where the index says it lies; undefined when that is not it (a file edited by hand). */
+export function inputAt(file: URL | string, at: [number, number] | undefined): OperationInput | undefined {
+  if (!at) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const bytes = Buffer.alloc(at[1]);
+    if (readSync(fd, bytes, 0, at[1], at[0]) !== at[1]) return undefined;
+    const input = JSON.parse(bytes.toString('utf8')) as OperationInput;
+    return input && typeof input === 'object' && 'inputSchema' in input && 'plan' in input ? input : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
