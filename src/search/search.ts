@@ -106,12 +106,13 @@ export class ToolSearch {
 
   /**
    * Values the request itself carries: "sourceId=src_2" holds a sourceId, and so does "source src_2"
-   * (a resource word, then an id-like value). Only names, never values, leave this function.
+   * or "source qQEHquLrjRDN9j1ByrChyn" (a resource word, then an id-like value: a prefixed one, or
+   * letters and digits, as Segment's ids are). Only names, never values, leave this function.
    */
   private inlineFields(text: string): string[] {
     const out = new Set<string>();
     for (const m of text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_.]{1,40})\s*[=:]\s*\S/g)) out.add(m[1]!);
-    for (const m of text.matchAll(/\b([A-Za-z]{3,20})\s+[a-z]{1,6}_[A-Za-z0-9_]+/g)) {
+    for (const m of text.matchAll(/\b([A-Za-z]{3,20})\s+(?:[a-z]{1,6}_[A-Za-z0-9_]+|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{6,40}\b)/g)) {
       const id = this.idNouns!.get(m[1]!.toLowerCase());
       if (id) out.add(id);
     }

@@ -166,6 +166,12 @@ describe('plans', () => {
     expect(plan('which sources load into the Snowflake warehouse')[0]).toBe('SEGMENT_LIST_WAREHOUSES');
   });
 
+  it('reads an id written after its resource word, as Segment writes ids', () => {
+    expect(plan('remove the old write key of source qQEHquLrjRDN9j1ByrChyn')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE']);
+    // A date is no id.
+    expect(plan('remove the old write key of the source 2024-01-31')[0]).toBe('SEGMENT_LIST_SOURCES');
+  });
+
   it('skips the lookup of an id the caller holds', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
