@@ -35,13 +35,11 @@ export class Planner {
     // names no user. One word is not enough: in "take Carla out of every user group", Carla is a user.
     const object = goal.facts.object.split(/\s+/).map(stem);
     const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
-    // A bare "id" the caller holds fills the goal's own `id` parameter: the one need not named as a
-    // parameter is it ("id:aud_1" for /spaces/{spaceId}/audiences/{id}: the audienceId).
-    const renamed = goal.facts.needs.filter((n) => !goal.paramNames.some((p) => fieldKey(p) === fieldKey(n)));
-    if (held.has('id') && goal.paramNames.includes('id') && renamed.length === 1) held.add(fieldKey(renamed[0]!));
     const steps: PlanStep[] = [];
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
     const visit = (tool: ToolDefinition, seeking: Set<string>) => {
+      const alias = renamedHeld(tool, held);
+      if (alias) held.add(fieldKey(alias));
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
         const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
@@ -104,6 +102,19 @@ export class Planner {
       return compareSlugs(a.slug, b.slug);
     })[0];
   }
+}
+
+/**
+ * The one id a tool takes under another parameter's name, when the caller holds that parameter: a bare
+ * "id" for /spaces/{spaceId}/audiences/{id} is the audienceId; an Engage filter's integrationId is its
+ * space's id.
+ */
+function renamedHeld(tool: ToolDefinition, held: Set<string>): string | undefined {
+  const named = (n: string) => tool.paramNames.some((p) => fieldKey(p) === fieldKey(n));
+  const renamed = tool.facts.needs.filter((n) => !named(n));
+  if (renamed.length !== 1) return undefined;
+  const carrier = tool.paramNames.some((p) => /(^id|Id)$/.test(p) && held.has(fieldKey(p)) && !tool.facts.needs.some((n) => fieldKey(n) === fieldKey(p)));
+  return carrier ? renamed[0] : undefined;
 }
 
 /** `terms` without each run of them that spells `phrase`. */

@@ -172,6 +172,11 @@ describe('plans', () => {
     expect(plan('remove the old write key of the source 2024-01-31')[0]).toBe('SEGMENT_LIST_SOURCES');
   });
 
+  it('finds the space of an Engage filter first, and reads a held integrationId as that space', () => {
+    expect(plan('show the filters of our EU Engage space')).toEqual(['SEGMENT_LIST_SPACES', 'SEGMENT_LIST_FILTERS_FOR_SPACE']);
+    expect(plan('remove the space filter that drops bot profiles', 'integrationId:spa_9')).toEqual(['SEGMENT_LIST_FILTERS_FOR_SPACE', 'SEGMENT_DELETE_FILTER_BY_ID']);
+  });
+
   it('skips the lookup of an id the caller holds', () => {
     expect(plan('turn that source back on', 'sourceId:src_1')).toEqual(['SEGMENT_UPDATE_SOURCE']);
   });
