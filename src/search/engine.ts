@@ -55,7 +55,7 @@ export class SearchEngine {
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
-  private readonly tools: { slug: string; params: Set<string>; access: ToolDefinition['access']; operation: string }[];
+  private readonly tools: { slug: string; params: Set<string>; finds: Set<string>; access: ToolDefinition['access']; operation: string }[];
   // Per tool, reused by every search: the tools its fields matched, its closest use case and labelled request (-1: none).
   private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
@@ -75,7 +75,9 @@ export class SearchEngine {
     ({ served: this.served, useCases: this.useCases } = requests);
     this.unserved = this.served.starts.some((s, d) => s === this.served.starts[d + 1]);
     this.typos = new TypoFixer(known);
-    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), access: t.access, operation: t.facts.operation }));
+    // What a tool finds and does not take: a caller holding one of those ids has no need to find it.
+    const finds = (t: ToolDefinition) => new Set(t.facts.yields.map(fieldKey).filter((y) => !t.paramNames.some((p) => fieldKey(p) === y)));
+    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation }));
     this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
@@ -155,7 +157,13 @@ export class SearchEngine {
     const query = read.words.join(' ');
     if (!query.trim()) return { ranked: [], nearest: { served: 0, unserved: 0 } };
     const known = knownFields.slice(0, WEIGHTS.limits.knownFields).map(fieldKey).filter(Boolean);
-    const knownBoost = (t: number) => (known.length ? 1 + WEIGHTS.knownField * known.filter((k) => this.tools[t]!.params.has(k)).length : 1);
+    // Tools taking the fields the caller holds move up; those finding an id the caller holds move down
+    // ("what is in model mdl_4" reads that model, it does not list models).
+    const knownBoost = (t: number) => {
+      if (!known.length) return 1;
+      const { params, finds } = this.tools[t]!;
+      return (1 + WEIGHTS.knownField * known.filter((k) => params.has(k)).length) * (known.some((k) => finds.has(k)) ? WEIGHTS.findsKnown : 1);
+    };
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
     const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);

@@ -38,6 +38,8 @@ export const WEIGHTS = {
   negation: true as boolean,
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
+  /** A tool that finds an id the caller already holds (and does not take it) keeps this share of its score. */
+  findsKnown: 0.8,
   /** Words of `minLength`+ letters are corrected within `distance` edits (swaps count 1), unless English uses them `englishWord`+ times in 51 million. */
   typo: { minLength: 3, distance: 1, longWord: 8, longDistance: 2, englishWord: 20 },
   /** Primaries after the first must score at least this share of the first. */

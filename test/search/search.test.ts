@@ -106,6 +106,12 @@ describe('reading a request', () => {
     expect(top('get a filter', 'destinationId:dst_1, filterId:flt_1')[0]).toBe('SEGMENT_GET_FILTER_IN_DESTINATION');
   });
 
+  it('ranks a tool that finds an id the caller already holds lower', () => {
+    // Holding the model's id, "what is in it" reads that model; listing models would find the id again.
+    expect(top('what is inside the retl model', 'modelId:mdl_7')[0]).toBe('SEGMENT_GET_REVERSE_ETL_MODEL');
+    expect(top('whats inside retl model mdl_7')[0]).toBe('SEGMENT_GET_REVERSE_ETL_MODEL');
+  });
+
   it('parses known field names and ignores values', () => {
     expect(knownFieldNames('sourceId:src_1, userId=42; eventName')).toEqual(['sourceId', 'userId', 'eventName']);
     expect(knownFieldNames('not a field: x')).toEqual([]);
