@@ -62,9 +62,8 @@ export class SearchEngine {
   private readonly bestLabelled: Int32Array;
 
   /**
-   * Loads the index `npm run build` saved when it was made from these very tools and labelled requests
-   * (known by their file's digest, so loading never parses them), else builds it. `language`: every
-   * tool, in scope or not: their words say whether a request is Segment's.
+   * Loads the index `npm run build` saved if made from these tools and labelled requests, else builds it.
+   * `language`: every tool, in scope or not: their words say whether a request is Segment's.
    */
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
     const docs = tools.map((t) => toolDocument(t));
@@ -104,8 +103,7 @@ export class SearchEngine {
       content++;
       const fixed = this.typos.fix(w);
       if (fixed) corrected[w] = fixed;
-      // A corrected word counts as known: the labelled requests (decide.ts) tell a foreign word one
-      // letter from a tool's word better than a discount on it did.
+      // A corrected word counts as known: the labelled requests (decide.ts) tell a foreign one apart better.
       if (fixed || this.typos.knows(w)) known++;
       return fixed ?? w;
     });
@@ -243,10 +241,7 @@ function withAsked(tools: readonly ToolDefinition[], docs: readonly ToolDocument
   return docs.map((d, k) => ({ ...d, asked: (asked.get(tools[k]!.slug) ?? []).join(' ; ') }));
 }
 
-/**
- * The short requests' index: each tool's use cases, then the labelled requests (one only tools outside
- * this registry serve is left out); `served`: per short request, the tools (their numbers) it is for.
- */
+/** The short requests' index: use cases, then labelled requests (not those only other registries' tools serve); `served`: each one's tools. */
 function requestIndex(tools: readonly ToolDefinition[], labelled: readonly LabelledRequest[]) {
   const texts = tools.flatMap((t) => t.useCases);
   const served = tools.flatMap((t, k) => t.useCases.map(() => [k]));
@@ -263,11 +258,7 @@ function requestIndex(tools: readonly ToolDefinition[], labelled: readonly Label
 }
 export const PREBUILT = new URL('./index.bin', import.meta.url);
 
-/**
- * The words tools are named and asked for by (not their prose: descriptions and parameters say
- * "picture" or "host" in passing), with how many tools use each: what typos are corrected to, and
- * what makes a request's words Segment's.
- */
+/** The words tools are named and asked by (not prose, which says "picture" in passing), with how many tools use each. */
 const VOCABULARY_FIELDS = ['slug', 'object', 'scope', 'title', 'tags', 'useCases'] as const;
 function vocabulary(docs: ToolDocument[]): [string, number][] {
   const known = new Map<string, number>();

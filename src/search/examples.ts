@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 /**
- * Requests people and agents wrote for Segment tasks, each labelled with the tools that serve it, and
- * requests no tool serves (data/search/examples.json, gathered from the labelled sets in test/search/
- * by scripts/build-search-examples.mjs). Search learns from them twice: a new request close to a
- * labelled one likely wants the same tools (engine.ts), and one closer to a request no tool serves
- * than to any that some tool serves is likely not Segment's (decide.ts).
+ * Requests people and agents wrote for Segment tasks, each with the tools that serve it (none: no tool
+ * does), gathered from test/search/ by scripts/build-search-examples.mjs. A request close to one likely
+ * wants the same tools (engine.ts); closer to one no tool serves, it is likely not Segment's (decide.ts).
  */
 export interface LabelledRequest {
   request: string;
@@ -33,9 +31,8 @@ export function labelledRequests(): LabelledRequest[] {
 const RECORD = new URL('./examples-digest.json', import.meta.url);
 
 /**
- * The file as the search index's fingerprint knows it: its digest ('' when it is missing). While it is
- * the size the build recorded and no newer, the record answers and loading the index reads no byte of
- * it; an edited or checked-out file is hashed again, so an index made from other requests is never loaded.
+ * The file's digest ('' when missing), for the index's fingerprint. While it has the size the build
+ * recorded and is no newer, the record answers (loading reads no byte of it); else it is hashed again.
  */
 export function committedDigest(file: URL | string = EXAMPLES_FILE, record: URL | string = RECORD): string {
   try {

@@ -50,11 +50,7 @@ export interface SearchExplanation {
 const NO_MATCH =
   'No Segment tool matches this request well. Rephrase it as what should happen in Segment (e.g. "send a track event", "list sources", "delete a destination"), or search by slug.';
 
-/**
- * Ranks the registry's tools for plain-language requests (engine.ts), decides whether to answer at all
- * (decide.ts), and plans the calls for the best tool (plan.ts). The index is built on the first search;
- * the server builds it right after start-up (warm()), so no request waits for it.
- */
+/** Ranks the tools for a request (engine.ts), decides whether to answer (decide.ts), plans the calls (plan.ts). */
 export class ToolSearch {
   private engine?: SearchEngine;
   private related?: RelatedTools;
@@ -104,11 +100,7 @@ export class ToolSearch {
     };
   }
 
-  /**
-   * Values the request itself carries: "sourceId=src_2" holds a sourceId, and so does "source src_2"
-   * or "source qQEHquLrjRDN9j1ByrChyn" (a resource word, then an id-like value: a prefixed one, or
-   * letters and digits, as Segment's ids are). Only names, never values, leave this function.
-   */
+  /** Fields the request holds values of: "sourceId=src_2", "source src_2" and "source qQEHquLrjRDN9j1ByrChyn" (ids as Segment writes them) hold a sourceId. Names only leave here. */
   private inlineFields(text: string): string[] {
     const out = new Set<string>();
     for (const m of text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_.]{1,40})\s*[=:]\s*\S/g)) out.add(m[1]!);
@@ -119,10 +111,7 @@ export class ToolSearch {
     return [...out].slice(0, WEIGHTS.limits.knownFields);
   }
 
-  /**
-   * A request written as one slug-like word ("SEGMENT_TRAK", "segment_lst_sources"): the exact tool, or
-   * the closest slugs through the registry's one fuzzy slug matcher, the same one EXECUTE_TOOL uses.
-   */
+  /** A request that is one slug-like word ("SEGMENT_TRAK"): the tool, or the closest slugs as EXECUTE_TOOL suggests them. */
   private slugMatches(text: string): string[] {
     const t = text.trim();
     if (/\s/.test(t) || !(/[_-]/.test(t) || /^[A-Z0-9]+$/.test(t))) return [];

@@ -80,9 +80,8 @@ export class TermIndex {
   private readonly searchMark: Float64Array;
   private readonly termMark: Float64Array;
   private termCount = 0;
-  /** Every (document, term, field) the last search matched, in MiniSearch's order: match records are read from it. */
-  private trail: Uint32Array = new Uint32Array(3 * 1024);
-  private trailLength = 0;
+  /** The terms the last search matched, in MiniSearch's order: match records are read from their postings when asked for. */
+  private matched: number[] = [];
 
   constructor(
     private readonly saved: SavedIndex,
@@ -99,7 +98,8 @@ export class TermIndex {
   /** Scores a query as MiniSearch's search() would: the documents hit, in the order it meets them (its sort keeps that order among equal scores). */
   search(query: string): { hits: Uint32Array; score: Float64Array } {
     this.searches++;
-    this.hitCount = this.trailLength = 0;
+    this.hitCount = 0;
+    this.matched = [];
     const seen = new Set<string>();
     for (const token of tokenize(query)) {
       const processed = this.scoring.processTerm(token);
@@ -117,13 +117,17 @@ export class TermIndex {
 
   /** What a document matched in the last search: term -> fields, in MiniSearch's order (its `match`). */
   match(doc: number): Record<string, string[]> {
+    const { postings: p, starts, terms, fields } = this.saved;
     const out: Record<string, string[]> = {};
-    for (let i = 0; i < this.trailLength; i += 3) {
-      if (this.trail[i] !== doc) continue;
-      const term = this.saved.terms[this.trail[i + 1]!]!;
-      const field = this.saved.fields[this.trail[i + 2]!]!;
-      if (!out[term]) out[term] = [field];
-      else if (!out[term].includes(field)) out[term].push(field);
+    for (const t of this.matched) {
+      let at = starts[t]!;
+      for (let n = p[at++]!; n > 0; n--) {
+        const field = fields[p[at++]!]!;
+        const count = p[at++]!;
+        for (const end = at + 2 * count; at < end; at += 2) {
+          if (p[at] === doc && !(out[terms[t]!] ??= []).includes(field)) out[terms[t]!]!.push(field);
+        }
+      }
     }
     return out;
   }
@@ -164,6 +168,7 @@ export class TermIndex {
   private termResults(t: number, weight: number, touched: number, stamp: number): number {
     const { postings: p, fieldLength: lengths, documentCount: total, averageFieldLength, fields } = this.saved;
     const { k, b, d } = this.scoring.bm25;
+    this.matched.push(t);
     let at = this.saved.starts[t]!;
     for (let n = p[at++]!; n > 0; n--) {
       const field = p[at++]!;
@@ -179,11 +184,6 @@ export class TermIndex {
           this.touched[touched++] = doc;
           this.part[doc] = w;
         } else this.part[doc] += w;
-        if (this.trailLength + 3 > this.trail.length) this.trail = grow(this.trail);
-        const trail = this.trail;
-        trail[this.trailLength++] = doc;
-        trail[this.trailLength++] = t;
-        trail[this.trailLength++] = field;
       }
     }
     return touched;
@@ -206,10 +206,4 @@ export class TermIndex {
     const t = this.saved.sorted[this.lowerBound(term)]!;
     return this.saved.terms[t] === term ? t : -1;
   }
-}
-
-function grow(a: Uint32Array): Uint32Array {
-  const bigger = new Uint32Array(a.length * 2);
-  bigger.set(a);
-  return bigger;
 }

@@ -2,10 +2,8 @@ import { englishCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
 
 /**
- * Corrects misspelt words ("idnetify", "grup", "evnt") to the closest word the tools use. Only words
- * no tool uses are touched, and only to a word with the same first letter (people rarely mistype it)
- * within a small edit distance where a swap of two letters counts once: MiniSearch's own fuzzy
- * matching counts a swap twice, which is why this step exists.
+ * Corrects a word no tool uses ("idnetify", "grup") to the closest one that some tool does, with the same
+ * first letter (rarely mistyped), a swap of two letters counting once (MiniSearch's fuzzy counts it twice).
  */
 export class TypoFixer {
   private readonly known: Set<string>;
@@ -19,9 +17,7 @@ export class TypoFixer {
   constructor(vocabulary: readonly [string, number][]) {
     this.known = new Set(vocabulary.map(([w]) => w));
     for (const [w] of vocabulary) {
-      const list = this.byLength.get(w.length);
-      if (list) list.push(w);
-      else this.byLength.set(w.length, [w]);
+      (this.byLength.get(w.length) ?? this.byLength.set(w.length, []).get(w.length)!).push(w);
       if (w.length >= 4) {
         const key = skeleton(w);
         if (!this.skeletons.has(key)) this.skeletons.set(key, w);
@@ -41,9 +37,8 @@ export class TypoFixer {
     if ((englishCounts().get(word) ?? 0) >= t.englishWord) return undefined;
     let hit = this.cache.get(word);
     if (hit === undefined) {
-      // A word written without its vowels ("usr", "grps", "wrkspc") is an abbreviation, not a slip:
-      // it is read as the known word with the same letters once vowels go, before any edit.
-      // Three letters are too few to tell an abbreviation from a pasted id's prefix ("src_ios").
+      // A word without its vowels ("grps", "wrkspc") is an abbreviation, read before any edit; not at
+      // three letters, too few to tell from a pasted id's prefix ("src_ios").
       const bare = skeleton(word);
       const abbreviation = word.length >= 4 ? this.skeletons.get(bare) : undefined;
       hit = (bare === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
@@ -75,10 +70,7 @@ function skeleton(word: string): string {
   return word[0] + word.slice(1).replace(/[aeiouy]/g, '');
 }
 
-/**
- * Most used first, then alphabetically. Code-unit order, not localeCompare: the same order for these
- * words (a-z, 0-9), at a fraction of the cost.
- */
+/** Most used first, then alphabetically (code units: the same order as localeCompare for a-z, 0-9, far cheaper). */
 export function byUse(a: readonly [string, number], b: readonly [string, number]): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }

@@ -1,9 +1,8 @@
 import { stemmer } from 'stemmer';
 
 /**
- * Words as search compares them: lower case; camelCase, snake_case and punctuation split; values the
- * caller pasted (ids, numbers, emails, paths) left out; Porter stems, so "sources", "sourceId" and
- * "source" meet. The same functions read the tools' words and the requests, so both sides agree.
+ * Words as search compares them, for tools and requests alike: lower case, camelCase and snake_case
+ * split, pasted values (ids, numbers, emails, paths) left out, Porter stems ("sources" meets "sourceId").
  */
 
 /** Words that carry no meaning for picking a tool. "segment" is here because every tool is Segment's. */
