@@ -7,22 +7,32 @@ import { WEIGHTS } from './weights.js';
  */
 export class TypoFixer {
   private readonly known: Set<string>;
-  /** Known words by length, most used first. */
-  private readonly byLength = new Map<number, string[]>();
   private readonly cache = new Map<string, string | null>();
-  /** Known words by their letters without vowels after the first ("user" -> "usr"), most used first. */
-  private readonly skeletons = new Map<string, string>();
+  /** Made when the first unknown word comes: most requests have none, and the first search would wait for them. */
+  private lookup?: {
+    /** Known words by length, most used first. */
+    byLength: Map<number, string[]>;
+    /** Known words by their letters without vowels after the first ("user" -> "usr"), most used first. */
+    skeletons: Map<string, string>;
+  };
 
   /** `vocabulary`: the tools' words with how many tools use each, in `byUse` order (as the index saves it). */
-  constructor(vocabulary: readonly [string, number][]) {
+  constructor(private readonly vocabulary: readonly [string, number][]) {
     this.known = new Set(vocabulary.map(([w]) => w));
-    for (const [w] of vocabulary) {
-      (this.byLength.get(w.length) ?? this.byLength.set(w.length, []).get(w.length)!).push(w);
+  }
+
+  private tables(): NonNullable<TypoFixer['lookup']> {
+    if (this.lookup) return this.lookup;
+    const byLength = new Map<number, string[]>();
+    const skeletons = new Map<string, string>();
+    for (const [w] of this.vocabulary) {
+      (byLength.get(w.length) ?? byLength.set(w.length, []).get(w.length)!).push(w);
       if (w.length >= 4) {
         const key = skeleton(w);
-        if (!this.skeletons.has(key)) this.skeletons.set(key, w);
+        if (!skeletons.has(key)) skeletons.set(key, w);
       }
     }
+    return (this.lookup = { byLength, skeletons });
   }
 
   knows(word: string): boolean {
@@ -40,7 +50,7 @@ export class TypoFixer {
       // A word without its vowels ("grps", "wrkspc") is an abbreviation, read before any edit; not at
       // three letters, too few to tell from a pasted id's prefix ("src_ios").
       const bare = skeleton(word);
-      const abbreviation = word.length >= 4 ? this.skeletons.get(bare) : undefined;
+      const abbreviation = word.length >= 4 ? this.tables().skeletons.get(bare) : undefined;
       hit = (bare === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
       if (this.cache.size > 5_000) this.cache.clear();
       this.cache.set(word, hit);
@@ -52,7 +62,7 @@ export class TypoFixer {
     let best: string | undefined;
     let bestD = max + 1;
     for (let len = word.length - max; len <= word.length + max; len++) {
-      for (const cand of this.byLength.get(len) ?? []) {
+      for (const cand of this.tables().byLength.get(len) ?? []) {
         if (cand[0] !== word[0]) continue;
         const d = distance(word, cand, bestD - 1);
         if (d < bestD) {
