@@ -85,7 +85,7 @@ export function operationIndex(): OperationIndex {
  */
 export function operationInput(operationId: string): OperationInput {
   let input = inputs.get(operationId) ?? inputAt(INPUTS, operationIndex().inputsAt?.[operationId]);
-  if (!input) input = (allInputs ??= JSON.parse(readFileSync(INPUTS, 'utf8')) as Record<string, OperationInput>)[operationId];
+  if (!input) input = (allInputs ??= readJson<Record<string, OperationInput>>('inputs.json'))[operationId];
   if (!input) throw new Error(`No generated input for ${operationId}; run npm run generate:public-api.`);
   inputs.set(operationId, input);
   return input;
