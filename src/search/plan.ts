@@ -36,6 +36,8 @@ export class Planner {
     const object = goal.facts.object.split(/\s+/).map(stem);
     const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
     const steps: PlanStep[] = [];
+    // A goal that adds links two things: the ids of both, the one held and the one to find.
+    const linked = goal.facts.operation === 'add' ? new Set(goal.facts.needs.map(fieldKey)) : undefined;
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
     const visit = (tool: ToolDefinition, seeking: Set<string>) => {
       const alias = renamedHeld(tool, held);
@@ -43,7 +45,7 @@ export class Planner {
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
         const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
-        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, goal.facts.operation === 'add');
+        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, linked);
         if (!producer) continue;
         visit(producer, new Set([...seeking, id]));
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
@@ -59,7 +61,7 @@ export class Planner {
     return steps;
   }
 
-  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], adding: boolean): ToolDefinition | undefined {
+  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], linked: Set<string> | undefined): ToolDefinition | undefined {
     // A call giving several of the ids wanted spares calls (a Reverse ETL model names its source, so
     // listing models finds both).
     const missing = (t: ToolDefinition) => t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
@@ -69,8 +71,10 @@ export class Planner {
     // very thing the caller holds (the source of model mdl_1 is in that model), unless the goal adds:
     // the plan a source is on is not the one to attach it to.
     const candidates = (this.producers.get(id) ?? []).filter(
-      (t) => !t.facts.needs.some((n) => seeking.has(n)) && (t.facts.yields.includes(id) || spares(t) > 0 || (!adding && usesHeld(t) > 0)),
+      (t) => !t.facts.needs.some((n) => seeking.has(n)) && (t.facts.yields.includes(id) || spares(t) > 0 || (!linked && usesHeld(t) > 0)),
     );
+    // Nor from a list of what the held side already has: the sources already on the plan are not the one to add to it.
+    const ofHeldSide = (t: ToolDefinition) => (linked && t.facts.needs.some((n) => held.has(fieldKey(n)) && linked.has(fieldKey(n))) ? 1 : 0);
     const score = (t: ToolDefinition) => {
       const own = t.facts.yields.includes(id) ? 0 : 1;
       // The scope the request names picks among the tools whose answer the id is ("every destination
@@ -82,6 +86,7 @@ export class Planner {
         // A lookup reads: an id is found by listing or reading, never by creating the thing it names,
         // unless nothing else yields it (an audience preview exists only once one is asked for).
         op === 2 ? 1 : 0,
+        ofHeldSide(t),
         -spares(t),
         named,
         // Taking ids the caller holds narrows to what the caller means: the write keys of source

@@ -161,6 +161,10 @@ describe('plans', () => {
   it('never takes the id to add from what the target already has', () => {
     // The plan a source is on is not the plan to connect it to.
     expect(plan('connect the Web v3 tracking plan to this source', 'sourceId:src_1')).toEqual(['SEGMENT_LIST_TRACKING_PLANS', 'SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN']);
+    // Nor from a list of what the target already has: the sources already on the plan, the warehouses
+    // the source already loads into.
+    expect(plan('attach the Android app source to tracking plan tp_7', 'trackingPlanId:tp_7')).toEqual(['SEGMENT_LIST_SOURCES', 'SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN']);
+    expect(plan('also connect source src_1 to our BigQuery warehouse', 'sourceId:src_1')).toEqual(['SEGMENT_LIST_WAREHOUSES', 'SEGMENT_ADD_CONNECTION_FROM_SOURCE_TO_WAREHOUSE']);
   });
 
   it('reads a bare id as the goal\'s own id parameter', () => {
