@@ -53,6 +53,8 @@ export async function spawnCaptureSink() {
   const get = async () => (await fetch(`${url}/_capture?run=`)).json();
   return {
     url,
+    /** The sink's own process: its CPU time says what receiving cost (bench/import.mjs). */
+    pid: child.pid,
     reset: () => fetch(`${url}/_capture`, { method: 'DELETE' }),
     /** Unique messageIds that arrived with this run tag. */
     delivered: async (run) => (await (await fetch(`${url}/_capture?run=${encodeURIComponent(run)}`)).json()).unique,
