@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { connectStdio } from './lib/mcp.mjs';
 import { ms, percentile } from './lib/stats.mjs';
 
+const FIRST_RUNS = 5;
+
 /** SEARCH_TOOLS latency on the eval set's requests: in process (the engine) and over MCP stdio (round trip). */
 export default async function searchLatency({ root, rounds = 5 }) {
   const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -34,14 +36,20 @@ export default async function searchLatency({ root, rounds = 5 }) {
     }
   }
 
-  const server = await connectStdio(['dist/cli.js', 'serve'], { root });
-  const remote = [];
-  let firstRemote;
-  try {
-    // The first SEARCH_TOOLS right after initialize: what an agent's first question costs.
+  // The first SEARCH_TOOLS right after initialize: what an agent's first question costs. Each server
+  // answers one first question once, so the figure is the median of several servers started afresh.
+  const firsts = [];
+  let server;
+  for (let k = 0; k < FIRST_RUNS; k++) {
+    await server?.close();
+    server = await connectStdio(['dist/cli.js', 'serve'], { root });
     t0 = performance.now();
     await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list the destinations of a source' }] } });
-    firstRemote = performance.now() - t0;
+    firsts.push(performance.now() - t0);
+  }
+  const firstRemote = percentile(firsts, 50);
+  const remote = [];
+  try {
     for (const c of cases) {
       t0 = performance.now();
       await server.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: c.q, known_fields: c.known_fields }] } });
@@ -53,7 +61,7 @@ export default async function searchLatency({ root, rounds = 5 }) {
   return [
     { metric: 'Registry size (tools searched)', value: String(registry.size) },
     { metric: 'First search in process (prebuilt index loaded)', value: ms(first) },
-    { metric: 'First SEARCH_TOOLS after initialize (MCP stdio)', value: ms(firstRemote), target: '< 50 ms', ok: firstRemote < 50 },
+    { metric: `First SEARCH_TOOLS after initialize (MCP stdio), median of ${FIRST_RUNS} servers (slowest)`, value: `${ms(firstRemote)} (${ms(Math.max(...firsts))})`, target: '< 50 ms', ok: firstRemote < 50 },
     { metric: `Search latency in process p50 / p99 (${local.length} searches)`, value: `${ms(percentile(local, 50))} / ${ms(percentile(local, 99))}`, target: 'p99 < 2 ms', ok: percentile(local, 99) < 2 },
     { metric: `Search CPU time in process p50 / p99 (same searches)`, value: `${ms(percentile(cpu, 50))} / ${ms(percentile(cpu, 99))}` },
     { metric: `Search CPU time, each request's fastest of ${rounds}: p50 / p99`, value: `${ms(percentile(fastest, 50))} / ${ms(percentile(fastest, 99))}` },
