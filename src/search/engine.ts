@@ -7,7 +7,7 @@ import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
-import { NEGATIONS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
+import { OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
 import { saveIndex, TermIndex, type SavedIndex, type Scoring } from './term-index.js';
 import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
@@ -111,13 +111,10 @@ export class SearchEngine {
     content += catalog.length;
     known += catalog.length;
     const kinds = catalog.map((c) => c.kind).filter((k) => !out.includes(k) && !out.includes(`${k}s`));
-    // "disable it but don't delete it": a verb the request rules out is not asked for.
-    const negated = WEIGHTS.negation ? negatedVerbs(out) : new Set<number>();
-    const asked = out.filter((_, i) => !negated.has(i));
     return {
-      words: [...out.filter((_, i) => !inName.has(i) && !negated.has(i)), ...new Set(kinds)],
+      words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
-      operations: requestedOperations(asked),
+      operations: requestedOperations(out),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),
       content,
@@ -294,24 +291,6 @@ function prebuilt(print: string): Prebuilt | undefined {
 
 const operationOf = new Map<string, string[]>();
 for (const [op, ws] of Object.entries(OPERATION_WORDS)) for (const w of ws.split(' ')) operationOf.set(w, [...(operationOf.get(w) ?? []), op]);
-/** Operation words stemmed: "deleting" and "delete" are one verb. */
-const operationStems = new Set([...operationOf.keys()].map(stem));
-
-/** Positions of operation words ruled out by a negation at most two words before ("don't delete", "without actually sending"). */
-function negatedVerbs(ws: string[]): Set<number> {
-  const out = new Set<number>();
-  ws.forEach((w, i) => {
-    if (!NEGATIONS.has(w)) return;
-    for (let k = i + 1; k <= i + 2 && k < ws.length; k++) {
-      if (operationOf.has(ws[k]!) || operationStems.has(stem(ws[k]!))) {
-        out.add(k);
-        break;
-      }
-    }
-  });
-  return out;
-}
-
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
 function requestedOperations(ws: string[]): Map<string, number> {
   const question = ws.length > 0 && QUESTION_WORDS.has(ws[0]!);

@@ -22,6 +22,3 @@ export const OPERATION_WORDS: Record<string, string> = {
 
 /** A request opening with one of these asks about state ("what filters are set up"): reading fits it best. */
 export const QUESTION_WORDS = new Set(['what', 'which', 'who', 'whom', 'where', 'when', 'is', 'are', 'was', 'were', 'does', 'do', 'did', 'has', 'have', 'how', 'whats', 'any']);
-
-/** Words that rule out the operation word after them: "don't delete it", "without sending". */
-export const NEGATIONS = new Set(['dont', 'not', 'never', 'without', 'no', 'nothing', 'doesnt', 'didnt', 'wont', 'shouldnt', 'mustnt', 'instead', 'rather']);

@@ -247,14 +247,6 @@ describe('answers', () => {
     for (const q of ['turn Braze off', 'disable HubSpot', 'pause Mixpanel']) expect(top(q)[0], q).toBe('SEGMENT_UPDATE_DESTINATION');
   });
 
-  it('drops an operation the request rules out: "turn it off but do not delete it"', () => {
-    // On the tools' words alone: labelled requests that say "turn off ... but don't delete it" of other
-    // tools (a destination, an insert function) pull on this one too; this checks the negation step.
-    const wordsOnly = new ToolSearch(registry, { labelled: [] });
-    expect(wordsOnly.search({ use_case: 'turn the warehouse off but do not delete it' }).primary_tool_slugs[0]).toBe('SEGMENT_UPDATE_WAREHOUSE');
-    expect(search.search({ use_case: 'pause the source without deleting it' }, 5, { explain: true }).explain!.read_as).not.toContain('deleting');
-  });
-
   it('explains each primary: the fields each term matched, the score and the answer-or-not step', () => {
     const hit = search.search({ use_case: 'delete a destination' }, 3, { explain: true });
     const e = hit.explain!;
