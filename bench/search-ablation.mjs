@@ -19,7 +19,6 @@ const STEPS = {
   'typos: English words too': (w) => (w.typo.englishWord = Infinity),
   'catalog kinds as evidence': (w) => (w.answer.impliedKinds = true),
   'generic verbs as evidence': (w) => (w.answer.genericVerbs = true),
-  'catalog kinds never evidence': (w) => (w.answer.impliedAt = Infinity),
   'no operation step (verb fit)': (w) => ((w.otherOperation = 1), (w.questionOperation = 1)),
   'no read prior when no verb': (w) => (w.verbless = { read: 1, write: 1, destructive: 1 }),
   'no unstemmed object field': (w) => (w.fields.objectExact = 1e-9), // MiniSearch reads a boost of 0 as 1

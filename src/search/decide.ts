@@ -38,8 +38,8 @@ export interface Decision {
 export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nearest, operationTerm?: string): Decision {
   const a = WEIGHTS.answer;
   const knownShare = read.content ? read.known / read.content : 0;
-  // A catalog name is the request's object only when nothing else in it is foreign ("switch Google Ads off").
-  const implied = new Set(a.impliedKinds || knownShare >= a.impliedAt ? [] : read.implied);
+  // "Switch Google Ads off" is answered by the labelled requests like it, not by the kind the name implies.
+  const implied = new Set(a.impliedKinds ? [] : read.implied);
   // A term is evidence unless the request only implied it, or it is a generic verb not naming the tool's object.
   const evidence = ([term, fields]: [string, string[]]) =>
     term !== operationTerm && !implied.has(term) && (a.genericVerbs || !GENERIC_VERBS.has(term) || fields.some((f) => OBJECT.has(f)));

@@ -243,7 +243,7 @@ describe('answers', () => {
     expect(hit('is Klaviyo getting our checkout events').primary_tool_slugs.length).toBeGreaterThan(0);
   });
 
-  it('takes a catalog name as the object when every other word is Segment\'s: "turn Braze off"', () => {
+  it('takes a catalog name as the object when every other word is Segment\'s: "turn Braze off" (the labelled requests like it)', () => {
     for (const q of ['turn Braze off', 'disable HubSpot', 'pause Mixpanel']) expect(top(q)[0], q).toBe('SEGMENT_UPDATE_DESTINATION');
   });
 
