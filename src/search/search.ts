@@ -78,14 +78,14 @@ export class ToolSearch {
     const known = [...new Set([...knownFieldNames(q.known_fields), ...this.inlineFields(text)])];
     const read = engine.read(text);
     const { ranked, nearest } = engine.rank(read, known);
-    const slugHits = this.slugMatches(text);
+    const { slugs: slugHits, lead } = this.slugMatches(text);
     const best = ranked[0];
     const decision = decide(read, best, nearest, best && stem(this.registry.get(best.slug)!.facts.operation));
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
       const top = best?.score ?? 0;
       const good = decision.answer ? ranked.filter((r) => r.score >= top * WEIGHTS.keepRatio).map((r) => r.slug) : [];
-      primaries = [...new Set([...slugHits, ...good])].slice(0, limit);
+      primaries = [...new Set(lead ? [...slugHits, ...good] : [...good, ...slugHits])].slice(0, limit);
     }
     const goal = primaries[0] ? this.registry.get(primaries[0]) : undefined;
     const steps = goal ? this.planner!.plan(goal, known, read.words.flatMap(terms)) : undefined;
@@ -111,12 +111,16 @@ export class ToolSearch {
     return [...out].slice(0, WEIGHTS.limits.knownFields);
   }
 
-  /** A request that is one slug-like word ("SEGMENT_TRAK"): the tool, or the closest slugs as EXECUTE_TOOL suggests them. */
-  private slugMatches(text: string): string[] {
-    const t = text.trim();
-    if (/\s/.test(t) || !(/[_-]/.test(t) || /^[A-Z0-9]+$/.test(t))) return [];
+  /**
+   * A request that is one slug-like word ("SEGMENT_TRAK"), or that opens with a slug and goes on with
+   * its arguments ("SEGMENT_GET_USR usr_0af"): the tool, or the closest slugs as EXECUTE_TOOL suggests them.
+   * They lead the answer unless they are guesses at a slug followed by words: those words rank better.
+   */
+  private slugMatches(text: string): { slugs: string[]; lead: boolean } {
+    const [t = '', ...rest] = text.trim().split(/\s+/);
+    if (rest.length ? !/^segment_[a-z0-9_]+$/i.test(t) : !(/[_-]/.test(t) || /^[A-Z0-9]+$/.test(t))) return { slugs: [], lead: false };
     const r = this.registry.resolve(t);
-    return r.ok ? [r.tool.slug] : r.suggestions.slice(0, 3);
+    return r.ok ? { slugs: [r.tool.slug], lead: true } : { slugs: r.suggestions.slice(0, 3), lead: !rest.length };
   }
 }
 

@@ -31,6 +31,9 @@ describe('slugs, fragments and typos', () => {
     expect(top('segment_lst_sources')[0]).toBe('SEGMENT_LIST_SOURCES');
     expect(top('SEGMENT_LIST_SORCES')[0]).toBe('SEGMENT_LIST_SOURCES');
     expect(top('list_connected_warehouses')[0]).toBe('SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE');
+    // A slug written first, its arguments after it, as an agent writes a call.
+    expect(top('SEGMENT_GET_USR usr_0af')[0]).toBe('SEGMENT_GET_USER');
+    expect(top('segment_delete_destinaton id=dst_9 please')[0]).toBe('SEGMENT_DELETE_DESTINATION');
   });
 
   it('corrects misspelt words of three letters and more, a swap of two letters counting once', () => {
