@@ -43,10 +43,11 @@ export const WEIGHTS = {
   /** Primaries after the first must score at least this share of the first. */
   keepRatio: 0.3,
   /**
-   * Answer or not (decide.ts). `impliedKinds` / `genericVerbs` on: a catalog name's kind and the generic
-   * verbs count as evidence (only to measure what leaving them out earns). `nearest`: a yes turns no when the
-   * closest unserved labelled request scores over (`overruleAt` + known share) x the closest served one;
-   * a no turns yes when the closest served one scores `servedMin`+ and `servedRatio` x the unserved.
+   * Answer or not (decide.ts). `impliedKinds` / `genericVerbs` on: a catalog name's kind and the
+   * generic verbs count as evidence (only to measure what leaving them out earns). `nearest`: a yes
+   * turns no when the closest unserved labelled request scores over (`overruleAt` + known share) x the
+   * closest served one; a no turns yes when the closest served one scores `servedMin`+ and
+   * `servedRatio` x the unserved.
    */
   answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false, nearest: { unserved: true, overruleAt: 0.4, servedRatio: 1.5, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */

@@ -168,7 +168,7 @@ describe('plans', () => {
     // the source already loads into.
     expect(plan('attach the Android app source to tracking plan tp_7', 'trackingPlanId:tp_7')).toEqual(['SEGMENT_LIST_SOURCES', 'SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN']);
     expect(plan('also connect source src_1 to our BigQuery warehouse', 'sourceId:src_1')).toEqual(['SEGMENT_LIST_WAREHOUSES', 'SEGMENT_ADD_CONNECTION_FROM_SOURCE_TO_WAREHOUSE']);
-    // A held container is no side of the link: the audiences of the space held are still found by listing them.
+    // The rule orders the tools that find an id, it drops none: the one tool listing audiences takes the space held.
     expect(plan('add the Facebook destination to the churn risk audience', 'spaceId:spa_1')).toEqual(['SEGMENT_LIST_AUDIENCES', 'SEGMENT_ADD_DESTINATION_TO_AUDIENCE']);
   });
 
