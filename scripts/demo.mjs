@@ -46,7 +46,7 @@ async function step(client, n, title, name, args, summarize) {
 }
 
 async function main() {
-  say('segment-router demo: a local Segment sandbox, the router on stdio, and its three meta tools.');
+  say('segment-router demo: a local Segment sandbox, the router on stdio, and its meta tools.');
   say();
   const sandbox = await startSandbox();
   say(`Sandbox listening on ${sandbox.url} (Tracking API + Public API, on this machine only).`);
