@@ -25,7 +25,8 @@ const STEPS = {
   'no single-use-case index': (w) => (w.useCase = 0),
   'no known-field boost': (w) => (w.knownField = 0),
   'no finds-known penalty': (w) => (w.findsKnown = 1),
-  'labelled: not in ranking': (w) => (w.labelled = 0),
+  'labelled: not in ranking': (w) => ((w.labelled = 0), (w.secondLabelled = 0)),
+  'labelled: closest only, no second': (w) => (w.secondLabelled = 0),
   'labelled: no say in answering': (w) => (w.answer.nearest = { ...w.answer.nearest, unserved: false, servedMin: Infinity }),
 };
 

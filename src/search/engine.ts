@@ -60,6 +60,8 @@ export class SearchEngine {
   private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
   private readonly bestLabelled: Int32Array;
+  /** Per tool, the score of its second closest labelled request: two people asking alike say more than one. */
+  private readonly secondLabelled: Float64Array;
 
   /**
    * Loads the index `npm run build` saved if made from these tools and labelled requests, else builds it.
@@ -80,6 +82,7 @@ export class SearchEngine {
     this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
+    this.secondLabelled = new Float64Array(tools.length);
   }
 
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */
@@ -130,6 +133,7 @@ export class SearchEngine {
     const { hits, score } = this.requests.search(query);
     this.bestUseCase.fill(-1);
     this.bestLabelled.fill(-1);
+    this.secondLabelled.fill(0);
     const near = { served: 0, unserved: 0 };
     const { starts, items } = this.served;
     for (let i = 0; i < hits.length; i++) {
@@ -138,10 +142,13 @@ export class SearchEngine {
       const to = starts[doc + 1]!;
       if (to > from) near.served = Math.max(near.served, score[doc]!);
       else near.unserved = Math.max(near.unserved, score[doc]!);
-      const best = doc < this.useCases ? this.bestUseCase : this.bestLabelled;
+      const labelled = doc >= this.useCases;
+      const best = labelled ? this.bestLabelled : this.bestUseCase;
       for (let k = from; k < to; k++) {
         const t = items[k]!;
-        if (best[t]! < 0 || score[doc]! > score[best[t]!]!) best[t] = doc;
+        const was = best[t]! < 0 ? -1 : score[best[t]!]!;
+        if (score[doc]! > was) best[t] = doc;
+        if (labelled) this.secondLabelled[t] = Math.max(this.secondLabelled[t]!, Math.min(was, score[doc]!));
       }
     }
     return near;
@@ -177,7 +184,7 @@ export class SearchEngine {
       if (!inFields[t] && useCase < 0 && labelled < 0) continue;
       let score = inFields[t] ? fields.score[t]! : 0;
       if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
-      if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]!;
+      if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]! + WEIGHTS.secondLabelled * this.secondLabelled[t]!;
       out.push({ slug: this.tools[t]!.slug, score: score * fit(t) * knownBoost(t), get match() { return matched(t); } });
     }
     // Compared, not subtracted: the same order, without a number made per comparison.

@@ -22,6 +22,8 @@ export const WEIGHTS = {
   useCase: 3,
   /** How much the closest labelled request a tool serves adds to its score (examples.ts). */
   labelled: 3,
+  /** And how much its second closest adds. */
+  secondLabelled: 0.5,
   /** A query term matching as a prefix counts this much of an exact match (MiniSearch `weights.prefix`). */
   prefix: 0.3,
   /** BM25+ as MiniSearch scores a term in a field (its defaults): saturation k, length normalisation b, the floor d. */
