@@ -27,6 +27,7 @@ const STEPS = {
   'no finds-known penalty': (w) => (w.findsKnown = 1),
   'labelled: not in ranking': (w) => ((w.labelled = 0), (w.secondLabelled = 0)),
   'labelled: closest only, no second': (w) => (w.secondLabelled = 0),
+  'answering: closest only, no second': (w) => (w.answer.nearest.second = 0),
   'labelled: no say in answering': (w) => (w.answer.nearest = { ...w.answer.nearest, unserved: false, servedMin: Infinity }),
 };
 

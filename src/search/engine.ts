@@ -127,21 +127,24 @@ export class SearchEngine {
 
   /**
    * Fills each tool's closest use case and labelled request (of equal scores the first found, as
-   * MiniSearch's sort keeps them); returns the closest served and unserved short requests' scores.
+   * MiniSearch's sort keeps them); returns how close the request comes to short requests some tool
+   * serves and to labelled ones none serves: on each side, the closest's score and a share of the second's.
    */
   private closest(query: string): Nearest {
     const { hits, score } = this.requests.search(query);
     this.bestUseCase.fill(-1);
     this.bestLabelled.fill(-1);
     this.secondLabelled.fill(0);
-    const near = { served: 0, unserved: 0 };
+    // The two closest of each side: [closest served, second served, closest unserved, second unserved].
+    const near = [0, 0, 0, 0];
     const { starts, items } = this.served;
     for (let i = 0; i < hits.length; i++) {
       const doc = hits[i]!;
       const from = starts[doc]!;
       const to = starts[doc + 1]!;
-      if (to > from) near.served = Math.max(near.served, score[doc]!);
-      else near.unserved = Math.max(near.unserved, score[doc]!);
+      const side = to > from ? 0 : 2;
+      near[side + 1] = Math.max(near[side + 1]!, Math.min(near[side]!, score[doc]!));
+      near[side] = Math.max(near[side]!, score[doc]!);
       const labelled = doc >= this.useCases;
       const best = labelled ? this.bestLabelled : this.bestUseCase;
       for (let k = from; k < to; k++) {
@@ -151,7 +154,8 @@ export class SearchEngine {
         if (labelled) this.secondLabelled[t] = Math.max(this.secondLabelled[t]!, Math.min(was, score[doc]!));
       }
     }
-    return near;
+    const second = WEIGHTS.answer.nearest.second;
+    return { served: near[0]! + second * near[1]!, unserved: near[2]! + second * near[3]! };
   }
 
   /** Every tool some word of the request matches, best first, and `nearest` (both 0 with no unserved request to compare with). */

@@ -81,7 +81,7 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-D.json': { agent: [0.98, 1], multistep: [0.78, 0.96], person: [0.86, 0.96], typo: [1, 1] },
     'heldout-E.json': { agent: [0.94, 1], multistep: [0.78, 0.87], person: [0.9, 0.99], typo: [0.91, 1] },
     'heldout-F.json': { agent: [0.94, 1], multistep: [0.87, 1], person: [0.93, 0.97], typo: [0.83, 0.94] },
-    'heldout-G.json': { agent: [0.92, 1], multistep: [0.89, 0.96], person: [0.8, 0.94], typo: [0.91, 0.97] },
+    'heldout-G.json': { agent: [0.92, 1], multistep: [0.9, 0.98], person: [0.8, 0.94], typo: [0.91, 0.97] },
     'heldout-H.json': { agent: [0.96, 1], multistep: [0.83, 0.98], person: [0.91, 0.97], typo: [0.97, 1] },
     'heldout-I.json': { agent: [0.95, 1], multistep: [0.85, 0.95], person: [0.83, 0.96], typo: [0.86, 0.93] },
     'heldout-J.json': { agent: [0.98, 1], multistep: [0.81, 0.98], person: [0.73, 0.91], typo: [0.97, 0.97] },
@@ -90,12 +90,12 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-M.json': { agent: [1, 1], multistep: [0.86, 1], person: [0.86, 0.97], typo: [0.89, 0.92] },
     'heldout-N.json': { agent: [0.96, 1], multistep: [0.86, 0.98], person: [0.85, 0.9], typo: [0.97, 1] },
     'heldout-O.json': { agent: [1, 1], multistep: [0.81, 0.98], person: [0.91, 1], typo: [0.94, 0.97] },
-    'heldout-P.json': { agent: [0.98, 1], multistep: [0.78, 0.94], person: [0.9, 0.97], typo: [0.94, 0.97] },
+    'heldout-P.json': { agent: [0.98, 1], multistep: [0.78, 0.94], person: [0.91, 0.98], typo: [0.94, 0.97] },
     'heldout-Q.json': { agent: [1, 1], multistep: [0.87, 0.92], person: [0.9, 0.97], typo: [1, 1] },
-    'heldout-R.json': { agent: [0.96, 1], multistep: [0.81, 0.92], person: [0.84, 0.93], typo: [0.92, 0.94] },
+    'heldout-R.json': { agent: [0.96, 1], multistep: [0.81, 0.94], person: [0.85, 0.93], typo: [0.92, 0.94] },
   };
-  const offtopic: Record<string, number> = { 'heldout-A.json': 0.78, 'heldout-B.json': 0.91, 'dev-C.json': 0.93, 'heldout-C.json': 0.89, 'heldout-D.json': 0.86, 'heldout-E.json': 0.92, 'heldout-F.json': 0.83, 'heldout-G.json': 0.9, 'heldout-H.json': 0.9, 'heldout-I.json': 0.97, 'heldout-J.json': 0.82, 'heldout-K.json': 0.84, 'heldout-L.json': 0.84, 'heldout-M.json': 0.88, 'heldout-N.json': 0.85, 'heldout-O.json': 0.82, 'heldout-P.json': 0.85, 'heldout-Q.json': 0.68, 'heldout-R.json': 0.82 };
-  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.01, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.01, 'heldout-G.json': 0.011, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01, 'heldout-J.json': 0.015, 'heldout-K.json': 0.01, 'heldout-L.json': 0.01, 'heldout-M.json': 0.01, 'heldout-N.json': 0.019, 'heldout-O.json': 0.01, 'heldout-P.json': 0.01, 'heldout-Q.json': 0.01, 'heldout-R.json': 0.012 };
+  const offtopic: Record<string, number> = { 'heldout-A.json': 0.78, 'heldout-B.json': 0.91, 'dev-C.json': 0.96, 'heldout-C.json': 0.89, 'heldout-D.json': 0.88, 'heldout-E.json': 0.9, 'heldout-F.json': 0.83, 'heldout-G.json': 0.92, 'heldout-H.json': 0.92, 'heldout-I.json': 1, 'heldout-J.json': 0.8, 'heldout-K.json': 0.8, 'heldout-L.json': 0.84, 'heldout-M.json': 0.86, 'heldout-N.json': 0.87, 'heldout-O.json': 0.85, 'heldout-P.json': 0.87, 'heldout-Q.json': 0.7, 'heldout-R.json': 0.85 };
+  const onTopicEmpty: Record<string, number> = { 'heldout-A.json': 0.01, 'heldout-B.json': 0.01, 'dev-C.json': 0.01, 'heldout-C.json': 0.01, 'heldout-D.json': 0.01, 'heldout-E.json': 0.01, 'heldout-F.json': 0.01, 'heldout-G.json': 0.01, 'heldout-H.json': 0.01, 'heldout-I.json': 0.01, 'heldout-J.json': 0.015, 'heldout-K.json': 0.01, 'heldout-L.json': 0.01, 'heldout-M.json': 0.01, 'heldout-N.json': 0.019, 'heldout-O.json': 0.01, 'heldout-P.json': 0.01, 'heldout-Q.json': 0.01, 'heldout-R.json': 0.01 };
   for (const [name, kinds] of Object.entries(floors)) {
     it(`holds its floors per kind on ${name}, left out of the requests search learns from`, async () => {
       // @ts-expect-error: a plain .mjs script without types

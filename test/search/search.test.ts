@@ -398,13 +398,23 @@ describe('labelled requests (data/search/examples.json)', () => {
 
   it('overrules the words only by a margin that grows with the share of words the tools know', () => {
     const others = ['list sources', 'delete a destination', 'send a track event', 'show the tracking plans', 'who changed the warehouse'].map((request) => ({ request, tools: ['SEGMENT_LIST_SOURCES'] }));
-    const s = new ToolSearch(registry, { labelled: [...others, { request: 'which invites are still pending', tools: ['SEGMENT_LIST_INVITES'] }, { request: 'invites still pending', tools: [] }] });
-    // Every word known: the unserved neighbour is closer (by ~10 %), but not by enough.
+    const s = new ToolSearch(registry, { labelled: [...others, { request: 'which invites are still pending', tools: ['SEGMENT_LIST_INVITES'] }, { request: 'invites still pending', tools: [] }, { request: 'pending party invites', tools: [] }] });
+    // Every word known: the unserved side is closer (by ~8 %: two unserved neighbours against the served ones), but not by enough.
     const sure = ask(s, 'are the invites still pending');
     expect(sure.explain!.decision.nearest.unserved).toBeGreaterThan(sure.explain!.decision.nearest.served);
     expect(sure.primary_tool_slugs[0]).toBe('SEGMENT_LIST_INVITES');
     // Same neighbours, two words in five foreign: now it is enough.
     expect(ask(s, 'are the invites still pending for the wedding caterer').primary_tool_slugs).toEqual([]);
+  });
+
+  it('counts the second closest neighbour on each side: two unserved requests alike say more than one', () => {
+    const served = ['list sources', 'delete a destination', 'send a track event', 'which invites are still pending'].map((request) => ({ request, tools: [request.includes('invites') ? 'SEGMENT_LIST_INVITES' : 'SEGMENT_LIST_SOURCES'] }));
+    const one = new ToolSearch(registry, { labelled: [...served, { request: 'invites still pending', tools: [] }] });
+    expect(ask(one, 'are the invites still pending').primary_tool_slugs[0]).toBe('SEGMENT_LIST_INVITES');
+    const two = new ToolSearch(registry, { labelled: [...served, { request: 'invites still pending', tools: [] }, { request: 'still pending invites', tools: [] }] });
+    const hit = ask(two, 'are the invites still pending');
+    expect(hit.primary_tool_slugs).toEqual([]);
+    expect(hit.explain!.decision.nearest.overruled).toBe(true);
   });
 
   it('the committed file is what the labelled sets give (node scripts/build-search-examples.mjs)', async () => {
