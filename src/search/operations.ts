@@ -7,10 +7,10 @@
 export const OPERATION_WORDS: Record<string, string> = {
   list: 'list show enumerate inventory browse pagination cursor',
   get: 'get show read fetch details detail inspect look view check see',
-  create: 'create new add make setup register spin build post',
-  update: 'update change edit modify rename enable disable turn switch pause resume set toggle adjust patch',
+  create: 'create new add make setup register spin build post hook plug wire',
+  update: 'update change edit modify rename enable disable turn switch pause resume set toggle adjust patch block restrict',
   delete: 'delete remove drop nuke erase destroy purge rid wipe kill',
-  add: 'add attach put assign grant include connect',
+  add: 'add attach put assign grant include connect hook plug link wire',
   remove: 'remove detach unassign revoke drop take disconnect exclude',
   replace: 'replace overwrite swap reset set put',
   cancel: 'cancel stop abort halt',
