@@ -55,6 +55,11 @@ export function slugPreview(input: string): string {
   return `${input.slice(0, 40).replace(/[\uD800-\uDBFF]$/, '')}… (${input.length.toLocaleString('en-US')} characters)`;
 }
 
+/** Field and parameter names compared loosely: "source_id", "sourceId" and "SourceID" are one field. */
+export function fieldKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
 export interface SlugMatch {
   slug: string;
   /** 0..1, 1 for the same words. */

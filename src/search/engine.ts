@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import MiniSearch, { type Options } from 'minisearch';
-import { compareSlugs } from '../registry/slug.js';
+import { compareSlugs, fieldKey } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
@@ -332,8 +332,3 @@ function processTerm(term: string, field?: string): string[] | null {
 /** Capped: a long-running server sees endless new words. */
 const queryTerms = new Map<string, string[] | null>();
 const QUERY_TERMS_CAP = 20_000;
-
-/** Field names compared loosely: "source_id", "sourceId" and "SourceID" are one field. */
-export function fieldKey(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}

@@ -1,10 +1,10 @@
+import { Planner, type PlanStep } from '../plans/plan.js';
+import { RelatedTools } from '../plans/related.js';
 import type { Registry } from '../registry/registry.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { decide, type Decision } from './decide.js';
 import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
 import type { LabelledRequest } from './examples.js';
-import { Planner, type PlanStep } from './plan.js';
-import { RelatedTools } from './related.js';
 import { WEIGHTS } from './weights.js';
 import { stem, terms } from './words.js';
 
@@ -67,7 +67,7 @@ export class ToolSearch {
   warm(): void {
     this.engine ??= new SearchEngine(this.registry.tools, this.options.language, this.options.labelled);
     this.related ??= new RelatedTools(this.registry.tools);
-    this.planner ??= new Planner(this.registry.tools);
+    this.planner ??= new Planner(this.registry.tools, stem);
     this.idNouns ??= new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
   }
 

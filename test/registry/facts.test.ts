@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
-import { RelatedTools } from '../../src/search/related.js';
+import { RelatedTools } from '../../src/plans/related.js';
 
 /** Every tool carries its facts as data; related tools and plans are derived from them. */
 const registry = loadRegistry();

@@ -1,8 +1,6 @@
-import { compareSlugs } from '../registry/slug.js';
+import { compareSlugs, fieldKey } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
-import { fieldKey } from './engine.js';
 import { lookupRank, producers } from './related.js';
-import { stem } from './words.js';
 
 /**
  * The calls a goal needs, first step first, derived from the tools' facts: the goal tool needs ids;
@@ -23,7 +21,11 @@ const MAX_STEPS = 5;
 export class Planner {
   private readonly producers: Map<string, ToolDefinition[]>;
 
-  constructor(tools: readonly ToolDefinition[]) {
+  /** `stem`: how the caller reduces words, so the facts' words compare with the request's terms. */
+  constructor(
+    tools: readonly ToolDefinition[],
+    private readonly stem: (word: string) => string,
+  ) {
     // An id a tool's answer only mentions (a model's sourceId) is found by it too.
     this.producers = producers(tools, gives);
   }
@@ -33,7 +35,7 @@ export class Planner {
     const held = new Set(known.map(fieldKey));
     // Where the request spells the goal's own object, its words name no scope: "rename the user group"
     // names no user. One word is not enough: in "take Carla out of every user group", Carla is a user.
-    const object = goal.facts.object.split(/\s+/).map(stem);
+    const object = goal.facts.object.split(/\s+/).map(this.stem);
     const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
     const steps: PlanStep[] = [];
     // A goal that adds links two things: the ids of both, the one held and the one to find.
@@ -79,7 +81,7 @@ export class Planner {
       const own = t.facts.yields.includes(id) ? 0 : 1;
       // The scope the request names picks among the tools whose answer the id is ("every destination
       // on the kiosk source": the destinations of a source).
-      const scope = t.facts.scope?.split(/\s+/).map(stem) ?? [];
+      const scope = t.facts.scope?.split(/\s+/).map(this.stem) ?? [];
       const named = !own && scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
       const op = lookupRank(t);
       return [
