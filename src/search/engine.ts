@@ -113,7 +113,9 @@ export class SearchEngine {
     // A catalog name counts as a known word, whatever its length.
     content += catalog.length;
     known += catalog.length;
-    const kinds = catalog.map((c) => c.kind).filter((k) => !out.includes(k) && !out.includes(`${k}s`));
+    // An email address stands for a person: "which groups is sam@corp.com in" asks about a user.
+    const named = [...catalog.map((c) => c.kind), ...(EMAIL.test(unquoted) ? ['user'] : [])];
+    const kinds = named.filter((k) => !out.includes(k) && !out.includes(`${k}s`));
     return {
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
@@ -228,6 +230,8 @@ class RankedTool implements Ranked {
     return (this.matched ??= this.engine.matched(this.tool, this.searches));
   }
 }
+
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/;
 
 /** A quoted span: the quote opens after a space or bracket and closes before one (so "app's" is no quote). */
 const QUOTED = /(^|[\s(])['"‘“][^'"‘’“”]{1,80}['"’”](?=$|[\s.,;:!?)])/g;

@@ -88,7 +88,8 @@ export class ToolSearch {
       primaries = [...new Set(lead ? [...slugHits, ...good] : [...good, ...slugHits])].slice(0, limit);
     }
     const goal = primaries[0] ? this.registry.get(primaries[0]) : undefined;
-    const steps = goal ? this.planner!.plan(goal, known, read.words.flatMap(terms)) : undefined;
+    // Scopes the request names, not those it implies (sam@corp.com is a user, not the user a group is of).
+    const steps = goal ? this.planner!.plan(goal, known, read.words.filter((w) => !read.implied.includes(w)).flatMap(terms)) : undefined;
     const many = this.options.scriptTool && steps && steps.length > 1 && read.words.some((w) => MANY.has(w));
     return {
       use_case: q.use_case,

@@ -139,6 +139,16 @@ describe('plans', () => {
     expect(plan('rename the Legacy user group to Archive')).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_UPDATE_USER_GROUP']);
   });
 
+  it('reads an email address as a person: the groups of a user are found through that user', () => {
+    expect(top('Which groups is sam@corp.com in?')[0]).toBe('SEGMENT_LIST_USER_GROUPS_FROM_USER');
+    expect(plan('Which groups is sam@corp.com in?')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_LIST_USER_GROUPS_FROM_USER']);
+  });
+
+  it('never reads a scope the request only implies: the group to add a person to is found among the groups', () => {
+    // The address implies a user, but the group wanted is not one of that user's groups.
+    expect(plan("add alice@acme.io to the 'Analysts' group")).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_ADD_USERS_TO_USER_GROUP']);
+  });
+
   it('looks up the members to remove from the workspace (the call takes their ids, not emails)', () => {
     expect(plan('remove jane@acme.io from our workspace, she left')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_DELETE_USERS']);
   });
