@@ -20,6 +20,8 @@ const MAX_STEPS = 5;
 
 export class Planner {
   private readonly producers: Map<string, ToolDefinition[]>;
+  /** The list or read of each object in its scope ("rules|tracking plan"): what a replace overwrites. */
+  private readonly current = new Map<string, ToolDefinition>();
 
   /** `stem`: how the caller reduces words, so the facts' words compare with the request's terms. */
   constructor(
@@ -28,6 +30,7 @@ export class Planner {
   ) {
     // An id a tool's answer only mentions (a model's sourceId) is found by it too.
     this.producers = producers(tools, gives);
+    for (const t of tools) if (lookupRank(t) < 2) this.current.set(`${t.facts.object}|${t.facts.scope ?? ''}`, t);
   }
 
   /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
@@ -59,6 +62,9 @@ export class Planner {
     // A producer needing what the goal answers with goes in circles too: the sources of a warehouse
     // are not found by first taking a source.
     visit(goal, new Set(goal.facts.yields));
+    // A replace overwrites the whole list: what is there now is read first, to keep what should stay.
+    const current = goal.facts.operation === 'replace' ? this.current.get(`${goal.facts.object}|${goal.facts.scope ?? ''}`) : undefined;
+    if (current && !steps.some((s) => s.tool_slug === current.slug)) steps.push({ tool_slug: current.slug, purpose: `Read what is there now (the replace overwrites it): ${current.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
   }

@@ -149,6 +149,14 @@ describe('plans', () => {
     expect(plan("add alice@acme.io to the 'Analysts' group")).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_ADD_USERS_TO_USER_GROUP']);
   });
 
+  it('reads what a replace overwrites before replacing it', () => {
+    expect(plan('replace the rules of tracking plan tp_1 with these three', 'trackingPlanId:tp_1')).toEqual(['SEGMENT_LIST_RULES_FROM_TRACKING_PLAN', 'SEGMENT_REPLACE_RULES_IN_TRACKING_PLAN']);
+    expect(plan('set the advanced sync schedule of warehouse wh_1 to every 6 hours', 'warehouseId:wh_1')).toEqual([
+      'SEGMENT_GET_ADVANCED_SYNC_SCHEDULE_FROM_WAREHOUSE',
+      'SEGMENT_REPLACE_ADVANCED_SYNC_SCHEDULE_FOR_WAREHOUSE',
+    ]);
+  });
+
   it('looks up the members to remove from the workspace (the call takes their ids, not emails)', () => {
     expect(plan('remove jane@acme.io from our workspace, she left')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_DELETE_USERS']);
   });
