@@ -231,7 +231,8 @@ class RankedTool implements Ranked {
   }
 }
 
-const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/;
+/** An email address; it starts only where a word does, so a long run of letters is read once, not once per letter. */
+const EMAIL = /(?<![\w.+-])[\w.+-]+@[\w-]+\.\w/;
 
 /** A quoted span: the quote opens after a space or bracket and closes before one (so "app's" is no quote). */
 const QUOTED = /(^|[\s(])['"‘“][^'"‘’“”]{1,80}['"’”](?=$|[\s.,;:!?)])/g;
