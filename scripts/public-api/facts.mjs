@@ -117,6 +117,17 @@ function mentionsOf(entry, data, collections) {
   return [...out].sort();
 }
 
+/**
+ * Where a call acts when its name does not say: the collection whose item its path goes through
+ * (/spaces/{spaceId}/audiences/{id}: an audience of a space).
+ */
+function pathScope(path) {
+  const segs = path.split('/').filter(Boolean);
+  // A collection then its item's id, with a collection of the call's own after them.
+  const parents = segs.filter((s, i) => !s.startsWith('{') && segs[i + 1]?.startsWith('{') && segs.slice(i + 2).some((t) => !t.startsWith('{')));
+  return parents.length ? { scope: parents.map((p) => p.split('-').map(singular).join(' ')).at(-1) } : {};
+}
+
 /** A call never needs to look up what it yields itself (GET_SOURCE needs the sourceId it answers with). */
 const without = (list, drop) => list.filter((x) => !drop.includes(x));
 
@@ -128,7 +139,7 @@ export function deriveFacts(entry, input, data, collections, override = {}) {
   const facts = {
     operation: OPERATIONS[ws[0]] ?? ws[0],
     object: (join < 0 ? rest : rest.slice(0, join)).join(' '),
-    ...(join >= 0 ? { scope: rest.slice(join + 1).join(' ') } : {}),
+    ...(join >= 0 ? { scope: rest.slice(join + 1).join(' ') } : pathScope(entry.path)),
     needs: needsOf(entry, input),
     yields: [],
   };

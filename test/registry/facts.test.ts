@@ -17,6 +17,15 @@ describe('tool facts', () => {
     expect(facts('SEGMENT_GET_EGRESS_FAILED_METRICS_FROM_DELIVERY_OVERVIEW').needs).toEqual(['sourceId', 'destinationId']);
   });
 
+  it('say where a call acts from its path when its name does not', () => {
+    // /spaces/{spaceId}/audiences/{id}: an audience of a space; /labels/{key}/{value} goes through no collection's item.
+    expect(facts('SEGMENT_GET_AUDIENCE').scope).toBe('space');
+    expect(facts('SEGMENT_LIST_AUDIENCES').scope).toBe('space');
+    expect(facts('SEGMENT_LIST_FUNCTION_VERSIONS').scope).toBe('function');
+    expect(facts('SEGMENT_GET_SOURCE').scope).toBeUndefined();
+    expect(facts('SEGMENT_DELETE_LABEL').scope).toBeUndefined();
+  });
+
   it('take corrections from the words files', () => {
     expect(facts('SEGMENT_LIST_ROLES').yields).toEqual(['roleId']);
     expect(facts('SEGMENT_ADD_PERMISSIONS_TO_USER').needs).toEqual(['userId', 'roleId']);
