@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json', 'heldout-J.json', 'heldout-K.json', 'heldout-L.json', 'heldout-M.json', 'heldout-N.json', 'heldout-O.json', 'heldout-P.json', 'heldout-Q.json', 'heldout-R.json', 'heldout-S.json', 'heldout-T.json', 'labelled-sources-destinations-warehouses.json', 'labelled-tracking-protocols-functions.json', 'labelled-engage-reverse-etl-access.json', 'labelled-casual.json', 'labelled-agent-calls.json', 'labelled-plain-words.json', 'labelled-engage-siblings.json', 'labelled-connections-siblings.json'];
+export const LEARNED_FROM = ['eval-set.json', 'blind-set.json', 'dev-A.json', 'heldout-A.json', 'heldout-B.json', 'dev-C.json', 'heldout-C.json', 'heldout-D.json', 'heldout-E.json', 'heldout-F.json', 'heldout-G.json', 'heldout-H.json', 'heldout-I.json', 'heldout-J.json', 'heldout-K.json', 'heldout-L.json', 'heldout-M.json', 'heldout-N.json', 'heldout-O.json', 'heldout-P.json', 'heldout-Q.json', 'heldout-R.json', 'heldout-S.json', 'heldout-T.json', 'heldout-U.json', 'labelled-sources-destinations-warehouses.json', 'labelled-tracking-protocols-functions.json', 'labelled-engage-reverse-etl-access.json', 'labelled-casual.json', 'labelled-agent-calls.json', 'labelled-plain-words.json', 'labelled-engage-siblings.json', 'labelled-connections-siblings.json'];
 
 const dir = new URL('../test/search/', import.meta.url);
 const out = new URL('../data/search/examples.json', import.meta.url);
