@@ -63,7 +63,8 @@ export class Planner {
     // are not found by first taking a source.
     visit(goal, new Set(goal.facts.yields));
     // A replace overwrites the whole list: what is there now is read first, to keep what should stay.
-    const current = goal.facts.operation === 'replace' ? this.current.get(`${goal.facts.object}|${goal.facts.scope ?? ''}`) : undefined;
+    // Without a read of its own, the list is read where it lives: a source's labels with the source.
+    const current = goal.facts.operation === 'replace' ? (this.current.get(`${goal.facts.object}|${goal.facts.scope ?? ''}`) ?? this.current.get(`${goal.facts.scope}|`)) : undefined;
     if (current && !steps.some((s) => s.tool_slug === current.slug)) steps.push({ tool_slug: current.slug, purpose: `Read what is there now (the replace overwrites it): ${current.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;

@@ -157,6 +157,10 @@ describe('plans', () => {
     ]);
   });
 
+  it('reads a list a replace overwrites where it lives when it has no read of its own', () => {
+    expect(plan('replace the labels on source src_1 with env=prod', 'sourceId:src_1')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_REPLACE_LABELS_IN_SOURCE']);
+  });
+
   it('looks up the members to remove from the workspace (the call takes their ids, not emails)', () => {
     expect(plan('remove jane@acme.io from our workspace, she left')).toEqual(['SEGMENT_LIST_USERS', 'SEGMENT_DELETE_USERS']);
   });
