@@ -125,7 +125,8 @@ function pathScope(path) {
   const segs = path.split('/').filter(Boolean);
   // A collection then its item's id, with a collection of the call's own after them.
   const parents = segs.filter((s, i) => !s.startsWith('{') && segs[i + 1]?.startsWith('{') && segs.slice(i + 2).some((t) => !t.startsWith('{')));
-  return parents.length ? { scope: parents.map((p) => p.split('-').map(singular).join(' ')).at(-1) } : {};
+  const last = parents.at(-1);
+  return last ? { scope: last.split('-').map(singular).join(' ') } : {};
 }
 
 /** A call never needs to look up what it yields itself (GET_SOURCE needs the sourceId it answers with). */

@@ -30,7 +30,11 @@ export class Planner {
   ) {
     // An id a tool's answer only mentions (a model's sourceId) is found by it too.
     this.producers = producers(tools, gives);
-    for (const t of tools) if (lookupRank(t) < 2) this.current.set(`${t.facts.object}|${t.facts.scope ?? ''}`, t);
+    for (const t of tools) {
+      const was = this.current.get(place(t.facts.object, t.facts.scope));
+      // The simpler read when an object has both (a list before a get), whatever the registry's order.
+      if (lookupRank(t) < 2 && (!was || lookupRank(t) < lookupRank(was))) this.current.set(place(t.facts.object, t.facts.scope), t);
+    }
   }
 
   /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
@@ -64,7 +68,8 @@ export class Planner {
     visit(goal, new Set(goal.facts.yields));
     // A replace overwrites the whole list: what is there now is read first, to keep what should stay.
     // Without a read of its own, the list is read where it lives: a source's labels with the source.
-    const current = goal.facts.operation === 'replace' ? (this.current.get(`${goal.facts.object}|${goal.facts.scope ?? ''}`) ?? this.current.get(`${goal.facts.scope}|`)) : undefined;
+    const { object: what, scope: where } = goal.facts;
+    const current = goal.facts.operation === 'replace' ? (this.current.get(place(what, where)) ?? (where ? this.current.get(place(where)) : undefined)) : undefined;
     if (current && !steps.some((s) => s.tool_slug === current.slug)) steps.push({ tool_slug: current.slug, purpose: `Read what is there now (the replace overwrites it): ${current.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
@@ -140,6 +145,9 @@ function withoutPhrase(terms: readonly string[], phrase: readonly string[]): str
   }
   return out;
 }
+
+/** An object in its scope, as the map of reads keys it: "rules|tracking plan", "source|". */
+const place = (object: string, scope = ''): string => `${object}|${scope}`;
 
 /** The ids a tool's answer gives: those of what it is about, and those it mentions. */
 const gives = (t: ToolDefinition): string[] => [...t.facts.yields, ...(t.facts.mentions ?? [])];
