@@ -16,6 +16,14 @@ export const enum JsonByte {
   NEWLINE = 0x0a,
 }
 
+/** A non-negative integer's decimal digits, written as ASCII into `target` at `offset`; the offset after them. */
+export function writeDigits(n: number, target: Uint8Array, offset: number): number {
+  let end = offset + 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) end++;
+  for (let at = end - 1, rest = n; at >= offset; at--, rest = Math.floor(rest / 10)) target[at] = 0x30 + (rest % 10);
+  return end;
+}
+
 /** JSON's whitespace: space, line feed, carriage return, tab. */
 export const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 

@@ -1,4 +1,5 @@
 import { VERSION } from '../../version.js';
+import { writeDigits } from '../../util/json-bytes.js';
 
 export const LIBRARY = { name: 'segment-router', version: VERSION };
 
@@ -147,14 +148,6 @@ function libraryOf(text: string): Buffer {
   let b = libraryBytes.get(text);
   if (!b) libraryBytes.set(text, (b = Buffer.from(text, 'latin1')));
   return b;
-}
-
-/** A non-negative integer's decimal digits, written as ASCII; returns the offset after them. */
-function writeDigits(n: number, target: Buffer, offset: number): number {
-  let end = offset + 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) end++;
-  for (let at = end - 1, rest = n; at >= offset; at--, rest = Math.floor(rest / 10)) target[at] = 0x30 + (rest % 10);
-  return end;
 }
 
 /**
