@@ -71,7 +71,14 @@ async function importFile(path, sinkUrl) {
 /** A section of `npm run bench` (bench/run.mjs). */
 export default () => importBench();
 
-export async function importBench({ count = 1_000_000 } = {}) {
+/**
+ * Rounds of (ceiling, import), in turn: on a shared machine either can have a slow run, so the ratio is
+ * taken pair by pair and the median pair is reported, with the spread of all pairs.
+ */
+const ROUNDS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function importBench({ count = 1_000_000, rounds = ROUNDS } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sr-bench-file-'));
   const sink = await startSink();
   try {
@@ -79,35 +86,41 @@ export async function importBench({ count = 1_000_000 } = {}) {
     const path = join(dir, 'events.ndjson');
     await writeFile(path, count, run);
     const bytes = statSync(path).size;
-
-    await sink.reset();
     const ceilingEvents = events(count, 'ceiling');
-    const sinkBefore = cpuSeconds(sink.pid);
-    const ceiling = await ceilingSend(sink.url, ceilingEvents, 'ceiling');
-    const sinkCeiling = cpuSeconds(sink.pid) - sinkBefore;
-    if ((await sink.delivered('ceiling')) !== count) throw new Error('ceiling: not every event arrived');
-    const ceilingRate = count / (ceiling.ms / 1000);
+    const pairs = [];
+    for (let round = 0; round < rounds; round++) {
+      await sink.reset();
+      const sinkBefore = cpuSeconds(sink.pid);
+      const ceiling = await ceilingSend(sink.url, ceilingEvents, 'ceiling');
+      const sinkCeiling = cpuSeconds(sink.pid) - sinkBefore;
+      if ((await sink.delivered('ceiling')) !== count) throw new Error('ceiling: not every event arrived');
+      const ceilingRate = count / (ceiling.ms / 1000);
 
-    await sink.reset();
-    const sinkAtImport = cpuSeconds(sink.pid);
-    const { summary, wallMs, peak, cpu } = await importFile(path, sink.url);
-    const sinkImport = cpuSeconds(sink.pid) - sinkAtImport;
-    const got = await sink.delivered(run);
-    if (summary.accepted !== count || got !== count) throw new Error(`import delivered ${got} of ${count} (accepted ${summary.accepted})`);
-    const importRate = count / summary.this_run.seconds;
-    const ratio = importRate / ceilingRate;
+      await sink.reset();
+      const sinkAtImport = cpuSeconds(sink.pid);
+      const { summary, wallMs, peak, cpu } = await importFile(path, sink.url);
+      const sinkImport = cpuSeconds(sink.pid) - sinkAtImport;
+      const got = await sink.delivered(run);
+      if (summary.accepted !== count || got !== count) throw new Error(`import delivered ${got} of ${count} (accepted ${summary.accepted})`);
+      const importRate = count / summary.this_run.seconds;
+      pairs.push({ ratio: importRate / ceilingRate, importRate, ceilingRate, seconds: summary.this_run.seconds, wallMs, peak, cpu, sinkCeiling, sinkImport });
+    }
+    const mid = median(pairs.map((p) => p.ratio));
+    const p = pairs.find((x) => x.ratio === mid);
+    const ratios = pairs.map((x) => x.ratio.toFixed(2)).join(', ');
+    const peak = Math.max(...pairs.map((x) => x.peak));
     const fmt = (n) => Math.round(n).toLocaleString('en-US');
     return [
-      { metric: `Import: ${fmt(count)} events from NDJSON (${fmt(bytes / 1e6)} MB), the built binary, default checks`, value: `${fmt(importRate)} events/s (${(summary.this_run.seconds).toFixed(1)} s; ${(wallMs / 1000).toFixed(1)} s with start-up)` },
-      { metric: `Ceiling, same ${fmt(count)} events, same sink and run (pre-built 500 KB bodies, undici, 4 in flight)`, value: `${fmt(ceilingRate)} events/s` },
-      { metric: 'Import / ceiling', value: `${ratio.toFixed(2)}x`, target: '>= 0.70x', ok: ratio >= 0.7 },
+      { metric: `Import: ${fmt(count)} events from NDJSON (${fmt(bytes / 1e6)} MB), the built binary, default checks (the median pair of ${rounds})`, value: `${fmt(p.importRate)} events/s (${p.seconds.toFixed(1)} s; ${(p.wallMs / 1000).toFixed(1)} s with start-up)` },
+      { metric: `Ceiling, same ${fmt(count)} events, same sink, run just before it (pre-built 500 KB bodies, undici, 4 in flight)`, value: `${fmt(p.ceilingRate)} events/s` },
+      { metric: `Import / ceiling (median of ${rounds} pairs; every pair: ${ratios})`, value: `${mid.toFixed(2)}x`, target: '>= 0.70x', ok: mid >= 0.7 },
       // Less dependent on the machine's load than the rate: what the import itself costs (start-up included).
-      { metric: 'Import CPU time per event (user + system of the import process, start-up included)', value: `${((cpu / count) * 1e6).toFixed(1)} us (${cpu.toFixed(1)} s)` },
+      { metric: 'Import CPU time per event (user + system of the import process, start-up included; the median pair)', value: `${((p.cpu / count) * 1e6).toFixed(1)} us (${p.cpu.toFixed(1)} s)` },
       // The sink shares the machine's two cores with the import: at the ratio asked for, what both spend
       // per event must fit in them, however the import's work were spread over threads.
-      { metric: 'Capture sink CPU per event (its own process): ceiling run / import run', value: `${((sinkCeiling / count) * 1e6).toFixed(1)} us / ${((sinkImport / count) * 1e6).toFixed(1)} us` },
-      { metric: 'Most the import could reach on 2 cores at this CPU per event, however threaded: 2 / (import + sink CPU per event), / ceiling', value: `${(2 / (cpu / count + sinkImport / count) / ceilingRate).toFixed(2)}x` },
-      { metric: `Import peak RSS (${fmt(count)} events)`, value: `${fmt(peak)} MB`, target: '< 150 MB', ok: peak > 0 && peak < 150 },
+      { metric: 'Capture sink CPU per event (its own process): ceiling run / import run', value: `${((p.sinkCeiling / count) * 1e6).toFixed(1)} us / ${((p.sinkImport / count) * 1e6).toFixed(1)} us` },
+      { metric: 'Most the import could reach on 2 cores at this CPU per event, however threaded: 2 / (import + sink CPU per event), / ceiling', value: `${(2 / (p.cpu / count + p.sinkImport / count) / p.ceilingRate).toFixed(2)}x` },
+      { metric: `Import peak RSS (${fmt(count)} events, the largest of ${rounds} runs)`, value: `${fmt(peak)} MB`, target: '< 150 MB', ok: peak > 0 && peak < 150 },
     ];
   } finally {
     await sink.close();
