@@ -1,21 +1,17 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Executor, ExecutionResult } from '../execution/executor.js';
-import { checkArgumentValues } from '../execution/argument-values.js';
 import type { Confirmer } from '../policy/write-policy.js';
 import type { Finding, PlanStatus } from '../quality/types.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
-import { isUtf8 } from 'node:buffer';
-import { jsonErrorReason } from '../security/redact.js';
-import { plainObject, type PlainObject } from '../util/json-elements.js';
-import { memberCount } from '../util/raw-json.js';
-import { ChunkList, FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, membersIn, objectEnd } from './chunk-json.js';
-import { fileContext, recordMessageId } from './ids.js';
-import { readRecords } from './read.js';
+import { FillTexts } from './chunk-json.js';
+import { fileContext } from './ids.js';
+import { chunksOf, ownReason, type Chunk } from './prepare.js';
+import { placeOf, readRecords } from './read.js';
 import { RejectFile, type Reject } from './reject-file.js';
-import { InputError, START, type EventFormat, type ReadPosition, type SourceRecord } from './source.js';
+import { InputError, START, type EventFormat, type SourceRecord } from './source.js';
 
 /**
  * One file imported: records read in order, turned into messages (type, timestamp and a
@@ -104,6 +100,8 @@ const CHUNK_BYTES = 1_000_000;
  */
 const INFLIGHT = 4;
 const LISTED_FINDINGS = 50;
+/** Kinds of value warnings listed (each with the first line it was on). */
+const LISTED_WARNINGS = 5;
 /**
  * Checkpoints are fsynced at most this often (and at the end): a machine crash loses at most the last
  * second of them, and those lines go again under the same ids. A killed process loses none.
@@ -116,36 +114,12 @@ const DURABLE_EVERY_MS = 1_000;
  */
 const SAVE_EVERY_MS = 200;
 
-interface Chunk {
-  /** CSV: the messages as the reader built them (the call serialises them). */
-  messages: Record<string, unknown>[];
-  /** NDJSON and JSON arrays: the messages' JSON list, written from each record's bytes (chunk-json.ts). */
-  list?: ChunkList;
-  /** Messages in the chunk. */
-  count: number;
-  /**
-   * Where each message came from: its line, its item in a JSON array (0 for line formats), its bytes.
-   * Three lists, not the reader's records: they live as long as the call, and a record object and its
-   * resume position per message were most of what a chunk held besides the messages.
-   */
-  lines: number[];
-  items: number[];
-  /** CSV: each record as written, for the reject file (a JSON record's bytes are in `list`). */
-  raws: Buffer[];
-  rejects: Reject[];
-  bytes: number;
-  next: ReadPosition;
-  read: number;
-}
-
 /** The run could not go on; the checkpoint stays at the last settled chunk. */
 class Stop extends Error {
   constructor(readonly stopped: NonNullable<ImportSummary['stopped']>) {
     super(stopped.message);
   }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
@@ -201,10 +175,14 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   let lastDurable = performance.now();
   let lastSaved = 0;
 
+  const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
+  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+  const inflight = opts.inflight ?? INFLIGHT;
   // Records of JSON files are sent as their own bytes; a CSV line is not JSON, so its record is serialised by the call.
   const texts = opts.format === 'csv' ? undefined : new FillTexts(opts.type, defaultTimestamp);
   /** Buffers of settled chunks' lists, written over by the next chunks: the list of a call is not read once it is answered. */
   const spare: Buffer[] = [];
+  const chunks = chunksOf(readRecords(opts.file, opts.format, from, undefined, false), { identity, ...(opts.type ? { type: opts.type } : {}), ...(defaultTimestamp ? { defaultTimestamp } : {}), ...(texts ? { texts } : {}), chunkMessages, chunkBytes, spare: () => spare.pop() }, from);
   /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
   const send = (chunk: Chunk): Promise<ExecutionResult | undefined> => {
     if (!chunk.count) return Promise.resolve(undefined);
@@ -251,7 +229,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
       if (e.kind === 'policy' || e.kind === 'not_connected' || e.kind === 'unknown_tool') throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       if (data.not_accepted?.length || !data.rejected_before_sending) {
         const first = data.not_accepted?.[0]?.reason ?? e.message;
-        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${placeLine(originOf(chunk, 0))}: ${first}` });
+        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${originOf(chunk, 0) ? placeOf(originOf(chunk, 0)!) : 'the chunk'}: ${first}` });
       }
     }
     const rejected = (data.rejected_before_sending ?? []).map((x) => {
@@ -281,36 +259,26 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     }
   };
 
-  const chunkMessages = opts.chunkMessages ?? CHUNK_MESSAGES;
-  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
-  const inflight = opts.inflight ?? INFLIGHT;
-  const fresh = (): Chunk => ({ messages: [], ...(texts ? { list: new ChunkList(texts, spare.pop(), chunkMessages) } : {}), count: 0, lines: [], items: [], raws: [], rejects: [], bytes: 0, next: from, read: 0 });
-  let chunk = fresh();
-  /** A value sent, but maybe not as meant (an integer past 2^53): said once per kind, with the first line it was on. */
-  const warn = (line: string) => warnings.add(line);
-  const dispatch = async () => {
-    queue.push({ chunk, result: send(chunk) });
-    chunk = { ...fresh(), next: chunk.next };
-    while (queue.length >= inflight) await settle();
+  /** Values sent but maybe not as meant (an integer past 2^53): said once per kind, with the first line it was on. */
+  const kinds = new Set<string>();
+  const warn = (text: string) => {
+    const kind = text.replace(/^(item \d+ \()?line \d+\)?: /, '');
+    if (kinds.has(kind) || kinds.size >= LISTED_WARNINGS) return;
+    kinds.add(kind);
+    warnings.add(text);
   };
 
   try {
-    // JSON records are read as bytes: each is parsed by the call when it checks it (chunk-json.ts).
-    reading: for await (const batch of readRecords(opts.file, opts.format, from, undefined, false)) {
-      for (const rec of batch) {
-        if (opts.stop?.aborted || opts.signal?.aborted) break reading;
-        chunk.read++;
-        chunk.next = rec.next;
-        const reason = prepare(rec, chunk, identity, opts.type, defaultTimestamp, warn);
-        if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
-        if (chunk.count >= chunkMessages || chunk.bytes >= chunkBytes) await dispatch();
-      }
-      bytesRead = batch[batch.length - 1]!.next.offset;
+    for await (const chunk of chunks) {
+      // Once stopped, nothing new is sent: only what is in flight settles.
+      if (opts.stop?.aborted || opts.signal?.aborted) break;
+      bytesRead = chunk.next.offset;
+      for (const w of chunk.warnings) warn(w);
+      queue.push({ chunk, result: send(chunk) });
+      while (queue.length >= inflight) await settle();
       progress();
     }
     const interrupted = opts.stop?.aborted || opts.signal?.aborted;
-    // Once stopped, nothing new is sent: only what is in flight settles.
-    if (chunk.read && !interrupted) await dispatch();
     while (queue.length) await settle();
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
@@ -327,11 +295,6 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   }
 }
 
-/** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
-function ownReason(reason: string): string {
-  return reason.replace(/^batch\.\d+: /, '').replace(/\bbatch\.\d+\./g, '');
-}
-
 /** The line (and item) of the chunk's message at `index`. */
 function originOf(chunk: Chunk, index: number): Pick<SourceRecord, 'line' | 'item'> | undefined {
   const line = chunk.lines[index];
@@ -340,115 +303,3 @@ function originOf(chunk: Chunk, index: number): Pick<SourceRecord, 'line' | 'ite
   return item ? { line, item } : { line };
 }
 
-function placeLine(o: Pick<SourceRecord, 'line' | 'item'> | undefined): string {
-  if (!o) return 'the chunk';
-  return o.item !== undefined ? `item ${o.item} (line ${o.line})` : `line ${o.line}`;
-}
-
-/** A SEGMENT_BATCH call's arguments holding one message: where a record's values are checked when its bytes alone cannot tell. */
-const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
-
-const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
-const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
-const NOT_OBJECT = 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
-
-/** What the byte reading of a record found (util/json-elements.ts), reused record after record. */
-const SEEN: PlainObject = { members: 0, types: 0, ids: 0, stamps: 0, escapedKey: false, untypedKey: false };
-
-/** Where a record came from, for the call's answers and the reject file. */
-function place(rec: SourceRecord, chunk: Chunk): void {
-  chunk.count++;
-  chunk.lines.push(rec.line);
-  chunk.items.push(rec.item ?? 0);
-  if (!chunk.list) chunk.raws.push(rec.raw);
-  chunk.bytes += rec.raw.length;
-}
-
-/**
- * A record as a message, added to the chunk; or why it cannot be one. The message is the record with
- * what the import fills in: the call type, the default timestamp, a messageId.
- *
- * A JSON record is read from its bytes without being parsed when they are plain (util/json-elements.ts:
- * JSON.parse accepts them, and none of their values is one the call's value check would refuse or warn
- * about): its top keys tell what to fill in. Any other record is parsed here and its values checked
- * one record at a time, so one broken value rejects its own line and not the whole call. Either way
- * the call gets the bytes and parses each message when it checks it.
- */
-function prepare(rec: SourceRecord, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, warn: (text: string) => void): string | undefined {
-  if (rec.error) return rec.error;
-  const list = chunk.list;
-  if (!list) return prepareValue(rec, rec.value, chunk, identity, type, defaultTimestamp, warn);
-  const raw = rec.raw;
-  const end = objectEnd(raw);
-  const utf8 = isUtf8(raw);
-  if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
-    let filled = '';
-    let bits = 0;
-    if (!SEEN.types) {
-      if (!type) return NO_TYPE;
-      filled = type;
-      bits |= FILLED_TYPE;
-    }
-    if (!SEEN.stamps) {
-      if (!defaultTimestamp) return NO_TIMESTAMP;
-      filled += `\n${defaultTimestamp}`;
-      bits |= FILLED_TIMESTAMP;
-    }
-    let id: string | undefined;
-    if (!SEEN.ids) {
-      id = recordMessageId(identity, rec.item ?? rec.line, raw, filled);
-      bits |= FILLED_ID;
-    }
-    const identified = !SEEN.untypedKey && SEEN.ids <= 1 && SEEN.stamps <= 1;
-    list.add(raw, end, bits, id, SEEN.members, identified);
-    place(rec, chunk);
-    return undefined;
-  }
-  let value: unknown;
-  try {
-    // JSON's own spaces only: bytes sent as written must be JSON (a form feed after an item is not).
-    value = JSON.parse(raw.toString('utf8'));
-  } catch (err) {
-    return `not JSON (${jsonErrorReason(err)})`;
-  }
-  return prepareValue(rec, value, chunk, identity, type, defaultTimestamp, warn, utf8);
-}
-
-/** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
-function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, identity: string, type: MessageType | undefined, defaultTimestamp: string | undefined, warn: (text: string) => void, utf8 = true): string | undefined {
-  if (!isObject(m)) return NOT_OBJECT;
-  let filled = '';
-  let bits = 0;
-  if (m.type === undefined) {
-    if (!type) return NO_TYPE;
-    m.type = type;
-    filled = type;
-    bits |= FILLED_TYPE;
-  }
-  if (m.timestamp === undefined) {
-    if (!defaultTimestamp) return NO_TIMESTAMP;
-    m.timestamp = defaultTimestamp;
-    filled += `\n${defaultTimestamp}`;
-    bits |= FILLED_TIMESTAMP;
-  }
-  if (m.messageId === undefined) {
-    m.messageId = recordMessageId(identity, rec.item ?? rec.line, rec.raw, filled);
-    bits |= FILLED_ID;
-  }
-  // At its place in the call's arguments, so nesting is counted as the executor counts it for the call.
-  IN_CALL.batch[0] = m;
-  const values = checkArgumentValues(IN_CALL);
-  IN_CALL.batch[0] = undefined;
-  if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
-  for (const w of values.warnings) warn(`${placeLine(rec)}: ${ownReason(w)}`);
-  const list = chunk.list;
-  if (!list) chunk.messages.push(m);
-  else {
-    const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
-    // Bytes that are not valid UTF-8 were read with U+FFFD in their place: what was checked is sent.
-    if (utf8) list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
-    else list.addJson(rec.raw, Buffer.from(JSON.stringify(m)), memberCount(m), identified);
-  }
-  place(rec, chunk);
-  return undefined;
-}

@@ -71,7 +71,7 @@ describe('an import sends each record as written', () => {
   });
 
   /** Imports `text` in process; answers the summary and the bodies of the /v1/batch requests that left, as bytes. */
-  async function importText(text: string | Buffer, format: EventFormat, extra: { type?: 'track'; defaultTimestamp?: string; chunkMessages?: number; inflight?: number } = {}) {
+  async function importText(text: string | Buffer, format: EventFormat, extra: { type?: 'track'; defaultTimestamp?: string; chunkMessages?: number; inflight?: number; onProgress?: (p: { rejected: number }) => void } = {}) {
     const env = await appWithSandbox({ write: 'allow' });
     close = env.close;
     // Each call's list as the call got it, and whether it was still unparsed when the call ended.
@@ -133,6 +133,23 @@ describe('an import sends each record as written', () => {
     for (const b of bodies) expect(() => JSON.parse(b.toString('utf8'))).not.toThrow();
     expect(summary).toMatchObject({ accepted: 18, rejected: 2 });
     expect(sent.map((m) => m.messageId)).not.toContain('m3');
+  }, 60_000);
+
+  it('a value warning is said once per kind, with the first line it was on, however many lines carry one', async () => {
+    const big = (i: number) => `{"type":"track","userId":"u${i}","event":"Big","timestamp":"${TS}","properties":{"n":123456789012345678901}}`;
+    const { summary } = await importText(Array.from({ length: 12 }, (_, i) => big(i)).join('\n') + '\n', 'ndjson');
+    expect(summary).toMatchObject({ accepted: 12, rejected: 0 });
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings![0]).toMatch(/^line 1: /);
+  }, 60_000);
+
+  it('a run of rejected lines is written to the reject file as it goes, a chunk at a time, never held whole', async () => {
+    const seen: number[] = [];
+    const lines = Array.from({ length: 30 }, (_, i) => (i === 29 ? spelled(i) : `not json ${i}`));
+    const { summary, rejects } = await importText(lines.join('\n') + '\n', 'ndjson', { chunkMessages: 10, onProgress: (p) => seen.push(p.rejected) });
+    expect(summary).toMatchObject({ accepted: 1, rejected: 29 });
+    expect(rejects).toHaveLength(29);
+    expect(seen.filter((r) => r > 0 && r < 29)).toEqual([10, 20]);
   }, 60_000);
 
   it('a line that is not valid UTF-8 leaves as valid UTF-8, as it was read and checked (U+FFFD for the broken bytes)', async () => {

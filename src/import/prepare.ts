@@ -1,0 +1,197 @@
+import { isUtf8 } from 'node:buffer';
+import { checkArgumentValues } from '../execution/argument-values.js';
+import type { MessageType } from '../segment/tracking/schemas.js';
+import { jsonErrorReason } from '../security/redact.js';
+import { plainObject, type PlainObject } from '../util/json-elements.js';
+import { memberCount } from '../util/raw-json.js';
+import { ChunkList, FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, membersIn, objectEnd } from './chunk-json.js';
+import { recordMessageId } from './ids.js';
+import { placeOf } from './read.js';
+import type { Reject } from './reject-file.js';
+import type { ReadPosition, SourceRecord } from './source.js';
+
+/**
+ * Records turned into chunks of messages, each chunk one SEGMENT_BATCH call's worth: the type, the
+ * timestamp and a deterministic messageId filled in where a record has none, and every record that
+ * cannot be a message kept back with its reason. Nothing here sends; the runner does (runner.ts),
+ * in this thread or with the chunks made in a reading thread (read-ahead.ts).
+ */
+
+export interface Chunk {
+  /** CSV: the messages as the reader built them (the call serialises them). */
+  messages: Record<string, unknown>[];
+  /** NDJSON and JSON arrays: the messages' JSON list, written from each record's bytes (chunk-json.ts). */
+  list?: ChunkList;
+  /** Messages in the chunk. */
+  count: number;
+  /**
+   * Where each message came from: its line, its item in a JSON array (0 for line formats), its bytes.
+   * Three lists, not the reader's records: they live as long as the call, and a record object and its
+   * resume position per message were most of what a chunk held besides the messages.
+   */
+  lines: number[];
+  items: number[];
+  /** CSV: each record as written, for the reject file (a JSON record's bytes are in `list`). */
+  raws: Buffer[];
+  rejects: Reject[];
+  /** Values sent but maybe not as meant (an integer past 2^53), each with the first line it was on. */
+  warnings: string[];
+  bytes: number;
+  /** Where a resume starts after this chunk. */
+  next: ReadPosition;
+  /** Records of the file the chunk covers (messages and rejects). */
+  read: number;
+}
+
+export interface ChunkPlan {
+  /** The file's id context (ids.ts). */
+  identity: string;
+  /** Call type for records without a `type` field. */
+  type?: MessageType;
+  /** Timestamp for records without one; absent: such records are rejected. */
+  defaultTimestamp?: string;
+  /** JSON formats: the texts filled in. CSV records are values, serialised by the call. */
+  texts?: FillTexts;
+  chunkMessages: number;
+  chunkBytes: number;
+  /** A buffer a settled chunk gave back, to write the next list into. */
+  spare?: () => Buffer | undefined;
+}
+
+/** The chunks of a file's records, in order: full ones, then the last one if it holds anything. */
+export async function* chunksOf(batches: AsyncIterable<SourceRecord[]>, plan: ChunkPlan, from: ReadPosition): AsyncGenerator<Chunk> {
+  let chunk = fresh(plan, from);
+  for await (const batch of batches) {
+    for (const rec of batch) {
+      chunk.read++;
+      chunk.next = rec.next;
+      const reason = prepare(rec, chunk, plan);
+      if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
+      // Rejects count too: a file of bad lines is written to the reject file as it goes, never held whole.
+      if (chunk.count >= plan.chunkMessages || chunk.bytes >= plan.chunkBytes || chunk.rejects.length >= plan.chunkMessages) {
+        yield chunk;
+        chunk = fresh(plan, chunk.next);
+      }
+    }
+  }
+  if (chunk.read) yield chunk;
+}
+
+function fresh(plan: ChunkPlan, next: ReadPosition): Chunk {
+  return { messages: [], ...(plan.texts ? { list: new ChunkList(plan.texts, plan.spare?.(), plan.chunkMessages) } : {}), count: 0, lines: [], items: [], raws: [], rejects: [], warnings: [], bytes: 0, next, read: 0 };
+}
+
+/** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
+export function ownReason(reason: string): string {
+  return reason.replace(/^batch\.\d+: /, '').replace(/\bbatch\.\d+\./g, '');
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A SEGMENT_BATCH call's arguments holding one message: where a record's values are checked when its bytes alone cannot tell. */
+const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
+
+const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
+const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
+const NOT_OBJECT = 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
+
+/** What the byte reading of a record found (util/json-elements.ts), reused record after record. */
+const SEEN: PlainObject = { members: 0, types: 0, ids: 0, stamps: 0, escapedKey: false, untypedKey: false };
+
+/** Where a record came from, for the call's answers and the reject file. */
+function place(rec: SourceRecord, chunk: Chunk): void {
+  chunk.count++;
+  chunk.lines.push(rec.line);
+  chunk.items.push(rec.item ?? 0);
+  if (!chunk.list) chunk.raws.push(rec.raw);
+  chunk.bytes += rec.raw.length;
+}
+
+/**
+ * A record as a message, added to the chunk; or why it cannot be one. The message is the record with
+ * what the import fills in: the call type, the default timestamp, a messageId.
+ *
+ * A JSON record is read from its bytes without being parsed when they are plain (util/json-elements.ts:
+ * JSON.parse accepts them, and none of their values is one the call's value check would refuse or warn
+ * about): its top keys tell what to fill in. Any other record is parsed here and its values checked
+ * one record at a time, so one broken value rejects its own line and not the whole call. Either way
+ * the call gets the bytes and parses each message when it checks it.
+ */
+function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | undefined {
+  if (rec.error) return rec.error;
+  const list = chunk.list;
+  if (!list) return prepareValue(rec, rec.value, chunk, plan);
+  const raw = rec.raw;
+  const end = objectEnd(raw);
+  const utf8 = isUtf8(raw);
+  if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
+    let filled = '';
+    let bits = 0;
+    if (!SEEN.types) {
+      if (!plan.type) return NO_TYPE;
+      filled = plan.type;
+      bits |= FILLED_TYPE;
+    }
+    if (!SEEN.stamps) {
+      if (!plan.defaultTimestamp) return NO_TIMESTAMP;
+      filled += `\n${plan.defaultTimestamp}`;
+      bits |= FILLED_TIMESTAMP;
+    }
+    let id: string | undefined;
+    if (!SEEN.ids) {
+      id = recordMessageId(plan.identity, rec.item ?? rec.line, raw, filled);
+      bits |= FILLED_ID;
+    }
+    const identified = !SEEN.untypedKey && SEEN.ids <= 1 && SEEN.stamps <= 1;
+    list.add(raw, end, bits, id, SEEN.members, identified);
+    place(rec, chunk);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    // JSON's own spaces only: bytes sent as written must be JSON (a form feed after an item is not).
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return `not JSON (${jsonErrorReason(err)})`;
+  }
+  return prepareValue(rec, value, chunk, plan, utf8);
+}
+
+/** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
+function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, utf8 = true): string | undefined {
+  if (!isObject(m)) return NOT_OBJECT;
+  let filled = '';
+  let bits = 0;
+  if (m.type === undefined) {
+    if (!plan.type) return NO_TYPE;
+    m.type = plan.type;
+    filled = plan.type;
+    bits |= FILLED_TYPE;
+  }
+  if (m.timestamp === undefined) {
+    if (!plan.defaultTimestamp) return NO_TIMESTAMP;
+    m.timestamp = plan.defaultTimestamp;
+    filled += `\n${plan.defaultTimestamp}`;
+    bits |= FILLED_TIMESTAMP;
+  }
+  if (m.messageId === undefined) {
+    m.messageId = recordMessageId(plan.identity, rec.item ?? rec.line, rec.raw, filled);
+    bits |= FILLED_ID;
+  }
+  // At its place in the call's arguments, so nesting is counted as the executor counts it for the call.
+  IN_CALL.batch[0] = m;
+  const values = checkArgumentValues(IN_CALL);
+  IN_CALL.batch[0] = undefined;
+  if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
+  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(w)}`);
+  const list = chunk.list;
+  if (!list) chunk.messages.push(m);
+  else {
+    const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
+    // Bytes that are not valid UTF-8 were read with U+FFFD in their place: what was checked is sent.
+    if (utf8) list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
+    else list.addJson(rec.raw, Buffer.from(JSON.stringify(m)), memberCount(m), identified);
+  }
+  place(rec, chunk);
+  return undefined;
+}
