@@ -35,7 +35,7 @@ export interface Decision {
   nearest: Nearest & { overruled: boolean };
 }
 
-export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nearest, operationTerm?: string): Decision {
+export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nearest, operationTerm?: string, heldIds: string[] = []): Decision {
   const a = WEIGHTS.answer;
   const knownShare = read.content ? read.known / read.content : 0;
   // "Switch Google Ads off" is answered by the labelled requests like it, not by the kind the name implies.
@@ -44,7 +44,8 @@ export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nea
   const evidence = ([term, fields]: [string, string[]]) =>
     term !== operationTerm && !implied.has(term) && (a.genericVerbs || !GENERIC_VERBS.has(term) || fields.some((f) => OBJECT.has(f)));
   const matched = best ? Object.entries(best.match).filter(evidence) : [];
-  const namingHits = matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t).sort();
+  // An id the caller holds that the best tool needs names its object as well as a word would ("delete fn_tmp9" with a functionId).
+  const namingHits = [...matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t), ...heldIds].sort();
   const useCaseHits = matched.filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort();
   const byWords = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   const n = a.nearest;

@@ -80,7 +80,10 @@ export class ToolSearch {
     const { ranked, nearest } = engine.rank(read, known);
     const { slugs: slugHits, lead } = this.slugMatches(text);
     const best = ranked[0];
-    const decision = decide(read, best, nearest, best && stem(this.registry.get(best.slug)!.facts.operation));
+    const bestTool = best && this.registry.get(best.slug);
+    // Ids the caller holds that the best tool needs: evidence the request is about Segment's own things.
+    const heldIds = bestTool ? known.filter((k) => bestTool.facts.needs.includes(k)).map((k) => `id:${k}`) : [];
+    const decision = decide(read, best, nearest, bestTool && stem(bestTool.facts.operation), heldIds);
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
       const top = best?.score ?? 0;

@@ -109,6 +109,13 @@ describe('reading a request', () => {
     expect(top('get a filter', 'destinationId:dst_1, filterId:flt_1')[0]).toBe('SEGMENT_GET_FILTER_IN_DESTINATION');
   });
 
+  it("counts an id the caller holds as naming the best tool's object, when that tool needs it", () => {
+    expect(top('remove fn_zz81', 'functionId:fn_zz81')[0]).toBe('SEGMENT_DELETE_FUNCTION');
+    // A bare id says nothing by itself, and an id no tool needs is no evidence.
+    expect(top('remove fn_zz81')).toEqual([]);
+    expect(top('resize img_442 to 200px', 'imageId:img_442')).toEqual([]);
+  });
+
   it('ranks a tool that finds an id the caller already holds lower', () => {
     // Holding the model's id, "what is in it" reads that model; listing models would find the id again.
     expect(top('what is inside the retl model', 'modelId:mdl_7')[0]).toBe('SEGMENT_GET_REVERSE_ETL_MODEL');
