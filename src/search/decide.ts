@@ -50,8 +50,8 @@ export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nea
   const byWords = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   const n = a.nearest;
   const answer = byWords
-    ? // The surer the words, the further ahead the unserved neighbour must be to overrule them.
-      !(n.unserved && nearest.unserved > nearest.served * (n.overruleAt + knownShare))
+    ? // The surer the words (and each id held that the tool needs), the further ahead the unserved neighbour must be to overrule them.
+      !(n.unserved && nearest.unserved > nearest.served * (n.overruleAt + knownShare + n.heldId * heldIds.length))
     : !!best && nearest.served >= n.servedMin && nearest.served >= n.servedRatio * nearest.unserved;
   const round = (x: number) => Math.round(x * 100) / 100;
   return {

@@ -49,10 +49,10 @@ export const WEIGHTS = {
    * generic verbs count as evidence (only to measure what leaving them out earns). `nearest`: how close
    * the request comes to the unserved labelled requests and to the served short requests (on each side
    * the closest's score plus `second` x the second closest's); a yes turns no when the unserved side
-   * scores over (`overruleAt` + known share) x the served; a no turns yes when the served side scores
+   * scores over (`overruleAt` + known share + `heldId` x the ids held that the best tool needs) x the served; a no turns yes when the served side scores
    * `servedMin`+ and `servedRatio` x the unserved.
    */
-  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false, nearest: { unserved: true, second: 0.5, overruleAt: 0.3, servedRatio: 1.5, servedMin: 5 } },
+  answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false, nearest: { unserved: true, second: 0.5, overruleAt: 0.3, heldId: 0.5, servedRatio: 1.5, servedMin: 5 } },
   /** What is analysed of a request at most: longer input is cut, never refused. */
   limits: { chars: 1000, words: 40, knownFields: 20 },
 } as const;
