@@ -81,8 +81,8 @@ export class ToolSearch {
     const { slugs: slugHits, lead } = this.slugMatches(text);
     const best = ranked[0];
     const bestTool = best && this.registry.get(best.slug);
-    // Ids the caller holds that the best tool needs: evidence the request is about Segment's own things.
-    const heldIds = bestTool ? known.filter((k) => bestTool.facts.needs.includes(k)).map((k) => `id:${k}`) : [];
+    // Ids the caller says it holds (known_fields) that the best tool needs: evidence the request is about Segment's own things. Not ids read in the text: "model churn_features" may be a dbt model.
+    const heldIds = bestTool ? knownFieldNames(q.known_fields).filter((k) => bestTool.facts.needs.includes(k)).map((k) => `id:${k}`) : [];
     const decision = decide(read, best, nearest, bestTool && stem(bestTool.facts.operation), heldIds);
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
