@@ -47,6 +47,8 @@ export class Planner {
     const steps: PlanStep[] = [];
     // A goal that adds links two things: the ids of both, the one held and the one to find.
     const linked = goal.facts.operation === 'add' ? new Set(goal.facts.needs.map(fieldKey)) : undefined;
+    // And what it adds: the groups a user is in already are not where that user is to be added.
+    const adding = linked ? object : undefined;
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
     const visit = (tool: ToolDefinition, seeking: Set<string>) => {
       const alias = renamedHeld(tool, held);
@@ -54,7 +56,7 @@ export class Planner {
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
         const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
-        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, linked);
+        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, linked, adding);
         if (!producer) continue;
         visit(producer, new Set([...seeking, id]));
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
@@ -75,7 +77,7 @@ export class Planner {
     return steps;
   }
 
-  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], linked: Set<string> | undefined): ToolDefinition | undefined {
+  private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], linked: Set<string> | undefined, adding?: string[]): ToolDefinition | undefined {
     // A call giving several of the ids wanted spares calls (a Reverse ETL model names its source, so
     // listing models finds both).
     const missing = (t: ToolDefinition) => t.facts.needs.filter((n) => !held.has(fieldKey(n))).length;
@@ -94,6 +96,8 @@ export class Planner {
       // The scope the request names picks among the tools whose answer the id is ("every destination
       // on the kiosk source": the destinations of a source).
       const scope = t.facts.scope?.split(/\s+/).map(this.stem) ?? [];
+      // An add's target is not found among what the added thing has already (a user's groups, to add that user to one).
+      const ofAdded = adding && scope.length > 0 && scope.every((w) => adding.includes(w)) ? 1 : 0;
       const named = !own && scope.length > 0 && scope.every((w) => requestTerms.has(w)) ? 0 : 1;
       const op = lookupRank(t);
       return [
@@ -101,6 +105,7 @@ export class Planner {
         // unless nothing else yields it (an audience preview exists only once one is asked for).
         op === 2 ? 1 : 0,
         ofHeldSide(t),
+        ofAdded,
         -spares(t),
         named,
         // Taking ids the caller holds narrows to what the caller means: the write keys of source

@@ -156,6 +156,12 @@ describe('plans', () => {
     expect(plan("add alice@acme.io to the 'Analysts' group")).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_ADD_USERS_TO_USER_GROUP']);
   });
 
+  it("never finds where to add something among what that thing has already: a user's groups do not hold the one to add the user to", () => {
+    expect(plan('Please put suzuki@example.jp into the SRE on-call user group.')).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_ADD_USERS_TO_USER_GROUP']);
+    // Taking someone out of the groups they are in still starts with them.
+    expect(plan('take Carla out of every user group')[0]).toBe('SEGMENT_LIST_USERS');
+  });
+
   it('reads what a replace overwrites before replacing it', () => {
     expect(plan('replace the rules of tracking plan tp_1 with these three', 'trackingPlanId:tp_1')).toEqual(['SEGMENT_LIST_RULES_FROM_TRACKING_PLAN', 'SEGMENT_REPLACE_RULES_IN_TRACKING_PLAN']);
     expect(plan('set the advanced sync schedule of warehouse wh_1 to every 6 hours', 'warehouseId:wh_1')).toEqual([
