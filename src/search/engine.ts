@@ -7,7 +7,7 @@ import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
-import { OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
+import { ASKING_WORDS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
 import { saveIndex, TermIndex, type SavedIndex, type Scoring } from './term-index.js';
 import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
@@ -34,6 +34,8 @@ export interface ReadRequest {
   /** The kind of each catalog name, which the request implies without saying it ("Klaviyo": destination). */
   implied: string[];
   catalog: { name: string; kind: CatalogKind }[];
+  /** The object the request asks for ("which sources feed wh_1": source), when it says. */
+  asked?: string;
   /** Operations the request asks for (facts' verbs), with how surely; empty when it names none. */
   operations: Map<string, number>;
   /** Content words (not stop words) and how many of them some tool or the catalog knows. */
@@ -55,7 +57,9 @@ export class SearchEngine {
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
-  private readonly tools: { slug: string; params: Set<string>; finds: Set<string>; access: ToolDefinition['access']; operation: string }[];
+  private readonly tools: { slug: string; params: Set<string>; finds: Set<string>; access: ToolDefinition['access']; operation: string; head: string }[];
+  /** The last word of each tool's object, stemmed: what a request can ask for ("sources", "groups"). */
+  private readonly heads: Set<string>;
   // Per tool, reused by every search: the tools its fields matched, its closest use case and labelled request (-1: none).
   private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
@@ -78,7 +82,9 @@ export class SearchEngine {
     this.typos = new TypoFixer(known);
     // What a tool finds and does not take: a caller holding one of those ids has no need to find it.
     const finds = (t: ToolDefinition) => new Set(t.facts.yields.map(fieldKey).filter((y) => !t.paramNames.some((p) => fieldKey(p) === y)));
-    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation }));
+    const head = (t: ToolDefinition) => stem(t.facts.object.split(/\s+/).at(-1) ?? '');
+    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation, head: head(t) }));
+    this.heads = new Set(this.tools.map((t) => t.head).filter(Boolean));
     this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
@@ -117,6 +123,7 @@ export class SearchEngine {
     const named = [...catalog.map((c) => c.kind), ...(EMAIL.test(unquoted) ? ['user'] : [])];
     const kinds = named.filter((k) => !out.includes(k) && !out.includes(`${k}s`));
     return {
+      ...(this.askedFor(out) ? { asked: this.askedFor(out)! } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
       operations: requestedOperations(out),
@@ -125,6 +132,19 @@ export class SearchEngine {
       content,
       known,
     };
+  }
+
+  /** The thing a request asks for: the first object a tool lists or reads, within three words after "which", "what", "list"... */
+  private askedFor(ws: string[]): string | undefined {
+    for (let i = 0; i < ws.length; i++) {
+      if (!ASKING_WORDS.has(ws[i]!)) continue;
+      for (let j = i + 1; j <= i + 3 && j < ws.length; j++) {
+        const s = stem(ws[j]!);
+        if (this.heads.has(s)) return s;
+      }
+      return undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -175,6 +195,8 @@ export class SearchEngine {
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
     const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);
+    // The thing asked for is the tool's object, not its scope: "which sources feed the warehouse".
+    const asks = (t: number) => (read.asked && this.tools[t]!.head === read.asked ? 1 + WEIGHTS.askedObject : 1);
     const fields = this.index.search(query);
     const inFields = this.inFields.fill(0);
     for (let i = 0; i < fields.hits.length; i++) inFields[fields.hits[i]!] = 1;
@@ -189,7 +211,7 @@ export class SearchEngine {
       let score = inFields[t] ? fields.score[t]! : 0;
       if (useCase >= 0) score += WEIGHTS.useCase * requests[useCase]!;
       if (labelled >= 0) score += WEIGHTS.labelled * requests[labelled]! + WEIGHTS.secondLabelled * this.secondLabelled[t]!;
-      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t), t, this, searches));
+      out.push(new RankedTool(this.tools[t]!.slug, score * fit(t) * knownBoost(t) * asks(t), t, this, searches));
     }
     // Compared, not subtracted: the same order, without a number made per comparison.
     out.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareSlugs(a.slug, b.slug)));

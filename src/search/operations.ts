@@ -22,3 +22,6 @@ export const OPERATION_WORDS: Record<string, string> = {
 
 /** A request opening with one of these asks about state ("what filters are set up"): reading fits it best. */
 export const QUESTION_WORDS = new Set(['what', 'which', 'who', 'whom', 'where', 'when', 'is', 'are', 'was', 'were', 'does', 'do', 'did', 'has', 'have', 'how', 'whats', 'any']);
+
+/** Words after which the next noun is the thing asked for: "which sources feed the warehouse" asks for sources. */
+export const ASKING_WORDS = new Set(['what', 'which', 'whats', 'list', 'show', 'every', 'all']);

@@ -36,6 +36,8 @@ export const WEIGHTS = {
   questionOperation: 0.8,
   /** When no word of the request names an operation, reading is the safe guess: scores by access. */
   verbless: { read: 1, write: 0.85, destructive: 0.75 },
+  /** A tool whose object is the thing the request asks for ("which sources...") multiplies its score by 1 + this. */
+  askedObject: 0.2,
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
   /** A tool that finds an id the caller already holds (and does not take it) keeps this share of its score. */

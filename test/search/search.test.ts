@@ -68,6 +68,11 @@ describe('reading a request', () => {
     expect(top('get rid of the staging warehouse')[0]).toBe('SEGMENT_DELETE_WAREHOUSE');
   });
 
+  it('reads the thing asked for after "which", "what" or "list" as the object, not the scope', () => {
+    expect(top('which warehouses does the kiosk source write into?')[0]).toBe('SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE');
+    expect(plan('which warehouses does the kiosk source write into?')).toEqual(['SEGMENT_LIST_SOURCES', 'SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE']);
+  });
+
   it('prefers reading when the request names no operation', () => {
     expect(top('transformation definition')[0]).toBe('SEGMENT_GET_TRANSFORMATION');
   });
