@@ -337,7 +337,14 @@ for (const [op, ws] of Object.entries(OPERATION_WORDS)) for (const w of ws.split
 function requestedOperations(ws: string[]): Map<string, number> {
   const question = ws.length > 0 && QUESTION_WORDS.has(ws[0]!);
   const out = new Map<string, number>();
-  for (const w of ws) for (const op of operationOf.get(w) ?? []) out.set(op, question ? WEIGHTS.questionOperation : 1);
+  // The first operation named is the one asked; later ones are often context ("delete dst_4, disabled for months").
+  let first = true;
+  for (const w of ws) {
+    const ops = operationOf.get(w);
+    if (!ops) continue;
+    for (const op of ops) if (!out.has(op)) out.set(op, (question ? WEIGHTS.questionOperation : 1) * (first ? 1 : WEIGHTS.laterOperation));
+    first = false;
+  }
   if (question) for (const op of ['list', 'get']) out.set(op, 1);
   return out;
 }

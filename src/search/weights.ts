@@ -32,6 +32,8 @@ export const WEIGHTS = {
   prefixMinLength: 5,
   /** A tool whose operation the request does not ask for keeps this share of its score. */
   otherOperation: 0.7,
+  /** An operation named after the first one counts this much. */
+  laterOperation: 0.85,
   /** An operation asked inside a question ("what filters are set up") counts this much; reading counts fully. */
   questionOperation: 0.8,
   /** When no word of the request names an operation, reading is the safe guess: scores by access. */

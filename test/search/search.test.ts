@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
 import { Registry } from '../../src/registry/registry.js';
 import { committedDigest, recordDigest } from '../../src/search/examples.js';
+import { SearchEngine } from '../../src/search/engine.js';
 import { ToolSearch, knownFieldNames } from '../../src/search/search.js';
 
 const registry = loadRegistry();
@@ -71,6 +72,13 @@ describe('reading a request', () => {
   it('reads the thing asked for after "which", "what" or "list" as the object, not the scope', () => {
     expect(top('which warehouses does the kiosk source write into?')[0]).toBe('SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE');
     expect(plan('which warehouses does the kiosk source write into?')).toEqual(['SEGMENT_LIST_SOURCES', 'SEGMENT_LIST_CONNECTED_WAREHOUSES_FROM_SOURCE']);
+  });
+
+  it('takes the first operation named as the one asked; later ones are context', () => {
+    const ops = new SearchEngine(registry.tools).read('delete destination dst_Old7, then update the source').operations;
+    expect(ops.get('delete')).toBe(1);
+    expect(ops.get('update')).toBeLessThan(1);
+    expect(top('delete destination dst_Old7 - it was disabled in March and nobody updated it since')[0]).toBe('SEGMENT_DELETE_DESTINATION');
   });
 
   it('prefers reading when the request names no operation', () => {
