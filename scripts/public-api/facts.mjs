@@ -129,6 +129,14 @@ function pathScope(path) {
   return last ? { scope: last.split('-').map(singular).join(' ') } : {};
 }
 
+/**
+ * The scope named after the join word, without a last word that is the object's own (updateProfilesWarehouse
+ * ForSpaceWarehouse acts on a space's profiles warehouse: its scope is the space).
+ */
+function ownless(scope, objectHead) {
+  return scope.length > 1 && scope.at(-1) === objectHead ? scope.slice(0, -1).join(' ') : scope.join(' ');
+}
+
 /** A call never needs to look up what it yields itself (GET_SOURCE needs the sourceId it answers with). */
 const without = (list, drop) => list.filter((x) => !drop.includes(x));
 
@@ -140,7 +148,7 @@ export function deriveFacts(entry, input, data, collections, override = {}) {
   const facts = {
     operation: OPERATIONS[ws[0]] ?? ws[0],
     object: (join < 0 ? rest : rest.slice(0, join)).join(' '),
-    ...(join >= 0 ? { scope: rest.slice(join + 1).join(' ') } : pathScope(entry.path)),
+    ...(join >= 0 ? { scope: ownless(rest.slice(join + 1), rest[join - 1]) } : pathScope(entry.path)),
     needs: needsOf(entry, input),
     yields: [],
   };

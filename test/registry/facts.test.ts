@@ -26,6 +26,11 @@ describe('tool facts', () => {
     expect(facts('SEGMENT_DELETE_LABEL').scope).toBeUndefined();
   });
 
+  it("never name the object's own word as where it acts (updateProfilesWarehouseForSpaceWarehouse: a space's profiles warehouse)", () => {
+    expect(facts('SEGMENT_UPDATE_PROFILES_WAREHOUSE_FOR_SPACE_WAREHOUSE').scope).toBe('space');
+    expect(facts('SEGMENT_LIST_FUNCTION_VERSIONS').scope).toBe('function');
+  });
+
   it('take corrections from the words files', () => {
     expect(facts('SEGMENT_LIST_ROLES').yields).toEqual(['roleId']);
     expect(facts('SEGMENT_ADD_PERMISSIONS_TO_USER').needs).toEqual(['userId', 'roleId']);
