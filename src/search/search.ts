@@ -1,6 +1,7 @@
 import { Planner, type PlanStep } from '../plans/plan.js';
 import { RelatedTools } from '../plans/related.js';
 import type { Registry } from '../registry/registry.js';
+import { fieldKey } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { decide, type Decision } from './decide.js';
 import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
@@ -82,7 +83,8 @@ export class ToolSearch {
     const best = ranked[0];
     const bestTool = best && this.registry.get(best.slug);
     // Ids the caller says it holds (known_fields) that the best tool needs: evidence the request is about Segment's own things. Not ids read in the text: "model churn_features" may be a dbt model.
-    const heldIds = bestTool ? knownFieldNames(q.known_fields).filter((k) => bestTool.facts.needs.includes(k)).map((k) => `id:${k}`) : [];
+    const takes = new Set(bestTool ? [...bestTool.facts.needs, ...bestTool.paramNames.filter((p) => /Id$/.test(p))].map(fieldKey) : []);
+    const heldIds = knownFieldNames(q.known_fields).filter((k) => takes.has(fieldKey(k))).map((k) => `id:${k}`);
     const decision = decide(read, best, nearest, bestTool && stem(bestTool.facts.operation), heldIds);
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {

@@ -131,6 +131,10 @@ describe('reading a request', () => {
     expect(top('resize img_442 to 200px', 'imageId:img_442')).toEqual([]);
   });
 
+  it('counts an id the caller holds that the best tool takes, as a tracking call takes a userId', () => {
+    expect(top('patron P-4471 came to the gala tonight, log that', 'userId:P-4471')[0]).toBe('SEGMENT_TRACK');
+  });
+
   it('ranks a tool that finds an id the caller already holds lower', () => {
     // Holding the model's id, "what is in it" reads that model; listing models would find the id again.
     expect(top('what is inside the retl model', 'modelId:mdl_7')[0]).toBe('SEGMENT_GET_REVERSE_ETL_MODEL');
