@@ -134,11 +134,15 @@ export class SearchEngine {
     };
   }
 
-  /** The thing a request asks for: the first object a tool lists or reads, within three words after "which", "what", "list"... */
+  /**
+   * The thing a request asks for: the first object some tool has, within three words after "which",
+   * "what", "list"..., or two after the first operation word ("add a rule to the plan": rules, not the plan).
+   */
   private askedFor(ws: string[]): string | undefined {
     for (let i = 0; i < ws.length; i++) {
-      if (!ASKING_WORDS.has(ws[i]!)) continue;
-      for (let j = i + 1; j <= i + 3 && j < ws.length; j++) {
+      const asking = ASKING_WORDS.has(ws[i]!);
+      if (!asking && !operationOf.has(ws[i]!)) continue;
+      for (let j = i + 1; j <= i + (asking ? 3 : 2) && j < ws.length; j++) {
         const s = stem(ws[j]!);
         if (this.heads.has(s)) return s;
       }

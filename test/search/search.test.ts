@@ -81,6 +81,14 @@ describe('reading a request', () => {
     expect(top('delete destination dst_Old7 - it was disabled in March and nobody updated it since')[0]).toBe('SEGMENT_DELETE_DESTINATION');
   });
 
+  it('reads the thing right after the operation word as the object: "add a rule to the plan" is about rules, not the plan', () => {
+    const engine = new SearchEngine(registry.tools);
+    expect(engine.read('add a rule for Quiz Finished to the plan that source src_edu2 uses').asked).toBe('rule');
+    expect(engine.read('which warehouses does the kiosk source write into?').asked).toBe('warehous');
+    expect(engine.read('make it faster').asked).toBeUndefined();
+    expect(plan('Add the rule for Certificate Downloaded in the tracking plan of portal source src_portal')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_UPDATE_RULES_IN_TRACKING_PLAN']);
+  });
+
   it('prefers reading when the request names no operation', () => {
     expect(top('transformation definition')[0]).toBe('SEGMENT_GET_TRANSFORMATION');
   });
