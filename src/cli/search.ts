@@ -19,6 +19,7 @@ function explainLines(e: SearchExplanation): string[] {
   if (e.corrected) lines.push(`    corrected: ${Object.entries(e.corrected).map(([a, b]) => `${a} -> ${b}`).join(', ')}`);
   if (e.catalog_names) lines.push(`    catalog names: ${e.catalog_names.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
   if (e.known_fields) lines.push(`    known fields: ${e.known_fields.join(', ')}`);
+  if (e.asked_for) lines.push(`    asked for: tools whose object is "${e.asked_for}" rank higher`);
   lines.push(`    answer: ${d.answer ? 'yes' : 'no'} (known words ${d.knownShare}, naming matches: ${d.namingHits.join(' ') || 'none'}${d.slug_match ? `, slug match ${d.slug_match}` : ''})`);
   const n = d.nearest;
   lines.push(`    closest labelled request: served ${n.served}, unserved ${n.unserved}${n.overruled ? ' (this decided the answer)' : ''}`);

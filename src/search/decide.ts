@@ -44,13 +44,13 @@ export function decide(read: ReadRequest, best: Ranked | undefined, nearest: Nea
   const evidence = ([term, fields]: [string, string[]]) =>
     term !== operationTerm && !implied.has(term) && (a.genericVerbs || !GENERIC_VERBS.has(term) || fields.some((f) => OBJECT.has(f)));
   const matched = best ? Object.entries(best.match).filter(evidence) : [];
-  // An id the caller holds that the best tool needs names its object as well as a word would ("delete fn_tmp9" with a functionId).
+  // An id the caller holds that the best tool needs or takes names its object as well as a word would ("delete fn_tmp9" with a functionId).
   const namingHits = [...matched.filter(([, fields]) => fields.some((f) => NAMING.has(f))).map(([t]) => t), ...heldIds].sort();
   const useCaseHits = matched.filter(([, fields]) => fields.includes('useCases')).map(([t]) => t).sort();
   const byWords = !!best && knownShare >= a.minKnownShare && (namingHits.length >= a.minNamingHits || useCaseHits.length >= a.minUseCaseHits);
   const n = a.nearest;
   const answer = byWords
-    ? // The surer the words (and each id held that the tool needs), the further ahead the unserved neighbour must be to overrule them.
+    ? // The surer the words (and each id held that the tool needs or takes), the further ahead the unserved neighbour must be to overrule them.
       !(n.unserved && nearest.unserved > nearest.served * (n.overruleAt + knownShare + n.heldId * heldIds.length))
     : !!best && nearest.served >= n.servedMin && nearest.served >= n.servedRatio * nearest.unserved;
   const round = (x: number) => Math.round(x * 100) / 100;

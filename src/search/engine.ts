@@ -122,8 +122,9 @@ export class SearchEngine {
     // An email address stands for a person: "which groups is sam@corp.com in" asks about a user.
     const named = [...catalog.map((c) => c.kind), ...(EMAIL.test(unquoted) ? ['user'] : [])];
     const kinds = named.filter((k) => !out.includes(k) && !out.includes(`${k}s`));
+    const asked = this.askedFor(out);
     return {
-      ...(this.askedFor(out) ? { asked: this.askedFor(out)! } : {}),
+      ...(asked ? { asked } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
       operations: requestedOperations(out),

@@ -44,6 +44,8 @@ export interface SearchExplanation {
   corrected?: Record<string, string>;
   catalog_names?: { name: string; kind: string }[];
   known_fields?: string[];
+  /** The object the request asks for (stemmed), whose tools rank higher. */
+  asked_for?: string;
   decision: Decision & { slug_match?: string };
   tools: Record<string, { score: number; matched: Record<string, string[]> }>;
 }
@@ -82,7 +84,8 @@ export class ToolSearch {
     const { slugs: slugHits, lead } = this.slugMatches(text);
     const best = ranked[0];
     const bestTool = best && this.registry.get(best.slug);
-    // Ids the caller says it holds (known_fields) that the best tool needs: evidence the request is about Segment's own things. Not ids read in the text: "model churn_features" may be a dbt model.
+    // Ids the caller says it holds (known_fields) that the best tool needs or takes: evidence the request is
+    // about Segment's own things. Not ids read in the text: "model churn_features" may be a dbt model.
     const takes = new Set(bestTool ? [...bestTool.facts.needs, ...bestTool.paramNames.filter((p) => /Id$/.test(p))].map(fieldKey) : []);
     const heldIds = knownFieldNames(q.known_fields).filter((k) => takes.has(fieldKey(k))).map((k) => `id:${k}`);
     const decision = decide(read, best, nearest, bestTool && stem(bestTool.facts.operation), heldIds);
@@ -142,6 +145,7 @@ function explanation(read: ReadRequest, known: string[], decision: Decision, slu
     ...(Object.keys(read.corrected).length ? { corrected: read.corrected } : {}),
     ...(read.catalog.length ? { catalog_names: read.catalog } : {}),
     ...(known.length ? { known_fields: known } : {}),
+    ...(read.asked ? { asked_for: read.asked } : {}),
     decision: { ...decision, ...(slugHits.length ? { slug_match: slugHits[0] } : {}) },
     tools,
   };

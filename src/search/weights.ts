@@ -38,7 +38,7 @@ export const WEIGHTS = {
   questionOperation: 0.8,
   /** When no word of the request names an operation, reading is the safe guess: scores by access. */
   verbless: { read: 1, write: 0.85, destructive: 0.75 },
-  /** A tool whose object is the thing the request asks for ("which sources...") multiplies its score by 1 + this. */
+  /** A tool whose object is the thing the request asks for ("which sources...", "add a rule to...") multiplies its score by 1 + this. */
   askedObject: 0.2,
   /** Each known field the tool takes multiplies its score by 1 + this. */
   knownField: 0.25,
@@ -53,7 +53,7 @@ export const WEIGHTS = {
    * generic verbs count as evidence (only to measure what leaving them out earns). `nearest`: how close
    * the request comes to the unserved labelled requests and to the served short requests (on each side
    * the closest's score plus `second` x the second closest's); a yes turns no when the unserved side
-   * scores over (`overruleAt` + known share + `heldId` x the ids held that the best tool needs) x the served; a no turns yes when the served side scores
+   * scores over (`overruleAt` + known share + `heldId` x the ids held that the best tool needs or takes) x the served; a no turns yes when the served side scores
    * `servedMin`+ and `servedRatio` x the unserved.
    */
   answer: { minKnownShare: 0.4, minNamingHits: 1, minUseCaseHits: 2, impliedKinds: false, genericVerbs: false, nearest: { unserved: true, second: 0.5, overruleAt: 0.3, heldId: 0.5, servedRatio: 1.5, servedMin: 5 } },

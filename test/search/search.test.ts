@@ -86,6 +86,7 @@ describe('reading a request', () => {
     expect(engine.read('add a rule for Quiz Finished to the plan that source src_edu2 uses').asked).toBe('rule');
     expect(engine.read('which warehouses does the kiosk source write into?').asked).toBe('warehous');
     expect(engine.read('make it faster').asked).toBeUndefined();
+    expect(search.search({ use_case: 'which warehouses does the kiosk source write into?' }, 5, { explain: true }).explain?.asked_for).toBe('warehous');
     expect(plan('Add the rule for Certificate Downloaded in the tracking plan of portal source src_portal')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_UPDATE_RULES_IN_TRACKING_PLAN']);
   });
 
