@@ -229,7 +229,8 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
       if (e.kind === 'policy' || e.kind === 'not_connected' || e.kind === 'unknown_tool') throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       if (data.not_accepted?.length || !data.rejected_before_sending) {
         const first = data.not_accepted?.[0]?.reason ?? e.message;
-        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${originOf(chunk, 0) ? placeOf(originOf(chunk, 0)!) : 'the chunk'}: ${first}` });
+        const firstLine = originOf(chunk, 0);
+        throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${firstLine ? placeOf(firstLine) : 'the chunk'}: ${first}` });
       }
     }
     const rejected = (data.rejected_before_sending ?? []).map((x) => {

@@ -78,7 +78,8 @@ export class ToolSearch {
     this.warm();
     const engine = this.engine!;
     const text = q.use_case.slice(0, WEIGHTS.limits.chars);
-    const known = [...new Set([...knownFieldNames(q.known_fields), ...this.inlineFields(text)])];
+    const declared = knownFieldNames(q.known_fields);
+    const known = [...new Set([...declared, ...this.inlineFields(text)])];
     const read = engine.read(text);
     const { ranked, nearest } = engine.rank(read, known);
     const { slugs: slugHits, lead } = this.slugMatches(text);
@@ -87,7 +88,7 @@ export class ToolSearch {
     // Ids the caller says it holds (known_fields) that the best tool needs or takes: evidence the request is
     // about Segment's own things. Not ids read in the text: "model churn_features" may be a dbt model.
     const takes = new Set(bestTool ? [...bestTool.facts.needs, ...bestTool.paramNames.filter((p) => /Id$/.test(p))].map(fieldKey) : []);
-    const heldIds = knownFieldNames(q.known_fields).filter((k) => takes.has(fieldKey(k))).map((k) => `id:${k}`);
+    const heldIds = declared.filter((k) => takes.has(fieldKey(k))).map((k) => `id:${k}`);
     const decision = decide(read, best, nearest, bestTool && stem(bestTool.facts.operation), heldIds);
     let primaries: string[] = [];
     if (slugHits.length || decision.answer) {
