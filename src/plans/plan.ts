@@ -37,44 +37,63 @@ export class Planner {
     }
   }
 
-  /** Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order. */
-  plan(goal: ToolDefinition, known: string[], requestTerms: readonly string[]): PlanStep[] {
+  /**
+   * Steps for `goal`; `known` are field names the caller holds, `requestTerms` the request's stems in order;
+   * `copies`: the request copies one thing's state onto another ("the same permissions as Priya").
+   */
+  plan(goal: ToolDefinition, known: string[], requestTerms: readonly string[], copies = false): PlanStep[] {
     const held = new Set(known.map(fieldKey));
-    // Where the request spells the goal's own object, its words name no scope: "rename the user group"
-    // names no user. One word is not enough: in "take Carla out of every user group", Carla is a user.
     const object = goal.facts.object.split(/\s+/).map(this.stem);
-    const scopeTerms = new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
+    const scopeTerms = this.scopeTerms(requestTerms, goal);
     const steps: PlanStep[] = [];
     // A goal that adds links two things: the ids of both, the one held and the one to find.
     const linked = goal.facts.operation === 'add' ? new Set(goal.facts.needs.map(fieldKey)) : undefined;
     // And what it adds: the groups a user is in already are not where that user is to be added.
     const adding = linked ? object : undefined;
     // `seeking`: ids the chain above is looking for; a producer needing one of them goes in circles.
-    const visit = (tool: ToolDefinition, seeking: Set<string>) => {
+    const visit = (tool: ToolDefinition, seeking: Set<string>, terms = scopeTerms) => {
       const alias = renamedHeld(tool, held);
       if (alias) held.add(fieldKey(alias));
       for (const id of tool.facts.needs) {
         if (held.has(fieldKey(id)) || steps.length >= MAX_STEPS - 1) continue;
         const wanted = tool.facts.needs.filter((n) => !held.has(fieldKey(n)));
-        const producer = this.producerFor(id, held, scopeTerms, seeking, wanted, linked, adding);
+        const producer = this.producerFor(id, held, terms, seeking, wanted, linked, adding);
         if (!producer) continue;
-        visit(producer, new Set([...seeking, id]));
+        visit(producer, new Set([...seeking, id]), terms);
         if (steps.some((s) => s.tool_slug === producer.slug)) continue;
         const found = gives(producer).filter((y) => !held.has(fieldKey(y)) && (y === id || tool.facts.needs.includes(y)));
         steps.push({ tool_slug: producer.slug, purpose: `Find ${found.join(' and ')}: ${producer.title}.` });
         for (const y of gives(producer)) held.add(fieldKey(y));
       }
     };
+    // The read of the goal's object where it lives; without a read of its own, the read of where it
+    // lives (a source's labels come with the source), or of the thing itself (a destination).
+    const { object: what, scope: where } = goal.facts;
+    const current = this.current.get(place(what, where)) ?? this.current.get(place(where ?? what));
+    // A copy reads what is copied first (the rules of tp_1, Priya's permissions), finding it if need be.
+    const origin = copies && lookupRank(goal) === 2 ? current : undefined;
+    if (origin) {
+      visit(origin, new Set(origin.facts.yields), this.scopeTerms(requestTerms, origin));
+      steps.push({ tool_slug: origin.slug, purpose: `Read what is to be copied: ${origin.title}.` });
+    }
     // A producer needing what the goal answers with goes in circles too: the sources of a warehouse
     // are not found by first taking a source.
     visit(goal, new Set(goal.facts.yields));
     // A replace overwrites the whole list: what is there now is read first, to keep what should stay.
-    // Without a read of its own, the list is read where it lives: a source's labels with the source.
-    const { object: what, scope: where } = goal.facts;
-    const current = goal.facts.operation === 'replace' ? (this.current.get(place(what, where)) ?? (where ? this.current.get(place(where)) : undefined)) : undefined;
-    if (current && !steps.some((s) => s.tool_slug === current.slug)) steps.push({ tool_slug: current.slug, purpose: `Read what is there now (the replace overwrites it): ${current.title}.` });
+    const overwritten = goal.facts.operation === 'replace' && !origin && (this.current.get(place(what, where)) ?? (where ? current : undefined));
+    if (overwritten && !steps.some((s) => s.tool_slug === overwritten.slug)) steps.push({ tool_slug: overwritten.slug, purpose: `Read what is there now (the replace overwrites it): ${overwritten.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
+  }
+
+  /**
+   * The request's terms that can name a scope. Where it spells the tool's own object, its words name
+   * none: "rename the user group" names no user. One word is not enough: in "take Carla out of every
+   * user group", Carla is a user.
+   */
+  private scopeTerms(requestTerms: readonly string[], tool: ToolDefinition): Set<string> {
+    const object = tool.facts.object.split(/\s+/).map(this.stem);
+    return new Set(object.length > 1 ? withoutPhrase(requestTerms, object) : requestTerms);
   }
 
   private producerFor(id: string, held: Set<string>, requestTerms: Set<string>, seeking: Set<string>, wanted: string[], linked: Set<string> | undefined, adding?: string[]): ToolDefinition | undefined {

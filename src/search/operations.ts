@@ -25,3 +25,17 @@ export const QUESTION_WORDS = new Set(['what', 'which', 'who', 'whom', 'where', 
 
 /** Words after which the next noun is the thing asked for: "which sources feed the warehouse" asks for sources. */
 export const ASKING_WORDS = new Set(['what', 'which', 'whats', 'list', 'show', 'every', 'all']);
+
+/** Words that copy one thing's state onto another: the plan reads what is copied first. */
+const COPY_WORDS = new Set(['copy', 'copies', 'copied', 'copying', 'clone', 'clones', 'cloned', 'cloning', 'mirror', 'mirrors', 'mirrored', 'mirroring']);
+
+/** After "same" or "exactly", the words that say whose state it is: "the same rules as", "exactly the permissions Priya had". */
+const HOLDER_WORDS: Record<string, ReadonlySet<string>> = {
+  same: new Set(['as', 'that', 'like', 'has', 'had', 'have', 'uses', 'used']),
+  exactly: new Set(['has', 'had', 'have']),
+};
+
+/** "copy the rules of tp_1 into tp_2", "give Sam the same permissions as Priya": the request copies. */
+export function asksToCopy(words: readonly string[]): boolean {
+  return words.some((w, i) => COPY_WORDS.has(w) || (HOLDER_WORDS[w] !== undefined && words.slice(i + 1, i + 6).some((v) => HOLDER_WORDS[w]!.has(v))));
+}

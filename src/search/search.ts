@@ -5,6 +5,7 @@ import { fieldKey } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { decide, type Decision } from './decide.js';
 import { SearchEngine, type Ranked, type ReadRequest } from './engine.js';
+import { asksToCopy } from './operations.js';
 import type { LabelledRequest } from './examples.js';
 import { WEIGHTS } from './weights.js';
 import { stem, terms } from './words.js';
@@ -98,7 +99,7 @@ export class ToolSearch {
     }
     const goal = primaries[0] ? this.registry.get(primaries[0]) : undefined;
     // Scopes the request names, not those it implies (sam@corp.com is a user, not the user a group is of).
-    const steps = goal ? this.planner!.plan(goal, known, read.words.filter((w) => !read.implied.includes(w)).flatMap(terms)) : undefined;
+    const steps = goal ? this.planner!.plan(goal, known, read.words.filter((w) => !read.implied.includes(w)).flatMap(terms), asksToCopy(read.words)) : undefined;
     const many = this.options.scriptTool && steps && steps.length > 1 && read.words.some((w) => MANY.has(w));
     return {
       use_case: q.use_case,

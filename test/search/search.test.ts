@@ -192,6 +192,15 @@ describe('plans', () => {
     expect(plan('take Carla out of every user group')[0]).toBe('SEGMENT_LIST_USERS');
   });
 
+  it('reads what a copy copies first: the origin held, or found', () => {
+    expect(plan('copy the labels of source src_a onto source src_b', 'sourceId:src_a')[0]).toBe('SEGMENT_GET_SOURCE');
+    expect(plan('give usr_new the same permissions as usr_old has', 'userId:usr_old')[0]).toBe('SEGMENT_GET_USER');
+    expect(plan('clone every rule of plan tp_9 into plan tp_10', 'trackingPlanId:tp_9')[0]).toBe('SEGMENT_LIST_RULES_FROM_TRACKING_PLAN');
+    // Not held: found first, then read.
+    const steps = plan("mirror the permissions of the 'Ops' user group onto the 'Ops EU' group");
+    expect(steps.slice(0, 2)).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_GET_USER_GROUP']);
+  });
+
   it('reads what a replace overwrites before replacing it', () => {
     expect(plan('replace the rules of tracking plan tp_1 with these three', 'trackingPlanId:tp_1')).toEqual(['SEGMENT_LIST_RULES_FROM_TRACKING_PLAN', 'SEGMENT_REPLACE_RULES_IN_TRACKING_PLAN']);
     expect(plan('set the advanced sync schedule of warehouse wh_1 to every 6 hours', 'warehouseId:wh_1')).toEqual([
