@@ -127,7 +127,7 @@ export class SearchEngine {
       ...(asked ? { asked } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
-      operations: requestedOperations(out),
+      operations: requestedOperations(out, asksQuestion(unquoted, out)),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),
       content,
@@ -338,9 +338,21 @@ function prebuilt(print: string): Prebuilt | undefined {
 
 const operationOf = new Map<string, string[]>();
 for (const [op, ws] of Object.entries(OPERATION_WORDS)) for (const w of ws.split(' ')) operationOf.set(w, [...(operationOf.get(w) ?? []), op]);
+/**
+ * Whether the request asks a question: it opens with a question word, or a clause of it ending in "?"
+ * does ("the scale app src_1, is it enabled?", "before I delete cred_1, what still uses it?").
+ */
+function asksQuestion(text: string, ws: string[]): boolean {
+  if (ws.length > 0 && QUESTION_WORDS.has(ws[0]!)) return true;
+  for (const m of text.matchAll(QUESTION_CLAUSE)) if (QUESTION_WORDS.has(m[1]!.toLowerCase())) return true;
+  return false;
+}
+
+/** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
+const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)[^.!?;:,]{0,300}\?/g;
+
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
-function requestedOperations(ws: string[]): Map<string, number> {
-  const question = ws.length > 0 && QUESTION_WORDS.has(ws[0]!);
+function requestedOperations(ws: string[], question: boolean): Map<string, number> {
   const out = new Map<string, number>();
   // The first operation named is the one asked; later ones are often context ("delete dst_4, disabled for months").
   let first = true;

@@ -90,6 +90,13 @@ describe('reading a request', () => {
     expect(plan('Add the rule for Certificate Downloaded in the tracking plan of portal source src_portal')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_UPDATE_RULES_IN_TRACKING_PLAN']);
   });
 
+  it('reads a clause asking a question as a question, wherever it stands', () => {
+    const ops = new SearchEngine(registry.tools).read('our kiosk source src_k1: did someone turn it off?').operations;
+    expect(ops.get('get')).toBe(1);
+    expect(ops.get('update')).toBeLessThan(1);
+    expect(search.search({ use_case: 'before I delete credential cred_9, what still uses it?', known_fields: 'credentialId:cred_9' }).primary_tool_slugs[0]).toBe('SEGMENT_LIST_CREDENTIAL_CONSUMERS');
+  });
+
   it('prefers reading when the request names no operation', () => {
     expect(top('transformation definition')[0]).toBe('SEGMENT_GET_TRANSFORMATION');
   });
