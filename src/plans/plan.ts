@@ -22,6 +22,8 @@ export class Planner {
   private readonly producers: Map<string, ToolDefinition[]>;
   /** The list or read of each object in its scope ("rules|tracking plan"): what a replace overwrites. */
   private readonly current = new Map<string, ToolDefinition>();
+  /** Every read of one thing, in the registry's order. */
+  private readonly reads: ToolDefinition[];
 
   /** `stem`: how the caller reduces words, so the facts' words compare with the request's terms. */
   constructor(
@@ -30,6 +32,7 @@ export class Planner {
   ) {
     // An id a tool's answer only mentions (a model's sourceId) is found by it too.
     this.producers = producers(tools, gives);
+    this.reads = tools.filter((t) => t.facts.operation === 'get');
     for (const t of tools) {
       const was = this.current.get(place(t.facts.object, t.facts.scope));
       // The simpler read when an object has both (a list before a get), whatever the registry's order.
@@ -71,10 +74,12 @@ export class Planner {
     const { object: what, scope: where } = goal.facts;
     const current = this.current.get(place(what, where)) ?? this.current.get(place(where ?? what));
     // A copy reads what is copied first (the rules of tp_1, Priya's permissions), finding it if need be.
-    const origin = copies && lookupRank(goal) === 2 ? current : undefined;
+    const origin = copies && lookupRank(goal) === 2 ? (this.heldOrigin(goal, held) ?? current) : undefined;
     if (origin) {
       visit(origin, new Set(origin.facts.yields), this.scopeTerms(requestTerms, origin));
       steps.push({ tool_slug: origin.slug, purpose: `Read what is to be copied: ${origin.title}.` });
+      // What it names is then known: the plan that src_old uses is the one to put src_new on.
+      for (const y of gives(origin)) held.add(fieldKey(y));
     }
     // A producer needing what the goal answers with goes in circles too: the sources of a warehouse
     // are not found by first taking a source.
@@ -84,6 +89,20 @@ export class Planner {
     if (overwritten && !steps.some((s) => s.tool_slug === overwritten.slug)) steps.push({ tool_slug: overwritten.slug, purpose: `Read what is there now (the replace overwrites it): ${overwritten.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
+  }
+
+  /**
+   * What a copy copies from, when the caller holds it: a held id the goal does not take names another
+   * thing, read by its own read ("the group ug_1 gets the permissions usr_2 has": usr_2); else a read
+   * of held ids that gives an id the goal lacks ("the tracking plan src_2 uses": src_2's plan).
+   */
+  private heldOrigin(goal: ToolDefinition, held: Set<string>): ToolDefinition | undefined {
+    const takes = new Set([...goal.facts.needs, ...goal.paramNames].map(fieldKey));
+    const reads = (t: ToolDefinition) => t.facts.operation === 'get' && t.facts.needs.length > 0 && t.facts.needs.every((n) => held.has(fieldKey(n)));
+    const other = [...held].find((id) => !takes.has(id));
+    const ofOther = other ? this.reads.find((t) => reads(t) && t.facts.needs.length === 1 && fieldKey(t.facts.needs[0]!) === other) : undefined;
+    const lacking = goal.facts.needs.filter((n) => !held.has(fieldKey(n)));
+    return ofOther ?? this.reads.find((t) => reads(t) && gives(t).some((y) => lacking.includes(y)));
   }
 
   /**

@@ -203,6 +203,9 @@ describe('plans', () => {
     expect(plan('copy the labels of source src_a onto source src_b', 'sourceId:src_a')[0]).toBe('SEGMENT_GET_SOURCE');
     expect(plan('give usr_new the same permissions as usr_old has', 'userId:usr_old')[0]).toBe('SEGMENT_GET_USER');
     expect(plan('clone every rule of plan tp_9 into plan tp_10', 'trackingPlanId:tp_9')[0]).toBe('SEGMENT_LIST_RULES_FROM_TRACKING_PLAN');
+    // Held, but not the goal's own: the other thing is read ("the plan src_old uses": src_old names its plan).
+    expect(plan('put source src_new under the same tracking plan that src_old uses', 'sourceId:src_old')).toEqual(['SEGMENT_GET_SOURCE', 'SEGMENT_ADD_SOURCE_TO_TRACKING_PLAN']);
+    expect(plan('give user group ug_1 exactly the permissions usr_2 has', 'userGroupId:ug_1, userId:usr_2')[0]).toBe('SEGMENT_GET_USER');
     // Not held: found first, then read.
     const steps = plan("mirror the permissions of the 'Ops' user group onto the 'Ops EU' group");
     expect(steps.slice(0, 2)).toEqual(['SEGMENT_LIST_USER_GROUPS', 'SEGMENT_GET_USER_GROUP']);
