@@ -349,7 +349,7 @@ function asksQuestion(text: string, ws: string[]): boolean {
 }
 
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
-const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)[^.!?;:,]{0,300}\?/g;
+const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,300}\?/g;
 
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
 function requestedOperations(ws: string[], question: boolean): Map<string, number> {
