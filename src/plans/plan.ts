@@ -85,7 +85,7 @@ export class Planner {
     // are not found by first taking a source.
     visit(goal, new Set(goal.facts.yields));
     // A replace overwrites the whole list: what is there now is read first, to keep what should stay.
-    const overwritten = goal.facts.operation === 'replace' && !origin && (this.current.get(place(what, where)) ?? (where ? current : undefined));
+    const overwritten = goal.facts.operation === 'replace' && !origin ? current : undefined;
     if (overwritten && !steps.some((s) => s.tool_slug === overwritten.slug)) steps.push({ tool_slug: overwritten.slug, purpose: `Read what is there now (the replace overwrites it): ${overwritten.title}.` });
     steps.push({ tool_slug: goal.slug, purpose: `${goal.title}.` });
     return steps;
@@ -98,11 +98,12 @@ export class Planner {
    */
   private heldOrigin(goal: ToolDefinition, held: Set<string>): ToolDefinition | undefined {
     const takes = new Set([...goal.facts.needs, ...goal.paramNames].map(fieldKey));
-    const reads = (t: ToolDefinition) => t.facts.operation === 'get' && t.facts.needs.length > 0 && t.facts.needs.every((n) => held.has(fieldKey(n)));
+    // this.reads are the gets; these need only what the caller holds.
+    const readsHeld = (t: ToolDefinition) => t.facts.needs.length > 0 && t.facts.needs.every((n) => held.has(fieldKey(n)));
     const other = [...held].find((id) => !takes.has(id));
-    const ofOther = other ? this.reads.find((t) => reads(t) && t.facts.needs.length === 1 && fieldKey(t.facts.needs[0]!) === other) : undefined;
+    const ofOther = other ? this.reads.find((t) => readsHeld(t) && t.facts.needs.length === 1 && fieldKey(t.facts.needs[0]!) === other) : undefined;
     const lacking = goal.facts.needs.filter((n) => !held.has(fieldKey(n)));
-    return ofOther ?? this.reads.find((t) => reads(t) && gives(t).some((y) => lacking.includes(y)));
+    return ofOther ?? this.reads.find((t) => readsHeld(t) && gives(t).some((y) => lacking.includes(y)));
   }
 
   /**
