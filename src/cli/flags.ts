@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type OptionSpec } from './common.js';
+import { editDistance } from '../util/edit-distance.js';
 
 /**
  * parseArgs with errors for people: an unknown or misspelled flag gets "did you mean --write?"
@@ -40,24 +41,11 @@ export function closest(typed: string, names: string[]): string | undefined {
   if (!t) return undefined;
   let best: { name: string; d: number; edits: number } | undefined;
   for (const name of names) {
-    const edits = distance(t, name);
+    const edits = editDistance(t, name);
     // A prefix of three letters or more counts as near; among equals, the fewest edits wins.
     const d = name.startsWith(t) && t.length >= 3 ? Math.min(0.5, edits) : edits;
     if (!best || d < best.d || (d === best.d && edits < best.edits)) best = { name, d, edits };
   }
   const allowed = t.length <= 4 ? 1 : 2;
   return best && best.d <= allowed ? best.name : undefined;
-}
-
-/** Edit distance counting a swap of neighbours as one edit (so "wirte" is one away from "write"). */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }

@@ -1,3 +1,5 @@
+import { editDistance } from '../util/edit-distance.js';
+
 /**
  * Slug rules, in one place. A slug is `SEGMENT_` + the operation in upper snake case. Agents write
  * them many ways (`segment_track`, `segment-track`, `integration__segment__segment_track`, `track`);
@@ -140,49 +142,4 @@ function wordSimilarity(a: string, b: string): number {
   const allowed = Math.max(a.length, b.length) <= 4 ? 1 : 2;
   const d = editDistance(a, b, allowed);
   return d <= allowed ? 1 - d / Math.max(a.length, b.length) : 0;
-}
-
-/**
- * Levenshtein distance with two rows; inputs are already bounded by MAX_SLUG_LENGTH. The rows are
- * reused between calls (a slug is compared with every candidate, so allocating them cost more than
- * the comparing). `max`: the distance matters to the caller only up to `max`, so only cells within
- * `max` of the diagonal are worked out (a band: a path leaving it costs more than `max`), and any
- * larger distance comes back as max + 1.
- */
-let rowA = new Uint32Array(64);
-let rowB = new Uint32Array(64);
-export function editDistance(a: string, b: string, max = Infinity): number {
-  if (a === b) return 0;
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const k = Math.min(max, Math.max(a.length, b.length));
-  const far = k + 1;
-  if (rowA.length <= b.length + 1) {
-    rowA = new Uint32Array(b.length + 2);
-    rowB = new Uint32Array(b.length + 2);
-  }
-  let prev = rowA;
-  let cur = rowB;
-  for (let j = 0; j <= b.length; j++) prev[j] = j <= k ? j : far;
-  for (let i = 1; i <= a.length; i++) {
-    const lo = Math.max(1, i - k);
-    const hi = Math.min(b.length, i + k);
-    cur[lo - 1] = lo === 1 ? i : far;
-    let rowMin = cur[lo - 1]!;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = lo; j <= hi; j++) {
-      const sub = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      const del = prev[j]! + 1;
-      const ins = cur[j - 1]! + 1;
-      const v = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    // The next row reads one cell past this band: outside it, as far as the band goes.
-    if (hi < b.length) cur[hi + 1] = far;
-    if (rowMin > k) return max + 1;
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[b.length]! > k ? max + 1 : prev[b.length]!;
 }

@@ -1,3 +1,4 @@
+import { editDistance } from '../util/edit-distance.js';
 import { englishCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
 
@@ -64,7 +65,7 @@ export class TypoFixer {
     for (let len = word.length - max; len <= word.length + max; len++) {
       for (const cand of this.tables().byLength.get(len) ?? []) {
         if (cand[0] !== word[0]) continue;
-        const d = distance(word, cand, bestD - 1);
+        const d = editDistance(word, cand, bestD - 1);
         if (d < bestD) {
           best = cand;
           bestD = d;
@@ -83,25 +84,4 @@ function skeleton(word: string): string {
 /** Most used first, then alphabetically (code units: the same order as localeCompare for a-z, 0-9, far cheaper). */
 export function byUse(a: readonly [string, number], b: readonly [string, number]): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-}
-
-/** Optimal string alignment distance (a swap of neighbours counts 1); gives up above `max`. */
-function distance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin > max) return max + 1;
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
