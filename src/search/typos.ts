@@ -59,16 +59,21 @@ export class TypoFixer {
     return hit ?? undefined;
   }
 
+  /** The closest known word; of those as close, one with the same consonants ("lst": list, not let; "rols": roles, not rows). */
   private closest(word: string, max: number): string | undefined {
+    const shape = skeleton(word);
     let best: string | undefined;
     let bestD = max + 1;
+    let bestShaped = false;
     for (let len = word.length - max; len <= word.length + max; len++) {
       for (const cand of this.tables().byLength.get(len) ?? []) {
         if (cand[0] !== word[0]) continue;
-        const d = editDistance(word, cand, bestD - 1);
-        if (d < bestD) {
+        const d = editDistance(word, cand, Math.min(bestD, max));
+        const shaped = d <= max && skeleton(cand) === shape;
+        if (d < bestD || (d === bestD && shaped && !bestShaped)) {
           best = cand;
           bestD = d;
+          bestShaped = shaped;
         }
       }
     }

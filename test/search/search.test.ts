@@ -45,6 +45,13 @@ describe('slugs, fragments and typos', () => {
     expect(e.corrected).toMatchObject({ trakc: 'track', evnt: 'event' });
   });
 
+  it('of known words as close to a misspelt one, takes the one with its consonants: a dropped vowel, not a changed letter', () => {
+    const corrected = (q: string) => search.search({ use_case: q }, 5, { explain: true }).explain!.corrected ?? {};
+    // "lst" was one edit from "let" and "list", "rols" from "rows" and "roles": the shorter or more used won.
+    expect(corrected('lst rols')).toEqual({ lst: 'list', rols: 'roles' });
+    expect(top('lst rols')[0]).toBe('SEGMENT_LIST_ROLES');
+  });
+
   it('answers a request whose every word is misspelt: a corrected word is a known word', () => {
     // Once counted half known, two corrected words weighed less than an off-topic neighbour ("list the functions in Lambda").
     expect(top('lsit fucntions')[0]).toBe('SEGMENT_LIST_FUNCTIONS');
