@@ -127,7 +127,7 @@ export class SearchEngine {
       ...(asked ? { asked } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
-      operations: requestedOperations(out, asksQuestion(unquoted, out)),
+      operations: settingOperation(requestedOperations(out, asksQuestion(unquoted, out)), unquoted),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),
       content,
@@ -350,6 +350,15 @@ function asksQuestion(text: string, ws: string[]): boolean {
 
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
 const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,300}\?/g;
+
+/** A field set to a value ("enabled=false", "name=Growth"), not an id nor a paging key: the request sets it. */
+const SETTING = /(?:^|[\s,;(])(?![\w.]*(?:id|Id|ID|limit|cursor|page|count)\s*=)[A-Za-z_][\w.]{0,40}\s*=\s*[^\s=]/;
+
+/** With no operation word, a field set to a value asks to update ("transformation tfm_4 enabled=false"). */
+function settingOperation(ops: Map<string, number>, text: string): Map<string, number> {
+  if (!ops.size && SETTING.test(text)) ops.set('update', 1);
+  return ops;
+}
 
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
 function requestedOperations(ws: string[], question: boolean): Map<string, number> {

@@ -45,6 +45,13 @@ describe('slugs, fragments and typos', () => {
     expect(e.corrected).toMatchObject({ trakc: 'track', evnt: 'event' });
   });
 
+  it('reads a field set to a value, with no verb, as an update; an id or a paging key is no such field', () => {
+    expect(top('transformation tfm_44a enabled=false', 'transformationId:tfm_44a')[0]).toBe('SEGMENT_UPDATE_TRANSFORMATION');
+    expect(top('filter flt_02 on dst_hubspot_9: enabled=false', 'destinationId:dst_hubspot_9, filterId:flt_02')[0]).toBe('SEGMENT_UPDATE_FILTER_FOR_DESTINATION');
+    expect(top('transformation transformationId=tfm_44a')[0]).toBe('SEGMENT_GET_TRANSFORMATION');
+    expect(top('transformations limit=10')[0]).toBe('SEGMENT_LIST_TRANSFORMATIONS');
+  });
+
   it('of known words as close to a misspelt one, takes the one with its consonants: a dropped vowel, not a changed letter', () => {
     const corrected = (q: string) => search.search({ use_case: q }, 5, { explain: true }).explain!.corrected ?? {};
     // "lst" was one edit from "let" and "list", "rols" from "rows" and "roles": the shorter or more used won.
