@@ -6,6 +6,8 @@
  * any larger distance comes back as max + 1. Three rows, reused between calls: a word is compared with
  * every candidate, and allocating rows cost more than comparing.
  */
+/** The longest word whose rows are kept between calls (slugs are at most MAX_SLUG_LENGTH). */
+const KEEP = 1024;
 let rows = [new Uint32Array(64), new Uint32Array(64), new Uint32Array(64)];
 
 export function editDistance(a: string, b: string, max = Infinity): number {
@@ -13,8 +15,10 @@ export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const k = Math.min(max, Math.max(a.length, b.length));
   const far = k + 1;
-  if (rows[0]!.length <= b.length + 1) rows = rows.map(() => new Uint32Array(b.length + 2));
-  let [older, prev, cur] = rows as [Uint32Array, Uint32Array, Uint32Array];
+  // Rows for a long word are made for this call only: one pasted megabyte must not stay allocated.
+  const own = b.length + 2 > KEEP ? [0, 0, 0].map(() => new Uint32Array(b.length + 2)) : undefined;
+  if (!own && rows[0]!.length < b.length + 2) rows = rows.map(() => new Uint32Array(KEEP));
+  let [older, prev, cur] = (own ?? rows) as [Uint32Array, Uint32Array, Uint32Array];
   for (let j = 0; j <= b.length; j++) prev[j] = j <= k ? j : far;
   for (let i = 1; i <= a.length; i++) {
     const lo = Math.max(1, i - k);

@@ -49,7 +49,7 @@ describe('slugs, fragments and typos', () => {
     expect(top('transformation tfm_44a enabled=false', 'transformationId:tfm_44a')[0]).toBe('SEGMENT_UPDATE_TRANSFORMATION');
     expect(top('filter flt_02 on dst_hubspot_9: enabled=false', 'destinationId:dst_hubspot_9, filterId:flt_02')[0]).toBe('SEGMENT_UPDATE_FILTER_FOR_DESTINATION');
     expect(top('transformation transformationId=tfm_44a')[0]).toBe('SEGMENT_GET_TRANSFORMATION');
-    expect(top('transformations limit=10')[0]).toBe('SEGMENT_LIST_TRANSFORMATIONS');
+    expect(top('filters of destination dst_1 limit=20', 'destinationId:dst_1')[0]).toBe('SEGMENT_LIST_FILTERS_FROM_DESTINATION');
   });
 
   it('of known words as close to a misspelt one, takes the one with its consonants: a dropped vowel, not a changed letter', () => {

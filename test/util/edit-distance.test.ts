@@ -41,5 +41,8 @@ describe('edit distance', () => {
     expect(editDistance('C'.repeat(20), 'C'.repeat(23), 3)).toBe(3);
     expect(editDistance('ABABABABAB', 'BABABABABA', 2)).toBe(2);
     expect(editDistance('CDCD', 'DCDC')).toBe(2);
+    // A long word gets rows of its own for the call (none kept), and the next short call is still exact.
+    expect(editDistance('ab', `${'a'.repeat(3000)}b`)).toBe(2999);
+    expect(editDistance('wirte', 'write')).toBe(1);
   });
 });
