@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import MiniSearch, { type Options } from 'minisearch';
 import { compareSlugs, fieldKey } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
+import { boundedMemo } from '../util/bounded-memo.js';
 import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.js';
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
@@ -127,7 +128,7 @@ export class SearchEngine {
       ...(asked ? { asked } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
-      operations: settingOperation(requestedOperations(out, asksQuestion(unquoted, out)), unquoted),
+      operations: requestedOperations(out, asksQuestion(unquoted, out), unquoted),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),
       content,
@@ -140,16 +141,9 @@ export class SearchEngine {
    * "what", "list"..., or two after the first operation word ("add a rule to the plan": rules, not the plan).
    */
   private askedFor(ws: string[]): string | undefined {
-    for (let i = 0; i < ws.length; i++) {
-      const asking = ASKING_WORDS.has(ws[i]!);
-      if (!asking && !operationOf.has(ws[i]!)) continue;
-      for (let j = i + 1; j <= i + (asking ? 3 : 2) && j < ws.length; j++) {
-        const s = stem(ws[j]!);
-        if (this.heads.has(s)) return s;
-      }
-      return undefined;
-    }
-    return undefined;
+    const i = ws.findIndex((w) => ASKING_WORDS.has(w) || operationOf.has(w));
+    if (i < 0) return undefined;
+    return ws.slice(i + 1, i + 1 + (ASKING_WORDS.has(ws[i]!) ? 3 : 2)).map(stem).find((s) => this.heads.has(s));
   }
 
   /**
@@ -343,9 +337,7 @@ for (const [op, ws] of Object.entries(OPERATION_WORDS)) for (const w of ws.split
  * does ("the scale app src_1, is it enabled?", "before I delete cred_1, what still uses it?").
  */
 function asksQuestion(text: string, ws: string[]): boolean {
-  if (ws.length > 0 && QUESTION_WORDS.has(ws[0]!)) return true;
-  for (const m of text.matchAll(QUESTION_CLAUSE)) if (QUESTION_WORDS.has(m[1]!.toLowerCase())) return true;
-  return false;
+  return QUESTION_WORDS.has(ws[0] ?? '') || [...text.matchAll(QUESTION_CLAUSE)].some((m) => QUESTION_WORDS.has(m[1]!.toLowerCase()));
 }
 
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
@@ -354,14 +346,8 @@ const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,3
 /** A field set to a value ("enabled=false", "name=Growth"), not an id nor a paging key: the request sets it. */
 const SETTING = /(?:^|[\s,;(])(?![\w.]*(?:id|Id|ID|limit|cursor|page|count)\s*=)[A-Za-z_][\w.]{0,40}\s*=\s*[^\s=]/;
 
-/** With no operation word, a field set to a value asks to update ("transformation tfm_4 enabled=false"). */
-function settingOperation(ops: Map<string, number>, text: string): Map<string, number> {
-  if (!ops.size && SETTING.test(text)) ops.set('update', 1);
-  return ops;
-}
-
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
-function requestedOperations(ws: string[], question: boolean): Map<string, number> {
+function requestedOperations(ws: string[], question: boolean, text: string): Map<string, number> {
   const out = new Map<string, number>();
   // The first operation named is the one asked; later ones are often context ("delete dst_4, disabled for months").
   let first = true;
@@ -372,23 +358,20 @@ function requestedOperations(ws: string[], question: boolean): Map<string, numbe
     first = false;
   }
   if (question) for (const op of ['list', 'get']) out.set(op, 1);
+  // With no operation word, a field set to a value asks to update ("transformation tfm_4 enabled=false").
+  if (!out.size && SETTING.test(text)) out.set('update', 1);
   return out;
 }
 
 /** MiniSearch's term step: stop words out, Porter stems in; objectExact keeps words as written, a query term is looked up both ways. */
 function processTerm(term: string, field?: string): string[] | null {
-  // A request's words come again and again, so each is read once.
-  const cached = field === undefined ? queryTerms.get(term) : undefined;
-  if (cached !== undefined) return cached;
+  if (field === undefined) return queryTerms(term);
   const ws = words(term).filter((w) => !isStop(w));
-  const out = field === 'objectExact' ? ws : field === undefined ? [...new Set(ws.flatMap((w) => [stem(w), w]))] : ws.map(stem);
-  const hit = out.length ? out : null;
-  if (field === undefined) {
-    if (queryTerms.size >= QUERY_TERMS_CAP) queryTerms.clear();
-    queryTerms.set(term, hit);
-  }
-  return hit;
+  const out = field === 'objectExact' ? ws : ws.map(stem);
+  return out.length ? out : null;
 }
-/** Capped: a long-running server sees endless new words. */
-const queryTerms = new Map<string, string[] | null>();
-const QUERY_TERMS_CAP = 20_000;
+/** A request's words come again and again, so each is read once. */
+const queryTerms = boundedMemo(20_000, (term: string): string[] | null => {
+  const out = [...new Set(words(term).filter((w) => !isStop(w)).flatMap((w) => [stem(w), w]))];
+  return out.length ? out : null;
+});

@@ -125,13 +125,7 @@ export class TermIndex {
         const field = fields[p[at++]!]!;
         const count = p[at++]!;
         // Documents ascend within a field: bisect, not scan (a common term lists thousands of requests).
-        let lo = 0;
-        let hi = count;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (p[at + 2 * mid]! < doc) lo = mid + 1;
-          else hi = mid;
-        }
+        const lo = firstNotBelow(count, (k) => p[at + 2 * k]! < doc);
         if (lo < count && p[at + 2 * lo] === doc && !(out[terms[t]!] ??= []).includes(field)) out[terms[t]!]!.push(field);
         at += 2 * count;
       }
@@ -199,18 +193,23 @@ export class TermIndex {
   /** The first position in `sorted` whose term is not below `term`. */
   private lowerBound(term: string): number {
     const { sorted, terms } = this.saved;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (terms[sorted[mid]!]! < term) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstNotBelow(sorted.length, (k) => terms[sorted[k]!]! < term);
   }
 
   private find(term: string): number {
     const t = this.saved.sorted[this.lowerBound(term)]!;
     return this.saved.terms[t] === term ? t : -1;
   }
+}
+
+/** The first of 0..n-1 not below what is sought, by bisection (`below` holds for a prefix of them). */
+function firstNotBelow(n: number, below: (k: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

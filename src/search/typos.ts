@@ -1,3 +1,4 @@
+import { boundedMemo } from '../util/bounded-memo.js';
 import { editDistance } from '../util/edit-distance.js';
 import { englishCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
@@ -8,14 +9,11 @@ import { WEIGHTS } from './weights.js';
  */
 export class TypoFixer {
   private readonly known: Set<string>;
-  private readonly cache = new Map<string, string | null>();
-  /** Made when the first unknown word comes: most requests have none, and the first search would wait for them. */
-  private lookup?: {
-    /** Known words by length, most used first. */
-    byLength: Map<number, string[]>;
-    /** Known words by their letters without vowels after the first ("user" -> "usr"), most used first. */
-    skeletons: Map<string, string>;
-  };
+  /**
+   * Known words by length, and by their letters without vowels after the first ("user" -> "usr"), most
+   * used first. Made when the first unknown word comes: most requests have none, and the first search would wait.
+   */
+  private lookup?: { byLength: Map<number, string[]>; skeletons: Map<string, string> };
 
   /** `vocabulary`: the tools' words with how many tools use each, in `byUse` order (as the index saves it). */
   constructor(private readonly vocabulary: readonly [string, number][]) {
@@ -46,18 +44,18 @@ export class TypoFixer {
     if (word.length < t.minLength || this.known.has(word) || !/^[a-z]+$/.test(word)) return undefined;
     // A word everyday English uses often enough is a word, not a typo ("post" is not "past").
     if ((englishCounts().get(word) ?? 0) >= t.englishWord) return undefined;
-    let hit = this.cache.get(word);
-    if (hit === undefined) {
-      // A word without its vowels ("grps", "wrkspc") is an abbreviation, read before any edit; not at
-      // three letters, too few to tell from a pasted id's prefix ("src_ios").
-      const bare = skeleton(word);
-      const abbreviation = word.length >= 4 ? this.tables().skeletons.get(bare) : undefined;
-      hit = (bare === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
-      if (this.cache.size > 5_000) this.cache.clear();
-      this.cache.set(word, hit);
-    }
-    return hit ?? undefined;
+    return this.corrected(word) ?? undefined;
   }
+
+  /** The fix of an unknown word (null: none), remembered. */
+  private readonly corrected = boundedMemo(5_000, (word: string): string | null => {
+    const t = WEIGHTS.typo;
+    // A word without its vowels ("grps", "wrkspc") is an abbreviation, read before any edit; not at
+    // three letters, too few to tell from a pasted id's prefix ("src_ios").
+    const bare = skeleton(word);
+    const abbreviation = word.length >= 4 ? this.tables().skeletons.get(bare) : undefined;
+    return (bare === word ? abbreviation : undefined) ?? this.closest(word, word.length >= t.longWord ? t.longDistance : t.distance) ?? abbreviation ?? null;
+  });
 
   /** The closest known word; of those as close, one with the same consonants ("lst": list, not let; "rols": roles, not rows). */
   private closest(word: string, max: number): string | undefined {

@@ -5,19 +5,7 @@
  */
 export const WEIGHTS = {
   /** A match in each field of a tool (MiniSearch `boost`; 0 reads as 1: switch a field off with a tiny number). `asked`: the labelled requests it serves. */
-  fields: {
-    slug: 1,
-    object: 1,
-    objectExact: 0.5,
-    scope: 1.5,
-    operation: 0.5,
-    title: 1,
-    tags: 1.5,
-    useCases: 1,
-    description: 0.5,
-    params: 0.5,
-    asked: 3,
-  },
+  fields: { slug: 1, object: 1, objectExact: 0.5, scope: 1.5, operation: 0.5, title: 1, tags: 1.5, useCases: 1, description: 0.5, params: 0.5, asked: 3 },
   /** How much the closest single use case of a tool adds to its score (a second index, one short request a document). */
   useCase: 3,
   /** How much the closest labelled request a tool serves adds to its score (examples.ts). */

@@ -1,4 +1,5 @@
 import { stemmer } from 'stemmer';
+import { boundedMemo } from '../util/bounded-memo.js';
 
 /**
  * Words as search compares them, for tools and requests alike: lower case, camelCase and snake_case
@@ -18,19 +19,8 @@ const STOP = new Set(
   ).split(/\s+/),
 );
 
-/** Caches are capped: a long-running server sees endless new words and must not grow without end. */
-const CACHE_CAP = 20_000;
-const stems = new Map<string, string>();
-
-export function stem(word: string): string {
-  let s = stems.get(word);
-  if (s === undefined) {
-    s = word.length <= 3 ? word : stemmer(word);
-    if (stems.size >= CACHE_CAP) stems.clear();
-    stems.set(word, s);
-  }
-  return s;
-}
+/** Porter stems, remembered (capped: a long-running server sees endless new words). */
+export const stem = boundedMemo(20_000, (word: string): string => (word.length <= 3 ? word : stemmer(word)));
 
 export const isStop = (word: string): boolean => STOP.has(word);
 
