@@ -37,6 +37,8 @@ export interface ReadRequest {
   catalog: { name: string; kind: CatalogKind }[];
   /** The object the request asks for ("which sources feed wh_1": source), when it says. */
   asked?: string;
+  /** The word before it when the two are one thing ("user groups": user), which then names no scope. */
+  askedModifier?: string;
   /** Operations the request asks for (facts' verbs), with how surely; empty when it names none. */
   operations: Map<string, number>;
   /** Content words (not stop words) and how many of them some tool or the catalog knows. */
@@ -58,9 +60,11 @@ export class SearchEngine {
   /** Whether some labelled request is one no tool serves: without any, closeness says nothing about answering. */
   private readonly unserved: boolean;
   private readonly typos: TypoFixer;
-  private readonly tools: { slug: string; params: Set<string>; finds: Set<string>; access: ToolDefinition['access']; operation: string; head: string }[];
+  private readonly tools: { slug: string; params: Set<string>; finds: Set<string>; access: ToolDefinition['access']; operation: string; head: string; scope: string }[];
   /** The last word of each tool's object, stemmed: what a request can ask for ("sources", "groups"). */
   private readonly heads: Set<string>;
+  /** The last two words of each object of two or more, stemmed ("user group", "destination filter"). */
+  private readonly compounds: Set<string>;
   // Per tool, reused by every search: the tools its fields matched, its closest use case and labelled request (-1: none).
   private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
@@ -84,8 +88,9 @@ export class SearchEngine {
     // What a tool finds and does not take: a caller holding one of those ids has no need to find it.
     const finds = (t: ToolDefinition) => new Set(t.facts.yields.map(fieldKey).filter((y) => !t.paramNames.some((p) => fieldKey(p) === y)));
     const head = (t: ToolDefinition) => stem(t.facts.object.split(/\s+/).at(-1) ?? '');
-    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation, head: head(t) }));
+    this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation, head: head(t), scope: stem(t.facts.scope?.split(/\s+/).at(-1) ?? '') }));
     this.heads = new Set(this.tools.map((t) => t.head).filter(Boolean));
+    this.compounds = new Set(tools.map((t) => t.facts.object.split(/\s+/).slice(-2).map(stem).join(' ')).filter((c) => c.includes(' ')));
     this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
@@ -123,9 +128,10 @@ export class SearchEngine {
     // An email address stands for a person: "which groups is sam@corp.com in" asks about a user.
     const named = [...catalog.map((c) => c.kind), ...(EMAIL.test(unquoted) ? ['user'] : [])];
     const kinds = named.filter((k) => !out.includes(k) && !out.includes(`${k}s`));
-    const asked = this.askedFor(out);
+    const { asked, modifier } = this.askedFor(out);
     return {
       ...(asked ? { asked } : {}),
+      ...(modifier ? { askedModifier: modifier } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
       operations: requestedOperations(out, asksQuestion(unquoted, out), unquoted),
@@ -140,10 +146,16 @@ export class SearchEngine {
    * The thing a request asks for: the first object some tool has, within three words after "which",
    * "what", "list"..., or two after the first operation word ("add a rule to the plan": rules, not the plan).
    */
-  private askedFor(ws: string[]): string | undefined {
+  private askedFor(ws: string[]): { asked?: string; modifier?: string } {
     const i = ws.findIndex((w) => ASKING_WORDS.has(w) || operationOf.has(w));
-    if (i < 0) return undefined;
-    return ws.slice(i + 1, i + 1 + (ASKING_WORDS.has(ws[i]!) ? 3 : 2)).map(stem).find((s) => this.heads.has(s));
+    if (i < 0) return {};
+    const span = ASKING_WORDS.has(ws[i]!) ? 3 : 2;
+    // One word past the window: the tail of a compound that starts inside it.
+    const stems = ws.slice(i + 1, i + 2 + span).map(stem);
+    const k = stems.slice(0, span).findIndex((s) => this.heads.has(s));
+    if (k < 0) return {};
+    // "list user groups" asks for groups: a compound's last word names the thing.
+    return this.compounds.has(`${stems[k]} ${stems[k + 1]}`) ? { asked: stems[k + 1], modifier: stems[k] } : { asked: stems[k] };
   }
 
   /**
@@ -195,7 +207,8 @@ export class SearchEngine {
     // The operation asked for fits or not; with none asked, reading is the safe guess.
     const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);
     // The thing asked for is the tool's object, not its scope: "which sources feed the warehouse".
-    const asks = (t: number) => (read.asked && this.tools[t]!.head === read.asked ? 1 + WEIGHTS.askedObject : 1);
+    // Not a tool scoped by the compound's first word: "list user groups" names no user.
+    const asks = (t: number) => (read.asked && this.tools[t]!.head === read.asked && this.tools[t]!.scope !== read.askedModifier ? 1 + WEIGHTS.askedObject : 1);
     const fields = this.index.search(query);
     const inFields = this.inFields.fill(0);
     for (let i = 0; i < fields.hits.length; i++) inFields[fields.hits[i]!] = 1;

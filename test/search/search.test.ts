@@ -52,6 +52,13 @@ describe('slugs, fragments and typos', () => {
     expect(top('filters of destination dst_1 limit=20', 'destinationId:dst_1')[0]).toBe('SEGMENT_LIST_FILTERS_FROM_DESTINATION');
   });
 
+  it('reads a compound as the thing asked for, whose first word names no scope: "list user groups" lists groups, not a user\'s', () => {
+    expect(top('list user groups')[0]).toBe('SEGMENT_LIST_USER_GROUPS');
+    expect(search.search({ use_case: 'list user groups' }, 5, { explain: true }).explain!.asked_for).toBe('group');
+    // With a user named, the scoped list still leads.
+    expect(top('list user groups of usr_7', 'userId:usr_7')[0]).toBe('SEGMENT_LIST_USER_GROUPS_FROM_USER');
+  });
+
   it('of known words as close to a misspelt one, takes the one with its consonants: a dropped vowel, not a changed letter', () => {
     const corrected = (q: string) => search.search({ use_case: q }, 5, { explain: true }).explain!.corrected ?? {};
     // "lst" was one edit from "let" and "list", "rols" from "rows" and "roles": the shorter or more used won.
