@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { once } from '../util/once.js';
 
 /**
  * Names of products in Segment's catalog (data/catalog/names.json): "Klaviyo", "Snowflake", "iOS".
@@ -10,10 +11,7 @@ export type CatalogKind = 'destination' | 'source' | 'warehouse';
 const FILE = new URL('../../data/catalog/names.json', import.meta.url);
 
 /** Name (lower-case letters and digits only) -> its kind; `longest`: most words in one name. */
-let names: { kinds: Map<string, CatalogKind>; longest: number } | undefined;
-
-function catalogNames(): NonNullable<typeof names> {
-  if (names) return names;
+const catalogNames = once((): { kinds: Map<string, CatalogKind>; longest: number } => {
   const data = JSON.parse(readFileSync(FILE, 'utf8')) as Record<`${CatalogKind}s`, string[]>;
   const kinds = new Map<string, CatalogKind>();
   let longest = 0;
@@ -26,8 +24,8 @@ function catalogNames(): NonNullable<typeof names> {
       longest = Math.max(longest, name.split(/[^a-zA-Z0-9]+/).filter(Boolean).length);
     }
   }
-  return (names = { kinds, longest });
-}
+  return { kinds, longest };
+});
 
 /** Catalog names in a list of words: where each starts, how many words it spans, and its kind. */
 export function findCatalogNames(words: string[]): { at: number; length: number; kind: CatalogKind; name: string }[] {

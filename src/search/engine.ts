@@ -349,9 +349,8 @@ for (const [op, ws] of Object.entries(OPERATION_WORDS)) for (const w of ws.split
  * Whether the request asks a question: it opens with a question word, or a clause of it ending in "?"
  * does ("the scale app src_1, is it enabled?", "before I delete cred_1, what still uses it?").
  */
-function asksQuestion(text: string, ws: string[]): boolean {
-  return QUESTION_WORDS.has(ws[0] ?? '') || [...text.matchAll(QUESTION_CLAUSE)].some((m) => QUESTION_WORDS.has(m[1]!.toLowerCase()));
-}
+const asksQuestion = (text: string, ws: string[]): boolean =>
+  QUESTION_WORDS.has(ws[0] ?? '') || [...text.matchAll(QUESTION_CLAUSE)].some((m) => QUESTION_WORDS.has(m[1]!.toLowerCase()));
 
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
 const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,300}\?/g;

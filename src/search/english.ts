@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { once } from '../util/once.js';
 
 /**
  * How often everyday English uses each word (SUBTLEX-US, 51 million words of film subtitles): such a
@@ -10,18 +11,15 @@ const FILE = new URL('../../data/search/english.txt', import.meta.url);
 /** How often English uses a word; undefined for a word it does not use (often enough). */
 export type WordCounts = Pick<Map<string, number>, 'get'>;
 
-let counts: WordCounts | undefined;
-
-export function englishCounts(): WordCounts {
+export const englishCounts = once((): WordCounts => {
   try {
-    counts ??= new SortedLines(readFileSync(FILE, 'utf8'));
+    return new SortedLines(readFileSync(FILE, 'utf8'));
   } catch {
     // Without the list search still works: it only corrects English words as typos.
     process.stderr.write(`segment-router: ${FILE.pathname} is missing (search reads every unknown word as a possible typo)\n`);
-    counts = new Map();
+    return new Map();
   }
-  return counts;
-}
+});
 
 /**
  * english.txt as read: its lines sorted by word, looked up by bisection in the text itself. Nothing

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { once } from '../util/once.js';
 
 /**
  * Requests people and agents wrote for Segment tasks, each with the tools that serve it (none: no tool
@@ -14,18 +15,14 @@ export interface LabelledRequest {
 
 export const EXAMPLES_FILE = new URL('../../data/search/examples.json', import.meta.url);
 
-let loaded: LabelledRequest[] | undefined;
-
 /** The committed labelled requests; none when the file is missing (search then ranks on the tools' words alone). */
-export function labelledRequests(): LabelledRequest[] {
-  if (loaded) return loaded;
+export const labelledRequests = once((): LabelledRequest[] => {
   try {
-    loaded = (JSON.parse(readFileSync(EXAMPLES_FILE, 'utf8')) as { requests: LabelledRequest[] }).requests;
+    return (JSON.parse(readFileSync(EXAMPLES_FILE, 'utf8')) as { requests: LabelledRequest[] }).requests;
   } catch {
-    loaded = [];
+    return [];
   }
-  return loaded;
-}
+});
 
 /** Where the build records the file's digest, its size and when it was taken (recordDigest). */
 const RECORD = new URL('./examples-digest.json', import.meta.url);

@@ -1,5 +1,6 @@
 import { boundedMemo } from '../util/bounded-memo.js';
 import { editDistance } from '../util/edit-distance.js';
+import { once } from '../util/once.js';
 import { englishCounts } from './english.js';
 import { WEIGHTS } from './weights.js';
 
@@ -9,19 +10,17 @@ import { WEIGHTS } from './weights.js';
  */
 export class TypoFixer {
   private readonly known: Set<string>;
-  /**
-   * Known words by length, and by their letters without vowels after the first ("user" -> "usr"), most
-   * used first. Made when the first unknown word comes: most requests have none, and the first search would wait.
-   */
-  private lookup?: { byLength: Map<number, string[]>; skeletons: Map<string, string> };
 
   /** `vocabulary`: the tools' words with how many tools use each, in `byUse` order (as the index saves it). */
   constructor(private readonly vocabulary: readonly [string, number][]) {
     this.known = new Set(vocabulary.map(([w]) => w));
   }
 
-  private tables(): NonNullable<TypoFixer['lookup']> {
-    if (this.lookup) return this.lookup;
+  /**
+   * Known words by length, and by their letters without vowels after the first ("user" -> "usr"), most
+   * used first. Made when the first unknown word comes: most requests have none, and the first search would wait.
+   */
+  private readonly tables = once(() => {
     const byLength = new Map<number, string[]>();
     const skeletons = new Map<string, string>();
     for (const [w] of this.vocabulary) {
@@ -31,8 +30,8 @@ export class TypoFixer {
         if (!skeletons.has(key)) skeletons.set(key, w);
       }
     }
-    return (this.lookup = { byLength, skeletons });
-  }
+    return { byLength, skeletons };
+  });
 
   knows(word: string): boolean {
     return this.known.has(word);
