@@ -1,5 +1,5 @@
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
-import type { LimitName } from './limits.js';
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSContext, type QuickJSDeferredPromise, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { SCRIPT_LIMITS, type LimitName } from './limits.js';
 import { PRELUDE, wrapScript } from './prelude.js';
 import type { EngineLimits, EngineOutcome, ScriptFailure } from './protocol.js';
 
@@ -7,6 +7,14 @@ export interface EngineHost {
   /** A tool call; resolves with the JSON the prelude expects ({ok, data} or {ok:false, error}). */
   call(slug: string, argsJson: string): Promise<string>;
   log(level: string, line: string): void;
+}
+
+const PAGE = 64 * 1024;
+
+/** QuickJS in a WebAssembly memory that cannot grow past `maxBytes` (limits.ts says why). */
+export function newEngineModule(maxBytes: number = SCRIPT_LIMITS.engineMemoryBytes): Promise<QuickJSWASMModule> {
+  const wasmMemory = new WebAssembly.Memory({ initial: SCRIPT_LIMITS.engineStartBytes / PAGE, maximum: Math.ceil(maxBytes / PAGE) });
+  return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
 }
 
 /**
@@ -70,8 +78,12 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
     host.log(ctx.getString(levelH), kept);
   });
 
-  /** Out of memory while raising "out of memory" leaves no error object: the heap's size tells. Failing to measure is itself a sign. */
+  /**
+   * Out of memory while raising "out of memory" leaves no error object: the heap's size tells, or the
+   * engine's memory being at its cap (what the heap does not count fills it first). Failing to measure is itself a sign.
+   */
   const nearMemoryLimit = () => {
+    if (qjs.getWasmMemory().buffer.byteLength > SCRIPT_LIMITS.engineMemoryBytes * 0.9) return true;
     // The text dump allocates nothing inside the runtime, which may be full.
     const used = /memory used\s+\d+\s+(\d+)/.exec(rt.dumpMemoryUsage())?.[1];
     return used === undefined || Number(used) > limits.memoryBytes * 0.9;
@@ -143,7 +155,10 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
 
 /** An engine error as the report shows it, with the limit it stands for when it is one. */
 function failureOf(ctx: QuickJSContext, handle: QuickJSHandle, deadline: number, outOfMemory: boolean): ScriptFailure {
+  const early = Date.now() <= deadline;
+  // Reading the error runs the script's code (a getter of its message) under the same deadline.
   const raw = ctx.dump(handle) as unknown;
+  if (early && Date.now() > deadline) return { name: 'InternalError', message: 'interrupted', limit: 'wall_time' };
   if ((raw === null || raw === undefined) && outOfMemory) return { name: 'InternalError', message: 'out of memory', limit: 'memory' };
   const e = raw && typeof raw === 'object' ? (raw as { name?: unknown; message?: unknown; stack?: unknown }) : { name: 'Error', message: typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw) };
   const name = typeof e.name === 'string' ? e.name : 'Error';

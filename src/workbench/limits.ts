@@ -9,6 +9,13 @@ export const SCRIPT_LIMITS = {
   /** Heap of the script's JavaScript engine. */
   memoryBytes: 64 * 1024 * 1024,
   /**
+   * The engine's whole WebAssembly memory: the heap above, plus what the engine starts with (its data
+   * and stack, 16 MB). The heap's limit counts only what QuickJS can measure, and this build measures
+   * a large string or array as a few bytes; past this cap every allocation fails, counted or not.
+   */
+  engineMemoryBytes: 96 * 1024 * 1024,
+  engineStartBytes: 16 * 1024 * 1024,
+  /**
    * The engine's own stack. It must overflow before the worker thread's native stack (4 MB), which
    * WebAssembly frames share: 256 KB is about 1,300 nested JavaScript calls and still safe.
    */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { SCRIPT_LIMITS } from './limits.js';
 import type { EngineLimits, EngineOutcome, FromEngine, ToEngine } from './protocol.js';
 
 /** The built worker; from the TypeScript sources (tests) the build's copy, which `npm test` makes first. */
@@ -15,13 +16,17 @@ export interface RunHandlers {
 }
 
 /** What ended a run when the engine could not say it itself. */
-export type RunEnd = EngineOutcome | { ok: false; crashed: string };
+export type ThreadEnd = EngineOutcome | { ok: false; crashed: string };
+/** `busy`: the run never started. */
+export type RunEnd = ThreadEnd | { ok: false; busy: string };
 
 /** One engine thread. A run that did not end normally leaves the thread to be ended, never reused. */
 export class EngineThread {
   private runId = 0;
-  private current?: { id: number; handlers: RunHandlers; end: (e: RunEnd) => void };
+  private current?: { id: number; handlers: RunHandlers; end: (e: ThreadEnd) => void };
   private dead?: string;
+  /** A script made the engine's memory grow past twice its start: the memory stays that size, so the thread is not kept. */
+  grown = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: FromEngine) => this.onMessage(m));
@@ -48,12 +53,12 @@ export class EngineThread {
     return !this.dead;
   }
 
-  run(script: string, limits: EngineLimits, handlers: RunHandlers): Promise<RunEnd> {
+  run(script: string, limits: EngineLimits, handlers: RunHandlers): Promise<ThreadEnd> {
     if (this.dead) return Promise.resolve({ ok: false, crashed: this.dead });
     const id = ++this.runId;
     // Held while a run is on: a CLI run must not exit with the script half done.
     this.worker.ref();
-    return new Promise<RunEnd>((end) => {
+    return new Promise<ThreadEnd>((end) => {
       this.current = { id, handlers, end };
       this.send({ type: 'run', runId: id, script, limits });
     }).finally(() => {
@@ -86,7 +91,10 @@ export class EngineThread {
       void run.handlers.onCall(m.slug, m.args).then((json) => {
         if (this.current?.id === m.runId) this.send({ type: 'answer', runId: m.runId, callId: m.callId, json });
       });
-    } else run.end(m.outcome);
+    } else {
+      this.grown = m.engineBytes > 2 * SCRIPT_LIMITS.engineStartBytes;
+      run.end(m.outcome);
+    }
   }
 }
 
@@ -125,7 +133,7 @@ export class EnginePool {
   /** Back to the pool when the run ended normally; otherwise the thread is ended. */
   release(thread: EngineThread, reusable: boolean): void {
     this.running--;
-    if (reusable && thread.alive && !this.closed && this.idle.length < this.keepIdle) this.idle.push(thread);
+    if (reusable && thread.alive && !thread.grown && !this.closed && this.idle.length < this.keepIdle) this.idle.push(thread);
     else this.end(thread);
   }
 

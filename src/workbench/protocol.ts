@@ -32,4 +32,4 @@ export type FromEngine =
   | { type: 'ready' }
   | { type: 'call'; runId: number; callId: number; slug: string; args: string }
   | { type: 'log'; runId: number; level: string; line: string }
-  | { type: 'done'; runId: number; outcome: EngineOutcome };
+  | { type: 'done'; runId: number; outcome: EngineOutcome; engineBytes: number };

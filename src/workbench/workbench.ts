@@ -6,7 +6,7 @@ import type { Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { describeLimit, limitHint, SCRIPT_LIMITS } from './limits.js';
 import { ApprovedPlan, Phase, type PhaseDeps, type PhaseMode } from './phase.js';
-import { EnginePool, PoolBusyError, type RunEnd } from './pool.js';
+import { EnginePool, PoolBusyError, type RunEnd, type ThreadEnd } from './pool.js';
 import type { EngineLimits } from './protocol.js';
 import { countCalls, type PlannedWrite, type ScriptError, type ScriptReport } from './report.js';
 
@@ -118,8 +118,8 @@ export class Workbench {
     try {
       thread = await this.pool.acquire();
     } catch (err) {
-      const message = err instanceof PoolBusyError ? err.message : `The sandbox could not start: ${(err as Error).message}`;
-      return { phase, end: { ok: false, crashed: message }, timeoutMs };
+      if (err instanceof PoolBusyError) return { phase, end: { ok: false, busy: err.message }, timeoutMs };
+      return { phase, end: { ok: false, crashed: `The sandbox could not start: ${(err as Error).message}` }, timeoutMs };
     }
     const limits: EngineLimits = {
       timeoutMs,
@@ -134,8 +134,8 @@ export class Workbench {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stops = [
-      new Promise<RunEnd>((r) => (timer = setTimeout(() => r({ ok: false, crashed: 'wall_time' }), timeoutMs + SCRIPT_LIMITS.hardStopGraceMs))),
-      new Promise<RunEnd>((r) => {
+      new Promise<ThreadEnd>((r) => (timer = setTimeout(() => r({ ok: false, crashed: 'wall_time' }), timeoutMs + SCRIPT_LIMITS.hardStopGraceMs))),
+      new Promise<ThreadEnd>((r) => {
         if (!hooks.signal) return;
         onAbort = () => r({ ok: false, crashed: 'cancelled' });
         if (hooks.signal.aborted) onAbort();
@@ -171,6 +171,7 @@ export class Workbench {
 function errorOf(end: RunEnd, phase: Phase, timeoutMs: number): ScriptError | undefined {
   if (phase.limitHit) return limitError(phase.limitHit, timeoutMs);
   if (end.ok) return undefined;
+  if ('busy' in end) return { kind: 'busy', message: `The script was not run: ${end.busy}`, hint: 'Nothing was run. Run it again once one of them has finished (each ends within its timeout_ms).' };
   if ('crashed' in end) {
     if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs);
     if (end.crashed === 'cancelled') return { kind: 'cancelled', message: 'The call was cancelled; the script was stopped.', hint: 'Calls that already ran are listed in "calls".' };

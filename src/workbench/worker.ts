@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { getQuickJS } from 'quickjs-emscripten';
-import { runInEngine } from './engine.js';
+import { newEngineModule, runInEngine } from './engine.js';
 import type { FromEngine, ToEngine } from './protocol.js';
 
 /**
@@ -12,7 +11,7 @@ const post = (m: FromEngine) => port.postMessage(m);
 const waiting = new Map<number, (json: string) => void>();
 let nextCall = 0;
 
-const qjs = await getQuickJS();
+const qjs = await newEngineModule();
 
 port.on('message', (m: ToEngine) => {
   if (m.type === 'answer') {
@@ -32,7 +31,8 @@ port.on('message', (m: ToEngine) => {
     log: (level, line) => post({ type: 'log', runId, level, line }),
   }).then((outcome) => {
     waiting.clear();
-    post({ type: 'done', runId, outcome });
+    // WebAssembly memory never shrinks: the pool ends a thread a script made grow (pool.ts).
+    post({ type: 'done', runId, outcome, engineBytes: qjs.getWasmMemory().buffer.byteLength });
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, sandboxWithRouter } from '../helpers/router.js';
 import { appWithSandbox } from '../helpers/inprocess.js';
+import { SCRIPT_LIMITS } from '../../src/workbench/limits.js';
 
 /**
  * The sandbox holds: no way to the host, and each limit ends a script cleanly with an error naming
@@ -99,6 +100,36 @@ describe('limits', () => {
       expect(r.error!.message).toMatch(/memory limit \(64 MB\)/);
     }
   }, 240_000);
+
+  it('memory: allocations the heap cannot count (large strings and arrays) still stop near the limit, and the grown thread is not kept', async () => {
+    // QuickJS counts a 1 MB string as a few bytes in this build: without a cap on the engine's
+    // WebAssembly memory this script held 2 GB and left its thread idle at that size.
+    for (const make of [`'x'.repeat(1e6)`, `new Uint8Array(1e6)`]) {
+      const script = `let a = []; try { for (;;) a.push(${make}); } catch (e) { const n = a.length; a = null; return { n, error: String(e) }; }`;
+      const r = await env.app.workbench.run({ script, timeoutMs: 100_000 });
+      expect(r.result, make).toMatchObject({ error: 'InternalError: out of memory' });
+      expect((r.result as { n: number }).n, make).toBeLessThanOrEqual(SCRIPT_LIMITS.engineMemoryBytes / 1e6);
+    }
+    const idle = (env.app.workbench as unknown as { pool: { idle: { grown: boolean }[] } }).pool.idle;
+    expect(idle.every((t) => !t.grown)).toBe(true);
+  }, 240_000);
+
+  it('a script whose error cannot be read before the deadline (a looping getter) is stopped at the wall time', async () => {
+    const r = await env.app.workbench.run({ script: `const e = new Error('x'); Object.defineProperty(e, 'message', { get() { for (;;) {} } }); throw e;`, timeoutMs: 1_000 });
+    expect(r.error).toMatchObject({ kind: 'limit', limit: 'wall_time' });
+  });
+
+  it('a fifth script at once is told the sandbox is busy and to try again, not to simplify it', async () => {
+    const spinning = Array.from({ length: 4 }, () => env.app.workbench.run({ script: 'while (true) {}', timeoutMs: 3_000 }));
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await env.app.workbench.run({ script: 'return 1' });
+    expect(r.error).toMatchObject({ kind: 'busy' });
+    expect(r.error!.message).toMatch(/4 scripts are running/);
+    expect(r.error!.hint).toMatch(/again/);
+    expect(r.error!.hint).not.toMatch(/simplify/);
+    await Promise.all(spinning);
+    expect((await env.app.workbench.run({ script: 'return 2' })).result).toBe(2);
+  }, 30_000);
 
   it('stack depth: runaway recursion ends cleanly', async () => {
     const r = await env.app.workbench.run({ script: `function down(n) { return down(n + 1) + 1; }\nreturn down(0);` });
