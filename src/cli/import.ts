@@ -1,5 +1,6 @@
-import { dirname, basename, extname, join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { decide } from '../policy/write-policy.js';
 import { runImport, type ImportSummary } from '../import/runner.js';
 import { detectFormat } from '../import/format.js';
@@ -24,9 +25,40 @@ const INTERRUPTED = 130;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** The whole name, extension kept: a.csv and a.ndjson never share a reject file, in one run or two. */
 function rejectsPathFor(file: string): string {
-  const ext = extname(file);
-  return join(dirname(file), `${basename(file, ext)}.rejects.ndjson`);
+  return join(dirname(file), `${basename(file)}.rejects.ndjson`);
+}
+
+/** Where a path leads, following links (a file not made yet: its folder's real path). */
+async function realTarget(path: string): Promise<string> {
+  return realpath(path).catch(async () => join(await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path))), basename(path)));
+}
+
+/**
+ * Each file's reject file, checked before anything is read or sent: never an input (it is written
+ * while that is read), never one for two inputs, in a folder that exists and can be written.
+ */
+async function rejectFiles(inputs: string[], given: string | undefined): Promise<string[]> {
+  const real = await Promise.all(inputs.map(realTarget));
+  const seen = new Map<string, string>();
+  real.forEach((r, i) => {
+    if (seen.has(r)) throw new UsageError(`${inputs[i]} is given twice (as ${seen.get(r)} too): name each file once.`);
+    seen.set(r, inputs[i]!);
+  });
+  const out: string[] = [];
+  for (const input of inputs) {
+    const path = given ?? rejectsPathFor(input);
+    const target = await realTarget(path);
+    if (seen.has(target)) throw new UsageError(`--rejects ${path} is the file being imported (${seen.get(target)}): rejected records are written while it is read. Name another file, e.g. --rejects ${rejectsPathFor(input)}.`);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) throw new UsageError(`--rejects ${path} is a folder: name a file in it, e.g. --rejects ${join(path, basename(rejectsPathFor(input)))}.`);
+    const folder = dirname(resolve(path));
+    const ok = await access(info ? path : folder, constants.W_OK).then(() => true, () => false);
+    if (!ok) throw new UsageError(`Rejected records cannot be written to ${path}: ${info ? 'the file is not writable' : `the folder ${folder} does not exist or is not writable`}. Nothing was sent. Name a writable file with --rejects PATH.`);
+    out.push(path);
+  }
+  return out;
 }
 
 function fileLine(s: ImportSummary): string[] {
@@ -54,7 +86,7 @@ export const importCommand: CommandSpec = {
     type: { type: 'string', description: 'Call type for records without a "type" field (identify, track, page, screen, group, alias).' },
     format: { type: 'string', description: 'ndjson (one message per line), json (an array) or csv (a header row of field paths); guessed from the file when absent.' },
     'default-timestamp': { type: 'string', description: 'Timestamp for records without one: "now" or an ISO-8601 time. Without it such records are rejected (historical data keeps its time).' },
-    rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson, next to it.' },
+    rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson added (events.csv.rejects.ndjson), next to it.' },
     restart: { type: 'boolean', description: 'Read the file from its start again, ignoring where an earlier run stopped.' },
     'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} (default 1,000); after a crash, the calls that were in flight (four) may go again, under the same ids.` },
     write: { type: 'string', description: 'Write policy: deny (default) sends nothing, ask confirms once at a prompt, allow sends.' },
@@ -72,10 +104,11 @@ export const importCommand: CommandSpec = {
     if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_ITEMS_PER_CALL)) throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')}.`);
     if (values.rejects !== undefined && positionals.length > 1) throw new UsageError('--rejects names one file: with several inputs, each gets its own reject file next to it.');
     // Every file is checked before anything is sent: readable, and the format it claims.
-    const files: { path: string; format: EventFormat; size: number }[] = [];
-    for (const path of positionals) {
+    const files: { path: string; format: EventFormat; size: number; rejects: string }[] = [];
+    const rejects = await rejectFiles(positionals, values.rejects as string | undefined);
+    for (const [i, path] of positionals.entries()) {
       const format = await inputErrorsAsUsage(() => detectFormat(path, values.format as string | undefined));
-      files.push({ path, format, size: (await stat(path)).size });
+      files.push({ path, format, size: (await stat(path)).size, rejects: rejects[i]! });
     }
 
     // Before the App exists and before the first request: see import-heap.ts.
@@ -137,7 +170,7 @@ export const importCommand: CommandSpec = {
                 format: f.format,
                 ...(type ? { type: type as MessageType } : {}),
                 ...(ts ? { defaultTimestamp: ts } : {}),
-                rejectsPath: (values.rejects as string | undefined) ?? rejectsPathFor(f.path),
+                rejectsPath: f.rejects,
                 restart: values.restart === true,
                 ...(batchSize ? { chunkMessages: batchSize } : {}),
                 stop: stop.signal,

@@ -15,14 +15,14 @@ import type { ReadPosition } from './source.js';
  */
 
 export interface Checkpoint {
-  v: 1;
+  v: 2;
   /** The imported file's name (no directory), for a person reading the folder. */
   file: string;
   /** Hash of what every record's id derives from besides the record (format, CSV header). */
   identity: string;
   /** Where the next run starts reading. */
   next: ReadPosition;
-  /** Hash of up to GUARD_BYTES just before `next.offset`: the file must still hold them to resume. */
+  /** Hash of the file's first HEAD_BYTES and of the GUARD_BYTES just before `next.offset` (guardOf): the file must still hold them to resume. */
   guard: string;
   /** Size of the reject file when this was written: a resume cuts it back to this. */
   rejectsBytes: number;
@@ -32,11 +32,15 @@ export interface Checkpoint {
   defaultTimestamp?: string;
   /** The whole file was read and settled. */
   done: boolean;
+  /** Its size then: the same size again is the same file, already imported; a larger one grew. */
+  size?: number;
   startedAt: string;
   updatedAt: string;
 }
 
 const GUARD_BYTES = 4096;
+/** An edit near the start (the usual place of a header, or of a fix made by hand) is seen too. */
+const HEAD_BYTES = 64 * 1024;
 const MAX_AGE_MS = 30 * 24 * 3600_000;
 const MAX_FILES = 200;
 
@@ -47,9 +51,12 @@ export class CheckpointStore {
     this.dir = join(home, 'journal', 'imports');
   }
 
-  /** The key of one import: the file where it is, with this content at its head. */
-  static key(realPath: string, identity: string): string {
-    return createHash('sha256').update(realPath).update('\0').update(identity).digest('base64url').slice(0, 32);
+  /**
+   * The key of one import: the file where it is. Not its identity (format, CSV header): a checkpoint
+   * made under another one is found, and refused, rather than missed (every id would change).
+   */
+  static key(realPath: string): string {
+    return createHash('sha256').update(realPath).digest('base64url').slice(0, 32);
   }
 
   path(key: string): string {
@@ -59,7 +66,7 @@ export class CheckpointStore {
   load(key: string): Checkpoint | undefined {
     try {
       const cp = JSON.parse(readFileSync(this.path(key), 'utf8')) as Checkpoint;
-      return cp.v === 1 ? cp : undefined;
+      return cp.v === 2 ? cp : undefined;
     } catch {
       return undefined; // none yet, or torn: start from the beginning (same ids, so no harm)
     }
@@ -109,14 +116,22 @@ export class CheckpointStore {
   }
 }
 
-/** Hash of the bytes just before `offset`: the part of the file a resume relies on not having changed. */
+/**
+ * Hash of the file's head and of the bytes just before `offset`: the part of the file a resume relies
+ * on not having changed. Not every byte before it (that would read the whole file again on each
+ * save): an edit between the two goes unseen.
+ */
 export async function guardOf(path: string, offset: number): Promise<string> {
-  const start = Math.max(0, offset - GUARD_BYTES);
-  const buf = Buffer.alloc(offset - start);
   const fh = await open(path, 'r');
   try {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return createHash('sha256').update(buf.subarray(0, bytesRead)).update(`\n${offset}`).digest('base64url');
+    const hash = createHash('sha256');
+    const tail = Math.max(0, offset - GUARD_BYTES);
+    for (const [start, end] of [[0, Math.min(HEAD_BYTES, tail)], [tail, offset]] as const) {
+      const buf = Buffer.alloc(end - start);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+      hash.update(buf.subarray(0, bytesRead)).update('\n');
+    }
+    return hash.update(String(offset)).digest('base64url');
   } finally {
     await fh.close();
   }

@@ -30,8 +30,8 @@ export async function* readCsv(path: string, from: ReadPosition, blockBytes = BL
     const out: SourceRecord[] = [];
     for (const row of rows) {
       if (!row.text.trim()) continue;
-      const built = toMessage(header.columns, row.text);
-      out.push({ line: row.line, next: { offset: row.end, line: row.lastLine, item: 0 }, raw: row.raw, ...built });
+      const built = row.error ? { error: row.error } : toMessage(header.columns, row.text);
+      out.push({ line: row.line, next: { offset: row.end, line: row.lastLine, item: 0 }, raw: row.raw, ...built, ...(row.open ? { open: true } : {}) });
     }
     if (out.length) yield out;
   }
@@ -43,50 +43,91 @@ interface Row {
   end: number;
   raw: Buffer;
   text: string;
+  /** Set for a row too long to be a message: only its start is kept (`raw`, `text`). */
+  error?: string;
+  /** The file's last row, without its line break: `end` is its start. */
+  open?: boolean;
 }
 
-/** Rows as text, with the line each starts on and the offset past it. */
+const COMMA = 0x2c;
+const CR = 0x0d;
+/**
+ * A row longer than this is no message (Segment takes 32 KB): it is read to its end but only its
+ * start is kept, so a quote that is never closed costs one reject, not the file in memory.
+ */
+const MAX_ROW_BYTES = 1024 * 1024;
+const TOO_LONG = `longer than ${MAX_ROW_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB): a quoted field that is never closed runs to the end of the file`;
+
+/**
+ * Rows as text, with the line each starts on and the offset past it. A quote opens a quoted field only
+ * at the field's start (RFC 4180): `5" screen` is text, and a row with it is split (and refused) alone.
+ */
 async function* csvRows(path: string, start: number, linesBefore: number, blockBytes = BLOCK_BYTES): AsyncGenerator<Row[]> {
-  let carry: Buffer | undefined;
+  /** The row so far, when it runs past the blocks read: its pieces, joined once when it ends (never block by block). */
+  let pieces: Buffer[] = [];
+  let carried = 0;
   let base = start;
   let line = linesBefore;
   let quoted = false;
-  /** Where the scan resumes in the carried bytes (everything before was scanned already). */
-  let scanned = 0;
+  let fieldStart = true;
+  /** Just past a closing quote. */
+  let closed = false;
   let rowLines = 0;
   const take = (buf: Buffer, from: number, to: number, end: number): Row => {
-    let stop = to;
-    if (stop > from && buf[stop - 1] === 0x0d) stop--;
-    const raw = buf.subarray(from, stop);
+    let whole = pieces.length ? Buffer.concat([...pieces, buf.subarray(from, to)]) : buf.subarray(from, to);
+    const tooLong = carried + (to - from) > MAX_ROW_BYTES;
+    if (tooLong) whole = whole.subarray(0, MAX_ROW_BYTES);
+    let stop = whole.length;
+    if (!tooLong && stop > 0 && whole[stop - 1] === CR) stop--;
+    const raw = whole.subarray(0, stop);
     let text = raw.toString('utf8');
-    if (base === 0 && from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const row = { line: line + 1, lastLine: line + rowLines, end, raw, text };
+    if (base === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const row: Row = { line: line + 1, lastLine: line + rowLines, end, raw, text, ...(tooLong ? { error: TOO_LONG } : {}) };
     line += rowLines;
     rowLines = 0;
+    pieces = [];
+    carried = 0;
+    base = end;
     return row;
   };
-  for await (const block of createReadStream(path, { start, highWaterMark: blockBytes })) {
-    const buf: Buffer = carry ? Buffer.concat([carry, block as Buffer]) : (block as Buffer);
+  for await (const chunk of createReadStream(path, { start, highWaterMark: blockBytes })) {
+    const buf = chunk as Buffer;
     const out: Row[] = [];
     let rowStart = 0;
-    for (let i = scanned; i < buf.length; i++) {
+    for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
-      if (b === QUOTE) quoted = !quoted; // "" inside quotes toggles twice: still quoted
+      if (quoted) {
+        // A quote inside quotes closes them; a second one right after ("") opens them again.
+        if (b === QUOTE) (quoted = false), (closed = true);
+        else if (b === NEWLINE) rowLines++;
+        continue;
+      }
+      if (b === QUOTE) quoted = fieldStart || closed;
+      else if (b === COMMA) fieldStart = true;
       else if (b === NEWLINE) {
         rowLines++;
-        if (!quoted) {
-          out.push(take(buf, rowStart, i, base + i + 1));
-          rowStart = i + 1;
-        }
+        out.push(take(buf, rowStart, i, base + carried + (i - rowStart) + 1));
+        rowStart = i + 1;
+        fieldStart = true;
       }
+      if (b !== COMMA && b !== NEWLINE && b !== CR) fieldStart = false;
+      closed = false;
     }
-    base += rowStart;
-    carry = rowStart < buf.length ? buf.subarray(rowStart) : undefined;
-    scanned = carry ? carry.length : 0;
+    if (rowStart < buf.length) {
+      // Past the limit only the row's start is kept; the rest is read for where the row ends.
+      if (carried <= MAX_ROW_BYTES) pieces.push(buf.subarray(rowStart));
+      carried += buf.length - rowStart;
+    }
     if (out.length) yield out;
   }
-  if (carry?.length) {
+  if (carried) {
+    // A last row without its line break may still be being written: a resume reads it again, whole.
     rowLines++;
-    yield [take(carry, 0, carry.length, base + carry.length)];
+    const last = Buffer.concat(pieces);
+    const cut = carried > last.length;
+    pieces = [];
+    carried = 0;
+    const row = take(last, 0, last.length, base);
+    yield [{ ...row, lastLine: row.line - 1, open: true, ...(cut ? { error: TOO_LONG } : {}) }];
   }
 }

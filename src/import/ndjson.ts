@@ -52,8 +52,9 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
   }
   if (carry.length) {
     const rest = carry.length === 1 ? carry[0]! : Buffer.concat(carry);
-    const rec = record(rest, 0, rest.length, line + 1, { offset: base + rest.length, line: line + 1, item: 0 }, base === 0, parse);
-    if (rec) yield [rec];
+    // A last line without its line break may still be being written: a resume reads it again, whole.
+    const rec = record(rest, 0, rest.length, line + 1, { offset: base, line, item: 0 }, base === 0, parse);
+    if (rec) yield [{ ...rec, open: true }];
   }
 }
 

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { checkArgumentValues } from '../execution/argument-values.js';
+import { LIMITS } from '../segment/tracking/delivery.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { plainObject, type PlainObject } from '../util/json-elements.js';
@@ -41,6 +42,8 @@ export interface Chunk {
   next: ReadPosition;
   /** Records of the file the chunk covers (messages and rejects). */
   read: number;
+  /** The file's open last record alone (source.ts): sent, but no checkpoint counts it. */
+  open?: boolean;
 }
 
 export interface ChunkPlan {
@@ -63,6 +66,11 @@ export async function* chunksOf(batches: AsyncIterable<SourceRecord[]>, plan: Ch
   let chunk = fresh(plan, from);
   for await (const batch of batches) {
     for (const rec of batch) {
+      if (rec.open && chunk.read) {
+        yield chunk;
+        chunk = fresh(plan, chunk.next);
+      }
+      if (rec.open) chunk.open = true;
       chunk.read++;
       chunk.next = rec.next;
       const reason = prepare(rec, chunk, plan);
@@ -93,6 +101,9 @@ const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
 
 const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
 const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
+/** A record past Segment's 32 KB as written is refused here, alone: in a call it would make the call too large for any of its messages to go. */
+const tooLarge = (bytes: number) => `the record is ${bytes.toLocaleString('en-US')} bytes; Segment refuses a message over ${LIMITS.messageBytes.toLocaleString('en-US')} bytes (32 KB): move large values out of properties/traits, or trim them`;
+
 const NOT_OBJECT = 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
 
 /** What the byte reading of a record found (util/json-elements.ts), reused record after record. */
@@ -120,9 +131,18 @@ function place(rec: SourceRecord, chunk: Chunk): void {
 function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | undefined {
   if (rec.error) return rec.error;
   const list = chunk.list;
-  if (!list) return prepareValue(rec, rec.value, chunk, plan);
+  if (!list) {
+    // A CSV row is sent as its message's JSON: measured only when the row itself is that large.
+    if (rec.raw.length > LIMITS.messageBytes && rec.value !== undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(rec.value));
+      if (bytes > LIMITS.messageBytes) return tooLarge(bytes);
+    }
+    return prepareValue(rec, rec.value, chunk, plan);
+  }
   const raw = rec.raw;
   const end = objectEnd(raw);
+  // A JSON record is sent as written: its own bytes are its size.
+  if (end > LIMITS.messageBytes) return tooLarge(end);
   const utf8 = isUtf8(raw);
   if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
     let filled = '';

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 
 /**
  * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
@@ -34,6 +34,18 @@ export class RejectFile {
     return this.size;
   }
 
+  /**
+   * Cuts an existing reject file back to what the checkpoint counted, at the start of a run: rejects of
+   * records a later run reads again (an open last line) are not left behind when none comes this time.
+   */
+  cutBack(): void {
+    try {
+      if (statSync(this.path).size > this.keep) truncateSync(this.path, this.keep);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
   /** Whether a file exists or will: a resume that kept lines, or a reject written in this run. */
   get used(): boolean {
     return this.size > 0;
@@ -56,7 +68,8 @@ export class RejectFile {
     }
     const text = rejects
       .map((r) => {
-        let record = r.raw.toString('utf8');
+        // Masked before it is cut: a secret cut in two would no longer be found whole.
+        let record = this.mask(r.raw.toString('utf8'));
         const cut = record.length > MAX_RECORD_CHARS;
         if (cut) record = record.slice(0, MAX_RECORD_CHARS);
         return this.mask(JSON.stringify({ line: r.line, ...(r.item !== undefined ? { item: r.item } : {}), reason: r.reason, record, ...(cut ? { record_cut_at: MAX_RECORD_CHARS } : {}) })) + '\n';

@@ -126,8 +126,12 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const store = new CheckpointStore(deps.home);
   store.prune();
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
-  const key = CheckpointStore.key(await realpath(opts.file), identity);
-  const earlier = store.load(key);
+  const key = CheckpointStore.key(await realpath(opts.file));
+  const found = store.load(key);
+  if (found && found.identity !== identity && !opts.restart) {
+    throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, fix them in the reject file (or a copy of it) and import that file. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);
+  }
+  const earlier = found?.identity === identity ? found : undefined;
   const cp = opts.restart ? undefined : earlier;
   if (cp && (await guardOf(opts.file, cp.next.offset).catch(() => '')) !== cp.guard) {
     throw new InputError(`${opts.file} changed since the last import of it stopped (at line ${cp.next.line}): it cannot be taken up where it stopped. Run the same command with --restart to import it from its start (lines that did not change keep their messageIds, so Segment drops the ones it already has).`);
@@ -143,7 +147,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const from = cp?.next ?? START;
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
-  const state: Checkpoint = cp ?? { v: 1, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: 0, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
+  const state: Checkpoint = cp ?? { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: 0, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
 
   const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {
     const seconds = (performance.now() - started) / 1000;
@@ -167,7 +171,10 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   };
 
   // A file imported whole is not sent again (unless it grew since: then the new lines are).
-  if (cp?.done && (await stat(opts.file)).size <= cp.next.offset) return summary(true, { already_imported: true });
+  // (A last line without its line break, or blank lines at the end, leave `next` before the end: the size tells.)
+  if (cp?.done && (await stat(opts.file)).size === (cp.size ?? cp.next.offset)) return summary(true, { already_imported: true });
+  state.done = false;
+  rejects.cutBack();
 
   const progress = () => opts.onProgress?.({ bytesRead, read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected });
   const confirm = deps.confirm;
@@ -204,6 +211,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     run.accepted += out.accepted;
     run.rejected += all.length;
     if (r) noteQuality(r, chunk);
+    if (chunk.open) return progress();
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
@@ -283,6 +291,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     while (queue.length) await settle();
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
+    state.size = (await stat(opts.file)).size;
     await save(true);
     return summary(true);
   } catch (err) {

@@ -19,6 +19,11 @@ export interface SourceRecord {
   raw: Buffer;
   value?: unknown;
   error?: string;
+  /**
+   * The file's last record, without its line break: it may still be being written. `next` is its own
+   * start, and no checkpoint counts it (prepare.ts gives it a chunk of its own): a later run reads it again, whole.
+   */
+  open?: boolean;
 }
 
 /** Where a reader starts: the file's beginning, or just past a record read earlier. */

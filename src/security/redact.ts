@@ -133,5 +133,8 @@ export class Redactor {
  * can hold part of a secret that no redactor would recognise.
  */
 export function jsonErrorReason(err: unknown): string {
-  return String((err as Error)?.message ?? err).replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '(input)');
+  // V8 quotes the input as it is, quotes and all ("{"a": }" is not valid JSON): up to the last quote before the verdict.
+  return String((err as Error)?.message ?? err)
+    .replace(/"[\s\S]*"(?:\.\.\.)?(?= is not valid JSON)/, '(input)')
+    .replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '(input)');
 }

@@ -42,7 +42,7 @@ describe('the reject file', () => {
 });
 
 describe('checkpoints', () => {
-  const cp = (file: string): Checkpoint => ({ v: 1, file, identity: 'i', next: { offset: 10, line: 2, item: 0 }, guard: 'g', rejectsBytes: 0, counts: { read: 2, accepted: 2, rejected: 0 }, done: false, startedAt: '', updatedAt: '' });
+  const cp = (file: string): Checkpoint => ({ v: 2, file, identity: 'i', next: { offset: 10, line: 2, item: 0 }, guard: 'g', rejectsBytes: 0, counts: { read: 2, accepted: 2, rejected: 0 }, done: false, startedAt: '', updatedAt: '' });
 
   it('round-trip; a torn file reads as none (the import starts again under the same ids)', async () => {
     const home = dir();

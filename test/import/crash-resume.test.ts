@@ -100,7 +100,7 @@ describe('import killed at random points', () => {
     // Some lines were resent after a kill (same id), but never the whole file again.
     expect(sb.events.length).toBeLessThan(GOOD * 2);
 
-    const rejects = readFileSync(join(dir, 'events.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).line);
+    const rejects = readFileSync(join(dir, 'events.ndjson.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).line);
     expect(rejects).toEqual([...bad]);
   }, 180_000);
 });

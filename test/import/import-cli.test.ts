@@ -42,14 +42,14 @@ describe('segment-router import FILE', () => {
     expect(r.code, r.stderr).toBe(1); // some lines were rejected
     const s = summaryOf(r.stdout);
     expect(s).toMatchObject({ complete: true, accepted: 3, rejected: 5 });
-    expect(s.files[0]).toMatchObject({ format: 'ndjson', read: 8, accepted: 3, rejected: 5, rejects_file: join(dir, 'events.rejects.ndjson') });
+    expect(s.files[0]).toMatchObject({ format: 'ndjson', read: 8, accepted: 3, rejected: 5, rejects_file: join(dir, 'events.ndjson.rejects.ndjson') });
     const got = received();
     expect(got.map((e) => e.userId)).toEqual(['u0', 'u2', 'u6']);
     expect(got.map((e) => e.message.timestamp)).toEqual([TS, TS, TS]);
     expect(got[0]!.messageId).toMatch(/^imp-[A-Za-z0-9_-]{32}$/);
     expect(got[2]!.messageId).toBe('mine-6');
 
-    const rejects = readFileSync(join(dir, 'events.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejects = readFileSync(join(dir, 'events.ndjson.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rejects.map((x) => [x.line, x.reason.slice(0, 20)])).toEqual([
       [2, 'not JSON (Unexpected'],
       [4, 'no "type": give the '],
@@ -60,7 +60,7 @@ describe('segment-router import FILE', () => {
     expect(rejects[0].record).toBe('not json');
     // The line itself, but never a secret in it.
     expect(rejects[3].record).toContain('"Has Key"');
-    expect(readFileSync(join(dir, 'events.rejects.ndjson'), 'utf8')).not.toContain(WRITE_KEY);
+    expect(readFileSync(join(dir, 'events.ndjson.rejects.ndjson'), 'utf8')).not.toContain(WRITE_KEY);
 
     // The same line of the same file always gets the same id: a second import (--restart) sends the same ids.
     const first = got.map((e) => e.messageId);
@@ -78,7 +78,7 @@ describe('segment-router import FILE', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(summaryOf(r.stdout)).toMatchObject({ complete: true, accepted: 2, rejected: 1 });
     expect(received().map((e) => e.userId)).toEqual(['u0', 'u2']);
-    const rejects = readFileSync(join(dir, 'deep.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejects = readFileSync(join(dir, 'deep.ndjson.rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rejects.map((x) => x.line)).toEqual([2]);
     expect(rejects[0].reason).toMatch(/^properties\.a\.a.* nests deeper than 64 levels\.$/);
   });
@@ -106,7 +106,7 @@ describe('segment-router import FILE', () => {
     expect(ask.code).toBe(3);
     expect(ask.stderr).toMatch(/Nothing was sent: --write=ask needs a "y" and no terminal/);
     expect(sb.events).toHaveLength(0);
-    expect(existsSync(join(dir, 'policy.rejects.ndjson'))).toBe(false);
+    expect(existsSync(join(dir, 'policy.ndjson.rejects.ndjson'))).toBe(false);
   });
 
   it('--type and --default-timestamp fill in what records lack; JSON arrays and CSV go the same way', async () => {
@@ -119,7 +119,7 @@ describe('segment-router import FILE', () => {
     const arr = file('arr.json', JSON.stringify([track(1), track(2), { bad: true }], null, 2));
     const a = await runImport([arr, '--write=allow', '--json']);
     expect(summaryOf(a.stdout)).toMatchObject({ accepted: 2, rejected: 1 });
-    const rejected = JSON.parse(readFileSync(join(dir, 'arr.rejects.ndjson'), 'utf8'));
+    const rejected = JSON.parse(readFileSync(join(dir, 'arr.json.rejects.ndjson'), 'utf8'));
     expect(rejected).toMatchObject({ item: 3, line: expect.any(Number), reason: expect.stringContaining('no "type"') });
 
     sb.reset();
@@ -156,7 +156,7 @@ describe('segment-router import FILE', () => {
     sb.reset();
     const block = await runImport([path, '--write=allow', '--json', '--validate=block', '--restart'], warn.env);
     expect(summaryOf(block.stdout)).toMatchObject({ accepted: 2, rejected: 1 });
-    const rejected = JSON.parse(readFileSync(join(dir, 'quality.rejects.ndjson'), 'utf8'));
+    const rejected = JSON.parse(readFileSync(join(dir, 'quality.ndjson.rejects.ndjson'), 'utf8'));
     expect(rejected).toMatchObject({ line: 2, reason: expect.stringContaining('breaks the tracking plan') });
     expect(received().map((e) => e.userId)).toEqual(['u1', 'u3']);
   });
@@ -216,7 +216,7 @@ describe('segment-router import FILE', () => {
     const cpDir = join(r.env.SEGMENT_ROUTER_HOME!, 'journal', 'imports');
     const [name] = readdirSync(cpDir);
     const text = readFileSync(join(cpDir, name!), 'utf8');
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'next', 'rejectsBytes', 'startedAt', 'updatedAt', 'v']);
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'next', 'rejectsBytes', 'size', 'startedAt', 'updatedAt', 'v']);
     expect(text).not.toContain('payload text');
     expect(text).not.toContain(WRITE_KEY);
   });
