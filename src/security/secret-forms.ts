@@ -15,6 +15,8 @@ export function secretForms(secret: string): string[] {
   forms.add(asciiEscaped(secret));
   try {
     forms.add(encodeURIComponent(secret));
+    // Every byte percent-encoded, as some clients write a whole value (%74%6F%6B...); the matcher adds upper case.
+    forms.add([...Buffer.from(secret, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
   } catch {
     /* a lone surrogate cannot be URL-encoded, so it never travels that way */
   }

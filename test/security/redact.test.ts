@@ -11,4 +11,35 @@ describe('redaction', () => {
     expect(out).not.toContain(basic);
     expect(out).toContain('****9876');
   });
+
+  // Found by an adversarial review (2026-12-06): halves of a secret echoed by an upstream.
+  const secret = 'tokA9x7Qp2LmZ4vR8sK1wN6bY3cD5';
+  const halves = `first half ${secret.slice(0, 14)} second half ${secret.slice(14)}`;
+
+  it('masks the halves of a secret in upstream text even when lower-casing changes the text\'s length ("İ")', () => {
+    const r = new Redactor();
+    r.add(secret);
+    const out = r.upstream(`İ ${halves}`);
+    expect(out).not.toContain(secret.slice(0, 14));
+    expect(out).not.toContain(secret.slice(14));
+    expect(out).toMatch(/^İ first half \*\*\*\* second half \*\*\*\*$/);
+  });
+
+  it('masks the halves of a secret in a successful answer (a value), not only in error text', () => {
+    const r = new Redactor();
+    r.add(secret);
+    const out = JSON.stringify(r.value({ data: { a: secret.slice(0, 14), b: [secret.slice(14)], untouched: 'plain words' } }));
+    expect(out).not.toContain(secret.slice(0, 14));
+    expect(out).not.toContain(secret.slice(14));
+    expect(out).toContain('plain words');
+  });
+
+  it('masks a secret written with every character percent-encoded', () => {
+    const r = new Redactor();
+    r.add(secret);
+    for (const hex of [(c: string) => c.charCodeAt(0).toString(16), (c: string) => c.charCodeAt(0).toString(16).toUpperCase()]) {
+      const encoded = [...secret].map((c) => `%${hex(c)}`).join('');
+      expect(r.text(`token=${encoded}&x=1`)).toBe('token=****&x=1');
+    }
+  });
 });
