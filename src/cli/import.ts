@@ -20,8 +20,8 @@ import { terminalConfirmer } from './tty-confirm.js';
  * one question under --write=ask, the progress bar, Ctrl-C, the summary and the exit code.
  */
 
-/** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
-const INTERRUPTED = 130;
+/** Exit codes of a run stopped by a signal, as shells report them: Ctrl-C (SIGINT), and SIGTERM (kill, a service manager). */
+const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -145,15 +145,19 @@ export const importCommand: CommandSpec = {
 
       const stop = new AbortController();
       const cancel = new AbortController();
-      const onSigint = () => {
+      let stoppedBy: keyof typeof INTERRUPTED = 'SIGINT';
+      const onSignal = (signal: keyof typeof INTERRUPTED) => {
         if (stop.signal.aborted) cancel.abort();
         else {
+          stoppedBy = signal;
           stop.abort();
           if (!json) process.stderr.write('\nStopping after the calls in flight (Ctrl-C again to stop at once)...\n');
         }
       };
+      const onSigint = () => onSignal('SIGINT');
+      const onSigterm = () => onSignal('SIGTERM');
       process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
+      process.on('SIGTERM', onSigterm);
 
       const totalBytes = files.reduce((n, f) => n + f.size, 0);
       const bar = json ? undefined : startProgressBar({ total: totalBytes, fields: '{rate} events/s | accepted {accepted} | rejected {rejected}', values: { rate: 0, accepted: 0, rejected: 0 } });
@@ -186,7 +190,7 @@ export const importCommand: CommandSpec = {
       } finally {
         bar?.stop();
         process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+        process.off('SIGTERM', onSigterm);
       }
 
       const stopped = summaries.find((s) => s.stopped)?.stopped;
@@ -194,7 +198,7 @@ export const importCommand: CommandSpec = {
       const complete = summaries.length === files.length && summaries.every((s) => s.complete);
       if (json) printJson(app, { complete, ...totals, ...(stopped ? { stopped } : {}), files: summaries });
       else printText(app, summaries.flatMap(fileLine).join('\n'), stopped ? process.stderr : process.stdout);
-      if (stopped?.reason === 'interrupted') return INTERRUPTED;
+      if (stopped?.reason === 'interrupted') return INTERRUPTED[stoppedBy];
       if (stopped?.reason === 'refused') return stopped.kind === 'not_connected' ? EXIT.notConnected : EXIT.policy;
       return complete && totals.rejected === 0 ? EXIT.ok : EXIT.failed;
     } finally {

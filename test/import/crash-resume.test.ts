@@ -80,6 +80,14 @@ describe('import killed at random points', () => {
       expect(i.code, interrupted.err()).toBe(130);
       expect(JSON.parse(interrupted.out()).stopped.reason).toBe('interrupted');
     }
+    // SIGTERM (kill, a service manager): the same, and the exit code shells give it, 143.
+    const terminated = start(args, env);
+    if (await untilBatches(batches + 2, terminated.exit)) terminated.child.kill('SIGTERM');
+    const t = await terminated.exit;
+    if (t.code !== 0) {
+      expect(t.code, terminated.err()).toBe(143);
+      expect(JSON.parse(terminated.out()).stopped.reason).toBe('interrupted');
+    }
 
     const last = start(args, env);
     const end = await last.exit;
