@@ -7,7 +7,7 @@ import { registerResultResources } from '../meta/large-result.js';
 import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
-import { enableToolTasks, TASK_CAPABILITIES, type RouterTaskStore } from './tasks.js';
+import { enableToolTasks, taskCapabilities, type RouterTaskStore } from './tasks.js';
 
 const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through four tools.
 1. MANAGE_CONNECTIONS: check that Segment is ACTIVE; if not, follow its instruction.
@@ -31,7 +31,7 @@ export function createServer(app: App, mode: ToolsMode = 'meta', tasks?: RouterT
   const server = new McpServer(
     { name: 'segment-router', title: 'Segment router', version: VERSION },
     {
-      capabilities: { logging: {}, ...(withTasks ? TASK_CAPABILITIES : {}) },
+      capabilities: { logging: {}, ...(withTasks ? taskCapabilities(tasks) : {}) },
       instructions: mode === 'direct' ? DIRECT_INSTRUCTIONS : INSTRUCTIONS,
       ...(withTasks ? { taskStore: tasks } : {}),
     },

@@ -1,4 +1,4 @@
-import { BUSY_RETRY_AFTER_S, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
+import { BUSY_RETRY_AFTER_S, HTTP_CONNECTIONS, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
 import { BodyBudget } from './body-budget.js';
 import { readBudgetedBody } from './http-body.js';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
@@ -51,10 +51,12 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle> {
   const guard = new RequestGuard({ bindHost: opts.host, allowedHosts: opts.allowedHosts, token: opts.token });
   const maxBody = MAX_MESSAGE_BYTES;
-  const tasks = new RouterTaskStore();
+  // Not listable: one client's tasks/list would show every client's tasks (tasks.ts).
+  const tasks = new RouterTaskStore(undefined, false);
   const budget = new BodyBudget(MAX_BODY_BYTES_IN_FLIGHT);
 
-  const server = createHttpServer(async (req, res) => {
+  const limits = { headersTimeout: HTTP_CONNECTIONS.headersTimeoutMs, requestTimeout: HTTP_CONNECTIONS.requestTimeoutMs, connectionsCheckingInterval: HTTP_CONNECTIONS.checkEveryMs };
+  const server = createHttpServer(limits, async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     // Health is for load balancers: no token, no Host rule, and it tells nothing about Segment.
     if (path === HEALTH_PATH) {
@@ -71,19 +73,21 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     if (req.method !== 'POST') {
       return rpcError(res, 405, -32000, 'This server is stateless: send each JSON-RPC message with POST. There are no sessions to open (GET) or end (DELETE).', { Allow: 'POST' });
     }
-    // The body's bytes count against the server-wide budget until this response is over.
-    const read = await readBudgetedBody(req, maxBody, budget).catch(() => ({ refused: 'too-large' as const, held: 0 }));
-    let held = read.held;
+    // The body's bytes count against the server-wide budget until this response is over (or the
+    // client is gone): the hold is given back on close, whatever the read came to.
+    const hold = { bytes: 0 };
     const giveBack = () => {
-      budget.give(held);
-      held = 0;
+      budget.give(hold.bytes);
+      hold.bytes = 0;
     };
     res.on('close', giveBack);
+    const read = await readBudgetedBody(req, maxBody, budget, hold);
     if ('refused' in read) {
       giveBack();
+      if (read.refused === 'gone') return;
       if (read.refused === 'busy') {
         app.log.warn('http request refused: body budget in use', { in_flight_bytes: budget.inUse, limit_bytes: budget.limit });
-        return rpcError(res, 503, -32000, `Server busy: ${budget.limit} bytes of requests are already being handled. Retry after ${BUSY_RETRY_AFTER_S} s, or send smaller calls.`, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+        return rpcError(res, 503, -32000, `Server busy: ${budget.inUse} of the ${budget.limit} bytes of request bodies it handles at once are in use. Retry after ${BUSY_RETRY_AFTER_S} s, or send smaller calls.`, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
       }
       return rpcError(res, 413, -32600, `Request body over ${maxBody} bytes.`, { Connection: 'close' });
     }
@@ -110,6 +114,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     }
   });
 
+  server.maxConnections = HTTP_CONNECTIONS.max;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -15,3 +15,11 @@ export const MAX_BODY_BYTES_IN_FLIGHT = MAX_MESSAGE_BYTES + 4 * 1024 * 1024;
 
 /** Seconds a refused client is asked to wait. */
 export const BUSY_RETRY_AFTER_S = 2;
+
+/**
+ * Connections the HTTP server keeps open at once, and how long one may take to send its headers and
+ * its whole request: 20,000 half-open requests used to exhaust the file descriptors, each cut only
+ * after 88 s. Past the cap new connections are closed at once; the health check answers again as
+ * soon as the flood is cut.
+ */
+export const HTTP_CONNECTIONS = { max: 1_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, checkEveryMs: 2_000 } as const;

@@ -35,8 +35,8 @@ export const MAX_TASKS = 100;
 
 const FINISHED: ReadonlySet<Task['status']> = new Set(['completed', 'failed', 'cancelled']);
 
-/** The capabilities a server with tasks declares. */
-export const TASK_CAPABILITIES = { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } };
+/** The capabilities a server with tasks declares; without `list` when its store is not listable. */
+export const taskCapabilities = (store: RouterTaskStore) => ({ tasks: { ...(store.listable ? { list: {} } : {}), cancel: {}, requests: { tools: { call: {} } } } });
 
 /**
  * The SDK's in-memory store, bounded in count (MAX_TASKS), keeping no copy of each call's arguments,
@@ -47,8 +47,19 @@ export class RouterTaskStore extends InMemoryTaskStore {
   /** Task ids in the order they were created: the oldest finished one is forgotten first. */
   private readonly order = new Set<string>();
 
-  constructor(private readonly maxTasks = MAX_TASKS) {
+  /**
+   * `listable` false: tasks/list lists nothing. Over HTTP every request is a stranger (no session,
+   * often one token for every client): a task is reached by its id, which only its caller was given.
+   */
+  constructor(
+    private readonly maxTasks = MAX_TASKS,
+    readonly listable = true,
+  ) {
     super();
+  }
+
+  override async listTasks(cursor?: string, sessionId?: string): ReturnType<InMemoryTaskStore['listTasks']> {
+    return this.listable ? super.listTasks(cursor, sessionId) : { tasks: [] };
   }
 
   /** How many tasks the store holds now (running and finished). */
@@ -81,7 +92,7 @@ export class RouterTaskStore extends InMemoryTaskStore {
       else if (FINISHED.has(task.status)) this.forget(id);
     }
     if (this.order.size >= this.maxTasks) {
-      throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this connection. Wait for some to finish (tasks/get) or cancel some (tasks/cancel), then call again; nothing was run.`);
+      throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this server. Wait for some to finish (tasks/get) or cancel some (tasks/cancel), then call again; nothing was run.`);
     }
   }
 

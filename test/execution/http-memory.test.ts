@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from '../../src/server/limits.js';
 import { startSandbox } from '../../src/sandbox/server.js';
@@ -85,5 +88,38 @@ describe('HTTP memory under concurrent large bodies', () => {
     expect(small.status).toBe(200);
     expect(small.text).toMatch(/"successful":true/);
     expect((await post(port, body)).status).toBe(200);
+  });
+
+  it('a client that goes away mid-body (or never finishes it) gives its bytes back: the server is not left busy for good', { timeout: 60_000 }, async () => {
+    const srv: LongRunning = await startCli(['serve', '--transport=http', '--port', '0'], { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-budget-')) }, /MCP \(Streamable HTTP/);
+    cleanup.push(() => srv.stop());
+    const port = Number(/:(\d+)\/mcp/.exec(srv.ready)![1]);
+    // Found by an adversarial review: 16 MiB + 4 MiB declared, a few bytes sent, then the sockets closed.
+    for (const declared of [16 * 1024 * 1024, 4 * 1024 * 1024]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${declared}\r\n\r\n{"jsonrpc":`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 200);
+        });
+      });
+    }
+    // A chunked body that stops half way, its socket closed too.
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        const piece = 'x'.repeat(1024 * 1024);
+        for (let i = 0; i < 5; i++) socket.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 300);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const list = await post(port, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })));
+    expect(list.status, list.text).toBe(200);
   });
 });

@@ -178,3 +178,18 @@ describe('serve --transport=http refusals', () => {
     expect(mode.stderr).toContain('segment-router serve --help');
   });
 });
+
+describe('serve --transport=http under a connection flood', () => {
+  it('a client that never finishes its headers is cut within seconds, not held for 88 s', { timeout: 60_000 }, async () => {
+    const { port } = await serveHttp();
+    const { connect: tcp } = await import('node:net');
+    const started = Date.now();
+    const closedAfter = await new Promise<number>((resolve) => {
+      const socket = tcp(port, '127.0.0.1', () => socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `));
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+    });
+    expect(closedAfter).toBeLessThan(20_000);
+  });
+});

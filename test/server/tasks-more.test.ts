@@ -60,6 +60,13 @@ describe('MCP tasks', () => {
       expect(sb.events.filter((e) => (e.message.properties as { run?: string })?.run === 'http')).toHaveLength(3_000);
       // Another request (another per-request server over the same store) still finds it.
       expect((await client.experimental.tasks.getTask(taskId)).status).toBe('completed');
+      // Requests over HTTP carry no identity: another client must not list it (an adversarial review
+      // read another client's task results through tasks/list). Its id alone reaches it.
+      const other = new Client({ name: 'tasks-http-other', version: '1.0.0' });
+      await other.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      expect(other.getServerCapabilities()?.tasks?.list).toBeUndefined();
+      await expect(other.experimental.tasks.listTasks()).resolves.toMatchObject({ tasks: [] });
+      await other.close();
     } finally {
       await client.close();
     }
