@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { parseJsonText } from '../util/json-text.js';
+import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { registerRawLists } from '../util/raw-json.js';
 import { parseDeferring } from '../util/deferred-list.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -142,8 +142,8 @@ export class GuardedStdioTransport implements Transport {
       if (!line.trim()) return;
       try {
         value = parseJsonText(line);
-      } catch {
-        return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+      } catch (err) {
+        return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, err instanceof JsonLimitError ? `Parse error: the line is ${err.message}.` : 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
       }
       if (bytes.length >= RAW_LIST_LINE_BYTES) registerRawLists(bytes, value);
     }

@@ -7,7 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { App } from '../app.js';
 import { VERSION } from '../version.js';
 import { createServer, type ToolsMode } from './create-server.js';
-import { parseJsonText } from '../util/json-text.js';
+import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
 
@@ -94,8 +94,8 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     let body: unknown;
     try {
       body = parseJsonText(read.body.toString('utf8'));
-    } catch {
-      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON.');
+    } catch (err) {
+      return rpcError(res, 400, -32700, err instanceof JsonLimitError ? `Parse error: the body is ${err.message}.` : 'Parse error: the body is not JSON.');
     }
 
     // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.

@@ -15,15 +15,30 @@ export class LossyNumber {
   }
 }
 
+/**
+ * Bounds on what one text may make when parsed, checked before: nesting (no call the router takes
+ * comes near it; tool arguments stop at 64 levels) and literals too small for a double (each becomes
+ * an object). Within the size limits, 16 MB of `[[[[...` parsed into 900 MB of arrays.
+ */
+export const MAX_JSON_DEPTH = 128;
+export const MAX_LOSSY_NUMBERS = 1_000;
+
+/** JSON that is valid but past those bounds: a parse error whose message says which. */
+export class JsonLimitError extends SyntaxError {
+  override name = 'JsonLimitError';
+}
+
 /** Cheap first look: an underflow needs an exponent of -100 or below, or hundreds of zeros. */
 const MAYBE_TINY = /[eE]-\d{3}|0{300}/;
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJsonText(text: string): unknown {
+  if (text.length > MAX_JSON_DEPTH) checkDepth(text);
   const value = JSON.parse(text) as unknown;
   if (!MAYBE_TINY.test(text)) return value;
   const tiny = tinyNumbers(text);
   if (!tiny.length) return value;
+  if (tiny.length > MAX_LOSSY_NUMBERS) throw new JsonLimitError(`more than ${MAX_LOSSY_NUMBERS} numbers too small for a double (such as 1e-400): send them as strings`);
   // Parse again with each tiny literal quoted behind a marker no client can guess, then revive it.
   const mark = `\u0000${randomBytes(6).toString('hex')}:`;
   let marked = '';
@@ -34,6 +49,23 @@ export function parseJsonText(text: string): unknown {
   }
   marked += text.slice(at);
   return JSON.parse(marked, (_key, v: unknown) => (typeof v === 'string' && v.startsWith(mark) ? new LossyNumber(v.slice(mark.length)) : v));
+}
+
+/** Throws when brackets outside strings nest deeper than MAX_JSON_DEPTH. Linear. */
+function checkDepth(text: string): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === 93 || c === 125) depth--;
+  }
 }
 
 /** Number literals outside strings whose digits are not all zero but which parse as 0. Linear. */

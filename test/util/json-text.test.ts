@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LossyNumber, parseJsonText } from '../../src/util/json-text.js';
+import { LossyNumber, MAX_JSON_DEPTH, MAX_LOSSY_NUMBERS, parseJsonText } from '../../src/util/json-text.js';
 
 describe('parseJsonText', () => {
   it('is JSON.parse for any JSON a client could write without tiny numbers', () => {
@@ -31,5 +31,19 @@ describe('parseJsonText', () => {
 
   it('bad JSON throws as JSON.parse does', () => {
     expect(() => parseJsonText('{"a":1e-400')).toThrow(SyntaxError);
+  });
+
+  // An adversarial review sent bodies within the size limits that cost ~100 times their size once
+  // parsed: arrays nested millions deep, millions of literals too small for a double.
+  it('refuses nesting past MAX_JSON_DEPTH before parsing, strings not counted', () => {
+    expect(() => parseJsonText('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1))).toThrow(/nested deeper than 128 levels/);
+    expect(() => parseJsonText('{"a":'.repeat(5_000_000) + '1' + '}'.repeat(5_000_000))).toThrow(/nested deeper/);
+    expect(parseJsonText('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH))).toBeInstanceOf(Array);
+    expect(parseJsonText(JSON.stringify({ s: '['.repeat(10_000) }))).toEqual({ s: '['.repeat(10_000) });
+  });
+
+  it('refuses more than MAX_LOSSY_NUMBERS literals too small for a double, instead of making an object of each', () => {
+    expect(() => parseJsonText(`[${Array(MAX_LOSSY_NUMBERS + 1).fill('1e-400').join(',')}]`)).toThrow(/too small for a double/);
+    expect((parseJsonText(`[${Array(MAX_LOSSY_NUMBERS).fill('1e-400').join(',')}]`) as unknown[]).length).toBe(MAX_LOSSY_NUMBERS);
   });
 });
