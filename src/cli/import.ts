@@ -40,16 +40,21 @@ async function realTarget(path: string): Promise<string> {
  * while that is read), never one for two inputs, in a folder that exists and can be written.
  */
 async function rejectFiles(inputs: string[], given: string | undefined): Promise<string[]> {
-  const real = await Promise.all(inputs.map(realTarget));
+  // A file is its device and inode: a symbolic or a hard link to an input is that input.
+  const identity = async (path: string) => {
+    const info = await stat(path).catch(() => undefined);
+    return info ? `${info.dev}:${info.ino}` : `path:${await realTarget(path)}`;
+  };
   const seen = new Map<string, string>();
-  real.forEach((r, i) => {
-    if (seen.has(r)) throw new UsageError(`${inputs[i]} is given twice (as ${seen.get(r)} too): name each file once.`);
-    seen.set(r, inputs[i]!);
-  });
+  for (const input of inputs) {
+    const id = await identity(input);
+    if (seen.has(id)) throw new UsageError(`${input} is given twice (as ${seen.get(id)} too): name each file once.`);
+    seen.set(id, input);
+  }
   const out: string[] = [];
   for (const input of inputs) {
     const path = given ?? rejectsPathFor(input);
-    const target = await realTarget(path);
+    const target = await identity(path);
     if (seen.has(target)) throw new UsageError(`--rejects ${path} is the file being imported (${seen.get(target)}): rejected records are written while it is read. Name another file, e.g. --rejects ${rejectsPathFor(input)}.`);
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) throw new UsageError(`--rejects ${path} is a folder: name a file in it, e.g. --rejects ${join(path, basename(rejectsPathFor(input)))}.`);
@@ -155,7 +160,12 @@ export const importCommand: CommandSpec = {
         }
       };
       const onSigint = () => onSignal('SIGINT');
-      const onSigterm = () => onSignal('SIGTERM');
+      // SIGTERM asks to stop now (a service manager kills next): calls in flight are cancelled too,
+      // not retried; they are not settled, so the next run sends them again under the same ids.
+      const onSigterm = () => {
+        onSignal('SIGTERM');
+        cancel.abort();
+      };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
 

@@ -31,7 +31,8 @@ export async function* readCsv(path: string, from: ReadPosition, blockBytes = BL
     for (const row of rows) {
       if (!row.text.trim()) continue;
       const built = row.error ? { error: row.error } : toMessage(header.columns, row.text);
-      out.push({ line: row.line, next: { offset: row.end, line: row.lastLine, item: 0 }, raw: row.raw, ...built, ...(row.open ? { open: true } : {}) });
+      const next = row.open ? { offset: row.start!, line: row.line - 1, item: 0 } : { offset: row.end, line: row.lastLine, item: 0 };
+      out.push({ line: row.line, next, raw: row.raw, ...built, ...(row.open ? { open: true } : {}) });
     }
     if (out.length) yield out;
   }
@@ -45,8 +46,9 @@ interface Row {
   text: string;
   /** Set for a row too long to be a message: only its start is kept (`raw`, `text`). */
   error?: string;
-  /** The file's last row, without its line break: `end` is its start. */
+  /** The file's last row, without its line break, and where it starts: a resume reads it again from there. */
   open?: boolean;
+  start?: number;
 }
 
 const COMMA = 0x2c;
@@ -124,10 +126,10 @@ async function* csvRows(path: string, start: number, linesBefore: number, blockB
     // A last row without its line break may still be being written: a resume reads it again, whole.
     rowLines++;
     const last = Buffer.concat(pieces);
-    const cut = carried > last.length;
+    const [rowStart, total] = [base, carried];
     pieces = [];
     carried = 0;
-    const row = take(last, 0, last.length, base);
-    yield [{ ...row, lastLine: row.line - 1, open: true, ...(cut ? { error: TOO_LONG } : {}) }];
+    const row = take(last, 0, last.length, rowStart + total);
+    yield [{ ...row, start: rowStart, open: true, ...(total > last.length ? { error: TOO_LONG } : {}) }];
   }
 }

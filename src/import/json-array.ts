@@ -38,6 +38,8 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let itemStart = 0;
   let complained = false;
   let offset = from.offset;
+  /** Where the item being read starts: a file that ends inside it (still being written?) is read from there again. */
+  let itemFrom: ReadPosition = from;
 
   const finish = (next: ReadPosition, parseIt = parse): SourceRecord => {
     const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -94,6 +96,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           escaped = false;
           itemLine = line;
           itemStart = i;
+          itemFrom = { offset: offset + i, line: line - 1, item };
           i--; // read this byte again as the item's first
           if (b === JsonByte.NEWLINE) line--;
           break;
@@ -120,16 +123,18 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
     offset += buf.length;
     if (out.length) yield out;
   }
-  const unclosed = (): SourceRecord => ({ line, next: { offset, line, item }, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)' });
+  // Records at an end without "]" are open (source.ts): the file may still be being written, so no
+  // checkpoint counts them and the next run reads them again from where they start.
+  const unclosed = (next: ReadPosition): SourceRecord => ({ line, next, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)', open: true });
   if (state === S.In) {
     // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).
-    const rec = finish({ offset, line, item: 0 }, true);
+    const rec = { ...finish({ offset, line, item: 0 }, true), next: itemFrom, open: true };
     const whole = depth === 0 && !inString && rec.value !== null && typeof rec.value === 'object';
     if (whole && !parse) delete rec.value;
-    yield whole ? [rec, unclosed()] : [{ ...rec, value: undefined, error: 'the file ends inside this item' }];
+    yield whole ? [rec, unclosed(itemFrom)] : [{ ...rec, value: undefined, error: 'the file ends inside this item' }];
   } else if (state === S.Open) {
     throw new InputError(`${path} is empty: a JSON array of messages starts with "[".`);
   } else if ((state as S) !== S.Done) {
-    yield [unclosed()];
+    yield [unclosed({ offset, line, item })];
   }
 }

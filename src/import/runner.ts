@@ -174,7 +174,9 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   // (A last line without its line break, or blank lines at the end, leave `next` before the end: the size tells.)
   if (cp?.done && (await stat(opts.file)).size === (cp.size ?? cp.next.offset)) return summary(true, { already_imported: true });
   state.done = false;
-  rejects.cutBack();
+  if (cp) rejects.cutBack();
+  // The size when reading starts: lines added while this run reads, or after, make the next run read on.
+  const sizeAtStart = (await stat(opts.file)).size;
 
   const progress = () => opts.onProgress?.({ bytesRead, read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected });
   const confirm = deps.confirm;
@@ -277,6 +279,8 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     warnings.add(text);
   };
 
+  // A "now" made by this run is part of every id it fills in: on disk before the first call goes out.
+  if (!earlier?.defaultTimestamp && opts.defaultTimestamp === 'now') await save(true);
   try {
     for await (const chunk of chunks) {
       // Once stopped, nothing new is sent: only what is in flight settles.
@@ -291,7 +295,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
     while (queue.length) await settle();
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
-    state.size = (await stat(opts.file)).size;
+    state.size = sizeAtStart;
     await save(true);
     return summary(true);
   } catch (err) {

@@ -1,10 +1,11 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli-process.js';
-import { expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
+import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
 
 /**
  * What an adversarial review of `import` found (2026-12-06), each as it was reproduced: the input
@@ -23,11 +24,30 @@ const TS = '2025-06-01T12:00:00Z';
 const track = (i: number, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Order Completed', timestamp: TS, properties: { seq: i }, ...extra });
 const lines = (n: number, from = 1) => Array.from({ length: n }, (_, k) => track(from + k)).join('\n') + '\n';
 
+let batchRequests = 0;
 beforeAll(async () => {
-  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+  sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY], onRequest: (r) => void (r.path === '/v1/batch' && batchRequests++) });
 });
 afterAll(() => sb.close());
-beforeEach(() => sb.reset());
+beforeEach(() => {
+  sb.reset();
+  sb.faults.clear();
+  batchRequests = 0;
+});
+
+/** The built binary, running: to be signalled or raced while it runs. */
+function start(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, 'import', ...args, '--validate=off'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', () => {});
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exit, out: () => stdout };
+}
+const until = async (ok: () => boolean) => {
+  while (!ok()) await new Promise((r) => setTimeout(r, 5));
+};
+const homeEnv = () => sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
 
 async function run(args: string[], env: Record<string, string> = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' })) {
   const r = await runCli(['import', ...args, '--validate=off'], { env, timeoutMs: 60_000 });
@@ -156,4 +176,85 @@ describe('import, as an adversary would use it', () => {
     await run([path, '--write=allow', '--json']);
     expect(rejectLines(`${path}.rejects.ndjson`)[0].reason).toBe("not JSON (Unexpected token '}', (input) is not valid JSON)");
   });
+
+  // A second review, of the fixes above (2026-12-06).
+  it('a reject file that is a hard link to the input is the input: refused, the input untouched', async () => {
+    const text = lines(20) + 'not json\n';
+    const path = file('linked.ndjson', text);
+    const link = join(dir, 'linked-hard.ndjson');
+    linkSync(path, link);
+    const r = await run([path, '--rejects', link, '--write=allow', '--json']);
+    expect(r.code).toBe(2);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    const twice = await run([path, link, '--write=allow', '--json']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/given twice/);
+    expect(received()).toHaveLength(0);
+  });
+
+  it('lines added while a run waits on Segment are read by the next run, not taken as already imported', async () => {
+    const path = file('grows.ndjson', lines(10));
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 1 });
+    const first = start([path, '--write=allow', '--json'], env);
+    await until(() => batchRequests > 0);
+    appendFileSync(path, lines(5, 11));
+    await first.exit;
+    const again = await run([path, '--write=allow', '--json'], env);
+    expect(again.summary().files[0].already_imported).toBeUndefined();
+    expect([...new Set(seqs())].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, k) => k + 1));
+  });
+
+  it('a JSON array still being written: its cut last item is read again, whole, by the next run', async () => {
+    const path = file('growing.json', `[${track(1)},\n${track(2)},\n${track(3).slice(0, 25)}`);
+    const first = await run([path, '--write=allow', '--json']);
+    expect(first.summary()).toMatchObject({ accepted: 2 });
+    appendFileSync(path, `${track(3).slice(25)},\n${track(4)}]\n`);
+    const again = await run([path, '--write=allow', '--json'], first.env);
+    expect(again.summary()).toMatchObject({ complete: true, accepted: 4, rejected: 0 });
+    expect(again.code).toBe(0);
+    const ids = new Map<number, Set<string>>();
+    for (const e of received()) ids.set((e.message.properties as { seq: number }).seq, (ids.get((e.message.properties as { seq: number }).seq) ?? new Set()).add(e.messageId!));
+    expect([...ids.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
+  });
+
+  it('--default-timestamp=now survives a kill before the first call is answered: the next run fills in the same time, so the same ids', async () => {
+    const path = file('now.ndjson', Array.from({ length: 50 }, (_, k) => JSON.stringify({ type: 'track', userId: `u${k}`, event: 'E', properties: { seq: k } })).join('\n') + '\n');
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_000, times: 1 });
+    const first = start([path, '--write=allow', '--json', '--default-timestamp=now'], env);
+    await until(() => batchRequests > 0);
+    first.child.kill('SIGKILL');
+    await first.exit;
+    await new Promise((r) => setTimeout(r, 1_200));
+    await run([path, '--write=allow', '--json', '--default-timestamp=now'], env);
+    const ids = new Map<number, Set<string>>();
+    for (const e of received()) ids.set((e.message.properties as { seq: number }).seq, (ids.get((e.message.properties as { seq: number }).seq) ?? new Set()).add(e.messageId!));
+    expect(ids.size).toBe(50);
+    expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
+  });
+
+  it('a CSV of only a header without its line break reads no record', async () => {
+    const path = file('header-only.csv', 'userId,event');
+    const r = await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp=now']);
+    expect(r.code).toBe(0);
+    expect(r.summary()).toMatchObject({ accepted: 0, rejected: 0 });
+    expect(received()).toHaveLength(0);
+  });
+
+  it('SIGTERM while Segment fails and the calls retry: stops at once with 143, and the next run goes on', async () => {
+    const path = file('term.ndjson', lines(30));
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', status: 500, times: 1_000 });
+    const running = start([path, '--write=allow', '--json'], env);
+    await until(() => batchRequests > 0);
+    const sent = Date.now();
+    running.child.kill('SIGTERM');
+    expect(await running.exit).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    sb.faults.clear();
+    const again = await run([path, '--write=allow', '--json'], env);
+    expect(again.summary()).toMatchObject({ complete: true, accepted: 30 });
+  }, 30_000);
 });
