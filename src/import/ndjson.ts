@@ -11,6 +11,8 @@ import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
 export async function* readNdjson(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES, parse = true): AsyncGenerator<SourceRecord[]> {
   /** The start of a line that runs past the blocks read so far (usually one piece: the end of the last block). */
   let carry: Buffer[] = [];
+  /** Bytes of that line read so far; past MAX_LINE_BYTES only its start is kept. */
+  let carried = 0;
   /** Offset of the first byte of `carry` (or of the next block when there is none). */
   let base = from.offset;
   let line = from.line;
@@ -22,16 +24,22 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
     if (carry.length) {
       // Only the line that spans blocks is copied together, never the whole block.
       if (first < 0) {
-        carry.push(block);
+        if (carried <= MAX_LINE_BYTES) carry.push(block);
+        carried += block.length;
         continue;
       }
-      const joined = Buffer.concat([...carry, block.subarray(0, first)]);
+      const length = carried + first;
       line++;
-      const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0, parse);
-      if (rec) out.push(rec);
-      base += joined.length + 1;
+      if (length > MAX_LINE_BYTES) out.push(tooLong(Buffer.concat(carry).subarray(0, MAX_LINE_BYTES), line, { offset: base + length + 1, line, item: 0 }));
+      else {
+        const joined = Buffer.concat([...carry, block.subarray(0, first)]);
+        const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0, parse);
+        if (rec) out.push(rec);
+      }
+      base += length + 1;
       start = first + 1;
       carry = [];
+      carried = 0;
     }
     // `base` is now the file offset of block[start].
     const blockBase = base - start;
@@ -47,16 +55,27 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
       }
     }
     base = blockBase + start;
-    if (start < block.length) carry = [block.subarray(start)];
+    if (start < block.length) {
+      carry = [block.subarray(start)];
+      carried = block.length - start;
+    }
     if (out.length) yield out;
   }
   if (carry.length) {
     const rest = carry.length === 1 ? carry[0]! : Buffer.concat(carry);
     // A last line without its line break may still be being written: a resume reads it again, whole.
-    const rec = record(rest, 0, rest.length, line + 1, { offset: base, line, item: 0 }, base === 0, parse);
+    const next = { offset: base, line, item: 0 };
+    const rec = carried > MAX_LINE_BYTES ? tooLong(rest.subarray(0, MAX_LINE_BYTES), line + 1, next) : record(rest, 0, rest.length, line + 1, next, base === 0, parse);
     if (rec) yield [{ ...rec, open: true }];
   }
 }
+
+/**
+ * A line longer than this is no message (Segment takes 32 KB): it is read to its end, but only its
+ * start is kept, so a 100 MB line costs a reject, not 400 MB of memory.
+ */
+const MAX_LINE_BYTES = 1024 * 1024;
+const tooLong = (start: Buffer, line: number, next: ReadPosition): SourceRecord => ({ line, next, raw: start, error: `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)` });
 
 const SPACE = new Set([0x20, 0x09, 0x0d]);
 /** Records per batch handed over. */

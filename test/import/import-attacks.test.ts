@@ -89,7 +89,7 @@ describe('import, as an adversary would use it', () => {
   });
 
   it('a record over 32 KB is rejected alone; the records around it are sent', async () => {
-    const rows = Array.from({ length: 10 }, (_, k) => (k === 4 ? track(5, { properties: { seq: 5, blob: 'x'.repeat(6_000_000) } }) : track(k + 1)));
+    const rows = Array.from({ length: 10 }, (_, k) => (k === 4 ? track(5, { properties: { seq: 5, blob: 'x'.repeat(100_000) } }) : track(k + 1)));
     const path = file('big.ndjson', rows.join('\n') + '\n');
     const r = await run([path, '--write=allow', '--json']);
     expect(r.summary()).toMatchObject({ complete: true, accepted: 9, rejected: 1 });
@@ -257,4 +257,15 @@ describe('import, as an adversary would use it', () => {
     const again = await run([path, '--write=allow', '--json'], env);
     expect(again.summary()).toMatchObject({ complete: true, accepted: 30 });
   }, 30_000);
+
+  it('an NDJSON line of 100 MB is one reject read in bounded memory, not held whole (it took 400 MB)', async () => {
+    const path = join(dir, 'huge-line.ndjson');
+    writeFileSync(path, `${track(1)}\n{"type":"track","userId":"u2","event":"E","timestamp":"${TS}","properties":{"blob":"`);
+    const piece = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 100; i++) appendFileSync(path, piece);
+    appendFileSync(path, `"}}\n${track(3)}\n`);
+    const r = await run([path, '--write=allow', '--json']);
+    expect(r.summary()).toMatchObject({ complete: true, accepted: 2, rejected: 1 });
+    expect(rejectLines(`${path}.rejects.ndjson`)[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/longer than 1 MB/) });
+  }, 60_000);
 });
