@@ -51,18 +51,24 @@ export function parseJsonText(text: string): unknown {
   return JSON.parse(marked, (_key, v: unknown) => (typeof v === 'string' && v.startsWith(mark) ? new LossyNumber(v.slice(mark.length)) : v));
 }
 
+/** The index of the quote that closes the string opened at `open`, escapes skipped (text.length if none). */
+function stringEnd(text: string, open: number): number {
+  let i = open + 1;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d === 92) i++;
+    else if (d === 34) break;
+  }
+  return i;
+}
+
 /** Throws when brackets outside strings nest deeper than MAX_JSON_DEPTH. Linear. */
 function checkDepth(text: string): void {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-    } else if (c === 91 || c === 123) {
+    if (c === 34) i = stringEnd(text, i);
+    else if (c === 91 || c === 123) {
       if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     } else if (c === 93 || c === 125) depth--;
   }
@@ -73,15 +79,8 @@ function tinyNumbers(text: string): { start: number; end: number; text: string }
   const out: { start: number; end: number; text: string }[] = [];
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
-    if (c === 34) {
-      // Skip a string, escapes included.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
-      i++;
-    } else if (c === 45 || (c >= 48 && c <= 57)) {
+    if (c === 34) i = stringEnd(text, i) + 1;
+    else if (c === 45 || (c >= 48 && c <= 57)) {
       NUMBER.lastIndex = i;
       const m = NUMBER.exec(text);
       const literal = m?.[0] ?? text[i]!;
