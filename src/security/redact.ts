@@ -22,7 +22,7 @@ const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
 export class Redactor {
   private readonly secrets = new Set<string>();
-  private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Set<string>; gramPattern?: RegExp };
+  private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Set<string>; own: Set<string>; gramPattern?: RegExp };
 
   /** Registers a secret; its encoded and escaped forms are masked with it. */
   add(secret: string | undefined): void {
@@ -49,10 +49,17 @@ export class Redactor {
    * Costs about FRAGMENT steps per character: use it on bounded text.
    */
   upstream(input: string): string {
-    const out = this.text(input);
-    const grams = this.compiled()?.grams;
+    return this.maskPieces(this.text(input), this.compiled()?.grams, asciiLower);
+  }
+
+  /**
+   * Masks every run of FRAGMENT characters found in `grams` (compared as `fold` makes them). Errors
+   * compare in lower case, every form of the secrets; whole answers, case-sensitive, the secrets as
+   * written: an answer's own words ("WRITE_KEY" in a slug) are not pieces of a key that holds "write_key".
+   */
+  private maskPieces(out: string, grams: Set<string> | undefined, fold: (s: string) => string): string {
     if (!grams?.size || out.length < FRAGMENT) return out;
-    const lower = asciiLower(out);
+    const lower = fold(out);
     const hide = new Uint8Array(out.length);
     let any = false;
     for (let i = 0; i + FRAGMENT <= lower.length; i++) {
@@ -80,7 +87,8 @@ export class Redactor {
     const whole = JSON.stringify(input) ?? '';
     const pieces = this.mayHoldPiece(whole);
     if (!pieces && !this.mayHold(whole)) return input;
-    const mask = pieces ? (t: string) => this.upstream(t) : (t: string) => this.text(t);
+    const own = this.compiled()?.own;
+    const mask = pieces ? (t: string) => this.maskPieces(this.text(t), own, (s) => s) : (t: string) => this.text(t);
     const root = Array.isArray(input) ? [...input] : { ...(input as object) };
     const stack: (Record<string, unknown> | unknown[])[] = [root as Record<string, unknown>];
     while (stack.length) {
@@ -134,11 +142,11 @@ export class Redactor {
       for (const f of new Set(all.map((f) => f.toLowerCase()))) {
         if (f.length >= FRAGMENT * 2) for (let i = 0; i + FRAGMENT <= f.length; i++) grams.add(f.slice(i, i + FRAGMENT));
       }
-      // The probe for whole answers: pieces of the secrets as written (a regex of every form's pieces cost ~45 ms a MB, this ~6).
+      // Pieces of the secrets as written, for whole answers (one regex probe: a regex of every form's pieces cost ~45 ms a MB, this ~6).
       const own = new Set<string>();
-      for (const s of this.secrets) for (let i = 0, l = s.toLowerCase(); l.length >= FRAGMENT * 2 && i + FRAGMENT <= l.length; i++) own.add(l.slice(i, i + FRAGMENT));
-      const gramPattern = own.size ? new RegExp([...own].map(escapeRegExp).join('|'), 'i') : undefined;
-      this.matcher = { pattern: new RegExp(forms.map(escapeRegExp).join('|'), 'g'), forms, shortest: forms[forms.length - 1]!.length, grams, gramPattern };
+      for (const s of this.secrets) for (let i = 0; s.length >= FRAGMENT * 2 && i + FRAGMENT <= s.length; i++) own.add(s.slice(i, i + FRAGMENT));
+      const gramPattern = own.size ? new RegExp([...own].map(escapeRegExp).join('|')) : undefined;
+      this.matcher = { pattern: new RegExp(forms.map(escapeRegExp).join('|'), 'g'), forms, shortest: forms[forms.length - 1]!.length, grams, own, gramPattern };
     }
     return this.matcher;
   }

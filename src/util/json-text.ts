@@ -16,11 +16,12 @@ export class LossyNumber {
 }
 
 /**
- * Bounds on what one text may make when parsed, checked before: nesting (no call the router takes
- * comes near it; tool arguments stop at 64 levels) and literals too small for a double (each becomes
- * an object). Within the size limits, 16 MB of `[[[[...` parsed into 900 MB of arrays.
+ * Bounds on what one text may make when parsed, checked before: nesting and literals too small for a
+ * double (each becomes an object). Within the size limits, 16 MB of `[[[[...` parsed into 900 MB of
+ * arrays. The nesting bound is far past what any call takes (tool arguments stop at 64 levels, and
+ * deeper arguments get that check's field-level error), low enough that the arrays stay a few MB.
  */
-export const MAX_JSON_DEPTH = 128;
+export const MAX_JSON_DEPTH = 100_000;
 export const MAX_LOSSY_NUMBERS = 1_000;
 
 /** JSON that is valid but past those bounds: a parse error whose message says which. */
@@ -69,7 +70,7 @@ function checkDepth(text: string): void {
     const c = text.charCodeAt(i);
     if (c === 34) i = stringEnd(text, i);
     else if (c === 91 || c === 123) {
-      if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+      if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels`);
     } else if (c === 93 || c === 125) depth--;
   }
 }

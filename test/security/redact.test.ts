@@ -42,4 +42,11 @@ describe('redaction', () => {
       expect(r.text(`token=${encoded}&x=1`)).toBe('token=****&x=1');
     }
   });
+
+  it('an answer\'s own words that happen to spell a piece of the key in another case are left alone', () => {
+    const r = new Redactor();
+    r.add('wk_TEST_SECRET_write_key_0123456789');
+    const answer = { slugs: ['SEGMENT_CREATE_WRITE_KEY_FOR_SOURCE', 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE'] };
+    expect(r.value(answer)).toEqual(answer);
+  });
 });
