@@ -56,6 +56,15 @@ async function run(args: string[], env: Record<string, string> = sandboxEnv(sb, 
 }
 const received = () => sb.events.filter((e) => !e.dropped);
 const seqs = () => received().map((e) => (e.message.properties as { seq: number }).seq);
+/** Each event's messageIds at the sink, by its properties.seq: exactly one each is what must hold. */
+function idsBySeq(): Map<number, Set<string>> {
+  const ids = new Map<number, Set<string>>();
+  for (const e of received()) {
+    const seq = (e.message.properties as { seq: number }).seq;
+    ids.set(seq, (ids.get(seq) ?? new Set()).add(e.messageId!));
+  }
+  return ids;
+}
 const rejectLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 describe('import, as an adversary would use it', () => {
@@ -213,8 +222,7 @@ describe('import, as an adversary would use it', () => {
     const again = await run([path, '--write=allow', '--json'], first.env);
     expect(again.summary()).toMatchObject({ complete: true, accepted: 4, rejected: 0 });
     expect(again.code).toBe(0);
-    const ids = new Map<number, Set<string>>();
-    for (const e of received()) ids.set((e.message.properties as { seq: number }).seq, (ids.get((e.message.properties as { seq: number }).seq) ?? new Set()).add(e.messageId!));
+    const ids = idsBySeq();
     expect([...ids.keys()].sort()).toEqual([1, 2, 3, 4]);
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
   });
@@ -229,8 +237,7 @@ describe('import, as an adversary would use it', () => {
     await first.exit;
     await new Promise((r) => setTimeout(r, 1_200));
     await run([path, '--write=allow', '--json', '--default-timestamp=now'], env);
-    const ids = new Map<number, Set<string>>();
-    for (const e of received()) ids.set((e.message.properties as { seq: number }).seq, (ids.get((e.message.properties as { seq: number }).seq) ?? new Set()).add(e.messageId!));
+    const ids = idsBySeq();
     expect(ids.size).toBe(50);
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
   });
