@@ -11,9 +11,9 @@ export interface EngineHost {
 
 const PAGE = 64 * 1024;
 
-/** QuickJS in a WebAssembly memory that cannot grow past `maxBytes` (limits.ts says why). */
-export function newEngineModule(maxBytes: number = SCRIPT_LIMITS.engineMemoryBytes): Promise<QuickJSWASMModule> {
-  const wasmMemory = new WebAssembly.Memory({ initial: SCRIPT_LIMITS.engineStartBytes / PAGE, maximum: Math.ceil(maxBytes / PAGE) });
+/** QuickJS in a WebAssembly memory that cannot grow past SCRIPT_LIMITS.engineMemoryBytes (limits.ts says why; nearMemoryLimit reads the same cap). */
+export function newEngineModule(): Promise<QuickJSWASMModule> {
+  const wasmMemory = new WebAssembly.Memory({ initial: SCRIPT_LIMITS.engineStartBytes / PAGE, maximum: SCRIPT_LIMITS.engineMemoryBytes / PAGE });
   return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
 }
 

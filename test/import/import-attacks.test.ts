@@ -173,11 +173,16 @@ describe('import, as an adversary would use it', () => {
   }, 60_000);
 
   it('a secret cut at the reject file\'s record limit is masked, not left half-written', async () => {
-    const record = JSON.stringify({ type: 'track', userId: 'u1', event: 'E', timestamp: TS, note: 'y'.repeat(100_000 - 40) + WRITE_KEY, extra: 1 });
+    // The key starts 12 characters before the cut at 100,000: cut first, only its first 12 would be left, whole to no redactor.
+    const head = `{"type":"track","userId":"u1","event":"E","timestamp":"${TS}","extra":1,"note":"`;
+    const record = `${head}${'y'.repeat(100_000 - 12 - head.length)}${WRITE_KEY}${'z'.repeat(100)}"}`;
+    expect(record.indexOf(WRITE_KEY)).toBe(100_000 - 12);
     const path = file('secret.ndjson', `${record}\n`);
     await run([path, '--write=allow', '--json']);
-    const text = readFileSync(`${path}.rejects.ndjson`, 'utf8');
-    expect(text).not.toContain(WRITE_KEY.slice(0, 12));
+    const [reject] = rejectLines(`${path}.rejects.ndjson`);
+    expect(reject).toMatchObject({ line: 1, record_cut_at: 100_000 });
+    expect(reject.record).not.toContain(WRITE_KEY.slice(0, 12));
+    expect(reject.record).toMatch(/\*{4}/);
   });
 
   it('a JSON reason says what is wrong without quoting the broken line in pieces', async () => {
