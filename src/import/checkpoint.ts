@@ -63,6 +63,11 @@ export class CheckpointStore {
     return join(this.dir, `${key}.json`);
   }
 
+  /** Where the lock of a running import lives (lock.ts), next to its checkpoint. */
+  lockPath(key: string): string {
+    return join(this.dir, `${key}.lock`);
+  }
+
   load(key: string): Checkpoint | undefined {
     try {
       const cp = JSON.parse(readFileSync(this.path(key), 'utf8')) as Checkpoint;
@@ -98,7 +103,7 @@ export class CheckpointStore {
   prune(now = Date.now()): void {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp'));
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp') || n.endsWith('.lock'));
     } catch {
       return;
     }
@@ -111,7 +116,9 @@ export class CheckpointStore {
     });
     files.sort((a, b) => b.at - a.at);
     files.forEach((f, i) => {
-      if (i >= MAX_FILES || now - f.at > MAX_AGE_MS || (f.n.endsWith('.tmp') && now - f.at > 3600_000)) rmSync(join(this.dir, f.n), { force: true });
+      // A lock goes by age alone: a running import's is never among the oldest to drop.
+      const tooMany = i >= MAX_FILES && !f.n.endsWith('.lock');
+      if (tooMany || now - f.at > MAX_AGE_MS || (f.n.endsWith('.tmp') && now - f.at > 3600_000)) rmSync(join(this.dir, f.n), { force: true });
     });
   }
 }

@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Executor, ExecutionResult } from '../execution/executor.js';
 import type { Confirmer } from '../policy/write-policy.js';
 import type { Finding, PlanStatus } from '../quality/types.js';
@@ -8,6 +8,7 @@ import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
 import { FillTexts } from './chunk-json.js';
 import { fileContext } from './ids.js';
+import { FileLock, LockedError } from './lock.js';
 import { chunksOf, ownReason, type Chunk } from './prepare.js';
 import { placeOf, readRecords } from './read.js';
 import { RejectFile, type Reject } from './reject-file.js';
@@ -121,12 +122,38 @@ class Stop extends Error {
   }
 }
 
+/** An import run while another of the same file, or into the same reject file, is running. */
+export class ImportBusyError extends Error {}
+
 export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
-  const started = performance.now();
   const store = new CheckpointStore(deps.home);
   store.prune();
-  const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const key = CheckpointStore.key(await realpath(opts.file));
+  // Held for the whole run, taken before the checkpoint is read: a second run would write the same
+  // checkpoint and reject file (the reject file by its own lock: two inputs may name one).
+  const rejectsKey = CheckpointStore.key(join(await realpath(dirname(opts.rejectsPath)).catch(() => dirname(opts.rejectsPath)), basename(opts.rejectsPath)));
+  const locks: FileLock[] = [];
+  try {
+    for (const [lockKey, busy] of [
+      [key, (pid: number) => `another import of ${opts.file} is running (process ${pid})`],
+      [`rejects-${rejectsKey}`, (pid: number) => `${opts.rejectsPath} is being written by another import (process ${pid}): name another reject file with --rejects`],
+    ] as const) {
+      try {
+        locks.push(FileLock.take(store.lockPath(lockKey)));
+      } catch (e) {
+        if (!(e instanceof LockedError)) throw e;
+        throw new ImportBusyError(`${busy(e.holder.pid)}. Nothing was sent by this run; run it again once that one has finished. If no import is running, delete ${e.path}.`);
+      }
+    }
+    return await importLocked(deps, opts, store, key);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string): Promise<ImportSummary> {
+  const started = performance.now();
+  const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
   if (found && found.identity !== identity && !opts.restart) {
     throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, fix them in the reject file (or a copy of it) and import that file. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);

@@ -1,4 +1,4 @@
-import { BUSY_RETRY_AFTER_S, HTTP_CONNECTIONS, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
+import { BUSY_RETRY_AFTER_S, HTTP_CONNECTIONS, MAX_BATCH_MESSAGES, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
 import { BodyBudget } from './body-budget.js';
 import { readBudgetedBody } from './http-body.js';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
@@ -96,6 +96,9 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       body = parseJsonText(read.body.toString('utf8'));
     } catch (err) {
       return rpcError(res, 400, -32700, err instanceof JsonLimitError ? `Parse error: the body is ${err.message}.` : 'Parse error: the body is not JSON.');
+    }
+    if (Array.isArray(body) && body.length > MAX_BATCH_MESSAGES) {
+      return rpcError(res, 400, -32600, `Invalid Request: a JSON-RPC batch of ${body.length} messages: this server takes at most ${MAX_BATCH_MESSAGES} in one request. Send the rest in further requests (or one message per request, as MCP 2025-06-18 and later do).`);
     }
 
     // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.

@@ -23,3 +23,10 @@ export const BUSY_RETRY_AFTER_S = 2;
  * soon as the flood is cut.
  */
 export const HTTP_CONNECTIONS = { max: 1_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, checkEveryMs: 2_000 } as const;
+
+/**
+ * Messages one HTTP request may carry as a JSON-RPC batch (MCP 2025-03-26 allowed them; later versions
+ * have none). The SDK takes up to 100, so one request could carry a hundred calls' work; each call is
+ * bounded on its own, and this bounds a request.
+ */
+export const MAX_BATCH_MESSAGES = 10;

@@ -280,4 +280,55 @@ describe('import, as an adversary would use it', () => {
     expect(r.summary()).toMatchObject({ complete: true, accepted: 2, rejected: 1 });
     expect(rejectLines(`${path}.rejects.ndjson`)[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/longer than 1 MB/) });
   }, 60_000);
+
+  it('a second import of the same file while the first runs is refused before it sends anything; the first ends whole, each reject written once', async () => {
+    const path = file('twice.ndjson', lines(40) + 'not json\n' + lines(40, 41));
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 1 });
+    const first = start([path, '--write=allow', '--json', '--batch-size', '10'], env);
+    await until(() => batchRequests > 0);
+    const second = await run([path, '--write=allow', '--json'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/another import of .*twice\.ndjson is running \(process \d+\)/);
+    // Exit 1: a record was rejected.
+    expect(await first.exit).toBe(1);
+    // The first run's 8 calls of 10 messages, and none from the second (it would have sent its own).
+    expect(batchRequests).toBe(8);
+    expect(JSON.parse(first.out().trim())).toMatchObject({ complete: true, accepted: 80, rejected: 1 });
+    expect(rejectLines(`${path}.rejects.ndjson`)).toHaveLength(1);
+    expect([...idsBySeq().values()].every((ids) => ids.size === 1)).toBe(true);
+    // Once it is done, the lock is gone: the same command again finds the file imported.
+    const third = await run([path, '--write=allow', '--json'], env);
+    expect(third.summary().files[0]).toMatchObject({ already_imported: true });
+  }, 30_000);
+
+  it('two imports of different files into one --rejects file: the second is refused while the first writes it', async () => {
+    const a = file('share-a.ndjson', lines(30) + 'bad a\n');
+    const b = file('share-b.ndjson', lines(30, 31) + 'bad b\n');
+    const shared = join(dir, 'shared.rejects.ndjson');
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 1 });
+    const first = start([a, '--rejects', shared, '--write=allow', '--json', '--batch-size', '10'], env);
+    await until(() => batchRequests > 0);
+    const second = await run([b, '--rejects', shared, '--write=allow', '--json'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/shared\.rejects\.ndjson is being written by another import \(process \d+\)/);
+    expect(await first.exit).toBe(1);
+    expect(seqs().every((s) => s <= 30)).toBe(true);
+    expect(rejectLines(shared)).toEqual([expect.objectContaining({ line: 31 })]);
+  }, 30_000);
+
+  it('an import killed with -9 leaves no lock that stops the next run', async () => {
+    const path = file('killed.ndjson', lines(60));
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 2_000, times: 1 });
+    const running = start([path, '--write=allow', '--json', '--batch-size', '10'], env);
+    await until(() => batchRequests > 0);
+    running.child.kill('SIGKILL');
+    await running.exit;
+    sb.faults.clear();
+    const again = await run([path, '--write=allow', '--json'], env);
+    expect(again.code).toBe(0);
+    expect(again.summary()).toMatchObject({ complete: true, accepted: 60 });
+  }, 30_000);
 });

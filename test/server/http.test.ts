@@ -204,4 +204,20 @@ describe('serve --transport=http under hostile JSON', () => {
     const status = (await import('node:fs')).readFileSync(`/proc/${proc.child.pid}/status`, 'utf8');
     expect(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024).toBeLessThan(300);
   });
+
+  it('a JSON-RPC batch of more messages than the cap is refused whole, before any is run; a small batch is still answered', { timeout: 60_000 }, async () => {
+    const { port } = await serveHttp();
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list sources' }] } } });
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-03-26' }, body: JSON.stringify(body) });
+    // The SDK takes up to 100: one request then carried a hundred requests' work (1,000 searches).
+    const big = await post(Array.from({ length: 11 }, (_, i) => call(i)));
+    expect(big.status).toBe(400);
+    expect(await big.text()).toMatch(/batch of 11 messages: this server takes at most 10 in one request/);
+    const small = await post([call(1), call(2)]);
+    expect(small.status).toBe(200);
+    const answers = (await small.json()) as { id: number; result?: unknown }[];
+    expect(answers.map((a) => a.id).sort()).toEqual([1, 2]);
+    expect(answers.every((a) => a.result)).toBe(true);
+  });
 });
