@@ -8,7 +8,7 @@ import { flatLists, fromBytes, toBytes, type Lists } from '../util/numbers-json.
 import { findCatalogNames, type CatalogKind } from './catalog.js';
 import { committedDigest, labelledRequests, type LabelledRequest } from './examples.js';
 import { FIELDS, toolDocument, type Field, type ToolDocument } from './documents.js';
-import { ASKING_WORDS, OPERATION_WORDS, QUESTION_WORDS } from './operations.js';
+import { ASKING_WORDS, OPERATION_WORDS, QUESTION_WORDS, SIBLING_OPERATIONS } from './operations.js';
 import { saveIndex, TermIndex, type SavedIndex, type Scoring } from './term-index.js';
 import { byUse, TypoFixer } from './typos.js';
 import { WEIGHTS } from './weights.js';
@@ -205,7 +205,15 @@ export class SearchEngine {
     };
     const ops = read.operations;
     // The operation asked for fits or not; with none asked, reading is the safe guess.
-    const fit = (t: number) => (ops.size ? (ops.get(this.tools[t]!.operation) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access]);
+    // A sibling of an operation asked for ("delete" asked, the tool removes) fits nearly as well.
+    const sibling = (op: string) => {
+      const asked = ops.get(SIBLING_OPERATIONS[op] ?? '');
+      return asked === undefined ? undefined : Math.max(WEIGHTS.otherOperation, asked * WEIGHTS.siblingOperation);
+    };
+    const fit = (t: number) => {
+      const op = this.tools[t]!.operation;
+      return ops.size ? (ops.get(op) ?? sibling(op) ?? WEIGHTS.otherOperation) : WEIGHTS.verbless[this.tools[t]!.access];
+    };
     // The thing asked for is the tool's object, not its scope: "which sources feed the warehouse".
     // Not a tool scoped by the compound's first word: "list user groups" names no user.
     const asks = (t: number) => (read.asked && this.tools[t]!.head === read.asked && this.tools[t]!.scope !== read.askedModifier ? 1 + WEIGHTS.askedObject : 1);

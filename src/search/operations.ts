@@ -20,6 +20,9 @@ export const OPERATION_WORDS: Record<string, string> = {
   send: 'send record log track capture emit fire report',
 };
 
+/** Operations that do nearly the same to a thing: "get rid of the audience" asks to delete, the tool removes it. */
+export const SIBLING_OPERATIONS: Readonly<Record<string, string>> = { delete: 'remove', remove: 'delete', create: 'add', add: 'create', update: 'replace', replace: 'update' };
+
 /** A request opening with one of these asks about state ("what filters are set up"): reading fits it best. */
 export const QUESTION_WORDS = new Set(['what', 'which', 'who', 'whom', 'where', 'when', 'is', 'are', 'was', 'were', 'does', 'do', 'did', 'has', 'have', 'how', 'whats', 'any']);
 

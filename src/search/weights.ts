@@ -20,6 +20,8 @@ export const WEIGHTS = {
   prefixMinLength: 5,
   /** A tool whose operation the request does not ask for keeps this share of its score. */
   otherOperation: 0.7,
+  /** A tool whose operation is a sibling of one asked for (delete/remove, create/add, update/replace) keeps this share of that one's fit (never less than another operation's). */
+  siblingOperation: 0.9,
   /** An operation named after the first one counts this much. */
   laterOperation: 0.85,
   /** An operation asked inside a question ("what filters are set up") counts this much; reading counts fully. */

@@ -90,6 +90,13 @@ describe('reading a request', () => {
     expect(top('get rid of the staging warehouse')[0]).toBe('SEGMENT_DELETE_WAREHOUSE');
   });
 
+  it('fits a tool whose operation is a sibling of the one asked (delete and remove, create and add)', () => {
+    // Each was the opposite tool or the whole group before: "destroy" asks to delete, the tool removes.
+    expect(top('destroy the source connection to warehouse wh_3', 'sourceId:src_1, warehouseId:wh_3')[0]).toBe('SEGMENT_REMOVE_SOURCE_CONNECTION_FROM_WAREHOUSE');
+    expect(top('wipe the member usr_5 out of group ug_2', 'userId:usr_5, userGroupId:ug_2')[0]).toBe('SEGMENT_REMOVE_USERS_FROM_USER_GROUP');
+    expect(top('create a new member in user group ug_1 for sam@x.com', 'userGroupId:ug_1')[0]).toBe('SEGMENT_ADD_USERS_TO_USER_GROUP');
+  });
+
   it('reads the thing asked for after "which", "what" or "list" as the object, not the scope', () => {
     // Since held-out AQ and AR were learned, a labelled request about a kiosk's sources pulls the sources
     // of a warehouse a little ahead (582 against 463): the warehouses of a source stay in the first two,
