@@ -20,6 +20,7 @@ const STEPS = {
   'catalog kinds as evidence': (w) => (w.answer.impliedKinds = true),
   'generic verbs as evidence': (w) => (w.answer.genericVerbs = true),
   'no operation step (verb fit)': (w) => ((w.otherOperation = 1), (w.questionOperation = 1)),
+  'no sibling operations': (w) => (w.siblingOperation = 0), // a sibling fits as any other operation (0.7)
   'no read prior when no verb': (w) => (w.verbless = { read: 1, write: 1, destructive: 1 }),
   'no unstemmed object field': (w) => (w.fields.objectExact = 1e-9), // MiniSearch reads a boost of 0 as 1
   'no single-use-case index': (w) => (w.useCase = 0),
