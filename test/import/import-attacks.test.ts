@@ -48,6 +48,8 @@ const until = async (ok: () => boolean) => {
   while (!ok()) await new Promise((r) => setTimeout(r, 5));
 };
 const homeEnv = () => sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+/** A Segment that may take 6 s to answer without the call being cut and retried. */
+const slowEnv = () => sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn', SEGMENT_ROUTER_TIMEOUT_MS: '20000' });
 
 async function run(args: string[], env: Record<string, string> = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' })) {
   const r = await runCli(['import', ...args, '--validate=off'], { env, timeoutMs: 60_000 });
@@ -283,8 +285,10 @@ describe('import, as an adversary would use it', () => {
 
   it('a second import of the same file while the first runs is refused before it sends anything; the first ends whole, each reject written once', async () => {
     const path = file('twice.ndjson', lines(40) + 'not json\n' + lines(40, 41));
-    const env = homeEnv();
-    sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 1 });
+    // The first run's first call answered after 6 s (not cut by the tests' 2 s timeout and retried): the
+    // second run, started meanwhile, finds it still going even on a loaded machine.
+    const env = slowEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 6_000, times: 1 });
     const first = start([path, '--write=allow', '--json', '--batch-size', '10'], env);
     await until(() => batchRequests > 0);
     const second = await run([path, '--write=allow', '--json'], env);
@@ -306,8 +310,8 @@ describe('import, as an adversary would use it', () => {
     const a = file('share-a.ndjson', lines(30) + 'bad a\n');
     const b = file('share-b.ndjson', lines(30, 31) + 'bad b\n');
     const shared = join(dir, 'shared.rejects.ndjson');
-    const env = homeEnv();
-    sb.faults.add({ path: '/v1/batch', delayMs: 1_500, times: 1 });
+    const env = slowEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 6_000, times: 1 });
     const first = start([a, '--rejects', shared, '--write=allow', '--json', '--batch-size', '10'], env);
     await until(() => batchRequests > 0);
     const second = await run([b, '--rejects', shared, '--write=allow', '--json'], env);
