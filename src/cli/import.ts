@@ -13,6 +13,7 @@ import { inputErrorsAsUsage } from './import-errors.js';
 import { printJson, printText } from './output.js';
 import { RateMeter, startProgressBar } from './progress-bar.js';
 import { terminalConfirmer } from './tty-confirm.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * `segment-router import FILE...`: files of historical events sent to Segment through the same
@@ -23,7 +24,7 @@ import { terminalConfirmer } from './tty-confirm.js';
 /** Exit codes of a run stopped by a signal, as shells report them: Ctrl-C (SIGINT), and SIGTERM (kill, a service manager). */
 const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+const fmt = countText;
 
 /** The whole name, extension kept: a.csv and a.ndjson never share a reject file, in one run or two. */
 function rejectsPathFor(file: string): string {
@@ -93,7 +94,7 @@ export const importCommand: CommandSpec = {
     'default-timestamp': { type: 'string', description: 'Timestamp for records without one: "now" or an ISO-8601 time. Without it such records are rejected (historical data keeps its time).' },
     rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson added (events.csv.rejects.ndjson), next to it.' },
     restart: { type: 'boolean', description: 'Read the file from its start again, ignoring where an earlier run stopped.' },
-    'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')} (default 1,000); after a crash, the calls that were in flight (four) may go again, under the same ids.` },
+    'batch-size': { type: 'string', description: `Messages per SEGMENT_BATCH call, 1 to ${countText(MAX_BATCH_ITEMS_PER_CALL)} (default 1,000); after a crash, the calls that were in flight (four) may go again, under the same ids.` },
     write: { type: 'string', description: 'Write policy: deny (default) sends nothing, ask confirms once at a prompt, allow sends.' },
     ...qualityOptions,
     ...envOptions,
@@ -106,7 +107,7 @@ export const importCommand: CommandSpec = {
     const ts = values['default-timestamp'] as string | undefined;
     if (ts !== undefined && ts !== 'now' && !isoTimestamp.safeParse(ts).success) throw new UsageError(`--default-timestamp must be "now" or an ISO-8601 time with a zone, e.g. 2026-01-31T12:00:00Z; got "${ts.slice(0, 40)}".`);
     const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_ITEMS_PER_CALL)) throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_ITEMS_PER_CALL.toLocaleString('en-US')}.`);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_ITEMS_PER_CALL)) throw new UsageError(`--batch-size must be a whole number from 1 to ${countText(MAX_BATCH_ITEMS_PER_CALL)}.`);
     if (values.rejects !== undefined && positionals.length > 1) throw new UsageError('--rejects names one file: with several inputs, each gets its own reject file next to it.');
     // Every file is checked before anything is sent: readable, and the format it claims.
     const files: { path: string; format: EventFormat; size: number; rejects: string }[] = [];

@@ -7,6 +7,7 @@ import { printJson, printText } from './output.js';
 import { detectFormat } from '../import/format.js';
 import { readRecords, placeOf } from '../import/read.js';
 import { inputErrorsAsUsage, recordsAsUsage } from './import-errors.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * `segment-router validate FILE`: SEGMENT_VALIDATE_EVENTS for a file. The same checks (tracking
@@ -50,7 +51,7 @@ function add(t: Totals, f: Finding, at: { line: number; item?: number }): void {
 
 function table(rows: Row[]): string {
   const head = ['kind', 'severity', 'count', 'field', 'first seen: message -> fix'];
-  const cells = rows.map((r) => [r.kind, r.severity, r.count.toLocaleString('en-US'), r.field, `${placeOf(r.example)}: ${r.example.message}${r.example.fix ? ` -> ${r.example.fix}` : ''}`]);
+  const cells = rows.map((r) => [r.kind, r.severity, countText(r.count), r.field, `${placeOf(r.example)}: ${r.example.message}${r.example.fix ? ` -> ${r.example.fix}` : ''}`]);
   const widths = head.slice(0, 4).map((h, i) => Math.min(40, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
   const line = (c: string[]) => c.map((x, i) => (i < 4 ? x.padEnd(widths[i]!) : x)).join('  ');
   return [line(head), line(head.map((h, i) => '-'.repeat(i < 4 ? widths[i]! : h.length))), ...cells.map(line)].join('\n');
@@ -136,9 +137,9 @@ export const validateCommand: CommandSpec = {
         return failed ? EXIT.failed : EXIT.ok;
       }
       const out = [
-        `Checked ${t.checked.toLocaleString('en-US')} of ${t.messages.toLocaleString('en-US')} messages in ${file}; nothing was sent.`,
+        `Checked ${countText(t.checked)} of ${countText(t.messages)} messages in ${file}; nothing was sent.`,
         planLine(t.plan),
-        `${t.errors.toLocaleString('en-US')} errors in ${t.messagesWithErrors.toLocaleString('en-US')} messages (kept back when sending with --validate=block), ${t.warnings.toLocaleString('en-US')} warnings${t.invalid.length ? `, ${t.invalid.length.toLocaleString('en-US')} messages the Tracking API would refuse` : ''}.`,
+        `${countText(t.errors)} errors in ${countText(t.messagesWithErrors)} messages (kept back when sending with --validate=block), ${countText(t.warnings)} warnings${t.invalid.length ? `, ${countText(t.invalid.length)} messages the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
       if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  ${placeOf(x)}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));

@@ -18,6 +18,7 @@ import { checkSchema } from './schema-check.js';
 import type { ExecutionResult } from './result.js';
 import { parseJsonText } from '../util/json-text.js';
 import { truncateResult } from './truncate.js';
+import { countText } from '../util/count-text.js';
 
 export type { ExecutionResult } from './result.js';
 
@@ -131,7 +132,7 @@ export class Executor {
     const resolved = registry.resolve(req.slug);
     if (!resolved.ok) {
       if (resolved.tooLong) {
-        const problem = `is ${resolved.tooLong.length.toLocaleString('en-US')} characters; a slug is at most ${resolved.tooLong.limit}`;
+        const problem = `is ${countText(resolved.tooLong.length)} characters; a slug is at most ${resolved.tooLong.limit}`;
         return fail({ kind: 'validation', message: `tool_slug ${problem}. Nothing was run.`, hint: 'Pass a slug such as SEGMENT_TRACK; SEARCH_TOOLS finds the right one.', details: { issues: [{ field: 'tool_slug', problem }] } });
       }
       return fail({

@@ -1,4 +1,5 @@
 import type { ToolError } from '../registry/types.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * Refuses arguments over the operator's size limit before anything parses them further: one huge
@@ -7,7 +8,7 @@ import type { ToolError } from '../registry/types.js';
 export function checkArgumentsSize(raw: unknown, value: unknown, maxBytes: number): ToolError | undefined {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : Buffer.byteLength(JSON.stringify(value) ?? '');
   if (bytes <= maxBytes) return undefined;
-  const problem = `${bytes.toLocaleString('en-US')} bytes of JSON; the limit is ${maxBytes.toLocaleString('en-US')} bytes per call`;
+  const problem = `${countText(bytes)} bytes of JSON; the limit is ${countText(maxBytes)} bytes per call`;
   return {
     kind: 'validation',
     message: `The arguments are ${problem}. Nothing was sent.`,

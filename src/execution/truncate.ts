@@ -1,4 +1,5 @@
 import type { ExecutionResult } from './result.js';
+import { countText } from '../util/count-text.js';
 
 /** What was cut from an answer and how to get the rest. */
 export interface Truncation {
@@ -57,7 +58,7 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
   }
 
   const marker: Truncation = {
-    note: `TRUNCATED: the full answer is ${original.toLocaleString('en-US')} bytes, over this server's limit of ${limit.toLocaleString('en-US')}; the lists and texts named in "cut" show only their start.`,
+    note: `TRUNCATED: the full answer is ${countText(original)} bytes, over this server's limit of ${countText(limit)}; the lists and texts named in "cut" show only their start.`,
     limit_bytes: limit,
     original_bytes: original,
     cut: [...cut.values()],

@@ -10,12 +10,12 @@ import { recordMessageId } from './ids.js';
 import { placeOf } from './read.js';
 import type { Reject } from './reject-file.js';
 import type { ReadPosition, SourceRecord } from './source.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * Records turned into chunks of messages, each chunk one SEGMENT_BATCH call's worth: the type, the
  * timestamp and a deterministic messageId filled in where a record has none, and every record that
- * cannot be a message kept back with its reason. Nothing here sends; the runner does (runner.ts),
- * in this thread or with the chunks made in a reading thread (read-ahead.ts).
+ * cannot be a message kept back with its reason. Nothing here sends; the runner does (runner.ts).
  */
 
 export interface Chunk {
@@ -102,7 +102,7 @@ const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
 const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
 const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
 /** A record past Segment's 32 KB as written is refused here, alone: in a call it would make the call too large for any of its messages to go. */
-const tooLarge = (bytes: number) => `the record is ${bytes.toLocaleString('en-US')} bytes; Segment refuses a message over ${LIMITS.messageBytes.toLocaleString('en-US')} bytes (32 KB): move large values out of properties/traits, or trim them`;
+const tooLarge = (bytes: number) => `the record is ${countText(bytes)} bytes; Segment refuses a message over ${countText(LIMITS.messageBytes)} bytes (32 KB): move large values out of properties/traits, or trim them`;
 
 const NOT_OBJECT = 'not a message: each record must be a JSON object such as {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2026-01-31T12:00:00Z"}';
 

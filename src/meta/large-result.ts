@@ -6,6 +6,7 @@ import type { ExecutionResult } from '../execution/executor.js';
 import { truncateResult } from '../execution/truncate.js';
 import { toolResult } from './result.js';
 import { RESULT_URI_PREFIX } from '../util/result-store.js';
+import { countText } from '../util/count-text.js';
 
 /** Room kept beside the preview for the link's own words. */
 const LINK_RESERVE = 1_000;
@@ -23,11 +24,11 @@ export function answer(app: App, structured: Record<string, unknown>, isError: b
   if (bytes <= limit) return toolResult(structured, isError);
   const uri = app.results.put(text, title);
   const shown = preview(Math.max(limit - LINK_RESERVE, 0)) as Record<string, unknown> & { truncated?: { note?: string } & Record<string, unknown> };
-  const marker = shown.truncated ?? (shown.truncated = { note: `TRUNCATED: the full answer is ${bytes.toLocaleString('en-US')} bytes, over this server's limit of ${limit.toLocaleString('en-US')}.` });
+  const marker = shown.truncated ?? (shown.truncated = { note: `TRUNCATED: the full answer is ${countText(bytes)} bytes, over this server's limit of ${countText(limit)}.` });
   marker.note += uri ? ` The whole answer is kept at ${uri}: read it with resources/read rather than calling again.` : ' The whole answer is larger than this server keeps for resources/read.';
   if (uri) marker.full_answer = uri;
   const result = toolResult(shown, isError);
-  if (uri) result.content.push({ type: 'resource_link', uri, name: title, mimeType: 'application/json', description: `The whole answer: ${bytes.toLocaleString('en-US')} bytes of JSON.` });
+  if (uri) result.content.push({ type: 'resource_link', uri, name: title, mimeType: 'application/json', description: `The whole answer: ${countText(bytes)} bytes of JSON.` });
   return result;
 }
 

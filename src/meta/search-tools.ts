@@ -29,8 +29,9 @@ const outputSchema = {
 };
 
 export function registerSearchTools(server: McpServer, app: App): void {
-  // The index loads once the client has initialized (so the initialize answer does not wait for it), not
-  // on the first request; unref: a process that exits early is not held. Search loads it itself otherwise.
+  // On stdio the index is loaded when initialize arrives (server/stdio.ts). Other transports load it once
+  // the client has initialized, not on the first request; unref: a process that exits early is not held.
+  // Search loads it itself otherwise (a no-op when it is loaded).
   const initialized = server.server.oninitialized;
   server.server.oninitialized = () => {
     initialized?.();

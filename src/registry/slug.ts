@@ -1,4 +1,5 @@
 import { editDistance } from '../util/edit-distance.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * Slug rules, in one place. A slug is `SEGMENT_` + the operation in upper snake case. Agents write
@@ -54,7 +55,7 @@ export function directName(slug: string): string {
 /** A slug-like input cut for an error message or a log line: never the whole of a huge input. */
 export function slugPreview(input: string): string {
   if (!slugTooLong(input)) return input;
-  return `${input.slice(0, 40).replace(/[\uD800-\uDBFF]$/, '')}… (${input.length.toLocaleString('en-US')} characters)`;
+  return `${input.slice(0, 40).replace(/[\uD800-\uDBFF]$/, '')}… (${countText(input.length)} characters)`;
 }
 
 /** Field and parameter names compared loosely: "source_id", "sourceId" and "SourceID" are one field. */

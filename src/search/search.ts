@@ -67,12 +67,14 @@ export class ToolSearch {
     private readonly options: ToolSearchOptions = {},
   ) {}
 
-  /** Builds the index now; later searches reuse it. */
-  warm(): void {
-    this.engine ??= new SearchEngine(this.registry.tools, this.options.language, this.options.labelled);
-    this.related ??= new RelatedTools(this.registry.tools);
-    this.planner ??= new Planner(this.registry.tools, stem);
-    this.idNouns ??= new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
+  /** Builds the index now, or finds it built (false); later searches reuse it. */
+  warm(): boolean {
+    if (this.engine) return false;
+    this.engine = new SearchEngine(this.registry.tools, this.options.language, this.options.labelled);
+    this.related = new RelatedTools(this.registry.tools);
+    this.planner = new Planner(this.registry.tools, stem);
+    this.idNouns = new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
+    return true;
   }
 
   search(q: SearchQuery, limit = 5, opts: { explain?: boolean } = {}): SearchHit {

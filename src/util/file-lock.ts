@@ -1,4 +1,5 @@
-import lockfile from 'proper-lockfile';
+import { createRequire } from 'node:module';
+import type ProperLockfile from 'proper-lockfile';
 
 /**
  * A cross-process lock around a read-modify-write of one file. Two `connections add` in two
@@ -20,6 +21,10 @@ export class FileLockedError extends Error {
   override name = 'FileLockedError';
 }
 
+/** Loaded by the first lock, not at start-up: it patches fs as it loads (graceful-fs), a few ms of every start. */
+let lockfile: typeof ProperLockfile | undefined;
+const library = () => (lockfile ??= createRequire(import.meta.url)('proper-lockfile') as typeof ProperLockfile);
+
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleepSync = (ms: number) => Atomics.wait(pause, 0, 0, ms);
 
@@ -28,7 +33,7 @@ export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T 
   let release: () => void;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
     try {
-      release = lockfile.lockSync(path, { realpath: false, stale: STALE_MS });
+      release = library().lockSync(path, { realpath: false, stale: STALE_MS });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;

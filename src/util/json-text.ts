@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { countText } from './count-text.js';
 
 /**
  * JSON text parsed so that no number changes silently. JSON.parse turns a literal too small for a
@@ -70,7 +71,7 @@ function checkDepth(text: string): void {
     const c = text.charCodeAt(i);
     if (c === 34) i = stringEnd(text, i);
     else if (c === 91 || c === 123) {
-      if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels`);
+      if (++depth > MAX_JSON_DEPTH) throw new JsonLimitError(`nested deeper than ${countText(MAX_JSON_DEPTH)} levels`);
     } else if (c === 93 || c === 125) depth--;
   }
 }

@@ -1,3 +1,4 @@
+import { countText } from '../util/count-text.js';
 /**
  * The limits of one RUN_SCRIPT run, in one place. Each has a name that errors quote, so an agent
  * reads which limit stopped its script and what to change.
@@ -41,7 +42,7 @@ export type LimitName = 'wall_time' | 'memory' | 'stack_depth' | 'tool_calls' | 
 export function describeLimit(limit: LimitName, timeoutMs: number): string {
   switch (limit) {
     case 'wall_time':
-      return `the wall-time limit (${timeoutMs.toLocaleString('en-US')} ms)`;
+      return `the wall-time limit (${countText(timeoutMs)} ms)`;
     case 'memory':
       return `the memory limit (${SCRIPT_LIMITS.memoryBytes / 1024 / 1024} MB)`;
     case 'stack_depth':

@@ -9,6 +9,7 @@ import { ApprovedPlan, Phase, type PhaseDeps, type PhaseMode } from './phase.js'
 import { EnginePool, PoolBusyError, type RunEnd, type ThreadEnd } from './pool.js';
 import type { EngineLimits } from './protocol.js';
 import { countCalls, type PlannedWrite, type ScriptError, type ScriptReport } from './report.js';
+import { countText } from '../util/count-text.js';
 
 export interface ScriptInput {
   script: string;
@@ -196,7 +197,7 @@ function limitError(limit: ScriptError['limit'] & string, timeoutMs: number): Sc
 function usageError(input: ScriptInput): ScriptError | undefined {
   const usage = (message: string): ScriptError => ({ kind: 'usage', message, hint: 'Nothing was run.' });
   if (typeof input.script !== 'string' || !input.script.trim()) return usage('script is empty: pass JavaScript that calls tools.call(slug, args) and returns the answer.');
-  if (input.script.length > SCRIPT_LIMITS.maxScriptChars) return usage(`script is ${input.script.length.toLocaleString('en-US')} characters; the limit is ${SCRIPT_LIMITS.maxScriptChars.toLocaleString('en-US')}. Keep data out of the script: let it fetch what it needs.`);
+  if (input.script.length > SCRIPT_LIMITS.maxScriptChars) return usage(`script is ${countText(input.script.length)} characters; the limit is ${countText(SCRIPT_LIMITS.maxScriptChars)}. Keep data out of the script: let it fetch what it needs.`);
   const t = input.timeoutMs;
   if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > SCRIPT_LIMITS.maxTimeoutMs)) return usage(`timeout_ms must be a whole number of milliseconds from 1 to ${SCRIPT_LIMITS.maxTimeoutMs}; got ${t}.`);
   return undefined;

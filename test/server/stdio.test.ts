@@ -178,3 +178,14 @@ describe('a client that goes away mid-call', () => {
     expect(exit.code).toBe(0);
   });
 });
+
+describe('the search index on stdio', () => {
+  it('loads when initialize arrives, before the client has said initialized', async () => {
+    const { raw } = await setup([], { SEGMENT_ROUTER_LOG_LEVEL: 'debug' });
+    const r = await raw.request('init', 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    expect(r.result.protocolVersion).toBe('2025-06-18');
+    // No notifications/initialized: the client is still reading the answer.
+    await until(() => raw.stderr.includes('search index loaded'), 10_000);
+    expectCleanStdout(raw);
+  });
+});

@@ -8,6 +8,7 @@ import { serialise, type SerialisedMessage } from './message.js';
 import type { BatchPacker, Packed } from './packer.js';
 import { screen, type Filling } from './quality-gate.js';
 import { validateBatchItem } from './schemas.js';
+import { countText } from '../../util/count-text.js';
 
 /**
  * A batch call in two passes. The first, over the whole call before anything is sent: each
@@ -74,7 +75,7 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
   for (let index = 0; index < batch.length; index++) {
     callBytes += (ends[index]! < 0 ? 4 : ends[index]! - starts[index]!) + 1;
     if (callBytes > maxBytes) {
-      const problem = `the messages come to more than ${maxBytes.toLocaleString('en-US')} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${maxBytes.toLocaleString('en-US')} bytes per call`;
+      const problem = `the messages come to more than ${countText(maxBytes)} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${countText(maxBytes)} bytes per call`;
       throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index });
     }
     if (lazy) continue;

@@ -11,6 +11,7 @@ import { journalFor, type JournalRun } from './journal.js';
 import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
 import { BatchFeed, batchFingerprint, encodeBatch, type RejectedMessage } from './batch-feed.js';
+import { countText } from '../../util/count-text.js';
 
 export { LIBRARY };
 
@@ -315,7 +316,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   // joined and hashed after the last answer was a new megabyte string in the call's tail.
   const idHash = createHash('sha256');
   const done = () => settled + earlier + feed.rejected.length;
-  await ctx.progress?.(done(), state.total, `Sending ${state.total} messages in requests of at most ${LIMITS.messagesPerRequest.toLocaleString('en-US')}`);
+  await ctx.progress?.(done(), state.total, `Sending ${state.total} messages in requests of at most ${countText(LIMITS.messagesPerRequest)}`);
 
   // The next request to post: the feed checks its messages now, while earlier requests are in flight.
   const take = (): Packed | undefined => {
