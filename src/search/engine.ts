@@ -363,8 +363,13 @@ const asksQuestion = (text: string, ws: string[]): boolean =>
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
 const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,300}\?/g;
 
-/** A field set to a value ("enabled=false", "name=Growth"), not an id nor a paging key: the request sets it. */
-const SETTING = /(?:^|[\s,;(])(?![\w.]*(?:id|Id|ID|limit|cursor|page|count)\s*=)[A-Za-z_][\w.]{0,40}\s*=\s*[^\s=]/;
+/** A value shaped like an id: "ds_51", "spa_3", or one of Segment's own (20 and more letters and digits). */
+const ID_VALUE = String.raw`(?:[a-z]{1,8}_[\w-]{0,40}\d[\w-]{0,40}|(?=[A-Za-z]{0,40}\d)[A-Za-z0-9]{20,40})(?![^\s,;)])`;
+/**
+ * A field set to a value ("enabled=false", "name=Growth"): the request sets it. Not an id nor a paging
+ * key, and not a value shaped like an id: "destination=ds_51" names what the request is about.
+ */
+const SETTING = new RegExp(String.raw`(?:^|[\s,;(])(?![\w.]*(?:id|Id|ID|limit|cursor|page|count)\s*=)[A-Za-z_][\w.]{0,40}\s*=\s*(?!${ID_VALUE})[^\s=]`);
 
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
 function requestedOperations(ws: string[], question: boolean, text: string): Map<string, number> {

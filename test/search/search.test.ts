@@ -97,6 +97,16 @@ describe('reading a request', () => {
     expect(top('create a new member in user group ug_1 for sam@x.com', 'userGroupId:ug_1')[0]).toBe('SEGMENT_ADD_USERS_TO_USER_GROUP');
   });
 
+  it('reads key=value with an id for a value as naming a thing, not as a field to set', () => {
+    // The first three went to a write tool before: "destination=dst_88" was read as setting a field.
+    expect(top('filters of destination=dst_88')[0]).toBe('SEGMENT_LIST_FILTERS_FROM_DESTINATION');
+    expect(top('users in group=grp_7')[0]).toBe('SEGMENT_LIST_USERS_FROM_USER_GROUP');
+    expect(top('syncs of model=mdl_31')[0]).toBe('SEGMENT_LIST_REVERSE_ETL_SYNC_STATUSES_FROM_MODEL_AND_SUBSCRIPTION_ID');
+    // Any other value still sets the field.
+    expect(top('transformation tfm_4 enabled=false')[0]).toBe('SEGMENT_UPDATE_TRANSFORMATION');
+    expect(top('destination=ds_9 name=Growth')[0]).toBe('SEGMENT_UPDATE_DESTINATION');
+  });
+
   it('reads the thing asked for after "which", "what" or "list" as the object, not the scope', () => {
     // Since held-out AQ and AR were learned, a labelled request about a kiosk's sources pulls the sources
     // of a warehouse a little ahead (582 against 463): the warehouses of a source stay in the first two,
