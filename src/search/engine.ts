@@ -76,10 +76,10 @@ export class SearchEngine {
    * Loads the index `npm run build` saved if made from these tools and labelled requests, else builds it.
    * `language`: every tool, in scope or not: their words say whether a request is Segment's.
    */
-  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]) {
-    const docs = tools.map((t) => toolDocument(t));
+  constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[], loaded?: { docs: ToolDocument[]; saved: Prebuilt }) {
+    const docs = loaded?.docs ?? tools.map((t) => toolDocument(t));
     const { index, requests, vocabulary: known } =
-      prebuilt(fingerprint(docs, labelled)) ?? build(tools, docs, labelled, language === tools ? docs : language.map((t) => toolDocument(t)));
+      loaded?.saved ?? prebuilt(fingerprint(docs, labelled)) ?? build(tools, docs, labelled, language === tools ? docs : language.map((t) => toolDocument(t)));
     this.index = new TermIndex(index, FIELD_SCORING);
     this.requests = new TermIndex(requests.index, REQUEST_SCORING);
     ({ served: this.served, useCases: this.useCases } = requests);
@@ -95,6 +95,13 @@ export class SearchEngine {
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
     this.secondLabelled = new Float64Array(tools.length);
+  }
+
+  /** The engine on the index `npm run build` saved for these tools and labelled requests; undefined when there is none (nothing is built). */
+  static saved(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[]): SearchEngine | undefined {
+    const docs = tools.map((t) => toolDocument(t));
+    const saved = prebuilt(fingerprint(docs, labelled));
+    return saved && new SearchEngine(tools, language, labelled, { docs, saved });
   }
 
   /** What `npm run build` saves: the indexes and the vocabulary, keyed by the tools they were made from. */

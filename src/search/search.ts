@@ -67,10 +67,17 @@ export class ToolSearch {
     private readonly options: ToolSearchOptions = {},
   ) {}
 
-  /** Builds the index now, or finds it built (false); later searches reuse it. */
-  warm(): boolean {
+  /**
+   * Builds the index now, or finds it built (false); later searches reuse it. `savedOnly`: load the index
+   * `npm run build` saved, and build none (false when none was saved for these tools: a scoped registry
+   * builds its own, which takes seconds).
+   */
+  warm(opts: { savedOnly?: boolean } = {}): boolean {
     if (this.engine) return false;
-    this.engine = new SearchEngine(this.registry.tools, this.options.language, this.options.labelled);
+    const { tools } = this.registry;
+    const engine = opts.savedOnly ? SearchEngine.saved(tools, this.options.language, this.options.labelled) : new SearchEngine(tools, this.options.language, this.options.labelled);
+    if (!engine) return false;
+    this.engine = engine;
     this.related = new RelatedTools(this.registry.tools);
     this.planner = new Planner(this.registry.tools, stem);
     this.idNouns = new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));

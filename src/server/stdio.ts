@@ -30,9 +30,11 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
 }
 
 /**
- * Loads the search index when initialize arrives, before it is answered: starting takes some 25 ms
- * more, and the first SEARCH_TOOLS, which clients send right after, does not wait for the index
- * (bench/README.md). SEARCH_TOOLS loads it on `initialized`, or on its first call, for other transports.
+ * Loads the search index `npm run build` saved when initialize arrives, before it is answered: starting
+ * takes some 25 ms more, and the first SEARCH_TOOLS, which clients send right after, does not wait for
+ * the index (bench/README.md). Never a build: a scoped registry (--toolsets, --tools) has no saved index,
+ * and building one takes seconds, so SEARCH_TOOLS builds it once the client has initialized, as it loads
+ * it for other transports.
  */
 function loadSearchOnInitialize(transport: Transport, app: App): void {
   const deliver = transport.onmessage;
@@ -42,7 +44,7 @@ function loadSearchOnInitialize(transport: Transport, app: App): void {
       loaded = true;
       const started = performance.now();
       try {
-        if (app.search.warm()) app.log.debug('search index loaded', { ms: Math.round(performance.now() - started) });
+        if (app.search.warm({ savedOnly: true })) app.log.debug('search index loaded', { ms: Math.round(performance.now() - started) });
       } catch (err) {
         // Initialize is answered whatever happens; SEARCH_TOOLS reports the problem when it is called.
         app.log.warn('search index did not load', { error: String(err) });
