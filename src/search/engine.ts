@@ -65,6 +65,8 @@ export class SearchEngine {
   private readonly heads: Set<string>;
   /** The last two words of each object of two or more, stemmed ("user group", "destination filter"). */
   private readonly compounds: Set<string>;
+  /** The words ids are named by ("destination", "group"): "destination=ds_51" names one, it sets nothing. */
+  private readonly idNames: Set<string>;
   // Per tool, reused by every search: the tools its fields matched, its closest use case and labelled request (-1: none).
   private readonly inFields: Uint8Array;
   private readonly bestUseCase: Int32Array;
@@ -74,7 +76,8 @@ export class SearchEngine {
 
   /**
    * Loads the index `npm run build` saved if made from these tools and labelled requests, else builds it.
-   * `language`: every tool, in scope or not: their words say whether a request is Segment's.
+   * `language`: every tool, in scope or not: their words say whether a request is Segment's. `loaded`:
+   * the documents and the saved index, already read (SearchEngine.saved).
    */
   constructor(tools: readonly ToolDefinition[], language: readonly ToolDefinition[] = tools, labelled?: readonly LabelledRequest[], loaded?: { docs: ToolDocument[]; saved: Prebuilt }) {
     const docs = loaded?.docs ?? tools.map((t) => toolDocument(t));
@@ -91,6 +94,7 @@ export class SearchEngine {
     this.tools = tools.map((t) => ({ slug: t.slug, params: new Set(t.paramNames.map(fieldKey)), finds: finds(t), access: t.access, operation: t.facts.operation, head: head(t), scope: stem(t.facts.scope?.split(/\s+/).at(-1) ?? '') }));
     this.heads = new Set(this.tools.map((t) => t.head).filter(Boolean));
     this.compounds = new Set(tools.map((t) => t.facts.object.split(/\s+/).slice(-2).map(stem).join(' ')).filter((c) => c.includes(' ')));
+    this.idNames = idNames(language);
     this.inFields = new Uint8Array(tools.length);
     this.bestUseCase = new Int32Array(tools.length);
     this.bestLabelled = new Int32Array(tools.length);
@@ -141,7 +145,7 @@ export class SearchEngine {
       ...(modifier ? { askedModifier: modifier } : {}),
       words: [...out.filter((_, i) => !inName.has(i)), ...new Set(kinds)],
       implied: [...new Set(kinds.flatMap((k) => [k, stem(k)]))],
-      operations: requestedOperations(out, asksQuestion(unquoted, out), unquoted),
+      operations: requestedOperations(out, asksQuestion(unquoted, out), unquoted, this.idNames),
       corrected,
       catalog: catalog.map(({ name, kind }) => ({ name, kind })),
       content,
@@ -370,16 +374,43 @@ const asksQuestion = (text: string, ws: string[]): boolean =>
 /** The first word of each clause that ends in a question mark; bounded: the text is cut before. */
 const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,300}\?/g;
 
-/** A value shaped like an id: "ds_51", "spa_3", or one of Segment's own (20 and more letters and digits). */
-const ID_VALUE = String.raw`(?:[a-z]{1,8}_[\w-]{0,40}\d[\w-]{0,40}|(?=[A-Za-z]{0,40}\d)[A-Za-z0-9]{20,40})(?![^\s,;)])`;
+/** key=value in a request: the key, and the value up to a space or a separator. */
+const PAIR = /(?:^|[\s,;(])([A-Za-z_][\w.]{0,40})\s*=\s*([^\s=,;()]{1,80})/g;
+/** Keys that set nothing: ids and paging. */
+const ID_OR_PAGING_KEY = /(?:id|Id|ID|limit|cursor|page|count)$/;
+/** A value shaped like an id, quotes and closing punctuation aside: "ds_51", "UG_5", one of Segment's own (20 to 40 letters and digits). */
+const ID_VALUE = /^['"‘“]?(?:[A-Za-z]{1,8}_[\w-]{0,40}\d[\w-]{0,40}|[A-Za-z0-9]{20,40})['"’”.:!?\]]*$/;
+
 /**
- * A field set to a value ("enabled=false", "name=Growth"): the request sets it. Not an id nor a paging
- * key, and not a value shaped like an id: "destination=ds_51" names what the request is about.
+ * Whether the request sets a field ("enabled=false", "name=Growth", "region=eu_west_1"): a key=value
+ * whose key is not an id or paging key, nor a thing named by its id ("destination=ds_51" is about that
+ * destination). `things`: the words tools' ids are named by (destination, group, usergroup...).
  */
-const SETTING = new RegExp(String.raw`(?:^|[\s,;(])(?![\w.]*(?:id|Id|ID|limit|cursor|page|count)\s*=)[A-Za-z_][\w.]{0,40}\s*=\s*(?!${ID_VALUE})[^\s=]`);
+function setsAField(text: string, things: ReadonlySet<string>): boolean {
+  for (const [, key, value] of text.matchAll(PAIR)) {
+    if (ID_OR_PAGING_KEY.test(key!)) continue;
+    if (things.has(key!.toLowerCase()) && ID_VALUE.test(value!)) continue;
+    return true;
+  }
+  return false;
+}
+
+/** The words ids are named by, lower case: userGroupId gives "usergroup" and "group". */
+function idNames(tools: readonly ToolDefinition[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of tools) {
+    for (const name of [...t.paramNames, ...t.facts.needs, ...t.facts.yields]) {
+      if (!/^[a-z]\w*Id$/.test(name)) continue;
+      const base = name.slice(0, -2);
+      out.add(base.toLowerCase());
+      out.add((base.match(/[A-Z]?[a-z0-9]+$/)?.[0] ?? base).toLowerCase());
+    }
+  }
+  return out;
+}
 
 /** The operations a request's words ask for; a question asks to read, whatever else it says. */
-function requestedOperations(ws: string[], question: boolean, text: string): Map<string, number> {
+function requestedOperations(ws: string[], question: boolean, text: string, things: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
   // The first operation named is the one asked; later ones are often context ("delete dst_4, disabled for months").
   let first = true;
@@ -391,7 +422,7 @@ function requestedOperations(ws: string[], question: boolean, text: string): Map
   }
   if (question) for (const op of ['list', 'get']) out.set(op, 1);
   // With no operation word, a field set to a value asks to update ("transformation tfm_4 enabled=false").
-  if (!out.size && SETTING.test(text)) out.set('update', 1);
+  if (!out.size && setsAField(text, things)) out.set('update', 1);
   return out;
 }
 

@@ -77,10 +77,11 @@ export class ToolSearch {
     const { tools } = this.registry;
     const engine = opts.savedOnly ? SearchEngine.saved(tools, this.options.language, this.options.labelled) : new SearchEngine(tools, this.options.language, this.options.labelled);
     if (!engine) return false;
+    this.related = new RelatedTools(tools);
+    this.planner = new Planner(tools, stem);
+    this.idNouns = new Map(tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
+    // Last: a load that throws leaves nothing half made, and the next search tries again.
     this.engine = engine;
-    this.related = new RelatedTools(this.registry.tools);
-    this.planner = new Planner(this.registry.tools, stem);
-    this.idNouns = new Map(this.registry.tools.flatMap((t) => t.facts.needs).flatMap((id) => (/^[a-z]+Id$/.test(id) ? [[id.slice(0, -2), id] as [string, string]] : [])));
     return true;
   }
 

@@ -30,9 +30,9 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
 }
 
 /**
- * Loads the search index `npm run build` saved when initialize arrives, before it is answered: starting
- * takes some 25 ms more, and the first SEARCH_TOOLS, which clients send right after, does not wait for
- * the index (bench/README.md). Never a build: a scoped registry (--toolsets, --tools) has no saved index,
+ * Loads the search index `npm run build` saved when initialize arrives, before it is answered: the
+ * answer waits some 25 ms more, and the first SEARCH_TOOLS, which clients send right after, does not wait
+ * for the index (bench/README.md). Never a build: a scoped registry (--toolsets, --tools) has no saved index,
  * and building one takes seconds, so SEARCH_TOOLS builds it once the client has initialized, as it loads
  * it for other transports.
  */

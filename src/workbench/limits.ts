@@ -1,4 +1,5 @@
 import { countText } from '../util/count-text.js';
+
 /**
  * The limits of one RUN_SCRIPT run, in one place. Each has a name that errors quote, so an agent
  * reads which limit stopped its script and what to change.

@@ -102,9 +102,13 @@ describe('reading a request', () => {
     expect(top('filters of destination=dst_88')[0]).toBe('SEGMENT_LIST_FILTERS_FROM_DESTINATION');
     expect(top('users in group=grp_7')[0]).toBe('SEGMENT_LIST_USERS_FROM_USER_GROUP');
     expect(top('syncs of model=mdl_31')[0]).toBe('SEGMENT_LIST_REVERSE_ETL_SYNC_STATUSES_FROM_MODEL_AND_SUBSCRIPTION_ID');
-    // Any other value still sets the field.
+    // Whatever closes or quotes it, in capitals, or a Segment id without a digit.
+    for (const q of ['filters on destination=dst_88.', "filters on destination='dst_88'", 'filters on destination=DST_88', 'filters on destination=qQEHquLrjRDNjaByrChyn']) expect(top(q)[0], q).toBe('SEGMENT_LIST_FILTERS_FROM_DESTINATION');
+    // Any other key=value still sets the field, whatever its value looks like.
     expect(top('transformation tfm_4 enabled=false')[0]).toBe('SEGMENT_UPDATE_TRANSFORMATION');
     expect(top('destination=ds_9 name=Growth')[0]).toBe('SEGMENT_UPDATE_DESTINATION');
+    expect(top('destination dst_4 region=eu_west_1')[0]).toBe('SEGMENT_UPDATE_DESTINATION');
+    expect(top('source src_1 timezone=utc_8')[0]).toBe('SEGMENT_UPDATE_SOURCE');
   });
 
   it('reads the thing asked for after "which", "what" or "list" as the object, not the scope', () => {

@@ -192,7 +192,7 @@ describe('the search index on stdio', () => {
   it('builds none before answering initialize when none was saved for its tools (a scoped registry): SEARCH_TOOLS builds it', async () => {
     const { raw } = await setup(['--toolsets=sources'], { SEGMENT_ROUTER_LOG_LEVEL: 'debug' });
     await raw.initialize();
-    const r = await raw.request('s', 'tools/call', { name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list sources' }] } }, 30_000);
+    const r = await raw.request('s', 'tools/call', { name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list sources' }] } }, 20_000);
     expect(r.result.structuredContent.results[0].primary_tool_slugs[0]).toBe('SEGMENT_LIST_SOURCES');
     // Building at initialize took seconds for a scoped registry, and logged as a load.
     expect(raw.stderr).not.toContain('search index loaded');
