@@ -25,7 +25,7 @@ export const WEIGHTS = {
   /** An operation named after the first one counts this much. */
   laterOperation: 0.85,
   /** An operation asked inside a question ("what filters are set up") counts this much; reading counts fully. */
-  questionOperation: 0.8,
+  questionOperation: 0.7,
   /** When no word of the request names an operation, reading is the safe guess: scores by access. */
   verbless: { read: 1, write: 0.85, destructive: 0.75 },
   /** A tool whose object is the thing the request asks for ("which sources...", "add a rule to...") multiplies its score by 1 + this. */
