@@ -118,7 +118,8 @@ export class SearchEngine {
   read(request: string): ReadRequest {
     // A quoted name ('Growth', "checkout-legacy") picks an instance; it says nothing about the tool.
     const unquoted = request.slice(0, WEIGHTS.limits.chars).replace(QUOTED, ' ');
-    const raw = words(unquoted).slice(0, WEIGHTS.limits.words);
+    // A paging argument (limit=20) is no word of the task: "limit" would meet requests about a filter's limit.
+    const raw = words(unquoted.replace(PAGING_PAIR, ' ')).slice(0, WEIGHTS.limits.words);
     const corrected: Record<string, string> = {};
     const catalog = findCatalogNames(raw);
     const inName = new Set(catalog.flatMap((c) => Array.from({ length: c.length }, (_, k) => c.at + k)));
@@ -376,6 +377,9 @@ const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,3
 
 /** key=value in a request: the key, and the value up to a space or a separator. */
 const PAIR = /(?:^|[\s,;(])([A-Za-z_][\w.]{0,40})\s*=\s*([^\s=,;()]{1,80})/g;
+/** A paging argument written as key=value: limit=20, cursor=abc, page=2. */
+const PAGING_PAIR = /(?<![\w.])(?:limit|cursor|page|count|offset|per_page|page_size|pageSize)\s*=\s*[^\s=,;()]{0,80}/gi;
+
 /** Keys that set nothing: ids and paging. */
 const ID_OR_PAGING_KEY = /(?:id|Id|ID|limit|cursor|page|count)$/;
 /** A value shaped like an id, quotes and closing punctuation aside: "ds_51", "UG_5", one of Segment's own (20 to 40 letters and digits). */
