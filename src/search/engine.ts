@@ -377,11 +377,13 @@ const QUESTION_CLAUSE = /(?:^|[.!?;:,]\s)\s*([A-Za-z]+)(?![A-Za-z])[^.!?;:,]{0,3
 
 /** key=value in a request: the key, and the value up to a space or a separator. */
 const PAIR = /(?:^|[\s,;(])([A-Za-z_][\w.]{0,40})\s*=\s*([^\s=,;()]{1,80})/g;
-/** A paging argument written as key=value: limit=20, cursor=abc, page=2. */
-const PAGING_PAIR = /(?<![\w.])(?:limit|cursor|page|count|offset|per_page|page_size|pageSize)\s*=\s*[^\s=,;()]{0,80}/gi;
+/** The keys list tools page by: a key ending in one sets nothing. */
+const PAGING_KEYS = 'limit|cursor|page|count';
+/** A paging argument written as key=value: limit=20, cursor=abc, page=2 (and the spellings other APIs use). */
+const PAGING_PAIR = new RegExp(`(?<![\\w.])(?:${PAGING_KEYS}|offset|per_page|page_size|pageSize)\\s*=\\s*[^\\s=,;()]{0,80}`, 'gi');
 
 /** Keys that set nothing: ids and paging. */
-const ID_OR_PAGING_KEY = /(?:id|Id|ID|limit|cursor|page|count)$/;
+const ID_OR_PAGING_KEY = new RegExp(`(?:id|Id|ID|${PAGING_KEYS})$`);
 /** A value shaped like an id, quotes and closing punctuation aside: "ds_51", "UG_5", one of Segment's own (20 to 40 letters and digits). */
 const ID_VALUE = /^['"‘“]?(?:[A-Za-z]{1,8}_[\w-]{0,40}\d[\w-]{0,40}|[A-Za-z0-9]{20,40})['"’”.:!?\]]*$/;
 
