@@ -130,7 +130,7 @@ export function parseDeferring(bytes: Buffer): unknown {
   for (const f of found) {
     const plain = plains.get(f.start);
     if (!f.path.length || !plain) continue;
-    lists.push({ path: f.path, plain, raw: { bytes, starts: Int32Array.from(plain.starts), ends: Int32Array.from(plain.ends), members: Int32Array.from(plain.members), start: f.start, end: plain.end } });
+    lists.push({ path: f.path, plain, raw: { bytes, starts: Int32Array.from(plain.starts), ends: Int32Array.from(plain.ends), members: Int32Array.from(plain.members), start: f.start, end: plain.end, spaced: plain.spaced } });
   }
   if (!lists.length) return undefined;
   lists.sort((a, b) => a.raw.start - b.raw.start);

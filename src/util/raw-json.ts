@@ -25,6 +25,8 @@ export interface RawElements {
   /** The bytes of the whole list, `[` to `]`. */
   start: number;
   end: number;
+  /** False when those bytes have no whitespace outside strings; unknown when absent. */
+  spaced?: boolean;
 }
 
 /** Lists shorter than this are cheaper to serialise again than to scan for. */

@@ -38,6 +38,27 @@ describe('a list of plain objects is read from its bytes', () => {
     );
   });
 
+  it('says whether the list has whitespace outside its strings (the journal hashes unspaced bytes whole)', () => {
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 10 }), fc.nat({ max: 2 }), fc.nat({ max: 3 }), fc.constantFrom(' ', '\n', '\r', '\t'), (list, indent, where, space) => {
+        const text = JSON.stringify(list, null, indent);
+        // Whitespace put in where JSON allows it: after the `[`, before the `]`, between elements; or none.
+        const changed = [text, `[${space}${text.slice(1)}`, `${text.slice(0, -1)}${space}]`, `[${list.map((m) => JSON.stringify(m, null, indent)).join(`,${space}`)}]`][where]!;
+        const got = read(changed)!;
+        expect(got).toBeDefined();
+        // Valid JSON read left to right: each match starts at a string's opening quote.
+        const outsideStrings = changed.replace(/"(?:[^"\\]|\\.)*"/g, '');
+        expect(got.spaced).toBe(/[ \n\r\t]/.test(outsideStrings));
+      }),
+      { numRuns: 500 },
+    );
+    // Spaces inside strings are the values' own.
+    expect(read('[{"event":"Order Completed","properties":{"note":"a b\\" c","n":[1, 2]}}]')!.spaced).toBe(true);
+    expect(read('[{"event":"Order Completed","properties":{"note":"a b\\" c","n":[1,2]}}]')!.spaced).toBe(false);
+    expect(read('[{"event" :"x"}]')!.spaced).toBe(true);
+    expect(read('[{"event": "x"}]')!.spaced).toBe(true);
+  });
+
   it('never takes bytes JSON.parse refuses, nor reads them otherwise than JSON.parse (one byte changed anywhere)', () => {
     const bytes = fc.constantFrom(...'{}[]",:\\ 0123456789.-eEtfnulrsabu\u0001\n'.split(''));
     fc.assert(

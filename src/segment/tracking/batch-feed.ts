@@ -42,6 +42,8 @@ export interface EncodedBatch {
    * message's object members in its bytes, to tell a repeated key (see `BatchFeed.check`).
    */
   members?: Int32Array;
+  /** False when `list` has no whitespace outside strings (as the scan of the client's bytes found); unknown when absent. */
+  spaced?: boolean;
   /** Whether the router assigns something (an id or a timestamp) to some message. */
   assigns: boolean;
   /** Message `i` of a list still unparsed (util/deferred-list.ts), parsed when read; else the list's own element. */
@@ -59,7 +61,7 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
   const lazy = deferredOf(batch);
   const raw = lazy?.raw ?? rawElementsOf(batch);
   let found: Omit<EncodedBatch, 'assigns'>;
-  if (raw) found = { bytes: raw.bytes, starts: raw.starts, ends: raw.ends, list: raw.bytes.subarray(raw.start, raw.end), members: raw.members };
+  if (raw) found = { bytes: raw.bytes, starts: raw.starts, ends: raw.ends, list: raw.bytes.subarray(raw.start, raw.end), members: raw.members, ...(raw.spaced !== undefined ? { spaced: raw.spaced } : {}) };
   else {
     let whole: string | undefined;
     try {
@@ -139,8 +141,9 @@ function encodeEach(batch: unknown[]): Omit<EncodedBatch, 'assigns'> {
 export function batchFingerprint(kind: string, encoded: EncodedBatch): string | undefined {
   if (!encoded.assigns) return undefined;
   const hash = createHash('sha256').update(kind).update('\n');
-  // The client's bytes hash as their JSON does: a repeat spaced otherwise is the same call.
-  if (encoded.members) updateWithoutSpace(hash, encoded.list);
+  // The client's bytes hash as their JSON does: a repeat spaced otherwise is the same call. Bytes
+  // known to have no space outside strings hash whole (the same digest, without a walk per byte).
+  if (encoded.members && encoded.spaced !== false) updateWithoutSpace(hash, encoded.list);
   else hash.update(encoded.list);
   return hash.digest('base64url');
 }
