@@ -100,6 +100,11 @@ export class ChunkList {
     return this.count;
   }
 
+  /** Bytes of the list written so far, its closing `]` included. */
+  get bytes(): number {
+    return this.at + 1;
+  }
+
   /**
    * A record's bytes, `raw[0, end)` ending in `}`, with what `filled` says was filled in (`id`: the
    * assigned messageId, ASCII with nothing to escape: import/ids.ts). `members`: the members of the

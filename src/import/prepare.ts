@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { checkArgumentValues } from '../execution/argument-values.js';
 import { LIMITS } from '../segment/tracking/delivery.js';
+import { LIBRARY_TEXT_BYTES } from '../segment/tracking/message.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { plainObject, type PlainObject } from '../util/json-elements.js';
@@ -37,6 +38,10 @@ export interface Chunk {
   rejects: Reject[];
   /** Values sent but maybe not as meant (an integer past 2^53), each with the first line it was on. */
   warnings: string[];
+  /**
+   * What the chunk's messages come to: JSON records, their list as the call sends it (what was filled
+   * in and context.library included); CSV rows, their bytes as written (their JSON is made by the call).
+   */
   bytes: number;
   /** Where a resume starts after this chunk. */
   next: ReadPosition;
@@ -114,8 +119,10 @@ function place(rec: SourceRecord, chunk: Chunk): void {
   chunk.count++;
   chunk.lines.push(rec.line);
   chunk.items.push(rec.item ?? 0);
-  if (!chunk.list) chunk.raws.push(rec.raw);
-  chunk.bytes += rec.raw.length;
+  if (!chunk.list) {
+    chunk.raws.push(rec.raw);
+    chunk.bytes += rec.raw.length;
+  } else chunk.bytes = chunk.list.bytes + chunk.count * LIBRARY_TEXT_BYTES;
 }
 
 /**

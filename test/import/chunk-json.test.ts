@@ -110,6 +110,21 @@ describe('an import sends each record as written', () => {
     sent.forEach((m, i) => expect(m).toMatchObject({ type: 'track', userId: `u${i}`, event: 'Order Completed', properties: { i, price: 1.5 }, messageId: expect.stringMatching(/^imp-/), context: { library: { name: 'segment-router' } } }));
   }, 60_000);
 
+  it('each call is one Segment request, about as full as one can be, whatever the size of the records', async () => {
+    for (const pad of [40, 300]) {
+      const lines = Array.from({ length: 4_000 }, (_, i) => `{"type":"track","userId":"u${i}","event":"Order Completed","timestamp":"${TS}","properties":{"note":"${'x'.repeat(pad)}","i":${i}}}`);
+      const { summary, bodies, calls } = await importText(lines.join('\n') + '\n', 'ndjson');
+      expect(summary).toMatchObject({ accepted: 4_000, rejected: 0 });
+      // One request a call (the list measured as sent, context.library and messageId included) ...
+      expect(bodies.length).toBe(calls.length);
+      // ... and none but the last with room left for a record as large as Segment takes (32 KB).
+      bodies.slice(0, -1).forEach((b) => expect(b.length).toBeGreaterThan(500_000 - 32 * 1024 - 2_048));
+      bodies.forEach((b) => expect(b.length).toBeLessThanOrEqual(500_000));
+      await close?.();
+      close = undefined;
+    }
+  }, 120_000);
+
   it('items of a JSON array too, with --type and --default-timestamp filled in', async () => {
     const items = Array.from({ length: 3 }, (_, i) => `{ "userId": "u${i}",\n  "event": "Signed Up" }`);
     const { summary, text, sent } = await importText(`[\n${items.join(' ,\n')}\n]\n`, 'json', { type: 'track', defaultTimestamp: TS });

@@ -43,6 +43,8 @@ const CONTEXT_KEY = '"context":';
 /** The four texts that put context.library in (after other members or first; a new context or into one): made once. */
 const NEW_CONTEXT = [`"context":{"library":${LIBRARY_JSON}}`, `,"context":{"library":${LIBRARY_JSON}}`] as const;
 const INTO_CONTEXT = [`"library":${LIBRARY_JSON}`, `,"library":${LIBRARY_JSON}`] as const;
+/** The most bytes context.library adds to a message's JSON (a new context after other members; ASCII). */
+export const LIBRARY_TEXT_BYTES = NEW_CONTEXT[1].length;
 
 /** One message's JSON, encoded into a buffer of its own. */
 export function spanOf(text: string): Span {
