@@ -92,8 +92,8 @@ export interface ImportSummary {
  * as sent (chunk-json.ts), and is closed while the largest record could still join it. Fuller requests
  * cost the receiver less per event. 1,000,000 events, 6 runs by turns, ~1,450 messages a call against
  * 1,000 (one request of ~330 KB): wall 0.94x, import CPU 0.94x, receiver CPU 0.92x (bench/README.md).
+ * The room a call leaves in its request: the largest record, and 1 KB for its fills and the envelope.
  */
-/** Room a call leaves in its request: the largest record, and 1 KB for its fills and the request's envelope. */
 const JSON_CHUNK = { messages: LIMITS.messagesPerRequest, bytes: LIMITS.requestBytes - LIMITS.messageBytes - 1_024 };
 /**
  * CSV rows: their JSON is made by the call, so their size as written says little of it. 1,000 rows a
