@@ -106,10 +106,13 @@ const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0
 
 /** Whether the list being read has whitespace outside its strings (the journal hashes its bytes without it). */
 let spaced = false;
-const spaceAt = (i: number) => {
+/** Past the whitespace at `i` (there is some), noted for the list being read. */
+function pastSpace(b: Uint8Array, i: number): number {
   spaced = true;
-  return i + 1;
-};
+  do i++;
+  while (isSpace(b[i]));
+  return i;
+}
 
 /** The element being read: counted as its keys are read (one list is read at a time, start to end). */
 let members = 0;
@@ -130,10 +133,10 @@ function key(b: Uint8Array, i: number, n: number, depth: number): number {
     else if (k === 3) types++;
     if (escaped) escapedTopKey = true; // another spelling of a key could be messageId
   }
-  while (isSpace(b[i])) i = spaceAt(i);
+  if (isSpace(b[i])) i = pastSpace(b, i);
   if (b[i++] !== 0x3a) return -1;
   members++;
-  while (isSpace(b[i])) i = spaceAt(i);
+  if (isSpace(b[i])) i = pastSpace(b, i);
   if ((k === 1 || k === 2) && b[i] !== 0x22) untypedTopKey = true;
   return i;
 }
@@ -153,7 +156,7 @@ function element(b: Uint8Array, i: number, n: number): number {
         if (++depth > MAX_NESTING) return -1;
         stack[depth] = c === 0x7b ? OBJECT : LIST;
         i++;
-        while (isSpace(b[i])) i = spaceAt(i);
+        if (isSpace(b[i])) i = pastSpace(b, i);
         if (b[i] === (c === 0x7b ? 0x7d : 0x5d)) {
           i++;
           depth--;
@@ -169,12 +172,12 @@ function element(b: Uint8Array, i: number, n: number): number {
       continue;
     }
     // After a value inside an open object or list: a comma and the next member, or its close.
-    while (isSpace(b[i])) i = spaceAt(i);
+    if (isSpace(b[i])) i = pastSpace(b, i);
     const c = b[i];
     const open = stack[depth];
     if (c === 0x2c) {
       i++;
-      while (isSpace(b[i])) i = spaceAt(i);
+      if (isSpace(b[i])) i = pastSpace(b, i);
       if (open === OBJECT && (i = key(b, i, n, depth)) < 0) return -1;
       expectValue = true;
     } else if ((c === 0x7d && open === OBJECT) || (c === 0x5d && open === LIST)) {
@@ -225,7 +228,7 @@ export function plainObjects(b: Uint8Array, from: number): PlainElements | undef
   if (b[from] !== 0x5b) return undefined;
   spaced = false;
   let i = from + 1;
-  while (isSpace(b[i])) i = spaceAt(i);
+  if (isSpace(b[i])) i = pastSpace(b, i);
   if (b[i] === 0x5d) return undefined; // an empty list: nothing to defer
   for (;;) {
     const start = i;
@@ -234,10 +237,10 @@ export function plainObjects(b: Uint8Array, from: number): PlainElements | undef
     out.ends.push(i);
     out.members.push(members);
     if (escapedTopKey || untypedTopKey || ids !== 1 || stamps !== 1) out.allIdentified = false;
-    while (isSpace(b[i])) i = spaceAt(i);
+    if (isSpace(b[i])) i = pastSpace(b, i);
     if (b[i] === 0x2c) {
       i++;
-      while (isSpace(b[i])) i = spaceAt(i);
+      if (isSpace(b[i])) i = pastSpace(b, i);
       continue;
     }
     if (b[i] !== 0x5d) return undefined;
