@@ -90,8 +90,8 @@ export interface ImportSummary {
 /**
  * NDJSON and JSON arrays: a SEGMENT_BATCH call carries what one Segment request holds, its list measured
  * as sent (chunk-json.ts), and is closed while the largest record could still join it. Fuller requests
- * cost the receiver less per event. 1,000,000 events, 6 runs by turns, ~1,450 messages a call against
- * 1,000 (one request of ~330 KB): wall 0.94x, import CPU 0.94x, receiver CPU 0.92x (bench/README.md).
+ * cost the receiver less per event. 1,000,000 bench events go in 727 calls instead of 1,000 (of ~330 KB
+ * each); by turns against the build before, wall 0.965x, import CPU equal (bench/README.md).
  * The room a call leaves in its request: the largest record, and 1 KB for its fills and the envelope.
  */
 const JSON_CHUNK = { messages: LIMITS.messagesPerRequest, bytes: LIMITS.requestBytes - LIMITS.messageBytes - 1_024 };
