@@ -250,18 +250,38 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
-    if (performance.now() - lastSaved >= SAVE_EVERY_MS) await save(false);
+    if (saving.failed) throw saving.failed;
+    // In the background: reading and sending go on while it is written. One at a time; one due while
+    // another is being written waits for the next settled chunk.
+    if (!saving.pending && performance.now() - lastSaved >= SAVE_EVERY_MS) {
+      saving.pending = save(false)
+        .catch((err: unknown) => void (saving.failed = err))
+        .finally(() => (saving.pending = undefined));
+    }
     progress();
   };
 
-  /** The checkpoint as settled so far, on disk (fsynced when asked, or when the last fsync is a second old). */
+  /** A checkpoint being written in the background (settle), and what went wrong writing one. */
+  const saving: { pending?: Promise<void>; failed?: unknown } = {};
+
+  /**
+   * The checkpoint as settled so far, on disk (fsynced when asked, or when the last fsync is a second
+   * old). What is written is the state as it is now: chunks that settle while it is written move the
+   * next one.
+   */
   const save = async (final: boolean) => {
-    state.guard = await guardOf(opts.file, state.next.offset);
-    state.updatedAt = new Date().toISOString();
-    const durable = final || performance.now() - lastDurable > DURABLE_EVERY_MS;
-    if (durable) lastDurable = performance.now();
+    const snapshot: Checkpoint = { ...state, next: { ...state.next }, counts: { ...state.counts } };
     lastSaved = performance.now();
-    await store.save(key, state, durable);
+    const durable = final || lastSaved - lastDurable > DURABLE_EVERY_MS;
+    if (durable) lastDurable = lastSaved;
+    snapshot.guard = await guardOf(opts.file, snapshot.next.offset);
+    snapshot.updatedAt = new Date().toISOString();
+    await store.save(key, snapshot, durable);
+  };
+  /** The last word on disk: after any background write, so it cannot land after this one. */
+  const saveFinal = async () => {
+    await saving.pending;
+    await save(true);
   };
 
   const outcome = (r: ExecutionResult, chunk: Chunk): { accepted: number; rejects: Reject[] } => {
@@ -329,15 +349,17 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
     state.size = sizeAtStart;
-    await save(true);
+    await saveFinal();
     return summary(true);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
     // Calls still in flight finish (their ids are fixed), but the checkpoint stays after the last settled call.
     await Promise.allSettled(queue.map((q) => q.result));
-    await save(true);
+    await saveFinal();
     return summary(false, { stopped: err.stopped });
   } finally {
+    // No write of the checkpoint outlives the run (and its lock).
+    await saving.pending;
     rejects.close();
   }
 }
