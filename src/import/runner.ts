@@ -5,7 +5,7 @@ import type { Confirmer } from '../policy/write-policy.js';
 import type { Finding, PlanStatus } from '../quality/types.js';
 import { LIMITS } from '../segment/tracking/delivery.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
-import { CheckpointStore, guardOf, type Checkpoint } from './checkpoint.js';
+import { CheckpointStore, CheckpointWriter, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
 import { FillTexts } from './chunk-json.js';
 import { fileContext } from './ids.js';
@@ -108,17 +108,6 @@ const INFLIGHT = 4;
 const LISTED_FINDINGS = 50;
 /** Kinds of value warnings listed (each with the first line it was on). */
 const LISTED_WARNINGS = 5;
-/**
- * Checkpoints are fsynced at most this often (and at the end): a machine crash loses at most the last
- * second of them, and those lines go again under the same ids. A killed process loses none.
- */
-const DURABLE_EVERY_MS = 1_000;
-/**
- * And written at most this often (and when the run ends or stops): a killed process resends at most
- * what settled in the last 200 ms, under the same ids. Writing it after every call cost a file open,
- * a read and a rename per call.
- */
-const SAVE_EVERY_MS = 200;
 
 /** The run could not go on; the checkpoint stays at the last settled chunk. */
 class Stop extends Error {
@@ -213,8 +202,6 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const progress = () => opts.onProgress?.({ bytesRead, read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected });
   const confirm = deps.confirm;
   const queue: { chunk: Chunk; result: Promise<ExecutionResult | undefined> }[] = [];
-  let lastDurable = performance.now();
-  let lastSaved = 0;
 
   const chunkSize = opts.format === 'csv' ? CSV_CHUNK : JSON_CHUNK;
   const chunkMessages = opts.chunkMessages ?? chunkSize.messages;
@@ -250,39 +237,16 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
-    if (saving.failed) throw saving.failed;
-    // In the background: reading and sending go on while it is written. One at a time; one due while
-    // another is being written waits for the next settled chunk.
-    if (!saving.pending && performance.now() - lastSaved >= SAVE_EVERY_MS) {
-      saving.pending = save(false)
-        .catch((err: unknown) => void (saving.failed = err))
-        .finally(() => (saving.pending = undefined));
-    }
+    checkpoints.soon(state);
     progress();
   };
 
-  /** A checkpoint being written in the background (settle), and what went wrong writing one. */
-  const saving: { pending?: Promise<void>; failed?: unknown } = {};
-
-  /**
-   * The checkpoint as settled so far, on disk (fsynced when asked, or when the last fsync is a second
-   * old). What is written is the state as it is now: chunks that settle while it is written move the
-   * next one.
-   */
-  const save = async (final: boolean) => {
-    const snapshot: Checkpoint = { ...state, next: { ...state.next }, counts: { ...state.counts } };
-    lastSaved = performance.now();
-    const durable = final || lastSaved - lastDurable > DURABLE_EVERY_MS;
-    if (durable) lastDurable = lastSaved;
-    snapshot.guard = await guardOf(opts.file, snapshot.next.offset);
-    snapshot.updatedAt = new Date().toISOString();
-    await store.save(key, snapshot, durable);
-  };
-  /** The last word on disk: after any background write, so it cannot land after this one. */
-  const saveFinal = async () => {
-    await saving.pending;
-    await save(true);
-  };
+  /** The checkpoint as settled so far, written in the background as chunks settle, and at the end. */
+  const checkpoints = new CheckpointWriter(async (cp, durable) => {
+    cp.guard = await guardOf(opts.file, cp.next.offset);
+    cp.updatedAt = new Date().toISOString();
+    await store.save(key, cp, durable);
+  });
 
   const outcome = (r: ExecutionResult, chunk: Chunk): { accepted: number; rejects: Reject[] } => {
     const data = (r.data ?? {}) as { accepted?: number; rejected_before_sending?: { index: number; reason: string }[]; not_accepted?: { index: number; reason: string }[] };
@@ -333,7 +297,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   };
 
   // A "now" made by this run is part of every id it fills in: on disk before the first call goes out.
-  if (!earlier?.defaultTimestamp && opts.defaultTimestamp === 'now') await save(true);
+  if (!earlier?.defaultTimestamp && opts.defaultTimestamp === 'now') await checkpoints.now(state);
   try {
     for await (const chunk of chunks) {
       // Once stopped, nothing new is sent: only what is in flight settles.
@@ -349,17 +313,17 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
     state.size = sizeAtStart;
-    await saveFinal();
+    await checkpoints.now(state);
     return summary(true);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
     // Calls still in flight finish (their ids are fixed), but the checkpoint stays after the last settled call.
     await Promise.allSettled(queue.map((q) => q.result));
-    await saveFinal();
+    await checkpoints.now(state);
     return summary(false, { stopped: err.stopped });
   } finally {
     // No write of the checkpoint outlives the run (and its lock).
-    await saving.pending;
+    await checkpoints.settled();
     rejects.close();
   }
 }

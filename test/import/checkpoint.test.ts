@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CheckpointStore, type Checkpoint } from '../../src/import/checkpoint.js';
+import { CheckpointStore, CheckpointWriter, type Checkpoint } from '../../src/import/checkpoint.js';
 import { RejectFile } from '../../src/import/reject-file.js';
 import { fileContext, recordMessageId } from '../../src/import/ids.js';
 
@@ -88,5 +88,70 @@ describe('messageIds', () => {
     for (const raw of [Buffer.alloc(0), Buffer.from('x'.repeat(70_000)), Buffer.from('{"a":"é"}'), Buffer.from('{"a":1}'.repeat(9_000))]) {
       expect(recordMessageId(ndjson, 1, raw, 'identify')).toBe(byDefinition(ndjson, 1, raw, 'identify'));
     }
+  });
+});
+
+describe('checkpoints written as chunks settle', () => {
+  const at = (line: number): Checkpoint => ({ v: 2, file: 'f', identity: 'i', next: { offset: line * 10, line, item: 0 }, guard: '', rejectsBytes: 0, counts: { read: line, accepted: line, rejected: 0 }, done: false, startedAt: 't', updatedAt: 't' });
+  /** A write that finishes when told to, noting what it wrote and how many were under way at once. */
+  function slowDisk() {
+    const written: { line: number; durable: boolean }[] = [];
+    const finish: (() => void)[] = [];
+    let underWay = 0;
+    let most = 0;
+    const write = async (cp: Checkpoint, durable: boolean) => {
+      most = Math.max(most, ++underWay);
+      await new Promise<void>((r) => finish.push(r));
+      written.push({ line: cp.next.line, durable });
+      underWay--;
+    };
+    return { write, written, finishOne: () => finish.shift()?.(), most: () => most };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('one write at a time, of the state when asked; the last word lands after any background write', async () => {
+    let now = 1_000;
+    const disk = slowDisk();
+    const writer = new CheckpointWriter(disk.write, () => now);
+    const state = at(1);
+    writer.soon(state);
+    // Changed while its write is under way: what was asked is written.
+    state.next = { offset: 20, line: 2, item: 0 };
+    now += 500;
+    writer.soon(state); // due, but one is being written: skipped
+    const last = writer.now(at(3));
+    await tick();
+    expect(disk.most()).toBe(1);
+    disk.finishOne();
+    await tick();
+    disk.finishOne();
+    await last;
+    expect(disk.written).toEqual([
+      { line: 1, durable: false },
+      { line: 3, durable: true },
+    ]);
+    expect(disk.most()).toBe(1);
+  });
+
+  it('at most one every 200 ms in the background, fsynced once a second; a failed one is said at the next chunk', async () => {
+    let now = 0;
+    const written: { line: number; durable: boolean }[] = [];
+    let fail = false;
+    const writer = new CheckpointWriter(async (cp, durable) => {
+      if (fail) throw new Error('disk full');
+      written.push({ line: cp.next.line, durable });
+    }, () => now);
+    for (let line = 1; line <= 12; line++) {
+      now += 100;
+      writer.soon(at(line));
+      await writer.settled();
+    }
+    expect(written.map((w) => w.line)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(written.filter((w) => w.durable).map((w) => w.line)).toEqual([12]);
+    fail = true;
+    now += 300;
+    writer.soon(at(13));
+    await writer.settled();
+    expect(() => writer.soon(at(14))).toThrow('disk full');
   });
 });
