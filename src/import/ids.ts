@@ -50,10 +50,11 @@ function prefix(context: string): number {
  * bytes, each byte read as one latin1 character and hashed as UTF-8: the definition every id of an
  * earlier import was made with, so a resume keeps them. For an ASCII record those are its bytes as
  * they are, hashed from a reused buffer; any other record goes through the text, as the definition says.
+ * `ascii`: whether every byte of `raw` is ASCII, when the caller already knows.
  */
-export function recordMessageId(context: string, position: number, raw: Buffer, filled = ''): string {
+export function recordMessageId(context: string, position: number, raw: Buffer, filled = '', ascii = isAscii(raw)): string {
   const head = prefix(context);
-  if (head > 0 && head + filled.length + raw.length + 24 <= SCRATCH.length && isAscii(raw) && (filled === '' || !NOT_ASCII.test(filled))) {
+  if (head > 0 && head + filled.length + raw.length + 24 <= SCRATCH.length && ascii && (filled === '' || !NOT_ASCII.test(filled))) {
     // A line or item number: a safe non-negative integer, as every reader counts them.
     let n = Number.isSafeInteger(position) && position >= 0 ? writeDigits(position, SCRATCH, head) : head + SCRATCH.write(String(position), head, 'latin1');
     SCRATCH[n++] = NEWLINE;

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
 import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
@@ -33,7 +34,7 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
       if (length > MAX_LINE_BYTES) out.push(tooLong(Buffer.concat(carry).subarray(0, MAX_LINE_BYTES), line, { offset: base + length + 1, line, item: 0 }));
       else {
         const joined = Buffer.concat([...carry, block.subarray(0, first)]);
-        const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0, parse);
+        const rec = record(joined, 0, joined.length, line, { offset: base + joined.length + 1, line, item: 0 }, base === 0, parse, isAscii(joined));
         if (rec) out.push(rec);
       }
       base += length + 1;
@@ -43,9 +44,11 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
     }
     // `base` is now the file offset of block[start].
     const blockBase = base - start;
+    // One check of the block (a vector loop) spares two of each of its records (prepare.ts, ids.ts).
+    const ascii = isAscii(block);
     for (let nl = block.indexOf(10, start); nl >= 0; nl = block.indexOf(10, start)) {
       line++;
-      const rec = record(block, start, nl, line, { offset: blockBase + nl + 1, line, item: 0 }, blockBase + start === 0, parse);
+      const rec = record(block, start, nl, line, { offset: blockBase + nl + 1, line, item: 0 }, blockBase + start === 0, parse, ascii);
       if (rec) out.push(rec);
       start = nl + 1;
       // A large block is handed over in slices: records are parsed as they are taken, not all at once.
@@ -81,17 +84,17 @@ const SPACE = new Set([0x20, 0x09, 0x0d]);
 /** Records per batch handed over. */
 const SLICE = 256;
 
-function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean, parse: boolean): SourceRecord | undefined {
+function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean, parse: boolean, ascii = false): SourceRecord | undefined {
   // A UTF-8 byte order mark at the very start of the file is not part of the first line.
   if (first && buf[from] === 0xef && buf[from + 1] === 0xbb && buf[from + 2] === 0xbf) from += 3;
   while (from < to && SPACE.has(buf[from]!)) from++;
   while (to > from && SPACE.has(buf[to - 1]!)) to--;
   if (from === to) return undefined;
   const raw = buf.subarray(from, to);
-  if (!parse) return { line, next, raw };
+  if (!parse) return ascii ? { line, next, raw, ascii } : { line, next, raw };
   try {
-    return { line, next, raw, value: JSON.parse(raw.toString('utf8')) };
+    return { line, next, raw, ...(ascii ? { ascii } : {}), value: JSON.parse(raw.toString('utf8')) };
   } catch (err) {
-    return { line, next, raw, error: `not JSON (${jsonErrorReason(err)})` };
+    return { line, next, raw, ...(ascii ? { ascii } : {}), error: `not JSON (${jsonErrorReason(err)})` };
   }
 }

@@ -150,7 +150,7 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   const end = objectEnd(raw);
   // A JSON record is sent as written: its own bytes are its size.
   if (end > LIMITS.messageBytes) return tooLarge(end);
-  const utf8 = isUtf8(raw);
+  const utf8 = rec.ascii === true || isUtf8(raw);
   if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
     let filled = '';
     let bits = 0;
@@ -166,7 +166,7 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
     }
     let id: string | undefined;
     if (!SEEN.ids) {
-      id = recordMessageId(plan.identity, rec.item ?? rec.line, raw, filled);
+      id = recordMessageId(plan.identity, rec.item ?? rec.line, raw, filled, rec.ascii);
       bits |= FILLED_ID;
     }
     const identified = !SEEN.untypedKey && SEEN.ids <= 1 && SEEN.stamps <= 1;

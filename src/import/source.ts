@@ -17,6 +17,8 @@ export interface SourceRecord {
   next: ReadPosition;
   /** The record as written, without its line break: a view of the block read (holding it keeps the block). */
   raw: Buffer;
+  /** Set when every byte of `raw` is known to be ASCII (its whole block was): nothing to check again. */
+  ascii?: boolean;
   value?: unknown;
   error?: string;
   /**

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,19 @@ const file = (text: string | Buffer, ext = 'ndjson') => {
   return path;
 };
 
-type Plain = Omit<SourceRecord, 'raw'> & { raw: string };
+type Plain = Omit<SourceRecord, 'raw' | 'ascii'> & { raw: string };
+/**
+ * The records read, their bytes as text. `ascii` is a hint that depends on the block a record was in
+ * (a whole block of ASCII): it is checked to be true where set, and left out of the comparisons.
+ */
 async function all(path: string, format: EventFormat, from: ReadPosition = START, block?: number, parse = true): Promise<Plain[]> {
   const out: Plain[] = [];
-  for await (const batch of readRecords(path, format, from, block, parse)) for (const r of batch) out.push({ ...r, raw: r.raw.toString('utf8') });
+  for await (const batch of readRecords(path, format, from, block, parse)) {
+    for (const { ascii, ...r } of batch) {
+      if (ascii) expect(isAscii(r.raw)).toBe(true);
+      out.push({ ...r, raw: r.raw.toString('utf8') });
+    }
+  }
   return out;
 }
 
@@ -69,6 +79,19 @@ describe('NDJSON', () => {
 });
 
 describe('records handed over as bytes alone, to be parsed by whoever reads them', () => {
+  it('NDJSON records of a block of ASCII say so (their reader checks nothing again); one non-ASCII byte leaves its block unmarked', async () => {
+    const marks = async (path: string) => {
+      const out: (boolean | undefined)[] = [];
+      for await (const batch of readRecords(path, 'ndjson', START, 16, false)) for (const r of batch) out.push(r.ascii);
+      return out;
+    };
+    expect(await marks(file('{"a":1}\n{"b":2}\n{"c":3}\n'))).toEqual([true, true, true]);
+    // Blocks of 16 bytes: line 3 (with the é) lies in the second block alone; lines 2 and 4 span two
+    // blocks each, and a line made of pieces is checked by itself.
+    expect(await marks(file('{"a":1}\n{"b":"xxxx"}\n{"é":1}\n{"d":4}\n'))).toEqual([true, true, undefined, true]);
+    expect(await marks(file('{"é":1}\n[1]\n'))).toEqual([undefined, undefined]); // one block
+  });
+
   it('NDJSON and JSON arrays: the same records, lines, items and resume offsets, without values; the errors that are not about one record\'s JSON stay', async () => {
     const lines = ['\uFEFF{"a":1}', '', '  {"a":2}  ', 'not json', '{"a":"é"}'];
     const nd = file(lines.join('\r\n'));
