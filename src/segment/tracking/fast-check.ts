@@ -52,7 +52,7 @@ class CannotTell extends Error {}
  */
 class Source {
   private readonly functions: string[] = [];
-  /** Values the source refers to (patterns, literal values), passed in by position. */
+  /** Values the source refers to (patterns, a helper), passed in by position. */
   readonly values: unknown[] = [];
   /** The function made for a schema used in several places (context, properties): made once. */
   private readonly made = new Map<z.core.$ZodType, string>();
@@ -62,10 +62,16 @@ class Source {
     return `c${this.values.length - 1}`;
   }
 
-  /** A function of one argument `v` with `body`; answers its name. */
-  define(body: string): string {
-    this.functions.push(`function f${this.functions.length}(v) {\n${body}\n}`);
-    return `f${this.functions.length - 1}`;
+  /**
+   * A function of one argument `v` whose body `make` writes; answers its name. Named before its body is
+   * made, so a schema that contains itself calls its own function rather than being made forever.
+   */
+  define(make: () => string, schema?: z.core.$ZodType): string {
+    const name = `f${this.functions.length}`;
+    this.functions.push('');
+    if (schema) this.made.set(schema, name);
+    this.functions[Number(name.slice(1))] = `function ${name}(v) {\n${make()}\n}`;
+    return name;
   }
 
   text(root: string): string {
@@ -96,8 +102,7 @@ class Source {
       case 'record':
       case 'union':
       case 'object': {
-        let name = this.made.get(schema);
-        if (!name) this.made.set(schema, (name = def.type === 'record' ? this.record(def) : def.type === 'union' ? this.union(def) : this.object(def)));
+        const name = this.made.get(schema) ?? this.define(() => (def.type === 'record' ? this.record(def) : def.type === 'union' ? this.union(def) : this.object(def)), schema);
         return `${name}(${v})`;
       }
       default:
@@ -131,6 +136,7 @@ class Source {
     return `(${test})`;
   }
 
+  /** The bodies of the functions for objects, records and unions. */
   private object(def: Def): string {
     if (def.checks?.length) throw new CannotTell(); // refinements: only the schema can tell
     const catchall = def.catchall === undefined ? 'strip' : defOf(def.catchall).type;
@@ -146,7 +152,7 @@ class Source {
     }
     if (catchall === 'never') lines.push(`for (const k in v) switch (k) { ${keys.map((k) => `case ${JSON.stringify(k)}: `).join('')}break; default: return false; }`);
     lines.push('return true;');
-    return this.define(lines.join('\n'));
+    return lines.join('\n');
   }
 
   private record(def: Def): string {
@@ -157,11 +163,11 @@ class Source {
     const lines = [`if (!${plain}(v) || Object.getOwnPropertySymbols(v).length) return false;`];
     if (value !== 'true') lines.push(`for (const k of Object.keys(v)) { const m = v[k]; if (!(${value})) return false; }`);
     lines.push('return true;');
-    return this.define(lines.join('\n'));
+    return lines.join('\n');
   }
 
   private union(def: Def): string {
-    if (def.discriminator === undefined) return this.define(`return ${def.options!.map((o) => this.test(o, 'v')).join(' || ') || 'false'};`);
+    if (def.discriminator === undefined) return `return ${def.options!.map((o) => this.test(o, 'v')).join(' || ') || 'false'};`;
     // A discriminated union: the option whose literal the discriminator matches decides.
     const lines = ['if (typeof v !== "object" || v === null || Array.isArray(v)) return false;', `const d = v[${JSON.stringify(def.discriminator)}];`];
     for (const option of def.options!) {
@@ -171,7 +177,7 @@ class Source {
       lines.push(`if (${values.map((x) => `d === ${this.literal(x)}`).join(' || ')}) return ${this.test(option, 'v')};`);
     }
     lines.push('return false;');
-    return this.define(lines.join('\n'));
+    return lines.join('\n');
   }
 }
 
@@ -185,7 +191,7 @@ export function compileFastCheck(schema: z.core.$ZodType): FastCheck {
   const source = new Source();
   try {
     const root = source.test(schema, 'v');
-    const text = source.text(source.define(`return ${root};`));
+    const text = source.text(source.define(() => `return ${root};`));
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is made above from the schema alone
     return new Function(...source.values.map((_, i) => `c${i}`), text)(...source.values) as FastCheck;
   } catch (err) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { compileFastCheck } from '../../../src/segment/tracking/fast-check.js';
 import { batchItemSchema, validateBatchItem } from '../../../src/segment/tracking/schemas.js';
 
@@ -137,5 +138,17 @@ describe('the fast check of a batch message', () => {
     const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([false, true, false]);
+  });
+
+  it('a schema that contains itself is checked through its own function, not made forever', () => {
+    const Node: z.ZodType = z.object({
+      name: z.string(),
+      get parent() {
+        return Node.optional();
+      },
+    });
+    const check = compileFastCheck(Node);
+    expect(check({ name: 'a', parent: { name: 'b', parent: { name: 'c' } } })).toBe(true);
+    expect(check({ name: 'a', parent: { name: 'b', parent: { name: 3 } } })).toBe(false);
   });
 });
