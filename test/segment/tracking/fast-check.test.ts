@@ -95,7 +95,7 @@ describe('the fast check of a batch message', () => {
       }),
       { numRuns: 2_000 },
     );
-    expect(valid).toBeGreaterThan(500);
+    expect(valid).toBeGreaterThan(200); // ~530-600 of 2,000 in runs seen: the property says something
   });
 
   it('accepts the messages people send, of every type, so the schema is spared for them', () => {
