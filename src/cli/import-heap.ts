@@ -15,7 +15,8 @@ import { setFlagsFromString } from 'node:v8';
  * The young generation keeps V8's default size (32 MB, which V8 reaches within the first calls). Held
  * at 16 MB, 1,000,000 events took twice the scavenges and three times the full collections (a call's
  * messages live ~40 ms: in a smaller young generation more of them outlive two scavenges and are
- * promoted), for ~14 MB less peak memory: 5-15 % more CPU (bench/README.md, 2026-12-06 evening).
+ * promoted), for ~14 MB less peak memory: ~6 % more CPU (median of 8 runs by turns; bench/README.md,
+ * 2026-12-06 evening).
  *
  * Process-wide, so only for `import`: the MCP server (RUN_SCRIPT's engine is WebAssembly) keeps V8's defaults.
  */

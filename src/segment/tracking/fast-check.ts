@@ -67,10 +67,10 @@ class Source {
    * made, so a schema that contains itself calls its own function rather than being made forever.
    */
   define(make: () => string, schema?: z.core.$ZodType): string {
-    const name = `f${this.functions.length}`;
-    this.functions.push('');
+    const index = this.functions.push('') - 1;
+    const name = `f${index}`;
     if (schema) this.made.set(schema, name);
-    this.functions[Number(name.slice(1))] = `function ${name}(v) {\n${make()}\n}`;
+    this.functions[index] = `function ${name}(v) {\n${make()}\n}`;
     return name;
   }
 
