@@ -4,6 +4,7 @@ import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { registerRawLists } from '../util/raw-json.js';
 import { parseDeferring } from '../util/deferred-list.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { LineBuffers } from './line-buffers.js';
 
 /**
  * MCP over stdio, like the SDK's transport, but a bad client cannot take the server down: the SDK's
@@ -20,12 +21,15 @@ export class GuardedStdioTransport implements Transport {
   onclose?: () => void;
 
   /**
-   * The line so far: the chunks' bytes as they arrived (views, not copies), joined once at the end of
-   * the line and decoded once. The bytes are kept beside what is parsed from them: a large list (a
-   * batch's messages) is then sent from the bytes the client wrote (util/raw-json.ts).
+   * The line so far, copied as it arrives into a buffer of its own (line-buffers.ts) and decoded once
+   * at its end. The bytes are kept beside what is parsed from them: a large list (a batch's messages)
+   * is then sent from the bytes the client wrote (util/raw-json.ts).
    */
-  private parts: Buffer[] = [];
+  private line?: Buffer;
   private buffered = 0;
+  private readonly buffers = new LineBuffers();
+  /** Line buffers lent to the requests they carried, by request id, until each request is answered. */
+  private readonly lent = new Map<string, Buffer>();
   /** While skipping an oversized line: its first bytes, its last bytes, and its size so far. */
   private skip?: { head: string; tail: Buffer; bytes: number };
 
@@ -76,13 +80,23 @@ export class GuardedStdioTransport implements Transport {
     this.closed = true;
     this.stdin.off('data', this.onData);
     this.stdin.off('error', this.onStreamError);
-    this.parts = [];
+    this.line = undefined;
     this.buffered = 0;
+    this.lent.clear();
     this.skip = undefined;
     this.onclose?.();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    // An answer ends its request: nothing reads the line it came on any more.
+    if ('id' in message && !('method' in message)) {
+      const key = idKey(message.id);
+      const buffer = this.lent.get(key);
+      if (buffer) {
+        this.lent.delete(key);
+        this.buffers.give(buffer);
+      }
+    }
     return new Promise((resolve) => {
       if (this.closed) return resolve();
       if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
@@ -109,50 +123,76 @@ export class GuardedStdioTransport implements Transport {
         this.skip.bytes += piece.length;
         this.skip.tail = Buffer.concat([this.skip.tail, piece]).subarray(-512);
       } else if (this.buffered + piece.length > max) {
-        const head = Buffer.concat([...this.parts, piece], Math.min(512, this.buffered + piece.length)).toString('utf8');
+        const head = Buffer.concat([this.line?.subarray(0, this.buffered) ?? EMPTY, piece], Math.min(512, this.buffered + piece.length)).toString('utf8');
         this.skip = { head, tail: piece.subarray(-512), bytes: this.buffered + piece.length };
-        this.parts = [];
         this.buffered = 0;
-      } else if (piece.length) {
-        this.parts.push(piece);
-        this.buffered += piece.length;
-      }
+      } else if (piece.length) this.append(piece, max);
       if (nl === -1) return;
       if (this.skip) {
         const { head, tail, bytes } = this.skip;
         this.skip = undefined;
         this.refuse(findId(head, tail.toString('utf8')), -32600, `Message of ${bytes} bytes is over this server's limit of ${max} bytes; nothing was run. Send smaller calls.`);
       } else {
-        const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.buffered);
-        this.parts = [];
+        const line = this.line;
+        const bytes = line ? line.subarray(0, this.buffered) : EMPTY;
         this.buffered = 0;
-        this.handleLine(line);
+        // A line whose bytes its message keeps takes its buffer along (lent or left); the next line gets another.
+        if (this.handleLine(bytes, line)) this.line = undefined;
       }
       start = nl + 1;
     }
   }
 
-  private handleLine(raw: Buffer): void {
+  /** Puts a piece of the line after what was read of it, in a larger buffer when it does not fit. */
+  private append(piece: Buffer, max: number): void {
+    const need = this.buffered + piece.length;
+    if (!this.line || need > this.line.length) {
+      const bigger = this.buffers.take(this.line ? Math.max(need, Math.min(this.line.length * 2, max)) : need);
+      if (this.line) {
+        this.line.copy(bigger, 0, 0, this.buffered);
+        this.buffers.give(this.line);
+      }
+      this.line = bigger;
+    }
+    piece.copy(this.line, this.buffered);
+    this.buffered = need;
+  }
+
+  /**
+   * Parses a line and hands its message on. Answers whether the message keeps the line's bytes (and
+   * so `buffer`, which holds them): lent to the request until it is answered, or left to whatever holds
+   * the message (lendTo). False: the buffer can be written over.
+   */
+  private handleLine(raw: Buffer, buffer: Buffer | undefined): boolean {
     // Not a regular expression over what can be a 15 MB line: only its last byte matters.
     const bytes = raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
     // A large line's plain lists (a batch's messages) are parsed when read, one message at a time.
     let value = bytes.length >= RAW_LIST_LINE_BYTES ? parseDeferring(bytes) : undefined;
     if (value === undefined) {
       const line = bytes.toString('utf8');
-      if (!line.trim()) return;
+      if (!line.trim()) return false;
       try {
         value = parseJsonText(line);
       } catch (err) {
-        return this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, err instanceof JsonLimitError ? `Parse error: the line is ${err.message}.` : 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+        this.refuse(findId(line.slice(0, 512), line.slice(-512)), -32700, err instanceof JsonLimitError ? `Parse error: the line is ${err.message}.` : 'Parse error: the line is not JSON. Each message must be one line of JSON-RPC 2.0.');
+        return false;
       }
       if (bytes.length >= RAW_LIST_LINE_BYTES) registerRawLists(bytes, value);
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
-      return this.refuse(typeof id === 'string' || typeof id === 'number' ? id : undefined, -32600, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response.');
+      this.refuse(typeof id === 'string' || typeof id === 'number' ? id : undefined, -32600, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response.');
+      return false;
+    }
+    const kept = bytes.length >= RAW_LIST_LINE_BYTES;
+    if (kept) {
+      const key = lendTo(parsed.data, this.lent);
+      // Lent before the message is handed on, so no answer can come before the loan.
+      if (key !== true && buffer) this.lent.set(key, buffer);
     }
     this.onmessage?.(parsed.data);
+    return kept;
   }
 
   /** Answers a refused line when its id is known (so the client does not wait forever) and reports it. */
@@ -160,6 +200,22 @@ export class GuardedStdioTransport implements Transport {
     this.opts.warn?.(`refused a message from the client${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''}: ${message}`);
     void this.send({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage);
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const idKey = (id: unknown): string => `${typeof id}:${String(id)}`;
+
+/**
+ * Who keeps a large line's bytes: the request it carried, until its answer (its key); or, when that
+ * answer may not end the work (a task runs on after it), when the message has no answer (a
+ * notification), or when another request has the same id, whatever holds the message (true).
+ */
+function lendTo(message: JSONRPCMessage, lent: Map<string, Buffer>): string | true {
+  if (!('id' in message) || !('method' in message)) return true;
+  if ((message.params as { task?: unknown } | undefined)?.task !== undefined) return true;
+  const key = idKey(message.id);
+  return lent.has(key) ? true : key;
 }
 
 /** The request id of a line that cannot be parsed whole: near its start, or (as the SDK writes it) at its end. */

@@ -96,3 +96,95 @@ describe('a large list keeps the bytes it came in', () => {
     expect(JSON.parse(written.join(''))).toMatchObject({ id: 3, error: { code: -32700 } });
   });
 });
+
+describe('a large line lends its buffer to its request until the request is answered', () => {
+  const big = (id: number | string, tag: string, extra: Record<string, unknown> = {}) => ({
+    jsonrpc: '2.0' as const,
+    id,
+    method: 'tools/call',
+    params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: Array.from({ length: 60 }, (_, i) => ({ type: 'track', userId: `${tag}-${i}`, event: 'E', properties: { pad: tag.repeat(1_500) } })) } }, ...extra },
+  });
+  type Big = ReturnType<typeof big>;
+  const batchOf = (m: JSONRPCMessage) => (m as Big).params.arguments.arguments.batch;
+
+  async function open() {
+    const stdin = new PassThrough();
+    const got: JSONRPCMessage[] = [];
+    const t = new GuardedStdioTransport({ stdin, stdout: new PassThrough() });
+    t.onmessage = (m) => got.push(m);
+    await t.start();
+    const line = async (m: unknown, cut = 7_000) => {
+      const bytes = Buffer.from(`${JSON.stringify(m)}\n`);
+      for (let at = 0; at < bytes.length; at += cut) stdin.write(bytes.subarray(at, at + cut));
+      const before = got.length;
+      for (let wait = 0; got.length === before && wait < 200; wait++) await new Promise((r) => setImmediate(r));
+    };
+    const kept = () => (t as unknown as { buffers: { kept: number } }).buffers.kept;
+    return { t, got, line, kept };
+  }
+
+  it('later lines never write over a request still running; its answer frees the buffer for the next line', async () => {
+    const { t, got, line, kept } = await open();
+    await line(big(1, 'a'));
+    await line(big(2, 'b'));
+    await line({ jsonrpc: '2.0', id: 3, method: 'ping' });
+    // Request 1 reads its messages only now, after two more lines came in: as sent.
+    expect(got[0]).toEqual(big(1, 'a'));
+    expect(got[1]).toEqual(big(2, 'b'));
+    const before = kept();
+    await t.send({ jsonrpc: '2.0', id: 1, result: { content: [] } });
+    const lineBytes = JSON.stringify(big(1, 'a')).length;
+    expect(kept()).toBeGreaterThan(before + lineBytes);
+    // Request 1 is over: a late read of its bytes finds them gone, never another line's.
+    expect(deferredOf(batchOf(got[0]!))!.raw.bytes.length).toBe(0);
+    // The next large line is read into request 1's memory; request 2 still reads as sent.
+    await line(big(4, 'c'));
+    expect(kept()).toBeLessThan(lineBytes);
+    expect(got[1]).toEqual(big(2, 'b'));
+    expect(got[3]).toEqual(big(4, 'c'));
+    await t.close();
+  });
+
+  it('a task (the work goes on after its answer), a notification, an answer from the client and a repeated id keep their bytes for good', async () => {
+    const { t, got, line, kept } = await open();
+    await line(big('t', 'a', { task: { ttl: 60_000 } }));
+    const before = kept();
+    await t.send({ jsonrpc: '2.0', id: 't', result: { task: { taskId: 'x', status: 'working' } } } as JSONRPCMessage);
+    expect(kept()).toBe(before);
+    await line({ jsonrpc: '2.0', method: 'notifications/message', params: big(0, 'b').params });
+    await line(big(7, 'c'));
+    await line(big(7, 'd'));
+    await t.send({ jsonrpc: '2.0', id: 7, result: { content: [] } });
+    await line(big(8, 'e'));
+    await t.send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
+    // The client's answer to a request of the server's: its id is the server's, not a request's to answer.
+    const answer = { jsonrpc: '2.0' as const, id: 10, result: big(0, 'g').params };
+    await line(answer);
+    await t.send({ jsonrpc: '2.0', id: 10, result: {} });
+    await line(big(9, 'f'));
+    expect(got[got.length - 2]).toEqual(answer);
+    expect(got[0]).toEqual(big('t', 'a', { task: { ttl: 60_000 } }));
+    expect((got[1] as { params: Big['params'] }).params).toEqual(big(0, 'b').params);
+    expect(got[3]).toEqual(big(7, 'd'));
+    await t.close();
+  });
+
+  it('small lines between large ones read as sent, cut anywhere', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }), fc.integer({ min: 500, max: 200_000 }), async (large, cut) => {
+        const { t, got, line } = await open();
+        const sent = large.map((l, i) => (l ? big(i, String.fromCharCode(97 + i)) : { jsonrpc: '2.0' as const, id: i, method: 'ping' }));
+        const read: unknown[] = [];
+        for (const m of sent) {
+          await line(m, cut);
+          // As the request reads it while it runs, before its answer.
+          read.push(JSON.parse(JSON.stringify(got[got.length - 1])));
+          await t.send({ jsonrpc: '2.0', id: m.id, result: {} });
+        }
+        expect(read).toEqual(sent);
+        await t.close();
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
