@@ -121,6 +121,28 @@ describe('oversized input', () => {
   });
 });
 
+describe('large calls one after another on stdio', () => {
+  it('each reaches Segment as sent, whether sent while another runs or after it was answered (the lines share memory)', async () => {
+    const { raw, sb } = await setup();
+    await raw.initialize();
+    const tags = ['first', 'second', 'third', 'fourth'];
+    const batches = tags.map((tag) => makeBatch(6_000, { tag, padOf: (i) => 40 + (i % 7) * 20 }).batch.map((m, i) => ({ ...m, userId: `${tag}-${i}` })));
+    const line = (k: number) => ({ jsonrpc: '2.0', id: k, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batches[k] } } } });
+    // Two at once (the second line arrives while the first call is being sent), then two more, each after the last answer.
+    await raw.send(line(0));
+    await raw.send(line(1));
+    for (const k of [0, 1]) expect((await raw.response(k, 30_000)).result.structuredContent.data.accepted).toBe(6_000);
+    for (const k of [2, 3]) {
+      await raw.send(line(k));
+      expect((await raw.response(k, 30_000)).result.structuredContent.data.accepted).toBe(6_000);
+    }
+    const got = new Map(sb.events.map((e) => [e.userId, e.message]));
+    expect(got.size).toBe(24_000);
+    for (const batch of batches) for (const m of batch) expect(got.get(m.userId)).toMatchObject(m);
+    expectCleanStdout(raw);
+  });
+});
+
 describe('a client that goes away mid-call', () => {
   it('cancelling a long batch stops sending, the server answers the next call, and the attempt is audited', async () => {
     const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
