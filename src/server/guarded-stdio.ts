@@ -185,6 +185,9 @@ export class GuardedStdioTransport implements Transport {
       this.refuse(typeof id === 'string' || typeof id === 'number' ? id : undefined, -32600, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response.');
       return false;
     }
+    // A cancelled request is never answered: its loan ends here, its bytes left to whatever still reads them.
+    const cancelled = cancelledId(parsed.data);
+    if (cancelled !== undefined) this.lent.delete(idKey(cancelled));
     const kept = bytes.length >= RAW_LIST_LINE_BYTES;
     if (kept) {
       const key = lendTo(parsed.data, this.lent);
@@ -216,6 +219,12 @@ function lendTo(message: JSONRPCMessage, lent: Map<string, Buffer>): string | tr
   if ((message.params as { task?: unknown } | undefined)?.task !== undefined) return true;
   const key = idKey(message.id);
   return lent.has(key) ? true : key;
+}
+
+/** The request a `notifications/cancelled` names. */
+function cancelledId(message: JSONRPCMessage): unknown {
+  if (!('method' in message) || message.method !== 'notifications/cancelled') return undefined;
+  return (message.params as { requestId?: unknown } | undefined)?.requestId;
 }
 
 /** The request id of a line that cannot be parsed whole: near its start, or (as the SDK writes it) at its end. */

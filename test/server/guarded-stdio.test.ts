@@ -169,6 +169,21 @@ describe('a large line lends its buffer to its request until the request is answ
     await t.close();
   });
 
+  it('a cancelled request (never answered) gives up its loan, and its bytes stay as sent for the work still running', async () => {
+    const { t, got, line, kept } = await open();
+    await line(big(5, 'a'));
+    const lent = (t as unknown as { lent: Map<string, Buffer> }).lent;
+    expect(lent.size).toBe(1);
+    const before = kept();
+    await line({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } });
+    expect(lent.size).toBe(0);
+    // Not given back to be read into: the work may still read it.
+    expect(kept()).toBeLessThanOrEqual(before);
+    await line(big(6, 'b'));
+    expect(got[0]).toEqual(big(5, 'a'));
+    await t.close();
+  });
+
   it('small lines between large ones read as sent, cut anywhere', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }), fc.integer({ min: 500, max: 200_000 }), async (large, cut) => {
