@@ -8,11 +8,17 @@
  * is lent to the request the line carries until its answer is sent (guarded-stdio.ts).
  */
 
-/** The memory of `b` under a new buffer, `b` detached (moving an ArrayBuffer copies nothing). */
-function reown(b: Buffer): Buffer {
-  if (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return Buffer.allocUnsafeSlow(b.length);
-  const moved = structuredClone(b.buffer, { transfer: [b.buffer as ArrayBuffer] }) as ArrayBuffer;
-  return Buffer.from(moved);
+/**
+ * The memory of `b` under a new buffer, `b` detached (moving an ArrayBuffer copies nothing); undefined
+ * when `b` cannot be moved (a view of part of its memory, or memory that may not move): it is not kept.
+ */
+function reown(b: Buffer): Buffer | undefined {
+  if (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return undefined;
+  try {
+    return Buffer.from(structuredClone(b.buffer, { transfer: [b.buffer as ArrayBuffer] }) as ArrayBuffer);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Buffers kept between lines, and the memory they may hold together. */
@@ -42,6 +48,7 @@ export class LineBuffers {
    */
   give(given: Buffer): void {
     const buffer = reown(given);
+    if (!buffer) return;
     this.free.push(buffer);
     this.freeBytes += buffer.length;
     this.free.sort((a, b) => b.length - a.length);

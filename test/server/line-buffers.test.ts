@@ -16,6 +16,15 @@ describe('line buffers are kept for later lines, within bounds', () => {
     expect(pool.take(10).length).toBe(FIRST_BYTES);
   });
 
+  it('a buffer that does not own all of its memory is not kept (nothing else is detached or written over)', () => {
+    const pool = new LineBuffers();
+    const whole = Buffer.allocUnsafeSlow(200_000);
+    const part = whole.subarray(100, 150_000);
+    pool.give(part);
+    expect(pool.kept).toBe(0);
+    expect(whole.length).toBe(200_000);
+  });
+
   it('at most two buffers and 32 MB are kept: the smallest go first', () => {
     const pool = new LineBuffers();
     for (const mb of [1, 2, 3]) pool.give(Buffer.allocUnsafeSlow(mb * 1024 * 1024));
