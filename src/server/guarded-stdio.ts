@@ -88,7 +88,7 @@ export class GuardedStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    // An answer ends its request: nothing reads the line it came on any more.
+    // The server's answer ends its request: nothing reads the line it came on any more.
     if ('id' in message && !('method' in message)) {
       const key = idKey(message.id);
       const buffer = this.lent.get(key);
@@ -97,6 +97,11 @@ export class GuardedStdioTransport implements Transport {
         this.buffers.give(buffer);
       }
     }
+    return this.write(message);
+  }
+
+  /** Writes one message; the transport's own refusals come this way, ending no loan (they answer no request it handed on). */
+  private write(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed) return resolve();
       if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
@@ -201,7 +206,7 @@ export class GuardedStdioTransport implements Transport {
   /** Answers a refused line when its id is known (so the client does not wait forever) and reports it. */
   private refuse(id: string | number | undefined, code: number, message: string): void {
     this.opts.warn?.(`refused a message from the client${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''}: ${message}`);
-    void this.send({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage);
+    void this.write({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage);
   }
 }
 
@@ -212,13 +217,17 @@ const idKey = (id: unknown): string => `${typeof id}:${String(id)}`;
 /**
  * Who keeps a large line's bytes: the request it carried, until its answer (its key); or, when that
  * answer may not end the work (a task runs on after it), when the message has no answer (a
- * notification), or when another request has the same id, whatever holds the message (true).
+ * notification), or when another request has the same id (that one's loan ends too), whatever holds
+ * the message (true).
  */
 function lendTo(message: JSONRPCMessage, lent: Map<string, Buffer>): string | true {
   if (!('id' in message) || !('method' in message)) return true;
   if ((message.params as { task?: unknown } | undefined)?.task !== undefined) return true;
   const key = idKey(message.id);
-  return lent.has(key) ? true : key;
+  if (!lent.has(key)) return key;
+  // Two requests with one id: an answer to it could be either's, so neither buffer is read into again.
+  lent.delete(key);
+  return true;
 }
 
 /** The request a `notifications/cancelled` names. */

@@ -156,6 +156,8 @@ describe('a large line lends its buffer to its request until the request is answ
     await line(big(7, 'd'));
     await t.send({ jsonrpc: '2.0', id: 7, result: { content: [] } });
     await line(big(8, 'e'));
+    // Which request 7 was answered cannot be told: neither one's bytes are read into again.
+    expect(got[2]).toEqual(big(7, 'c'));
     await t.send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
     // The client's answer to a request of the server's: its id is the server's, not a request's to answer.
     const answer = { jsonrpc: '2.0' as const, id: 10, result: big(0, 'g').params };
@@ -180,6 +182,25 @@ describe('a large line lends its buffer to its request until the request is answ
     // Not given back to be read into: the work may still read it.
     expect(kept()).toBeLessThanOrEqual(before);
     await line(big(6, 'b'));
+    expect(got[0]).toEqual(big(5, 'a'));
+    await t.close();
+  });
+
+  it('a line the transport refuses under the id of a request still running does not end the loan of that request', async () => {
+    const stdin = new PassThrough();
+    const got: JSONRPCMessage[] = [];
+    const t = new GuardedStdioTransport({ stdin, stdout: new PassThrough() });
+    t.onmessage = (m) => got.push(m);
+    await t.start();
+    const write = async (text: string) => {
+      stdin.write(text);
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    await write(`${JSON.stringify(big(5, 'a'))}\n`);
+    // Not JSON, but its id can be read: refused with an answer to id 5.
+    await write('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{\n');
+    await write(`${JSON.stringify(big(6, 'b'))}\n`);
+    expect(got).toHaveLength(2);
     expect(got[0]).toEqual(big(5, 'a'));
     await t.close();
   });
