@@ -34,7 +34,7 @@ export class StoreConnectionService implements ConnectionService {
   }
 
   async credentials(): Promise<Credentials> {
-    const r = this.state.resolve(this.active);
+    const r = this.state.resolve(this.active, { notice: false });
     return { writeKey: r.secrets.writeKey, token: r.secrets.token, region: r.region };
   }
 
@@ -51,11 +51,11 @@ export class StoreConnectionService implements ConnectionService {
   }
 
   async readiness(capability: Capability): Promise<Readiness> {
-    const r = this.state.resolve(this.active);
-    const status = this.build(r);
-    const cap = status.capabilities[capability];
-    if (isUsable(cap, checkOf(r.checks, capability))) return { ready: true };
-    return { ready: false, status, capability: cap };
+    // Asked before every call: what only a refusal shows (the status's notice) is read only for one.
+    const r = this.state.resolve(this.active, { notice: false });
+    if (isUsable(this.build(r).capabilities[capability], checkOf(r.checks, capability))) return { ready: true };
+    const status = this.build(this.state.resolve(this.active));
+    return { ready: false, status, capability: status.capabilities[capability] };
   }
 
   reportSuccess(capability: Capability): void {

@@ -61,9 +61,14 @@ export class CredentialSources {
     return name === this.active && !!this.envSecrets;
   }
 
-  resolve(name: string): Resolved {
+  /**
+   * `notice: false` leaves out what only a status shows: whether stored credentials of the same name are
+   * shadowed by the environment's, which reads the store (before every call, that read was the one
+   * file access of a call whose credentials come from the environment).
+   */
+  resolve(name: string, opts: { notice?: boolean } = {}): Resolved {
     if (this.envManaged(name)) {
-      const shadowed = this.names().includes(name);
+      const shadowed = opts.notice !== false && this.names().includes(name);
       return {
         name,
         source: 'env',

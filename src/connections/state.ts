@@ -42,8 +42,8 @@ export class ConnectionState {
     this.active = this.sources.active;
   }
 
-  resolve(name: string): Resolved {
-    return this.sources.resolve(name);
+  resolve(name: string, opts?: { notice?: boolean }): Resolved {
+    return this.sources.resolve(name, opts);
   }
 
   /** Every secret seen so far, so the redactor can mask them. */

@@ -108,4 +108,22 @@ describe('store-backed connection service', () => {
     expect(await other.app.connections.credentials()).toEqual({ writeKey: WRITE_KEY, token: undefined, region: 'eu' });
     expect(() => app({ SEGMENT_ROUTER_CONNECTION: 'no/slashes' })).toThrow(/Connection names/);
   });
+
+  it('credentials from the environment: the credentials and readiness of a call read no file; the status of a refusal still says what shadows what', async () => {
+    const { svc, home } = app();
+    await svc.submit('default', { token: TOKEN, region: 'us' }, { verify: false });
+    const env = app({ SEGMENT_WRITE_KEY: WRITE_KEY }, home);
+    const store = (env.svc as unknown as { state: { sources: { deps: { store: { names(): string[] } } } } }).state.sources.deps.store;
+    let reads = 0;
+    const names = store.names.bind(store);
+    store.names = () => (reads++, names());
+    expect(await env.app.connections.credentials()).toMatchObject({ writeKey: WRITE_KEY });
+    expect(await env.app.connections.readiness('tracking')).toEqual({ ready: true });
+    expect(reads).toBe(0);
+    // The Public API needs a token the environment does not give: refused, and the status names the stored one it hides.
+    const refused = await env.app.connections.readiness('public_api');
+    expect(refused.ready).toBe(false);
+    expect(!refused.ready && refused.status.notice).toMatch(/take precedence/);
+    expect(reads).toBe(1);
+  });
 });
