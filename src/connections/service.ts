@@ -3,7 +3,7 @@ import type { Capability, Credentials } from '../registry/types.js';
 import { maskSecret } from '../security/redact.js';
 import type { Resolved } from './sources.js';
 import { ConnectionState, type StateDeps } from './state.js';
-import { buildStatus, checkOf, isUsable } from './status.js';
+import { buildStatus, capabilityStatus, checkOf, isUsable } from './status.js';
 import { checkConnectionName, type CheckRecord, type Secrets } from './store.js';
 import { checkToken } from './verify.js';
 import type { ConnectionService, ConnectionStatus, DisconnectOutcome, OpenLink, Readiness, StatusOptions, SubmitInput, SubmitOutcome } from './types.js';
@@ -53,7 +53,7 @@ export class StoreConnectionService implements ConnectionService {
   async readiness(capability: Capability): Promise<Readiness> {
     // Asked before every call: what only a refusal shows (the status's notice) is read only for one.
     const r = this.state.resolve(this.active, { notice: false });
-    if (isUsable(this.build(r).capabilities[capability], checkOf(r.checks, capability))) return { ready: true };
+    if (isUsable(capabilityStatus(capability, r), checkOf(r.checks, capability))) return { ready: true };
     const status = this.build(this.state.resolve(this.active));
     return { ready: false, status, capability: status.capabilities[capability] };
   }

@@ -18,8 +18,8 @@ export interface StatusInput extends Omit<Resolved, 'updatedAt'> {
 
 export function buildStatus(input: StatusInput): ConnectionStatus {
   const capabilities: Record<Capability, CapabilityStatus> = {
-    tracking: capability('tracking', input.secrets.writeKey, input.checks.write_key, input.problem, input.surface),
-    public_api: capability('public_api', input.secrets.token, input.checks.token, input.problem, input.surface),
+    tracking: capabilityStatus('tracking', input),
+    public_api: capabilityStatus('public_api', input),
   };
   const status = overallState(capabilities, !!input.connect);
   const token = input.checks.token;
@@ -42,7 +42,11 @@ export function buildStatus(input: StatusInput): ConnectionStatus {
 
 export const checkOf = (checks: Checks, cap: Capability) => (cap === 'tracking' ? checks.write_key : checks.token);
 
-function capability(cap: Capability, secret: string | undefined, check: CheckRecord | undefined, problem: string | undefined, surface?: Surface): CapabilityStatus {
+/** One capability of a connection: what a status lists, and all readiness needs to know. */
+export function capabilityStatus(cap: Capability, input: Pick<StatusInput, 'secrets' | 'checks' | 'problem' | 'surface'>): CapabilityStatus {
+  const { problem, surface } = input;
+  const secret = cap === 'tracking' ? input.secrets.writeKey : input.secrets.token;
+  const check = checkOf(input.checks, cap);
   const what = cap === 'tracking' ? 'write key' : 'Public API token';
   if (problem) return { state: 'FAILED', detail: `The stored credentials cannot be used: ${problem}` };
   if (!secret) {
