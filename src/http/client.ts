@@ -1,12 +1,20 @@
 import { createRequire } from 'node:module';
 import type { Agent, Dispatcher } from 'undici';
 
-/** A response read whole. Bodies from Segment are small JSON; anything large is cut off by the caller. */
+/** A response, its body read up to a limit. Bodies from Segment are small JSON. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** The body ran past the limit: `text` is its start, the rest was never read. */
+  truncated?: boolean;
 }
+
+/**
+ * Most of a body read by default. A Public API page is well under a megabyte; a host answering with
+ * hundreds of megabytes (a misconfigured URL, a hostile proxy) must not fill the process's memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** A failure before a status line arrived: refused, reset, timed out, or host not allowed. */
 export class NetworkError extends Error {
@@ -24,6 +32,8 @@ export class NetworkError extends Error {
 export interface SendOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Most of the body to read (MAX_RESPONSE_BYTES when absent). */
+  maxResponseBytes?: number;
 }
 
 export interface HttpClient {
@@ -53,6 +63,25 @@ export async function loadUndici(): Promise<{ Agent: typeof Agent; request: Requ
     const u = await import('undici');
     return { Agent: u.Agent, request: u.request, whole: true };
   }
+}
+
+/**
+ * A body's first `max` bytes as text. Past them the stream is destroyed: the connection closes
+ * instead of draining a body nobody reads (the agent opens another for the next request).
+ */
+async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > max) {
+      chunks.push(chunk.subarray(0, max - size));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 /**
@@ -87,12 +116,12 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
           headersTimeout: opts.timeoutMs,
           bodyTimeout: opts.timeoutMs,
         });
-        const text = await res.body.text();
+        const { text, truncated } = await readBody(res.body, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) {
           if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
         }
-        return { status: res.statusCode, headers, text };
+        return { status: res.statusCode, headers, text, ...(truncated ? { truncated } : {}) };
       } catch (err) {
         const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
         const code = e.code ?? e.cause?.code ?? (timeout.aborted ? 'TIMEOUT' : e.name);

@@ -38,6 +38,8 @@ export interface RetryOptions {
   timeoutMs: number;
   idempotent: boolean;
   signal?: AbortSignal;
+  /** Most of each response body to read (the HTTP client's default when absent). */
+  maxResponseBytes?: number;
   /** Extra place a server may say how long to wait (the Public API's `msBeforeNext`). */
   waitHint?: (res: HttpResponse) => number | undefined;
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
@@ -89,7 +91,7 @@ export async function sendWithRetries(
     let reason = '';
     let result: RetryResult;
     try {
-      const res = await http.send({ ...req, headers }, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      const res = await http.send({ ...req, headers }, { timeoutMs: opts.timeoutMs, signal: opts.signal, ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
       result = { response: res, attempts, lastWaitMs };
       if (res.status < 300 || !isRetryableStatus(res.status)) return result;
       if (!opts.idempotent && res.status !== 429) return result;

@@ -6,7 +6,25 @@ import { createHttpClient, loadUndici } from '../../src/http/client.js';
 
 let url = '';
 const seen: { method?: string; url?: string; body: string; type?: string }[] = [];
+/** Bytes the /huge route wrote before the client went away. */
+let hugeWritten = 0;
+const HUGE = 200 * 1024 * 1024;
 const server = createServer((req: IncomingMessage, res) => {
+  if (req.url?.startsWith('/huge')) {
+    // A body far larger than any answer of Segment's, written only as fast as the client reads it.
+    res.statusCode = Number(new URL(req.url, 'http://x').searchParams.get('status') ?? 200);
+    const block = Buffer.alloc(64 * 1024, 0x41);
+    hugeWritten = 0;
+    const more = () => {
+      while (hugeWritten < HUGE && !res.destroyed) {
+        hugeWritten += block.length;
+        if (!res.write(block)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    return more();
+  }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -37,5 +55,21 @@ describe('the HTTP client', () => {
   it('refuses an origin that is not allowed, before loading anything', async () => {
     const client = createHttpClient(['https://api.segment.io']);
     await expect(client.send({ method: 'GET', url: `${url}/x`, headers: {} }, { timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED', notSent: true });
+  });
+
+  it('reads a body only up to its limit, whatever its status, and is ready for the next request', async () => {
+    const client = createHttpClient([url]);
+    for (const status of [200, 500]) {
+      const res = await client.send({ method: 'POST', url: `${url}/huge?status=${status}`, headers: {}, body: '{}' }, { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 });
+      expect(res.status).toBe(status);
+      expect(res.truncated).toBe(true);
+      expect(res.text).toBe('A'.repeat(64 * 1024));
+      // The rest was never read: the server could write little more than what the sockets buffer.
+      expect(hugeWritten).toBeLessThan(HUGE / 4);
+    }
+    const next = await client.send({ method: 'POST', url: `${url}/v1/batch`, headers: {}, body: '{}' }, { timeoutMs: 5_000 });
+    expect(next).toMatchObject({ status: 200, text: '{"success":true}' });
+    expect(next.truncated).toBeUndefined();
+    await client.close();
   });
 });

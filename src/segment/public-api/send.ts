@@ -1,3 +1,4 @@
+import { MAX_RESPONSE_BYTES } from '../../http/client.js';
 import { sendWithRetries } from '../../http/retry.js';
 import type { HttpRequestSpec, PreparedCall, SendContext, SendOutcome, ToolError } from '../../registry/types.js';
 import { operationIndex } from './catalog.js';
@@ -43,6 +44,10 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
     // Masked before httpError cuts messages to snippets: a cut through an echoed token would escape the redactor.
     const waitMs = res.status === 429 ? (r.lastWaitMs ?? msBeforeNext(res.text)) : undefined;
     return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
+  }
+  if (res.truncated) {
+    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read.`, hint: 'Ask for less at a time (a smaller pagination.count), or check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' };
+    return { ok: false, outcome: { ok: false, status: res.status, error } };
   }
   if (!res.text) return { ok: true, data: null, status: res.status };
   try {

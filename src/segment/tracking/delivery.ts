@@ -13,6 +13,9 @@ import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.j
 import { BatchFeed, batchFingerprint, encodeBatch, type RejectedMessage } from './batch-feed.js';
 import { countText } from '../../util/count-text.js';
 
+/** Most of a Tracking API answer read: enough for any error it gives, never a stray host's megabytes. */
+const TRACKING_ANSWER_BYTES = 64 * 1024;
+
 export { LIBRARY };
 
 /** Segment's limits (docs/segment-facts.md). Requests are packed under the decimal 500 KB so either reading holds. */
@@ -208,6 +211,8 @@ async function post(state: CallBase, body: Buffer, messages: number, ctx: SendCo
       timeoutMs: ctx.config.requestTimeoutMs,
       idempotent: true, // every message carries its messageId: Segment drops repeats
       signal: ctx.signal,
+      // The Tracking API answers {"success":true} or a short error: the status says the rest.
+      maxResponseBytes: TRACKING_ANSWER_BYTES,
       onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: state.url, attempt, delayMs: Math.round(delayMs), reason }),
     },
   );
@@ -334,6 +339,8 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     const chunk = take();
     return chunk && { body: packer.body(chunk, prefix, now), ids: chunk.messages.map((m) => messageIdOf(m, prefix)), indices: chunk.messages.map((m) => m.index) };
   };
+  /** Messages Segment refused as they were written (HTTP 400 or 413): sent again unchanged, they fail again. */
+  let refusedAsSent = 0;
   const worker = async () => {
     for (;;) {
       // Let the requests already handed over go out (and answers come in) before checking more messages.
@@ -352,6 +359,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         ackRun(run, indices, ctx);
       } else {
         const reason = failureReason(r, ctx);
+        if (status === 400 || status === 413) refusedAsSent += ids.length;
         indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
       settled += ids.length;
@@ -389,7 +397,9 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
       status: lastStatus,
       message: `${accepted} of ${state.total} messages accepted; ${rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
-      hint: notAccepted.length
+      hint: refusedAsSent
+        ? `Segment refused ${refusedAsSent === notAccepted.length ? 'the messages in data.not_accepted' : `${refusedAsSent} of the messages in data.not_accepted`} as written (HTTP 400/413: the reason says why): fix those first, then resend only the messages in data.not_accepted with the same messageIds (yours, or data.message_id_prefix + index for those the router assigned). Segment drops repeats.`
+        : notAccepted.length
         ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
         : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
       ...(rejected.length ? { details: { issues: rejected.flatMap((r) => r.issues ?? []) } } : {}),

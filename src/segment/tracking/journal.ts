@@ -17,8 +17,10 @@ import { IndexSet, type Range } from './index-set.js';
  * What survives which crash: a killed process (kill -9, OOM, Ctrl-C) loses nothing it wrote; the
  * machine going down loses at most the acks written since the last fsync, so a repeat re-sends those
  * messages under the same ids, which Segment drops as duplicates. Never in it: payloads, keys, tokens;
- * only hashes, ids and counts. Bounded: compacted to its open entries when over `maxBytes`, and open
- * entries older than `maxAgeMs` (Segment's deduplication window is about 24 hours) are dropped then.
+ * only hashes, ids and counts. Bounded: compacted to its open entries when over `maxBytes`; open
+ * entries older than `maxAgeMs` (Segment's deduplication window is about 24 hours) are dropped then,
+ * and so are the oldest open ones past half of `maxBytes` (calls left open with thousands of
+ * scattered acks would otherwise keep it over the bound, rewritten at every call).
  */
 
 export const JOURNAL_FILE = 'tracking-journal.jsonl';
@@ -169,8 +171,17 @@ export class DeliveryJournal {
 
   /** Rewrites the file with only its open, recent entries (acks folded into their begin line). */
   private compact(entries: Map<string, Entry>): void {
-    const keep = [...entries.values()].filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs);
-    const text = keep.map((e) => JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n').join('');
+    const recent = [...entries.values()].filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs).sort((a, b) => b.begin.at - a.begin.at);
+    const lines: string[] = [];
+    let bytes = 0;
+    for (const e of recent) {
+      const line = JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n';
+      // The newest calls are the ones a client is still likely to repeat.
+      if (bytes + line.length > this.opts.maxBytes / 2 && lines.length) break;
+      lines.push(line);
+      bytes += line.length;
+    }
+    const text = lines.reverse().join('');
     const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', FILE_MODE);
     try {
@@ -199,10 +210,28 @@ export class DeliveryJournal {
     return this.fd;
   }
 
+  /**
+   * Whether the file ends inside a line: a machine that went down (or a full disk) in the middle of a
+   * write. A line appended to it would be joined to the torn one and lost with it.
+   */
+  private endsTorn(): boolean {
+    const rfd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(rfd).size;
+      const last = Buffer.alloc(1);
+      return size > 0 && readSync(rfd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    } finally {
+      closeSync(rfd);
+    }
+  }
+
   private append(lines: Line[], sync: boolean): void {
     // Another process may have compacted (renamed) the file: write to the one that is there now.
     const fd = this.reopenIfMoved();
-    writeSync(fd, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    let text = lines.map((l) => JSON.stringify(l) + '\n').join('');
+    // Checked for the lines a repeat depends on (begin, end), not for every ack: a lost ack only re-sends under the same ids.
+    if (sync && this.endsTorn()) text = '\n' + text;
+    writeSync(fd, text);
     if (sync) fsyncSync(fd);
   }
 }

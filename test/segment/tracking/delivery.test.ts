@@ -89,6 +89,18 @@ describe('delivery to the Tracking API', () => {
     expect(env.sandbox.events.map((e) => e.messageId).sort()).toEqual(missing.map((m) => m.messageId).sort());
   });
 
+  it('a batch Segment refuses as written (HTTP 400) is to be fixed before it is resent; one it failed to take may be resent as it is', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_MAX_RETRIES: '1' } });
+    env.sandbox.faults.add({ path: '/v1/batch', status: 400, body: { success: false, message: 'bad' } });
+    const refused = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(3) } });
+    expect(refused.structured.data.not_accepted).toHaveLength(3);
+    expect(refused.structured.error.hint).toMatch(/^Segment refused the messages in data.not_accepted as written .*fix those first/);
+    env.sandbox.faults.add({ path: '/v1/batch', status: 500, times: 2 });
+    const failed = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(3) } });
+    expect(failed.structured.data.not_accepted).toHaveLength(3);
+    expect(failed.structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
+  });
+
   it('sets timestamp, sentAt and context.library, and keeps secrets out of results and logs', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow', '--log-level=debug'] });
     env.sandbox.faults.add({ path: '/v1/page', status: 502 });

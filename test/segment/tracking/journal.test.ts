@@ -61,6 +61,39 @@ describe('the delivery journal', () => {
   });
 });
 
+describe('the delivery journal, torn and crowded', () => {
+  it('a call begun after a torn last line is still found by its repeat', () => {
+    const d = dir();
+    const path = join(d, JOURNAL_FILE);
+    const first = new DeliveryJournal(d);
+    const done = first.begin('fp-done', fresh(1));
+    first.end(done.id);
+    // An ack cut short by the machine going down (acks are not fsynced).
+    appendFileSync(path, '{"t":"ack","id":"0000","r":[[0,1');
+    const again = new DeliveryJournal(d);
+    const a = again.begin('fp-big', fresh(2, 25_000));
+    again.ack(a.id, [0, 1, 2]);
+    // The process is killed; the client repeats the call.
+    const b = new DeliveryJournal(d).begin('fp-big', fresh(3, 25_000));
+    expect(b).toMatchObject({ resumed: true, prefix: fresh(2).prefix });
+    expect(b.acked.ranges()).toEqual([[0, 2]]);
+  });
+
+  it('calls left open with scattered acks keep it under its bound; the newest stay', () => {
+    const d = dir();
+    const j = new DeliveryJournal(d, { maxBytes: 20_000, maxAgeMs: 86_400_000 });
+    for (let i = 0; i < 40; i++) {
+      const r = j.begin(`fp-${i}`, fresh(i, 2_000));
+      // Every second message accepted: a thousand ranges of one index.
+      j.ack(r.id, Array.from({ length: 1_000 }, (_, k) => 2 * k));
+      j.release(r.id);
+    }
+    expect(statSync(join(d, JOURNAL_FILE)).size).toBeLessThan(20_000 + 15_000);
+    const again = new DeliveryJournal(d, { maxBytes: 20_000, maxAgeMs: 86_400_000 });
+    expect(again.begin('fp-39', fresh(99, 2_000)).acked.size).toBe(1_000);
+  });
+});
+
 describe('IndexSet', () => {
   it('merges runs in any order', () => {
     const s = IndexSet.of([5, 1, 2, 9, 3, 7, 8, 4]);
