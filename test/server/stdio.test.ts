@@ -103,6 +103,24 @@ describe('oversized input', () => {
     expectCleanStdout(raw);
   });
 
+  it('25,000 messages of 200 bytes each fit, as the description says; one byte more each does not', async () => {
+    const { raw, sb } = await setup();
+    await raw.initialize();
+    const sized = (n: number, bytes: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const m = { type: 'track', userId: `u${String(i).padStart(5, '0')}`, event: 'Sized', properties: { pad: '' } };
+        m.properties.pad = 'x'.repeat(bytes - JSON.stringify(m).length);
+        return m;
+      });
+    const over = await raw.execute(1, 'SEGMENT_BATCH', { batch: sized(25_000, 201) }, 30_000);
+    expect(over.error.kind).toBe('validation');
+    expect(sb.requests).toHaveLength(0);
+    const batch = sized(25_000, 200);
+    expect(batch.every((m) => JSON.stringify(m).length === 200)).toBe(true);
+    const sent = await raw.execute(2, 'SEGMENT_BATCH', { batch }, 60_000);
+    expect(sent.data.accepted).toBe(25_000);
+  });
+
   it('a message over the 16 MB stdio limit is skipped as it streams and answered with an error; the server keeps serving', async () => {
     const { raw } = await setup();
     await raw.initialize();

@@ -75,7 +75,8 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
   let callBytes = 0;
   let assigns = lazy ? !lazy.allIdentified : false;
   for (let index = 0; index < batch.length; index++) {
-    callBytes += (ends[index]! < 0 ? 4 : ends[index]! - starts[index]!) + 1;
+    // The messages' own bytes: the list's brackets and commas are not counted, so the limit reads as the description states it.
+    callBytes += ends[index]! < 0 ? 4 : ends[index]! - starts[index]!;
     if (callBytes > maxBytes) {
       const problem = `the messages come to more than ${countText(maxBytes)} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${countText(maxBytes)} bytes per call`;
       throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index });

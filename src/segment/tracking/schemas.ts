@@ -138,12 +138,12 @@ export function validateBatchItem(item: unknown): BatchItemCheck {
 
 /**
  * What one SEGMENT_BATCH call carries, in items and bytes, stated together in the tool description.
- * Bytes are the messages' JSON as given (measured while each is serialised once), against the
- * operator's per-call limit, 5,000,000 by default. The item cap lets a call of typical events
+ * Bytes are the messages' JSON as given (measured while each is serialised once; over stdio, the
+ * bytes the client wrote, its spaces included), against the operator's per-call limit, 5,000,000 by default. The item cap lets a call of typical events
  * (150-200 bytes each) at the cap fit the byte limit: 25,000 x 200 bytes = 5,000,000.
  */
 export const MAX_BATCH_ITEMS_PER_CALL = 25_000;
-export const BATCH_LIMITS_TEXT = `One call carries at most ${countText(MAX_BATCH_ITEMS_PER_CALL)} messages and 5,000,000 bytes of JSON (${countText(MAX_BATCH_ITEMS_PER_CALL)} messages of up to 200 bytes each fit both); for more, make several calls.`;
+export const BATCH_LIMITS_TEXT = `One call carries at most ${countText(MAX_BATCH_ITEMS_PER_CALL)} messages and 5,000,000 bytes of messages' JSON (${countText(MAX_BATCH_ITEMS_PER_CALL)} messages of up to 200 bytes each, written without spaces, fit both); for more, make several calls.`;
 
 const batchEnvelope = {
   batch: z
