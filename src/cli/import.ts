@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
+import { access, lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { decide } from '../policy/write-policy.js';
 import { runImport, type ImportSummary } from '../import/runner.js';
@@ -36,6 +36,38 @@ async function realTarget(path: string): Promise<string> {
   return realpath(path).catch(async () => join(await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path))), basename(path)));
 }
 
+/** Longest file name most file systems take, in bytes. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * What would otherwise fail only once events were sent (the reject file is opened with the first
+ * reject): a name too long, a link to nowhere, a pipe that blocks the run for ever, or a file of
+ * something else that the import would write over.
+ */
+async function usableRejectFile(path: string, info: Awaited<ReturnType<typeof stat>> | undefined, input: string): Promise<void> {
+  const other = `Name another file with --rejects PATH (default: ${rejectsPathFor(input)}). Nothing was sent.`;
+  if (Buffer.byteLength(basename(path)) > MAX_NAME_BYTES) throw new UsageError(`The reject file's name is longer than ${MAX_NAME_BYTES} bytes, which file systems refuse: ${basename(path).slice(0, 40)}... ${other}`);
+  if (!info) {
+    const link = await lstat(path).catch(() => undefined);
+    if (link?.isSymbolicLink()) throw new UsageError(`--rejects ${path} is a link to a file that does not exist. ${other}`);
+    return;
+  }
+  if (!info.isFile()) throw new UsageError(`--rejects ${path} is not a regular file (a pipe, socket or device): rejected records are written to a file. ${other}`);
+  if (info.size > 0 && !(await looksLikeRejects(path))) throw new UsageError(`${path} exists and is not a reject file: the import would write over it. ${other} Or delete it first.`);
+}
+
+/** Whether a file starts as a reject file does: `{"line":` and a digit (reject-file.ts writes every line so). */
+async function looksLikeRejects(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(9);
+    const { bytesRead } = await fh.read(head, 0, 9, 0);
+    return bytesRead === 9 && head.toString('latin1', 0, 8) === '{"line":' && head[8]! >= 0x30 && head[8]! <= 0x39;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Each file's reject file, checked before anything is read or sent: never an input (it is written
  * while that is read), never one for two inputs, in a folder that exists and can be written.
@@ -59,6 +91,7 @@ async function rejectFiles(inputs: string[], given: string | undefined): Promise
     if (seen.has(target)) throw new UsageError(`--rejects ${path} is the file being imported (${seen.get(target)}): rejected records are written while it is read. Name another file, e.g. --rejects ${rejectsPathFor(input)}.`);
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) throw new UsageError(`--rejects ${path} is a folder: name a file in it, e.g. --rejects ${join(path, basename(rejectsPathFor(input)))}.`);
+    await usableRejectFile(path, info, input);
     const folder = dirname(resolve(path));
     const ok = await access(info ? path : folder, constants.W_OK).then(() => true, () => false);
     if (!ok) throw new UsageError(`Rejected records cannot be written to ${path}: ${info ? 'the file is not writable' : `the folder ${folder} does not exist or is not writable`}. Nothing was sent. Name a writable file with --rejects PATH.`);
@@ -186,6 +219,7 @@ export const importCommand: CommandSpec = {
                 ...(type ? { type: type as MessageType } : {}),
                 ...(ts ? { defaultTimestamp: ts } : {}),
                 rejectsPath: f.rejects,
+                ...(values.rejects !== undefined ? { rejectsNamed: true } : {}),
                 restart: values.restart === true,
                 ...(batchSize ? { chunkMessages: batchSize } : {}),
                 stop: stop.signal,

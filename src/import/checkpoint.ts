@@ -26,10 +26,14 @@ export interface Checkpoint {
   guard: string;
   /** Size of the reject file when this was written: a resume cuts it back to this. */
   rejectsBytes: number;
+  /** When the run ended: the reject file's size then (with an open last line's reject, which `rejectsBytes` leaves out). Another size later means another import wrote to it. */
+  rejectsEnd?: number;
   /** Settled so far: records read, messages accepted by Segment, records rejected. */
   counts: { read: number; accepted: number; rejected: number };
   /** The timestamp given to lines without one (--default-timestamp), fixed on the first run. */
   defaultTimestamp?: string;
+  /** The call type given to lines without one (--type): a later run must give the same. */
+  type?: string;
   /** The whole file was read and settled. */
   done: boolean;
   /** Its size then: the same size again is the same file, already imported; a larger one grew. */

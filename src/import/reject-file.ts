@@ -1,10 +1,12 @@
-import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, ftruncateSync, openSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 
 /**
  * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
  * array), the reason, and the record as written with every known secret masked. Opened only when
  * the first reject comes. Lines are appended a chunk at a time, in file order, when the chunk is
  * settled; a resume cuts the file back to the size its checkpoint recorded, so no reject is listed twice.
+ * A file that is no longer as this import left it (another import wrote to it since, or it ends inside
+ * a line there) is never cut: lines are added after what it holds.
  */
 
 export interface Reject {
@@ -21,13 +23,56 @@ export class RejectFile {
   private fd: number | undefined;
   private size: number;
 
+  private keep: number;
+
   constructor(
     readonly path: string,
-    /** Bytes to keep of an existing file (0: start it afresh). */
-    private readonly keep: number,
+    /** Bytes to keep of an existing file (0: start it afresh); 'append': keep all of it. */
+    keep: number | 'append',
     private readonly mask: (text: string) => string,
   ) {
-    this.size = keep;
+    this.keep = keep === 'append' ? this.appendAt() : this.cutPoint(keep);
+    this.size = this.keep;
+  }
+
+  /** Where lines go after everything the file holds, a torn last line closed first. */
+  private appendAt(): number {
+    try {
+      const size = statSync(this.path).size;
+      if (size > 0 && !this.newlineBefore(size)) {
+        const fd = openSync(this.path, 'a');
+        try {
+          writeSync(fd, '\n');
+        } finally {
+          closeSync(fd);
+        }
+        return size + 1;
+      }
+      return size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return 0;
+    }
+  }
+
+  /** `keep` when the file holds whole lines up to it; else the end of the file (see the class note). */
+  private cutPoint(keep: number): number {
+    if (keep === 0 || this.newlineBefore(keep)) return keep;
+    return this.appendAt();
+  }
+
+  /** Whether the byte before `offset` is a line break (false when the file is shorter, or gone). */
+  private newlineBefore(offset: number): boolean {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.path, 'r');
+      const b = Buffer.alloc(1);
+      return readSync(fd, b, 0, 1, offset - 1) === 1 && b[0] === 0x0a;
+    } catch {
+      return false;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   get bytes(): number {

@@ -33,6 +33,8 @@ export interface ImportOptions {
   /** Timestamp for records without one ("now": the time of the first run); absent: such records are rejected. */
   defaultTimestamp?: string;
   rejectsPath: string;
+  /** The person named the reject file (--rejects): a first run or a restart adds to it instead of starting it afresh. */
+  rejectsNamed?: boolean;
   /** Ignore an earlier run's checkpoint and read the file from its start. */
   restart?: boolean;
   /** Messages and bytes per SEGMENT_BATCH call (as `Chunk.bytes` counts them), and calls in flight. */
@@ -161,7 +163,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   // "now" is fixed by the first run and kept by every later one (--restart too): the filled-in time is part of the id.
   const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlier?.defaultTimestamp ?? now) : opts.defaultTimestamp;
   const base = cp?.counts ?? { read: 0, accepted: 0, rejected: 0 };
-  const rejects = new RejectFile(opts.rejectsPath, cp?.rejectsBytes ?? 0, deps.mask);
+  const rejects = new RejectFile(opts.rejectsPath, await rejectsKept(opts, cp), deps.mask);
   const run = { read: 0, accepted: 0, rejected: 0 };
   const quality = { errors: 0, warnings: 0, withErrors: 0, findings: [] as NonNullable<ImportSummary['findings']>, plan: undefined as PlanStatus | undefined, mode: undefined as string | undefined };
   const warnings = new Set<string>();
@@ -194,6 +196,10 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   // A file imported whole is not sent again (unless it grew since: then the new lines are).
   // (A last line without its line break, or blank lines at the end, leave `next` before the end: the size tells.)
   if (cp?.done && (await stat(opts.file)).size === (cp.size ?? cp.next.offset)) return summary(true, { already_imported: true });
+  if (cp) refuseChangedFills(opts, cp);
+  // What the ids of records without a type or timestamp derive from, for the next run to compare.
+  if (opts.type) state.type = opts.type;
+  if (defaultTimestamp) state.defaultTimestamp = defaultTimestamp;
   state.done = false;
   if (cp) rejects.cutBack();
   // The size when reading starts: lines added while this run reads, or after, make the next run read on.
@@ -313,6 +319,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
     state.size = sizeAtStart;
+    state.rejectsEnd = rejects.bytes;
     await checkpoints.now(state);
     return summary(true);
   } catch (err) {
@@ -325,6 +332,37 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     // No write of the checkpoint outlives the run (and its lock).
     await checkpoints.settled();
     rejects.close();
+  }
+}
+
+/**
+ * What a run keeps of an existing reject file. A resume cuts it back to what the checkpoint counted
+ * (rejects written after it are written again). But a reject file may be shared: one the person named
+ * gets a first run's lines added, and one that changed since an earlier run ended (another import
+ * wrote to it) is added to, never cut.
+ */
+async function rejectsKept(opts: ImportOptions, cp: Checkpoint | undefined): Promise<number | 'append'> {
+  if (!cp) return opts.rejectsNamed ? 'append' : 0;
+  if (cp.done && cp.rejectsEnd !== undefined) {
+    const size = await stat(opts.rejectsPath).then((st) => st.size, () => 0);
+    if (size !== cp.rejectsEnd) return 'append';
+  }
+  return cp.rejectsBytes;
+}
+
+/**
+ * A run that takes up an earlier one fills in what the earlier one did: a record without a type or a
+ * timestamp was sent with the earlier run's, and its messageId derives from them. Another value would
+ * send the records of the last unsettled calls again, under new ids. Adding a fill the earlier run did
+ * not have is fine: the records it fills were rejected then, never sent.
+ */
+function refuseChangedFills(opts: ImportOptions, cp: Checkpoint): void {
+  const again = (flag: string) => `Run the same command with ${flag} to go on, or with --restart to import the file anew (Segment then keeps both copies of what the two values sent).`;
+  if (cp.type && opts.type !== cp.type) {
+    throw new InputError(`${opts.file} was imported before with --type ${cp.type}: records without a type were sent as ${cp.type}, and their messageIds derive from it. ${again(`--type ${cp.type}`)}`);
+  }
+  if (cp.defaultTimestamp && opts.defaultTimestamp !== 'now' && opts.defaultTimestamp !== cp.defaultTimestamp) {
+    throw new InputError(`${opts.file} was imported before with --default-timestamp ${cp.defaultTimestamp}: records without a timestamp were sent with it, and their messageIds derive from it. ${again(`--default-timestamp ${cp.defaultTimestamp}`)}`);
   }
 }
 

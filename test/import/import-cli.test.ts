@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -143,6 +143,55 @@ describe('segment-router import FILE', () => {
     expect((await runImport([good, '--write=allow', '--default-timestamp', 'yesterday'])).code).toBe(2);
   });
 
+  it('a reject file that could only fail after sending is refused before anything is sent: too long a name, a dangling link, a pipe, a file of something else', async () => {
+    const input = file('rj.ndjson', ndjson([track(1), 'not json']));
+    const longName = join(dir, `${'b'.repeat(250)}.rejects.ndjson`);
+    const dangling = join(dir, 'rej.lnk');
+    symlinkSync(join(dir, 'no-such-folder', 'x'), dangling);
+    const fifo = join(dir, 'rej.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const precious = file('precious.txt', '1\n2\n3\n');
+    for (const [rejects, words] of [[longName, 'longer than 255 bytes'], [dangling, 'link to a file that does not exist'], [fifo, 'not a regular file'], [precious, 'is not a reject file']] as const) {
+      const r = await runImport([input, '--write=allow', '--rejects', rejects]);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(words)]);
+    }
+    expect(sb.events).toHaveLength(0);
+    expect(readFileSync(precious, 'utf8')).toBe('1\n2\n3\n');
+    // A reject file of an earlier run may be named again: a named file is added to, never emptied.
+    const again = join(dir, 'rj-again.rejects.ndjson');
+    expect((await runImport([input, '--write=allow', '--rejects', again])).code).toBe(1);
+    expect((await runImport([input, '--write=allow', '--rejects', again, '--restart'])).code).toBe(1);
+    expect(readFileSync(again, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('a run that takes up an earlier one must fill in what it did (--type, --default-timestamp): another value would send records again under new ids', async () => {
+    const bare = (i: number) => ({ userId: `u${i}`, event: 'Order Completed', properties: { n: i } });
+    const path = file('fills.ndjson', ndjson([bare(1), bare(2)]));
+    const first = await runImport([path, '--write=allow', '--type', 'track', '--default-timestamp', TS, '--json']);
+    expect(first.code).toBe(0);
+    writeFileSync(path, ndjson([bare(1), bare(2), bare(3)]));
+    for (const change of [['--type', 'page', '--default-timestamp', TS], ['--type', 'track', '--default-timestamp', '2024-01-01T00:00:00Z']]) {
+      const r = await runImport([path, '--write=allow', ...change], first.env);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/was imported before with --(type track|default-timestamp 2025-06-01T12:00:00Z).*--restart/)]);
+    }
+    expect(received()).toHaveLength(2);
+    const same = await runImport([path, '--write=allow', '--type', 'track', '--default-timestamp', TS, '--json'], first.env);
+    expect(summaryOf(same.stdout)).toMatchObject({ files: [{ accepted: 3, this_run: { accepted: 1 } }] });
+  });
+
+  it('two imports sharing one reject file, one after the other: a later run of the first adds its rejects after the second one\'s, and cuts nothing', async () => {
+    const shared = join(dir, 'shared.rej');
+    const a = file('share-a.ndjson', ndjson([track(1), 'bad-a-1']));
+    const b = file('share-b.ndjson', ndjson([track(2), 'bad-b-1-which-is-much-longer-than-the-other-one', 'bad-b-2']));
+    const home = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+    await runImport([a, '--write=allow', '--rejects', shared], home);
+    await runImport([b, '--write=allow', '--rejects', shared], home);
+    writeFileSync(a, ndjson([track(1), 'bad-a-1', 'bad-a-3']));
+    await runImport([a, '--write=allow', '--rejects', shared], home);
+    const lines = readFileSync(shared, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record);
+    expect(lines).toEqual(['bad-a-1', 'bad-b-1-which-is-much-longer-than-the-other-one', 'bad-b-2', 'bad-a-3']);
+  });
+
   it('quality checks as any SEGMENT_BATCH: findings in the summary under warn; under block the messages that break the plan go to the reject file', async () => {
     const rows = [track(1), { type: 'track', userId: 'u2', event: 'Order Completed', timestamp: TS, properties: { revenue: 'ten' } }, { type: 'track', userId: 'u3', event: 'order completed', timestamp: TS, properties: { order_id: 'o3', revenue: 1 } }];
     const path = file('quality.ndjson', ndjson(rows));
@@ -220,7 +269,7 @@ describe('segment-router import FILE', () => {
     const cpDir = join(r.env.SEGMENT_ROUTER_HOME!, 'journal', 'imports');
     const [name] = readdirSync(cpDir);
     const text = readFileSync(join(cpDir, name!), 'utf8');
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'next', 'rejectsBytes', 'size', 'startedAt', 'updatedAt', 'v']);
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'next', 'rejectsBytes', 'rejectsEnd', 'size', 'startedAt', 'updatedAt', 'v']);
     expect(text).not.toContain('payload text');
     expect(text).not.toContain(WRITE_KEY);
   });
