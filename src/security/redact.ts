@@ -1,4 +1,4 @@
-import { secretForms } from './secret-forms.js';
+import { secretForms, wordForms } from './secret-forms.js';
 
 /**
  * Keeps secrets out of everything a person or a model can read. Every tool result, log line, audit
@@ -136,7 +136,7 @@ export class Redactor {
     if (!this.matcher) {
       const variants = [...this.secrets].flatMap((s) => [s, s.toUpperCase(), s.toLowerCase()]);
       const all = [...new Set(variants)].flatMap(secretForms);
-      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase())])].sort((a, b) => b.length - a.length);
+      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap(wordForms)])].sort((a, b) => b.length - a.length);
       // Fragments of the secret and of its escaped forms (as the text shows them), compared in lower case.
       const grams = new Set<string>();
       for (const f of new Set(all.map((f) => f.toLowerCase()))) {
