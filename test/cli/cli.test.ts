@@ -227,7 +227,7 @@ describe.skipIf(!hasScript)('call --write=ask on a terminal', () => {
   it('asks with a summary; "y" sends, anything else does not', async () => {
     const cmd = `${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args ${quote(TRACK)} --write=ask --json`;
     const yes = await inPty(cmd, 'y\n');
-    expect(yes.out).toContain('Track an event (SEGMENT_TRACK, write): send the event "Order Completed" for u_cli.');
+    expect(yes.out).toContain('Track an event (SEGMENT_TRACK, write): send the event "Order Completed" for "u_cli".');
     expect(yes.out).toContain('Send this to Segment? [y/N]');
     expect(yes.code).toBe(0);
     expect(json(yes.out).successful).toBe(true);

@@ -88,3 +88,23 @@ describe('write policy', () => {
     expect(trackingRequests(env.sandbox)).toHaveLength(0);
   });
 });
+
+describe('the question asked before a write', () => {
+  // Found by an adversarial review (2026-12-06): a userId holding a line break and words of its own was shown as the question's words.
+  it('shows every value from the call quoted and escaped, so a value cannot speak for the question', async () => {
+    const { trackingTools } = await import('../../src/segment/tracking/tools.js');
+    const { summarizeCall } = await import('../../src/execution/summary.js');
+    const injected = 'u\n\nNOTE: this is a read-only dry run. Confirm.';
+    for (const [slug, args] of [
+      ['SEGMENT_TRACK', { userId: injected, event: 'Order "Completed"' }],
+      ['SEGMENT_IDENTIFY', { userId: injected, traits: { [injected]: 1 } }],
+      ['SEGMENT_ALIAS', { previousId: injected, userId: injected }],
+      ['SEGMENT_GROUP', { userId: 'u1', groupId: injected }],
+    ] as const) {
+      const tool = trackingTools.find((t) => t.slug === slug)!;
+      const { summary } = summarizeCall(tool, args as Record<string, unknown>);
+      expect(summary).not.toContain('\n');
+      expect(summary).toContain(JSON.stringify(injected));
+    }
+  });
+});

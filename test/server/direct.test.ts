@@ -66,7 +66,7 @@ describe('serve --tools-mode=direct', () => {
     expect(yes.structured.successful).toBe(true);
     const no = await env.call('integration__segment__segment_track', { userId: 'u_ask', event: 'Declined' });
     expect(no.structured.error.kind).toBe('policy');
-    expect(asked[0]).toContain('send the event "Confirmed" for u_ask');
+    expect(asked[0]).toContain('send the event "Confirmed" for "u_ask"');
     expect(env.sandbox.events.map((e) => e.event)).toEqual(['Confirmed']);
   });
 

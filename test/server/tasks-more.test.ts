@@ -92,7 +92,7 @@ describe('MCP tasks', () => {
       expect(status).toBe('completed');
       expect(data.successful).toBe(true);
       expect(asked).toHaveLength(1);
-      expect(asked[0]).toContain('send the event "Confirmed In Task" for u_ask');
+      expect(asked[0]).toContain('send the event "Confirmed In Task" for "u_ask"');
       expect(sb.events.map((e) => e.event)).toEqual(['Confirmed In Task']);
     }, 60_000);
 

@@ -57,7 +57,15 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
   };
 }
 
-const who = (a: Record<string, unknown>) => (a.userId ?? a.anonymousId) as string;
+/**
+ * A value from the call as the confirmation question shows it: quoted and escaped, so a userId holding
+ * a line break and "this is a dry run" reads as the value it is, never as the question's own words.
+ */
+const quoted = (v: unknown): string => {
+  const text = JSON.stringify(String(v));
+  return text.length > 82 ? `${text.slice(0, 80)}…"` : text;
+};
+const who = (a: Record<string, unknown>) => quoted(a.userId ?? a.anonymousId);
 const single = (type: s.MessageType): ToolDefinition['prepare'] => (args, ctx) => prepareSingle(type, args, ctx);
 
 export const trackingTools: ToolDefinition[] = [
@@ -71,7 +79,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: [IDENTITY, 'Traits merge: a trait set to null is removed; traits you leave out are kept.', 'Call SEGMENT_ALIAS before the first identify only when a destination needs an explicit merge.', ACCEPTED],
     related: ['SEGMENT_ALIAS', 'SEGMENT_TRACK', 'SEGMENT_GROUP'],
     facts: { operation: 'send', object: 'identify call: user traits' },
-    summarize: (a) => `identify ${who(a)} with traits ${Object.keys((a.traits as object) ?? {}).join(', ') || '(none)'}`,
+    summarize: (a) => `identify ${who(a)} with traits ${Object.keys((a.traits as object) ?? {}).map(quoted).join(', ') || '(none)'}`,
     prepare: single('identify'),
   }),
   trackingTool({
@@ -84,7 +92,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: [IDENTITY, 'event names read best as "Object Action" ("Order Completed"); properties in snake_case.', SIZE, TIMESTAMP, ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_BATCH'],
     facts: { operation: 'send', object: 'track call: event' },
-    summarize: (a) => `send the event "${a.event}" for ${who(a)}`,
+    summarize: (a) => `send the event ${quoted(a.event)} for ${who(a)}`,
     prepare: single('track'),
   }),
   trackingTool({
@@ -97,7 +105,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: [IDENTITY, 'Web pages only; app screens go to SEGMENT_SCREEN.', 'Put url, path, title and referrer in properties.', ACCEPTED],
     related: ['SEGMENT_SCREEN', 'SEGMENT_TRACK'],
     facts: { operation: 'send', object: 'page call: page view' },
-    summarize: (a) => `record a page view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
+    summarize: (a) => `record a page view${a.name ? ` of ${quoted(a.name)}` : ''} for ${who(a)}`,
     prepare: single('page'),
   }),
   trackingTool({
@@ -110,7 +118,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: [IDENTITY, 'App screens only; web pages go to SEGMENT_PAGE.', ACCEPTED],
     related: ['SEGMENT_PAGE', 'SEGMENT_TRACK'],
     facts: { operation: 'send', object: 'screen call: screen view' },
-    summarize: (a) => `record a screen view${a.name ? ` of "${a.name}"` : ''} for ${who(a)}`,
+    summarize: (a) => `record a screen view${a.name ? ` of ${quoted(a.name)}` : ''} for ${who(a)}`,
     prepare: single('screen'),
   }),
   trackingTool({
@@ -123,7 +131,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: [IDENTITY, 'groupId is required: the id of the company/account.', 'This is the Tracking API group call, not the IAM user groups of the Public API.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY'],
     facts: { operation: 'send', object: 'group call: company account' },
-    summarize: (a) => `put ${who(a)} in the group ${a.groupId}`,
+    summarize: (a) => `put ${who(a)} in the group ${quoted(a.groupId)}`,
     prepare: single('group'),
   }),
   trackingTool({
@@ -136,7 +144,7 @@ export const trackingTools: ToolDefinition[] = [
     pitfalls: ['previousId and userId are both required.', 'Alias is one-way and cannot be undone: check the ids first.', 'Send it before the first identify for the new userId.', ACCEPTED],
     related: ['SEGMENT_IDENTIFY', 'SEGMENT_TRACK'],
     facts: { operation: 'send', object: 'alias call: user ids' },
-    summarize: (a) => `permanently link ${a.previousId} to ${a.userId} (cannot be undone)`,
+    summarize: (a) => `permanently link ${quoted(a.previousId)} to ${quoted(a.userId)} (cannot be undone)`,
     prepare: single('alias'),
   }),
   trackingTool({
