@@ -21,6 +21,11 @@ export interface RetrySettings {
   /** Bounds for a server-chosen wait (Retry-After, msBeforeNext). */
   minRetryAfterMs: number;
   maxRetryAfterMs: number;
+  /**
+   * A call over MCP (not run as a task) stops retrying in time to answer within this: client SDKs give a
+   * call 60 s by default, and a client that timed out and repeats a call still running would send it twice.
+   */
+  answerWithinMs: number;
 }
 
 /** The audit log of write attempts (src/audit/): JSON lines under the config home, rotated by size. */
@@ -98,6 +103,7 @@ export const DEFAULT_RETRY: RetrySettings = {
   maxDelayMs: 60_000,
   minRetryAfterMs: 1_000,
   maxRetryAfterMs: 300_000,
+  answerWithinMs: 45_000,
 };
 
 export class ConfigError extends Error {
@@ -190,6 +196,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       maxRetries: positiveInt(env.SEGMENT_ROUTER_MAX_RETRIES, 'SEGMENT_ROUTER_MAX_RETRIES', DEFAULT_RETRY.maxRetries),
       baseDelayMs: positiveInt(env.SEGMENT_ROUTER_RETRY_BASE_MS, 'SEGMENT_ROUTER_RETRY_BASE_MS', DEFAULT_RETRY.baseDelayMs),
       minRetryAfterMs: positiveInt(env.SEGMENT_ROUTER_MIN_RETRY_AFTER_MS, 'SEGMENT_ROUTER_MIN_RETRY_AFTER_MS', DEFAULT_RETRY.minRetryAfterMs),
+      answerWithinMs: positiveInt(env.SEGMENT_ROUTER_ANSWER_WITHIN_MS, 'SEGMENT_ROUTER_ANSWER_WITHIN_MS', DEFAULT_RETRY.answerWithinMs),
     },
     home,
     logLevel: logLevel as LogLevel,

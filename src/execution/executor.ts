@@ -35,6 +35,8 @@ export interface SurfaceHooks {
   confirm?: Confirmer;
   progress?: Progress;
   signal?: AbortSignal;
+  /** Epoch ms by which the surface must answer (SendContext.deadline). */
+  deadline?: number;
 }
 
 /** One write attempt, as the audit log records it. */
@@ -230,7 +232,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, ...(hooks.deadline !== undefined ? { deadline: hooks.deadline } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);

@@ -9,8 +9,13 @@ import { NetworkError, type HttpClient, type HttpResponse } from './client.js';
  * - 429 without a wait, 5xx except 501/505, 408, 410, 460 and network errors back off
  *   min((1 + random) * base * 2^n, max) and retry up to `maxRetries` times;
  * - a request that is not idempotent (a Public API POST) is retried only when it cannot have been
- *   applied: a 429, or a connection that was never made.
+ *   applied: a 429, or a connection that was never made;
+ * - with a deadline (a call that must answer in time), no wait is begun that would leave less than
+ *   MIN_ATTEMPT_MS for the attempt after it, and no retry outlives it: the last failure is returned.
  */
+
+/** The least time a retry is given; a shorter one would mostly fail for lack of time. */
+const MIN_ATTEMPT_MS = 2_000;
 
 const RETRYABLE_STATUS = new Set([408, 410, 429, 460]);
 
@@ -38,6 +43,8 @@ export interface RetryOptions {
   timeoutMs: number;
   idempotent: boolean;
   signal?: AbortSignal;
+  /** Epoch ms by which the caller must answer: retries stop in time (see above). */
+  deadline?: number;
   /** Most of each response body to read (the HTTP client's default when absent). */
   maxResponseBytes?: number;
   /** Extra place a server may say how long to wait (the Public API's `msBeforeNext`). */
@@ -52,6 +59,8 @@ export interface RetryResult {
   attempts: number;
   /** The last wait the server asked for, when we gave up on a 429. */
   lastWaitMs?: number;
+  /** Retrying stopped at the deadline, not at the retry budget. */
+  outOfTime?: boolean;
 }
 
 /**
@@ -72,6 +81,9 @@ export const defaultSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', aborted, { once: true });
   });
 
+/** Whether waiting `ms` would leave the next attempt too little time before the deadline. */
+const pastDeadline = (opts: RetryOptions, ms: number) => opts.deadline !== undefined && Date.now() + ms + MIN_ATTEMPT_MS > opts.deadline;
+
 /** Sends one request under the retry policy. Returns the final response or network error; never throws them. */
 export async function sendWithRetries(
   http: HttpClient,
@@ -90,8 +102,10 @@ export async function sendWithRetries(
     let delay: number | undefined;
     let reason = '';
     let result: RetryResult;
+    // A retry under a deadline gets what is left of it.
+    const timeoutMs = attempts > 1 && opts.deadline !== undefined ? Math.max(MIN_ATTEMPT_MS, Math.min(opts.timeoutMs, opts.deadline - Date.now())) : opts.timeoutMs;
     try {
-      const res = await http.send({ ...req, headers }, { timeoutMs: opts.timeoutMs, signal: opts.signal, ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
+      const res = await http.send({ ...req, headers }, { timeoutMs, signal: opts.signal, ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
       result = { response: res, attempts, lastWaitMs };
       if (res.status < 300 || !isRetryableStatus(res.status)) return result;
       if (!opts.idempotent && res.status !== 429) return result;
@@ -102,6 +116,7 @@ export async function sendWithRetries(
           lastWaitMs = Math.min(Math.max(wait, s.minRetryAfterMs), s.maxRetryAfterMs);
           result.lastWaitMs = lastWaitMs;
           if (serverWaits >= s.maxRetries) return result;
+          if (pastDeadline(opts, lastWaitMs)) return { ...result, outOfTime: true };
           serverWaits++;
           opts.onRetry?.({ attempt: attempts, delayMs: lastWaitMs, reason });
           await sleep(lastWaitMs, opts.signal);
@@ -118,6 +133,7 @@ export async function sendWithRetries(
     }
     if (retries >= s.maxRetries) return result;
     delay = backoffMs(retries, s);
+    if (pastDeadline(opts, delay)) return { ...result, outOfTime: true };
     retries++;
     opts.onRetry?.({ attempt: attempts, delayMs: delay, reason });
     try {

@@ -37,11 +37,19 @@ const outputSchema = { ...one, results: z.array(z.object(one)).optional() };
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Surface hooks for an MCP call: elicitation to confirm, progress notifications, cancellation. */
-export function mcpHooks(server: McpServer, extra: Extra): SurfaceHooks {
+/** Signals of calls run as MCP tasks: their client polls for the result, so they need not answer in time. */
+export const taskSignals = new WeakSet<AbortSignal>();
+
+/**
+ * What the executor needs of an MCP request. `answerWithinMs`: the call stops retrying in time to
+ * answer within it (RetrySettings.answerWithinMs), unless it runs as a task.
+ */
+export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: number): SurfaceHooks {
   const token = extra._meta?.progressToken;
   return {
     confirm: mcpConfirmer(server, extra),
     signal: extra.signal,
+    ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { deadline: Date.now() + answerWithinMs } : {}),
     progress:
       token === undefined
         ? undefined
@@ -62,7 +70,7 @@ export function registerExecuteTool(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const hooks = mcpHooks(server, extra);
+      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs);
       if (input.tools) {
         if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
         if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);

@@ -34,7 +34,7 @@ export function registerRunScript(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, mcpHooks(server, extra));
+      const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, mcpHooks(server, extra, app.config.retry.answerWithinMs));
       return answer(app, report as unknown as Record<string, unknown>, !report.successful, 'RUN_SCRIPT answer');
     },
   );

@@ -80,6 +80,8 @@ export interface SendContext extends PrepareContext {
   redact?: (text: string) => string;
   progress?: Progress;
   signal?: AbortSignal;
+  /** Epoch ms by which the call must answer (an MCP call not run as a task): retries stop in time. */
+  deadline?: number;
 }
 
 /**

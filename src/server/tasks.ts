@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
+import { taskSignals } from '../meta/execute-tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
@@ -163,6 +164,7 @@ export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn:
     if (!asked || !TASK_TOOLS.has(request.params.name) || !extra.taskStore) return (await call(request, extra)) as CallToolResult;
     const task = await extra.taskStore.createTask({ ttl: taskTtl(asked.ttl), pollInterval: TASK_POLL_MS });
     const signal = store.watch(task.taskId);
+    taskSignals.add(signal);
     const { task: _task, ...params } = request.params;
     const taskStore = extra.taskStore;
     // The same call without `task`, run by the SDK's handler once this answer is out. Progress goes on to

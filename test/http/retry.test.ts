@@ -46,4 +46,31 @@ describe('retry rules', () => {
     cancel.abort();
     await expect(wait).rejects.toMatchObject({ code: 'ABORTED' });
   });
+
+  // Found by an adversarial review (2026-12-06): a Segment down for good kept an MCP call silent for 272 s (a 429 asking 300 s: ~50 min).
+  it('under a deadline, stops retrying in time to answer, and gives each retry only the time left', async () => {
+    const timeouts: number[] = [];
+    const http: HttpClient = {
+      send: async (_req, opts) => {
+        timeouts.push(opts.timeoutMs);
+        return { status: 500, headers: {}, text: 'down' };
+      },
+      close: async () => {},
+    };
+    const settings = { ...DEFAULT_RETRY, baseDelayMs: 200, maxDelayMs: 400 };
+    const started = Date.now();
+    const r = await sendWithRetries(http, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings, timeoutMs: 15_000, idempotent: true, deadline: started + 3_500 });
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(r).toMatchObject({ outOfTime: true, response: { status: 500 } });
+    expect(r.attempts).toBeGreaterThan(1);
+    expect(r.attempts).toBeLessThan(settings.maxRetries + 1);
+    expect(timeouts[0]).toBe(15_000);
+    for (const t of timeouts.slice(1)) expect(t).toBeLessThanOrEqual(3_500);
+    // A server that asks for a wait past the deadline is not waited for.
+    const busy: HttpClient = { send: async () => ({ status: 429, headers: { 'retry-after': '300' }, text: '' }), close: async () => {} };
+    const t0 = Date.now();
+    const waited = await sendWithRetries(busy, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings, timeoutMs: 15_000, idempotent: true, deadline: t0 + 10_000 });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(waited).toMatchObject({ outOfTime: true, attempts: 1 });
+  });
 });

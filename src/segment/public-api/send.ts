@@ -25,6 +25,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       idempotent: req.method !== 'POST',
       signal: ctx.signal,
       waitHint: (res) => msBeforeNext(res.text),
+      ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: (i) => ctx.log.debug('public api retry', { slug: state.entry.slug, attempt: i.attempt, delay_ms: Math.round(i.delayMs), reason: i.reason }),
     },
   );

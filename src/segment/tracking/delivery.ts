@@ -213,6 +213,7 @@ async function post(state: CallBase, body: Buffer, messages: number, ctx: SendCo
       signal: ctx.signal,
       // The Tracking API answers {"success":true} or a short error: the status says the rest.
       maxResponseBytes: TRACKING_ANSWER_BYTES,
+      ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: state.url, attempt, delayMs: Math.round(delayMs), reason }),
     },
   );
@@ -221,10 +222,11 @@ async function post(state: CallBase, body: Buffer, messages: number, ctx: SendCo
 }
 
 function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): string {
-  if (r.error) return `${r.error.message} (gave up after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
+  const attempts = `${r.attempts} attempt${r.attempts > 1 ? 's' : ''}${r.outOfTime ? ', then stopped retrying to answer in time' : ''}`;
+  if (r.error) return `${r.error.message} (gave up after ${attempts})`;
   const status = r.response!.status;
   const snippet = maskedSnippet(r.response!.text, ctx.redact);
-  return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${r.attempts} attempt${r.attempts > 1 ? 's' : ''})`;
+  return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${attempts})`;
 }
 
 /** Opens the journal entry of a call; a journal that cannot be written is reported, and the call goes on without it. */

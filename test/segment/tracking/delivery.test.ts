@@ -101,6 +101,17 @@ describe('delivery to the Tracking API', () => {
     expect(failed.structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
   });
 
+  it('a Segment that stays down: an MCP call stops retrying in time to answer (within SEGMENT_ROUTER_ANSWER_WITHIN_MS), and says so', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '3000' } });
+    env.sandbox.faults.add({ path: '/v1/batch', status: 500, times: 1_000 });
+    const started = Date.now();
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(3) } });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(structured.data.not_accepted).toHaveLength(3);
+    expect(structured.data.not_accepted[0].reason).toMatch(/HTTP 500.*stopped retrying to answer in time/);
+    expect(structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
+  }, 30_000);
+
   it('sets timestamp, sentAt and context.library, and keeps secrets out of results and logs', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow', '--log-level=debug'] });
     env.sandbox.faults.add({ path: '/v1/page', status: 502 });
