@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
@@ -171,6 +172,12 @@ export class GuardedStdioTransport implements Transport {
   private handleLine(raw: Buffer, buffer: Buffer | undefined): boolean {
     // Not a regular expression over what can be a 15 MB line: only its last byte matters.
     const bytes = raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    // Read as text, bytes that are not UTF-8 would become U+FFFD and reach Segment changed.
+    if (!isUtf8(bytes)) {
+      const text = bytes.toString('utf8');
+      this.refuse(findId(text.slice(0, 512), text.slice(-512)), -32700, 'Parse error: the line is not valid UTF-8. JSON-RPC messages are UTF-8 text; nothing was run. Send the values as UTF-8 (or escape them as \\uXXXX).');
+      return false;
+    }
     // A large line's plain lists (a batch's messages) are parsed when read, one message at a time.
     let value = bytes.length >= RAW_LIST_LINE_BYTES ? parseDeferring(bytes) : undefined;
     if (value === undefined) {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BUSY_RETRY_AFTER_S, HTTP_CONNECTIONS, MAX_BATCH_MESSAGES, MAX_BODY_BYTES_IN_FLIGHT, MAX_MESSAGE_BYTES } from './limits.js';
 import { BodyBudget } from './body-budget.js';
 import { readBudgetedBody } from './http-body.js';
@@ -91,6 +92,8 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       }
       return rpcError(res, 413, -32600, `Request body over ${maxBody} bytes.`, { Connection: 'close' });
     }
+    // Read as text, bytes that are not UTF-8 would become U+FFFD and reach Segment changed.
+    if (!isUtf8(read.body)) return rpcError(res, 400, -32700, 'Parse error: the body is not valid UTF-8. JSON-RPC messages are UTF-8 text; nothing was run.');
     let body: unknown;
     try {
       body = parseJsonText(read.body.toString('utf8'));

@@ -97,6 +97,18 @@ describe('a large list keeps the bytes it came in', () => {
   });
 });
 
+describe('a line that is not UTF-8', () => {
+  // Found by an adversarial review (2026-12-06): a userId with the bytes FF FE was sent to Segment as two U+FFFD.
+  it('is refused with a parse error that says so, small or large; nothing is handed on', async () => {
+    for (const pad of [0, 80_000]) {
+      const head = Buffer.from(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"pad":"${'x'.repeat(pad)}","userId":"u`);
+      const { got, written } = await read([Buffer.concat([head, Buffer.from([0xff, 0xfe]), Buffer.from('"}}}\n')])]);
+      expect(got).toEqual([]);
+      expect(JSON.parse(written.join(''))).toMatchObject({ id: 4, error: { code: -32700, message: expect.stringContaining('not valid UTF-8') } });
+    }
+  });
+});
+
 describe('a large line lends its buffer to its request until the request is answered', () => {
   const big = (id: number | string, tag: string, extra: Record<string, unknown> = {}) => ({
     jsonrpc: '2.0' as const,

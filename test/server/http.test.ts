@@ -205,6 +205,14 @@ describe('serve --transport=http under hostile JSON', () => {
     expect(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024).toBeLessThan(300);
   });
 
+  it('a body that is not UTF-8 is refused with a parse error that says so; nothing is run', async () => {
+    const { port } = await serveHttp();
+    const head = Buffer.from('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"SEARCH_TOOLS","arguments":{"queries":[{"use_case":"list sources');
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body: Buffer.concat([head, Buffer.from([0xff]), Buffer.from('"}]}}}')]) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/not valid UTF-8/);
+  });
+
   it('a JSON-RPC batch of more messages than the cap is refused whole, before any is run; a small batch is still answered', { timeout: 60_000 }, async () => {
     const { port } = await serveHttp();
     const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list sources' }] } } });
