@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
-import { BLOCK_BYTES, InputError, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, InputError, MAX_RECORD_BYTES, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
 import { isSpace, JsonByte } from '../util/json-bytes.js';
 
 /**
@@ -34,6 +34,20 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let escaped = false;
   /** The item being read: its pieces (an item may span blocks), where it starts. */
   let parts: Buffer[] = [];
+  /** Bytes of the item kept in `parts`; past MAX_RECORD_BYTES only its start is kept (`tooLong`). */
+  let kept = 0;
+  let tooLong = false;
+  const keep = (piece: Buffer, copy: boolean) => {
+    if (tooLong) return;
+    if (kept + piece.length > MAX_RECORD_BYTES) {
+      parts.push(Buffer.from(piece.subarray(0, MAX_RECORD_BYTES - kept)));
+      kept = MAX_RECORD_BYTES;
+      tooLong = true;
+      return;
+    }
+    parts.push(copy ? Buffer.from(piece) : piece);
+    kept += piece.length;
+  };
   let itemLine = 0;
   let itemStart = 0;
   let complained = false;
@@ -45,6 +59,10 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
     const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     parts = [];
     item++;
+    const cut = tooLong;
+    kept = 0;
+    tooLong = false;
+    if (cut) return { line: itemLine, item, next: { ...next, item }, raw, error: TOO_LONG };
     if (!parseIt) return { line: itemLine, item, next: { ...next, item }, raw };
     // JSON.parse skips JSON's own spaces around the item; a wider trim (trimEnd takes a form feed or a
     // no-break space) would accept an item whose bytes, sent as written, are not JSON.
@@ -73,7 +91,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           else if (b === JsonByte.OPEN_OBJECT || b === JsonByte.OPEN_LIST) depth++;
           else if ((b === JsonByte.CLOSE_OBJECT || b === JsonByte.CLOSE_LIST) && depth > 0) depth--;
           else if (depth === 0 && (b === JsonByte.COMMA || b === JsonByte.CLOSE_LIST)) {
-            parts.push(buf.subarray(itemStart, i));
+            keep(buf.subarray(itemStart, i), false);
             out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
             state = b === JsonByte.COMMA ? S.Item : S.Done;
           }
@@ -119,7 +137,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           break;
       }
     }
-    if (state === S.In) parts.push(Buffer.from(buf.subarray(itemStart)));
+    if (state === S.In) keep(buf.subarray(itemStart), true);
     offset += buf.length;
     if (out.length) yield out;
   }

@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
-import { BLOCK_BYTES, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, MAX_RECORD_BYTES, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
 
 /**
  * NDJSON: one JSON value per line. Lines are cut on the byte 0x0A (never inside a UTF-8 character),
@@ -73,12 +73,8 @@ export async function* readNdjson(path: string, from: ReadPosition, blockBytes =
   }
 }
 
-/**
- * A line longer than this is no message (Segment takes 32 KB): it is read to its end, but only its
- * start is kept, so a 100 MB line costs a reject, not 400 MB of memory.
- */
-const MAX_LINE_BYTES = 1024 * 1024;
-const tooLong = (start: Buffer, line: number, next: ReadPosition): SourceRecord => ({ line, next, raw: start, error: `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)` });
+const MAX_LINE_BYTES = MAX_RECORD_BYTES;
+const tooLong = (start: Buffer, line: number, next: ReadPosition): SourceRecord => ({ line, next, raw: start, error: TOO_LONG });
 
 const SPACE = new Set([0x20, 0x09, 0x0d]);
 /** Records per batch handed over. */

@@ -50,3 +50,10 @@ export class InputError extends Error {
  * 64 KB blocks, 137 MB with 1 MB blocks; in slices, 256 KB blocks read 200,000 lines at 67 MB.
  */
 export const BLOCK_BYTES = 256 * 1024;
+
+/**
+ * A record longer than this is no message (Segment takes 32 KB): it is read to its end, but only its
+ * start is kept, so a 100 MB line or array item costs a reject, not hundreds of MB of memory.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+export const TOO_LONG = `longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)`;

@@ -283,6 +283,18 @@ describe('import, as an adversary would use it', () => {
     expect(rejectLines(`${path}.rejects.ndjson`)[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/longer than 1 MB/) });
   }, 60_000);
 
+  // Found by an adversarial review (2026-12-06): a 250 MB item of a JSON array took the import to 816 MB.
+  it('a JSON array item of 100 MB is one reject read in bounded memory, as an NDJSON line is', async () => {
+    const path = join(dir, 'huge-item.json');
+    writeFileSync(path, `[${track(1)},\n{"type":"track","userId":"u2","event":"E","timestamp":"${TS}","properties":{"blob":"`);
+    const piece = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 100; i++) appendFileSync(path, piece);
+    appendFileSync(path, `"}},\n${track(3)}]\n`);
+    const r = await run([path, '--write=allow', '--json']);
+    expect(r.summary()).toMatchObject({ complete: true, accepted: 2, rejected: 1 });
+    expect(rejectLines(`${path}.rejects.ndjson`)[0]).toMatchObject({ line: 2, item: 2, reason: expect.stringMatching(/longer than 1 MB/) });
+  }, 60_000);
+
   it('a second import of the same file while the first runs is refused before it sends anything; the first ends whole, each reject written once', async () => {
     const path = file('twice.ndjson', lines(40) + 'not json\n' + lines(40, 41));
     // The first run's first call answered after 6 s (not cut by the tests' 2 s timeout and retried): the
