@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { BLOCK_BYTES, InputError, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, InputError, SLICE, type ReadPosition, type SourceRecord } from './source.js';
 import { parseHeader, toMessage, type Column } from './csv-cells.js';
 
 /**
@@ -94,7 +94,7 @@ async function* csvRows(path: string, start: number, linesBefore: number, blockB
   };
   for await (const chunk of createReadStream(path, { start, highWaterMark: blockBytes })) {
     const buf = chunk as Buffer;
-    const out: Row[] = [];
+    let out: Row[] = [];
     let rowStart = 0;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
@@ -111,6 +111,11 @@ async function* csvRows(path: string, start: number, linesBefore: number, blockB
         out.push(take(buf, rowStart, i, base + carried + (i - rowStart) + 1));
         rowStart = i + 1;
         fieldStart = true;
+        // Handed over in slices: each row becomes its message as it is taken, not a block's worth at once.
+        if (out.length === SLICE) {
+          yield out;
+          out = [];
+        }
       }
       if (b !== COMMA && b !== NEWLINE && b !== CR) fieldStart = false;
       closed = false;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
-import { BLOCK_BYTES, InputError, MAX_RECORD_BYTES, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, InputError, MAX_RECORD_BYTES, SLICE, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
 import { isSpace, JsonByte } from '../util/json-bytes.js';
 
 /**
@@ -76,7 +76,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
 
   for await (const chunk of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
     const buf = chunk as Buffer;
-    const out: SourceRecord[] = [];
+    let out: SourceRecord[] = [];
     itemStart = 0;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i]!;
@@ -94,6 +94,10 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
             keep(buf.subarray(itemStart, i), false);
             out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
             state = b === JsonByte.COMMA ? S.Item : S.Done;
+            if (out.length === SLICE) {
+              yield out;
+              out = [];
+            }
           }
           break;
         case S.Open:

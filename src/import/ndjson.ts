@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { jsonErrorReason } from '../security/redact.js';
-import { BLOCK_BYTES, MAX_RECORD_BYTES, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, MAX_RECORD_BYTES, SLICE, TOO_LONG, type ReadPosition, type SourceRecord } from './source.js';
 
 /**
  * NDJSON: one JSON value per line. Lines are cut on the byte 0x0A (never inside a UTF-8 character),
@@ -77,8 +77,6 @@ const MAX_LINE_BYTES = MAX_RECORD_BYTES;
 const tooLong = (start: Buffer, line: number, next: ReadPosition): SourceRecord => ({ line, next, raw: start, error: TOO_LONG });
 
 const SPACE = new Set([0x20, 0x09, 0x0d]);
-/** Records per batch handed over. */
-const SLICE = 256;
 
 function record(buf: Buffer, from: number, to: number, line: number, next: ReadPosition, first: boolean, parse: boolean, ascii = false): SourceRecord | undefined {
   // A UTF-8 byte order mark at the very start of the file is not part of the first line.

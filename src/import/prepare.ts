@@ -20,10 +20,12 @@ import { countText } from '../util/count-text.js';
  */
 
 export interface Chunk {
-  /** CSV: the messages as the reader built them (the call serialises them). */
-  messages: Record<string, unknown>[];
-  /** NDJSON and JSON arrays: the messages' JSON list, written from each record's bytes (chunk-json.ts). */
-  list?: ChunkList;
+  /**
+   * The messages' JSON list (chunk-json.ts): a JSON record's own bytes, a CSV row's message serialised
+   * when it is prepared. Bytes, not objects: a call's messages live until it is answered, and as objects
+   * they outlived the young generation (a CSV import promoted ~900 bytes an event: 151-169 MB peak).
+   */
+  list: ChunkList;
   /** Messages in the chunk. */
   count: number;
   /**
@@ -33,15 +35,10 @@ export interface Chunk {
    */
   lines: number[];
   items: number[];
-  /** CSV: each record as written, for the reject file (a JSON record's bytes are in `list`). */
-  raws: Buffer[];
   rejects: Reject[];
   /** Values sent but maybe not as meant (an integer past 2^53), each with the first line it was on. */
   warnings: string[];
-  /**
-   * What the chunk's messages come to: JSON records, their list as the call sends it (what was filled
-   * in and context.library included); CSV rows, their bytes as written (their JSON is made by the call).
-   */
+  /** What the chunk's messages come to: their list as the call sends it (what was filled in and context.library included). */
   bytes: number;
   /** Where a resume starts after this chunk. */
   next: ReadPosition;
@@ -58,8 +55,8 @@ export interface ChunkPlan {
   type?: MessageType;
   /** Timestamp for records without one; absent: such records are rejected. */
   defaultTimestamp?: string;
-  /** JSON formats: the texts filled in. CSV records are values, serialised by the call. */
-  texts?: FillTexts;
+  /** The texts filled into JSON records' bytes (a CSV row's message is serialised whole). */
+  texts: FillTexts;
   chunkMessages: number;
   chunkBytes: number;
   /** A buffer a settled chunk gave back, to write the next list into. */
@@ -91,7 +88,7 @@ export async function* chunksOf(batches: AsyncIterable<SourceRecord[]>, plan: Ch
 }
 
 function fresh(plan: ChunkPlan, next: ReadPosition): Chunk {
-  return { messages: [], ...(plan.texts ? { list: new ChunkList(plan.texts, plan.spare?.(), plan.chunkMessages) } : {}), count: 0, lines: [], items: [], raws: [], rejects: [], warnings: [], bytes: 0, next, read: 0 };
+  return { list: new ChunkList(plan.texts, plan.spare?.(), plan.chunkMessages), count: 0, lines: [], items: [], rejects: [], warnings: [], bytes: 0, next, read: 0 };
 }
 
 /** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
@@ -119,10 +116,7 @@ function place(rec: SourceRecord, chunk: Chunk): void {
   chunk.count++;
   chunk.lines.push(rec.line);
   chunk.items.push(rec.item ?? 0);
-  if (!chunk.list) {
-    chunk.raws.push(rec.raw);
-    chunk.bytes += rec.raw.length;
-  } else chunk.bytes = chunk.list.bytes + chunk.count * LIBRARY_TEXT_BYTES;
+  chunk.bytes = chunk.list.bytes + chunk.count * LIBRARY_TEXT_BYTES;
 }
 
 /**
@@ -138,14 +132,8 @@ function place(rec: SourceRecord, chunk: Chunk): void {
 function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | undefined {
   if (rec.error) return rec.error;
   const list = chunk.list;
-  if (!list) {
-    // A CSV row is sent as its message's JSON: measured only when the row itself is that large.
-    if (rec.raw.length > LIMITS.messageBytes && rec.value !== undefined) {
-      const bytes = Buffer.byteLength(JSON.stringify(rec.value));
-      if (bytes > LIMITS.messageBytes) return tooLarge(bytes);
-    }
-    return prepareValue(rec, rec.value, chunk, plan);
-  }
+  // A CSV row comes as a value, made from its cells; it is sent as that value's JSON.
+  if (rec.value !== undefined) return prepareValue(rec, rec.value, chunk, plan, true, true);
   const raw = rec.raw;
   const end = objectEnd(raw);
   // A JSON record is sent as written: its own bytes are its size.
@@ -185,7 +173,7 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
 }
 
 /** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
-function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, utf8 = true): string | undefined {
+function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, utf8 = true, made = false): string | undefined {
   if (!isObject(m)) return NOT_OBJECT;
   let filled = '';
   let bits = 0;
@@ -212,13 +200,13 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
   for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(w)}`);
   const list = chunk.list;
-  if (!list) chunk.messages.push(m);
-  else {
-    const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
-    // Bytes that are not valid UTF-8 were read with U+FFFD in their place: what was checked is sent.
-    if (utf8) list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
-    else list.addJson(rec.raw, Buffer.from(JSON.stringify(m)), memberCount(m), identified);
-  }
+  const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
+  if (made || !utf8) {
+    // A CSV row's message, or bytes that are not valid UTF-8 (read with U+FFFD in their place): what was checked is sent.
+    const json = Buffer.from(JSON.stringify(m));
+    if (json.length > LIMITS.messageBytes) return tooLarge(json.length);
+    list.addJson(rec.raw, json, memberCount(m), identified);
+  } else list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
   place(rec, chunk);
   return undefined;
 }

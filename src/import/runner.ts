@@ -213,15 +213,15 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const chunkMessages = opts.chunkMessages ?? chunkSize.messages;
   const chunkBytes = opts.chunkBytes ?? chunkSize.bytes;
   const inflight = opts.inflight ?? INFLIGHT;
-  // Records of JSON files are sent as their own bytes; a CSV line is not JSON, so its record is serialised by the call.
-  const texts = opts.format === 'csv' ? undefined : new FillTexts(opts.type, defaultTimestamp);
+  // Records of JSON files are sent as their own bytes; a CSV row, not JSON, as its message serialised.
+  const texts = new FillTexts(opts.type, defaultTimestamp);
   /** Buffers of settled chunks' lists, written over by the next chunks: the list of a call is not read once it is answered. */
   const spare: Buffer[] = [];
-  const chunks = chunksOf(readRecords(opts.file, opts.format, from, undefined, false), { identity, ...(opts.type ? { type: opts.type } : {}), ...(defaultTimestamp ? { defaultTimestamp } : {}), ...(texts ? { texts } : {}), chunkMessages, chunkBytes, spare: () => spare.pop() }, from);
+  const chunks = chunksOf(readRecords(opts.file, opts.format, from, undefined, false), { identity, ...(opts.type ? { type: opts.type } : {}), ...(defaultTimestamp ? { defaultTimestamp } : {}), texts, chunkMessages, chunkBytes, spare: () => spare.pop() }, from);
   /** A chunk's messages go out as one SEGMENT_BATCH call, as any caller's would. */
   const send = (chunk: Chunk): Promise<ExecutionResult | undefined> => {
     if (!chunk.count) return Promise.resolve(undefined);
-    const batch = chunk.list ? chunk.list.list() : chunk.messages;
+    const batch = chunk.list.list();
     return deps.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch }, maxAnswerBytes: Number.MAX_SAFE_INTEGER }, { ...(confirm ? { confirm } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   };
 
@@ -233,7 +233,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
     rejects.write(all);
     // The list's buffer is not read again: the next chunk writes over it.
-    if (chunk.list && spare.length < inflight) spare.push(chunk.list.buffer);
+    if (spare.length < inflight) spare.push(chunk.list.buffer);
     if (all.length) await rejects.sync();
     run.read += chunk.read;
     run.accepted += out.accepted;
@@ -268,7 +268,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     }
     const rejected = (data.rejected_before_sending ?? []).map((x) => {
       const o = originOf(chunk, x.index)!;
-      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.list ? chunk.list.record(x.index) : chunk.raws[x.index]! };
+      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.list.record(x.index) };
     });
     return { accepted: data.accepted ?? (r.successful ? chunk.count : 0), rejects: rejected };
   };

@@ -56,4 +56,11 @@ export const BLOCK_BYTES = 256 * 1024;
  * start is kept, so a 100 MB line or array item costs a reject, not hundreds of MB of memory.
  */
 export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Records per batch a reader hands over, however many a block holds: records made a block at a time
+ * (a 256 KB block is ~4,000 short rows) outlived the young generation while the calls before them were
+ * sent, and were promoted (a CSV import ran 28 full collections for 1,000,000 rows, peak 154 MB).
+ */
+export const SLICE = 256;
 export const TOO_LONG = `longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)`;
