@@ -176,6 +176,9 @@ describe('a file that is not the format it claims stops at once', () => {
     ['NDJSON read as CSV', '{"userId":"u1"}\n', 'csv', undefined, /looks like JSON, not CSV/],
     ['an object as a JSON array', '{"type":"track"}', 'json', 'json', /not a JSON array/],
     ['a JSON array as NDJSON', '[{"a":1}]', 'ndjson', 'ndjson', /looks like a JSON array/],
+    // Found by an adversarial review (2026-12-06): a pretty-printed {"batch": [...]} called .json was read as NDJSON, 22 rejects.
+    ['a pretty-printed object called .json', JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }] }, null, 2), 'json', undefined, /one JSON object.*jq '\.batch'/],
+    ['a pretty-printed object as a JSON array', JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }] }, null, 2), 'json', 'json', /not a JSON array.*one JSON object/],
     ['binary', Buffer.from([0x7b, 0, 1, 2, 0x7d]), 'ndjson', undefined, /not a text file/],
     ['a CSV header that names no message field', 'user,amount\nu1,3\n', 'csv', undefined, /"user", which is not the path of a message field/],
     ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
