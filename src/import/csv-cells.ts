@@ -118,8 +118,10 @@ function typed(column: Column, cell: string): { value?: unknown; error?: string 
     case 'string':
       return { value: cell };
     case 'number': {
-      const n = Number(cell.trim());
-      return cell.trim() && Number.isFinite(n) ? { value: n } : { error: `column ${column.name} is not a number` };
+      // A number as JSON writes it (spaces around it allowed): Number() alone also takes 0x10, 0b101 and 1_000 as written in code.
+      const text = cell.trim();
+      const n = Number(text);
+      return NUMBER.test(text) && Number.isFinite(n) ? { value: n } : { error: `column ${column.name} is not a number as JSON writes one (42, -3.5, 1e6)` };
     }
     case 'boolean': {
       const v = cell.trim().toLowerCase();

@@ -64,10 +64,16 @@ export async function detectFormat(path: string, explicit?: string): Promise<Eve
 
 const SPREAD_OBJECT = 'It looks like one JSON object: import takes an array of messages (--format json) or one message per line. If the object holds the messages in a list (such as "batch"), save that list as the file (for example: jq \'.batch\' FILE > events.json). Nothing was sent.';
 
-/** Whether some line of the head (of the first 20 that are not blank) is a whole JSON object, as NDJSON lines are. */
-function wholeObjectLines(text: string): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 20);
-  return lines.some((l) => l.startsWith('{') && l.endsWith('}'));
+/**
+ * Whether some line of the head (of the first 20 that are not blank) is a whole JSON object, as NDJSON
+ * lines are; true when the head holds no complete line (a first line longer than the head) to tell by.
+ */
+function wholeObjectLines(text: string, head: Buffer): boolean {
+  const lines = text.split('\n');
+  // The head's last line may be cut short: only lines the head holds whole.
+  if (!text.endsWith('\n') && head.length === HEAD_BYTES) lines.pop();
+  const sample = lines.map((l) => l.trim()).filter(Boolean).slice(0, 20);
+  return !sample.length || sample.some((l) => l.startsWith('{') && l.endsWith('}'));
 }
 
 function checkHead(path: string, format: EventFormat, head: Buffer, text: string, first: string, given: boolean): void {
@@ -75,7 +81,7 @@ function checkHead(path: string, format: EventFormat, head: Buffer, text: string
   if (head.includes(0)) throw new InputError(`${path} is not a text file (it holds NUL bytes): import reads NDJSON, JSON arrays and CSV. Nothing was sent.`);
   if (!text.trim()) return; // an empty file: nothing to read, nothing to refuse
   if (format === 'json') {
-    if (first !== '[') throw new InputError(`${path} is not a JSON array (it does not start with "["), as ${claimed} says. ${first === '{' ? (wholeObjectLines(text) ? 'It looks like one message per line: use --format ndjson.' : SPREAD_OBJECT) : 'Nothing was sent.'}`);
+    if (first !== '[') throw new InputError(`${path} is not a JSON array (it does not start with "["), as ${claimed} says. ${first === '{' ? (wholeObjectLines(text, head) ? 'It looks like one message per line: use --format ndjson.' : SPREAD_OBJECT) : 'Nothing was sent.'}`);
     return;
   }
   if (format === 'csv') {
@@ -92,7 +98,7 @@ function checkHead(path: string, format: EventFormat, head: Buffer, text: string
   const sample = complete.slice(0, 20);
   const objects = sample.filter((l) => l.startsWith('{')).length;
   // Pretty-printed JSON: lines that open an object and none that is one whole ({ ... }).
-  if (objects > 0 && !wholeObjectLines(text)) throw new InputError(`${path} is not NDJSON (one JSON message per line) as ${claimed} says: its lines are pieces of JSON written over several lines. ${SPREAD_OBJECT}`);
+  if (objects > 0 && !wholeObjectLines(text, head)) throw new InputError(`${path} is not NDJSON (one JSON message per line) as ${claimed} says: its lines are pieces of JSON written over several lines. ${SPREAD_OBJECT}`);
   if (objects === 0) {
     const csv = /^[A-Za-z_.:]+(,[A-Za-z_.:]+)+$/.test(sample[0] ?? '');
     throw new InputError(`${path} is not NDJSON (one JSON message per line) as ${claimed} says: ${csv ? 'its first line looks like a CSV header; use --format csv' : 'no line of its start is a JSON object'}. Nothing was sent.`);
