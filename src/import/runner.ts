@@ -152,7 +152,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
   if (found && found.identity !== identity && !opts.restart) {
-    throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, fix them in the reject file (or a copy of it) and import that file. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);
+    throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, take them from the reject file (each line's "record"${opts.format === 'csv' ? ', under the header row' : ''}), fix them, and import them as a file of their own. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);
   }
   const earlier = found?.identity === identity ? found : undefined;
   const cp = opts.restart ? undefined : earlier;
