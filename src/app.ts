@@ -17,6 +17,7 @@ import { trackingPlanLoader } from './segment/public-api/tracking-plan.js';
 import { createLogger, type Logger, type LogSink } from './util/log.js';
 import { Workbench } from './workbench/workbench.js';
 import { ResultStore } from './util/result-store.js';
+import { nameRewrites } from './quality/naming.js';
 
 /** Everything a surface (MCP server, CLI) needs, built once from the operator's flags and environment. */
 export interface App {
@@ -64,7 +65,7 @@ function allowedOrigins(config: RuntimeConfig): string[] {
 export function createApp(opts: AppOptions = {}): App {
   const env = opts.env ?? process.env;
   const config = loadRuntimeConfig(opts, env);
-  const redactor = new Redactor();
+  const redactor = new Redactor(nameRewrites);
   const sinks: LogSink[] = [...(opts.logSinks ?? [])];
   const log = createLogger(config.logLevel, redactor, sinks);
   const http = createHttpClient(allowedOrigins(config));

@@ -3,6 +3,7 @@ import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
 import { closest, parseFlags } from './cli/flags.js';
 import { Redactor } from './security/redact.js';
+import { nameRewrites } from './quality/naming.js';
 import { VERSION } from './version.js';
 
 /**
@@ -75,7 +76,7 @@ main(process.argv.slice(2)).then(
   (err: Error) => {
     const usage = err instanceof UsageError || err instanceof ConfigError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
     // No App exists yet for most of these; still mask the environment's credentials (a JSON error can quote input).
-    const redactor = new Redactor();
+    const redactor = new Redactor(nameRewrites);
     redactor.add(process.env.SEGMENT_WRITE_KEY);
     redactor.add(process.env.SEGMENT_PUBLIC_API_TOKEN);
     const help = current ? `segment-router ${current.name} --help` : 'segment-router --help';

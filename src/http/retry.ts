@@ -102,8 +102,8 @@ export async function sendWithRetries(
     let delay: number | undefined;
     let reason = '';
     let result: RetryResult;
-    // A retry under a deadline gets what is left of it.
-    const timeoutMs = attempts > 1 && opts.deadline !== undefined ? Math.max(MIN_ATTEMPT_MS, Math.min(opts.timeoutMs, opts.deadline - Date.now())) : opts.timeoutMs;
+    // An attempt under a deadline gets what is left of it (at least MIN_ATTEMPT_MS).
+    const timeoutMs = opts.deadline !== undefined ? Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.deadline - Date.now())) : opts.timeoutMs;
     try {
       const res = await http.send({ ...req, headers }, { timeoutMs, signal: opts.signal, ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
       result = { response: res, attempts, lastWaitMs };

@@ -26,7 +26,7 @@ export interface Checkpoint {
   guard: string;
   /** Size of the reject file when this was written: a resume cuts it back to this. */
   rejectsBytes: number;
-  /** When the run ended: the reject file's size then (with an open last line's reject, which `rejectsBytes` leaves out). Another size later means another import wrote to it. */
+  /** The reject file's size when this was written (at the end of a run, with an open last line's reject, which `rejectsBytes` leaves out). Another size later: written to since (see runner.ts rejectsKept). */
   rejectsEnd?: number;
   /** Settled so far: records read, messages accepted by Segment, records rejected. */
   counts: { read: number; accepted: number; rejected: number };

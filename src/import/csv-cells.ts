@@ -98,6 +98,9 @@ export function splitRow(text: string): { ok: true; cells: string[] } | { ok: fa
   }
 }
 
+/** What a :number cell may hold: a decimal number, as spreadsheets write them too. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /** One cell as the column says; undefined leaves the field out. */
 function typed(column: Column, cell: string): { value?: unknown; error?: string } {
   if (cell === '') return {};
@@ -118,10 +121,10 @@ function typed(column: Column, cell: string): { value?: unknown; error?: string 
     case 'string':
       return { value: cell };
     case 'number': {
-      // A number as JSON writes it (spaces around it allowed): Number() alone also takes 0x10, 0b101 and 1_000 as written in code.
+      // A decimal number (spaces around it, a sign, 007, .5 and 5. allowed): Number() alone also takes 0x10, 0b101 and 1_000 as code writes them.
       const text = cell.trim();
       const n = Number(text);
-      return NUMBER.test(text) && Number.isFinite(n) ? { value: n } : { error: `column ${column.name} is not a number as JSON writes one (42, -3.5, 1e6)` };
+      return DECIMAL.test(text) && Number.isFinite(n) ? { value: n } : { error: `column ${column.name} is not a number as JSON writes one (42, -3.5, 1e6)` };
     }
     case 'boolean': {
       const v = cell.trim().toLowerCase();

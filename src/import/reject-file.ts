@@ -35,19 +35,14 @@ export class RejectFile {
     this.size = this.keep;
   }
 
-  /** Where lines go after everything the file holds, a torn last line closed first. */
+  /** A torn last line to close before the first line this run adds (not before: a run may add none). */
+  private closeTorn = false;
+
+  /** Where lines go: after everything the file holds. */
   private appendAt(): number {
     try {
       const size = statSync(this.path).size;
-      if (size > 0 && !this.newlineBefore(size)) {
-        const fd = openSync(this.path, 'a');
-        try {
-          writeSync(fd, '\n');
-        } finally {
-          closeSync(fd);
-        }
-        return size + 1;
-      }
+      this.closeTorn = size > 0 && !this.newlineBefore(size);
       return size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -111,7 +106,7 @@ export class RejectFile {
         this.size = 0;
       }
     }
-    const text = rejects
+    const text = (this.closeTorn ? '\n' : '') + rejects
       .map((r) => {
         // Masked before it is cut: a secret cut in two would no longer be found whole.
         let record = this.mask(r.raw.toString('utf8'));
@@ -121,6 +116,7 @@ export class RejectFile {
       })
       .join('');
     this.size += writeSync(this.fd, text, this.size);
+    this.closeTorn = false;
   }
 
   /** On disk before the checkpoint that counts it is written (done whenever a chunk had rejects). */

@@ -170,7 +170,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const from = cp?.next ?? START;
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
-  const state: Checkpoint = cp ?? { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: 0, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
+  // A first run's reject file may hold lines already (a named, shared one): they are not this import's to cut.
+  const state: Checkpoint = cp ?? { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
 
   const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {
     const seconds = (performance.now() - started) / 1000;
@@ -242,6 +243,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (chunk.open) return progress();
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
+    state.rejectsEnd = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
     checkpoints.soon(state);
     progress();
@@ -338,12 +340,13 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 /**
  * What a run keeps of an existing reject file. A resume cuts it back to what the checkpoint counted
  * (rejects written after it are written again). But a reject file may be shared: one the person named
- * gets a first run's lines added, and one that changed since an earlier run ended (another import
- * wrote to it) is added to, never cut.
+ * gets a first run's lines added; and one that is not as the last checkpoint left it is added to,
+ * never cut, when it is named or its run ended (another import wrote to it). An interrupted run's
+ * own default file is cut: the lines past its checkpoint are its own, written again now.
  */
 async function rejectsKept(opts: ImportOptions, cp: Checkpoint | undefined): Promise<number | 'append'> {
   if (!cp) return opts.rejectsNamed ? 'append' : 0;
-  if (cp.done && cp.rejectsEnd !== undefined) {
+  if (cp.rejectsEnd !== undefined && (cp.done || opts.rejectsNamed)) {
     const size = await stat(opts.rejectsPath).then((st) => st.size, () => 0);
     if (size !== cp.rejectsEnd) return 'append';
   }

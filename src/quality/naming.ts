@@ -76,6 +76,15 @@ function eventNameVerdict(name: string): { fix?: string; why: string } | null {
   return { why: 'is not "Object Action" in Title Case', fix };
 }
 
+/**
+ * Every rewrite of a name this check can suggest (as an event name, as a snake_case or camelCase key),
+ * other than the name itself: the redactor masks them for names that are secrets.
+ */
+export function nameRewrites(name: string): string[] {
+  const out = new Set([eventNameVerdict(name)?.fix, keyVerdict(name, 'snake'), keyVerdict(name, 'camel')]);
+  return [...out].filter((f): f is string => !!f && f !== name);
+}
+
 function keyProblem(key: string, style: 'snake' | 'camel'): string | null {
   const known = recall(keyMemo[style], key);
   return known !== MISS ? known : remember(keyMemo[style], key, keyVerdict(key, style));

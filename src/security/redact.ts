@@ -1,4 +1,4 @@
-import { secretForms, wordForms } from './secret-forms.js';
+import { secretForms } from './secret-forms.js';
 
 /**
  * Keeps secrets out of everything a person or a model can read. Every tool result, log line, audit
@@ -22,6 +22,13 @@ const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+
+  /**
+   * `rewrites`: what else the router itself makes of a text that holds a secret, masked too. The
+   * naming check's fixes rewrite a name (a write key used as an event name or a key comes back in
+   * Title Case words or snake_case); the app passes them (quality/naming.ts), so the forms are exact.
+   */
+  constructor(private readonly rewrites?: (secret: string) => string[]) {}
   private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Set<string>; own: Set<string>; gramPattern?: RegExp };
 
   /** Registers a secret; its encoded and escaped forms are masked with it. */
@@ -136,7 +143,7 @@ export class Redactor {
     if (!this.matcher) {
       const variants = [...this.secrets].flatMap((s) => [s, s.toUpperCase(), s.toLowerCase()]);
       const all = [...new Set(variants)].flatMap(secretForms);
-      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap(wordForms)])].sort((a, b) => b.length - a.length);
+      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap((s) => this.rewrites?.(s) ?? [])])].sort((a, b) => b.length - a.length);
       // Fragments of the secret and of its escaped forms (as the text shows them), compared in lower case.
       const grams = new Set<string>();
       for (const f of new Set(all.map((f) => f.toLowerCase()))) {

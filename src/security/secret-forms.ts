@@ -52,18 +52,3 @@ function base64Inner(bytes: Buffer): string[] {
   }
   return out;
 }
-
-/**
- * A secret as advice on names rewrites it (a key or event name that holds one: data-quality findings
- * suggest a fix): split into words at case changes and punctuation, joined by a space, `_`, `-` or
- * nothing, as written, lower-cased, each word capitalised, or camelCased. Plain text, so no escaped forms.
- */
-export function wordForms(secret: string): string[] {
-  const words = secret.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
-  if (words.length < 2) return [];
-  const lower = words.map((w) => w.toLowerCase());
-  const title = lower.map((w) => w.charAt(0).toUpperCase() + w.slice(1));
-  const out = new Set<string>([lower[0] + title.slice(1).join('')]);
-  for (const ws of [words, lower, title]) for (const sep of [' ', '_', '-', '']) out.add(ws.join(sep));
-  return [...out].filter((f) => f.length >= MIN_FORM && f !== secret);
-}

@@ -64,8 +64,7 @@ describe('retry rules', () => {
     expect(r).toMatchObject({ outOfTime: true, response: { status: 500 } });
     expect(r.attempts).toBeGreaterThan(1);
     expect(r.attempts).toBeLessThan(settings.maxRetries + 1);
-    expect(timeouts[0]).toBe(15_000);
-    for (const t of timeouts.slice(1)) expect(t).toBeLessThanOrEqual(3_500);
+    for (const t of timeouts) expect(t).toBeLessThanOrEqual(3_500);
     // A server that asks for a wait past the deadline is not waited for.
     const busy: HttpClient = { send: async () => ({ status: 429, headers: { 'retry-after': '300' }, text: '' }), close: async () => {} };
     const t0 = Date.now();

@@ -192,6 +192,23 @@ describe('segment-router import FILE', () => {
     expect(lines).toEqual(['bad-a-1', 'bad-b-1-which-is-much-longer-than-the-other-one', 'bad-b-2', 'bad-a-3']);
   });
 
+  // Found by a review (2026-12-06): the first mend kept another import's lines only after a run that had ended.
+  it('an interrupted import taken up after another one added to the shared reject file keeps that one\'s lines', async () => {
+    const shared = join(dir, 'shared-stop.rej');
+    const a = file('stop-a.ndjson', ndjson([track(1), 'bad-a-1', track(3), track(4, { userId: 'stop-here' })]));
+    const b = file('stop-b.ndjson', ndjson([track(2), 'bad-b-1', 'bad-b-2']));
+    const home = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn', SEGMENT_ROUTER_MAX_RETRIES: '1', SEGMENT_ROUTER_RETRY_BASE_MS: '10' });
+    sb.faults.add({ path: '/v1/batch', match: 'stop-here', status: 500, times: 100 });
+    const stopped = await runImport([a, '--write=allow', '--rejects', shared, '--batch-size', '2', '--json'], home);
+    expect(summaryOf(stopped.stdout)).toMatchObject({ complete: false, files: [{ rejected: 1 }] });
+    await runImport([b, '--write=allow', '--rejects', shared], home);
+    sb.faults.clear();
+    const resumed = await runImport([a, '--write=allow', '--rejects', shared, '--batch-size', '2', '--json'], home);
+    expect(summaryOf(resumed.stdout)).toMatchObject({ complete: true });
+    const lines = readFileSync(shared, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record);
+    expect(lines).toEqual(['bad-a-1', 'bad-b-1', 'bad-b-2']);
+  });
+
   it('quality checks as any SEGMENT_BATCH: findings in the summary under warn; under block the messages that break the plan go to the reject file', async () => {
     const rows = [track(1), { type: 'track', userId: 'u2', event: 'Order Completed', timestamp: TS, properties: { revenue: 'ten' } }, { type: 'track', userId: 'u3', event: 'order completed', timestamp: TS, properties: { order_id: 'o3', revenue: 1 } }];
     const path = file('quality.ndjson', ndjson(rows));

@@ -161,8 +161,8 @@ describe('CSV', () => {
     const got = await all(file('userId,properties.n:number\nu1,1\nu2\nu3,x\nu4,"4"\n', 'csv'), 'csv');
     expect(got.map((r) => r.value ?? r.error)).toEqual([{ userId: 'u1', properties: { n: 1 } }, 'has 1 field, the header has 2', 'column properties.n:number is not a number as JSON writes one (42, -3.5, 1e6)', { userId: 'u4', properties: { n: 4 } }]);
     // Found by an adversarial review (2026-12-06): Number() took numbers as code writes them.
-    const code = await all(file('userId,properties.n:number\nu1,0x10\nu2,0b101\nu3,1_000\nu4, 7 \nu5,-2.5e3\n', 'csv'), 'csv');
-    expect(code.map((r) => (r.error ? 'error' : (r.value as { properties: { n: number } }).properties.n))).toEqual(['error', 'error', 'error', 7, -2500]);
+    const code = await all(file('userId,properties.n:number\nu1,0x10\nu2,0b101\nu3,1_000\nu4, 7 \nu5,-2.5e3\nu6,+5\nu7,.5\nu8,5.\nu9,007\n', 'csv'), 'csv');
+    expect(code.map((r) => (r.error ? 'error' : (r.value as { properties: { n: number } }).properties.n))).toEqual(['error', 'error', 'error', 7, -2500, 5, 0.5, 5, 7]);
   });
 
   it('resumes past a row (the header is read again from the start)', async () => {

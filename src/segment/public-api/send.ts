@@ -47,7 +47,8 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
     return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
   }
   if (res.truncated) {
-    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read.`, hint: 'Ask for less at a time (a smaller pagination.count), or check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' };
+    const done = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
+    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read.${done}`, hint: done ? 'Check the change with the matching get or list tool; check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' : 'Ask for less at a time (a smaller pagination.count), or check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' };
     return { ok: false, outcome: { ok: false, status: res.status, error } };
   }
   if (!res.text) return { ok: true, data: null, status: res.status };

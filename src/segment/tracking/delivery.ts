@@ -343,10 +343,16 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   };
   /** Messages Segment refused as they were written (HTTP 400 or 413): sent again unchanged, they fail again. */
   let refusedAsSent = 0;
+  /** Set once the call's deadline passed (an MCP call answers in time): no request is started after it. */
+  let outOfTime = false;
   const worker = async () => {
     for (;;) {
       // Let the requests already handed over go out (and answers come in) before checking more messages.
       await new Promise((resolve) => setImmediate(resolve));
+      if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) {
+        outOfTime = true;
+        return;
+      }
       const request = nextRequest();
       if (!request) return;
       const { ids, indices } = request;
@@ -369,6 +375,11 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     }
   };
   await Promise.all(Array.from({ length: LIMITS.concurrency }, worker));
+  if (outOfTime) {
+    // What was never sent is listed with its id, as anything not accepted is: the repeat sends it under the same ids.
+    const reason = 'not sent: the call stopped sending to answer in time (Segment was slow or failing); repeat the call to send it';
+    for (let chunk = take(); chunk; chunk = take()) for (const m of chunk.messages) notAccepted.push({ index: m.index, messageId: messageIdOf(m, prefix), reason });
+  }
   notAccepted.sort((a, b) => a.index - b.index);
   finishRun(run, notAccepted.length === 0, ctx);
   accepted += earlier;

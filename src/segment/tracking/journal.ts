@@ -176,8 +176,11 @@ export class DeliveryJournal {
     let bytes = 0;
     for (const e of recent) {
       const line = JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n';
-      // The newest calls are the ones a client is still likely to repeat.
-      if (bytes + line.length > this.opts.maxBytes / 2 && lines.length) break;
+      // A call still running (here, or in a process that is alive) is always kept: its acks are still to
+      // come, and a repeat after its process dies must find it. Of the rest, the newest: those a client
+      // is still likely to repeat.
+      const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && alive(e.begin.pid));
+      if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) continue;
       lines.push(line);
       bytes += line.length;
     }

@@ -112,6 +112,25 @@ describe('delivery to the Tracking API', () => {
     expect(structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
   }, 30_000);
 
+  // Found by a review (2026-12-06): the deadline bounded retries only; a large batch to a slow Segment went on sending past it.
+  it('a large batch to a slow Segment starts no request past the deadline; what was not sent is listed, and the repeat sends only it', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '4000' } });
+    // Ten requests of ~500 KB, four at a time, each answered after 2.5 s: the third round would start past the deadline.
+    env.sandbox.faults.add({ path: '/v1/batch', delayMs: 2_500, times: 1_000 });
+    const batch = messages(250, 19_000);
+    const started = Date.now();
+    const first = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(Date.now() - started).toBeLessThan(9_000);
+    const missing = first.structured.data.not_accepted as { index: number; reason: string }[];
+    expect(missing.some((m) => /^not sent: the call stopped sending to answer in time/.test(m.reason))).toBe(true);
+    expect(first.structured.data.accepted + missing.length).toBe(250);
+    env.sandbox.faults.clear();
+    const again = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(again.structured.data).toMatchObject({ accepted: 250, accepted_by_an_earlier_attempt: first.structured.data.accepted });
+    // One id per message: a request that timed out but reached the sandbox went again under its ids (Segment drops such repeats).
+    expect(new Set(env.sandbox.events.map((e) => e.messageId)).size).toBe(250);
+  }, 60_000);
+
   it('sets timestamp, sentAt and context.library, and keeps secrets out of results and logs', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow', '--log-level=debug'] });
     env.sandbox.faults.add({ path: '/v1/page', status: 502 });

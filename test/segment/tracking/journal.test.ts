@@ -79,6 +79,19 @@ describe('the delivery journal, torn and crowded', () => {
     expect(b.acked.ranges()).toEqual([[0, 2]]);
   });
 
+  // Found by a review (2026-12-06): the first bound dropped a call still running, whose repeat after a crash then found nothing.
+  it('a call still running is kept however many newer calls were left open', () => {
+    const d = dir();
+    const j = new DeliveryJournal(d, { maxBytes: 4_000, maxAgeMs: 86_400_000 });
+    const running = j.begin('fp-running', fresh(1, 500));
+    for (let i = 0; i < 30; i++) j.release(j.begin(`fp-${i}`, fresh(i + 2, 500)).id);
+    j.ack(running.id, [0, 1]);
+    // The process dies with the call unanswered; the repeat takes it over.
+    expect(readFileSync(join(d, JOURNAL_FILE), 'utf8')).toContain(running.id);
+    const again = new DeliveryJournal(d).begin('fp-running', fresh(99, 500));
+    expect(again).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
+  });
+
   it('calls left open with scattered acks keep it under its bound; the newest stay', () => {
     const d = dir();
     const j = new DeliveryJournal(d, { maxBytes: 20_000, maxAgeMs: 86_400_000 });
