@@ -35,8 +35,12 @@ export interface SurfaceHooks {
   confirm?: Confirmer;
   progress?: Progress;
   signal?: AbortSignal;
-  /** Epoch ms by which the surface must answer (SendContext.deadline). */
-  deadline?: number;
+  /**
+   * The surface must answer within this once sending starts (SendContext.deadline): counted from the
+   * send, not from the call, so a confirmation the user took long over, or a script's earlier calls,
+   * leave the send its whole window.
+   */
+  answerWithinMs?: number;
 }
 
 /** One write attempt, as the audit log records it. */
@@ -232,7 +236,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, ...(hooks.deadline !== undefined ? { deadline: hooks.deadline } : {}) });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);

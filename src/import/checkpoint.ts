@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadPosition } from './source.js';
@@ -72,6 +72,33 @@ export class CheckpointStore {
     return join(this.dir, `${key}.lock`);
   }
 
+  /**
+   * Which import (its key) wrote to a reject file last: a resume whose reject file grew past its
+   * checkpoint tells its own late lines (cut back, written again) from another import's (kept).
+   */
+  rejectsWriter(rejectsKey: string): string | undefined {
+    try {
+      return readFileSync(join(this.dir, `rejects-${rejectsKey}.writer`), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Notes `key` as the reject file's last writer, on disk before its first line of a run is written. */
+  setRejectsWriter(rejectsKey: string, key: string): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const path = join(this.dir, `rejects-${rejectsKey}.writer`);
+    const tmp = `${path}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, key);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  }
+
   load(key: string): Checkpoint | undefined {
     try {
       const cp = JSON.parse(readFileSync(this.path(key), 'utf8')) as Checkpoint;
@@ -107,7 +134,7 @@ export class CheckpointStore {
   prune(now = Date.now()): void {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp') || n.endsWith('.lock'));
+      names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.writer'));
     } catch {
       return;
     }

@@ -30,6 +30,8 @@ export class RejectFile {
     /** Bytes to keep of an existing file (0: start it afresh); 'append': keep all of it. */
     keep: number | 'append',
     private readonly mask: (text: string) => string,
+    /** Called once, before this run's first line is written (the store notes who wrote it last). */
+    private readonly beforeFirstWrite?: () => void,
   ) {
     this.keep = keep === 'append' ? this.appendAt() : this.cutPoint(keep);
     this.size = this.keep;
@@ -94,6 +96,7 @@ export class RejectFile {
   write(rejects: Reject[]): void {
     if (!rejects.length) return;
     if (this.fd === undefined) {
+      this.beforeFirstWrite?.();
       try {
         this.fd = openSync(this.path, this.keep > 0 ? 'r+' : 'w', 0o600);
         // Never longer than it is: cutting "back" past the end would pad the file with zeros.

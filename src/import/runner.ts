@@ -141,13 +141,13 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
         throw new ImportBusyError(`${busy(e.holder.pid)}. Nothing was sent by this run; run it again once that one has finished. If no import is running, delete ${e.path}.`);
       }
     }
-    return await importLocked(deps, opts, store, key);
+    return await importLocked(deps, opts, store, key, rejectsKey);
   } finally {
     for (const l of locks) l.release();
   }
 }
 
-async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string): Promise<ImportSummary> {
+async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string, rejectsKey: string): Promise<ImportSummary> {
   const started = performance.now();
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
@@ -163,7 +163,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   // "now" is fixed by the first run and kept by every later one (--restart too): the filled-in time is part of the id.
   const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlier?.defaultTimestamp ?? now) : opts.defaultTimestamp;
   const base = cp?.counts ?? { read: 0, accepted: 0, rejected: 0 };
-  const rejects = new RejectFile(opts.rejectsPath, await rejectsKept(opts, cp), deps.mask);
+  const rejects = new RejectFile(opts.rejectsPath, await rejectsKept(opts, cp, store.rejectsWriter(rejectsKey) === key), deps.mask, () => store.setRejectsWriter(rejectsKey, key));
   const run = { read: 0, accepted: 0, rejected: 0 };
   const quality = { errors: 0, warnings: 0, withErrors: 0, findings: [] as NonNullable<ImportSummary['findings']>, plan: undefined as PlanStatus | undefined, mode: undefined as string | undefined };
   const warnings = new Set<string>();
@@ -340,15 +340,17 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 /**
  * What a run keeps of an existing reject file. A resume cuts it back to what the checkpoint counted
  * (rejects written after it are written again). But a reject file may be shared: one the person named
- * gets a first run's lines added; and one that is not as the last checkpoint left it is added to,
- * never cut, when it is named or its run ended (another import wrote to it). An interrupted run's
- * own default file is cut: the lines past its checkpoint are its own, written again now.
+ * gets a first run's lines added; and one that is not as the last checkpoint left it is cut only when
+ * the lines past it are this import's own (`lastWriter`: it wrote to the file last, in a run that
+ * stopped before its checkpoint caught up); lines another import added are kept, and this run's added
+ * after them.
  */
-async function rejectsKept(opts: ImportOptions, cp: Checkpoint | undefined): Promise<number | 'append'> {
+async function rejectsKept(opts: ImportOptions, cp: Checkpoint | undefined, lastWriter: boolean): Promise<number | 'append'> {
   if (!cp) return opts.rejectsNamed ? 'append' : 0;
-  if (cp.rejectsEnd !== undefined && (cp.done || opts.rejectsNamed)) {
+  if (cp.rejectsEnd !== undefined) {
     const size = await stat(opts.rejectsPath).then((st) => st.size, () => 0);
-    if (size !== cp.rejectsEnd) return 'append';
+    // A run that ended wrote its checkpoint after its last line: anything past it is another import's.
+    if (size !== cp.rejectsEnd && (cp.done || !lastWriter)) return 'append';
   }
   return cp.rejectsBytes;
 }

@@ -49,7 +49,7 @@ export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: numbe
   return {
     confirm: mcpConfirmer(server, extra),
     signal: extra.signal,
-    ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { deadline: Date.now() + answerWithinMs } : {}),
+    ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { answerWithinMs } : {}),
     progress:
       token === undefined
         ? undefined

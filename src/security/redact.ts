@@ -138,12 +138,22 @@ export class Redactor {
     return this.secrets.has(hit) && /^[A-Za-z0-9_-]+$/.test(hit.slice(-4)) ? maskSecret(hit) : '****';
   }
 
+  /**
+   * The naming check's rewrites of a secret as written, upper- and lower-cased (each splits into other
+   * words), at least as long as the secret or 8 characters: never a short common word.
+   */
+  private rewritten(secret: string): string[] {
+    if (!this.rewrites) return [];
+    const least = Math.min(8, secret.length);
+    return [secret, secret.toUpperCase(), secret.toLowerCase()].flatMap(this.rewrites).filter((f) => f.length >= least);
+  }
+
   private compiled() {
     if (!this.secrets.size) return undefined;
     if (!this.matcher) {
       const variants = [...this.secrets].flatMap((s) => [s, s.toUpperCase(), s.toLowerCase()]);
       const all = [...new Set(variants)].flatMap(secretForms);
-      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap((s) => this.rewrites?.(s) ?? [])])].sort((a, b) => b.length - a.length);
+      const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap((s) => this.rewritten(s))])].sort((a, b) => b.length - a.length);
       // Fragments of the secret and of its escaped forms (as the text shows them), compared in lower case.
       const grams = new Set<string>();
       for (const f of new Set(all.map((f) => f.toLowerCase()))) {

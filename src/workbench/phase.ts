@@ -93,7 +93,7 @@ export class Phase {
     const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
     const result = await this.deps.executor.execute(
       { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes },
-      { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.deadline !== undefined ? { deadline: this.hooks.deadline } : {}) },
+      { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}) },
     );
     this.record(slug, args, result, dryRun, writes);
     return JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { guardOf } from '../../src/import/checkpoint.js';
 import { runCli } from '../helpers/cli-process.js';
 import { hasScript } from '../helpers/terminal.js';
 import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
@@ -207,6 +208,21 @@ describe('segment-router import FILE', () => {
     expect(summaryOf(resumed.stdout)).toMatchObject({ complete: true });
     const lines = readFileSync(shared, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record);
     expect(lines).toEqual(['bad-a-1', 'bad-b-1', 'bad-b-2']);
+  });
+
+  // Found by a second review (2026-12-06): after a hard stop, a named reject file was added to instead of cut back, listing rejects twice.
+  it('a named reject file that holds a hard-stopped run\'s own late lines is cut back, not added to: no reject listed twice', async () => {
+    const rejects = join(dir, 'named-crash.rej');
+    const path = file('named-crash.ndjson', ndjson(['bad-1', track(1), 'bad-2', track(2), 'bad-3']));
+    const home = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+    await runImport([path, '--write=allow', '--rejects', rejects], home);
+    // As kill -9 leaves it: the rejects on disk, the checkpoint still at the start (it is saved after them, at most every 200 ms).
+    const folder = join(home.SEGMENT_ROUTER_HOME!, 'journal', 'imports');
+    const cpFile = join(folder, readdirSync(folder).find((f) => f.endsWith('.json'))!);
+    const cp = JSON.parse(readFileSync(cpFile, 'utf8'));
+    writeFileSync(cpFile, JSON.stringify({ ...cp, next: { offset: 0, line: 0, item: 0 }, guard: await guardOf(path, 0), rejectsBytes: 0, rejectsEnd: 0, counts: { read: 0, accepted: 0, rejected: 0 }, done: false }));
+    await runImport([path, '--write=allow', '--rejects', rejects], home);
+    expect(readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record)).toEqual(['bad-1', 'bad-2', 'bad-3']);
   });
 
   it('quality checks as any SEGMENT_BATCH: findings in the summary under warn; under block the messages that break the plan go to the reject file', async () => {

@@ -15,7 +15,8 @@ describe('redaction', () => {
       const r = new Redactor(nameRewrites);
       r.add(key);
       const found = new Findings();
-      for (const style of ['snake', 'camel'] as const) checkNaming('track', { event: key, properties: { [key]: 1 } }, style, 0, found);
+      // The key as written, and upper- and lower-cased (a second review: those split into other words).
+      for (const name of [key, key.toUpperCase(), key.toLowerCase()]) for (const style of ['snake', 'camel'] as const) checkNaming('track', { event: name, properties: { [name]: 1 } }, style, 0, found);
       const out = r.text(JSON.stringify(found.listed));
       for (const f of found.listed) if (f.fix) expect(out, key).not.toContain(f.fix);
     }

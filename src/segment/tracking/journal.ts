@@ -59,6 +59,8 @@ export interface JournalRun {
 }
 
 const LIFE = randomUUID();
+/** How long another live process's open entry is taken for a call it may still be running. */
+const OTHERS_RUNNING_MS = 60 * 60_000;
 
 function alive(pid: number): boolean {
   try {
@@ -179,7 +181,9 @@ export class DeliveryJournal {
       // A call still running (here, or in a process that is alive) is always kept: its acks are still to
       // come, and a repeat after its process dies must find it. Of the rest, the newest: those a client
       // is still likely to repeat.
-      const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && alive(e.begin.pid));
+      // Another live process's entry may be running or left open: only that process knows. Kept while
+      // recent (an MCP call answers within a minute; a task within its hour), else within the budget.
+      const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
       if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) continue;
       lines.push(line);
       bytes += line.length;

@@ -131,6 +131,20 @@ describe('delivery to the Tracking API', () => {
     expect(new Set(env.sandbox.events.map((e) => e.messageId)).size).toBe(250);
   }, 60_000);
 
+  // Found by a review (2026-12-06): the window counted from the call, so a batch the user took long to confirm sent nothing.
+  it('the window to answer in counts from the send: a batch confirmed after longer than the window is still sent whole', async () => {
+    env = await sandboxWithRouter({
+      args: ['--write=ask'],
+      env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '2000' },
+      onElicit: async () => {
+        await new Promise((r) => setTimeout(r, 2_500));
+        return { action: 'accept', content: { confirm: true } };
+      },
+    });
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(3_000) } });
+    expect(structured.data.accepted).toBe(3_000);
+  }, 30_000);
+
   it('sets timestamp, sentAt and context.library, and keeps secrets out of results and logs', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow', '--log-level=debug'] });
     env.sandbox.faults.add({ path: '/v1/page', status: 502 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, appendFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +91,23 @@ describe('the delivery journal, torn and crowded', () => {
     expect(readFileSync(join(d, JOURNAL_FILE), 'utf8')).toContain(running.id);
     const again = new DeliveryJournal(d).begin('fp-running', fresh(99, 500));
     expect(again).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
+  });
+
+  // Found by a second review (2026-12-06): every open entry of another live process was kept, so two servers sharing a home stayed far past the bound.
+  it('another live process\'s open entries are kept only while recent; older ones fall under the bound', async () => {
+    const d = dir();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const path = join(d, JOURNAL_FILE);
+      const old = Date.now() - 2 * 3600_000;
+      const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ t: 'begin', id: `o${i}`, fp: `fp-o${i}`, pid: other.pid, life: 'another', prefix: fresh(i).prefix, now: fresh(i).now, total: 10, at: old + i, acked: [[0, 1]] }));
+      writeFileSync(path, lines.join('\n') + '\n');
+      const j = new DeliveryJournal(d, { maxBytes: 4_000, maxAgeMs: 86_400_000 });
+      j.release(j.begin('fp-mine', fresh(1)).id);
+      expect(statSync(path).size).toBeLessThan(4_000);
+    } finally {
+      other.kill();
+    }
   });
 
   it('calls left open with scattered acks keep it under its bound; the newest stay', () => {
