@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, fsync, ftruncateSync, openSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { lineBreakBefore } from '../util/line-break.js';
 
 /**
  * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
@@ -22,8 +23,10 @@ const MAX_RECORD_CHARS = 100_000;
 export class RejectFile {
   private fd: number | undefined;
   private size: number;
-
-  private keep: number;
+  /** Bytes of the existing file this run keeps (see the class note). */
+  private readonly keep: number;
+  /** A torn last line to close before the first line this run adds (not before: a run may add none). */
+  private closeTorn = false;
 
   constructor(
     readonly path: string,
@@ -37,14 +40,11 @@ export class RejectFile {
     this.size = this.keep;
   }
 
-  /** A torn last line to close before the first line this run adds (not before: a run may add none). */
-  private closeTorn = false;
-
   /** Where lines go: after everything the file holds. */
   private appendAt(): number {
     try {
       const size = statSync(this.path).size;
-      this.closeTorn = size > 0 && !this.newlineBefore(size);
+      this.closeTorn = size > 0 && !lineBreakBefore(this.path, size);
       return size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -54,22 +54,8 @@ export class RejectFile {
 
   /** `keep` when the file holds whole lines up to it; else the end of the file (see the class note). */
   private cutPoint(keep: number): number {
-    if (keep === 0 || this.newlineBefore(keep)) return keep;
+    if (keep === 0 || lineBreakBefore(this.path, keep)) return keep;
     return this.appendAt();
-  }
-
-  /** Whether the byte before `offset` is a line break (false when the file is shorter, or gone). */
-  private newlineBefore(offset: number): boolean {
-    let fd: number | undefined;
-    try {
-      fd = openSync(this.path, 'r');
-      const b = Buffer.alloc(1);
-      return readSync(fd, b, 0, 1, offset - 1) === 1 && b[0] === 0x0a;
-    } catch {
-      return false;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
   }
 
   get bytes(): number {

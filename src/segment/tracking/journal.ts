@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { lineBreakBefore } from '../../util/line-break.js';
 import { IndexSet, type Range } from './index-set.js';
 
 /**
@@ -222,14 +223,8 @@ export class DeliveryJournal {
    * write. A line appended to it would be joined to the torn one and lost with it.
    */
   private endsTorn(): boolean {
-    const rfd = openSync(this.path, 'r');
-    try {
-      const size = fstatSync(rfd).size;
-      const last = Buffer.alloc(1);
-      return size > 0 && readSync(rfd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    } finally {
-      closeSync(rfd);
-    }
+    const size = this.size();
+    return size > 0 && !lineBreakBefore(this.path, size);
   }
 
   private append(lines: Line[], sync: boolean): void {
