@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSettings } from '../config/runtime.js';
 import type { WriteEvent } from '../execution/executor.js';
@@ -6,6 +6,7 @@ import { ensurePrivateDir, FILE_MODE } from '../connections/secure-file.js';
 import type { Redactor } from '../security/redact.js';
 import { auditLine, toAuditRecord } from './record.js';
 import { rotateIfNeeded } from './rotate.js';
+import { writeAllSync } from '../util/write-all.js';
 
 export const AUDIT_FILE = 'audit.jsonl';
 /** Destructive calls, once more, in a file no other traffic writes to: ordinary writes cannot rotate them away. */
@@ -71,9 +72,8 @@ export class AuditLog {
 function appendLine(path: string, line: Buffer): void {
   const fd = openSync(path, 'a', FILE_MODE);
   try {
-    let done = writeSync(fd, line);
-    // A regular file takes the whole buffer at once; this loop only guards against a short write.
-    while (done < line.length) done += writeSync(fd, line, done);
+    // A regular file takes the whole buffer at once unless the disk is full; then the rest fails loudly.
+    writeAllSync(fd, line);
   } finally {
     closeSync(fd);
   }

@@ -112,7 +112,7 @@ function fileLine(s: ImportSummary): string[] {
   }
   if (s.stopped) {
     out.push(`  Stopped: ${s.stopped.message}${s.stopped.hint ? ` ${s.stopped.hint}` : ''}`);
-    if (s.stopped.reason !== 'refused') out.push('  Run the same command again to go on from where it stopped: lines sent again keep their messageIds, so Segment keeps one copy.');
+    if (s.stopped.reason === 'interrupted' || s.stopped.reason === 'not_accepted') out.push('  Run the same command again to go on from where it stopped: lines sent again keep their messageIds, so Segment keeps one copy.');
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeAllSync } from '../util/write-all.js';
 
 /**
  * File helpers for secrets: a private folder (0700), private files (0600), and writes that are
@@ -54,7 +55,8 @@ function writeTemp(path: string, data: string | Buffer): string {
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', FILE_MODE);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    // All or an error: a temp file cut short by a full disk would be renamed over the good one.
+    writeAllSync(fd, data);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

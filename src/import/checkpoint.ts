@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadPosition } from './source.js';
+import { writeAllSync } from '../util/write-all.js';
 
 /**
  * Where an import stopped, so the same command run again goes on from there. One small JSON file per
@@ -49,7 +50,8 @@ const MAX_AGE_MS = 30 * 24 * 3600_000;
 const MAX_FILES = 200;
 
 export class CheckpointStore {
-  private readonly dir: string;
+  /** Where checkpoints, locks and reject-file notes live. */
+  readonly dir: string;
 
   constructor(home: string) {
     this.dir = join(home, 'journal', 'imports');
@@ -91,11 +93,14 @@ export class CheckpointStore {
     const tmp = `${path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, key);
+      writeAllSync(fd, key);
       fsyncSync(fd);
-    } finally {
+    } catch (err) {
       closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw err;
     }
+    closeSync(fd);
     renameSync(tmp, path);
   }
 
@@ -120,9 +125,12 @@ export class CheckpointStore {
     try {
       await fh.writeFile(JSON.stringify(cp));
       if (durable) await fh.sync();
-    } finally {
+    } catch (err) {
       await fh.close();
+      await rm(tmp, { force: true });
+      throw err;
     }
+    await fh.close();
     await rename(tmp, target);
   }
 

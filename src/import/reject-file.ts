@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync } from 'node:fs';
 import { lineBreakBefore } from '../util/line-break.js';
+import { writeAllSync } from '../util/write-all.js';
 
 /**
  * The reject file: one JSON line per record that was not sent, with its line (and item, in a JSON
@@ -104,7 +105,8 @@ export class RejectFile {
         return this.mask(JSON.stringify({ line: r.line, ...(r.item !== undefined ? { item: r.item } : {}), reason: r.reason, record, ...(cut ? { record_cut_at: MAX_RECORD_CHARS } : {}) })) + '\n';
       })
       .join('');
-    this.size += writeSync(this.fd, text, this.size);
+    // All or an error: a write cut short by a full disk would drop the chunk's last rejects unseen.
+    this.size += writeAllSync(this.fd, text, this.size);
     this.closeTorn = false;
   }
 

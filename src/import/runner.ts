@@ -77,7 +77,7 @@ export interface ImportSummary {
   resumed_after_line?: number;
   complete: boolean;
   /** Why the run stopped before the end of the file. */
-  stopped?: { reason: 'interrupted' | 'not_accepted' | 'refused'; message: string; kind?: string; hint?: string };
+  stopped?: { reason: 'interrupted' | 'not_accepted' | 'refused' | 'cannot_write'; message: string; kind?: string; hint?: string };
   rejects_file?: string;
   validate?: string;
   tracking_plan?: PlanStatus;
@@ -116,6 +116,17 @@ class Stop extends Error {
   constructor(readonly stopped: NonNullable<ImportSummary['stopped']>) {
     super(stopped.message);
   }
+}
+
+/**
+ * The run cannot write the reject file or its checkpoint (a full disk, a file size limit): it stops.
+ * Nothing is lost: a chunk counts as settled only once both are written, so the next run sends the
+ * unsettled chunks again (same ids) and writes their rejects.
+ */
+function cannotWrite(what: string, err: unknown): Stop {
+  const e = err as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof e.code !== 'string') throw err;
+  return new Stop({ reason: 'cannot_write', kind: e.code, message: `Could not write ${what} (${e.message}): the disk is full, or the file reached the size limit set for this process. Nothing settled is lost: make room, then run the same command to go on from the last settled call (lines sent again keep their messageIds).` });
 }
 
 /** An import run while another of the same file, or into the same reject file, is running. */
@@ -232,10 +243,14 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     const r = await result;
     const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
-    rejects.write(all);
+    try {
+      rejects.write(all);
+      if (all.length) await rejects.sync();
+    } catch (err) {
+      throw cannotWrite(`the reject file ${opts.rejectsPath}`, err);
+    }
     // The list's buffer is not read again: the next chunk writes over it.
     if (spare.length < inflight) spare.push(chunk.list.buffer);
-    if (all.length) await rejects.sync();
     run.read += chunk.read;
     run.accepted += out.accepted;
     run.rejected += all.length;
@@ -245,7 +260,11 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     state.rejectsBytes = rejects.bytes;
     state.rejectsEnd = rejects.bytes;
     state.counts = { read: base.read + run.read, accepted: base.accepted + run.accepted, rejected: base.rejected + run.rejected };
-    checkpoints.soon(state);
+    try {
+      checkpoints.soon(state);
+    } catch (err) {
+      throw cannotWrite(`the checkpoint in ${store.dir}`, err);
+    }
     progress();
   };
 
@@ -322,14 +341,17 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     state.done = true;
     state.size = sizeAtStart;
     state.rejectsEnd = rejects.bytes;
-    await checkpoints.now(state);
+    await checkpoints.now(state).catch((err: unknown) => {
+      throw cannotWrite(`the checkpoint in ${store.dir}`, err);
+    });
     return summary(true);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
     // Calls still in flight finish (their ids are fixed), but the checkpoint stays after the last settled call.
     await Promise.allSettled(queue.map((q) => q.result));
-    await checkpoints.now(state);
-    return summary(false, { stopped: err.stopped });
+    // On a full disk this write fails too: the last checkpoint written stands, and the summary still comes.
+    const failed = await checkpoints.now(state).then(() => undefined, (e: unknown) => e);
+    return summary(false, { stopped: failed && err.stopped.reason !== 'cannot_write' ? cannotWrite(`the checkpoint in ${store.dir}`, failed).stopped : err.stopped });
   } finally {
     // No write of the checkpoint outlives the run (and its lock).
     await checkpoints.settled();

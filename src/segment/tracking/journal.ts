@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineBreakBefore } from '../../util/line-break.js';
+import { writeAllSync } from '../../util/write-all.js';
 import { IndexSet, type Range } from './index-set.js';
 
 /**
@@ -193,11 +194,15 @@ export class DeliveryJournal {
     const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', FILE_MODE);
     try {
-      writeSync(fd, text);
+      writeAllSync(fd, text);
       fsyncSync(fd);
-    } finally {
+    } catch (err) {
+      // A journal cut short by a full disk must not replace the whole one.
       closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw err;
     }
+    closeSync(fd);
     renameSync(tmp, this.path);
     this.reopenIfMoved(true);
     this.cache = { entries: new Map(), offset: 0 };
@@ -233,7 +238,7 @@ export class DeliveryJournal {
     let text = lines.map((l) => JSON.stringify(l) + '\n').join('');
     // Checked for the lines a repeat depends on (begin, end), not for every ack: a lost ack only re-sends under the same ids.
     if (sync && this.endsTorn()) text = '\n' + text;
-    writeSync(fd, text);
+    writeAllSync(fd, text);
     if (sync) fsyncSync(fd);
   }
 }

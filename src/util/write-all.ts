@@ -1,0 +1,20 @@
+import { writeSync } from 'node:fs';
+
+/**
+ * Writes all of `data` to `fd`: at `position` when given, else where the descriptor is (the end, for
+ * one opened to append). One `writeSync` can write less than it was given, without an error, when
+ * the disk fills or the file reaches the process's size limit: the rest would be dropped silently
+ * (a torn reject file, a credentials file cut short and renamed over the good one). Here the next
+ * write reports why (ENOSPC, EFBIG), and that error is thrown. Returns the bytes written.
+ */
+export function writeAllSync(fd: number, data: string | Uint8Array, position?: number): number {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let done = 0;
+  while (done < bytes.length) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
+    // A regular file never takes nothing without an error; a loop that waits for it would never end.
+    if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    done += n;
+  }
+  return done;
+}

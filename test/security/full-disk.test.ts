@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
+
+/**
+ * A disk that fills up in the middle of a write. `ulimit -f` (in KiB) makes it happen for one child
+ * process exactly as a full disk does: a write that crosses the limit writes part of what it was given,
+ * without an error, and the next one fails (EFBIG where a full disk says ENOSPC). A file written with
+ * one such write and trusted afterwards loses its tail silently.
+ */
+
+const DIST = resolve(__dirname, '../../dist');
+const dir = mkdtempSync(join(tmpdir(), 'sr-full-disk-'));
+
+/** Runs `node args` with files limited to `kib` KiB; its exit code and output. */
+function limited(kib: number, args: string[], env: Record<string, string> = { PATH: process.env.PATH ?? '' }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('bash', ['-c', `ulimit -f ${kib} && exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** A module script run with the limit: `body` sees the built modules by name. */
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, body.replaceAll('@dist', DIST));
+  return path;
+}
+
+describe('a disk that fills during a write', () => {
+  it('keeps the old credentials file whole when the new one cannot be written whole (it was replaced by its first KiB)', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const target = join(home, 'credentials.json');
+    const run = script('atomic.mjs', `
+      import { readFileSync, readdirSync } from 'node:fs';
+      import { writeFileAtomic } from '@dist/connections/secure-file.js';
+      const [target, home] = process.argv.slice(2);
+      writeFileAtomic(target, '{"old":true}');
+      let outcome = 'written';
+      try { writeFileAtomic(target, JSON.stringify({ secrets: 'x'.repeat(4096) })); } catch (e) { outcome = e.code; }
+      console.log(JSON.stringify({ outcome, content: readFileSync(target, 'utf8'), files: readdirSync(home) }));
+    `);
+    const r = await limited(1, [run, target, home]);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { outcome: string; content: string; files: string[] };
+    expect(out.outcome).toBe('EFBIG');
+    expect(out.content).toBe('{"old":true}');
+    expect(out.files).toEqual(['credentials.json']); // no temp file left behind
+  });
+
+  it('reports a delivery journal line it could not write whole (the call was journaled by half a line, silently)', async () => {
+    const home = mkdtempSync(join(dir, 'journal-'));
+    const run = script('journal.mjs', `
+      import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+      import { join } from 'node:path';
+      import { DeliveryJournal, JOURNAL_FILE } from '@dist/segment/tracking/journal.js';
+      const home = process.argv[2];
+      mkdirSync(home, { recursive: true });
+      // 1,000 bytes of ended calls: the next begin line crosses the 1 KiB limit.
+      appendFileSync(join(home, JOURNAL_FILE), ('{"t":"end","id":"' + 'e'.repeat(29) + '"}\\n').repeat(20));
+      const journal = new DeliveryJournal(home);
+      let outcome = 'written';
+      try { journal.begin('fp-1', { prefix: 'sr-p-', now: '2026-01-01T00:00:00Z', total: 3 }); } catch (e) { outcome = e.code; }
+      console.log(JSON.stringify({ outcome }));
+    `);
+    const r = await limited(1, [run, home]);
+    expect(JSON.parse(r.stdout)).toEqual({ outcome: 'EFBIG' });
+  });
+
+  describe('import', () => {
+    let sb: Sandbox;
+    beforeAll(async () => {
+      sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    });
+    afterAll(() => sb.close());
+
+    it('loses no reject when the reject file fills the disk: the run stops with a summary, the same command then finishes it', async () => {
+      // 3,000 lines, every third without a timestamp (a reject of ~400 bytes): ~400 KB of rejects against a 64 KiB limit.
+      const TS = '2025-06-01T12:00:00Z';
+      const text = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Order Completed', ...(i % 3 === 2 ? {} : { timestamp: TS }), properties: { seq: i + 1 } })).join('\n') + '\n';
+      const input = join(dir, 'events.ndjson');
+      writeFileSync(input, text);
+      const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+      const args = [CLI, 'import', input, '--write=allow', '--validate=off', '--json', '--batch-size=100'];
+
+      // Each call answered after 250 ms: the checkpoint is saved as each chunk settles (at most every 200 ms).
+      sb.faults.add({ path: '/v1/batch', delayMs: 250, times: 10_000 });
+      const first = await limited(64, args, env);
+      sb.faults.clear();
+      expectNoSecrets(first.stdout, first.stderr);
+      expect(first.code).toBe(1);
+      const summary = JSON.parse(first.stdout.trim().split('\n').at(-1)!) as { complete: boolean; stopped?: { reason: string; message: string } };
+      expect(summary.complete).toBe(false);
+      expect(summary.stopped?.reason).toBe('cannot_write');
+      expect(summary.stopped?.message).toMatch(/events\.ndjson\.rejects\.ndjson.*EFBIG.*run the same command/s);
+
+      const second = await limited(100_000, args, env);
+      expect(second.code).toBe(1); // finished, with rejects
+      expect(JSON.parse(second.stdout.trim().split('\n').at(-1)!)).toMatchObject({ complete: true, rejected: 1000, accepted: 2000 });
+      const rejectLines = readFileSync(`${input}.rejects.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: number }).line);
+      const bad = Array.from({ length: 1000 }, (_, k) => 3 * k + 3);
+      expect(rejectLines.length).toBe(1000);
+      expect([...new Set(rejectLines)].sort((a, b) => a - b)).toEqual(bad);
+      const seqs = new Set(sb.events.filter((e) => !e.dropped).map((e) => (e.message.properties as { seq: number }).seq));
+      expect(seqs.size).toBe(2000);
+      expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+    }, 120_000);
+  });
+});
