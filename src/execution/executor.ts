@@ -241,6 +241,7 @@ export class Executor {
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
     Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
+    if (outcome.warnings) trail.warnings.push(...outcome.warnings);
     return {
       successful: outcome.ok,
       tool_slug: tool.slug,

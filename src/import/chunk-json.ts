@@ -77,6 +77,8 @@ export class ChunkList {
   /** Records whose element is not their bytes (`addJson`): those bytes, by index. */
   private readonly written = new Map<number, Buffer>();
   private identified = true;
+  /** Some record brought its own messageId: the call looks for repeats (ids the import made are distinct). */
+  private ownIds = false;
 
   constructor(
     private readonly texts: FillTexts,
@@ -138,11 +140,13 @@ export class ChunkList {
       }
       out[at++] = JsonByte.CLOSE_OBJECT;
     }
+    if (!(filled & FILLED_ID)) this.ownIds = true;
     this.place(start, at, own, members + filledCount(filled), identified);
   }
 
   /** A message that cannot be sent as written (`raw`: bytes that are not valid UTF-8): its JSON, as the call would write it. */
-  addJson(raw: Buffer, json: Buffer, members: number, identified: boolean): void {
+  addJson(raw: Buffer, json: Buffer, members: number, identified: boolean, ownId: boolean): void {
+    if (ownId) this.ownIds = true;
     const out = this.room(json.length + 1);
     let at = this.at;
     if (this.count) out[at++] = JsonByte.COMMA;
@@ -169,7 +173,7 @@ export class ChunkList {
     const out = this.room(1);
     out[this.at] = JsonByte.CLOSE_LIST;
     const n = this.count;
-    return standIn({ bytes: out, starts: this.starts.subarray(0, n), ends: this.ends.subarray(0, n), members: this.members.subarray(0, n), start: 0, end: this.at + 1 }, this.identified);
+    return standIn({ bytes: out, starts: this.starts.subarray(0, n), ends: this.ends.subarray(0, n), members: this.members.subarray(0, n), start: 0, end: this.at + 1 }, this.identified, !this.ownIds);
   }
 
   private place(start: number, end: number, own: number, members: number, identified: boolean): void {

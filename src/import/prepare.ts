@@ -205,7 +205,7 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
     // A CSV row's message, or bytes that are not valid UTF-8 (read with U+FFFD in their place): what was checked is sent.
     const json = Buffer.from(JSON.stringify(m));
     if (json.length > LIMITS.messageBytes) return tooLarge(json.length);
-    list.addJson(rec.raw, json, memberCount(m), identified);
+    list.addJson(rec.raw, json, memberCount(m), identified, !(bits & FILLED_ID));
   } else list.add(rec.raw, objectEnd(rec.raw), bits, bits & FILLED_ID ? (m.messageId as string) : undefined, membersIn(rec.raw, objectEnd(rec.raw)), identified);
   place(rec, chunk);
   return undefined;

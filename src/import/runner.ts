@@ -3,7 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import type { Executor, ExecutionResult } from '../execution/executor.js';
 import type { Confirmer } from '../policy/write-policy.js';
 import type { Finding, PlanStatus } from '../quality/types.js';
-import { LIMITS } from '../segment/tracking/delivery.js';
+import { LIMITS, REPEATED_IDS_WARNING } from '../segment/tracking/delivery.js';
+import type { RepeatedId } from '../segment/tracking/batch-feed.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { CheckpointStore, CheckpointWriter, guardOf, type Checkpoint } from './checkpoint.js';
 import { readCsvHeader } from './csv.js';
@@ -12,6 +13,7 @@ import { fileContext } from './ids.js';
 import { FileLock, LockedError } from './lock.js';
 import { chunksOf, ownReason, type Chunk } from './prepare.js';
 import { placeOf, readRecords } from './read.js';
+import { countText } from '../util/count-text.js';
 import { RejectFile, type Reject } from './reject-file.js';
 import { InputError, START, type EventFormat, type SourceRecord } from './source.js';
 
@@ -178,6 +180,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const run = { read: 0, accepted: 0, rejected: 0 };
   const quality = { errors: 0, warnings: 0, withErrors: 0, findings: [] as NonNullable<ImportSummary['findings']>, plan: undefined as PlanStatus | undefined, mode: undefined as string | undefined };
   const warnings = new Set<string>();
+  /** Records that bring the messageId of an earlier record of the same call (Segment keeps the first): how many, and the first. */
+  const repeats = { count: 0, first: '' };
   const from = cp?.next ?? START;
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
@@ -200,7 +204,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
       ...(quality.plan ? { tracking_plan: quality.plan } : {}),
       ...(quality.mode && quality.mode !== 'off' ? { findings_summary: { errors: quality.errors, warnings: quality.warnings, messages_with_errors: quality.withErrors } } : {}),
       ...(quality.findings.length ? { findings: quality.findings } : {}),
-      ...(warnings.size ? { warnings: [...warnings].slice(0, 5) } : {}),
+      ...(warnings.size || repeats.count ? { warnings: [...(repeats.count ? [repeatsWarning(repeats)] : []), ...warnings].slice(0, 5) } : {}),
       ...extra,
     };
   };
@@ -255,6 +259,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     run.accepted += out.accepted;
     run.rejected += all.length;
     if (r) noteQuality(r, chunk);
+    if (r) noteRepeats(r, chunk);
     if (chunk.open) return progress();
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
@@ -294,8 +299,18 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     return { accepted: data.accepted ?? (r.successful ? chunk.count : 0), rejects: rejected };
   };
 
+  const noteRepeats = (r: ExecutionResult, chunk: Chunk) => {
+    const data = r.data as { repeated_message_ids?: RepeatedId[]; repeated_message_ids_total?: number } | undefined;
+    const listed = data?.repeated_message_ids;
+    if (!listed?.length) return;
+    repeats.count += data!.repeated_message_ids_total ?? listed.length;
+    const x = listed[0]!;
+    repeats.first ||= `${placeOf(originOf(chunk, x.index)!)} repeats ${JSON.stringify(x.messageId)} of ${placeOf(originOf(chunk, x.first_index)!)}`;
+  };
+
   const noteQuality = (r: ExecutionResult, chunk: Chunk) => {
-    for (const w of r.warnings ?? []) warnings.add(w);
+    // The call names repeated messageIds by index; the summary says them by line (noteRepeats).
+    for (const w of r.warnings ?? []) if (!w.startsWith(REPEATED_IDS_WARNING)) warnings.add(w);
     const data = r.data as { validate?: string; tracking_plan?: PlanStatus; findings?: Finding[]; findings_summary?: { errors: number; warnings: number; messages_with_errors: number } } | undefined;
     if (!data?.validate) return;
     quality.mode = data.validate;
@@ -391,6 +406,14 @@ function refuseChangedFills(opts: ImportOptions, cp: Checkpoint): void {
   if (cp.defaultTimestamp && opts.defaultTimestamp !== 'now' && opts.defaultTimestamp !== cp.defaultTimestamp) {
     throw new InputError(`${opts.file} was imported before with --default-timestamp ${cp.defaultTimestamp}: records without a timestamp were sent with it, and their messageIds derive from it. ${again(`--default-timestamp ${cp.defaultTimestamp}`)}`);
   }
+}
+
+/**
+ * Records sent with the messageId of an earlier one: Segment keeps the first and drops the others.
+ * Seen within a call (up to ~2,500 records), not across a whole file: that would hold every id in memory.
+ */
+function repeatsWarning(r: { count: number; first: string }): string {
+  return `${countText(r.count)} record${r.count === 1 ? ' repeats' : 's repeat'} the messageId of an earlier one (${r.first}): Segment keeps only the first record of each messageId and drops the others. If they are different events, give each its own messageId (or none: the import then derives one from the line).`;
 }
 
 /** The line (and item) of the chunk's message at `index`. */

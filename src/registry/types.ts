@@ -98,6 +98,8 @@ export interface SendOutcome {
   messageIds?: string[];
   /** sha256 (hex) of `messageIds` joined by newlines, when the sender hashed them as it sent them. */
   messageIdsSha256?: string;
+  /** Sent, but maybe not as meant: said in the answer's `warnings`. */
+  warnings?: string[];
 }
 
 export interface ToolError {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultQueue, fillEcho, type FaultRule } from './faults.js';
 import { createPublicApiState, handlePublicApi, type PublicApiState } from './public-api.js';
-import { handleTracking, type TrackingRecord } from './tracking.js';
+import { handleTracking, type SeenIds, type TrackingRecord } from './tracking.js';
 
 /**
  * A Segment-compatible endpoint on loopback: the Tracking API with its quirks, the Public API
@@ -53,6 +53,7 @@ export interface Sandbox {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const events: TrackingRecord[] = [];
+  const seenIds: SeenIds = new Set();
   const requests: RequestRecord[] = [];
   const faults = new FaultQueue();
   const publicApi = createPublicApiState({ tokens: opts.tokens ?? ['sandbox-token'], writeKeys: opts.writeKeys ?? ['sandbox-write-key'] });
@@ -102,7 +103,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (faulty && !fault!.afterAccept) return playFault();
 
     if (url.pathname.startsWith('/v1/')) {
-      const out = handleTracking(url.pathname.slice(4), req.headers, body, events);
+      const out = handleTracking(url.pathname.slice(4), req.headers, body, events, seenIds);
       record.messages = out.messages;
       for (const line of out.lines) opts.onLine?.(line);
       if (faulty) return playFault();
@@ -140,6 +141,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   function reset() {
     events.length = 0;
+    seenIds.clear();
     requests.length = 0;
     faults.clear();
   }

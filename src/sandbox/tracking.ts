@@ -3,7 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 /**
  * The Tracking API as Segment runs it (docs/segment-facts.md), quirks included:
  * 200 for any write key (even unknown), 400 only for invalid JSON or an oversized payload,
- * and a batch of more than 2,500 messages answered 200 with the extra messages dropped.
+ * a batch of more than 2,500 messages answered 200 with the extra messages dropped, and a message whose
+ * messageId the same write key sent before answered 200 and dropped (Segment drops repeats for about
+ * 24 hours; the sandbox, for as long as it keeps its events).
  */
 
 export const SANDBOX_LIMITS = { messageBytes: 32 * 1024, batchBytes: 500 * 1024, batchMessages: 2_500 };
@@ -19,12 +21,15 @@ export interface TrackingRecord {
   event?: string;
   /** Which write key sent it (the last 4 characters only: the sandbox shows nothing more). */
   writeKeyTail?: string;
-  /** Dropped after a 200, as Segment would (over 2,500 in a batch, or no id). */
+  /** Dropped after a 200, as Segment would (over 2,500 in a batch, no user id, a repeated messageId). */
   dropped?: string;
   message: Record<string, unknown>;
 }
 
-export function handleTracking(call: string, headers: IncomingHttpHeaders, body: Buffer, events: TrackingRecord[]) {
+/** The messageIds each write key has sent (by its tail and the id): a repeat is dropped, as Segment drops it. */
+export type SeenIds = Set<string>;
+
+export function handleTracking(call: string, headers: IncomingHttpHeaders, body: Buffer, events: TrackingRecord[], seen: SeenIds = new Set()) {
   const lines: string[] = [];
   if (!CALLS.has(call)) return { status: 404, body: { success: false, message: `Unknown call /v1/${call}` }, lines };
   let payload: Record<string, unknown>;
@@ -50,7 +55,13 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
   }
   messages.forEach((m, i) => {
     const merged = isBatch ? { ...m, context: { ...(payload.context as object), ...(m.context as object) } } : m;
-    const dropped = i >= SANDBOX_LIMITS.batchMessages ? 'over 2,500 messages in one batch' : !m.userId && !m.anonymousId && m.type !== 'alias' ? 'no userId or anonymousId' : undefined;
+    const seenAs = typeof m.messageId === 'string' ? `${key ?? ''}\n${m.messageId}` : undefined;
+    const dropped =
+      i >= SANDBOX_LIMITS.batchMessages ? 'over 2,500 messages in one batch'
+      : !m.userId && !m.anonymousId && m.type !== 'alias' ? 'no userId or anonymousId'
+      : seenAs !== undefined && seen.has(seenAs) ? 'a repeat of a messageId already received (Segment keeps the first)'
+      : undefined;
+    if (!dropped && seenAs !== undefined) seen.add(seenAs);
     const rec: TrackingRecord = {
       receivedAt,
       type: String(m.type ?? call),

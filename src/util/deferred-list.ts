@@ -21,6 +21,8 @@ export interface DeferredList {
   raw: RawElements;
   /** Whether every element brings its own string messageId and timestamp (nothing to assign). */
   allIdentified: boolean;
+  /** Whether the list's messageIds are known to be distinct (its maker assigned them): no repeats to look for. */
+  distinctIds?: boolean;
   /** Element `i`, parsed now from its bytes (a new object each time: the caller keeps it or lets it go). */
   at(i: number): unknown;
   /** Whether something read the list as an array, which parsed all of it into the array. */
@@ -71,9 +73,9 @@ function reader(raw: RawElements): (i: number) => unknown {
  * The array that stands for the list: its length is known at once; anything else parses it first.
  * `raw` holds objects in valid UTF-8 that the value check (execution/argument-values.ts) would pass
  * without a word, which it then skips: plain ones (util/json-elements.ts), or ones the maker checked itself.
- * `allIdentified` as in `PlainElements`.
+ * `allIdentified` as in `PlainElements`; `distinctIds` as in `DeferredList`.
  */
-export function standIn(raw: RawElements, allIdentified: boolean): unknown[] {
+export function standIn(raw: RawElements, allIdentified: boolean, distinctIds = false): unknown[] {
   const target: unknown[] = new Array(raw.starts.length);
   let materialised = false;
   const materialise = () => {
@@ -95,6 +97,7 @@ export function standIn(raw: RawElements, allIdentified: boolean): unknown[] {
   deferred.set(list, {
     raw,
     allIdentified,
+    ...(distinctIds ? { distinctIds } : {}),
     at: (i) => (materialised ? target[i] : read(i)),
     get materialised() {
       return materialised;

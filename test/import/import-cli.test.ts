@@ -97,6 +97,16 @@ describe('segment-router import FILE', () => {
     expect(sb.events).toHaveLength(0);
   });
 
+  it('records that bring one messageId twice are named by line in the summary: Segment keeps only the first', async () => {
+    const path = file('repeats.ndjson', ndjson([track(1, { messageId: 'order-1' }), track(2, { messageId: 'order-2' }), track(3), track(4, { event: 'Payment Captured', messageId: 'order-1' })]));
+    const r = await runImport([path, '--write=allow', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = summaryOf(r.stdout);
+    expect(s.accepted).toBe(4);
+    expect(s.files[0].warnings).toEqual([expect.stringMatching(/^1 record repeats the messageId of an earlier one \(line 4 repeats "order-1" of line 1\): Segment keeps only the first/)]);
+    expect(sb.events.filter((e) => e.dropped).map((e) => e.event)).toEqual(['Payment Captured']);
+  });
+
   it('the write policy: under deny (the default) nothing is read or sent, and the person is told how to allow it; ask without a terminal refuses', async () => {
     const path = file('policy.ndjson', ndjson([track(1)]));
     const deny = await runImport([path]);

@@ -48,7 +48,19 @@ export interface EncodedBatch {
   assigns: boolean;
   /** Message `i` of a list still unparsed (util/deferred-list.ts), parsed when read; else the list's own element. */
   at?: (i: number) => unknown;
+  /** Every messageId in the list is known to be distinct (the import made them): no need to look for repeats. */
+  distinctIds?: boolean;
 }
+
+/** A message whose messageId an earlier message of the same call has: Segment keeps only the first. */
+export interface RepeatedId {
+  index: number;
+  messageId: string;
+  first_index: number;
+}
+
+/** Repeats listed in an answer at most; the count covers all of them. */
+export const MAX_REPEATS_LISTED = 100;
 
 /**
  * Encodes the batch once, and refuses the call when its messages as given come to more than `maxBytes`.
@@ -85,7 +97,7 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
     const raw = batch[index] as { messageId?: unknown; timestamp?: unknown } | null;
     if (!assigns && (typeof raw?.messageId !== 'string' || typeof raw?.timestamp !== 'string')) assigns = true;
   }
-  return { ...found, assigns, ...(lazy ? { at: lazy.at } : {}) };
+  return { ...found, assigns, ...(lazy ? { at: lazy.at, ...(lazy.distinctIds ? { distinctIds: true } : {}) } : {}) };
 }
 
 /** Where each element of a JSON array's bytes starts and ends: one pass, minding strings and nesting. */
@@ -166,6 +178,11 @@ export interface FeedOptions {
 export class BatchFeed {
   /** Messages kept back so far, in index order. */
   readonly rejected: RejectedMessage[] = [];
+  /** Messages sent with the messageId of an earlier one (the first MAX_REPEATS_LISTED), and how many in all. */
+  readonly repeatedIds: RepeatedId[] = [];
+  repeatedCount = 0;
+  /** The index of the first message sent with each messageId the caller gave. */
+  private readonly firstWithId = new Map<string, number>();
   private cursor = 0;
   /** A message that did not fit the previous request: the first of the next. */
   private carry?: SerialisedMessage;
@@ -259,6 +276,17 @@ export class BatchFeed {
       this.rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });
       return undefined;
     }
+    if (m.givenId !== undefined && !encoded.distinctIds) this.noteId(m.givenId, index);
     return m;
+  }
+
+  /** Segment drops a message whose messageId it has seen: a second event given the same id is lost. */
+  private noteId(messageId: string, index: number): void {
+    const first = this.firstWithId.get(messageId);
+    if (first === undefined) {
+      this.firstWithId.set(messageId, index);
+      return;
+    }
+    if (++this.repeatedCount <= MAX_REPEATS_LISTED) this.repeatedIds.push({ index, messageId, first_index: first });
   }
 }

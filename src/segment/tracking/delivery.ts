@@ -186,13 +186,27 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       return requests();
     },
     get notes() {
-      return { messages: args.batch.length, requests: requests().length, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...qualityFields(gate?.report()) };
+      // Packing checks every message: the repeats are known once it is done.
+      const reqs = requests().length;
+      return { messages: args.batch.length, requests: reqs, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...repeatedIds(feed).fields, ...qualityFields(gate?.report()) };
     },
     state,
   };
 }
 
 const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for processing, not delivered to destinations.';
+
+/** How the warning about repeated messageIds starts: the import says it by line instead. */
+export const REPEATED_IDS_WARNING = 'messageIds repeated in this call';
+
+/** The answer's fields on messages that repeat an earlier message's messageId (none: nothing). */
+function repeatedIds(feed: BatchFeed): { fields: Record<string, unknown>; warnings?: string[] } {
+  const n = feed.repeatedCount;
+  if (!n) return { fields: {} };
+  const fields = { repeated_message_ids: feed.repeatedIds, ...(n > feed.repeatedIds.length ? { repeated_message_ids_total: n } : {}) };
+  const warning = `${REPEATED_IDS_WARNING}: ${countText(n)} message${n === 1 ? ' reuses' : 's reuse'} the messageId of an earlier message (data.repeated_message_ids lists each with the index of the first). Segment keeps only the first message of each messageId and drops the others for about 24 hours. If they are different events, send those again each with its own messageId (or with none: the router then assigns one).`;
+  return { fields, warnings: [warning] };
+}
 
 /** Sends a prepared tracking call under the shared retry policy. */
 export async function sendTracking(call: PreparedCall, ctx: SendContext): Promise<SendOutcome> {
@@ -384,6 +398,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   finishRun(run, notAccepted.length === 0, ctx);
   accepted += earlier;
   const rejected = feed.rejected;
+  const repeats = repeatedIds(feed);
 
   const data = {
     accepted,
@@ -395,17 +410,20 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
+    ...repeats.fields,
     ...qualityFields(state.gate?.report()),
   };
   const problems = rejected.length + notAccepted.length;
   const messageIdsSha256 = idHash.digest('hex');
-  if (problems === 0) return { ok: true, status: lastStatus, messageIds, messageIdsSha256, data };
+  const warned = repeats.warnings ? { warnings: repeats.warnings } : {};
+  if (problems === 0) return { ok: true, status: lastStatus, messageIds, messageIdsSha256, data, ...warned };
   return {
     ok: false,
     status: lastStatus,
     messageIds,
     messageIdsSha256,
     data,
+    ...warned,
     error: {
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
       status: lastStatus,

@@ -165,4 +165,33 @@ describe('delivery to the Tracking API', () => {
     const again = await env.call('SEARCH_TOOLS', { queries: [{ use_case: 'identify a user' }] });
     expect(again.result.isError).toBeFalsy();
   });
+
+  it('warns when messages of one call share a messageId: Segment keeps only the first of each (the others were lost without a word)', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    // An agent that named each event after its order: two events of one order share an id.
+    const batch = [
+      { type: 'track', userId: 'u1', event: 'Order Completed', messageId: 'order-1001' },
+      { type: 'track', userId: 'u2', event: 'Order Completed', messageId: 'order-1002' },
+      { type: 'track', userId: 'u3', event: 'Item Viewed' },
+      { type: 'track', userId: 'u1', event: 'Payment Captured', messageId: 'order-1001' },
+      { type: 'track', userId: 'u2', event: 'Payment Captured', messageId: 'order-1002' },
+      { type: 'track', userId: 'u1', event: 'Invoice Sent', messageId: 'order-1001' },
+    ];
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } });
+    expect(structured.successful).toBe(true);
+    expect(structured.data.accepted).toBe(6);
+    // What Segment does with them: the repeats are dropped.
+    expect(env.sandbox.events.filter((e) => e.dropped).map((e) => e.event)).toEqual(['Payment Captured', 'Payment Captured', 'Invoice Sent']);
+    expect(structured.data.repeated_message_ids).toEqual([
+      { index: 3, messageId: 'order-1001', first_index: 0 },
+      { index: 4, messageId: 'order-1002', first_index: 1 },
+      { index: 5, messageId: 'order-1001', first_index: 0 },
+    ]);
+    expect(structured.warnings).toEqual([expect.stringMatching(/3 messages .*messageId.* earlier .*data\.repeated_message_ids.*Segment keeps only the first.*own messageId/)]);
+
+    // Distinct ids: no such field, no warning.
+    const fine = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.map((m, i) => ({ ...m, messageId: `m-${i}` })) } });
+    expect(fine.structured.data.repeated_message_ids).toBeUndefined();
+    expect(fine.structured.warnings).toBeUndefined();
+  });
 });
