@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSettings } from '../config/runtime.js';
 import type { WriteEvent } from '../execution/executor.js';
@@ -6,6 +6,7 @@ import { ensurePrivateDir, FILE_MODE } from '../connections/secure-file.js';
 import type { Redactor } from '../security/redact.js';
 import { auditLine, toAuditRecord } from './record.js';
 import { rotateIfNeeded } from './rotate.js';
+import { lineBreakBefore } from '../util/line-break.js';
 import { writeAllSync } from '../util/write-all.js';
 
 export const AUDIT_FILE = 'audit.jsonl';
@@ -69,11 +70,16 @@ export class AuditLog {
  * Appends one whole line with a single write on an O_APPEND descriptor: the kernel places it at the
  * end in one piece, so lines from two processes (a server and a CLI call) never interleave.
  */
+const NEWLINE = Buffer.from('\n');
+
 function appendLine(path: string, line: Buffer): void {
   const fd = openSync(path, 'a', FILE_MODE);
   try {
+    // A line a full disk cut short is closed first: the next record, joined to it, would be lost with it.
+    const size = fstatSync(fd).size;
+    const torn = size > 0 && !lineBreakBefore(path, size);
     // A regular file takes the whole buffer at once unless the disk is full; then the rest fails loudly.
-    writeAllSync(fd, line);
+    writeAllSync(fd, torn ? Buffer.concat([NEWLINE, line]) : line);
   } finally {
     closeSync(fd);
   }

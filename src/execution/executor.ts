@@ -186,18 +186,16 @@ export class Executor {
 
     if (req.dryRun) {
       trail.write = { slug: tool.slug, access: tool.access, decision: 'dry-run', outcome: 'not-sent' };
-      return {
-        successful: true,
-        tool_slug: tool.slug,
-        data: {
-          dry_run: true,
-          sent: false,
-          requests: prepared.requests.map(maskRequest),
-          ...(prepared.notes ? { notes: prepared.notes } : {}),
-          policy: decision.action === 'deny' ? `would be refused: ${decision.reason}` : decision.action === 'ask' ? 'would ask the user to confirm' : 'would run',
-          ...(resolved.via ? { resolved_from: resolved.via.slug } : {}),
-        },
+      const data = {
+        dry_run: true,
+        sent: false,
+        requests: prepared.requests.map(maskRequest),
+        ...(prepared.notes ? { notes: prepared.notes } : {}),
+        policy: decision.action === 'deny' ? `would be refused: ${decision.reason}` : decision.action === 'ask' ? 'would ask the user to confirm' : 'would run',
+        ...(resolved.via ? { resolved_from: resolved.via.slug } : {}),
       };
+      trail.warnings.push(...(prepared.warnings ?? []));
+      return { successful: true, tool_slug: tool.slug, data };
     }
 
     const capability = capabilityOf(tool.api);

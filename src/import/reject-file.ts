@@ -106,7 +106,17 @@ export class RejectFile {
       })
       .join('');
     // All or an error: a write cut short by a full disk would drop the chunk's last rejects unseen.
-    this.size += writeAllSync(this.fd, text, this.size);
+    try {
+      this.size += writeAllSync(this.fd, text, this.size);
+    } catch (err) {
+      // None of the chunk's rejects stay: the next run writes them all again (a shared file cannot be cut back later).
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the run stops on the write's error either way
+      }
+      throw err;
+    }
     this.closeTorn = false;
   }
 

@@ -131,6 +131,15 @@ function cannotWrite(what: string, err: unknown): Stop {
   return new Stop({ reason: 'cannot_write', kind: e.code, message: `Could not write ${what} (${e.message}): the disk is full, or the file reached the size limit set for this process. Nothing settled is lost: make room, then run the same command to go on from the last settled call (lines sent again keep their messageIds).` });
 }
 
+/** What a file system says when it cannot take more: a full disk, a size limit, a quota. */
+const WRITE_FAILURES = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
+
+/** The summary of a run that stopped before it read anything. */
+function notStarted(opts: ImportOptions, stopped: NonNullable<ImportSummary['stopped']>): ImportSummary {
+  const none = { read: 0, accepted: 0, rejected: 0 };
+  return { file: opts.file, format: opts.format, ...none, this_run: { ...none, seconds: 0, events_per_second: 0 }, complete: false, stopped };
+}
+
 /** An import run while another of the same file, or into the same reject file, is running. */
 export class ImportBusyError extends Error {}
 
@@ -150,6 +159,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
       try {
         locks.push(FileLock.take(store.lockPath(lockKey)));
       } catch (e) {
+        if (WRITE_FAILURES.has((e as NodeJS.ErrnoException).code ?? '')) return notStarted(opts, cannotWrite(`a lock in ${store.dir}`, e).stopped);
         if (!(e instanceof LockedError)) throw e;
         throw new ImportBusyError(`${busy(e.holder.pid)}. Nothing was sent by this run; run it again once that one has finished. If no import is running, delete ${e.path}.`);
       }
@@ -338,9 +348,13 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     warnings.add(text);
   };
 
-  // A "now" made by this run is part of every id it fills in: on disk before the first call goes out.
-  if (!earlier?.defaultTimestamp && opts.defaultTimestamp === 'now') await checkpoints.now(state);
   try {
+    // On disk before the first call goes out: the reject file's size as this run found it (a run after one
+    // that stopped before its first checkpoint would not know what to cut), and a "now" made by this run
+    // (part of every id it fills in). A disk too full for it stops the run here, before anything is sent.
+    await checkpoints.now(state).catch((err: unknown) => {
+      throw cannotWrite(`the checkpoint in ${store.dir}`, err);
+    });
     for await (const chunk of chunks) {
       // Once stopped, nothing new is sent: only what is in flight settles.
       if (opts.stop?.aborted || opts.signal?.aborted) break;
@@ -365,6 +379,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     // Calls still in flight finish (their ids are fixed), but the checkpoint stays after the last settled call.
     await Promise.allSettled(queue.map((q) => q.result));
     // On a full disk this write fails too: the last checkpoint written stands, and the summary still comes.
+    // A run that stopped is not done, whatever the write that failed was about to say.
+    state.done = false;
     const failed = await checkpoints.now(state).then(() => undefined, (e: unknown) => e);
     return summary(false, { stopped: failed && err.stopped.reason !== 'cannot_write' ? cannotWrite(`the checkpoint in ${store.dir}`, failed).stopped : err.stopped });
   } finally {

@@ -58,6 +58,8 @@ export interface PreparedCall {
   requests: HttpRequestSpec[];
   /** Facts about the call worth showing in a dry run (e.g. messages rejected before sending). */
   notes?: Record<string, unknown>;
+  /** What a dry run warns of, as the call itself would (read after `notes`). */
+  warnings?: string[];
   state?: unknown;
 }
 

@@ -26,6 +26,9 @@ export interface TrackingRecord {
   message: Record<string, unknown>;
 }
 
+/** Why a message is dropped when its messageId was received before. */
+export const REPEATED_ID_DROPPED = 'a repeat of a messageId already received (Segment keeps the first)';
+
 /** The messageIds each write key has sent (by its tail and the id): a repeat is dropped, as Segment drops it. */
 export type SeenIds = Set<string>;
 
@@ -59,7 +62,7 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
     const dropped =
       i >= SANDBOX_LIMITS.batchMessages ? 'over 2,500 messages in one batch'
       : !m.userId && !m.anonymousId && m.type !== 'alias' ? 'no userId or anonymousId'
-      : seenAs !== undefined && seen.has(seenAs) ? 'a repeat of a messageId already received (Segment keeps the first)'
+      : seenAs !== undefined && seen.has(seenAs) ? REPEATED_ID_DROPPED
       : undefined;
     if (!dropped && seenAs !== undefined) seen.add(seenAs);
     const rec: TrackingRecord = {

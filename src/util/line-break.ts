@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
  * Whether the byte just before `offset` in a file is a line break: false when the file is shorter,
- * gone or unreadable. Files of JSON lines (the delivery journal, an import's reject file) use it to
+ * gone or unreadable. Files of JSON lines (the delivery journal, an import's reject file, the audit log) use it to
  * tell a last line cut short (a machine that went down mid-write) before they add to it.
  */
 export function lineBreakBefore(path: string, offset: number): boolean {

@@ -1,5 +1,5 @@
 import type { RequestRecord } from '../../src/sandbox/server.js';
-import type { TrackingRecord } from '../../src/sandbox/tracking.js';
+import { REPEATED_ID_DROPPED, type TrackingRecord } from '../../src/sandbox/tracking.js';
 
 export interface GeneratedBatch {
   batch: Record<string, unknown>[];
@@ -45,9 +45,13 @@ export function makeBatch(n: number, opts: { invalidEvery?: number; oversizedAt?
   return out;
 }
 
-/** What the sandbox accepted: every messageId of a message it answered 200 for and did not drop. */
+/**
+ * What reached the sandbox and was accepted: every messageId of a message it answered 200 for and did
+ * not drop for being invalid. `all` counts the copies that arrived (a repeated messageId, which it drops
+ * as Segment does, included): a retry that sent a message twice shows there, `unique` is what Segment keeps.
+ */
 export function acceptedIds(events: TrackingRecord[]): { all: string[]; unique: Set<string> } {
-  const all = events.filter((e) => !e.dropped && e.messageId).map((e) => e.messageId!);
+  const all = events.filter((e) => (!e.dropped || e.dropped === REPEATED_ID_DROPPED) && e.messageId).map((e) => e.messageId!);
   return { all, unique: new Set(all) };
 }
 

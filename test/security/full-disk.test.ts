@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { CheckpointStore } from '../../src/import/checkpoint.js';
 import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
 
 /**
@@ -114,5 +115,101 @@ describe('a disk that fills during a write', () => {
       expect(seqs.size).toBe(2000);
       expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
     }, 120_000);
+
+    /** 3,000 lines, every third without a timestamp (a reject), in a file of its own. */
+    const eventsFile = (name: string, from = 0) => {
+      const TS = '2025-06-01T12:00:00Z';
+      const path = join(dir, name);
+      writeFileSync(path, Array.from({ length: 3000 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Order Completed', ...(i % 3 === 2 ? {} : { timestamp: TS }), properties: { seq: from + i + 1 } })).join('\n') + '\n');
+      return path;
+    };
+    const rejectLines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; record: string });
+    const lastLine = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as { complete: boolean; accepted: number; rejected: number; stopped?: { reason: string; message: string } };
+
+    it('sends nothing when its checkpoint cannot be written: a named reject file got every reject twice from the run after (no checkpoint said where to cut)', async () => {
+      const input = eventsFile('no-checkpoint.ndjson');
+      const rejects = join(dir, 'named-rejects.ndjson');
+      const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+      // A folder where the checkpoint goes: every save of it fails (the lock beside it still works).
+      const checkpoint = join(env.SEGMENT_ROUTER_HOME!, 'journal', 'imports', `${CheckpointStore.key(realpathSync(input))}.json`);
+      mkdirSync(checkpoint, { recursive: true });
+      sb.reset();
+      const args = [CLI, 'import', input, '--write=allow', '--validate=off', '--json', '--batch-size=100', `--rejects=${rejects}`];
+      const first = await limited(100_000, args, env);
+      expect(first.code).toBe(1);
+      expect(lastLine(first.stdout).stopped).toMatchObject({ reason: 'cannot_write' });
+      expect(sb.events).toHaveLength(0);
+      rmSync(checkpoint, { recursive: true });
+      const second = await limited(100_000, args, env);
+      expect(lastLine(second.stdout)).toMatchObject({ complete: true, accepted: 2000, rejected: 1000 });
+      const lines = rejectLines(rejects).map((r) => r.line);
+      expect(lines.length).toBe(1000);
+      expect(new Set(lines).size).toBe(1000);
+    }, 120_000);
+
+    it('a reject file shared with another import keeps no half of a chunk a full disk cut: the re-run wrote those rejects a second time', async () => {
+      const a = eventsFile('shared-a.ndjson');
+      const b = eventsFile('shared-b.ndjson', 10_000);
+      const shared = join(dir, 'shared-rejects.ndjson');
+      const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' });
+      const args = (input: string) => [CLI, 'import', input, '--write=allow', '--validate=off', '--json', '--batch-size=100', `--rejects=${shared}`];
+      sb.reset();
+      const cut = await limited(40, args(a), env);
+      expect(lastLine(cut.stdout).stopped).toMatchObject({ reason: 'cannot_write' });
+      expect(lastLine((await limited(100_000, args(b), env)).stdout)).toMatchObject({ complete: true, rejected: 1000 });
+      expect(lastLine((await limited(100_000, args(a), env)).stdout)).toMatchObject({ complete: true, rejected: 1000 });
+      const rows = rejectLines(shared);
+      const fromA = rows.filter((r) => (JSON.parse(r.record) as { properties: { seq: number } }).properties.seq < 10_000).map((r) => r.line);
+      expect(rows.length).toBe(2000);
+      expect(new Set(fromA).size).toBe(1000);
+      expect(fromA.length).toBe(1000);
+    }, 120_000);
+
+    it('a disk already full when the import starts: a summary that says so, nothing sent (only the system error was printed)', async () => {
+      const input = eventsFile('full-at-start.ndjson');
+      sb.reset();
+      const r = await limited(0, [CLI, 'import', input, '--write=allow', '--validate=off', '--json'], sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn' }));
+      expect(r.code).toBe(1);
+      const s = lastLine(r.stdout);
+      expect(s).toMatchObject({ complete: false, accepted: 0, stopped: { reason: 'cannot_write' } });
+      expect(s.stopped!.message).toMatch(/make room/);
+      expect(sb.events).toHaveLength(0);
+    }, 60_000);
   });
+
+  it('a call whose delivery journal cannot be written says so in its answer, not only in the log: a repeat of it would send again under new ids', async () => {
+    const sandbox = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    try {
+      const env = sandboxEnv(sandbox, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
+      mkdirSync(join(env.SEGMENT_ROUTER_HOME!, 'journal', 'tracking-journal.jsonl'), { recursive: true });
+      const r = await limited(100_000, [CLI, 'call', 'SEGMENT_BATCH', '--args', JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'Order Completed' }] }), '--write=allow', '--json'], env);
+      expect(r.code).toBe(0);
+      const answer = JSON.parse(r.stdout) as { successful: boolean; warnings?: string[] };
+      expect(answer.successful).toBe(true);
+      expect(answer.warnings).toEqual([expect.stringMatching(/delivery journal could not be written.*repeat.*new messageIds/)]);
+      expect(sandbox.events).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  }, 60_000);
+
+  it('the audit log: a line a full disk cut is closed before the next one, which was glued to it and lost', async () => {
+    const sandbox = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    try {
+      const env = sandboxEnv(sandbox, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
+      const log = join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl');
+      mkdirSync(join(env.SEGMENT_ROUTER_HOME!, 'audit'), { recursive: true, mode: 0o700 });
+      appendFileSync(log, `${JSON.stringify({ filler: 'x'.repeat(1000) })}\n`, { mode: 0o600 });
+      const call = (kib: number, id: string) => limited(kib, [CLI, 'call', 'SEGMENT_TRACK', '--args', JSON.stringify({ userId: 'u1', event: 'Order Completed', messageId: id }), '--write=allow', '--json'], env);
+      await call(1, 'audit-m1'); // its audit line crosses 1 KiB: cut
+      expect(readFileSync(log, 'utf8').endsWith('\n')).toBe(false);
+      await call(100_000, 'audit-m2');
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+      expect(JSON.stringify(last)).toContain('SEGMENT_TRACK');
+      expect(lines.filter((l) => l.includes('audit-m2') || l.includes(JSON.stringify(last).slice(0, 20)))).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  }, 60_000);
 });

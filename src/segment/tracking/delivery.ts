@@ -190,6 +190,10 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
       const reqs = requests().length;
       return { messages: args.batch.length, requests: reqs, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...repeatedIds(feed).fields, ...qualityFields(gate?.report()) };
     },
+    get warnings() {
+      requests();
+      return repeatedIds(feed).warnings;
+    },
     state,
   };
 }
@@ -243,8 +247,11 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${attempts})`;
 }
 
-/** Opens the journal entry of a call; a journal that cannot be written is reported, and the call goes on without it. */
-function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string } {
+/**
+ * Opens the journal entry of a call; a journal that cannot be written is reported (in the log and in
+ * the answer's warnings: the caller is the one who would repeat the call), and the call goes on without it.
+ */
+function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string; warnings?: string[] } {
   if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
   try {
     const run = journalFor(ctx.config.home).begin(state.fingerprint, { prefix: state.idPrefix, now: state.now, total });
@@ -252,7 +259,8 @@ function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: Jou
     return { run, prefix: run.prefix, now: run.now };
   } catch (err) {
     ctx.log.warn('delivery journal not written: a repeat of this call after a crash would get new messageIds', { error: (err as Error).message });
-    return { prefix: state.idPrefix, now: state.now };
+    const warning = `The delivery journal could not be written (${(err as Error).message}): if this call's answer is lost, check what arrived before you repeat it, since a repeat would send its messages again under new messageIds. Messages that bring their own messageId and timestamp are safe to repeat.`;
+    return { prefix: state.idPrefix, now: state.now, warnings: [warning] };
   }
 }
 
@@ -277,9 +285,10 @@ function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext
 }
 
 async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
-  const { run, prefix, now } = beginRun(state, 1, ctx);
+  const { run, prefix, now, warnings } = beginRun(state, 1, ctx);
   const messageId = messageIdOf(state.message, prefix);
-  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) } });
+  const warned = warnings ? { warnings } : {};
+  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) }, ...warned });
   if (run?.acked.has(0)) {
     finishRun(run, true, ctx);
     return accepted();
@@ -296,6 +305,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
       ok: false,
       status,
       messageIds: [messageId],
+      ...warned,
       ...(state.quality ? { data: qualityFields(state.quality) } : {}),
       error: {
         kind: r.error ? 'network' : 'upstream',
@@ -314,9 +324,10 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
 }
 
 async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutcome> {
-  const { run, prefix, now } = beginRun(state, state.total, ctx);
+  const { run, prefix, now, warnings } = beginRun(state, state.total, ctx);
   try {
-    return await sendBatchRun(state, run, prefix, now, ctx);
+    const outcome = await sendBatchRun(state, run, prefix, now, ctx);
+    return warnings ? { ...outcome, warnings: [...warnings, ...(outcome.warnings ?? [])] } : outcome;
   } catch (err) {
     finishRun(run, false, ctx);
     throw err;

@@ -189,6 +189,11 @@ describe('delivery to the Tracking API', () => {
     ]);
     expect(structured.warnings).toEqual([expect.stringMatching(/3 messages .*messageId.* earlier .*data\.repeated_message_ids.*Segment keeps only the first.*own messageId/)]);
 
+    // A dry run says the same before anything is sent.
+    const dry = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch }, dry_run: true });
+    expect(dry.structured.data.notes.repeated_message_ids).toHaveLength(3);
+    expect(dry.structured.warnings).toEqual(structured.warnings);
+
     // Distinct ids: no such field, no warning.
     const fine = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.map((m, i) => ({ ...m, messageId: `m-${i}` })) } });
     expect(fine.structured.data.repeated_message_ids).toBeUndefined();
