@@ -6,6 +6,7 @@ import { registerRawLists } from '../util/raw-json.js';
 import { parseDeferring } from '../util/deferred-list.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { LineBuffers } from './line-buffers.js';
+import { RequestIds, reusedIdMessage } from './request-ids.js';
 
 /**
  * MCP over stdio, like the SDK's transport, but a bad client cannot take the server down: the SDK's
@@ -31,6 +32,8 @@ export class GuardedStdioTransport implements Transport {
   private readonly buffers = new LineBuffers();
   /** Line buffers lent to the requests they carried, by request id, until each request is answered. */
   private readonly lent = new Map<string, Buffer>();
+  /** Ids of the client's requests still running: a request reusing one is refused. */
+  private readonly ids = new RequestIds();
   /** While skipping an oversized line: its first bytes, its last bytes, and its size so far. */
   private skip?: { head: string; tail: Buffer; bytes: number };
 
@@ -89,6 +92,7 @@ export class GuardedStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    this.ids.answered(message);
     // The server's answer ends its request: nothing reads the line it came on any more.
     if ('id' in message && !('method' in message)) {
       const key = idKey(message.id);
@@ -195,6 +199,11 @@ export class GuardedStdioTransport implements Transport {
     if (!parsed.success) {
       const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
       this.refuse(typeof id === 'string' || typeof id === 'number' ? id : undefined, -32600, 'Invalid Request: not a JSON-RPC 2.0 request, notification or response.');
+      return false;
+    }
+    if (!this.ids.admit(parsed.data)) {
+      const id = (parsed.data as { id: string | number }).id;
+      this.refuse(id, -32600, reusedIdMessage(id));
       return false;
     }
     // A cancelled request is never answered: its loan ends here, its bytes left to whatever still reads them.

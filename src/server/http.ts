@@ -11,6 +11,7 @@ import { createServer, type ToolsMode } from './create-server.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
+import { sharedIdInBatch } from './request-ids.js';
 
 export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
@@ -103,6 +104,8 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     if (Array.isArray(body) && body.length > MAX_BATCH_MESSAGES) {
       return rpcError(res, 400, -32600, `Invalid Request: a JSON-RPC batch of ${body.length} messages: this server takes at most ${MAX_BATCH_MESSAGES} in one request. Send the rest in further requests (or one message per request, as MCP 2025-06-18 and later do).`);
     }
+    const shared = Array.isArray(body) ? sharedIdInBatch(body) : undefined;
+    if (shared !== undefined) return rpcError(res, 400, -32600, `Invalid Request: id ${JSON.stringify(shared)} is used by two requests of the batch; nothing was run. Give each request its own id.`);
 
     // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.
     const mcp = createServer(app, opts.mode, tasks);

@@ -227,5 +227,9 @@ describe('serve --transport=http under hostile JSON', () => {
     const answers = (await small.json()) as { id: number; result?: unknown }[];
     expect(answers.map((a) => a.id).sort()).toEqual([1, 2]);
     expect(answers.every((a) => a.result)).toBe(true);
+    // Two requests of one batch with one id: both ran, and their answers could not be told apart.
+    const twice = await post([call(5), call(5)]);
+    expect(twice.status).toBe(400);
+    expect(await twice.text()).toMatch(/id 5 is used by two requests of the batch; nothing was run/);
   });
 });

@@ -161,6 +161,28 @@ describe('large calls one after another on stdio', () => {
   });
 });
 
+describe('request ids on stdio', () => {
+  it('a request that reuses the id of one still running is refused: the batch went out twice, and two answers came for one id', async () => {
+    const { raw, sb } = await setup();
+    await raw.initialize();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_000, times: 5 });
+    const call = (id: number, tag: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [{ type: 'track', userId: tag, event: 'Order Completed' }] } } } });
+    // The second line comes while the first call waits for Segment.
+    await raw.send(call(7, 'first'));
+    await raw.send(call(7, 'second'));
+    await until(() => raw.lines.filter((l) => l.id === 7).length >= 2, 15_000);
+    const answers = raw.lines.filter((l) => l.id === 7);
+    expect(answers[0].error).toMatchObject({ code: -32600, message: expect.stringMatching(/id 7 is already used by a request still running.*nothing was run/) });
+    expect(answers[1].result.structuredContent.data.accepted).toBe(1);
+    expect(sb.events.map((e) => e.userId)).toEqual(['first']);
+    // Once answered, the id is the client's to use again (the spec asks clients not to; refusing it would mean remembering every id).
+    await raw.send(call(7, 'third'));
+    await until(() => raw.lines.filter((l) => l.id === 7).length >= 3, 15_000);
+    expect(raw.lines.filter((l) => l.id === 7)[2].result.structuredContent.data.accepted).toBe(1);
+    expectCleanStdout(raw);
+  });
+});
+
 describe('a client that goes away mid-call', () => {
   it('cancelling a long batch stops sending, the server answers the next call, and the attempt is audited', async () => {
     const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });

@@ -1,0 +1,67 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * The request ids a client has running on one stdio connection (over HTTP, stateless, each request
+ * stands alone: only the requests of one JSON-RPC batch can share an id, see `sharedIdInBatch`). JSON-RPC asks a client never to reuse
+ * an id; a request that reuses the id of one still running would run beside it (a batch sent twice)
+ * and its answer could not be told from the other's. Such a request is refused. An id is taken from
+ * its request until the server answers it; a request the client cancelled gets no answer (MCP) and its
+ * work may still be winding down, so its id stays taken (the newest MAX_CANCELLED of them). Ids of
+ * answered requests are not remembered: refusing those would mean keeping every id of the session.
+ */
+
+const MAX_CANCELLED = 10_000;
+
+const keyOf = (id: string | number): string => `${typeof id}:${String(id)}`;
+
+export class RequestIds {
+  private readonly running = new Set<string>();
+  private readonly cancelled = new Set<string>();
+
+  /**
+   * Takes the id of a request about to be handed to the server; false when it is taken (refuse the
+   * request). Notes a cancellation. Other messages pass.
+   */
+  admit(message: JSONRPCMessage): boolean {
+    if (!('method' in message)) return true;
+    if (message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.cancel(keyOf(id));
+      return true;
+    }
+    if (!('id' in message)) return true;
+    const key = keyOf(message.id);
+    if (this.running.has(key) || this.cancelled.has(key)) return false;
+    this.running.add(key);
+    return true;
+  }
+
+  /** The server answered: the id is free again. */
+  answered(message: JSONRPCMessage): void {
+    if ('id' in message && !('method' in message)) this.running.delete(keyOf(message.id as string | number));
+  }
+
+  private cancel(key: string): void {
+    if (!this.running.delete(key)) return;
+    this.cancelled.add(key);
+    if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
+  }
+}
+
+/** The refusal's words. */
+export const reusedIdMessage = (id: string | number) =>
+  `Invalid Request: id ${JSON.stringify(id)} is already used by a request still running (or cancelled and still winding down); nothing was run. Give each request its own id.`;
+
+/** An id two requests of one JSON-RPC batch share (both would run, their answers alike); undefined when none. */
+export function sharedIdInBatch(batch: unknown[]): string | number | undefined {
+  const seen = new Set<string>();
+  for (const m of batch) {
+    if (!m || typeof m !== 'object' || !('method' in m) || !('id' in m)) continue;
+    const id = (m as { id: unknown }).id;
+    if (typeof id !== 'string' && typeof id !== 'number') continue;
+    const key = keyOf(id);
+    if (seen.has(key)) return id;
+    seen.add(key);
+  }
+  return undefined;
+}
