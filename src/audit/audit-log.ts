@@ -6,7 +6,7 @@ import { ensurePrivateDir, FILE_MODE } from '../connections/secure-file.js';
 import type { Redactor } from '../security/redact.js';
 import { auditLine, toAuditRecord } from './record.js';
 import { rotateIfNeeded } from './rotate.js';
-import { lineBreakBefore } from '../util/line-break.js';
+import { lineBreakBeforeIn } from '../util/line-break.js';
 import { writeAllSync } from '../util/write-all.js';
 
 export const AUDIT_FILE = 'audit.jsonl';
@@ -73,11 +73,12 @@ export class AuditLog {
 const NEWLINE = Buffer.from('\n');
 
 function appendLine(path: string, line: Buffer): void {
-  const fd = openSync(path, 'a', FILE_MODE);
+  // Open to read too: the last byte is read from this file, not from whatever a rotation put at its path.
+  const fd = openSync(path, 'a+', FILE_MODE);
   try {
     // A line a full disk cut short is closed first: the next record, joined to it, would be lost with it.
     const size = fstatSync(fd).size;
-    const torn = size > 0 && !lineBreakBefore(path, size);
+    const torn = size > 0 && !lineBreakBeforeIn(fd, size);
     // A regular file takes the whole buffer at once unless the disk is full; then the rest fails loudly.
     writeAllSync(fd, torn ? Buffer.concat([NEWLINE, line]) : line);
   } finally {

@@ -128,7 +128,9 @@ class Stop extends Error {
 function cannotWrite(what: string, err: unknown): Stop {
   const e = err as NodeJS.ErrnoException;
   if (!(e instanceof Error) || typeof e.code !== 'string') throw err;
-  return new Stop({ reason: 'cannot_write', kind: e.code, message: `Could not write ${what} (${e.message}): the disk is full, or the file reached the size limit set for this process. Nothing settled is lost: make room, then run the same command to go on from the last settled call (lines sent again keep their messageIds).` });
+  const why = WRITE_FAILURES.has(e.code) ? 'the disk is full, or the file reached the size limit set for this process' : 'the file system refused it';
+  const fix = WRITE_FAILURES.has(e.code) ? 'make room' : 'make it writable';
+  return new Stop({ reason: 'cannot_write', kind: e.code, message: `Could not write ${what} (${e.message}): ${why}. Nothing settled is lost: ${fix}, then run the same command to go on from the last settled call (lines sent again keep their messageIds).` });
 }
 
 /** What a file system says when it cannot take more: a full disk, a size limit, a quota. */
@@ -350,9 +352,13 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 
   try {
     // On disk before the first call goes out: the reject file's size as this run found it (a run after one
-    // that stopped before its first checkpoint would not know what to cut), and a "now" made by this run
-    // (part of every id it fills in). A disk too full for it stops the run here, before anything is sent.
-    await checkpoints.now(state).catch((err: unknown) => {
+    // that stopped before its first checkpoint would not know what to cut, and a resume that adds after
+    // another import's lines would cut them), and a "now" made by this run (part of every id it fills in).
+    // Not yet a --type or --default-timestamp this run adds: nothing has been sent with them. A disk too
+    // full for it stops the run here, before anything is sent.
+    state.rejectsBytes = state.rejectsEnd = rejects.bytes;
+    const fills = { type: cp?.type, defaultTimestamp: cp?.defaultTimestamp ?? (opts.defaultTimestamp === 'now' ? defaultTimestamp : undefined) };
+    await checkpoints.now({ ...state, ...fills }).catch((err: unknown) => {
       throw cannotWrite(`the checkpoint in ${store.dir}`, err);
     });
     for await (const chunk of chunks) {

@@ -105,7 +105,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       return rpcError(res, 400, -32600, `Invalid Request: a JSON-RPC batch of ${body.length} messages: this server takes at most ${MAX_BATCH_MESSAGES} in one request. Send the rest in further requests (or one message per request, as MCP 2025-06-18 and later do).`);
     }
     const shared = Array.isArray(body) ? sharedIdInBatch(body) : undefined;
-    if (shared !== undefined) return rpcError(res, 400, -32600, `Invalid Request: id ${JSON.stringify(shared)} is used by two requests of the batch; nothing was run. Give each request its own id.`);
+    if (shared !== undefined) return rpcError(res, 400, -32600, `Invalid Request: id ${shared} is used by two requests of the batch; nothing was run. Give each request its own id.`);
 
     // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.
     const mcp = createServer(app, opts.mode, tasks);

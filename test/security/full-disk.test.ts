@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CheckpointStore } from '../../src/import/checkpoint.js';
+import { runImport } from '../../src/import/runner.js';
+import type { Executor } from '../../src/execution/executor.js';
 import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
 
 /**
@@ -212,4 +214,47 @@ describe('a disk that fills during a write', () => {
       await sandbox.close();
     }
   }, 60_000);
+
+  it('a resume that cannot write its checkpoints leaves another import\'s rejects in a shared reject file (the run after cut them away)', async () => {
+    const home = mkdtempSync(join(dir, 'shared-resume-'));
+    const shared = join(home, 'shared.rejects.ndjson');
+    const good = (event: string) => JSON.stringify({ type: 'track', userId: 'u', event, timestamp: '2024-01-01T00:00:00Z' });
+    const f1 = join(home, 'f1.ndjson');
+    const f2 = join(home, 'f2.ndjson');
+    writeFileSync(f1, `not json A\n${good('E1')}\n`);
+    writeFileSync(f2, `not json F2\n${good('E2')}\n`);
+    let onCall = () => {};
+    const executor = { execute: async (req: { arguments: { batch: unknown[] } }) => (onCall(), { successful: true, tool_slug: 'SEGMENT_BATCH', data: { accepted: req.arguments.batch.length, rejected_before_sending: [] } }) } as unknown as Executor;
+    const deps = { executor, home, mask: (t: string) => t };
+    const opts = (file: string) => ({ file, format: 'ndjson' as const, rejectsPath: shared, rejectsNamed: true });
+    expect((await runImport(deps, opts(f1))).rejected).toBe(1);
+    expect((await runImport(deps, opts(f2))).rejected).toBe(1);
+    // f1 grows; its next run takes up after the first, and its checkpoints fail once its first call is made.
+    appendFileSync(f1, `not json B\n${good('E3')}\n`);
+    const cpDir = join(home, 'journal', 'imports');
+    const checkpoints = () => readdirSync(cpDir).filter((n) => n.endsWith('.json'));
+    onCall = () => {
+      for (const n of checkpoints()) mkdirSync(join(cpDir, `${n}.${process.pid}.tmp`), { recursive: true });
+    };
+    expect((await runImport(deps, opts(f1))).stopped?.reason).toBe('cannot_write');
+    onCall = () => {};
+    for (const n of readdirSync(cpDir)) if (n.endsWith('.tmp')) rmSync(join(cpDir, n), { recursive: true });
+    expect(await runImport(deps, opts(f1))).toMatchObject({ complete: true });
+    const records = readFileSync(shared, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { record: string }).record);
+    expect(records.filter((r) => r === 'not json F2')).toHaveLength(1);
+    expect(records.filter((r) => r === 'not json B')).toHaveLength(1);
+    expect(records.filter((r) => r === 'not json A')).toHaveLength(1);
+  });
+
+  it('a run that stops before its first call does not bind the next run to its --type: nothing was sent with it', async () => {
+    const home = mkdtempSync(join(dir, 'fills-'));
+    const file = join(home, 'untyped.ndjson');
+    writeFileSync(file, `${JSON.stringify({ userId: 'u', event: 'E', timestamp: '2024-01-01T00:00:00Z' })}\n`);
+    // The process dies at its first call (a crash, kill -9): the checkpoint written before it is what is left.
+    const crashing = { execute: async () => { throw new Error('killed'); } } as unknown as Executor;
+    await expect(runImport({ executor: crashing, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'track', rejectsPath: `${file}.rejects.ndjson` })).rejects.toThrow('killed');
+    const executor = { execute: async (req: { arguments: { batch: unknown[] } }) => ({ successful: true, tool_slug: 'SEGMENT_BATCH', data: { accepted: req.arguments.batch.length, rejected_before_sending: [] } }) } as unknown as Executor;
+    const again = await runImport({ executor, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'identify', rejectsPath: `${file}.rejects.ndjson` });
+    expect(again).toMatchObject({ complete: true, accepted: 1 });
+  });
 });

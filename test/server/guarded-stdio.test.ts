@@ -157,7 +157,7 @@ describe('a large line lends its buffer to its request until the request is answ
     await t.close();
   });
 
-  it('a task (the work goes on after its answer), a notification, an answer from the client and a repeated id keep their bytes for good', async () => {
+  it('a task (the work goes on after its answer), a notification and an answer from the client keep their bytes for good; a repeated id is refused, its bytes not kept', async () => {
     const { t, got, line, kept } = await open();
     await line(big('t', 'a', { task: { ttl: 60_000 } }));
     const before = kept();
@@ -165,11 +165,15 @@ describe('a large line lends its buffer to its request until the request is answ
     expect(kept()).toBe(before);
     await line({ jsonrpc: '2.0', method: 'notifications/message', params: big(0, 'b').params });
     await line(big(7, 'c'));
+    const lent = (t as unknown as { lent: Map<string, Buffer> }).lent;
+    const loans = lent.size;
+    // The id of a request still running (request-ids.ts): refused, not handed on, nothing lent for it.
     await line(big(7, 'd'));
+    expect(lent.size).toBe(loans);
+    expect(got[2]).toEqual(big(7, 'c'));
+    expect(got).toHaveLength(3);
     await t.send({ jsonrpc: '2.0', id: 7, result: { content: [] } });
     await line(big(8, 'e'));
-    // Which request 7 was answered cannot be told: neither one's bytes are read into again.
-    expect(got[2]).toEqual(big(7, 'c'));
     await t.send({ jsonrpc: '2.0', id: 8, result: { content: [] } });
     // The client's answer to a request of the server's: its id is the server's, not a request's to answer.
     const answer = { jsonrpc: '2.0' as const, id: 10, result: big(0, 'g').params };
@@ -179,7 +183,7 @@ describe('a large line lends its buffer to its request until the request is answ
     expect(got[got.length - 2]).toEqual(answer);
     expect(got[0]).toEqual(big('t', 'a', { task: { ttl: 60_000 } }));
     expect((got[1] as { params: Big['params'] }).params).toEqual(big(0, 'b').params);
-    expect(got[3]).toEqual(big(7, 'd'));
+    expect(got.filter((m) => 'id' in m && m.id === 7)).toHaveLength(1);
     await t.close();
   });
 

@@ -192,7 +192,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     },
     get warnings() {
       requests();
-      return repeatedIds(feed).warnings;
+      return repeatedIds(feed, 'data.notes.repeated_message_ids').warnings;
     },
     state,
   };
@@ -204,11 +204,11 @@ const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for
 export const REPEATED_IDS_WARNING = 'messageIds repeated in this call';
 
 /** The answer's fields on messages that repeat an earlier message's messageId (none: nothing). */
-function repeatedIds(feed: BatchFeed): { fields: Record<string, unknown>; warnings?: string[] } {
+function repeatedIds(feed: BatchFeed, listedAt = 'data.repeated_message_ids'): { fields: Record<string, unknown>; warnings?: string[] } {
   const n = feed.repeatedCount;
   if (!n) return { fields: {} };
   const fields = { repeated_message_ids: feed.repeatedIds, ...(n > feed.repeatedIds.length ? { repeated_message_ids_total: n } : {}) };
-  const warning = `${REPEATED_IDS_WARNING}: ${countText(n)} message${n === 1 ? ' reuses' : 's reuse'} the messageId of an earlier message (data.repeated_message_ids lists each with the index of the first). Segment keeps only the first message of each messageId and drops the others for about 24 hours. If they are different events, send those again each with its own messageId (or with none: the router then assigns one).`;
+  const warning = `${REPEATED_IDS_WARNING}: ${countText(n)} message${n === 1 ? ' reuses' : 's reuse'} the messageId of an earlier message (${listedAt} lists each with the index of the first). Segment keeps only the first message of each messageId and drops the others for about 24 hours. If they are different events, send those again each with its own messageId (or with none: the router then assigns one).`;
   return { fields, warnings: [warning] };
 }
 

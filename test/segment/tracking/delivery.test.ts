@@ -192,7 +192,7 @@ describe('delivery to the Tracking API', () => {
     // A dry run says the same before anything is sent.
     const dry = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch }, dry_run: true });
     expect(dry.structured.data.notes.repeated_message_ids).toHaveLength(3);
-    expect(dry.structured.warnings).toEqual(structured.warnings);
+    expect(dry.structured.warnings).toEqual([structured.warnings[0].replace('data.repeated_message_ids', 'data.notes.repeated_message_ids')]);
 
     // Distinct ids: no such field, no warning.
     const fine = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.map((m, i) => ({ ...m, messageId: `m-${i}` })) } });
