@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { countText } from '../util/count-text.js';
 
@@ -18,9 +18,14 @@ const MAX_CANCELLED = 10_000;
 
 const LONGEST_KEPT = 128;
 
+/** node:crypto on the first long id, not at start-up: loading it costs a stdio server's start ~7 ms. */
+let crypto: typeof import('node:crypto') | undefined;
+
 function keyOf(id: string | number): string {
   const key = `${typeof id}:${String(id)}`;
-  return key.length <= LONGEST_KEPT ? key : `#${createHash('sha256').update(key).digest('base64url')}`;
+  if (key.length <= LONGEST_KEPT) return key;
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return `#${crypto.createHash('sha256').update(key).digest('base64url')}`;
 }
 
 export class RequestIds {
