@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadPosition } from './source.js';
-import { writeAllSync } from '../util/write-all.js';
+import { replaceFileSync } from '../util/write-all.js';
 
 /**
  * Where an import stopped, so the same command run again goes on from there. One small JSON file per
@@ -89,19 +89,7 @@ export class CheckpointStore {
   /** Notes `key` as the reject file's last writer, on disk before its first line of a run is written. */
   setRejectsWriter(rejectsKey: string, key: string): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const path = join(this.dir, `rejects-${rejectsKey}.writer`);
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeAllSync(fd, key);
-      fsyncSync(fd);
-    } catch (err) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    closeSync(fd);
-    renameSync(tmp, path);
+    replaceFileSync(join(this.dir, `rejects-${rejectsKey}.writer`), key, 0o600);
   }
 
   load(key: string): Checkpoint | undefined {

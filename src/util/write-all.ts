@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 /**
  * Writes all of `data` to `fd`: at `position` when given, else where the descriptor is (the end, for
@@ -17,4 +17,24 @@ export function writeAllSync(fd: number, data: string | Uint8Array, position?: n
     done += n;
   }
   return done;
+}
+
+/**
+ * Replaces the file at `path` with `data`: written whole to `<path>.<pid>.tmp` (mode `mode`), fsynced,
+ * then renamed over it. A reader finds the old file or the new one; a write a full disk cut short
+ * removes its temp file and throws, the old file untouched.
+ */
+export function replaceFileSync(path: string, data: string | Uint8Array, mode: number): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeAllSync(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineBreakBefore } from '../../util/line-break.js';
-import { writeAllSync } from '../../util/write-all.js';
+import { replaceFileSync, writeAllSync } from '../../util/write-all.js';
 import { IndexSet, type Range } from './index-set.js';
 
 /**
@@ -190,20 +190,8 @@ export class DeliveryJournal {
       lines.push(line);
       bytes += line.length;
     }
-    const text = lines.reverse().join('');
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', FILE_MODE);
-    try {
-      writeAllSync(fd, text);
-      fsyncSync(fd);
-    } catch (err) {
-      // A journal cut short by a full disk must not replace the whole one.
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    closeSync(fd);
-    renameSync(tmp, this.path);
+    // A journal cut short by a full disk must not replace the whole one: replaced only once written whole.
+    replaceFileSync(this.path, lines.reverse().join(''), FILE_MODE);
     this.reopenIfMoved(true);
     this.cache = { entries: new Map(), offset: 0 };
   }
