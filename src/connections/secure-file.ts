@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeAllSync } from '../util/write-all.js';
+import { writeFileWholeSync } from '../util/write-all.js';
 
 /**
  * File helpers for secrets: a private folder (0700), private files (0600), and writes that are
@@ -53,17 +53,8 @@ function writeTemp(path: string, data: string | Buffer): string {
   const dir = dirname(path);
   ensurePrivateDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', FILE_MODE);
-  try {
-    // All or an error: a temp file cut short by a full disk would be renamed over the good one.
-    writeAllSync(fd, data);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    unlinkQuietly(tmp);
-    throw err;
-  }
-  closeSync(fd);
+  // All or an error: a temp file cut short by a full disk would be renamed over the good one.
+  writeFileWholeSync(tmp, data, FILE_MODE, 'wx');
   return tmp;
 }
 

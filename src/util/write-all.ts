@@ -20,21 +20,28 @@ export function writeAllSync(fd: number, data: string | Uint8Array, position?: n
 }
 
 /**
- * Replaces the file at `path` with `data`: written whole to `<path>.<pid>.tmp` (mode `mode`), fsynced,
- * then renamed over it. A reader finds the old file or the new one; a write a full disk cut short
- * removes its temp file and throws, the old file untouched.
+ * Writes `data` whole to a file of its own at `path` (opened with `flag`, created with `mode`), on disk
+ * (fsync): the first half of replacing a file. A write a full disk cut short removes the file and throws.
  */
-export function replaceFileSync(path: string, data: string | Uint8Array, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
+export function writeFileWholeSync(path: string, data: string | Uint8Array, mode: number, flag: 'w' | 'wx' = 'w'): void {
+  const fd = openSync(path, flag, mode);
   try {
     writeAllSync(fd, data);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    rmSync(tmp, { force: true });
+    rmSync(path, { force: true });
     throw err;
   }
   closeSync(fd);
+}
+
+/**
+ * Replaces the file at `path` with `data`: written whole to `<path>.<pid>.tmp`, then renamed over it.
+ * A reader finds the old file or the new one; a write that fails leaves the old file untouched.
+ */
+export function replaceFileSync(path: string, data: string | Uint8Array, mode: number): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileWholeSync(tmp, data, mode);
   renameSync(tmp, path);
 }
