@@ -47,8 +47,10 @@ export interface SurfaceHooks {
 export interface WriteEvent {
   slug: string;
   access: ToolDefinition['access'];
-  decision: 'allow' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
-  outcome: 'sent' | 'failed' | 'refused' | 'not-sent';
+  /** `ask`: the policy asks, and nobody was asked (the write could not have gone). */
+  decision: 'allow' | 'ask' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
+  /** `not-connected`: refused for want of a working write key or token, before anything was sent. */
+  outcome: 'sent' | 'failed' | 'refused' | 'not-sent' | 'not-connected';
   status?: number;
   messageIds?: string[];
   /** sha256 of messageIds joined by newlines, when the sender made it (see SendOutcome). */
@@ -80,7 +82,7 @@ export interface ExecutorDeps {
 const fail = (error: ToolError, slug?: string): ExecutionResult => ({ successful: false, ...(slug ? { tool_slug: slug } : {}), error });
 
 /**
- * The single execution path: resolve -> validate -> (dry run) -> connection -> policy -> send.
+ * The single execution path: resolve -> validate -> (dry run) -> policy (deny) -> connection -> policy (ask) -> send.
  * Nothing reaches Segment without passing every step, whatever surface the call came from.
  */
 export class Executor {
@@ -198,9 +200,17 @@ export class Executor {
       return { successful: true, tool_slug: tool.slug, data };
     }
 
+    // A refused write is refused whatever the connection: the agent is not sent to connect for nothing.
+    if (decision.action === 'deny') {
+      trail.write = { slug: tool.slug, access: tool.access, decision: 'deny', outcome: 'refused' };
+      return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
+    }
+
     const capability = capabilityOf(tool.api);
     const ready = tool.connection === 'optional' ? { ready: true as const } : await connections.readiness(capability);
     if (!ready.ready) {
+      // Nobody is asked to confirm a write that cannot go.
+      trail.write = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask' : 'allow', outcome: 'not-connected' };
       return fail({
         kind: 'not_connected',
         message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
@@ -209,10 +219,6 @@ export class Executor {
       }, tool.slug);
     }
 
-    if (decision.action === 'deny') {
-      trail.write = { slug: tool.slug, access: tool.access, decision: 'deny', outcome: 'refused' };
-      return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
-    }
     if (decision.action === 'ask') {
       const summary = summarizeCall(tool, parsed.data as Record<string, unknown>, prepared.requests[0]);
       const answer = hooks.confirm

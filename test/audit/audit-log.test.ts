@@ -8,6 +8,7 @@ import { AuditLog } from '../../src/audit/audit-log.js';
 import { rotateIfNeeded } from '../../src/audit/rotate.js';
 import { Redactor } from '../../src/security/redact.js';
 import { callTool, sandboxWithRouter, startRouter, WRITE_KEY, sandboxEnv } from '../helpers/router.js';
+import { NO_ENV_CREDS } from '../helpers/connections.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sr-audit-'));
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -136,6 +137,41 @@ describe('audit log', () => {
       expect(h.sandbox.events.map((e) => e.event)).toEqual(['Confirmed']);
     } finally {
       await r.close();
+      await h.close();
+    }
+  });
+  it('a write that cannot go for want of a working write key is recorded too; under deny it is refused by the policy first, and under ask nobody is asked', async () => {
+    const h = await sandboxWithRouter({ args: ['--write=allow'] });
+    const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Not Connected' } };
+    let asked = 0;
+    const routers = [];
+    try {
+      const audited = async (write: string, env: Record<string, string | undefined>) => {
+        const home = tmp();
+        const r = await startRouter({ args: [`--write=${write}`], env: sandboxEnv(h.sandbox, { ...env, SEGMENT_ROUTER_HOME: home }), onElicit: async () => (asked++, { action: 'accept', content: { confirm: true } }) });
+        routers.push(r);
+        const answer = await callTool(r.client, 'EXECUTE_TOOL', track);
+        const path = join(home, 'audit', 'audit.jsonl');
+        return { kind: answer.structured.error?.kind, lines: existsSync(path) ? lines(path).map((l) => [l.slug, l.decision, l.outcome]) : [] };
+      };
+      // No write key at all, and one that Segment refused (FAILED after the sandbox answered 401).
+      expect(await audited('allow', NO_ENV_CREDS)).toEqual({ kind: 'not_connected', lines: [['SEGMENT_TRACK', 'allow', 'not-connected']] });
+      expect(await audited('ask', NO_ENV_CREDS)).toEqual({ kind: 'not_connected', lines: [['SEGMENT_TRACK', 'ask', 'not-connected']] });
+      expect(asked).toBe(0);
+      expect(await audited('deny', NO_ENV_CREDS)).toEqual({ kind: 'policy', lines: [['SEGMENT_TRACK', 'deny', 'refused']] });
+      h.sandbox.faults.add({ path: '/v1/track', status: 401 });
+      const home = tmp();
+      const r = await startRouter({ args: ['--write=allow'], env: sandboxEnv(h.sandbox, { SEGMENT_ROUTER_HOME: home }) });
+      routers.push(r);
+      expect((await callTool(r.client, 'EXECUTE_TOOL', track)).structured.successful).toBe(false);
+      expect((await callTool(r.client, 'EXECUTE_TOOL', track)).structured.error.kind).toBe('not_connected');
+      expect(lines(join(home, 'audit', 'audit.jsonl')).map((l) => [l.decision, l.outcome, l.status])).toEqual([
+        ['allow', 'failed', 401],
+        ['allow', 'not-connected', undefined],
+      ]);
+      expect(h.sandbox.events).toHaveLength(0);
+    } finally {
+      for (const r of routers) await r.close();
       await h.close();
     }
   });
