@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
-import { readStdin, UsageError, type CommandSpec } from './common.js';
+import { INTERRUPTED, readStdin, UsageError, type CommandSpec, type Interruption } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
@@ -52,23 +52,42 @@ export const callCommand: CommandSpec = {
     const args = await argsFrom(values.args);
     const app = appFromFlags(values, 'warn');
     const bar = callProgress({ json: values.json === true });
+    // Ctrl-C (or SIGTERM) stops the call: no new request goes, those in flight are answered, and the
+    // answer says what was sent. A second one quits at once, the terminal put back first.
+    const stop = new AbortController();
+    let stoppedBy: Interruption | undefined;
+    const onSignal = (signal: Interruption) => {
+      if (stoppedBy) {
+        bar.stop();
+        process.exit(INTERRUPTED[signal]);
+      }
+      stoppedBy = signal;
+      stop.abort(new Error('Stopped by the user.'));
+      if (values.json !== true) process.stderr.write(`\nStopping: no new request is sent; waiting for those in flight (Ctrl-C again to quit at once). Run the same command again to send the rest: it sends only what was not accepted, under the same ids.\n`);
+    };
+    const onSigint = () => onSignal('SIGINT');
+    const onSigterm = () => onSignal('SIGTERM');
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
     try {
       let result;
       try {
         result = await app.executor.execute(
           // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
           { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
-          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress },
+          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress, signal: stop.signal },
         );
       } finally {
         bar.stop();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
       }
       if (values.json) printJson(app, result);
       else {
         const { text, toStderr } = renderText(result, terminalWidth());
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
-      return exitCodeFor(result);
+      return stoppedBy ? INTERRUPTED[stoppedBy] : exitCodeFor(result);
     } finally {
       await app.close();
     }

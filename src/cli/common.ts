@@ -3,6 +3,10 @@ import type { ParseArgsConfig } from 'node:util';
 /** Exit codes, documented in README and --help. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, policy: 3, notConnected: 4 } as const;
 
+/** Exit codes of a command stopped by a signal, as shells report them: Ctrl-C (SIGINT), and SIGTERM (kill, a service manager). */
+export const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
+export type Interruption = keyof typeof INTERRUPTED;
+
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string };
 
 export interface CommandSpec {

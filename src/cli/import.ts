@@ -7,7 +7,7 @@ import { detectFormat } from '../import/format.js';
 import type { EventFormat } from '../import/source.js';
 import { isoTimestamp, MAX_BATCH_ITEMS_PER_CALL, MESSAGE_TYPES, type MessageType } from '../segment/tracking/schemas.js';
 import { appFromFlags, envOptions, jsonOption, qualityOptions } from './app-flags.js';
-import { EXIT, UsageError, type CommandSpec } from './common.js';
+import { EXIT, INTERRUPTED, UsageError, type CommandSpec } from './common.js';
 import { tuneHeapForImport } from './import-heap.js';
 import { inputErrorsAsUsage } from './import-errors.js';
 import { printJson, printText } from './output.js';
@@ -21,8 +21,6 @@ import { countText } from '../util/count-text.js';
  * one question under --write=ask, the progress bar, Ctrl-C, the summary and the exit code.
  */
 
-/** Exit codes of a run stopped by a signal, as shells report them: Ctrl-C (SIGINT), and SIGTERM (kill, a service manager). */
-const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const fmt = countText;
 

@@ -42,6 +42,8 @@ export function startProgressBar(opts: ProgressBarOptions): ProgressBar | undefi
       fps: 5,
       // Draw even where cli-progress doubts the stream (a test's terminal): the check above decided.
       noTTYOutput: false,
+      // Before the first rate is known cli-progress's ETA is "INF", which its own format cut to "NFs".
+      formatTime: (t, options, round) => (typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '--'),
     },
     cliProgress.Presets.shades_classic,
   );

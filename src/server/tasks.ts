@@ -4,6 +4,7 @@ import { taskSignals } from '../meta/execute-tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
+import { cutText } from '../security/snippet.js';
 
 /**
  * Long work as MCP tasks (the 2025-11-25 experimental tasks). A client that lists a tool with
@@ -22,7 +23,11 @@ import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/t
 /** The tools that may run as tasks: the ones whose calls can take long (a large batch, a script). */
 export const TASK_TOOLS: ReadonlySet<string> = new Set(['EXECUTE_TOOL', 'RUN_SCRIPT']);
 
-/** How long a finished task's result is kept when the client asks for no TTL, and at most. */
+/**
+ * How long a finished task's result is kept when the client asks for no TTL, and at most. A task is
+ * kept whatever its TTL while its work runs: the TTL counts from when it ends (a task forgotten while
+ * it still sent could no longer be cancelled, and the client, told "not found", sent it all again).
+ */
 export const TASK_TTL_MS = { default: 10 * 60_000, max: 60 * 60_000 };
 /** What clients are told to wait between two tasks/get. */
 export const TASK_POLL_MS = 500;
@@ -44,9 +49,12 @@ export const taskCapabilities = (store: RouterTaskStore) => ({ tasks: { ...(stor
  * and telling the running call when the client cancels its task.
  */
 export class RouterTaskStore extends InMemoryTaskStore {
-  private readonly running = new Map<string, AbortController>();
+  /** Tasks whose work runs: what aborts it, and when it has ended. */
+  private readonly running = new Map<string, { controller: AbortController; ended: Promise<void>; end: () => void }>();
   /** Task ids in the order they were created: the oldest finished one is forgotten first. */
   private readonly order = new Set<string>();
+  /** Creations between their count and their add: counted, so tasks created at once cannot pass the limit. */
+  private creating = 0;
 
   /**
    * `listable` false: tasks/list lists nothing. Over HTTP every request is a stranger (no session,
@@ -69,12 +77,38 @@ export class RouterTaskStore extends InMemoryTaskStore {
   }
 
   override async createTask(taskParams: CreateTaskOptions, requestId: RequestId, request: Request, sessionId?: string): Promise<Task> {
-    await this.makeRoom();
-    // The SDK keeps the request with the task and never reads it back; its arguments (a batch can be
-    // megabytes) would stay alive for the task's TTL. The method is enough.
-    const task = await super.createTask(taskParams, requestId, { method: request.method }, sessionId);
+    this.makeRoom();
+    this.creating++;
+    let task: Task;
+    try {
+      // The SDK keeps the request with the task and never reads it back; its arguments (a batch can be
+      // megabytes) would stay alive for the task's TTL. The method is enough.
+      task = await super.createTask(taskParams, requestId, { method: request.method }, sessionId);
+    } finally {
+      this.creating--;
+    }
+    // The SDK starts the TTL now; it starts again when the task ends (a result stored, a cancel).
+    const { cleanupTimers } = this.sdk();
+    clearTimeout(cleanupTimers.get(task.taskId));
+    cleanupTimers.delete(task.taskId);
     this.order.add(task.taskId);
     return task;
+  }
+
+  /** A cancelled task's result: waits for its work to wind down, then answers what it did before it stopped. */
+  override async getTaskResult(taskId: string, sessionId?: string): Promise<CallToolResult> {
+    const task = await super.getTask(taskId, sessionId);
+    if (task?.status !== 'cancelled') return (await super.getTaskResult(taskId, sessionId)) as CallToolResult;
+    await this.running.get(taskId)?.ended;
+    const kept = this.sdk().tasks.get(taskId)?.result;
+    if (!kept) throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} was cancelled before its work could say what it had done.`);
+    return kept as CallToolResult;
+  }
+
+  /** Keeps the answer of a cancelled task's work (the SDK stores no result once a task has ended): what was sent before the cancel. */
+  keepCancelledResult(taskId: string, result: CallToolResult): void {
+    const stored = this.sdk().tasks.get(taskId);
+    if (stored?.task.status === 'cancelled') stored.result = result;
   }
 
   override async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
@@ -84,48 +118,69 @@ export class RouterTaskStore extends InMemoryTaskStore {
     return task;
   }
 
-  /** Forgets the oldest finished tasks until a new one fits; refuses when every task is still running. */
-  private async makeRoom(): Promise<void> {
+  /**
+   * Forgets the oldest finished tasks until a new one fits; refuses when every task is still running.
+   * No await between the count and the add (createTask): tasks created at once are all counted. A
+   * cancelled task whose work still winds down counts as running.
+   */
+  private makeRoom(): void {
+    const { tasks } = this.sdk();
+    const full = () => this.order.size + this.creating >= this.maxTasks;
     for (const id of this.order) {
-      if (this.order.size < this.maxTasks) return;
-      const task = await super.getTask(id);
-      if (!task) this.order.delete(id);
-      else if (FINISHED.has(task.status)) this.forget(id);
+      if (!full()) return;
+      if (this.running.has(id)) continue;
+      const status = tasks.get(id)?.task.status;
+      if (status === undefined) this.order.delete(id);
+      else if (FINISHED.has(status)) this.forget(id);
     }
-    if (this.order.size >= this.maxTasks) {
+    if (full()) {
       throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this server. Wait for some to finish (tasks/get) or cancel some (tasks/cancel), then call again; nothing was run.`);
     }
   }
 
-  /** The SDK's store has no way to drop a task: its two maps are read here, and only here. */
+  /**
+   * The SDK store's two maps. It has no way to drop a task, to keep a working task past its TTL or to
+   * keep a cancelled task's answer: they are read here, and only here.
+   */
+  private sdk(): { tasks: Map<string, { task: Task; result?: unknown }>; cleanupTimers: Map<string, NodeJS.Timeout> } {
+    const self = this as unknown as { tasks?: Map<string, { task: Task; result?: unknown }>; cleanupTimers?: Map<string, NodeJS.Timeout> };
+    if (!(self.tasks instanceof Map) || !(self.cleanupTimers instanceof Map)) throw new Error('the SDK task store changed: its tasks cannot be kept and forgotten as they must');
+    return { tasks: self.tasks, cleanupTimers: self.cleanupTimers };
+  }
+
   private forget(taskId: string): void {
-    const self = this as unknown as { tasks?: Map<string, unknown>; cleanupTimers?: Map<string, NodeJS.Timeout> };
-    if (!(self.tasks instanceof Map) || !(self.cleanupTimers instanceof Map)) throw new Error('the SDK task store changed: cannot forget a finished task');
-    clearTimeout(self.cleanupTimers.get(taskId));
-    self.cleanupTimers.delete(taskId);
-    self.tasks.delete(taskId);
+    const { tasks, cleanupTimers } = this.sdk();
+    clearTimeout(cleanupTimers.get(taskId));
+    cleanupTimers.delete(taskId);
+    tasks.delete(taskId);
     this.order.delete(taskId);
   }
 
   /** The signal that aborts the task's work when the task is cancelled. */
   watch(taskId: string): AbortSignal {
     const controller = new AbortController();
-    this.running.set(taskId, controller);
+    let end = () => undefined as void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.running.set(taskId, { controller, ended, end });
     return controller.signal;
   }
 
   finished(taskId: string): void {
+    this.running.get(taskId)?.end();
     this.running.delete(taskId);
   }
 
   override async updateTaskStatus(taskId: string, status: Task['status'], statusMessage?: string, sessionId?: string): Promise<void> {
     await super.updateTaskStatus(taskId, status, statusMessage, sessionId);
-    if (status === 'cancelled') this.running.get(taskId)?.abort(new Error('The client cancelled the task.'));
+    if (status === 'cancelled') this.running.get(taskId)?.controller.abort(new Error('The client cancelled the task.'));
   }
 
   /** Stops every running task's work and forgets every task (the server is closing). */
   close(): void {
-    for (const c of this.running.values()) c.abort(new Error('The server closed.'));
+    for (const r of this.running.values()) {
+      r.controller.abort(new Error('The server closed.'));
+      r.end();
+    }
     this.running.clear();
     this.order.clear();
     this.cleanup();
@@ -161,7 +216,9 @@ export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn:
 
   server.server.setRequestHandler(CallToolRequestSchema, async (request: CallToolRequest, extra) => {
     const asked = request.params.task;
-    if (!asked || !TASK_TOOLS.has(request.params.name) || !extra.taskStore) return (await call(request, extra)) as CallToolResult;
+    // Refused before it runs: the SDK ran such a call and only then refused its answer as no task.
+    if (asked && !TASK_TOOLS.has(request.params.name)) throw new McpError(ErrorCode.MethodNotFound, `${cutText(request.params.name, 100)} does not run as a task (its tools/list entry says taskSupport "forbidden"): call it without "task". Nothing was run.`);
+    if (!asked || !extra.taskStore) return (await call(request, extra)) as CallToolResult;
     const task = await extra.taskStore.createTask({ ttl: taskTtl(asked.ttl), pollInterval: TASK_POLL_MS });
     const signal = store.watch(task.taskId);
     taskSignals.add(signal);
@@ -177,11 +234,12 @@ export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn:
         result = { content: [{ type: 'text', text: `The call failed: ${(err as Error).message}` }], isError: true };
       }
       try {
+        // Cancelled meanwhile: the answer says what was sent before the cancel (tasks/result reads it).
+        if (signal.aborted) store.keepCancelledResult(task.taskId, result);
         // A tool answer with isError is a failed task; tasks/result still returns the answer, with its hint.
-        await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result);
+        else await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result);
       } catch (err) {
-        // Cancelled (or expired) meanwhile: its result is not wanted any more.
-        if (!signal.aborted) warn(`task ${task.taskId}: result not stored: ${(err as Error).message}`);
+        warn(`task ${task.taskId}: result not stored: ${(err as Error).message}`);
       } finally {
         store.finished(task.taskId);
       }

@@ -15,6 +15,15 @@ describe('startProgressBar', () => {
     expect(t.drawn()).toContain('ETA');
   });
 
+  it('before the rate is known the ETA reads "--", not cli-progress\'s "INF" cut to "NFs"', async () => {
+    const t = terminal(true);
+    const bar = startProgressBar({ total: 200, fields: '{n}', values: { n: 0 }, stream: t.stream, stdoutIsTTY: true });
+    bar!.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(t.drawn()).toContain('ETA --');
+    expect(t.drawn()).not.toContain('NFs');
+  });
+
   it('draws nothing when stderr or stdout is not a terminal', () => {
     const piped = terminal(false);
     expect(startProgressBar({ total: 10, fields: '{n}', values: { n: 0 }, stream: piped.stream, stdoutIsTTY: true })).toBeUndefined();

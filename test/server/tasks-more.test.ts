@@ -151,4 +151,27 @@ describe('MCP tasks', () => {
     expect(kept.request.params).toBeUndefined();
     store.close();
   });
+  it('a task is kept while it works, whatever its TTL: the TTL counts from when it ends, and working tasks count against the limit', async () => {
+    const store = new RouterTaskStore(2);
+    const call = { method: 'tools/call' };
+    const a = await store.createTask({ ttl: 20 }, 1, call);
+    await store.createTask({ ttl: 20 }, 2, call);
+    await new Promise((r) => setTimeout(r, 100));
+    // Before: both were gone (and their work went on sending), and a third task was let in.
+    expect((await store.getTask(a.taskId))?.status).toBe('working');
+    await expect(store.createTask({ ttl: 20 }, 3, call)).rejects.toThrow(/Too many tasks: 2 are still running/);
+    await store.storeTaskResult(a.taskId, 'completed', { content: [] });
+    expect((await store.getTask(a.taskId))?.status).toBe('completed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.getTask(a.taskId)).toBeNull();
+    store.close();
+  });
+
+  it('tasks created at the same moment never pass the limit', async () => {
+    const store = new RouterTaskStore(5);
+    const made = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.createTask({ ttl: 60_000 }, i, { method: 'tools/call' })));
+    // Before: each creation awaited between its count and its add, and all 20 got in.
+    expect(made.filter((m) => m.status === 'fulfilled')).toHaveLength(5);
+    store.close();
+  });
 });

@@ -113,6 +113,46 @@ describe('EXECUTE_TOOL as an MCP task', () => {
     expect(track.structured.successful).toBe(true);
   }, 120_000);
 
+  it('after tasks/cancel no progress is reported, and tasks/result tells what was accepted before it and what was never sent', async () => {
+    const { sb, client } = await start(1_000);
+    await client.listTools();
+    const stream = client.experimental.tasks.callToolStream(
+      { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(15_000, 'told') } } },
+      undefined,
+      { timeout: 120_000, onprogress: () => undefined },
+    );
+    const first = await stream.next();
+    const taskId = (first.value as { task: { taskId: string } }).task.taskId;
+    await until(() => batchRequests(sb) >= 1);
+    expect((await client.experimental.tasks.cancelTask(taskId)).status).toBe('cancelled');
+    const wire = router!.received as { method?: string; result?: { status?: string }; params?: { progress?: number } }[];
+    const cancelledAt = wire.findIndex((m) => m.result?.status === 'cancelled');
+    // Before: the worker went on taking every remaining chunk, posting nothing, and reported each as done (up to 15,000 of 15,000).
+    const result = (await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)) as CallToolResult;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(wire.slice(cancelledAt).filter((m) => m.method === 'notifications/progress')).toEqual([]);
+    const data = (result.structuredContent as any).data;
+    const delivered = new Set(sb.events.filter((e) => (e.message.properties as any)?.run === 'told').map((e) => e.messageId)).size;
+    expect(result.isError).toBe(true);
+    expect(data.accepted).toBeLessThanOrEqual(delivered);
+    // Every message is accounted for (the list itself is cut to the answer's size; its ranges are whole).
+    const notAccepted = data.not_accepted_ranges.reduce((n: number, [from, to]: [number, number]) => n + to - from + 1, 0);
+    expect(data.accepted + notAccepted).toBe(15_000);
+    // Only the requests started before the cancel count: the rest were never sent, nor pretended to be.
+    expect(data.requests).toBeLessThanOrEqual(batchRequests(sb) + 4);
+    expect(data.requests).toBeLessThan(10);
+    await stream.return(undefined);
+  }, 120_000);
+
+  it('a task asked of a tool that takes none is refused before the tool runs', async () => {
+    const { client } = await start(0);
+    await client.listTools();
+    const asked = client.request({ method: 'tools/call', params: { name: 'MANAGE_CONNECTIONS', arguments: { action: 'status' }, task: { ttl: 60_000 } } }, CallToolResultSchema);
+    // Before: it ran, and then the SDK refused its answer as no task (-32602 "Invalid task creation result").
+    await expect(asked).rejects.toMatchObject({ code: -32601, message: expect.stringMatching(/MANAGE_CONNECTIONS does not run as a task.*Nothing was run/) });
+    expect((await callTool(client, 'SEARCH_TOOLS', { queries: [{ use_case: 'send a track event' }] })).result.isError).toBeFalsy();
+  });
+
   it('a call without a task stays synchronous, with progress notifications', async () => {
     const { client } = await start(50);
     const progress: number[] = [];

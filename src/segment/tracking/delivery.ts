@@ -370,10 +370,13 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   let refusedAsSent = 0;
   /** Set once the call's deadline passed (an MCP call answers in time): no request is started after it. */
   let outOfTime = false;
+  const stopped = () => ctx.signal?.aborted === true;
   const worker = async () => {
     for (;;) {
       // Let the requests already handed over go out (and answers come in) before checking more messages.
       await new Promise((resolve) => setImmediate(resolve));
+      // Cancelled (tasks/cancel, a cancelled request, Ctrl-C): no request is started after it.
+      if (stopped()) return;
       if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) {
         outOfTime = true;
         return;
@@ -396,13 +399,16 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
       settled += ids.length;
-      await ctx.progress?.(done(), state.total, `Request ${i}: ${status ?? 'no answer'}`);
+      // Nobody listens past a cancel: the call is over for its caller.
+      if (!stopped()) await ctx.progress?.(done(), state.total, `Request ${i}: ${status ?? 'no answer'}`);
     }
   };
   await Promise.all(Array.from({ length: LIMITS.concurrency }, worker));
-  if (outOfTime) {
+  if (outOfTime || stopped()) {
     // What was never sent is listed with its id, as anything not accepted is: the repeat sends it under the same ids.
-    const reason = 'not sent: the call stopped sending to answer in time (Segment was slow or failing); repeat the call to send it';
+    const reason = stopped()
+      ? 'not sent: the call was stopped (cancelled) before this message went; repeat the same call to send the rest (it sends only what was not accepted, under the same ids)'
+      : 'not sent: the call stopped sending to answer in time (Segment was slow or failing); repeat the call to send it';
     for (let chunk = take(); chunk; chunk = take()) for (const m of chunk.messages) notAccepted.push({ index: m.index, messageId: messageIdOf(m, prefix), reason });
   }
   notAccepted.sort((a, b) => a.index - b.index);
