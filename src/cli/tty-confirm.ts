@@ -50,6 +50,11 @@ export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
       const answer = await rl.question(`${call.summary}\nSend this to Segment? [y/N] `);
       const yes = /^\s*y(es)?\s*$/i.test(answer);
       return yes ? { confirmed: true } : { confirmed: false, reason: 'the user answered no' };
+    } catch (err) {
+      // Ctrl-C at the question (the terminal is raw: readline reads it, no signal comes) is a no.
+      if (!ctrlC(err)) throw err;
+      term.output.write('\n');
+      return { confirmed: false, reason: 'the user pressed Ctrl-C at the question' };
     } finally {
       rl.close();
       term.close();
@@ -66,8 +71,15 @@ export async function askOnTerminal(question: string): Promise<boolean | undefin
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   try {
     return /^\s*y(es)?\s*$/i.test(await rl.question(`${question} [y/N] `));
+  } catch (err) {
+    if (!ctrlC(err)) throw err;
+    process.stderr.write('\n');
+    return false;
   } finally {
     rl.close();
     process.stdin.pause();
   }
 }
+
+/** What readline's question rejects with when Ctrl-C is pressed at it. */
+const ctrlC = (err: unknown) => (err as { code?: string } | null)?.code === 'ABORT_ERR';

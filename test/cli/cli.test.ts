@@ -239,6 +239,31 @@ describe.skipIf(!hasScript)('call --write=ask on a terminal', () => {
     expect(sb.events).toHaveLength(1);
   });
 
+  it('Ctrl-C at the question is a no: nothing sent, and no "internal error" blamed on the router', async () => {
+    const cmd = `${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args ${quote(TRACK)} --write=ask --json`;
+    const before = sb.events.length;
+    // The key pressed once the question is on the screen (readline reads it, in raw mode).
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { env, detached: true });
+      let out = '';
+      let pressed = false;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!pressed && out.includes('[y/N]')) {
+          pressed = true;
+          child.stdin.write('\u0003');
+        }
+      });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    // Before: readline's AbortError went up as an internal error, "a bug in segment-router", exit 1.
+    expect(r.code).toBe(3);
+    expect(json(r.out).error.kind).toBe('policy');
+    expect(json(r.out).error.message).toContain('Ctrl-C');
+    expect(r.out).not.toMatch(/internal|a bug in segment-router/i);
+    expect(sb.events).toHaveLength(before);
+  });
+
   it('asks on the terminal even when the arguments come from stdin (--args -)', async () => {
     const cmd = `printf %s ${quote(TRACK)} | ${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args - --write=ask --json`;
     const r = await inPty(cmd, 'y\n');
