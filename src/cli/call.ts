@@ -63,7 +63,7 @@ export const callCommand: CommandSpec = {
       }
       stoppedBy = signal;
       stop.abort(new Error('Stopped by the user.'));
-      if (values.json !== true) process.stderr.write(`\nStopping: no new request is sent; waiting for those in flight (Ctrl-C again to quit at once). Run the same command again to send the rest: it sends only what was not accepted, under the same ids.\n`);
+      if (values.json !== true) process.stderr.write('\nStopping: no new request is sent; waiting for the answers to those already sent (Ctrl-C again to quit at once). The answer below says what reached Segment and what to do.\n');
     };
     const onSigint = () => onSignal('SIGINT');
     const onSigterm = () => onSignal('SIGTERM');
@@ -75,7 +75,7 @@ export const callCommand: CommandSpec = {
         result = await app.executor.execute(
           // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
           { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
-          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress, signal: stop.signal },
+          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress, stop: stop.signal },
         );
       } finally {
         bar.stop();

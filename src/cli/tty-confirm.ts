@@ -42,19 +42,19 @@ function openTerminal(stdinTaken: boolean): Terminal | undefined {
 
 /** Confirms a write with a y/N prompt; anything but "y" or "yes" sends nothing. */
 export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
-  return async (call) => {
+  return async (call, signal) => {
     const term = openTerminal(opts.stdinTaken);
     if (!term) return { confirmed: false, reason: NO_TERMINAL, unsupported: true };
     const rl = createInterface({ input: term.input, output: term.output, terminal: true });
     try {
-      const answer = await rl.question(`${call.summary}\nSend this to Segment? [y/N] `);
+      const answer = await rl.question(`${call.summary}\nSend this to Segment? [y/N] `, signal ? { signal } : {});
       const yes = /^\s*y(es)?\s*$/i.test(answer);
       return yes ? { confirmed: true } : { confirmed: false, reason: 'the user answered no' };
     } catch (err) {
       // Ctrl-C at the question (the terminal is raw: readline reads it, no signal comes) is a no.
       if (!ctrlC(err)) throw err;
       term.output.write('\n');
-      return { confirmed: false, reason: 'the user pressed Ctrl-C at the question' };
+      return { confirmed: false, reason: signal?.aborted ? 'the command was stopped before the user answered' : 'the user pressed Ctrl-C at the question' };
     } finally {
       rl.close();
       term.close();
@@ -81,5 +81,5 @@ export async function askOnTerminal(question: string): Promise<boolean | undefin
   }
 }
 
-/** What readline's question rejects with when Ctrl-C is pressed at it. */
+/** What readline's question rejects with when Ctrl-C is pressed at it, or its signal aborts. */
 const ctrlC = (err: unknown) => (err as { code?: string } | null)?.code === 'ABORT_ERR';

@@ -34,7 +34,10 @@ export interface SurfaceHooks {
   /** How to ask the user under --write=ask; absent means the surface cannot ask. */
   confirm?: Confirmer;
   progress?: Progress;
+  /** Aborts the call, requests on their way included (SendContext.signal). */
   signal?: AbortSignal;
+  /** Stops the call, its requests on their way answered (SendContext.stop). */
+  stop?: AbortSignal;
   /**
    * The surface must answer within this once sending starts (SendContext.deadline): counted from the
    * send, not from the call, so a confirmation the user took long over, or a script's earlier calls,
@@ -47,7 +50,7 @@ export interface SurfaceHooks {
 export interface WriteEvent {
   slug: string;
   access: ToolDefinition['access'];
-  /** `ask`: the policy asks, and nobody was asked (the write could not have gone). */
+  /** `ask`: the policy asks, and this call did not: the write could not have gone (not connected). */
   decision: 'allow' | 'ask' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
   /** `not-connected`: refused for want of a working write key or token, before anything was sent. */
   outcome: 'sent' | 'failed' | 'refused' | 'not-sent' | 'not-connected';
@@ -221,8 +224,9 @@ export class Executor {
 
     if (decision.action === 'ask') {
       const summary = summarizeCall(tool, parsed.data as Record<string, unknown>, prepared.requests[0]);
+      const withdrawn = hooks.stop && hooks.signal ? AbortSignal.any([hooks.stop, hooks.signal]) : (hooks.stop ?? hooks.signal);
       const answer = hooks.confirm
-        ? await hooks.confirm(summary)
+        ? await hooks.confirm(summary, withdrawn)
         : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
       if (!answer.confirmed) {
         trail.write = { slug: tool.slug, access: tool.access, decision: 'ask-declined', outcome: 'refused' };
@@ -240,7 +244,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}) });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);

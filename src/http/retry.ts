@@ -43,6 +43,8 @@ export interface RetryOptions {
   timeoutMs: number;
   idempotent: boolean;
   signal?: AbortSignal;
+  /** Once aborted, no further attempt: a wait ends at once; the attempt on its way is answered (SendContext.stop). */
+  stopRetrying?: AbortSignal;
   /** Epoch ms by which the caller must answer: retries stop in time (see above). */
   deadline?: number;
   /** Most of each response body to read (the HTTP client's default when absent). */
@@ -92,6 +94,9 @@ export async function sendWithRetries(
 ): Promise<RetryResult> {
   const s = opts.settings;
   const sleep = opts.sleep ?? defaultSleep;
+  // Waits end on either signal; the attempt itself only on `signal`.
+  const waitSignal = opts.stopRetrying && opts.signal ? AbortSignal.any([opts.signal, opts.stopRetrying]) : (opts.stopRetrying ?? opts.signal);
+  const stopped = () => opts.stopRetrying?.aborted === true;
   let retries = 0;
   let serverWaits = 0;
   let attempts = 0;
@@ -117,9 +122,11 @@ export async function sendWithRetries(
           result.lastWaitMs = lastWaitMs;
           if (serverWaits >= s.maxRetries) return result;
           if (pastDeadline(opts, lastWaitMs)) return { ...result, outOfTime: true };
+          if (stopped()) return result;
           serverWaits++;
           opts.onRetry?.({ attempt: attempts, delayMs: lastWaitMs, reason });
-          await sleep(lastWaitMs, opts.signal);
+          await sleep(lastWaitMs, waitSignal);
+          if (stopped()) return result;
           continue;
         }
       }
@@ -131,15 +138,15 @@ export async function sendWithRetries(
       if (!opts.idempotent && !err.notSent) return result;
       reason = err.message;
     }
-    if (retries >= s.maxRetries) return result;
+    if (retries >= s.maxRetries || stopped()) return result;
     delay = backoffMs(retries, s);
     if (pastDeadline(opts, delay)) return { ...result, outOfTime: true };
     retries++;
     opts.onRetry?.({ attempt: attempts, delayMs: delay, reason });
     try {
-      await sleep(delay, opts.signal);
+      await sleep(delay, waitSignal);
     } catch (e) {
-      return { ...result, error: e as NetworkError };
+      return stopped() && !opts.signal?.aborted ? result : { ...result, error: e as NetworkError };
     }
   }
 }

@@ -11,7 +11,7 @@ const CONFIRM_TIMEOUT_MS = 10 * 60_000;
  * and a plain summary. Anything but an explicit accept with confirm=true means nothing is sent.
  */
 export function mcpConfirmer(server: McpServer, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Confirmer {
-  return async (call) => {
+  return async (call, signal) => {
     const caps = server.server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
     // An empty elicitation capability means form mode (older clients); url-only clients cannot show a form.
     if (!caps || (caps.form === undefined && caps.url !== undefined)) {
@@ -33,12 +33,13 @@ export function mcpConfirmer(server: McpServer, extra: RequestHandlerExtra<Serve
           },
         },
         ElicitResultSchema,
-        { timeout: CONFIRM_TIMEOUT_MS },
+        { timeout: CONFIRM_TIMEOUT_MS, ...(signal ? { signal } : {}) },
       );
       if (answer.action === 'accept' && answer.content?.confirm === true) return { confirmed: true };
       const reason = answer.action === 'decline' ? 'the user declined' : answer.action === 'cancel' ? 'the user cancelled' : 'the user answered confirm=false';
       return { confirmed: false, reason };
     } catch (err) {
+      if (signal?.aborted) return { confirmed: false, reason: 'the call was cancelled before the user answered' };
       return { confirmed: false, reason: `the confirmation could not be asked (${(err as Error).message})`, unsupported: true };
     }
   };

@@ -48,7 +48,8 @@ export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: numbe
   const token = extra._meta?.progressToken;
   return {
     confirm: mcpConfirmer(server, extra),
-    signal: extra.signal,
+    // A cancelled task stops with its requests on their way answered: its result says what Segment took.
+    ...(taskSignals.has(extra.signal) ? { stop: extra.signal } : { signal: extra.signal }),
     ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { answerWithinMs } : {}),
     progress:
       token === undefined

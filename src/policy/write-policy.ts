@@ -51,5 +51,8 @@ export interface CallSummary {
 
 export type ConfirmOutcome = { confirmed: true } | { confirmed: false; reason: string; unsupported?: boolean };
 
-/** How a surface asks its user: MCP elicitation, or a terminal prompt in the CLI. */
-export type Confirmer = (call: CallSummary) => Promise<ConfirmOutcome>;
+/**
+ * How a surface asks its user: MCP elicitation, or a terminal prompt in the CLI. `signal`: the call was
+ * stopped or cancelled while the question waits: it is withdrawn, and the answer is no.
+ */
+export type Confirmer = (call: CallSummary, signal?: AbortSignal) => Promise<ConfirmOutcome>;

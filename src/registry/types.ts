@@ -81,7 +81,14 @@ export interface SendContext extends PrepareContext {
   /** Masks known secrets; apply it to upstream text before cutting it to a snippet. */
   redact?: (text: string) => string;
   progress?: Progress;
+  /** Aborts the call now, requests on their way included (their outcome stays unknown). */
   signal?: AbortSignal;
+  /**
+   * Stops the call without losing track of it: no new request and no further retry after it, but the
+   * requests already sent are answered (each within the request timeout), so the answer says what
+   * Segment took. A cancelled task, `call` stopped by Ctrl-C.
+   */
+  stop?: AbortSignal;
   /** Epoch ms by which the call must answer (an MCP call not run as a task): retries stop in time. */
   deadline?: number;
 }

@@ -113,8 +113,8 @@ export class RouterTaskStore extends InMemoryTaskStore {
 
   override async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
     const task = await super.getTask(taskId, sessionId);
-    // Forgotten by its TTL: forget it here too.
-    if (!task && sessionId === undefined) this.order.delete(taskId);
+    // Forgotten by its TTL: forget it here too (its work has ended: a working task is never forgotten).
+    if (!task && sessionId === undefined && !this.running.has(taskId)) this.order.delete(taskId);
     return task;
   }
 
@@ -168,11 +168,26 @@ export class RouterTaskStore extends InMemoryTaskStore {
   finished(taskId: string): void {
     this.running.get(taskId)?.end();
     this.running.delete(taskId);
+    // A task cancelled while it worked: its TTL starts now that its work has ended.
+    const { tasks, cleanupTimers } = this.sdk();
+    const ttl = tasks.get(taskId)?.task.ttl;
+    if (ttl && !cleanupTimers.has(taskId)) {
+      cleanupTimers.set(taskId, setTimeout(() => {
+        tasks.delete(taskId);
+        cleanupTimers.delete(taskId);
+      }, ttl));
+    }
   }
 
   override async updateTaskStatus(taskId: string, status: Task['status'], statusMessage?: string, sessionId?: string): Promise<void> {
     await super.updateTaskStatus(taskId, status, statusMessage, sessionId);
-    if (status === 'cancelled') this.running.get(taskId)?.controller.abort(new Error('The client cancelled the task.'));
+    const running = this.running.get(taskId);
+    if (!running || !FINISHED.has(status)) return;
+    // The SDK starts the TTL at the cancel; the work still winds down: it starts when that ends (finished).
+    const { cleanupTimers } = this.sdk();
+    clearTimeout(cleanupTimers.get(taskId));
+    cleanupTimers.delete(taskId);
+    if (status === 'cancelled') running.controller.abort(new Error('The client cancelled the task.'));
   }
 
   /** Stops every running task's work and forgets every task (the server is closing). */
@@ -217,7 +232,7 @@ export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn:
   server.server.setRequestHandler(CallToolRequestSchema, async (request: CallToolRequest, extra) => {
     const asked = request.params.task;
     // Refused before it runs: the SDK ran such a call and only then refused its answer as no task.
-    if (asked && !TASK_TOOLS.has(request.params.name)) throw new McpError(ErrorCode.MethodNotFound, `${cutText(request.params.name, 100)} does not run as a task (its tools/list entry says taskSupport "forbidden"): call it without "task". Nothing was run.`);
+    if (asked && !TASK_TOOLS.has(request.params.name)) throw new McpError(ErrorCode.MethodNotFound, `${cutText(request.params.name, 100)} does not run as a task (only ${[...TASK_TOOLS].join(' and ')} do): call it without "task". Nothing was run.`);
     if (!asked || !extra.taskStore) return (await call(request, extra)) as CallToolResult;
     const task = await extra.taskStore.createTask({ ttl: taskTtl(asked.ttl), pollInterval: TASK_POLL_MS });
     const signal = store.watch(task.taskId);

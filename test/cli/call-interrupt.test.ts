@@ -32,7 +32,7 @@ describe.skipIf(!hasScript)('segment-router call stopped with Ctrl-C', () => {
     sb = undefined;
   });
 
-  it('stops sending, restores the terminal, says to run the same command, exits 130; that command sends only the rest, under the same ids', async () => {
+  it('stops sending, restores the terminal, says what reached Segment and to repeat the same call, exits 130; that command sends only the rest, under the same ids', async () => {
     sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
     sb.faults.add({ path: '/v1/batch', delayMs: 400, times: 1_000 });
     const dir = mkdtempSync(join(tmpdir(), 'sr-call-int-'));
@@ -51,10 +51,14 @@ describe.skipIf(!hasScript)('segment-router call stopped with Ctrl-C', () => {
     // Before: node died on the signal's default action: no word, the cursor left hidden.
     expect(drawn).toMatch(/Stopping/);
     expect(drawn.lastIndexOf('\u001b[?25h')).toBeGreaterThan(drawn.lastIndexOf('\u001b[?25l'));
-    expect(drawn).toMatch(/run the same command/i);
+    expect(drawn).toMatch(/repeat the same call/i);
     expect(drawn).not.toMatch(/ETA NF/);
     const first = new Set(sb.events.map((e) => e.messageId)).size;
     expect(first).toBeLessThan(N);
+    // The requests on their way were answered, not cut: the answer counts what Segment took.
+    const said = /(\d+) of 12000 messages accepted/.exec(drawn);
+    expect(said).not.toBeNull();
+    expect(Number(said![1])).toBe(first);
 
     const again = await runCli(['call', 'SEGMENT_BATCH', '--args', '-', '--write=allow', '--json'], { env, input: readFileSync(argsFile, 'utf8'), timeoutMs: 120_000 });
     expect(again.code).toBe(0);

@@ -264,6 +264,30 @@ describe.skipIf(!hasScript)('call --write=ask on a terminal', () => {
     expect(sb.events).toHaveLength(before);
   });
 
+  it('SIGTERM while the question waits: withdrawn, nothing sent, exit 143', async () => {
+    const cmd = `echo PID=$$; exec ${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args ${quote(TRACK)} --write=ask --json`;
+    const before = sb.events.length;
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { env, detached: true });
+      let out = '';
+      let sent = false;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const pid = /PID=(\d+)/.exec(out)?.[1];
+        if (!sent && pid && out.includes('[y/N]')) {
+          sent = true;
+          process.kill(Number(pid), 'SIGTERM');
+        }
+      });
+      child.on('close', (code) => (clearTimeout(timer), resolve({ code, out })));
+    });
+    // Before: "Stopping..." and then the question went on waiting for an answer.
+    expect(r.code).toBe(143);
+    expect(r.out).toMatch(/stopped before the user answered/);
+    expect(sb.events).toHaveLength(before);
+  });
+
   it('asks on the terminal even when the arguments come from stdin (--args -)', async () => {
     const cmd = `printf %s ${quote(TRACK)} | ${quote(process.execPath)} ${quote(CLI)} call SEGMENT_TRACK --args - --write=ask --json`;
     const r = await inPty(cmd, 'y\n');

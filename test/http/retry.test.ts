@@ -72,4 +72,38 @@ describe('retry rules', () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(waited).toMatchObject({ outOfTime: true, attempts: 1 });
   });
+  it('a stop lets the attempt on its way be answered, and makes no further one; a wait for a retry ends at once', async () => {
+    const stop = new AbortController();
+    const seen: (AbortSignal | undefined)[] = [];
+    let calls = 0;
+    const http: HttpClient = {
+      send: async (_req, opts) => {
+        calls++;
+        seen.push(opts.signal);
+        if (calls === 1) {
+          stop.abort(); // the stop arrives while the first attempt is on its way
+          await new Promise((r) => setTimeout(r, 50));
+          return { status: 503, headers: {}, text: 'busy' };
+        }
+        return { status: 200, headers: {}, text: '{}' };
+      },
+      close: async () => {},
+    };
+    const settings = { ...DEFAULT_RETRY, baseDelayMs: 10_000, maxDelayMs: 10_000 };
+    const t0 = Date.now();
+    const r = await sendWithRetries(http, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings, timeoutMs: 1000, idempotent: true, stopRetrying: stop.signal });
+    // The attempt was not cut (its answer is known), and no retry followed.
+    expect(r).toMatchObject({ response: { status: 503 }, attempts: 1 });
+    expect(seen[0]).toBeUndefined();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    // A stop during the wait for a retry: the wait ends, the last answer stands.
+    const later = new AbortController();
+    const down: HttpClient = { send: async () => ({ status: 500, headers: {}, text: 'down' }), close: async () => {} };
+    setTimeout(() => later.abort(), 50);
+    const t1 = Date.now();
+    const r2 = await sendWithRetries(down, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings, timeoutMs: 1000, idempotent: true, stopRetrying: later.signal });
+    expect(Date.now() - t1).toBeLessThan(1_000);
+    expect(r2).toMatchObject({ response: { status: 500 }, attempts: 1 });
+    expect(r2.error).toBeUndefined();
+  });
 });

@@ -174,4 +174,38 @@ describe('MCP tasks', () => {
     expect(made.filter((m) => m.status === 'fulfilled')).toHaveLength(5);
     store.close();
   });
+  it('a task cancelled while it waits for the user\'s confirmation ends at once: the question is withdrawn, nothing is sent', async () => {
+    let asked = 0;
+    // A user who never answers.
+    const { sb, client } = await stdio(['--write=ask'], { onElicit: () => (asked++, new Promise(() => undefined)) });
+    const created = await client.request({ method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Never Answered' } }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const taskId = created.task.taskId;
+    for (const end = Date.now() + 20_000; !asked; ) {
+      if (Date.now() > end) throw new Error('never asked');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.experimental.tasks.cancelTask(taskId);
+    const started = Date.now();
+    // Before: tasks/result waited for the answer (up to the 10-minute confirmation timeout).
+    const result = (await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)) as CallToolResult;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((result.structuredContent as any).error.message).toMatch(/cancelled before the user answered/);
+    expect(sb.events).toHaveLength(0);
+  }, 60_000);
+
+  it('a cancelled task is kept while its work winds down, whatever its TTL, and counts against the limit until then', async () => {
+    const store = new RouterTaskStore(1);
+    const task = await store.createTask({ ttl: 20 }, 1, { method: 'tools/call' });
+    store.watch(task.taskId);
+    await store.updateTaskStatus(task.taskId, 'cancelled');
+    await new Promise((r) => setTimeout(r, 100));
+    // Before: the SDK started the TTL at the cancel: the task was gone, and its slot free, while its work still ran.
+    expect((await store.getTask(task.taskId))?.status).toBe('cancelled');
+    await expect(store.createTask({ ttl: 20 }, 2, { method: 'tools/call' })).rejects.toThrow(/Too many tasks/);
+    store.finished(task.taskId);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.getTask(task.taskId)).toBeNull();
+    await store.createTask({ ttl: 20 }, 3, { method: 'tools/call' });
+    store.close();
+  });
 });

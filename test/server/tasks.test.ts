@@ -134,7 +134,9 @@ describe('EXECUTE_TOOL as an MCP task', () => {
     const data = (result.structuredContent as any).data;
     const delivered = new Set(sb.events.filter((e) => (e.message.properties as any)?.run === 'told').map((e) => e.messageId)).size;
     expect(result.isError).toBe(true);
-    expect(data.accepted).toBeLessThanOrEqual(delivered);
+    // The requests on their way at the cancel were answered, not cut: what Segment took is counted as accepted.
+    expect(data.accepted).toBe(delivered);
+    expect(data.accepted).toBeGreaterThan(0);
     // Every message is accounted for (the list itself is cut to the answer's size; its ranges are whole).
     const notAccepted = data.not_accepted_ranges.reduce((n: number, [from, to]: [number, number]) => n + to - from + 1, 0);
     expect(data.accepted + notAccepted).toBe(15_000);

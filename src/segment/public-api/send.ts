@@ -24,6 +24,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       // A POST creates or triggers something: a retry could do it twice.
       idempotent: req.method !== 'POST',
       signal: ctx.signal,
+      stopRetrying: ctx.stop,
       waitHint: (res) => msBeforeNext(res.text),
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: (i) => ctx.log.debug('public api retry', { slug: state.entry.slug, attempt: i.attempt, delay_ms: Math.round(i.delayMs), reason: i.reason }),

@@ -229,6 +229,7 @@ async function post(state: CallBase, body: Buffer, messages: number, ctx: SendCo
       timeoutMs: ctx.config.requestTimeoutMs,
       idempotent: true, // every message carries its messageId: Segment drops repeats
       signal: ctx.signal,
+      stopRetrying: ctx.stop,
       // The Tracking API answers {"success":true} or a short error: the status says the rest.
       maxResponseBytes: TRACKING_ANSWER_BYTES,
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
@@ -370,7 +371,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   let refusedAsSent = 0;
   /** Set once the call's deadline passed (an MCP call answers in time): no request is started after it. */
   let outOfTime = false;
-  const stopped = () => ctx.signal?.aborted === true;
+  const stopped = () => ctx.signal?.aborted === true || ctx.stop?.aborted === true;
   const worker = async () => {
     for (;;) {
       // Let the requests already handed over go out (and answers come in) before checking more messages.
@@ -431,6 +432,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     ...qualityFields(state.gate?.report()),
   };
   const problems = rejected.length + notAccepted.length;
+  const wasStopped = stopped();
   const messageIdsSha256 = idHash.digest('hex');
   const warned = repeats.warnings ? { warnings: repeats.warnings } : {};
   if (problems === 0) return { ok: true, status: lastStatus, messageIds, messageIdsSha256, data, ...warned };
@@ -445,7 +447,9 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
       status: lastStatus,
       message: `${accepted} of ${state.total} messages accepted; ${rejected.length} rejected before sending, ${notAccepted.length} not accepted by Segment.`,
-      hint: refusedAsSent
+      hint: wasStopped && !refusedAsSent
+        ? 'The call was stopped before every message went: repeat the same call (same arguments) and it sends only what was not accepted, under the same messageIds; what Segment took is not sent again.'
+        : refusedAsSent
         ? `Segment refused ${refusedAsSent === notAccepted.length ? 'the messages in data.not_accepted' : `${refusedAsSent} of the messages in data.not_accepted`} as written (HTTP 400/413: the reason says why): fix those first, then resend only the messages in data.not_accepted with the same messageIds (yours, or data.message_id_prefix + index for those the router assigned). Segment drops repeats.`
         : notAccepted.length
         ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
