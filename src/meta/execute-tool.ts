@@ -42,14 +42,15 @@ export const taskSignals = new WeakSet<AbortSignal>();
 
 /**
  * What the executor needs of an MCP request. `answerWithinMs`: the call stops retrying in time to
- * answer within it (RetrySettings.answerWithinMs), unless it runs as a task.
+ * answer within it (RetrySettings.answerWithinMs), unless it runs as a task. `gentle`: a cancelled
+ * task stops with its requests on their way answered, so its result says what Segment took (one tool
+ * call: EXECUTE_TOOL); otherwise a cancel aborts at once (a script is stopped whole).
  */
-export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: number): SurfaceHooks {
+export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: number, gentle = false): SurfaceHooks {
   const token = extra._meta?.progressToken;
   return {
     confirm: mcpConfirmer(server, extra),
-    // A cancelled task stops with its requests on their way answered: its result says what Segment took.
-    ...(taskSignals.has(extra.signal) ? { stop: extra.signal } : { signal: extra.signal }),
+    ...(gentle && taskSignals.has(extra.signal) ? { stop: extra.signal } : { signal: extra.signal }),
     ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { answerWithinMs } : {}),
     progress:
       token === undefined
@@ -71,7 +72,7 @@ export function registerExecuteTool(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs);
+      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs, true);
       if (input.tools) {
         if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
         if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);

@@ -84,6 +84,23 @@ describe('MCP tasks', () => {
     expect(sb.events.filter((e) => (e.message.properties as { run?: string })?.run === 'script')).toHaveLength(50);
   }, 60_000);
 
+  it('a RUN_SCRIPT task cancelled mid-script stops the script: no call after the cancel', async () => {
+    const { sb, client } = await stdio(['--write=allow']);
+    sb.faults.add({ path: '/v1/track', delayMs: 300, times: 1_000 });
+    const script = `for (let i = 0; i < 60; i++) await tools.call('SEGMENT_TRACK', { userId: 'u1', event: 'Loop Step', properties: { i } }); return 'done';`;
+    const created = await client.request({ method: 'tools/call', params: { name: 'RUN_SCRIPT', arguments: { script, timeout_ms: 60_000 }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    for (const end = Date.now() + 20_000; sb.events.length < 2; ) {
+      if (Date.now() > end) throw new Error('the script sent nothing');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.experimental.tasks.cancelTask(created.task.taskId);
+    const atCancel = sb.events.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    // The call on its way at the cancel may land; nothing after it.
+    expect(sb.events.length - atCancel).toBeLessThanOrEqual(1);
+    expect(sb.events.length).toBeLessThan(10);
+  }, 60_000);
+
   describe('under --write=ask: the task asks the user as a direct call would, and sends only what was confirmed', () => {
     it('confirmed: the question arrives while the task works, then the task completes and the event is sent', async () => {
       const asked: string[] = [];
