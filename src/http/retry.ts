@@ -125,8 +125,12 @@ export async function sendWithRetries(
           if (stopped()) return result;
           serverWaits++;
           opts.onRetry?.({ attempt: attempts, delayMs: lastWaitMs, reason });
-          await sleep(lastWaitMs, waitSignal);
-          if (stopped()) return result;
+          try {
+            await sleep(lastWaitMs, waitSignal);
+          } catch (e) {
+            // Stopped during the wait: Segment's 429 is the answer (nothing was applied); cancelled: say so.
+            return stopped() && !opts.signal?.aborted ? result : { ...result, error: e as NetworkError };
+          }
           continue;
         }
       }

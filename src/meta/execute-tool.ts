@@ -39,6 +39,8 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Surface hooks for an MCP call: elicitation to confirm, progress notifications, cancellation. */
 /** Signals of calls run as MCP tasks: their client polls for the result, so they need not answer in time. */
 export const taskSignals = new WeakSet<AbortSignal>();
+/** A task's stop signal, to the one that aborts its requests on their way too (the server closing: server/tasks.ts). */
+export const taskHardAborts = new WeakMap<AbortSignal, AbortSignal>();
 
 /**
  * What the executor needs of an MCP request. `answerWithinMs`: the call stops retrying in time to
@@ -50,7 +52,7 @@ export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: numbe
   const token = extra._meta?.progressToken;
   return {
     confirm: mcpConfirmer(server, extra),
-    ...(gentle && taskSignals.has(extra.signal) ? { stop: extra.signal } : { signal: extra.signal }),
+    ...(gentle && taskSignals.has(extra.signal) ? { stop: extra.signal, signal: taskHardAborts.get(extra.signal) } : { signal: extra.signal }),
     ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { answerWithinMs } : {}),
     progress:
       token === undefined

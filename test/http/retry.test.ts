@@ -105,5 +105,12 @@ describe('retry rules', () => {
     expect(Date.now() - t1).toBeLessThan(1_000);
     expect(r2).toMatchObject({ response: { status: 500 }, attempts: 1 });
     expect(r2.error).toBeUndefined();
+    // The same during a wait a 429 asked for: its answer stands (before: "The call was cancelled", as if it might have gone).
+    const busy: HttpClient = { send: async () => ({ status: 429, headers: { 'retry-after': '60' }, text: '' }), close: async () => {} };
+    const third = new AbortController();
+    setTimeout(() => third.abort(), 50);
+    const r3 = await sendWithRetries(busy, { method: 'POST', url: 'http://127.0.0.1/v1/batch', headers: {} }, { settings: { ...settings, maxRetryAfterMs: 120_000 }, timeoutMs: 1000, idempotent: true, stopRetrying: third.signal });
+    expect(r3).toMatchObject({ response: { status: 429 }, attempts: 1 });
+    expect(r3.error).toBeUndefined();
   });
 });

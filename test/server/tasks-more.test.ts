@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { MAX_TASKS, RouterTaskStore } from '../../src/server/tasks.js';
 import { startCli, type LongRunning } from '../helpers/cli-process.js';
+import { RawRouter } from '../helpers/raw-rpc.js';
 import { sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle, type StartOptions } from '../helpers/router.js';
 
 /**
@@ -39,9 +40,9 @@ describe('MCP tasks', () => {
     router = sb = http = undefined;
   });
 
-  async function stdio(args: string[], opts: Omit<StartOptions, 'args' | 'env'> = {}) {
+  async function stdio(args: string[], opts: Omit<StartOptions, 'args' | 'env'> = {}, env: Record<string, string> = {}) {
     sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
-    router = await startRouter({ ...opts, args, env: sandboxEnv(sb) });
+    router = await startRouter({ ...opts, args, env: sandboxEnv(sb, env) });
     await router.client.listTools();
     return { sb, client: router.client };
   }
@@ -99,6 +100,51 @@ describe('MCP tasks', () => {
     // The call on its way at the cancel may land; nothing after it.
     expect(sb.events.length - atCancel).toBeLessThanOrEqual(1);
     expect(sb.events.length).toBeLessThan(10);
+  }, 60_000);
+
+  it('a cancelled Public API task stops at once: a paged list fetches no further page', async () => {
+    const { sb, client } = await stdio(['--write=allow']);
+    for (let i = 0; i < 40; i++) sb.publicApi.trackingPlans.push({ id: `tp_page${i}`, name: `p${i}`, type: 'LIVE', description: '', createdAt: '', updatedAt: '' } as never);
+    sb.faults.add({ path: '/tracking-plans', delayMs: 300, times: 1_000 });
+    const created = await client.request({ method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_LIST_TRACKING_PLANS', arguments: { pagination: { count: 1 }, all_pages: true } }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const pages = () => sb.requests.filter((r) => r.path.startsWith('/tracking-plans')).length;
+    for (const end = Date.now() + 20_000; pages() < 2; ) {
+      if (Date.now() > end) throw new Error('no page fetched');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.experimental.tasks.cancelTask(created.task.taskId);
+    const atCancel = pages();
+    const started = Date.now();
+    await client.experimental.tasks.getTaskResult(created.task.taskId, CallToolResultSchema);
+    // Before (the stop of 1d49585): every page up to the limit was still fetched (25), the result came after 11 s.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(pages() - atCancel).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('a server closing with a batch task on its way exits at once: its requests are cut, not waited for', async () => {
+    sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    sb.faults.add({ path: '/v1/batch', delayMs: 60_000, times: 1_000 });
+    const raw = new RawRouter(['--write=allow'], sandboxEnv(sb, { SEGMENT_ROUTER_TIMEOUT_MS: '30000' }));
+    try {
+      const init = await raw.request('init', 'initialize', { protocolVersion: '2025-11-25', capabilities: { tasks: { requests: {} } }, clientInfo: { name: 'raw', version: '1' } });
+      expect(init.result).toBeDefined();
+      await raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      const created = await raw.request(1, 'tools/call', { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: events(2_000, 'closing') } }, task: { ttl: 60_000 } });
+      expect(created.result.task.status).toBe('working');
+      for (const end = Date.now() + 20_000; !sb.requests.some((r) => r.path === '/v1/batch'); ) {
+        if (Date.now() > end) throw new Error('nothing sent');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const started = Date.now();
+      raw.child.stdin!.end();
+      await raw.exited;
+      // Before: the process lived on until the request timeout (30 s here), holding the call's journal run,
+      // so a new server repeating the call could not take it up and sent it again under new ids.
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      raw.child.kill('SIGKILL');
+    }
   }, 60_000);
 
   describe('under --write=ask: the task asks the user as a direct call would, and sends only what was confirmed', () => {

@@ -23,8 +23,9 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       timeoutMs: ctx.config.requestTimeoutMs,
       // A POST creates or triggers something: a retry could do it twice.
       idempotent: req.method !== 'POST',
-      signal: ctx.signal,
-      stopRetrying: ctx.stop,
+      // A stop is an abort here: a create still queued for a connection must not go out after a cancel,
+      // and a paged list must not fetch on. (Tracking calls, idempotent by messageId, stop gently.)
+      signal: ctx.stop && ctx.signal ? AbortSignal.any([ctx.signal, ctx.stop]) : (ctx.stop ?? ctx.signal),
       waitHint: (res) => msBeforeNext(res.text),
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: (i) => ctx.log.debug('public api retry', { slug: state.entry.slug, attempt: i.attempt, delay_ms: Math.round(i.delayMs), reason: i.reason }),
