@@ -158,8 +158,9 @@ export class RouterTaskStore extends InMemoryTaskStore {
 
   /**
    * The signal that stops the task's work when the task is cancelled or the server closes. Its hard
-   * twin (meta/execute-tool.ts `taskHardAborts`) aborts requests on their way too, and only when the server closes: a process
-   * on its way out must not hold a call's journal run while a new server takes the call up.
+   * twin (meta/execute-tool.ts `taskHardAborts`) aborts requests on their way too, and only when the
+   * server closes: a process on its way out must not hold a call's journal run while a new server
+   * takes the call up.
    */
   watch(taskId: string): AbortSignal {
     const controller = new AbortController();
