@@ -39,20 +39,20 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Surface hooks for an MCP call: elicitation to confirm, progress notifications, cancellation. */
 /** Signals of calls run as MCP tasks: their client polls for the result, so they need not answer in time. */
 export const taskSignals = new WeakSet<AbortSignal>();
-/** A task's stop signal, to the one that aborts its requests on their way too (the server closing: server/tasks.ts). */
-export const taskHardAborts = new WeakMap<AbortSignal, AbortSignal>();
 
 /**
  * What the executor needs of an MCP request. `answerWithinMs`: the call stops retrying in time to
- * answer within it (RetrySettings.answerWithinMs), unless it runs as a task. `gentle`: a cancelled
- * task stops with its requests on their way answered, so its result says what Segment took (one tool
- * call: EXECUTE_TOOL); otherwise a cancel aborts at once (a script is stopped whole).
+ * answer within it (RetrySettings.answerWithinMs), unless it runs as a task. A cancel (of a request or
+ * a task) aborts at once, requests on their way included: the server goes on serving, and an agent
+ * that repeats the call at once must find its journal run free, or the repeat sends under new ids what
+ * the winding-down requests deliver (a cancelled task's answer may then count as not accepted what
+ * Segment took; the repeat sends it again under the same ids, and Segment drops it).
  */
-export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: number, gentle = false): SurfaceHooks {
+export function mcpHooks(server: McpServer, extra: Extra, answerWithinMs?: number): SurfaceHooks {
   const token = extra._meta?.progressToken;
   return {
     confirm: mcpConfirmer(server, extra),
-    ...(gentle && taskSignals.has(extra.signal) ? { stop: extra.signal, signal: taskHardAborts.get(extra.signal) } : { signal: extra.signal }),
+    signal: extra.signal,
     ...(answerWithinMs !== undefined && !taskSignals.has(extra.signal) ? { answerWithinMs } : {}),
     progress:
       token === undefined
@@ -74,7 +74,7 @@ export function registerExecuteTool(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs, true);
+      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs);
       if (input.tools) {
         if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
         if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
-import { taskHardAborts, taskSignals } from '../meta/execute-tool.js';
+import { taskSignals } from '../meta/execute-tool.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
@@ -50,7 +50,7 @@ export const taskCapabilities = (store: RouterTaskStore) => ({ tasks: { ...(stor
  */
 export class RouterTaskStore extends InMemoryTaskStore {
   /** Tasks whose work runs: what aborts it, and when it has ended. */
-  private readonly running = new Map<string, { controller: AbortController; hard: AbortController; ended: Promise<void>; end: () => void }>();
+  private readonly running = new Map<string, { controller: AbortController; ended: Promise<void>; end: () => void }>();
   /** Task ids in the order they were created: the oldest finished one is forgotten first. */
   private readonly order = new Set<string>();
   /** Creations between their count and their add: counted, so tasks created at once cannot pass the limit. */
@@ -156,19 +156,12 @@ export class RouterTaskStore extends InMemoryTaskStore {
     this.order.delete(taskId);
   }
 
-  /**
-   * The signal that stops the task's work when the task is cancelled or the server closes. Its hard
-   * twin (meta/execute-tool.ts `taskHardAborts`) aborts requests on their way too, and only when the
-   * server closes: a process on its way out must not hold a call's journal run while a new server
-   * takes the call up.
-   */
+  /** The signal that aborts the task's work when the task is cancelled or the server closes. */
   watch(taskId: string): AbortSignal {
     const controller = new AbortController();
-    const hard = new AbortController();
-    taskHardAborts.set(controller.signal, hard.signal);
     let end = () => undefined as void;
     const ended = new Promise<void>((resolve) => (end = resolve));
-    this.running.set(taskId, { controller, hard, ended, end });
+    this.running.set(taskId, { controller, ended, end });
     return controller.signal;
   }
 
@@ -200,7 +193,6 @@ export class RouterTaskStore extends InMemoryTaskStore {
   /** Stops every running task's work and forgets every task (the server is closing). */
   close(): void {
     for (const r of this.running.values()) {
-      r.hard.abort(new Error('The server closed.'));
       r.controller.abort(new Error('The server closed.'));
       r.end();
     }
