@@ -20,6 +20,18 @@ async function until(check: () => boolean | Promise<boolean>, ms = 60_000) {
   }
 }
 
+/** A SEGMENT_BATCH of `n` events started as a task; answers its stream and its task id once the task is created. */
+async function startBatchTask(client: RouterHandle['client'], n: number, run: string, onprogress?: () => void) {
+  const stream = client.experimental.tasks.callToolStream(
+    { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(n, run) } } },
+    undefined,
+    { timeout: 120_000, ...(onprogress ? { onprogress } : {}) },
+  );
+  const first = await stream.next();
+  expect(first.value?.type).toBe('taskCreated');
+  return { stream, taskId: (first.value as { task: { taskId: string } }).task.taskId };
+}
+
 describe('EXECUTE_TOOL as an MCP task', () => {
   let sb: Sandbox | undefined;
   let router: RouterHandle | undefined;
@@ -88,14 +100,7 @@ describe('EXECUTE_TOOL as an MCP task', () => {
   it('tasks/cancel stops the sending: no request reaches Segment after the cancel', async () => {
     const { sb, client } = await start(1_000);
     await client.listTools();
-    const stream = client.experimental.tasks.callToolStream(
-      { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(15_000, 'cancel') } } },
-      undefined,
-      { timeout: 120_000 },
-    );
-    const first = await stream.next();
-    expect(first.value?.type).toBe('taskCreated');
-    const taskId = (first.value as { task: { taskId: string } }).task.taskId;
+    const { stream, taskId } = await startBatchTask(client, 15_000, 'cancel');
     await until(() => batchRequests(sb) >= 1);
     const cancelled = await client.experimental.tasks.cancelTask(taskId);
     expect(cancelled.status).toBe('cancelled');
@@ -116,13 +121,7 @@ describe('EXECUTE_TOOL as an MCP task', () => {
   it('after tasks/cancel no progress is reported, and tasks/result tells what was accepted before it and what was never sent', async () => {
     const { sb, client } = await start(1_000);
     await client.listTools();
-    const stream = client.experimental.tasks.callToolStream(
-      { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(15_000, 'told') } } },
-      undefined,
-      { timeout: 120_000, onprogress: () => undefined },
-    );
-    const first = await stream.next();
-    const taskId = (first.value as { task: { taskId: string } }).task.taskId;
+    const { stream, taskId } = await startBatchTask(client, 15_000, 'told', () => undefined);
     await until(() => batchRequests(sb) >= 1);
     expect((await client.experimental.tasks.cancelTask(taskId)).status).toBe('cancelled');
     const wire = router!.received as { method?: string; result?: { status?: string }; params?: { progress?: number } }[];
@@ -149,10 +148,8 @@ describe('EXECUTE_TOOL as an MCP task', () => {
   it('a cancelled task\'s call repeated at once sends nothing twice under new ids', async () => {
     const { sb, client } = await start(700);
     await client.listTools();
+    const { stream, taskId } = await startBatchTask(client, 12_000, 'again');
     const args = { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch(12_000, 'again') } };
-    const stream = client.experimental.tasks.callToolStream({ name: 'EXECUTE_TOOL', arguments: args }, undefined, { timeout: 120_000 });
-    const first = await stream.next();
-    const taskId = (first.value as { task: { taskId: string } }).task.taskId;
     await until(() => batchRequests(sb) >= 1);
     await client.experimental.tasks.cancelTask(taskId);
     // The agent repeats the call at once, while the cancelled one may still wind down.
