@@ -8,6 +8,7 @@ import { registerSearchTools } from '../meta/search-tools.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
 import { enableToolTasks, taskCapabilities, type RouterTaskStore } from './tasks.js';
+import { guideUnknownTools } from './unknown-tool.js';
 
 const INSTRUCTIONS = `segment-router gives access to Segment (customer data platform) through four tools.
 1. MANAGE_CONNECTIONS: check that Segment is ACTIVE; if not, follow its instruction.
@@ -17,6 +18,9 @@ const INSTRUCTIONS = `segment-router gives access to Segment (customer data plat
 
 const DIRECT_INSTRUCTIONS = `segment-router gives access to Segment (customer data platform): each tool is one Segment operation,
 named integration__segment__<operation>. Writes follow the server's write policy; tools it refuses are not listed.`;
+
+/** The meta tools registered below, as an unknown tool's answer lists them. */
+const META_TOOLS = ['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL', 'RUN_SCRIPT'] as const;
 
 /** meta: the four meta tools (default). direct: every tool in scope as its own MCP tool. */
 export type ToolsMode = 'meta' | 'direct';
@@ -45,6 +49,7 @@ export function createServer(app: App, mode: ToolsMode = 'meta', tasks?: RouterT
   registerExecuteTool(server, app);
   registerRunScript(server, app);
   registerResultResources(server, app);
+  guideUnknownTools(server, app.registry, META_TOOLS);
   if (withTasks) enableToolTasks(server, tasks, (m) => app.log.warn(m));
   return server;
 }

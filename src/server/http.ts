@@ -9,6 +9,7 @@ import type { App } from '../app.js';
 import { VERSION } from '../version.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
+import { tidyErrorReplies } from './error-replies.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
 import { sharedIdInBatch } from './request-ids.js';
@@ -115,6 +116,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       void mcp.close();
     });
     try {
+      tidyErrorReplies(transport);
       await mcp.connect(transport);
       await transport.handleRequest(req, res, body);
     } catch (err) {

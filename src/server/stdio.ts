@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
+import { tidyErrorReplies } from './error-replies.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
 import { mcpLogSink } from './mcp-log-sink.js';
 import { RouterTaskStore } from './tasks.js';
@@ -23,6 +24,7 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
   process.stdin.on('end', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+  tidyErrorReplies(transport);
   await server.connect(transport);
   if (mode === 'meta') loadSearchOnInitialize(transport, app);
   app.addLogSink(mcpLogSink(server));

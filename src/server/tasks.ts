@@ -206,7 +206,7 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Handler = (request: unknown, extra: Extra) => Promise<unknown>;
 
 /** The handler the SDK installed for a method (the SDK has no public getter; this is its only private read). */
-function installed(server: McpServer, method: string): Handler {
+export function installed(server: McpServer, method: string): Handler {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
   const handler = handlers?.get(method);
   if (!handler) throw new Error(`no ${method} handler to wrap: register the tools first`);

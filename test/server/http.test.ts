@@ -213,6 +213,14 @@ describe('serve --transport=http under hostile JSON', () => {
     expect(await res.text()).toMatch(/not valid UTF-8/);
   });
 
+  it('params of the wrong type are answered -32602 naming the field, as on stdio', async () => {
+    const { port } = await serveHttp();
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 42 } }) });
+    const answer = (await res.json()) as { error: { code: number; message: string } };
+    expect(answer.error.code).toBe(-32602);
+    expect(answer.error.message).toMatch(/^Invalid params: params\.name: expected string, received number\./);
+  });
+
   it('a JSON-RPC batch of more messages than the cap is refused whole, before any is run; a small batch is still answered', { timeout: 60_000 }, async () => {
     const { port } = await serveHttp();
     const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'list sources' }] } } });

@@ -83,6 +83,32 @@ describe('malformed JSON-RPC on stdio', () => {
   });
 });
 
+describe('requests that do not fit MCP, as an agent sends them', () => {
+  it('params of the wrong type are -32602 naming the field (not an internal error with a dump); an echoed id is cut; a Segment slug called as a tool is sent to EXECUTE_TOOL', async () => {
+    const { raw } = await setup();
+    await raw.initialize();
+    const wrongType = await raw.request(1, 'tasks/get', { taskId: 5 });
+    expect(wrongType.error.code).toBe(-32602);
+    expect(wrongType.error.message).toMatch(/^Invalid params: params\.taskId: expected string, received number\./);
+    const call = await raw.request(2, 'tools/call', { name: 7 });
+    expect(call.error).toMatchObject({ code: -32602, message: expect.stringMatching(/params\.name: expected string/) });
+
+    const long = await raw.request(3, 'tasks/cancel', { taskId: 'q'.repeat(200_000) });
+    expect(long.error.code).toBe(-32602);
+    expect(long.error.message.length).toBeLessThan(400);
+    expect(long.error.message).toMatch(/\(200,000 characters\).*tasks\/list/);
+
+    const slug = await raw.request(4, 'tools/call', { name: 'segment_track', arguments: { userId: 'u1', event: 'Signed Up' } });
+    expect(slug.result.isError).toBe(true);
+    expect(slug.result.content[0].text).toMatch(/^SEGMENT_TRACK is a Segment tool, not one of this server's MCP tools: run it through EXECUTE_TOOL with \{"tool_slug":"SEGMENT_TRACK"/);
+    const unknown = await raw.request(5, 'tools/call', { name: 'x'.repeat(50_000), arguments: {} });
+    expect(unknown.result.content[0].text.length).toBeLessThan(400);
+    expect(unknown.result.content[0].text).toMatch(/this server's tools are SEARCH_TOOLS, MANAGE_CONNECTIONS, EXECUTE_TOOL, RUN_SCRIPT/);
+    expect((await raw.request(6, 'ping')).result).toEqual({});
+    expectCleanStdout(raw);
+  });
+});
+
 describe('oversized input', () => {
   it('arguments over the 5 MB limit are refused with a clear message naming the limit; the server keeps serving', async () => {
     const { raw, sb } = await setup();
