@@ -136,6 +136,24 @@ export class Executor {
     }
   }
 
+  /**
+   * Why a call of `tool` cannot go for want of a working write key or token (the error the call would
+   * answer), or undefined when it can. RUN_SCRIPT asks it of a script's planned writes before asking the
+   * user to confirm them.
+   */
+  async connectionError(tool: ToolDefinition): Promise<ToolError | undefined> {
+    if (tool.connection === 'optional') return undefined;
+    const capability = capabilityOf(tool.api);
+    const ready = await this.deps.connections.readiness(capability);
+    if (ready.ready) return undefined;
+    return {
+      kind: 'not_connected',
+      message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
+      hint: ready.status.instruction ?? hintsFor(this.deps.config.surface).checkConnection(),
+      details: { connection: ready.status },
+    };
+  }
+
   private async run(req: ExecuteRequest, hooks: SurfaceHooks, trail: Trail): Promise<ExecutionResult> {
     const { registry, config, connections } = this.deps;
     // Hints speak to whoever reads the answer: an agent (MCP) or a person at the command line.
@@ -209,17 +227,11 @@ export class Executor {
       return fail({ kind: 'policy', message: `Refused: ${decision.reason} Nothing was sent.`, hint: decision.hint }, tool.slug);
     }
 
-    const capability = capabilityOf(tool.api);
-    const ready = tool.connection === 'optional' ? { ready: true as const } : await connections.readiness(capability);
-    if (!ready.ready) {
+    const unready = await this.connectionError(tool);
+    if (unready) {
       // Nobody is asked to confirm a write that cannot go.
       trail.write = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask' : 'allow', outcome: 'not-connected' };
-      return fail({
-        kind: 'not_connected',
-        message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
-        hint: ready.status.instruction ?? hints.checkConnection(),
-        details: { connection: ready.status },
-      }, tool.slug);
+      return fail(unready, tool.slug);
     }
 
     if (decision.action === 'ask') {
@@ -246,6 +258,7 @@ export class Executor {
     const redact = (text: string) => this.deps.redactor.upstream(text);
     const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
+    const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
     Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });

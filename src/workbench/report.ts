@@ -31,7 +31,7 @@ export interface SentWrite {
 }
 
 export interface ScriptError {
-  kind: 'script' | 'limit' | 'policy' | 'usage' | 'cancelled' | 'busy' | 'internal';
+  kind: 'script' | 'limit' | 'policy' | 'usage' | 'cancelled' | 'busy' | 'internal' | 'not_connected';
   message: string;
   hint?: string;
   limit?: LimitName;

@@ -2,6 +2,7 @@ import type { SurfaceHooks } from '../execution/executor.js';
 import { summarizeCall } from '../execution/summary.js';
 import { hintsFor } from '../hints/hints.js';
 import type { CallSummary } from '../policy/write-policy.js';
+import type { ToolError } from '../registry/types.js';
 import type { Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { describeLimit, limitHint, SCRIPT_LIMITS } from './limits.js';
@@ -66,6 +67,9 @@ export class Workbench {
     const planned = first.phase.planned;
     // Nothing to confirm: the planning run was a real run of a read-only script.
     if (!first.end.ok || !planned.length) return this.report(first);
+    // Writes that could not go are not put to the user: each would fail for want of a connection.
+    const unready = await this.connectionError(planned);
+    if (unready) return { successful: false, error: { kind: 'not_connected', message: `Not asked and not sent: ${unready.message} Nothing was written.`, ...(unready.hint ? { hint: unready.hint } : {}) }, planned_writes: planned, tool_calls: countCalls(first.phase.calls), elapsed_ms: 0 };
     const answer = hooks.confirm
       ? await hooks.confirm(this.planSummary(planned))
       : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
@@ -85,6 +89,16 @@ export class Workbench {
     }
     const real = await this.phase(input, 'real', hooks, new ApprovedPlan(planned));
     return { ...this.report(real), confirmation: { writes: planned.length, confirmed: true } };
+  }
+
+  /** The first planned write's tool that lacks a working write key or token: the error its call would answer. */
+  private async connectionError(planned: PlannedWrite[]): Promise<ToolError | undefined> {
+    for (const slug of new Set(planned.map((w) => w.slug))) {
+      const tool = this.deps.registry.get(slug);
+      const error = tool && (await this.deps.executor.connectionError(tool));
+      if (error) return error;
+    }
+    return undefined;
   }
 
   /** One confirmation for the whole script: every planned write, in the order the script made them. */

@@ -232,6 +232,24 @@ describe('--write=ask: one confirmation listing every planned write', () => {
     }
   });
 
+  it('writes that could not go for want of a write key are not put to the user: the answer says to connect, nothing is asked or sent', async () => {
+    const env = await appWithSandbox({ write: 'ask', envExtra: { SEGMENT_WRITE_KEY: '' } });
+    let asked = 0;
+    try {
+      const script = `for (const e of ['Signed Up', 'Logged In']) await tools.call('SEGMENT_TRACK', { userId: 'u1', event: e }); return 'done';`;
+      const r = await env.app.workbench.run({ script }, { confirm: async () => (asked++, { confirmed: true }) });
+      expect(asked).toBe(0);
+      expect(r.successful).toBe(false);
+      expect(r.error).toMatchObject({ kind: 'not_connected' });
+      expect(r.error!.message).toMatch(/^Not asked and not sent: SEGMENT_TRACK needs the Segment write key/);
+      expect(r.error!.hint).toBeTruthy();
+      expect(r.planned_writes).toHaveLength(2);
+      expect(writesSeen(env.sandbox)).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a write the confirmed plan did not contain is asked about on its own', async () => {
     const env = await appWithSandbox({ write: 'ask' });
     const asked: string[] = [];
