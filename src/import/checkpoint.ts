@@ -33,6 +33,8 @@ export interface Checkpoint {
   counts: { read: number; accepted: number; rejected: number };
   /** The timestamp given to lines without one (--default-timestamp), fixed on the first run. */
   defaultTimestamp?: string;
+  /** Set when `defaultTimestamp` is the time of a `--default-timestamp=now` run (absent in checkpoints of 2026-12-07 and before). */
+  defaultTimestampNow?: boolean;
   /** The call type given to lines without one (--type): a later run must give the same. */
   type?: string;
   /** The whole file was read and settled. */

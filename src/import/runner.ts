@@ -186,7 +186,9 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   }
   const now = new Date().toISOString();
   // "now" is fixed by the first run and kept by every later one (--restart too): the filled-in time is part of the id.
-  const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlier?.defaultTimestamp ?? now) : opts.defaultTimestamp;
+  // Only a "now": a time given by hand is not what a later --default-timestamp=now asks for.
+  const earlierNow = earlier?.defaultTimestamp !== undefined && earlier.defaultTimestampNow !== false ? earlier.defaultTimestamp : undefined;
+  const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlierNow ?? now) : opts.defaultTimestamp;
   const base = cp?.counts ?? { read: 0, accepted: 0, rejected: 0 };
   const rejects = new RejectFile(opts.rejectsPath, await rejectsKept(opts, cp, store.rejectsWriter(rejectsKey) === key), deps.mask, () => store.setRejectsWriter(rejectsKey, key));
   const run = { read: 0, accepted: 0, rejected: 0 };
@@ -227,7 +229,10 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   if (cp) refuseChangedFills(opts, cp);
   // What the ids of records without a type or timestamp derive from, for the next run to compare.
   if (opts.type) state.type = opts.type;
-  if (defaultTimestamp) state.defaultTimestamp = defaultTimestamp;
+  if (defaultTimestamp) {
+    state.defaultTimestamp = defaultTimestamp;
+    state.defaultTimestampNow = opts.defaultTimestamp === 'now';
+  }
   state.done = false;
   if (cp) rejects.cutBack();
   // The size when reading starts: lines added while this run reads, or after, make the next run read on.
@@ -254,9 +259,14 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   };
 
   /** The oldest chunk in flight, settled: rejects written, counts moved, checkpoint saved. */
+  /** Whether some call of this run got past the write policy and the connection (and so may have reached Segment). */
+  let sentAny = false;
+  const wentOut = (r: ExecutionResult | undefined) => r !== undefined && (r.successful || !REFUSED_KINDS.has(r.error?.kind ?? ''));
+  const anySent = async () => sentAny || (await Promise.all(queue.map((q) => q.result.catch(() => undefined)))).some(wentOut);
   const settle = async () => {
     const { chunk, result } = queue.shift()!;
     const r = await result;
+    if (wentOut(r)) sentAny = true;
     const out = r ? outcome(r, chunk) : { accepted: 0, rejects: [] as Reject[] };
     const all = [...chunk.rejects, ...out.rejects].sort((a, b) => a.line - b.line || (a.item ?? 0) - (b.item ?? 0));
     try {
@@ -297,7 +307,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (!r.successful && opts.signal?.aborted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user before Segment answered every request.' });
     if (!r.successful) {
       const e = r.error!;
-      if (e.kind === 'policy' || e.kind === 'not_connected' || e.kind === 'unknown_tool') throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+      if (REFUSED_KINDS.has(e.kind)) throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
       if (data.not_accepted?.length || !data.rejected_before_sending) {
         const first = data.not_accepted?.[0]?.reason ?? e.message;
         const firstLine = originOf(chunk, 0);
@@ -353,12 +363,11 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   try {
     // On disk before the first call goes out: the reject file's size as this run found it (a run after one
     // that stopped before its first checkpoint would not know what to cut, and a resume that adds after
-    // another import's lines would cut them), and a "now" made by this run (part of every id it fills in).
-    // Not yet a --type or --default-timestamp this run adds: nothing has been sent with them. A disk too
-    // full for it stops the run here, before anything is sent.
+    // another import's lines would cut them), and the --type and --default-timestamp this run fills in
+    // (part of every id it makes): a run killed after its first calls went out, before any settled, is
+    // taken up with the same values or refused. A disk too full for it stops the run here, before anything is sent.
     state.rejectsBytes = state.rejectsEnd = rejects.bytes;
-    const fills = { type: cp?.type, defaultTimestamp: cp?.defaultTimestamp ?? (opts.defaultTimestamp === 'now' ? defaultTimestamp : undefined) };
-    await checkpoints.now({ ...state, ...fills }).catch((err: unknown) => {
+    await checkpoints.now(state).catch((err: unknown) => {
       throw cannotWrite(`the checkpoint in ${store.dir}`, err);
     });
     for await (const chunk of chunks) {
@@ -387,6 +396,13 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     // On a full disk this write fails too: the last checkpoint written stands, and the summary still comes.
     // A run that stopped is not done, whatever the write that failed was about to say.
     state.done = false;
+    // Refused before anything went (the write policy, no write key): the values this run would have
+    // filled in bind no later run. Whatever an earlier run filled in stays.
+    if (err.stopped.reason === 'refused' && !(await anySent())) {
+      state.type = cp?.type;
+      state.defaultTimestamp = cp?.defaultTimestamp ?? (opts.defaultTimestamp === 'now' ? defaultTimestamp : undefined);
+      state.defaultTimestampNow = cp ? cp.defaultTimestampNow : opts.defaultTimestamp === 'now' || undefined;
+    }
     const failed = await checkpoints.now(state).then(() => undefined, (e: unknown) => e);
     return summary(false, { stopped: failed && err.stopped.reason !== 'cannot_write' ? cannotWrite(`the checkpoint in ${store.dir}`, failed).stopped : err.stopped });
   } finally {
@@ -420,12 +436,17 @@ async function rejectsKept(opts: ImportOptions, cp: Checkpoint | undefined, last
  * send the records of the last unsettled calls again, under new ids. Adding a fill the earlier run did
  * not have is fine: the records it fills were rejected then, never sent.
  */
+/** A call that failed so is refused before anything is sent: the write policy, no working key, no such tool. */
+const REFUSED_KINDS = new Set(['policy', 'not_connected', 'unknown_tool']);
+
 function refuseChangedFills(opts: ImportOptions, cp: Checkpoint): void {
   const again = (flag: string) => `Run the same command with ${flag} to go on, or with --restart to import the file anew (Segment then keeps both copies of what the two values sent).`;
   if (cp.type && opts.type !== cp.type) {
     throw new InputError(`${opts.file} was imported before with --type ${cp.type}: records without a type were sent as ${cp.type}, and their messageIds derive from it. ${again(`--type ${cp.type}`)}`);
   }
-  if (cp.defaultTimestamp && opts.defaultTimestamp !== 'now' && opts.defaultTimestamp !== cp.defaultTimestamp) {
+  // --default-timestamp=now takes up a run that used "now" (its time is kept), not one given a time by hand.
+  const sameTime = opts.defaultTimestamp === 'now' ? cp.defaultTimestampNow !== false : opts.defaultTimestamp === cp.defaultTimestamp;
+  if (cp.defaultTimestamp && !sameTime) {
     throw new InputError(`${opts.file} was imported before with --default-timestamp ${cp.defaultTimestamp}: records without a timestamp were sent with it, and their messageIds derive from it. ${again(`--default-timestamp ${cp.defaultTimestamp}`)}`);
   }
 }

@@ -249,6 +249,46 @@ describe('import, as an adversary would use it', () => {
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
   });
 
+  it('--type or --default-timestamp changed after a kill before the first call is answered is refused: the lines then in flight are not sent again under new ids', async () => {
+    const path = file('fills-kill.ndjson', Array.from({ length: 50 }, (_, k) => JSON.stringify({ userId: `u${k}`, event: 'E', properties: { seq: k } })).join('\n') + '\n');
+    const env = homeEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 1_000, times: 1 });
+    const first = start([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp', '2020-01-01T00:00:00Z'], env);
+    await until(() => batchRequests > 0);
+    first.child.kill('SIGKILL');
+    await first.exit;
+    await new Promise((r) => setTimeout(r, 1_200));
+    for (const change of [['--type', 'page', '--default-timestamp', '2020-01-01T00:00:00Z'], ['--type', 'track', '--default-timestamp', '2021-01-01T00:00:00Z'], ['--type', 'track', '--default-timestamp=now']]) {
+      const r = await run([path, '--write=allow', '--json', ...change], env);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/was imported before with --(type track|default-timestamp 2020-01-01T00:00:00Z).*--restart/)]);
+    }
+    await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp', '2020-01-01T00:00:00Z'], env);
+    const ids = idsBySeq();
+    expect(ids.size).toBe(50);
+    expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
+  });
+
+  it('--restart --default-timestamp=now after a run given a time by hand fills in the time now, not the old one', async () => {
+    const path = file('restart-now.ndjson', JSON.stringify({ type: 'track', userId: 'u1', event: 'E', properties: { seq: 1 } }) + '\n');
+    const env = homeEnv();
+    await run([path, '--write=allow', '--json', '--default-timestamp', '2020-01-01T00:00:00Z'], env);
+    const before = Date.now();
+    await run([path, '--write=allow', '--json', '--default-timestamp=now', '--restart'], env);
+    const stamps = received().map((e) => Date.parse(e.message.timestamp as string));
+    expect(stamps).toHaveLength(2);
+    expect(stamps[0]).toBe(Date.parse('2020-01-01T00:00:00Z'));
+    expect(stamps[1]).toBeGreaterThanOrEqual(before - 1_000);
+  });
+
+  it('a run refused by the write policy binds no later run to its --type', async () => {
+    const path = file('denied.ndjson', JSON.stringify({ userId: 'u1', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { seq: 1 } }) + '\n');
+    const env = homeEnv();
+    expect((await run([path, '--json', '--type', 'page'], env)).code).toBe(3);
+    const r = await run([path, '--write=allow', '--json', '--type', 'track'], env);
+    expect(r.code).toBe(0);
+    expect(received().map((e) => e.message.type)).toEqual(['track']);
+  });
+
   it('a CSV of only a header without its line break reads no record', async () => {
     const path = file('header-only.csv', 'userId,event');
     const r = await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp=now']);
