@@ -36,6 +36,8 @@ export interface Chunk {
   lines: number[];
   items: number[];
   rejects: Reject[];
+  /** The rejected records' bytes, held until the chunk settles (they go to the reject file whole). */
+  rejectBytes: number;
   /** Values sent but maybe not as meant (an integer past 2^53), each with the first line it was on. */
   warnings: string[];
   /** What the chunk's messages come to: their list as the call sends it (what was filled in and context.library included). */
@@ -76,9 +78,13 @@ export async function* chunksOf(batches: AsyncIterable<SourceRecord[]>, plan: Ch
       chunk.read++;
       chunk.next = rec.next;
       const reason = prepare(rec, chunk, plan);
-      if (reason) chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
-      // Rejects count too: a file of bad lines is written to the reject file as it goes, never held whole.
-      if (chunk.count >= plan.chunkMessages || chunk.bytes >= plan.chunkBytes || chunk.rejects.length >= plan.chunkMessages) {
+      if (reason) {
+        chunk.rejects.push({ line: rec.line, ...(rec.item !== undefined ? { item: rec.item } : {}), reason, raw: rec.raw });
+        chunk.rejectBytes += rec.raw.length;
+      }
+      // Rejects count too, by number and by size: a file of bad lines (or of lines too large to send) is
+      // written to the reject file as it goes, never held whole (600 KB lines held until 2,500 of them).
+      if (chunk.count >= plan.chunkMessages || chunk.bytes + chunk.rejectBytes >= plan.chunkBytes || chunk.rejects.length >= plan.chunkMessages) {
         yield chunk;
         chunk = fresh(plan, chunk.next);
       }
@@ -88,7 +94,7 @@ export async function* chunksOf(batches: AsyncIterable<SourceRecord[]>, plan: Ch
 }
 
 function fresh(plan: ChunkPlan, next: ReadPosition): Chunk {
-  return { list: new ChunkList(plan.texts, plan.spare?.(), plan.chunkMessages), count: 0, lines: [], items: [], rejects: [], warnings: [], bytes: 0, next, read: 0 };
+  return { list: new ChunkList(plan.texts, plan.spare?.(), plan.chunkMessages), count: 0, lines: [], items: [], rejects: [], rejectBytes: 0, warnings: [], bytes: 0, next, read: 0 };
 }
 
 /** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
