@@ -108,6 +108,8 @@ function fileLine(s: ImportSummary): string[] {
     const plan = s.tracking_plan?.status === 'applied' ? `tracking plan "${s.tracking_plan.name ?? s.tracking_plan.id}"` : 'no tracking plan (naming and PII checked)';
     out.push(`  Checks (--validate=${s.validate}, ${plan}): ${fmt(s.findings_summary.errors)} errors in ${fmt(s.findings_summary.messages_with_errors)} messages, ${fmt(s.findings_summary.warnings)} warnings.${s.findings?.length ? ` First: line ${s.findings[0]!.line}, ${s.findings[0]!.message}${s.findings[0]!.fix ? ` -> ${s.findings[0]!.fix}` : ''}.` : ''}${s.validate === 'warn' && s.findings_summary.errors ? ' --validate=block keeps such messages back (into the reject file).' : ''}`);
   }
+  // What was sent but may not be as meant (a repeated messageId Segment drops, a number past 2^53): said here too, not in --json alone.
+  for (const w of s.warnings ?? []) out.push(`  Warning: ${w}`);
   if (s.stopped) {
     out.push(`  Stopped: ${s.stopped.message}${s.stopped.hint ? ` ${s.stopped.hint}` : ''}`);
     if (s.stopped.reason === 'interrupted' || s.stopped.reason === 'not_accepted') out.push('  Run the same command again to go on from where it stopped: lines sent again keep their messageIds, so Segment keeps one copy.');

@@ -99,7 +99,7 @@ function fresh(plan: ChunkPlan, next: ReadPosition): Chunk {
 
 /** The call's words name a message by its place in the chunk (batch.3.userId); the reject file names the line. */
 export function ownReason(reason: string): string {
-  return reason.replace(/^batch\.\d+: /, '').replace(/\bbatch\.\d+\./g, '');
+  return reason.replace(/\bbatch\.\d+(?:: |\.)/g, '');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -178,6 +178,15 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   return prepareValue(rec, value, chunk, plan, utf8);
 }
 
+/**
+ * The value check's warning for an integer past 2^53 (execution/argument-values.ts) as it applies to a
+ * JSON record, whose bytes are sent as written: the number goes exact (the parsed value the check saw
+ * was rounded); it is who reads it that may round it.
+ */
+function asWritten(warning: string): string {
+  return warning.replace(/: -?\d+ is beyond 2\^53 and may already have lost precision on the way here; /, ' is an integer beyond 2^53: it is sent exactly as written in the file, but readers that hold numbers as doubles (JavaScript among them) round it; ');
+}
+
 /** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
 function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, utf8 = true, made = false): string | undefined {
   if (!isObject(m)) return NOT_OBJECT;
@@ -204,7 +213,7 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
   const values = checkArgumentValues(IN_CALL);
   IN_CALL.batch[0] = undefined;
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
-  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(w)}`);
+  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made || !utf8 ? w : asWritten(w))}`);
   const list = chunk.list;
   const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
   if (made || !utf8) {

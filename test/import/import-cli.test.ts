@@ -107,6 +107,18 @@ describe('segment-router import FILE', () => {
     expect(sb.events.filter((e) => e.dropped).map((e) => e.event)).toEqual(['Payment Captured']);
   });
 
+  it('the summary a person reads shows the warnings too; a reject\'s reason names no place in an internal call; an integer past 2^53 is said to be sent as written', async () => {
+    const lines = [track(1, { messageId: 'order-1' }), track(2, { messageId: 'order-1' }), `{"type":"track","userId":"u3","event":"Order Completed","timestamp":"${TS}","properties":{"cents":9007199254740993}}`, JSON.stringify({ type: 'track', userId: 'u4', timestamp: TS, foo: 1 })];
+    const path = file('warned.ndjson', lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+    const r = await runImport([path, '--write=allow', '--validate=off']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/\n  Warning: 1 record repeats the messageId of an earlier one \(line 2 repeats "order-1" of line 1\)/);
+    expect(r.stdout).toMatch(/\n  Warning: line 3: properties\.cents is an integer beyond 2\^53: it is sent exactly as written in the file/);
+    const reject = JSON.parse(readFileSync(`${path}.rejects.ndjson`, 'utf8').trim());
+    expect(reject).toMatchObject({ line: 4, reason: expect.stringMatching(/event: is required.*unknown field "foo"/) });
+    expect(reject.reason).not.toMatch(/batch\./);
+  });
+
   it('the write policy: under deny (the default) nothing is read or sent, and the person is told how to allow it; ask without a terminal refuses', async () => {
     const path = file('policy.ndjson', ndjson([track(1)]));
     const deny = await runImport([path]);
