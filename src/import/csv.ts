@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { BLOCK_BYTES, InputError, SLICE, type ReadPosition, type SourceRecord } from './source.js';
+import { BLOCK_BYTES, InputError, notUtf8, SLICE, type ReadPosition, type SourceRecord } from './source.js';
 import { parseHeader, toMessage, type Column } from './csv-cells.js';
 
 /**
@@ -58,7 +59,9 @@ const CR = 0x0d;
  * start is kept, so a quote that is never closed costs one reject, not the file in memory.
  */
 const MAX_ROW_BYTES = 1024 * 1024;
-const TOO_LONG = `longer than ${MAX_ROW_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB): a quoted field that is never closed runs to the end of the file`;
+const TOO_LONG = `longer than ${MAX_ROW_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)`;
+/** The last row, too long because a quote opened in it is never closed. */
+const UNCLOSED = `${TOO_LONG}: a quoted field that is never closed runs to the end of the file`;
 
 /**
  * Rows as text, with the line each starts on and the offset past it. A quote opens a quoted field only
@@ -84,7 +87,8 @@ async function* csvRows(path: string, start: number, linesBefore: number, blockB
     const raw = whole.subarray(0, stop);
     let text = raw.toString('utf8');
     if (base === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const row: Row = { line: line + 1, lastLine: line + rowLines, end, raw, text, ...(tooLong ? { error: TOO_LONG } : {}) };
+    const error = tooLong ? TOO_LONG : isUtf8(raw) ? undefined : notUtf8(raw);
+    const row: Row = { line: line + 1, lastLine: line + rowLines, end, raw, text, ...(error ? { error } : {}) };
     line += rowLines;
     rowLines = 0;
     pieces = [];
@@ -135,6 +139,6 @@ async function* csvRows(path: string, start: number, linesBefore: number, blockB
     pieces = [];
     carried = 0;
     const row = take(last, 0, last.length, rowStart + total);
-    yield [{ ...row, start: rowStart, open: true, ...(total > last.length ? { error: TOO_LONG } : {}) }];
+    yield [{ ...row, start: rowStart, open: true, ...(total > last.length ? { error: quoted ? UNCLOSED : TOO_LONG } : {}) }];
   }
 }

@@ -10,7 +10,7 @@ import { ChunkList, FILLED_ID, FILLED_TIMESTAMP, FILLED_TYPE, FillTexts, members
 import { recordMessageId } from './ids.js';
 import { placeOf } from './read.js';
 import type { Reject } from './reject-file.js';
-import type { ReadPosition, SourceRecord } from './source.js';
+import { notUtf8, type ReadPosition, type SourceRecord } from './source.js';
 import { countText } from '../util/count-text.js';
 
 /**
@@ -139,13 +139,14 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   if (rec.error) return rec.error;
   const list = chunk.list;
   // A CSV row comes as a value, made from its cells; it is sent as that value's JSON.
-  if (rec.value !== undefined) return prepareValue(rec, rec.value, chunk, plan, true, true);
+  if (rec.value !== undefined) return prepareValue(rec, rec.value, chunk, plan, true);
   const raw = rec.raw;
   const end = objectEnd(raw);
   // A JSON record is sent as written: its own bytes are its size.
   if (end > LIMITS.messageBytes) return tooLarge(end);
-  const utf8 = rec.ascii === true || isUtf8(raw);
-  if (utf8 && plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
+  // Read as UTF-8, other bytes would become U+FFFD: the record would reach Segment changed.
+  if (rec.ascii !== true && !isUtf8(raw)) return notUtf8(raw);
+  if (plainObject(raw, 0, SEEN) === end && !SEEN.escapedKey) {
     let filled = '';
     let bits = 0;
     if (!SEEN.types) {
@@ -175,7 +176,7 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   } catch (err) {
     return `not JSON (${jsonErrorReason(err)})`;
   }
-  return prepareValue(rec, value, chunk, plan, utf8);
+  return prepareValue(rec, value, chunk, plan);
 }
 
 /**
@@ -188,7 +189,7 @@ function asWritten(warning: string): string {
 }
 
 /** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
-function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, utf8 = true, made = false): string | undefined {
+function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, made = false): string | undefined {
   if (!isObject(m)) return NOT_OBJECT;
   let filled = '';
   let bits = 0;
@@ -213,11 +214,11 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
   const values = checkArgumentValues(IN_CALL);
   IN_CALL.batch[0] = undefined;
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
-  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made || !utf8 ? w : asWritten(w))}`);
+  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made ? w : asWritten(w))}`);
   const list = chunk.list;
   const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
-  if (made || !utf8) {
-    // A CSV row's message, or bytes that are not valid UTF-8 (read with U+FFFD in their place): what was checked is sent.
+  if (made) {
+    // A CSV row's message: what was checked is sent.
     const json = Buffer.from(JSON.stringify(m));
     if (json.length > LIMITS.messageBytes) return tooLarge(json.length);
     list.addJson(rec.raw, json, memberCount(m), identified, !(bits & FILLED_ID));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, fsync, ftruncateSync, openSync, statSync, truncateSync } from 'node:fs';
 import { lineBreakBefore } from '../util/line-break.js';
 import { writeAllSync } from '../util/write-all.js';
@@ -98,11 +99,13 @@ export class RejectFile {
     }
     const text = (this.closeTorn ? '\n' : '') + rejects
       .map((r) => {
-        // Masked before it is cut: a secret cut in two would no longer be found whole.
-        let record = this.mask(r.raw.toString('utf8'));
+        // Masked before it is cut: a secret cut in two would no longer be found whole. A record that is
+        // not UTF-8 is written one character per byte (latin1), so its bytes can be had back exactly.
+        const utf8 = isUtf8(r.raw);
+        let record = this.mask(r.raw.toString(utf8 ? 'utf8' : 'latin1'));
         const cut = record.length > MAX_RECORD_CHARS;
         if (cut) record = record.slice(0, MAX_RECORD_CHARS);
-        return this.mask(JSON.stringify({ line: r.line, ...(r.item !== undefined ? { item: r.item } : {}), reason: r.reason, record, ...(cut ? { record_cut_at: MAX_RECORD_CHARS } : {}) })) + '\n';
+        return this.mask(JSON.stringify({ line: r.line, ...(r.item !== undefined ? { item: r.item } : {}), reason: r.reason, record, ...(utf8 ? {} : { record_encoding: 'latin1' }), ...(cut ? { record_cut_at: MAX_RECORD_CHARS } : {}) })) + '\n';
       })
       .join('');
     // All or an error: a write cut short by a full disk would drop the chunk's last rejects unseen.

@@ -64,3 +64,20 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
  */
 export const SLICE = 256;
 export const TOO_LONG = `longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB, which no message can be (Segment takes 32 KB)`;
+
+/**
+ * Why a record that is not valid UTF-8 is refused, naming its first bad byte. Segment takes UTF-8 text;
+ * read as UTF-8, such bytes would turn into U+FFFD and the record reach Segment changed.
+ */
+export function notUtf8(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  let at = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    // U+FFFD stands for bytes that were not UTF-8, unless the record wrote it (EF BF BD).
+    if (cp === 0xfffd && !(raw[at] === 0xef && raw[at + 1] === 0xbf && raw[at + 2] === 0xbd)) break;
+    at += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  const byte = raw[at] === undefined ? '' : `byte 0x${raw[at]!.toString(16).toUpperCase().padStart(2, '0')} `;
+  return `not valid UTF-8 (${byte}at byte ${at + 1} of the record): Segment takes UTF-8 text. Save the file as UTF-8 (for example with iconv -f latin1 -t utf-8) and import that file, or fix the record`;
+}

@@ -167,13 +167,16 @@ describe('an import sends each record as written', () => {
     expect(seen.filter((r) => r > 0 && r < 29)).toEqual([10, 20]);
   }, 60_000);
 
-  it('a line that is not valid UTF-8 leaves as valid UTF-8, as it was read and checked (U+FFFD for the broken bytes)', async () => {
+  // Changed 2026-12-07 (an adversarial review): such a line was sent with U+FFFD for its broken bytes, silently.
+  it('a line that is not valid UTF-8 is a reject naming its first bad byte; the reject file keeps its bytes (latin1); the lines around it go', async () => {
     const broken = Buffer.concat([Buffer.from(`{"type":"track","userId":"u1","event":"Caf`), Buffer.from([0xe9]), Buffer.from(`","timestamp":"${TS}"}`)]);
     const file = Buffer.concat([Buffer.from(spelled(0) + '\n'), broken, Buffer.from('\n' + spelled(2) + '\n')]);
-    const { summary, bodies, sent } = await importText(file, 'ndjson');
-    expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
+    const { summary, bodies, sent, rejects } = await importText(file, 'ndjson');
+    expect(summary).toMatchObject({ accepted: 2, rejected: 1 });
     for (const b of bodies) expect(isUtf8(b)).toBe(true);
-    expect(sent[1]!.event).toBe('Caf\uFFFD');
+    expect(sent.map((m) => m.userId)).toEqual(['u0', 'u2']);
+    expect(rejects[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/^not valid UTF-8 \(byte 0xE9 at byte 43 of the record\)/), record_encoding: 'latin1' });
+    expect(Buffer.from(rejects[0].record, 'latin1').equals(broken)).toBe(true);
   }, 60_000);
 
   it('the call gets each chunk unparsed and parses one message at a time: no chunk is ever parsed whole', async () => {

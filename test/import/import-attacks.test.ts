@@ -289,6 +289,19 @@ describe('import, as an adversary would use it', () => {
     expect(received().map((e) => e.message.type)).toEqual(['track']);
   });
 
+  it('a CSV row longer than 1 MB with no quote in it is refused as too long, not as an unclosed quote; a Latin-1 row is a reject naming its byte', async () => {
+    const head = 'type,userId,event,timestamp,properties.seq:number,properties.s\n';
+    const path = join(dir, 'long-row.csv');
+    writeFileSync(path, head + `track,u1,E,${TS},1,${'a'.repeat(2 * 1024 * 1024)}\n`);
+    appendFileSync(path, Buffer.concat([Buffer.from(`track,u2,E,${TS},2,Montr`), Buffer.from([0xe9]), Buffer.from(`al\ntrack,u3,E,${TS},3,after\n`)]));
+    const r = await run([path, '--write=allow', '--json']);
+    expect(r.summary()).toMatchObject({ accepted: 1, rejected: 2 });
+    const [long, latin] = rejectLines(`${path}.rejects.ndjson`);
+    expect(long).toMatchObject({ line: 2, reason: 'longer than 1 MB, which no message can be (Segment takes 32 KB)' });
+    expect(latin).toMatchObject({ line: 3, reason: expect.stringMatching(/^not valid UTF-8 \(byte 0xE9 /), record_encoding: 'latin1' });
+    expect(seqs()).toEqual([3]);
+  }, 60_000);
+
   it('a CSV of only a header without its line break reads no record', async () => {
     const path = file('header-only.csv', 'userId,event');
     const r = await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp=now']);
