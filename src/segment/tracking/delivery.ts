@@ -255,7 +255,7 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
 function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string; warnings?: string[] } {
   if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
   try {
-    const run = journalFor(ctx.config.home).begin(state.fingerprint, { prefix: state.idPrefix, now: state.now, total });
+    const run = journalFor(ctx.config.home).begin(journalKey(state), { prefix: state.idPrefix, now: state.now, total });
     if (run.resumed) ctx.log.info('repeat of a call that never got its answer: reusing its messageIds', { acked_earlier: run.acked.size, total });
     return { run, prefix: run.prefix, now: run.now };
   } catch (err) {
@@ -263,6 +263,17 @@ function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: Jou
     const warning = `The delivery journal could not be written (${(err as Error).message}): if this call's answer is lost, check what arrived before you repeat it, since a repeat would send its messages again under new messageIds. Messages that bring their own messageId and timestamp are safe to repeat.`;
     return { prefix: state.idPrefix, now: state.now, warnings: [warning] };
   }
+}
+
+/**
+ * The journal's key for a call: what was asked and where it goes. The same messages sent to another
+ * source (another write key, another region or host) are another call: keyed by the messages alone,
+ * they went to the second source only as far as the first had not taken them, and the answer said all
+ * were accepted. The write key is hashed in with the rest, never kept (the journal holds no secret),
+ * which also keeps the key from being checked against guessed messages without it.
+ */
+function journalKey(state: CallBase): string {
+  return createHash('sha256').update(state.fingerprint!).update('\n').update(state.url).update('\n').update(state.headers.Authorization ?? '').digest('base64url');
 }
 
 function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {

@@ -200,3 +200,36 @@ describe('delivery to the Tracking API', () => {
     expect(fine.structured.warnings).toBeUndefined();
   });
 });
+
+// Found by an adversarial review (2026-12-07): the journal keyed a call by its messages alone.
+describe('the delivery journal keys a call by where it goes too', () => {
+  it('the same batch to another source (another write key) after a call to the first was left open is sent whole, not as a repeat', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startSandbox } = await import('../../../src/sandbox/server.js');
+    const { createApp } = await import('../../../src/app.js');
+    const { sandboxEnv } = await import('../../helpers/router.js');
+    const [keyA, keyB] = ['wk_source_a_aaaaaaaaaaaa', 'wk_source_b_bbbbbbbbbbbb'];
+    const sb = await startSandbox({ writeKeys: [keyA, keyB] });
+    const home = mkdtempSync(join(tmpdir(), 'sr-journal-'));
+    const appFor = (key: string) => createApp({ write: 'allow', env: sandboxEnv(sb, { SEGMENT_ROUTER_HOME: home, SEGMENT_WRITE_KEY: key, SEGMENT_ROUTER_LOG_LEVEL: 'silent' }) });
+    const [a, b] = [appFor(keyA), appFor(keyB)];
+    try {
+      // Ten requests of ~500 KB; the first is refused (400 is not retried): the call to A stays open, nine tenths taken.
+      const batch = messages(250, 19_000);
+      sb.faults.add({ path: '/v1/batch', status: 400, times: 1 });
+      const first = await a.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+      expect(first.data).toMatchObject({ accepted: expect.any(Number) });
+      expect((first.data as { accepted: number }).accepted).toBeLessThan(250);
+      const toB = await b.executor.execute({ slug: 'SEGMENT_BATCH', arguments: { batch } });
+      expect(toB.data).toMatchObject({ accepted: 250 });
+      expect((toB.data as Record<string, unknown>).accepted_by_an_earlier_attempt).toBeUndefined();
+      expect(sb.events.filter((e) => e.writeKeyTail === keyB.slice(-4) && !e.dropped)).toHaveLength(250);
+    } finally {
+      await a.close();
+      await b.close();
+      await sb.close();
+    }
+  }, 60_000);
+});
