@@ -7,7 +7,8 @@ import type { MessageType } from './schemas.js';
 import { ArgumentsError } from '../../registry/arguments.js';
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
-import { journalFor, type JournalRun } from './journal.js';
+import { journalFor, type Busy, type JournalRun, type RunEnd } from './journal.js';
+import { IndexSet } from './index-set.js';
 import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
 import { BatchFeed, batchFingerprint, encodeBatch, type RejectedMessage } from './batch-feed.js';
@@ -248,6 +249,57 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
   return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${attempts})`;
 }
 
+/** How long a call waits for the same call running in another process before it answers without sending (no deadline: the command line). */
+const WAIT_FOR_OTHER_MS = 5 * 60_000;
+
+type Opened = { run?: JournalRun; prefix: string; now: string; warnings?: string[] } | { busyElsewhere: number };
+
+/**
+ * The journal run a call sends under. When the same call is running already (its client gave up
+ * waiting and asked again, or asked another server on the same config home), a second run under new
+ * ids would send everything twice: the repeat waits for the running one instead. If that one ended
+ * (everything accepted), the repeat sends nothing and answers as a repeat of it; if it was left open,
+ * the repeat takes it over and sends what is missing. Another process's run is looked at again every
+ * 100 ms, until the call's deadline: past it, the answer says the call is still running there.
+ */
+async function openRun(state: CallBase, total: number, ctx: SendContext): Promise<Opened> {
+  if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
+  const key = journalKey(state);
+  const until = ctx.deadline ?? Date.now() + WAIT_FOR_OTHER_MS;
+  for (;;) {
+    let busy: Busy;
+    try {
+      busy = journalFor(ctx.config.home).busy(key, total);
+    } catch {
+      break; // a journal that cannot be read: beginRun says so
+    }
+    if (!busy) break;
+    let end: RunEnd | undefined;
+    if ('here' in busy) end = await busy.here;
+    else {
+      const journal = journalFor(ctx.config.home);
+      while (!(end = journal.endOf(busy.elsewhere.id))) {
+        if (Date.now() >= until || ctx.signal?.aborted || ctx.stop?.aborted) return { busyElsewhere: busy.elsewhere.pid };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (end.ended) return { run: { id: '', prefix: end.prefix, now: end.now, acked: IndexSet.fromRanges([[0, total - 1]]), resumed: true }, prefix: end.prefix, now: end.now };
+  }
+  return beginRun(state, total, ctx);
+}
+
+function busyElsewhere(pid: number, total: number): SendOutcome {
+  return {
+    ok: false,
+    data: { accepted: 0, total },
+    error: {
+      kind: 'busy',
+      message: `The same call is still running in another segment-router process (pid ${pid}), sharing this config home: nothing was sent by this one, so nothing goes twice.`,
+      hint: 'Repeat the call once that one has answered: it then sends only what that one did not get accepted, under the same messageIds.',
+    },
+  };
+}
+
 /**
  * Opens the journal entry of a call; a journal that cannot be written is reported (in the log and in
  * the answer's warnings: the caller is the one who would repeat the call), and the call goes on without it.
@@ -277,7 +329,8 @@ function journalKey(state: CallBase): string {
 }
 
 function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {
-  if (!run) return;
+  // A run that only reports how the same call's running attempt ended has no entry of its own.
+  if (!run?.id) return;
   try {
     const journal = journalFor(ctx.config.home);
     if (complete && !ctx.signal?.aborted) journal.end(run.id);
@@ -288,7 +341,7 @@ function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendCont
 }
 
 function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext): void {
-  if (!run) return;
+  if (!run?.id) return;
   try {
     journalFor(ctx.config.home).ack(run.id, indices);
   } catch (err) {
@@ -297,7 +350,9 @@ function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext
 }
 
 async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
-  const { run, prefix, now, warnings } = beginRun(state, 1, ctx);
+  const opened = await openRun(state, 1, ctx);
+  if ('busyElsewhere' in opened) return busyElsewhere(opened.busyElsewhere, 1);
+  const { run, prefix, now, warnings } = opened;
   const messageId = messageIdOf(state.message, prefix);
   const warned = warnings ? { warnings } : {};
   const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) }, ...warned });
@@ -336,7 +391,9 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
 }
 
 async function sendBatch(state: BatchState, ctx: SendContext): Promise<SendOutcome> {
-  const { run, prefix, now, warnings } = beginRun(state, state.total, ctx);
+  const opened = await openRun(state, state.total, ctx);
+  if ('busyElsewhere' in opened) return busyElsewhere(opened.busyElsewhere, state.total);
+  const { run, prefix, now, warnings } = opened;
   try {
     const outcome = await sendBatchRun(state, run, prefix, now, ctx);
     return warnings ? { ...outcome, warnings: [...warnings, ...(outcome.warnings ?? [])] } : outcome;

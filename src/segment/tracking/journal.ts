@@ -11,9 +11,11 @@ import { IndexSet, type Range } from './index-set.js';
  * Before a call's first request, a `begin` line records the call's fingerprint (a hash of what was
  * asked), the id prefix and default timestamp the router assigned, and which process runs it; it is
  * fsynced. Each accepted request appends an `ack` line (the message indices). When nothing of the call
- * is left unaccepted, an `end` line closes it (fsynced). A call whose fingerprint matches an open entry
- * of a process that is gone (or of this process, no longer running) is a repeat of a call that never
- * got its answer: it takes over that entry's ids and timestamp and sends only what was not acked.
+ * is left unaccepted, an `end` line closes it (fsynced); a call that stops with some not accepted is
+ * left open with a `release` line. A call whose fingerprint matches an open entry of a process that is
+ * gone (or that released it, or of this process, no longer running) is a repeat of a call that never
+ * got its answer: it takes over that entry's ids and timestamp and sends only what was not acked. One
+ * that matches a call still running waits for it (`busy`, delivery.ts).
  * A call that ended is forgotten: repeating it later is a new call with new ids.
  *
  * What survives which crash: a killed process (kill -9, OOM, Ctrl-C) loses nothing it wrote; the
@@ -44,12 +46,29 @@ interface Begin {
   /** Indices already accepted, carried over from the entry this one took over. */
   acked?: Range[];
 }
-type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string };
+/** `end` with `done`: the call is over; without: its entry was taken over by a repeat. `release`: left open, no longer running. */
+type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string };
 
 interface Entry {
   begin: Begin;
   acked: IndexSet;
+  /** Left open by its process, which runs it no more (a repeat may take it over while that process lives). */
+  released?: boolean;
 }
+
+/** How a run of the same call that was running when a repeat came has ended, for the repeat to answer by. */
+export interface RunEnd {
+  /** True when it ended (everything accepted, or refused before sending): the repeat sends nothing. */
+  ended: boolean;
+  prefix: string;
+  now: string;
+}
+
+/**
+ * Whether the same call is running now: in this process (`here`: how it ends), or in another live
+ * process (`elsewhere`: its pid and its entry's id).
+ */
+export type Busy = { here: Promise<RunEnd> } | { elsewhere: { pid: number; id: string } } | undefined;
 
 export interface JournalRun {
   id: string;
@@ -78,6 +97,10 @@ export class DeliveryJournal {
   private fd: number | undefined;
   private ino: number | undefined;
   private readonly running = new Set<string>();
+  /** This process's running calls by fingerprint: a repeat that comes meanwhile waits for how each ends. */
+  private readonly runningFp = new Map<string, { id: string; total: number; end: Promise<RunEnd>; settle: (ended: boolean) => void }>();
+  /** Calls ended (done) lately, by entry id, with their ids and timestamp: a repeat waiting on another process answers by them. */
+  private readonly ended = new Map<string, { prefix: string; now: string }>();
   private cache: { entries: Map<string, Entry>; offset: number; ino?: number } = { entries: new Map(), offset: 0 };
 
   constructor(
@@ -96,7 +119,7 @@ export class DeliveryJournal {
     if (this.size() > this.opts.maxBytes) this.compact(entries);
     const orphan = [...entries.values()]
       .filter((e) => e.begin.fp === fp && e.begin.total === fresh.total && !this.running.has(e.begin.id))
-      .filter((e) => e.begin.life === LIFE || !alive(e.begin.pid) || e.begin.pid === process.pid)
+      .filter((e) => e.released || e.begin.life === LIFE || !alive(e.begin.pid) || e.begin.pid === process.pid)
       .filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs)
       .sort((a, b) => b.begin.at - a.begin.at)[0];
     const id = randomUUID();
@@ -106,7 +129,30 @@ export class DeliveryJournal {
     // The new entry carries everything the old one knew; the old one is closed in the same fsynced write.
     this.append([...(orphan ? [{ t: 'end', id: orphan.begin.id } as Line] : []), line], true);
     this.running.add(id);
+    let settle!: (ended: boolean) => void;
+    const end = new Promise<boolean>((r) => (settle = r)).then((ended) => ({ ended, prefix: base.prefix, now: base.now }));
+    this.runningFp.set(fp, { id, total: fresh.total, end, settle });
     return { id, prefix: base.prefix, now: base.now, acked, resumed: !!orphan };
+  }
+
+  /**
+   * Whether a call with this fingerprint and size runs now. A repeat that arrives meanwhile (a client
+   * that gave up waiting and asked again) must not start a second run: under new ids everything would
+   * go twice. Here it waits for the run to end; in another live process it looks again later.
+   */
+  busy(fp: string, total: number): Busy {
+    const here = this.runningFp.get(fp);
+    if (here && here.total === total) return { here: here.end };
+    const other = [...this.read().values()].find((e) => e.begin.fp === fp && e.begin.total === total && !e.released && e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
+    return other ? { elsewhere: { pid: other.begin.pid, id: other.begin.id } } : undefined;
+  }
+
+  /** How another process's entry `id` ended, once it has: done (its ids and timestamp), or not (taken over, released, its process gone); undefined while it runs. */
+  endOf(id: string): RunEnd | undefined {
+    const entry = this.read().get(id);
+    if (entry && !entry.released && alive(entry.begin.pid)) return undefined;
+    const done = this.ended.get(id);
+    return done ? { ended: true, ...done } : { ended: false, prefix: '', now: '' };
   }
 
   /** Records indices Segment accepted. Not fsynced: see the note on machine crashes above. */
@@ -116,13 +162,27 @@ export class DeliveryJournal {
 
   /** Closes a call: everything was accepted (or can never be sent). A repeat is now a new call. */
   end(id: string): void {
-    this.append([{ t: 'end', id }], true);
-    this.running.delete(id);
+    this.append([{ t: 'end', id, done: 1 }], true);
+    this.stopped(id, true);
   }
 
   /** Leaves a call open (cancelled, or some messages not accepted): a repeat takes it over. */
   release(id: string): void {
+    // Said in the file too: a repeat in another process may take it over while this one lives.
+    try {
+      this.append([{ t: 'release', id }], false);
+    } finally {
+      this.stopped(id, false);
+    }
+  }
+
+  private stopped(id: string, ended: boolean): void {
     this.running.delete(id);
+    for (const [fp, r] of this.runningFp) {
+      if (r.id !== id) continue;
+      this.runningFp.delete(fp);
+      r.settle(ended);
+    }
   }
 
   private size(): number {
@@ -168,9 +228,22 @@ export class DeliveryJournal {
       }
       if (line.t === 'begin') entries.set(line.id, { begin: line, acked: IndexSet.fromRanges(line.acked ?? []) });
       else if (line.t === 'ack') entries.get(line.id)?.acked.addRanges(line.r);
-      else entries.delete(line.id);
+      else if (line.t === 'release') {
+        const e = entries.get(line.id);
+        if (e) e.released = true;
+      } else {
+        const e = entries.get(line.id);
+        if (e && line.done) this.noteEnded(line.id, e.begin);
+        entries.delete(line.id);
+      }
     }
     return entries;
+  }
+
+  private noteEnded(id: string, begin: Begin): void {
+    this.ended.set(id, { prefix: begin.prefix, now: begin.now });
+    // Only a repeat waiting right now reads these: the newest few hundred are plenty.
+    if (this.ended.size > 256) this.ended.delete(this.ended.keys().next().value!);
   }
 
   /** Rewrites the file with only its open, recent entries (acks folded into their begin line). */
@@ -187,6 +260,8 @@ export class DeliveryJournal {
       // recent (an MCP call answers within a minute; a task within its hour), else within the budget.
       const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
       if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) continue;
+      // Reversed below: a release line pushed before its begin line comes after it in the file.
+      if (e.released) lines.push(JSON.stringify({ t: 'release', id: e.begin.id }) + '\n');
       lines.push(line);
       bytes += line.length;
     }

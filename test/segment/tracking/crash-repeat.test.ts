@@ -132,3 +132,35 @@ describe('a tracking call repeated after the server was killed mid-batch', () =>
     expect(later.structured.data.messageId).not.toBe(sb.events[0]!.messageId);
   }, 120_000);
 });
+
+// Found by an adversarial review (2026-12-07): a repeat that came while the first call still ran started a second
+// run under new ids (5,000 of 5,000 events twice, on one server and on two sharing a config home).
+describe('a tracking call repeated while the same call still runs', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  for (const servers of [1, 2]) {
+    it(`${servers === 1 ? 'on the same server' : 'on a second server sharing the config home'}: waits for it and answers by it, sending nothing twice`, async () => {
+      const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+      cleanup.push(() => sb.close());
+      const env = sandboxEnv(sb);
+      sb.faults.add({ path: '/v1/batch', delayMs: 300, times: 1_000 });
+      const first = await startRouter({ args: ['--write=allow'], env });
+      cleanup.push(() => first.close());
+      const second = servers === 1 ? first : await startRouter({ args: ['--write=allow'], env });
+      if (second !== first) cleanup.push(() => second.close());
+      const running = callTool(first.client, 'EXECUTE_TOOL', args, { timeout: 120_000 });
+      await until(() => sb.requests.some((r) => r.path === '/v1/batch'));
+      const repeat = await callTool(second.client, 'EXECUTE_TOOL', args, { timeout: 120_000 });
+      const original = await running;
+      expect(original.structured.data).toMatchObject({ accepted: N });
+      expect(repeat.structured.data).toMatchObject({ accepted: N, requests: 0, accepted_by_an_earlier_attempt: N });
+      const { idsByMessage } = tally(sb);
+      expect(idsByMessage.size).toBe(N);
+      expect([...idsByMessage.values()].every((ids) => ids.size === 1)).toBe(true);
+      expect(sb.events).toHaveLength(N);
+    }, 120_000);
+  }
+});

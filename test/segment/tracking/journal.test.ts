@@ -54,7 +54,7 @@ describe('the delivery journal', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const keys = new Set(readFileSync(path, 'utf8').trim().split('\n').flatMap((l) => Object.keys(JSON.parse(l))));
     expect([...keys].sort()).toEqual(expect.arrayContaining(['fp', 'id', 'prefix', 't']));
-    for (const k of keys) expect(['t', 'id', 'fp', 'pid', 'life', 'prefix', 'now', 'total', 'at', 'acked', 'r']).toContain(k);
+    for (const k of keys) expect(['t', 'id', 'fp', 'pid', 'life', 'prefix', 'now', 'total', 'at', 'acked', 'r', 'done']).toContain(k);
     appendFileSync(path, '{"t":"begin","id":"torn');
     // The calls left open (0, 50, 100, 150) are all still there after compactions, with their acks.
     const again = new DeliveryJournal(d);
