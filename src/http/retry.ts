@@ -59,8 +59,10 @@ export interface RetryResult {
   response?: HttpResponse;
   error?: NetworkError;
   attempts: number;
-  /** The last wait the server asked for, when we gave up on a 429. */
+  /** The last wait the server asked for, when we gave up on a 429 (within the settings' bounds). */
   lastWaitMs?: number;
+  /** That wait as the server asked it (Retry-After), unbounded: what a caller who repeats the call should wait. */
+  askedWaitMs?: number;
   /** Retrying stopped at the deadline, not at the retry budget. */
   outOfTime?: boolean;
 }
@@ -120,6 +122,7 @@ export async function sendWithRetries(
         if (wait !== undefined) {
           lastWaitMs = Math.min(Math.max(wait, s.minRetryAfterMs), s.maxRetryAfterMs);
           result.lastWaitMs = lastWaitMs;
+          result.askedWaitMs = wait;
           if (serverWaits >= s.maxRetries) return result;
           if (pastDeadline(opts, lastWaitMs)) return { ...result, outOfTime: true };
           if (stopped()) return result;

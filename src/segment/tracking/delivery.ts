@@ -246,7 +246,20 @@ function failureReason(r: Awaited<ReturnType<typeof post>>, ctx: SendContext): s
   if (r.error) return `${r.error.message} (gave up after ${attempts})`;
   const status = r.response!.status;
   const snippet = maskedSnippet(r.response!.text, ctx.redact);
-  return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${attempts})`;
+  return `HTTP ${status}${snippet ? `: ${snippet}` : ''} (after ${attempts})${status === 429 && r.askedWaitMs !== undefined ? `; Segment asked to wait ${waitText(r.askedWaitMs)} before sending again (Retry-After)` : ''}`;
+}
+
+/** A wait Segment asked for, for a person or an agent: "120 s", "about 3 hours". */
+function waitText(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7_200) return `about ${Math.round(s / 60)} minutes`;
+  return `about ${countText(Math.round(s / 3_600))} hours`;
+}
+
+/** What to tell a caller about the wait Segment asked for before a repeat, if it asked. */
+function waitFirst(askedMs: number | undefined): string {
+  return askedMs === undefined ? '' : `Segment answered 429 and asked to wait ${waitText(askedMs)} (Retry-After): wait that long first. `;
 }
 
 /** How long a call waits for the same call running in another process before it answers without sending (no deadline: the command line). */
@@ -381,7 +394,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
         hint:
           status === 400
             ? 'Segment rejected the payload (invalid JSON or over 32 KB); fix it before sending again.'
-            : `Nothing was lost by trying: send the same call again (it reuses messageId "${messageId}") and Segment keeps only one copy.`,
+            : `${status === 429 ? waitFirst(r.askedWaitMs) : ''}Nothing was lost by trying: send the same call again (it reuses messageId "${messageId}") and Segment keeps only one copy.`,
         details: { messageId },
       },
     };
@@ -437,6 +450,8 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   };
   /** Messages Segment refused as they were written (HTTP 400 or 413): sent again unchanged, they fail again. */
   let refusedAsSent = 0;
+  /** The longest wait Segment asked for (429, Retry-After) on a request not accepted: the repeat should wait it first. */
+  let askedWaitMs: number | undefined;
   /** Set once the call's deadline passed (an MCP call answers in time): no request is started after it. */
   let outOfTime = false;
   const stopped = () => ctx.signal?.aborted === true || ctx.stop?.aborted === true;
@@ -464,6 +479,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         ackRun(run, indices, ctx);
       } else {
         const reason = failureReason(r, ctx);
+        if (status === 429 && r.askedWaitMs !== undefined) askedWaitMs = Math.max(askedWaitMs ?? 0, r.askedWaitMs);
         if (status === 400 || status === 413) refusedAsSent += ids.length;
         indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
       }
@@ -495,6 +511,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     rejected_before_sending: rejected,
     not_accepted: notAccepted,
     ...(notAccepted.length ? { not_accepted_ranges: indexRanges(notAccepted.map((m) => m.index)) } : {}),
+    ...(notAccepted.length && askedWaitMs !== undefined ? { retry_after_seconds: Math.ceil(askedWaitMs / 1000) } : {}),
     note: accepted > 0 ? ACCEPTED_NOTE : undefined,
     ...repeats.fields,
     ...qualityFields(state.gate?.report()),
@@ -520,7 +537,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         : refusedAsSent
         ? `Segment refused ${refusedAsSent === notAccepted.length ? 'the messages in data.not_accepted' : `${refusedAsSent} of the messages in data.not_accepted`} as written (HTTP 400/413: the reason says why): fix those first, then resend only the messages in data.not_accepted with the same messageIds (yours, or data.message_id_prefix + index for those the router assigned). Segment drops repeats.`
         : notAccepted.length
-        ? 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
+        ? waitFirst(askedWaitMs) + 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
         : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again.',
       ...(rejected.length ? { details: { issues: rejected.flatMap((r) => r.issues ?? []) } } : {}),
     },

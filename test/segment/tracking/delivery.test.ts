@@ -112,6 +112,19 @@ describe('delivery to the Tracking API', () => {
     expect(structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
   }, 30_000);
 
+  // Found by an adversarial review (2026-12-07): the answer said to resend at once; nothing said Segment asked for 120 s.
+  it('a 429 whose Retry-After is past the deadline: the answer says how long Segment asked to wait before the repeat', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '3000' } });
+    env.sandbox.faults.add({ path: '/v1/batch', status: 429, retryAfter: 120, times: 1_000 });
+    const { structured } = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(3) } });
+    expect(structured.data).toMatchObject({ accepted: 0, retry_after_seconds: 120 });
+    expect(structured.data.not_accepted[0].reason).toMatch(/HTTP 429.*Segment asked to wait about 2 minutes before sending again \(Retry-After\)/);
+    expect(structured.error.hint).toMatch(/^Segment answered 429 and asked to wait about 2 minutes \(Retry-After\): wait that long first\. Resend only/);
+    env.sandbox.faults.add({ path: '/v1/track', status: 429, retryAfter: 30, times: 1_000 });
+    const single = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'E' } });
+    expect(single.structured.error.hint).toMatch(/^Segment answered 429 and asked to wait 30 s \(Retry-After\): wait that long first\. Nothing was lost/);
+  }, 30_000);
+
   // Found by a review (2026-12-06): the deadline bounded retries only; a large batch to a slow Segment went on sending past it.
   it('a large batch to a slow Segment starts no request past the deadline; what was not sent is listed, and the repeat sends only it', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '4000' } });
