@@ -202,7 +202,7 @@ export class Executor {
     } catch (err) {
       if (!(err instanceof ArgumentsError)) throw err;
       return {
-        ...fail({ kind: 'validation', message: err.message, hint: hints.fixArguments(tool.slug), details: { issues: err.issues } }, tool.slug),
+        ...fail({ kind: 'validation', message: err.message, hint: err.hint ?? hints.fixArguments(tool.slug), details: { issues: err.issues } }, tool.slug),
         ...(err.data !== undefined ? { data: err.data } : {}),
       };
     }

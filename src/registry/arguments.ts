@@ -36,6 +36,8 @@ export class ArgumentsError extends Error {
     readonly issues: { field: string; problem: string }[],
     /** What the tool can still say about the call (e.g. each rejected message by index). */
     readonly data?: unknown,
+    /** What to do next, when the tool knows better than "fix the fields named" (split a call over the limit). */
+    readonly hint?: string,
   ) {
     super(message);
   }

@@ -91,7 +91,8 @@ export function encodeBatch(batch: unknown[], maxBytes: number): EncodedBatch {
     callBytes += ends[index]! < 0 ? 4 : ends[index]! - starts[index]!;
     if (callBytes > maxBytes) {
       const problem = `the messages come to more than ${countText(maxBytes)} bytes of JSON (passed at batch.${index} of ${batch.length}); the limit is ${countText(maxBytes)} bytes per call`;
-      throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index });
+      const split = `Split the batch into several calls of at most ${countText(maxBytes)} bytes of messages each: batch[0..${index - 1}] fit in one call; send them, then the rest in further calls. Nothing was sent.`;
+      throw new ArgumentsError(`The arguments are over the size limit: ${problem}. Nothing was sent.`, [{ field: '(arguments)', problem }], { limit_bytes: maxBytes, first_index_over: index }, split);
     }
     if (lazy) continue;
     const raw = batch[index] as { messageId?: unknown; timestamp?: unknown } | null;

@@ -149,7 +149,7 @@ const batchEnvelope = {
   batch: z
     .array(z.unknown())
     .min(1)
-    .max(MAX_BATCH_ITEMS_PER_CALL)
+    .max(MAX_BATCH_ITEMS_PER_CALL, { error: `at most ${countText(MAX_BATCH_ITEMS_PER_CALL)} messages a call: split the batch into several calls of at most ${countText(MAX_BATCH_ITEMS_PER_CALL)} (batch[0..${MAX_BATCH_ITEMS_PER_CALL - 1}], then the rest); nothing was sent` })
     .describe('Messages, each with "type" (identify|track|page|screen|group|alias) and that call\'s fields. Split into requests of at most 500 KB and 2,500 messages; each message is checked alone.'),
   context: context.optional().describe('Merged into every message.'),
   integrations: integrations.optional().describe('Merged into every message.'),

@@ -112,6 +112,16 @@ describe('delivery to the Tracking API', () => {
     expect(structured.error.hint).toMatch(/^Resend only the messages in data.not_accepted/);
   }, 30_000);
 
+  // Found by an adversarial review (2026-12-07): both refusals ended with the generic "Fix the fields named above".
+  it('a batch over the item or byte limit is refused with how to split it', async () => {
+    env = await sandboxWithRouter({ args: ['--write=allow'] });
+    const items = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: Array.from({ length: 25_001 }, () => ({ type: 'track', userId: 'u', event: 'E' })) } });
+    expect(items.structured.error.message).toMatch(/at most 25,000 messages a call: split the batch into several calls of at most 25,000 \(batch\[0\.\.24999\], then the rest\)/);
+    const bytes = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: messages(300, 18_000) } });
+    expect(bytes.structured.error.hint).toMatch(/^Split the batch into several calls of at most 5,000,000 bytes of messages each: batch\[0\.\.\d+\] fit in one call/);
+    expect(env.sandbox.requests.filter((r) => r.path === '/v1/batch')).toHaveLength(0);
+  }, 60_000);
+
   // Found by an adversarial review (2026-12-07): the answer said to resend at once; nothing said Segment asked for 120 s.
   it('a 429 whose Retry-After is past the deadline: the answer says how long Segment asked to wait before the repeat', async () => {
     env = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '3000' } });
