@@ -303,21 +303,30 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   });
 
   const outcome = (r: ExecutionResult, chunk: Chunk): { accepted: number; rejects: Reject[] } => {
-    const data = (r.data ?? {}) as { accepted?: number; rejected_before_sending?: { index: number; reason: string }[]; not_accepted?: { index: number; reason: string }[] };
+    const data = (r.data ?? {}) as { accepted?: number; rejected_before_sending?: { index: number; reason: string }[]; not_accepted?: { index: number; reason: string; status?: number }[] };
     if (!r.successful && opts.signal?.aborted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user before Segment answered every request.' });
+    // Refused as written (HTTP 400/413): sent again unchanged, they would be refused again, and the import
+    // would stop at the same place on every run. They are rejects; anything else not accepted stops the run.
+    const refusedAsWritten = (data.not_accepted ?? []).filter((x) => x.status === 400 || x.status === 413);
     if (!r.successful) {
       const e = r.error!;
       if (REFUSED_KINDS.has(e.kind)) throw new Stop({ reason: 'refused', kind: e.kind, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
-      if (data.not_accepted?.length || !data.rejected_before_sending) {
-        const first = data.not_accepted?.[0]?.reason ?? e.message;
+      const unsent = (data.not_accepted ?? []).filter((x) => x.status !== 400 && x.status !== 413);
+      if (unsent.length || (!data.rejected_before_sending && !refusedAsWritten.length)) {
+        const first = unsent[0]?.reason ?? e.message;
         const firstLine = originOf(chunk, 0);
         throw new Stop({ reason: 'not_accepted', kind: e.kind, message: `Segment did not accept every message of the lines from ${firstLine ? placeOf(firstLine) : 'the chunk'}: ${first}` });
       }
     }
-    const rejected = (data.rejected_before_sending ?? []).map((x) => {
-      const o = originOf(chunk, x.index)!;
-      return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: ownReason(x.reason), raw: chunk.list.record(x.index) };
-    });
+    const asRejects = (list: { index: number; reason: string }[], reasonOf: (reason: string) => string) =>
+      list.map((x) => {
+        const o = originOf(chunk, x.index)!;
+        return { line: o.line, ...(o.item !== undefined ? { item: o.item } : {}), reason: reasonOf(x.reason), raw: chunk.list.record(x.index) };
+      });
+    const rejected = [
+      ...asRejects(data.rejected_before_sending ?? [], ownReason),
+      ...asRejects(refusedAsWritten, (reason) => `Segment refused the request that carried this record (${reason}); it refuses a whole request for one bad message, so the other records of that request are here too`),
+    ];
     return { accepted: data.accepted ?? (r.successful ? chunk.count : 0), rejects: rejected };
   };
 

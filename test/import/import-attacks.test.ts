@@ -302,6 +302,21 @@ describe('import, as an adversary would use it', () => {
     expect(seqs()).toEqual([3]);
   }, 60_000);
 
+  // Found by an adversarial review (2026-12-07): every run stopped at the same chunk and said to run again; the lines after it never went.
+  it('a request Segment refuses as written (HTTP 400) puts its records in the reject file and the import goes on; a second run sends nothing', async () => {
+    const path = file('poisoned.ndjson', lines(14) + track(15, { context: { note: 'POISON' } }) + '\n' + lines(15, 16));
+    sb.faults.add({ path: '/v1/batch', match: 'POISON', status: 400, times: 1_000 });
+    const r = await run([path, '--write=allow', '--json', '--batch-size', '10']);
+    expect(r.summary()).toMatchObject({ complete: true, accepted: 20, rejected: 10 });
+    expect(seqs().sort((a, b) => a - b)).toEqual([...Array.from({ length: 10 }, (_, k) => k + 1), ...Array.from({ length: 10 }, (_, k) => k + 21)]);
+    const rejected = rejectLines(`${path}.rejects.ndjson`);
+    expect(rejected.map((x) => x.line)).toEqual(Array.from({ length: 10 }, (_, k) => k + 11));
+    expect(rejected[0].reason).toMatch(/^Segment refused the request that carried this record \(HTTP 400.*the other records of that request are here too/);
+    const again = await run([path, '--write=allow', '--json', '--batch-size', '10'], r.env);
+    expect(again.summary()).toMatchObject({ accepted: 20, rejected: 10 });
+    expect(received()).toHaveLength(20);
+  }, 60_000);
+
   it('a CSV of only a header without its line break reads no record', async () => {
     const path = file('header-only.csv', 'userId,event');
     const r = await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp=now']);

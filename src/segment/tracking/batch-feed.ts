@@ -25,6 +25,8 @@ export interface RejectedMessage {
   reason: string;
   /** Field by field, with paths into the call (batch.3.userId), when the message failed validation. */
   issues?: { field: string; problem: string }[];
+  /** Segment's HTTP status for the request that carried it, when it answered one (not accepted). */
+  status?: number;
 }
 
 /**

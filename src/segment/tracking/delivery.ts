@@ -481,7 +481,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         const reason = failureReason(r, ctx);
         if (status === 429 && r.askedWaitMs !== undefined) askedWaitMs = Math.max(askedWaitMs ?? 0, r.askedWaitMs);
         if (status === 400 || status === 413) refusedAsSent += ids.length;
-        indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason }));
+        indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason, ...(status !== undefined ? { status } : {}) }));
       }
       settled += ids.length;
       // Nobody listens past a cancel: the call is over for its caller.
