@@ -37,6 +37,12 @@ export interface Checkpoint {
   defaultTimestampNow?: boolean;
   /** The call type given to lines without one (--type): a later run must give the same. */
   type?: string;
+  /**
+   * The file's open last record (no line break after it), as the run that read the file to its end left
+   * it: counted when the same file is found already imported, not in `counts`, where a later run starts
+   * (it reads that record again, whole, if the file grew).
+   */
+  openCounts?: { read: number; accepted: number; rejected: number };
   /** The whole file was read and settled. */
   done: boolean;
   /** Its size then: the same size again is the same file, already imported; a larger one grew. */

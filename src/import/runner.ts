@@ -189,7 +189,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   // Only a "now": a time given by hand is not what a later --default-timestamp=now asks for.
   const earlierNow = earlier?.defaultTimestamp !== undefined && earlier.defaultTimestampNow !== false ? earlier.defaultTimestamp : undefined;
   const defaultTimestamp = opts.defaultTimestamp === 'now' ? (earlierNow ?? now) : opts.defaultTimestamp;
-  const base = cp?.counts ?? { read: 0, accepted: 0, rejected: 0 };
+  const base = { ...(cp?.counts ?? { read: 0, accepted: 0, rejected: 0 }) };
   const rejects = new RejectFile(opts.rejectsPath, await rejectsKept(opts, cp, store.rejectsWriter(rejectsKey) === key), deps.mask, () => store.setRejectsWriter(rejectsKey, key));
   const run = { read: 0, accepted: 0, rejected: 0 };
   const quality = { errors: 0, warnings: 0, withErrors: 0, findings: [] as NonNullable<ImportSummary['findings']>, plan: undefined as PlanStatus | undefined, mode: undefined as string | undefined };
@@ -225,7 +225,12 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 
   // A file imported whole is not sent again (unless it grew since: then the new lines are).
   // (A last line without its line break, or blank lines at the end, leave `next` before the end: the size tells.)
-  if (cp?.done && (await stat(opts.file)).size === (cp.size ?? cp.next.offset)) return summary(true, { already_imported: true });
+  if (cp?.done && (await stat(opts.file)).size === (cp.size ?? cp.next.offset)) {
+    // The open last record was sent (or rejected) by that run, and is not read again: it counts too.
+    const o = cp.openCounts;
+    if (o) Object.assign(base, { read: base.read + o.read, accepted: base.accepted + o.accepted, rejected: base.rejected + o.rejected });
+    return summary(true, { already_imported: true });
+  }
   if (cp) refuseChangedFills(opts, cp);
   // What the ids of records without a type or timestamp derive from, for the next run to compare.
   if (opts.type) state.type = opts.type;
@@ -261,6 +266,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   /** The oldest chunk in flight, settled: rejects written, counts moved, checkpoint saved. */
   /** Whether some call of this run got past the write policy and the connection (and so may have reached Segment). */
   let sentAny = false;
+  /** What became of the file's open last record in this run (settle), for the checkpoint of a finished run. */
+  let openCounts: Checkpoint['openCounts'];
   const wentOut = (r: ExecutionResult | undefined) => r !== undefined && (r.successful || !REFUSED_KINDS.has(r.error?.kind ?? ''));
   const anySent = async () => sentAny || (await Promise.all(queue.map((q) => q.result.catch(() => undefined)))).some(wentOut);
   const settle = async () => {
@@ -282,7 +289,10 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     run.rejected += all.length;
     if (r) noteQuality(r, chunk);
     if (r) noteRepeats(r, chunk);
-    if (chunk.open) return progress();
+    if (chunk.open) {
+      openCounts = { read: chunk.read, accepted: out.accepted, rejected: all.length };
+      return progress();
+    }
     state.next = chunk.next;
     state.rejectsBytes = rejects.bytes;
     state.rejectsEnd = rejects.bytes;
@@ -393,6 +403,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
     state.done = true;
     state.size = sizeAtStart;
+    if (openCounts) state.openCounts = openCounts;
+    else delete state.openCounts;
     state.rejectsEnd = rejects.bytes;
     await checkpoints.now(state).catch((err: unknown) => {
       throw cannotWrite(`the checkpoint in ${store.dir}`, err);

@@ -317,6 +317,21 @@ describe('import, as an adversary would use it', () => {
     expect(received()).toHaveLength(20);
   }, 60_000);
 
+  // Found by an adversarial review (2026-12-07): the second run said "1 accepted, 0 rejected" and exited 0.
+  it('a last line without its line break counts when the same file is found already imported, sent or rejected', async () => {
+    for (const last of [track(2), 'not json']) {
+      sb.reset();
+      const path = file(`open-${last.length}.ndjson`, `${track(1)}\n${last}`);
+      const first = await run([path, '--write=allow', '--json']);
+      const totals = { accepted: first.summary().accepted, rejected: first.summary().rejected };
+      expect(totals.accepted + totals.rejected).toBe(2);
+      const again = await run([path, '--write=allow', '--json'], first.env);
+      expect(again.summary()).toMatchObject({ ...totals, files: [{ read: 2, already_imported: true }] });
+      expect(again.code).toBe(first.code);
+      expect(received()).toHaveLength(totals.accepted);
+    }
+  }, 60_000);
+
   it('a CSV of only a header without its line break reads no record', async () => {
     const path = file('header-only.csv', 'userId,event');
     const r = await run([path, '--write=allow', '--json', '--type', 'track', '--default-timestamp=now']);
