@@ -246,7 +246,9 @@ describe('a disk that fills during a write', () => {
     expect(records.filter((r) => r === 'not json A')).toHaveLength(1);
   });
 
-  it('a run that stops before its first call does not bind the next run to its --type: nothing was sent with it', async () => {
+  // Changed 2026-12-07: the --type was written only once a call had settled, so a run killed after its first
+  // call went out, before the answer, let a re-run with another --type send those lines again under new ids.
+  it('a run that dies at its first call binds the next run to its --type (the call may have gone out): another is refused, the same goes on', async () => {
     const home = mkdtempSync(join(dir, 'fills-'));
     const file = join(home, 'untyped.ndjson');
     writeFileSync(file, `${JSON.stringify({ userId: 'u', event: 'E', timestamp: '2024-01-01T00:00:00Z' })}\n`);
@@ -254,7 +256,8 @@ describe('a disk that fills during a write', () => {
     const crashing = { execute: async () => { throw new Error('killed'); } } as unknown as Executor;
     await expect(runImport({ executor: crashing, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'track', rejectsPath: `${file}.rejects.ndjson` })).rejects.toThrow('killed');
     const executor = { execute: async (req: { arguments: { batch: unknown[] } }) => ({ successful: true, tool_slug: 'SEGMENT_BATCH', data: { accepted: req.arguments.batch.length, rejected_before_sending: [] } }) } as unknown as Executor;
-    const again = await runImport({ executor, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'identify', rejectsPath: `${file}.rejects.ndjson` });
+    await expect(runImport({ executor, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'identify', rejectsPath: `${file}.rejects.ndjson` })).rejects.toThrow(/was imported before with --type track/);
+    const again = await runImport({ executor, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'track', rejectsPath: `${file}.rejects.ndjson` });
     expect(again).toMatchObject({ complete: true, accepted: 1 });
   });
 });
