@@ -288,8 +288,10 @@ async function openRun(state: CallBase, total: number, ctx: SendContext): Promis
     }
     if (!busy) break;
     let end: RunEnd | undefined;
-    if ('here' in busy) end = await busy.here;
-    else {
+    if ('here' in busy) {
+      end = await waitFor(busy.here, until, ctx);
+      if (!end) return { busyElsewhere: process.pid };
+    } else {
       const journal = journalFor(ctx.config.home);
       while (!(end = journal.endOf(busy.elsewhere.id))) {
         if (Date.now() >= until || ctx.signal?.aborted || ctx.stop?.aborted) return { busyElsewhere: busy.elsewhere.pid };
@@ -301,13 +303,33 @@ async function openRun(state: CallBase, total: number, ctx: SendContext): Promis
   return beginRun(state, total, ctx);
 }
 
+/** `end`, or undefined once the deadline passes or the call is cancelled first. */
+async function waitFor(end: Promise<RunEnd>, until: number, ctx: SendContext): Promise<RunEnd | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const giveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, until - Date.now()));
+    onAbort = () => resolve(undefined);
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    ctx.stop?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([end, giveUp]);
+  } finally {
+    clearTimeout(timer);
+    ctx.signal?.removeEventListener('abort', onAbort!);
+    ctx.stop?.removeEventListener('abort', onAbort!);
+  }
+}
+
 function busyElsewhere(pid: number, total: number): SendOutcome {
+  const where = pid === process.pid ? 'in this segment-router server' : `in another segment-router process (pid ${pid}) sharing this config home`;
   return {
     ok: false,
     data: { accepted: 0, total },
     error: {
       kind: 'busy',
-      message: `The same call is still running in another segment-router process (pid ${pid}), sharing this config home: nothing was sent by this one, so nothing goes twice.`,
+      message: `The same call is still running ${where}: nothing was sent by this one, so nothing goes twice.`,
       hint: 'Repeat the call once that one has answered: it then sends only what that one did not get accepted, under the same messageIds.',
     },
   };

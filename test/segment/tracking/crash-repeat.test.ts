@@ -164,3 +164,35 @@ describe('a tracking call repeated while the same call still runs', () => {
     }, 120_000);
   }
 });
+
+describe('a repeat that waits for the same call', () => {
+  it('answers busy, sending nothing, once its own deadline passes while the first still runs', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const env = sandboxEnv(sb, { SEGMENT_ROUTER_ANSWER_WITHIN_MS: '2000', SEGMENT_ROUTER_TIMEOUT_MS: '20000' });
+    // Every request answered after 6 s: the first call outlives the repeat's 2 s deadline.
+    sb.faults.add({ path: '/v1/batch', delayMs: 6_000, times: 1_000 });
+    const router = await startRouter({ args: ['--write=allow'], env });
+    try {
+      const small = { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.slice(0, 100) } };
+      // The first as an MCP task: it has no answer deadline, and waits out Segment's 6 s. (The client asks
+      // for a task only for a tool it has seen listed as taking one.)
+      await router.client.listTools();
+      const stream = router.client.experimental.tasks.callToolStream({ name: 'EXECUTE_TOOL', arguments: small }, undefined, { timeout: 120_000 });
+      expect((await stream.next()).value?.type).toBe('taskCreated');
+      const running = (async () => {
+        for await (const m of stream) if (m.type === 'result' || m.type === 'error') return m;
+        return undefined;
+      })();
+      await until(() => sb.requests.some((r) => r.path === '/v1/batch'));
+      const started = Date.now();
+      const repeat = await callTool(router.client, 'EXECUTE_TOOL', small, { timeout: 120_000 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(repeat.structured.error).toMatchObject({ kind: 'busy', message: expect.stringMatching(/still running in this segment-router server: nothing was sent by this one/) });
+      await running;
+      expect(sb.requests.filter((r) => r.path === '/v1/batch')).toHaveLength(1);
+    } finally {
+      await router.close();
+      await sb.close();
+    }
+  }, 60_000);
+});
