@@ -31,7 +31,9 @@ const inputSchema = {
 };
 
 const errorShape = z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() });
-const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional(), warnings: z.array(z.string()).optional() };
+// An answer over the size limit is cut, and says so (execution/truncate.ts, meta/large-result.ts).
+const truncated = z.looseObject({ note: z.string() }).describe('Set when the answer was cut to fit: what was cut, how to page, and full_answer (a URI for resources/read) when the whole answer is kept.');
+const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional(), warnings: z.array(z.string()).optional(), truncated: truncated.optional() };
 const outputSchema = { ...one, results: z.array(z.object(one)).optional() };
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

@@ -256,3 +256,20 @@ describe('the delivery journal keys a call by where it goes too', () => {
     }
   }, 60_000);
 });
+
+// Found by an adversarial review (2026-12-07): a cut answer's "truncated" broke EXECUTE_TOOL's own outputSchema,
+// and the SDK's client threw -32602 instead of handing over what was accepted.
+describe('a large answer, cut to fit, as an SDK client reads it', () => {
+  it('a batch whose answer is over the limit comes back cut, and still fits the tool\'s output schema', async () => {
+    const env = await sandboxWithRouter({ args: ['--write=allow'] });
+    try {
+      await env.router.client.listTools(); // the client checks answers against the output schema of a tool it has listed
+      const batch = [...Array.from({ length: 3_000 }, (_, i) => ({ type: 'track', userId: `u${i}` })), { type: 'track', userId: 'ok', event: 'E' }];
+      const { structured } = await callTool(env.router.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch } }, { timeout: 60_000 });
+      expect(structured.truncated.note).toMatch(/TRUNCATED|cut/i);
+      expect(structured.data.accepted).toBe(1);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+});
