@@ -11,8 +11,10 @@ const inputSchema = {
   timeout_ms: z.number().int().min(1).max(SCRIPT_LIMITS.maxTimeoutMs).optional().describe(`Wall time (default ${SCRIPT_LIMITS.defaultTimeoutMs}).`),
 };
 
-// Loose on purpose: tools/list carries it into every agent's context; the description says the shape.
-const outputSchema = { successful: z.boolean(), result: z.unknown().optional(), error: z.looseObject({}).optional() };
+// Loose on purpose: tools/list carries it into every agent's context; the description says the shape. A
+// loose object, not a shape: a shape lists only these keys and forbids the rest (additionalProperties:
+// false), and an SDK client that had listed the tools refused every answer (tool_calls, elapsed_ms, ...).
+const outputSchema = z.looseObject({ successful: z.boolean(), result: z.unknown().optional(), error: z.looseObject({}).optional() });
 
 /** The description is the API's documentation for agents: every name a script can use is here. */
 export const RUN_SCRIPT_DESCRIPTION = [

@@ -10,6 +10,20 @@ describe('the server as an MCP client sees it', () => {
   });
   afterAll(() => env.close());
 
+  // Found by an adversarial review (2026-12-07): an SDK client checks each answer against the output schema of a
+  // tool it has listed; RUN_SCRIPT's schema forbade every key but three, and every answer was refused (-32602).
+  it('each meta tool\'s answers fit its own output schema, as a client that listed the tools checks them', async () => {
+    await env.router.client.listTools();
+    const script = await env.router.client.callTool({ name: 'RUN_SCRIPT', arguments: { script: "const s = await tools.call('SEGMENT_LIST_SOURCES', {}); return 1 + 1;" } });
+    expect(script.structuredContent).toMatchObject({ successful: true, result: 2, tool_calls: { total: 1 } });
+    const search = await env.router.client.callTool({ name: 'SEARCH_TOOLS', arguments: { queries: [{ use_case: 'track an event' }] } });
+    expect(search.structuredContent).toBeDefined();
+    const status = await env.router.client.callTool({ name: 'MANAGE_CONNECTIONS', arguments: {} });
+    expect(status.structuredContent).toBeDefined();
+    const run = await env.router.client.callTool({ name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: {} } });
+    expect(run.structuredContent).toMatchObject({ successful: true });
+  });
+
   it('lists exactly the four meta tools, each fully described with honest annotations', async () => {
     const { tools } = await env.router.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['EXECUTE_TOOL', 'MANAGE_CONNECTIONS', 'RUN_SCRIPT', 'SEARCH_TOOLS']);
