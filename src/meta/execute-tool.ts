@@ -31,10 +31,10 @@ const inputSchema = {
 };
 
 const errorShape = z.looseObject({ kind: z.string(), message: z.string(), hint: z.string().optional() });
-// An answer over the size limit is cut, and says so (execution/truncate.ts, meta/large-result.ts).
-const truncated = z.looseObject({ note: z.string() }).describe('Set when the answer was cut to fit: what was cut, how to page, and full_answer (a URI for resources/read) when the whole answer is kept.');
-const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional(), warnings: z.array(z.string()).optional(), truncated: truncated.optional() };
-const outputSchema = { ...one, results: z.array(z.object(one)).optional() };
+const one = { successful: z.boolean(), tool_slug: z.string().optional(), data: z.unknown().optional(), error: errorShape.optional(), warnings: z.array(z.string()).optional() };
+// Loose objects: an answer over the size limit is cut and says so in a `truncated` key (execution/truncate.ts,
+// meta/large-result.ts), which a closed schema made an SDK client refuse. Not listed: tools/list is read by every agent.
+const outputSchema = z.looseObject({ ...one, results: z.array(z.looseObject(one)).optional() });
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
