@@ -28,6 +28,8 @@ export interface ExecuteRequest {
   dryRun?: boolean;
   /** This call's share of the answer limit (several calls answered together split it). */
   maxAnswerBytes?: number;
+  /** Its place among calls made together (SendContext.slot). */
+  slot?: string;
 }
 
 export interface SurfaceHooks {
@@ -256,7 +258,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}) });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}), ...(req.slot !== undefined ? { slot: req.slot } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);

@@ -83,7 +83,7 @@ export function registerExecuteTool(server: McpServer, app: App): void {
         // The calls share one answer: each gets its part of the size limit, so none is dropped to fit the rest.
         const share = Math.max(4_000, Math.floor(app.config.limits.maxAnswerBytes / input.tools.length));
         const results = await Promise.all(
-          input.tools.map((t) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, hooks)),
+          input.tools.map((t, i) => app.executor.execute({ slug: t.tool_slug, arguments: t.arguments, dryRun: t.dry_run ?? input.dry_run, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES, slot: `tools[${i}]` }, hooks)),
         );
         const successful = results.every((r) => r.successful);
         // Over the limit, the whole batch is kept and linked; the preview cuts each call to its share, so none is dropped to fit the rest.

@@ -91,6 +91,11 @@ export interface SendContext extends PrepareContext {
   stop?: AbortSignal;
   /** Epoch ms by which the call must answer (an MCP call not run as a task): retries stop in time. */
   deadline?: number;
+  /**
+   * Where the call stands among calls made together (EXECUTE_TOOL's tools[i], a script's n-th call): two
+   * identical calls made together are two calls, not one and its repeat (the delivery journal's key).
+   */
+  slot?: string;
 }
 
 /**

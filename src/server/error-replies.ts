@@ -21,6 +21,8 @@ const LONGEST_MESSAGE = 1_000;
 /** What to do about a task id the server does not know (the SDK's message says only that). */
 const TASK_NOT_FOUND_HINT = ' (use the taskId of the tools/call answer that created the task; a task is kept for its ttl after it ends, and tasks/list shows the tasks this server still has).';
 
+const BAD_URI = 'Invalid params: uri is not a URL. Read a kept answer by the URI its tool result linked (full_answer, or the resource_link).';
+
 interface Issue {
   path?: unknown[];
   message?: unknown;
@@ -56,10 +58,12 @@ export function tidyReply(message: JSONRPCMessage): JSONRPCMessage {
   if (!('error' in message) || !message.error || typeof message.error.message !== 'string') return message;
   const { error } = message;
   const issues = error.code === -32603 ? issuesIn(error.message) : undefined;
-  const text = issues ? issueText(issues) : error.message;
+  // resources/read of a uri that is not a URL: the SDK's `new URL` throws, answered as an internal error.
+  const badUri = error.code === -32603 && error.message === 'Invalid URL';
+  const text = issues ? issueText(issues) : badUri ? BAD_URI : error.message;
   const bounded = boundedMessage(text) + (/Task not found/.test(text) ? TASK_NOT_FOUND_HINT : '');
-  if (!issues && bounded === error.message) return message;
-  return { ...message, error: { ...error, code: issues ? -32602 : error.code, message: bounded } };
+  if (!issues && !badUri && bounded === error.message) return message;
+  return { ...message, error: { ...error, code: issues || badUri ? -32602 : error.code, message: bounded } };
 }
 
 /** Puts every error reply `transport` sends through `tidyReply`. Call before connecting the server. */

@@ -49,3 +49,28 @@ export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T 
     release();
   }
 }
+
+/**
+ * The same lock for callers on a server's event loop: between attempts it awaits instead of sleeping,
+ * so a lock left by a process killed while holding it (stale after STALE_MS) freezes nothing. Past
+ * `waitMs`, FileLockedError: the caller decides whether to go on without it.
+ */
+export async function withFileLockAsync<T>(path: string, fn: () => T, waitMs: number): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  let release: () => void;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      release = library().lockSync(path, { realpath: false, stale: STALE_MS });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      if (Date.now() > deadline) throw new FileLockedError(`${path} is locked by another segment-router process (${path}.lock).`);
+      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}

@@ -67,7 +67,7 @@ export class Phase {
       return Promise.resolve(JSON.stringify({ ok: false, error: { kind: 'limit', limit: 'tool_calls', slug, message: `Not run: the script reached ${describeLimit('tool_calls', 0)}.` } }));
     }
     this.started++;
-    const p = this.run(slug, argsJson);
+    const p = this.run(slug, argsJson, this.started);
     this.inflight.add(p);
     return p.finally(() => this.inflight.delete(p));
   }
@@ -84,7 +84,7 @@ export class Phase {
     clearTimeout(timer);
   }
 
-  private async run(slug: string, argsJson: string): Promise<string> {
+  private async run(slug: string, argsJson: string, n: number): Promise<string> {
     const args = JSON.parse(argsJson) as unknown;
     const resolved = this.deps.registry.resolve(slug);
     const tool = resolved.ok ? resolved.tool : undefined;
@@ -92,7 +92,7 @@ export class Phase {
     // Planning under ask, a write the policy refuses goes to the executor as it is, so it is refused (and audited) as a direct call would be.
     const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
     const result = await this.deps.executor.execute(
-      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes },
+      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script call ${n}` },
       { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}) },
     );
     this.record(slug, args, result, dryRun, writes);

@@ -24,4 +24,9 @@ describe('error replies as they go out', () => {
     expect(out.error.message).toMatch(/use the taskId of the tools\/call answer/);
     expect(boundedMessage('word '.repeat(10_000)).length).toBeLessThanOrEqual(1_010);
   });
+
+  it('a resources/read uri that is not a URL is -32602, not an internal error', () => {
+    const out = tidyReply({ jsonrpc: '2.0', id: 2, error: { code: -32603, message: 'Invalid URL' } }) as any;
+    expect(out.error).toEqual({ code: -32602, message: expect.stringMatching(/^Invalid params: uri is not a URL\./) });
+  });
 });

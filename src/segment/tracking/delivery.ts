@@ -277,15 +277,23 @@ type Opened = { run?: JournalRun; prefix: string; now: string; warnings?: string
  */
 async function openRun(state: CallBase, total: number, ctx: SendContext): Promise<Opened> {
   if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
-  const key = journalKey(state);
+  const key = journalKey(state, ctx.slot);
   const until = ctx.deadline ?? Date.now() + WAIT_FOR_OTHER_MS;
   for (;;) {
     let busy: Busy;
+    let opened: Opened | undefined;
     try {
-      busy = journalFor(ctx.config.home).busy(key, total);
+      const journal = journalFor(ctx.config.home);
+      // Looking and beginning under one lock: two servers given the same call at the same moment both
+      // found it not running, and both sent it, under two sets of ids.
+      await journal.locked(() => {
+        busy = journal.busy(key, total);
+        if (!busy) opened = beginRun(state, total, ctx, key);
+      });
     } catch {
-      break; // a journal that cannot be read: beginRun says so
+      break; // a journal that cannot be read or locked: beginRun says so
     }
+    if (opened) return opened;
     if (!busy) break;
     let end: RunEnd | undefined;
     if ('here' in busy) {
@@ -293,14 +301,14 @@ async function openRun(state: CallBase, total: number, ctx: SendContext): Promis
       if (!end) return { busyElsewhere: process.pid };
     } else {
       const journal = journalFor(ctx.config.home);
-      while (!(end = journal.endOf(busy.elsewhere.id))) {
+      while (!(end = journal.endOf(busy.elsewhere))) {
         if (Date.now() >= until || ctx.signal?.aborted || ctx.stop?.aborted) return { busyElsewhere: busy.elsewhere.pid };
         await new Promise((r) => setTimeout(r, 100));
       }
     }
     if (end.ended) return { run: { id: '', prefix: end.prefix, now: end.now, acked: IndexSet.fromRanges([[0, total - 1]]), resumed: true }, prefix: end.prefix, now: end.now };
   }
-  return beginRun(state, total, ctx);
+  return beginRun(state, total, ctx, key);
 }
 
 /** `end`, or undefined once the deadline passes or the call is cancelled first. */
@@ -339,10 +347,10 @@ function busyElsewhere(pid: number, total: number): SendOutcome {
  * Opens the journal entry of a call; a journal that cannot be written is reported (in the log and in
  * the answer's warnings: the caller is the one who would repeat the call), and the call goes on without it.
  */
-function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: JournalRun; prefix: string; now: string; warnings?: string[] } {
+function beginRun(state: CallBase, total: number, ctx: SendContext, key: string): { run?: JournalRun; prefix: string; now: string; warnings?: string[] } {
   if (!state.fingerprint) return { prefix: state.idPrefix, now: state.now };
   try {
-    const run = journalFor(ctx.config.home).begin(journalKey(state), { prefix: state.idPrefix, now: state.now, total });
+    const run = journalFor(ctx.config.home).begin(key, { prefix: state.idPrefix, now: state.now, total });
     if (run.resumed) ctx.log.info('repeat of a call that never got its answer: reusing its messageIds', { acked_earlier: run.acked.size, total });
     return { run, prefix: run.prefix, now: run.now };
   } catch (err) {
@@ -359,8 +367,8 @@ function beginRun(state: CallBase, total: number, ctx: SendContext): { run?: Jou
  * were accepted. The write key is hashed in with the rest, never kept (the journal holds no secret),
  * which also keeps the key from being checked against guessed messages without it.
  */
-function journalKey(state: CallBase): string {
-  return createHash('sha256').update(state.fingerprint!).update('\n').update(state.url).update('\n').update(state.headers.Authorization ?? '').digest('base64url');
+function journalKey(state: CallBase, slot = ''): string {
+  return createHash('sha256').update(state.fingerprint!).update('\n').update(state.url).update('\n').update(state.headers.Authorization ?? '').update('\n').update(slot).digest('base64url');
 }
 
 function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { lineBreakBefore } from '../../util/line-break.js';
 import { replaceFileSync, writeAllSync } from '../../util/write-all.js';
 import { IndexSet, type Range } from './index-set.js';
+import { withFileLockAsync } from '../../util/file-lock.js';
 
 /**
  * The delivery journal: what makes repeating a tracking call after a crash harmless.
@@ -68,7 +69,17 @@ export interface RunEnd {
  * Whether the same call is running now: in this process (`here`: how it ends), or in another live
  * process (`elsewhere`: its pid and its entry's id).
  */
-export type Busy = { here: Promise<RunEnd> } | { elsewhere: { pid: number; id: string } } | undefined;
+export type Busy = { here: Promise<RunEnd> } | { elsewhere: RunningElsewhere } | undefined;
+
+/** Another process's run of a call, as a repeat waiting for it saw it. */
+export interface RunningElsewhere {
+  pid: number;
+  id: string;
+  fp: string;
+  total: number;
+  prefix: string;
+  now: string;
+}
 
 export interface JournalRun {
   id: string;
@@ -144,15 +155,22 @@ export class DeliveryJournal {
     const here = this.runningFp.get(fp);
     if (here && here.total === total) return { here: here.end };
     const other = [...this.read().values()].find((e) => e.begin.fp === fp && e.begin.total === total && !e.released && e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
-    return other ? { elsewhere: { pid: other.begin.pid, id: other.begin.id } } : undefined;
+    return other ? { elsewhere: { pid: other.begin.pid, id: other.begin.id, fp, total, prefix: other.begin.prefix, now: other.begin.now } } : undefined;
   }
 
-  /** How another process's entry `id` ended, once it has: done (its ids and timestamp), or not (taken over, released, its process gone); undefined while it runs. */
-  endOf(id: string): RunEnd | undefined {
-    const entry = this.read().get(id);
-    if (entry && !entry.released && alive(entry.begin.pid)) return undefined;
-    const done = this.ended.get(id);
-    return done ? { ended: true, ...done } : { ended: false, prefix: '', now: '' };
+  /**
+   * How another process's run ended, once it has: done (its ids and timestamp), or not (released, its
+   * process gone, taken over); undefined while it runs. An entry gone from the file without an `end` line
+   * read here was ended and compacted away, unless a newer entry of the same call took it over.
+   */
+  endOf(seen: RunningElsewhere): RunEnd | undefined {
+    const entries = this.read();
+    const entry = entries.get(seen.id);
+    if (entry) return !entry.released && alive(entry.begin.pid) ? undefined : { ended: false, prefix: '', now: '' };
+    const done = this.ended.get(seen.id);
+    if (done) return { ended: true, ...done };
+    const successor = [...entries.values()].some((e) => e.begin.fp === seen.fp && e.begin.total === seen.total);
+    return successor ? { ended: false, prefix: '', now: '' } : { ended: true, prefix: seen.prefix, now: seen.now };
   }
 
   /** Records indices Segment accepted. Not fsynced: see the note on machine crashes above. */
@@ -269,6 +287,15 @@ export class DeliveryJournal {
     replaceFileSync(this.path, lines.reverse().join(''), FILE_MODE);
     this.reopenIfMoved(true);
     this.cache = { entries: new Map(), offset: 0 };
+  }
+
+  /**
+   * Runs `fn` under the journal's cross-process lock (util/file-lock.ts): looking for a running call and
+   * beginning one. Held for that synchronous stretch alone; waited for at most `waitMs`, without blocking.
+   */
+  locked<T>(fn: () => T, waitMs = 5_000): Promise<T> {
+    mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
+    return withFileLockAsync(this.path, fn, waitMs);
   }
 
   private reopenIfMoved(force = false): number {

@@ -196,3 +196,43 @@ describe('a repeat that waits for the same call', () => {
     }
   }, 60_000);
 });
+
+// Found by an adversarial review (2026-12-07): looking for a running call and beginning one were two steps
+// across processes (5 of 20 trials sent everything twice); and two identical calls made together on purpose
+// (EXECUTE_TOOL's tools list) were taken for one and its repeat (one event reached Segment).
+describe('calls made at the same moment', () => {
+  it('the same call given to two servers sharing a config home at once goes out once', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const env = sandboxEnv(sb);
+    sb.faults.add({ path: '/v1/batch', delayMs: 200, times: 1_000 });
+    const [a, b] = [await startRouter({ args: ['--write=allow'], env }), await startRouter({ args: ['--write=allow'], env })];
+    try {
+      for (let trial = 0; trial < 8; trial++) {
+        const call = { tool_slug: 'SEGMENT_BATCH', arguments: { batch: batch.slice(trial * 20, trial * 20 + 20) } };
+        await Promise.all([callTool(a.client, 'EXECUTE_TOOL', call), callTool(b.client, 'EXECUTE_TOOL', call)]);
+      }
+      const { idsByMessage } = tally(sb);
+      expect(idsByMessage.size).toBe(160);
+      expect([...idsByMessage.values()].filter((ids) => ids.size > 1)).toHaveLength(0);
+    } finally {
+      await a.close();
+      await b.close();
+      await sb.close();
+    }
+  }, 60_000);
+
+  it('two identical calls in one EXECUTE_TOOL tools list are two calls: both reach Segment', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const router = await startRouter({ args: ['--write=allow'], env: sandboxEnv(sb) });
+    try {
+      const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Signed Up' } };
+      const { structured } = await callTool(router.client, 'EXECUTE_TOOL', { tools: [track, track] });
+      const ids = structured.results.map((r: { data: { messageId: string } }) => r.data.messageId);
+      expect(new Set(ids).size).toBe(2);
+      expect(new Set(sb.events.map((e) => e.messageId)).size).toBe(2);
+    } finally {
+      await router.close();
+      await sb.close();
+    }
+  }, 30_000);
+});

@@ -137,3 +137,26 @@ describe('IndexSet', () => {
     expect(s.ranges()).toEqual([[1, 9]]);
   });
 });
+
+// Found by an adversarial review (2026-12-07): a repeat waiting for another process's run took an entry that a
+// compaction had dropped (ended, its end line never read here) for one left open, and sent it all again.
+describe('a repeat waiting for another process\'s run', () => {
+  it('an entry gone from the file without an end line read here ended, unless a newer entry of the same call took it over', () => {
+    const d = dir();
+    const path = join(d, JOURNAL_FILE);
+    const other = (id: string, fp: string) => JSON.stringify({ t: 'begin', id, fp, pid: process.ppid, life: 'another-life', prefix: `sr-${id}-`, now: '2026-01-01T00:00:00.000Z', total: 3, at: Date.now() }) + '\n';
+    const j = new DeliveryJournal(d);
+    j.begin('unrelated', fresh(1)); // creates the file
+    appendFileSync(path, other('first', 'fp-x'));
+    const busy = j.busy('fp-x', 3);
+    expect(busy && 'elsewhere' in busy).toBe(true);
+    const seen = (busy as { elsewhere: Parameters<DeliveryJournal['endOf']>[0] }).elsewhere;
+    expect(j.endOf(seen)).toBeUndefined();
+    // Ended, then compacted away by its process: the file no longer holds it, and no end line was read.
+    writeFileSync(path, '');
+    expect(j.endOf(seen)).toEqual({ ended: true, prefix: 'sr-first-', now: '2026-01-01T00:00:00.000Z' });
+    // Taken over instead: a newer entry of the same call is there.
+    writeFileSync(path, other('second', 'fp-x'));
+    expect(j.endOf(seen)).toEqual({ ended: false, prefix: '', now: '' });
+  });
+});
