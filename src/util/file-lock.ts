@@ -28,25 +28,34 @@ const library = () => (lockfile ??= createRequire(import.meta.url)('proper-lockf
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleepSync = (ms: number) => Atomics.wait(pause, 0, 0, ms);
 
-export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T {
-  const deadline = Date.now() + waitMs;
-  let release: () => void;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      release = library().lockSync(path, { realpath: false, stale: STALE_MS });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
-      if (Date.now() > deadline) {
-        throw new FileLockedError(`${path} is locked by another segment-router process (${path}.lock) for more than ${Math.round(waitMs / 1000)} s. Try again; if no other process is running, remove ${path}.lock.`);
-      }
-      sleepSync(delay + Math.random() * delay);
-    }
+/** One attempt: the release, or undefined when another process holds the lock. */
+function tryLock(path: string): (() => void) | undefined {
+  try {
+    return library().lockSync(path, { realpath: false, stale: STALE_MS });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    return undefined;
   }
+}
+
+const lockedError = (path: string, waitMs: number) =>
+  new FileLockedError(`${path} is locked by another segment-router process (${path}.lock) for more than ${Math.round(waitMs / 1000)} s. Try again; if no other process is running, remove ${path}.lock.`);
+
+function run<T>(fn: () => T, release: () => void): T {
   try {
     return fn();
   } finally {
     release();
+  }
+}
+
+export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    const release = tryLock(path);
+    if (release) return run(fn, release);
+    if (Date.now() > deadline) throw lockedError(path, waitMs);
+    sleepSync(delay + Math.random() * delay);
   }
 }
 
@@ -57,20 +66,10 @@ export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T 
  */
 export async function withFileLockAsync<T>(path: string, fn: () => T, waitMs: number): Promise<T> {
   const deadline = Date.now() + waitMs;
-  let release: () => void;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      release = library().lockSync(path, { realpath: false, stale: STALE_MS });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
-      if (Date.now() > deadline) throw new FileLockedError(`${path} is locked by another segment-router process (${path}.lock).`);
-      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    release();
+    const release = tryLock(path);
+    if (release) return run(fn, release);
+    if (Date.now() > deadline) throw lockedError(path, waitMs);
+    await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
   }
 }
