@@ -180,8 +180,13 @@ export class DeliveryJournal {
 
   /** Closes a call: everything was accepted (or can never be sent). A repeat is now a new call. */
   end(id: string): void {
-    this.append([{ t: 'end', id, done: 1 }], true);
-    this.stopped(id, true);
+    // Settled here even if the line cannot be written (a full disk): a repeat waiting in this process
+    // must not wait on for a call that is over.
+    try {
+      this.append([{ t: 'end', id, done: 1 }], true);
+    } finally {
+      this.stopped(id, true);
+    }
   }
 
   /** Leaves a call open (cancelled, or some messages not accepted): a repeat takes it over. */

@@ -160,3 +160,18 @@ describe('a repeat waiting for another process\'s run', () => {
     expect(j.endOf(seen)).toEqual({ ended: false, prefix: '', now: '' });
   });
 });
+
+describe('a call\'s end that cannot be written', () => {
+  it('still tells a repeat waiting in this process that the call is over', async () => {
+    const j = new DeliveryJournal(dir());
+    const run = j.begin('fp-full', fresh(1, 3));
+    const busy = j.busy('fp-full', 3);
+    expect(busy && 'here' in busy).toBe(true);
+    (j as unknown as { append: () => void }).append = () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    expect(() => j.end(run.id)).toThrow(/no space/);
+    await expect((busy as { here: Promise<unknown> }).here).resolves.toMatchObject({ ended: true, prefix: run.prefix });
+    expect(j.busy('fp-full', 3)).toBeUndefined();
+  });
+});
