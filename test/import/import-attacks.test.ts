@@ -280,7 +280,7 @@ describe('import, as an adversary would use it', () => {
     expect(stamps[1]).toBeGreaterThanOrEqual(before - 1_000);
   });
 
-  it('a run refused by the write policy binds no later run to its --type', async () => {
+  it('a run the write policy refuses up front (deny) binds no later run to its --type', async () => {
     const path = file('denied.ndjson', JSON.stringify({ userId: 'u1', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { seq: 1 } }) + '\n');
     const env = homeEnv();
     expect((await run([path, '--json', '--type', 'page'], env)).code).toBe(3);

@@ -246,6 +246,18 @@ describe('a disk that fills during a write', () => {
     expect(records.filter((r) => r === 'not json A')).toHaveLength(1);
   });
 
+  it('a run whose calls the write policy refused (nothing went) binds no later run to its --type', async () => {
+    const home = mkdtempSync(join(dir, 'refused-'));
+    const file = join(home, 'untyped.ndjson');
+    writeFileSync(file, `${JSON.stringify({ userId: 'u', event: 'E', timestamp: '2024-01-01T00:00:00Z' })}\n`);
+    const refusing = { execute: async () => ({ successful: false, tool_slug: 'SEGMENT_BATCH', error: { kind: 'policy', message: 'Refused: writes are denied.' } }) } as unknown as Executor;
+    const first = await runImport({ executor: refusing, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'page', rejectsPath: `${file}.rejects.ndjson` });
+    expect(first).toMatchObject({ complete: false, stopped: { reason: 'refused' } });
+    const executor = { execute: async (req: { arguments: { batch: unknown[] } }) => ({ successful: true, tool_slug: 'SEGMENT_BATCH', data: { accepted: req.arguments.batch.length, rejected_before_sending: [] } }) } as unknown as Executor;
+    const again = await runImport({ executor, home, mask: (t: string) => t }, { file, format: 'ndjson', type: 'track', rejectsPath: `${file}.rejects.ndjson` });
+    expect(again).toMatchObject({ complete: true, accepted: 1 });
+  });
+
   // Changed 2026-12-07: the --type was written only once a call had settled, so a run killed after its first
   // call went out, before the answer, let a re-run with another --type send those lines again under new ids.
   it('a run that dies at its first call binds the next run to its --type (the call may have gone out): another is refused, the same goes on', async () => {
