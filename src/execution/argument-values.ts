@@ -41,6 +41,21 @@ const wellFormed: (s: string) => boolean =
     ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
     : (s) => !LONE_SURROGATE.test(s);
 
+const BEYOND_2_53 = ' is beyond 2^53 and may already have lost precision on the way here; ';
+const AS_STRINGS = 'send large integers (ids, amounts in cents) as strings.';
+
+/**
+ * The warning for an integer past 2^53 as it applies to a value sent as written (an import's JSON
+ * record goes as its own bytes): the number goes exact (the parsed value the check saw was rounded);
+ * it is who reads it that may round it. Other warnings unchanged.
+ */
+export function sentAsWritten(warning: string): string {
+  const at = warning.indexOf(BEYOND_2_53);
+  if (at < 0) return warning;
+  const path = warning.slice(0, warning.lastIndexOf(': ', at));
+  return `${path} is an integer beyond 2^53: it is sent exactly as written in the file, but readers that hold numbers as doubles (JavaScript among them) round it; ${AS_STRINGS}`;
+}
+
 export function checkArgumentValues(value: unknown): ValueCheck {
   const warnings: string[] = [];
   const found = walk(value, 0, warnings, []);
@@ -60,7 +75,7 @@ function walk(v: unknown, depth: number, warnings: string[], at: (string | numbe
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return { path: [], problem: `is ${v}, which JSON cannot carry (it would arrive as null)`, hint: 'Send a finite number, or the value as a string.' };
     if (Number.isInteger(v) && !Number.isSafeInteger(v) && warnings.length < MAX_WARNINGS) {
-      warnings.push(`${where(at)}: ${v} is beyond 2^53 and may already have lost precision on the way here; send large integers (ids, amounts in cents) as strings.`);
+      warnings.push(`${where(at)}: ${v}${BEYOND_2_53}${AS_STRINGS}`);
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { checkArgumentValues } from '../execution/argument-values.js';
+import { checkArgumentValues, sentAsWritten } from '../execution/argument-values.js';
 import { LIMITS } from '../segment/tracking/delivery.js';
 import { LIBRARY_TEXT_BYTES } from '../segment/tracking/message.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
@@ -179,15 +179,6 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   return prepareValue(rec, value, chunk, plan);
 }
 
-/**
- * The value check's warning for an integer past 2^53 (execution/argument-values.ts) as it applies to a
- * JSON record, whose bytes are sent as written: the number goes exact (the parsed value the check saw
- * was rounded); it is who reads it that may round it.
- */
-function asWritten(warning: string): string {
-  return warning.replace(/: -?\d+ is beyond 2\^53 and may already have lost precision on the way here; /, ' is an integer beyond 2^53: it is sent exactly as written in the file, but readers that hold numbers as doubles (JavaScript among them) round it; ');
-}
-
 /** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
 function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, made = false): string | undefined {
   if (!isObject(m)) return NOT_OBJECT;
@@ -214,7 +205,7 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
   const values = checkArgumentValues(IN_CALL);
   IN_CALL.batch[0] = undefined;
   if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
-  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made ? w : asWritten(w))}`);
+  for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made ? w : sentAsWritten(w))}`);
   const list = chunk.list;
   const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';
   if (made) {
