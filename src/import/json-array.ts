@@ -11,6 +11,9 @@ import { isSpace, JsonByte } from '../util/json-bytes.js';
  * false, items are handed over as bytes alone (no value, no error), as NDJSON lines are (ndjson.ts).
  */
 
+const EMPTY_SLOT = 'an empty slot in the array: a comma with no item before it (nothing to send; remove the comma)';
+const TRAILING_COMMA = 'a comma before the array\'s closing "]" (nothing to send; remove the comma)';
+
 const enum S {
   /** Before the opening bracket. */
   Open,
@@ -51,6 +54,8 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let itemLine = 0;
   let itemStart = 0;
   let complained = false;
+  /** Whether the last byte read outside an item was a comma: a comma or "]" next leaves an empty slot. */
+  let afterComma = false;
   let offset = from.offset;
   /** Where the item being read starts: a file that ends inside it (still being written?) is read from there again. */
   let itemFrom: ReadPosition = from;
@@ -94,6 +99,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
             keep(buf.subarray(itemStart, i), false);
             out.push(finish({ offset: offset + i, line: line - 1, item: 0 }));
             state = b === JsonByte.COMMA ? S.Item : S.Done;
+            afterComma = b === JsonByte.COMMA;
             if (out.length === SLICE) {
               yield out;
               out = [];
@@ -107,11 +113,19 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           break;
         case S.Item:
           if (isSpace(b)) break;
+          // An empty slot ([a,,b], [,a], [a,]) is not JSON: said, as a reject with nothing in it, and read past.
+          // It is no item: numbering it would give every later item a new id once the comma is removed.
+          if (b === JsonByte.COMMA || (b === JsonByte.CLOSE_LIST && afterComma)) {
+            out.push({ line, next: { offset: offset + i, line: line - 1, item }, raw: Buffer.alloc(0), error: b === JsonByte.COMMA ? EMPTY_SLOT : TRAILING_COMMA });
+          }
           if (b === JsonByte.CLOSE_LIST) {
             state = S.Done;
             break;
           }
-          if (b === JsonByte.COMMA) break; // an empty slot ([a,,b]): nothing to read
+          if (b === JsonByte.COMMA) {
+            afterComma = true;
+            break;
+          }
           state = S.In;
           depth = 0;
           inString = false;
@@ -124,6 +138,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           break;
         case S.After:
           if (isSpace(b)) break;
+          afterComma = b === JsonByte.COMMA;
           if (b === JsonByte.COMMA) state = S.Item;
           else if (b === JsonByte.CLOSE_LIST) state = S.Done;
           else {

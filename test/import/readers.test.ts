@@ -124,6 +124,24 @@ describe('JSON arrays, streamed', () => {
     expect(cut.map((r) => [r.line, r.value ?? r.error])).toEqual([[1, { a: 1 }], [2, expect.stringContaining('ends inside this item')]]);
   });
 
+  it('an empty slot ([a,,b], [,a]) or a comma before "]" is said as a reject with nothing in it; items keep their numbers, and a resume past it says it no more', async () => {
+    const path = file('[,{"a":1},,\n{"a":2},\n]', 'json');
+    for (const parse of [true, false]) {
+      const got = await all(path, 'json', START, 3, parse);
+      expect(got.map((r) => [r.line, r.item, r.error?.slice(0, 16) ?? r.raw.toString()])).toEqual([
+        [1, undefined, 'an empty slot in'],
+        [1, 1, '{"a":1}'],
+        [1, undefined, 'an empty slot in'],
+        [2, 2, '{"a":2}'],
+        [3, undefined, 'a comma before t'],
+      ]);
+      // Resumed from each record's end, the records after it come again, and only those.
+      for (let k = 0; k < got.length - 1; k++) expect(await all(path, 'json', got[k]!.next, 3, parse)).toEqual(got.slice(k + 1));
+    }
+    expect((await all(file('[]', 'json'), 'json')).length).toBe(0);
+    expect((await all(file('[{"a":1}]', 'json'), 'json')).map((r) => r.error)).toEqual([undefined]);
+  });
+
   it('an item followed by a character JSON does not read as space (form feed, no-break space, BOM) is not JSON, as it would not be on an NDJSON line', async () => {
     const got = await all(file('[{"a":1}\f,{"a":2}\u00a0,{"a":3}\uFEFF,{"a":4} \r\n]', 'json'), 'json', START, 5);
     expect(got.map((r) => r.value ?? r.error?.slice(0, 8))).toEqual(['not JSON', 'not JSON', 'not JSON', { a: 4 }]);
