@@ -249,7 +249,12 @@ export class DeliveryJournal {
       } catch {
         continue;
       }
-      if (line.t === 'begin') entries.set(line.id, { begin: line, acked: IndexSet.fromRanges(line.acked ?? []) });
+      if (line.t === 'begin') {
+        // A begin read twice (copied by a compaction and written again by its writer) keeps what was acked since.
+        const known = entries.get(line.id);
+        if (known) known.acked.addRanges(line.acked ?? []);
+        else entries.set(line.id, { begin: line, acked: IndexSet.fromRanges(line.acked ?? []) });
+      }
       else if (line.t === 'ack') entries.get(line.id)?.acked.addRanges(line.r);
       else if (line.t === 'release') {
         const e = entries.get(line.id);
@@ -288,10 +293,22 @@ export class DeliveryJournal {
       lines.push(line);
       bytes += line.length;
     }
-    // A journal cut short by a full disk must not replace the whole one: replaced only once written whole.
-    replaceFileSync(this.path, lines.reverse().join(''), FILE_MODE);
-    this.reopenIfMoved(true);
-    this.cache = { entries: new Map(), offset: 0 };
+    // Other processes append acks, ends and releases while this one compacts (a begin is written under
+    // the lock a compaction holds): those that landed in the old file after it was read go into the new
+    // one, before and again just after it takes the old one's place. One written to the old file later
+    // still is written again by its writer (`append`). A line twice is harmless (`read`).
+    const old = openSync(this.path, 'r');
+    try {
+      const late = completeLines(old, this.cache.offset);
+      // A journal cut short by a full disk must not replace the whole one: replaced only once written whole.
+      replaceFileSync(this.path, lines.reverse().join('') + late.text, FILE_MODE);
+      const fd = this.reopenIfMoved(true);
+      this.cache = { entries: new Map(), offset: 0 };
+      const later = completeLines(old, late.end);
+      if (later.text) writeAllSync(fd, later.text);
+    } finally {
+      closeSync(old);
+    }
   }
 
   /**
@@ -335,7 +352,32 @@ export class DeliveryJournal {
     if (sync && this.endsTorn()) text = '\n' + text;
     writeAllSync(fd, text);
     if (sync) fsyncSync(fd);
+    // Another process compacted the file around this write: the lines may be only in the old one.
+    if (this.moved()) {
+      const now = this.reopenIfMoved();
+      writeAllSync(now, text);
+      if (sync) fsyncSync(now);
+    }
   }
+
+  /** Whether the file at the path is no longer the one this process appends to. */
+  private moved(): boolean {
+    try {
+      return statSync(this.path).ino !== this.ino;
+    } catch {
+      return true;
+    }
+  }
+}
+
+/** The whole lines of an open file from `from` to its end, and where they end. */
+function completeLines(fd: number, from: number): { text: string; end: number } {
+  const size = fstatSync(fd).size;
+  if (size <= from) return { text: '', end: from };
+  const chunk = Buffer.alloc(size - from);
+  const n = readSync(fd, chunk, 0, chunk.length, from);
+  const whole = chunk.subarray(0, n).lastIndexOf(0x0a) + 1;
+  return { text: chunk.toString('utf8', 0, whole), end: from + whole };
 }
 
 const journals = new Map<string, DeliveryJournal>();

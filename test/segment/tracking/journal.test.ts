@@ -93,6 +93,34 @@ describe('the delivery journal, torn and crowded', () => {
     expect(again).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
   });
 
+  // Noticed by the review of 2026-12-07 at unit level, mended 2026-12-07: lines another process appended
+  // while this one compacted (between its read and its rename) were lost with the old file.
+  it('acks another process appends while this one compacts again and again are all kept', async () => {
+    const d = dir();
+    const total = 20_000;
+    const j = new DeliveryJournal(d, { maxBytes: 3_000, maxAgeMs: 86_400_000 });
+    const watched = j.begin('fp-watched', fresh(1, total));
+    const journalJs = join(process.cwd(), 'dist/segment/tracking/journal.js');
+    const script = `const { DeliveryJournal } = await import(${JSON.stringify(journalJs)});
+      const j = new DeliveryJournal(${JSON.stringify(d)});
+      for (let i = 0; i < ${total}; i++) j.ack(${JSON.stringify(watched.id)}, [i]);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    let exited = false;
+    const done = new Promise<number | null>((resolve) => child.once('exit', (code) => ((exited = true), resolve(code))));
+    let compactions = 0;
+    for (let k = 2; !exited; k++) {
+      const before = statSync(join(d, JOURNAL_FILE)).ino;
+      j.end(j.begin(`fp-${k}`, fresh(k, 1)).id);
+      if (statSync(join(d, JOURNAL_FILE)).ino !== before) compactions++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toBe(0);
+    expect(compactions).toBeGreaterThan(5);
+    const again = new DeliveryJournal(d).begin('fp-watched', fresh(2, total));
+    expect(again.resumed).toBe(true);
+    expect(again.acked.size).toBe(total);
+  }, 60_000);
+
   // Found by a second review (2026-12-06): every open entry of another live process was kept, so two servers sharing a home stayed far past the bound.
   it('another live process\'s open entries are kept only while recent; older ones fall under the bound', async () => {
     const d = dir();
