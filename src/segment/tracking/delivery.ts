@@ -398,10 +398,11 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
   const { run, prefix, now, warnings } = opened;
   const messageId = messageIdOf(state.message, prefix);
   const warned = warnings ? { warnings } : {};
-  const accepted = (status?: number): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, note: ACCEPTED_NOTE, ...qualityFields(state.quality) }, ...warned });
+  const accepted = (status?: number, earlier = false): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, ...(earlier ? { accepted_by_an_earlier_attempt: 1 } : {}), note: ACCEPTED_NOTE, ...qualityFields(state.quality) }, ...warned });
   if (run?.acked.has(0)) {
+    // Sent by an earlier attempt of this same call (the one it waited for, or one that never got its answer): nothing goes again.
     finishRun(run, true, ctx);
-    return accepted();
+    return accepted(undefined, true);
   }
   let ok = false;
   try {

@@ -165,6 +165,28 @@ describe('a tracking call repeated while the same call still runs', () => {
   }
 });
 
+// Noticed 2026-12-07, mended 2026-12-07: a single call answered by the run before it said only "accepted", as if it had sent.
+describe('a single track call repeated while the same call still runs', () => {
+  it('answers by the first run, saying so, and Segment gets one event', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const first = await startRouter({ args: ['--write=allow'], env: sandboxEnv(sb) });
+    try {
+      sb.faults.add({ path: '/v1/track', delayMs: 400, times: 1_000 });
+      const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u-1', event: 'Signed Up' } };
+      const running = callTool(first.client, 'EXECUTE_TOOL', track, { timeout: 60_000 });
+      await until(() => sb.requests.some((r) => r.path === '/v1/track'));
+      const repeat = await callTool(first.client, 'EXECUTE_TOOL', track, { timeout: 60_000 });
+      const original = await running;
+      expect(original.structured.data.accepted_by_an_earlier_attempt).toBeUndefined();
+      expect(repeat.structured.data).toMatchObject({ accepted: true, messageId: original.structured.data.messageId, accepted_by_an_earlier_attempt: 1 });
+      expect(sb.events).toHaveLength(1);
+    } finally {
+      await first.close();
+      await sb.close();
+    }
+  }, 60_000);
+});
+
 describe('a repeat that waits for the same call', () => {
   it('answers busy, sending nothing, once its own deadline passes while the first still runs', async () => {
     const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
