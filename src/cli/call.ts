@@ -26,8 +26,10 @@ async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
 
 function renderText(r: ExecutionResult, width?: number): { text: string; toStderr: boolean } {
   if (r.successful) {
-    // A list (sources, destinations, ...) reads best as a table; anything else as indented JSON.
-    const body = r.data === undefined ? '' : (renderList(r.data, width) ?? indentJson(r.data));
+    // A list (sources, destinations, ...) reads best as a table; anything else as indented JSON. A dry
+    // run shows the requests whole (bodies, key masked): a table of their addresses would hide them.
+    const dry = (r.data as { dry_run?: unknown } | undefined)?.dry_run === true;
+    const body = r.data === undefined ? '' : ((dry ? undefined : renderList(r.data, width)) ?? indentJson(r.data));
     return { text: `OK ${r.tool_slug}\n${body}`, toStderr: false };
   }
   const e = r.error!;
@@ -51,6 +53,11 @@ export const callCommand: CommandSpec = {
     if (positionals.length !== 1) throw new UsageError('call takes exactly one tool slug, e.g. segment-router call SEGMENT_TRACK --args \'{"userId":"u1","event":"Signed Up"}\'.');
     const args = await argsFrom(values.args);
     const app = appFromFlags(values, 'warn');
+    // A server loads the tracking plan in the background and applies it from then on; a one-off call
+    // has no "from then on": it waits for the plan (as `validate` does), or --validate=block never blocks.
+    if (app.registry.get(app.registry.resolveSlug(positionals[0]!))?.toolset === 'tracking' && app.quality.settings.mode !== 'off') {
+      await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
+    }
     const bar = callProgress({ json: values.json === true });
     // Ctrl-C (or SIGTERM) stops the call: no new request goes, those in flight are answered, and the
     // answer says what was sent. A second one quits at once, the terminal put back first.

@@ -21,6 +21,9 @@ export function findList(data: unknown): { key?: string; rows: Row[] } | undefin
   if (!isRow(data)) return undefined;
   const lists = Object.entries(data).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isRow));
   if (lists.length !== 1) return undefined;
+  // A list answer holds its list and paging; an answer that says more (a track call's findings beside
+  // what was accepted) would lose the rest to a table of its list.
+  if (Object.entries(data).some(([k, v]) => k !== lists[0]![0] && !scalar(v) && k !== 'pagination')) return undefined;
   const [key, rows] = lists[0]!;
   return { key, rows: rows as Row[] };
 }

@@ -103,6 +103,31 @@ describe('tables', () => {
     expect(one.stdout).toMatch(/^OK SEGMENT_GET_WORKSPACE\n {2}\{/);
   });
 
+  // Found by a new user's walk through the README (2026-12-07): a track call with findings printed only the
+  // findings' table (no accepted, no messageId), a dry run only the method and address, and
+  // --validate=block never checked the plan from the command line (each call a new process, the plan
+  // loaded in the background for calls that never came).
+  it('call on a track: the answer whole (accepted, messageId, findings); a dry run shows the request\'s body; --validate=block checks the plan before sending', async () => {
+    const args = JSON.stringify({ userId: 'u1', event: 'order done', properties: { OrderTotal: 3 } });
+    const sent = await cli(['call', 'SEGMENT_TRACK', '--write=allow', '--args', args]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(/"accepted": true/);
+    expect(sent.stdout).toMatch(/"messageId": "sr-/);
+    expect(sent.stdout).toContain('order_total');
+    const dry = await cli(['call', 'SEGMENT_TRACK', '--dry-run', '--args', args]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('"body"');
+    expect(dry.stdout).toContain('"OrderTotal": 3');
+    expect(dry.stdout).toContain('"Authorization": "Basic <write key');
+    sb.reset();
+    const planned = JSON.stringify({ userId: 'u1', event: 'Order Completed', properties: { revenue: '49.50', currency: 'usd' } });
+    const blocked = await cli(['call', 'SEGMENT_TRACK', '--write=allow', '--validate=block', '--args', planned]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('breaks the tracking plan');
+    expect(blocked.stderr).toContain('properties.order_id is required');
+    expect(sb.events).toHaveLength(0);
+  });
+
   it('tools and search print aligned tables; search uses the same widths for every use case', async () => {
     const tools = await cli(['tools']);
     const table = tools.stdout.split('\n\n')[0]!;
