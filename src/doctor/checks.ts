@@ -83,19 +83,35 @@ export async function checkConnections(svc: StoreConnectionService, config: Runt
     return [{ check: 'connection', level: 'warning', message: 'No Segment connection: nothing stored and SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN are not set.', fix: 'Run "segment-router connections add" (or "segment-router sandbox" to try without an account).' }];
   }
   const findings: Finding[] = [];
+  // Verified against an overridden host (a sandbox, a proxy) says nothing of Segment itself.
+  const overridden = (
+    [
+      ['SEGMENT_TRACKING_API_URL', config.trackingApiUrl],
+      ['SEGMENT_PUBLIC_API_URL', config.publicApiUrl],
+    ] as const
+  ).filter(([, url]) => url);
+  if (overridden.length) {
+    findings.push({
+      check: 'api hosts',
+      level: 'warning',
+      message: `Requests go to ${overridden.map(([name, url]) => `${url} (${name})`).join(' and ')}, not to Segment: the checks below are against that host.`,
+      fix: `Unset ${overridden.map(([name]) => name).join(' and ')} to check against Segment. MCP clients configured by "segment-router setup" do not get these variables: they talk to Segment with the stored connection.`,
+    });
+  }
+  const verifiedWith = overridden.length ? `verified with ${overridden.map(([, url]) => url).join(' and ')}, not Segment` : 'verified with Segment';
   for (const known of listed) {
     const name = known.connection;
     const label = `connection "${name}"`;
     const s = opts.offline ? known : await svc.status({ connection: name, verify: true });
     const where = `${s.source === 'env' ? 'from the environment' : 'stored'}, region ${s.region}`;
-    findings.push(connectionFinding(label, where, s, svc.unreachable(name), !!opts.offline));
+    findings.push(connectionFinding(label, where, s, svc.unreachable(name), !!opts.offline, verifiedWith));
     const region = await regionFinding(svc, config, s, opts);
     if (region) findings.push(region);
   }
   return findings;
 }
 
-function connectionFinding(label: string, where: string, s: ConnectionStatus, unreachable: string[], offline: boolean): Finding {
+function connectionFinding(label: string, where: string, s: ConnectionStatus, unreachable: string[], offline: boolean, verifiedWith: string): Finding {
   const ws = s.workspace ? `, workspace "${s.workspace.name}" (${s.workspace.slug})` : '';
   const caps = `tracking ${s.capabilities.tracking.state}, public_api ${s.capabilities.public_api.state}`;
   if (offline) {
@@ -115,7 +131,7 @@ function connectionFinding(label: string, where: string, s: ConnectionStatus, un
     return {
       check: label,
       level: fine ? 'ok' : 'warning',
-      message: `ACTIVE, verified with Segment (${where}${ws}; ${caps}${tracking.source_name ? `; write key of source "${tracking.source_name}"` : ''}).`,
+      message: `ACTIVE, ${verifiedWith} (${where}${ws}; ${caps}${tracking.source_name ? `; write key of source "${tracking.source_name}"` : ''}).`,
       ...(s.instruction ? { fix: s.instruction } : {}),
     };
   }

@@ -78,6 +78,9 @@ export function planSetup(o: SetupOptions): SetupPlan {
   if (MANAGED_NODE.test(node)) warnings.push(`node is ${node}, from a version manager: if that version is removed, run setup again (or doctor will say the path is gone).`);
   if (o.paths.env.SEGMENT_ROUTER_KEY) warnings.push('SEGMENT_ROUTER_KEY is set in this shell and is not written to the file (it is a secret): give it to the client another way, or the stored connections cannot be read there.');
   if (o.paths.env.SEGMENT_WRITE_KEY || o.paths.env.SEGMENT_PUBLIC_API_TOKEN) warnings.push('SEGMENT_WRITE_KEY / SEGMENT_PUBLIC_API_TOKEN are set in this shell and are not copied: store them with "segment-router connections add" so the client finds them.');
+  // The stored keys may be a sandbox's: here they go to that host, in the client (which does not get the variable) to Segment.
+  const hosts = (['SEGMENT_TRACKING_API_URL', 'SEGMENT_PUBLIC_API_URL'] as const).filter((k) => o.paths.env[k]);
+  if (hosts.length) warnings.push(`${hosts.join(' and ')} ${hosts.length > 1 ? 'are' : 'is'} set in this shell (a sandbox or a proxy?) and not copied: the client will talk to Segment itself, with the stored connection. If that connection holds a sandbox's keys, store your real ones first ("segment-router connections add").`);
   if (o.scope === 'project') warnings.push('A project file is usually committed: it holds absolute paths of this computer; others run setup for themselves.');
   if (o.write === 'ask' && o.client === 'claude-desktop') warnings.push('--write=ask confirms each write through MCP elicitation; if Claude Desktop cannot show the question, writes are refused with a message saying so.');
   return { client: o.client, scope: o.scope, path: configPath(o.client, o.scope, o.paths), serverName, entry, snippet: { [spec.key]: { [serverName]: entry } }, warnings };

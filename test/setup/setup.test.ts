@@ -125,6 +125,16 @@ describe('segment-router setup CLIENT', () => {
     expect(r.stdout).toContain('SEGMENT_ROUTER_KEY is set in this shell and is not written');
   });
 
+  // Found by a new user's walk (2026-12-07): set up from a shell pointed at the sandbox, the client talked to Segment with the sandbox's keys, unwarned.
+  it('a shell whose API hosts are overridden (a sandbox) gets a note: the client talks to Segment itself, with the stored connection', async () => {
+    const home = temp();
+    const file = join(home, 'c.json');
+    const r = await runCli(['setup', 'claude-desktop', '--write=deny'], { env: env(home, { SEGMENT_ROUTER_CLAUDE_DESKTOP_CONFIG: file, SEGMENT_TRACKING_API_URL: 'http://127.0.0.1:9' }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('SEGMENT_TRACKING_API_URL is set in this shell (a sandbox or a proxy?) and not copied');
+    expect(read(file).mcpServers.segment.env ?? {}).not.toHaveProperty('SEGMENT_TRACKING_API_URL');
+  });
+
   it('refuses without changing anything: no --write off a terminal, an unknown client, a file that is not plain JSON', async () => {
     const home = temp();
     const file = join(home, 'mcp.json');
