@@ -7,7 +7,8 @@ import { printJson, printText } from './output.js';
 import { detectFormat } from '../import/format.js';
 import { readRecords, placeOf } from '../import/read.js';
 import { inputErrorsAsUsage, recordsAsUsage } from './import-errors.js';
-import { countText } from '../util/count-text.js';
+import { countOf, countText } from '../util/count-text.js';
+import { NO_TYPE } from '../import/prepare.js';
 
 /**
  * `segment-router validate FILE`: SEGMENT_VALIDATE_EVENTS for a file. The same checks (tracking
@@ -47,6 +48,13 @@ function add(t: Totals, f: Finding, at: { line: number; item?: number }): void {
   if (row) row.count++;
   else t.rows.set(key, { kind: f.kind, severity: f.severity, field: f.field ?? '-', count: 1, example: { ...f, ...at } });
   if (t.listed.length < MAX_LISTED) t.listed.push({ ...f, ...at });
+}
+
+/** In a CSV file a value's type is the column's: "send x as string" is done in the header (`x:string`). */
+function csvFix(format: string, f: Finding): Finding {
+  const m = format === 'csv' && f.fix ? /^send (\S+) as (string|number|integer|boolean)$/.exec(f.fix) : null;
+  if (!m) return f;
+  return { ...f, fix: `${f.fix} (in the CSV header, name the column ${m[1]}:${m[2] === 'integer' ? 'number' : m[2]})` };
 }
 
 function table(rows: Row[]): string {
@@ -93,7 +101,7 @@ export const validateCommand: CommandSpec = {
         const report = await app.quality.inspect(target, slice, app.config.requestTimeoutMs, Infinity);
         t.plan = report.tracking_plan;
         t.messagesWithErrors += report.findings_summary.messages_with_errors;
-        for (const f of report.findings) add(t, { ...f, index: t.checked + f.index }, lines[f.index]!);
+        for (const f of report.findings) add(t, csvFix(format, { ...f, index: t.checked + f.index }), lines[f.index]!);
         t.checked += slice.length;
         slice = [];
         lines = [];
@@ -106,8 +114,14 @@ export const validateCommand: CommandSpec = {
             t.invalid.push({ ...at, reason: item.error });
             continue;
           }
-          const raw = type && item.value && typeof item.value === 'object' && !Array.isArray(item.value) && !('type' in item.value) ? { type, ...item.value } : item.value;
-          const c = checkable(raw, t.messages - 1, now, [placeOf(item)]);
+          const untyped = !!item.value && typeof item.value === 'object' && !Array.isArray(item.value) && !('type' in item.value);
+          if (untyped && !type) {
+            t.invalid.push({ ...at, reason: NO_TYPE });
+            continue;
+          }
+          const raw = untyped ? { type, ...(item.value as object) } : item.value;
+          // Fields named from the message's top (the line is said before the reason).
+          const c = checkable(raw, t.messages - 1, now, []);
           if (!c.ok) {
             t.invalid.push({ ...at, reason: c.reason });
             continue;
@@ -137,9 +151,9 @@ export const validateCommand: CommandSpec = {
         return failed ? EXIT.failed : EXIT.ok;
       }
       const out = [
-        `Checked ${countText(t.checked)} of ${countText(t.messages)} messages in ${file}; nothing was sent.`,
+        `Checked ${countText(t.checked)} of ${countOf(t.messages, 'message')} in ${file}; nothing was sent.`,
         planLine(t.plan),
-        `${countText(t.errors)} errors in ${countText(t.messagesWithErrors)} messages (kept back when sending with --validate=block), ${countText(t.warnings)} warnings${t.invalid.length ? `, ${countText(t.invalid.length)} messages the Tracking API would refuse` : ''}.`,
+        `${countOf(t.errors, 'error')} in ${countOf(t.messagesWithErrors, 'message')} (kept back when sending with --validate=block), ${countOf(t.warnings, 'warning')}${t.invalid.length ? `, ${countOf(t.invalid.length, 'message')} the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
       if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  ${placeOf(x)}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));

@@ -107,7 +107,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 /** A SEGMENT_BATCH call's arguments holding one message: where a record's values are checked when its bytes alone cannot tell. */
 const IN_CALL: { batch: unknown[] } = { batch: [undefined] };
 
-const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
+export const NO_TYPE = 'no "type": give the record a "type" field (identify, track, page, screen, group, alias), or pass --type for records without one';
 const NO_TIMESTAMP = 'no "timestamp": historical data keeps the time it happened; add one (ISO-8601 with a zone), or pass --default-timestamp=now or --default-timestamp=<ISO time> for records without one';
 /** A record past Segment's 32 KB as written is refused here, alone: in a call it would make the call too large for any of its messages to go. */
 const tooLarge = (bytes: number) => `the record is ${countText(bytes)} bytes; Segment refuses a message over ${countText(LIMITS.messageBytes)} bytes (32 KB): move large values out of properties/traits, or trim them`;

@@ -10,3 +10,8 @@ export function countText(n: number): string {
   for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
   return n < 0 ? `-${out}` : out;
 }
+
+/** A count and its noun, singular for one: `countOf(1, 'request')` -> "1 request", `countOf(2, 'request')` -> "2 requests". */
+export function countOf(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${countText(n)} ${n === 1 ? noun : nouns}`;
+}

@@ -100,6 +100,21 @@ describe('segment-router validate FILE', () => {
     expect(sb.events).toHaveLength(0);
   });
 
+  // Found by a new user's walk (2026-12-07): a record without a type read "line 2: line 2.type: must be one
+  // of the listed variants", a CSV value of the wrong type was told to be sent as another type (which a
+  // CSV cell cannot say), and counts of one read "1 errors in 1 messages".
+  it('people\'s words: a record without a type says how to give it one; a CSV type finding names the header\'s suffix; counts of one are singular', async () => {
+    const nd = file('untyped.ndjson', JSON.stringify({ type: 'track', userId: 'u1', event: 'Order Completed', properties: { order_id: 8, revenue: 1 } }) + '\n' + JSON.stringify({ userId: 'u1', event: 'Signed Up' }) + '\n');
+    const r = await validate([nd]);
+    expect(r.stdout).toContain('line 2: no "type": give the record a "type" field');
+    expect(r.stdout).not.toContain('line 2.type');
+    expect(r.stdout).toContain('1 error in 1 message (kept back');
+    expect(r.stdout).toContain('1 message the Tracking API would refuse');
+    const csv = file('typed.csv', 'type,userId,event,properties.order_id,properties.revenue:number\ntrack,u1,Order Completed,8,3\n');
+    const c = await validate([csv]);
+    expect(c.stdout).toContain('send properties.order_id as string (in the CSV header, name the column properties.order_id:string)');
+  });
+
   it('usage errors exit 2: a missing file, a file that is not the CSV it claims, a bad --type, a JSON file that is not an array', async () => {
     const missing = await validate([join(dir, 'missing.ndjson')]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/no such file/)]);
