@@ -41,7 +41,7 @@ export const serveCommand: CommandSpec = {
     port: { type: 'string', description: 'HTTP port (default 3333; 0 picks a free one).' },
     'auth-token-file': { type: 'string', description: 'File holding the bearer token HTTP clients must send (Authorization: Bearer <token>).' },
     'allowed-hosts': { type: 'string', description: 'Extra Host names HTTP clients use, comma-separated (e.g. a load balancer\'s name). Loopback names are always allowed.' },
-    'tools-mode': { type: 'string', description: 'meta (default): SEARCH_TOOLS, MANAGE_CONNECTIONS, EXECUTE_TOOL. direct: each tool in scope as its own MCP tool, integration__segment__<slug>.' },
+    'tools-mode': { type: 'string', description: 'meta (default): SEARCH_TOOLS, MANAGE_CONNECTIONS, EXECUTE_TOOL, RUN_SCRIPT. direct: each tool in scope that the write policy allows as its own MCP tool, integration__segment__<slug>.' },
     'tool-names': { type: 'string', description: 'direct mode: full (default, integration__segment__<slug>) or short (segment_<operation>, every name within the 64 characters some model APIs allow).' },
     ...policyOptions,
     ...scopeOptions,

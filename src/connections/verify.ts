@@ -1,4 +1,5 @@
-import type { Region, RuntimeConfig } from '../config/runtime.js';
+import { baseUrl, type Region, type RuntimeConfig } from '../config/runtime.js';
+import { Redactor } from '../security/redact.js';
 import type { HttpClient } from '../http/client.js';
 import { sendWithRetries, type RetryResult } from '../http/retry.js';
 import { operationRequest } from '../segment/public-api/request.js';
@@ -17,6 +18,17 @@ export interface VerifyDeps {
 }
 
 type TokenCheck = CheckRecord;
+
+/**
+ * Names Segment's answers give (the workspace's, a source's) are kept and shown wherever the connection
+ * is (status, the connect page, the store): a host that echoes the secrets it was sent into them must not
+ * get them shown. Masked here, once, with the secrets of this check.
+ */
+function echoMasker(...secrets: string[]): (v: unknown) => string {
+  const r = new Redactor();
+  for (const s of secrets) r.add(s);
+  return (v) => r.upstream(String(v ?? ''));
+}
 
 /** Pages of sources read at most while looking for a write key (1,000 per page). */
 const MAX_SOURCE_PAGES = 20;
@@ -64,11 +76,14 @@ export async function checkToken(deps: VerifyDeps, token: string, region: Region
     let workspace: CheckRecord['workspace'];
     try {
       const w = JSON.parse(r.response!.text)?.data?.workspace;
-      if (w?.id) workspace = { id: String(w.id), slug: String(w.slug ?? ''), name: String(w.name ?? '') };
+      const own = echoMasker(token);
+      if (w?.id) workspace = { id: own(w.id), slug: own(w.slug), name: own(w.name) };
     } catch {
-      /* a 200 without the expected body still proves the token */
+      /* not JSON: said below */
     }
-    return { state: 'ACTIVE', detail: `The token was accepted by the Public API (${region.toUpperCase()} region).`, at, worked: true, ...(workspace ? { workspace } : {}) };
+    // A 200 that is not the Public API's answer (a proxy's page, a host that is not Segment) proves nothing.
+    if (!workspace) return { state: 'FAILED', detail: `${baseUrl(deps.config, 'public', region)} answered HTTP 200 without a workspace, which is not how the Public API answers: check SEGMENT_PUBLIC_API_URL and the region; the token could not be checked.`, at, ...(worked ? { worked } : {}) };
+    return { state: 'ACTIVE', detail: `The token was accepted by the Public API (${region.toUpperCase()} region).`, at, worked: true, workspace };
   }
   if (status === 401) return tokenRefused(worked, at, region);
   if (status === 403) {
@@ -85,7 +100,7 @@ export async function checkWriteKey(deps: VerifyDeps, writeKey: string, region: 
     at,
   });
   if (!token) return unverified('no Public API token is configured to look it up in the workspace\'s sources');
-  if (tokenCheck?.state !== 'ACTIVE') return unverified('the Public API token did not work, so the workspace\'s sources could not be read');
+  if (tokenCheck?.state !== 'ACTIVE') return unverified(tokenCheck?.unreachable ? 'the Public API could not be reached, so the workspace\'s sources could not be read' : 'the Public API token did not work, so the workspace\'s sources could not be read');
 
   let cursor: string | undefined;
   let sawWriteKeys = false;
@@ -106,7 +121,7 @@ export async function checkWriteKey(deps: VerifyDeps, writeKey: string, region: 
       if (!Array.isArray(source.writeKeys)) continue;
       sawWriteKeys = true;
       if (source.writeKeys.includes(writeKey)) {
-        const name = String(source.name ?? 'unnamed source');
+        const name = echoMasker(token, writeKey)(source.name ?? 'unnamed source');
         return { state: 'ACTIVE', detail: `The write key belongs to the source "${name}" of the token's workspace.`, at, source_name: name };
       }
     }

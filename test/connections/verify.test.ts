@@ -43,6 +43,36 @@ describe('token check (GET /)', () => {
     expect(expired.state).toBe('EXPIRED');
   });
 
+  // Found by an adversarial review (2026-12-07): a host that echoed the token into the workspace's name had it
+  // shown whole by MANAGE_CONNECTIONS, the connect page and the store; and an HTML page answered 200 made the token ACTIVE.
+  it('names an answer echoes the secrets into are masked once, here; a 200 that is not the Public API\'s answer is no proof', async () => {
+    const token = 'tk-echoed-secret-0123456789';
+    const writeKey = 'wk-echoed-secret-9876543210';
+    const echo = fakeHttp((u, h) => {
+      const t = h.Authorization!.replace('Bearer ', '');
+      if (u.pathname === '/') return json(200, { data: { workspace: { id: 'ws', slug: t, name: `W ${t}` } } });
+      return json(200, { data: { sources: [{ name: `Source ${t.slice(0, 12)}|${writeKey.slice(6)}`, writeKeys: [writeKey] }], pagination: {} } });
+    });
+    const checked = await checkToken({ http: echo.http, config }, token, 'us');
+    expect(checked.state).toBe('ACTIVE');
+    const key = await checkWriteKey({ http: echo.http, config }, writeKey, 'us', token, checked);
+    const shown = JSON.stringify([checked, key]);
+    for (const secret of [token, writeKey]) for (let i = 0; i + 8 <= secret.length; i++) expect(shown).not.toContain(secret.slice(i, i + 8));
+    expect(checked.workspace!.name).toMatch(/^W \*{4}/);
+
+    for (const body of ['<html>Sign in to the proxy</html>', '{"ok":true}']) {
+      const page = fakeHttp(() => ({ status: 200, headers: {}, text: body }));
+      const r = await checkToken({ http: page.http, config }, token, 'us');
+      expect(r).toMatchObject({ state: 'FAILED', detail: expect.stringContaining('http://segment.test answered HTTP 200 without a workspace') });
+    }
+  });
+
+  it('the write key\'s check says the Public API could not be reached when it could not, not that the token failed', async () => {
+    const none = fakeHttp(() => json(500, {}));
+    const r = await checkWriteKey({ http: none.http, config }, 'wk', 'us', 'tok', { state: 'FAILED', detail: '', at: '', unreachable: true });
+    expect(r.detail).toContain('the Public API could not be reached');
+  });
+
   it('a 503 is a failed check, marked unreachable (the token was not refused)', async () => {
     const { http } = fakeHttp(() => json(503, {}));
     const r = await checkToken({ http, config }, 't', 'us', active);
