@@ -125,7 +125,14 @@ export class Executor {
     }
     this.audit(trail.write);
     if (trail.warnings.length) result = { ...result, warnings: trail.warnings };
-    return this.deps.redactor.value(result);
+    try {
+      return this.deps.redactor.value(result);
+    } catch (err) {
+      // An answer JSON cannot write (nested past what a walk of it can go): said, never thrown into the surface.
+      this.deps.log.error('answer could not be handed over', { slug: slugPreview(req.slug), error: String(err) });
+      const done = result.successful && this.deps.registry.get(result.tool_slug ?? '')?.access !== 'read' ? ' The call itself went through: do not repeat it; check with the matching get or list tool.' : '';
+      return this.deps.redactor.value(fail({ kind: 'internal', message: `The answer of ${slugPreview(req.slug)} could not be handed over: ${(err as Error).message}.${done}`, hint: 'The answer nests too deeply or holds values JSON cannot carry; ask for less (a get of one object), or report it.' }, slugPreview(req.slug)));
+    }
   }
 
   /** The one place a write attempt is recorded, once per call, whichever way the call ended. */

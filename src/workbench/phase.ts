@@ -5,6 +5,8 @@ import type { Registry } from '../registry/registry.js';
 import type { HttpRequestSpec } from '../registry/types.js';
 import { describeLimit, SCRIPT_LIMITS, type LimitName } from './limits.js';
 import type { CallRecord, PlannedWrite, SentWrite } from './report.js';
+import { MAX_JSON_DEPTH, nestsDeeper } from '../util/json-depth.js';
+import { MAX_DEPTH } from '../execution/argument-values.js';
 
 /**
  * dry: reads run, every write becomes a dry run and is collected (dry_run: true).
@@ -85,6 +87,13 @@ export class Phase {
   }
 
   private async run(slug: string, argsJson: string, n: number): Promise<string> {
+    // Arguments nest 64 levels at most (execution/argument-values.ts); text far deeper is refused as text,
+    // before anything walks it (the call's record, its audit line) past the stack.
+    if (nestsDeeper(argsJson)) {
+      const error = { kind: 'validation', message: `The arguments nest more than ${MAX_JSON_DEPTH} levels deep. Nothing was sent.`, hint: `Flatten the value: arguments may nest at most ${MAX_DEPTH} levels.`, slug };
+      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false);
+      return JSON.stringify({ ok: false, error });
+    }
     const args = JSON.parse(argsJson) as unknown;
     const resolved = this.deps.registry.resolve(slug);
     const tool = resolved.ok ? resolved.tool : undefined;

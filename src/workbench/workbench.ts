@@ -11,6 +11,7 @@ import { EnginePool, PoolBusyError, type RunEnd, type ThreadEnd } from './pool.j
 import type { EngineLimits } from './protocol.js';
 import { countCalls, type PlannedWrite, type ScriptError, type ScriptReport } from './report.js';
 import { countText } from '../util/count-text.js';
+import { MAX_JSON_DEPTH, nestsDeeper } from '../util/json-depth.js';
 
 export interface ScriptInput {
   script: string;
@@ -175,6 +176,11 @@ export class Workbench {
     const writes = phase.writes.length ? { writes: phase.writes } : {};
     const tool_calls = countCalls(phase.calls);
     const error = errorOf(end, phase, timeoutMs);
+    if (!error && end.ok && nestsDeeper(end.answerJson)) {
+      // Parsed, it would be walked (redaction, the answer's own serialisation) past the stack: said instead.
+      const deep: ScriptError = { kind: 'script', message: `The script's answer nests more than ${MAX_JSON_DEPTH} levels deep; it was not passed on.`, hint: 'Return a flatter value: the ids, names or counts the task needs.' };
+      return { successful: false, error: deep, ...logs, ...dropped, ...planned, ...writes, tool_calls, calls: phase.calls, elapsed_ms: 0 };
+    }
     if (!error && end.ok) {
       return { successful: true, result: JSON.parse(end.answerJson) as unknown, ...logs, ...dropped, ...planned, ...writes, tool_calls, elapsed_ms: 0 };
     }

@@ -299,3 +299,34 @@ describe('--write=ask: one confirmation listing every planned write', () => {
     }
   });
 });
+
+// Found by an adversarial review (2026-12-07): an upstream answer nested 5,000 deep ended the server when
+// a script asked for it (JSON.stringify ran out of stack outside any catch); the same answer, or a script's
+// value as deep, came back as the bare text "Maximum call stack size exceeded".
+describe('values nested thousands of levels deep', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await appWithSandbox({ write: 'deny' });
+  });
+  afterAll(() => env.close());
+  const deep = (n: number) => {
+    let v: unknown = [];
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+
+  it('from Segment: refused as text, a structured error to EXECUTE_TOOL and to a script alike', async () => {
+    env.sandbox.faults.add({ path: '/sources', status: 200, body: { data: deep(1_000) }, times: 20 });
+    const direct = await env.app.executor.execute({ slug: 'SEGMENT_LIST_SOURCES', arguments: {} });
+    expect(direct.error).toMatchObject({ kind: 'upstream', message: expect.stringContaining('nested more than 256 levels deep') });
+    const r = await env.app.workbench.run({ script: `try { return await tools.call('SEGMENT_LIST_SOURCES', {}); } catch (e) { return { kind: e.kind, message: e.message }; }` });
+    expect(r.result).toMatchObject({ kind: 'upstream', message: expect.stringContaining('nested more than 256 levels deep') });
+  });
+
+  it('from a script: its answer, or a call\'s arguments, get errors that say what to do', async () => {
+    const back = await env.app.workbench.run({ script: 'let a = []; for (let i = 0; i < 6000; i++) a = [a]; return a;' });
+    expect(back).toMatchObject({ successful: false, error: { kind: 'script', message: expect.stringContaining('nests more than 256 levels deep') } });
+    const sent = await env.app.workbench.run({ script: "let a = []; for (let i = 0; i < 6000; i++) a = [a]; try { await tools.call('SEGMENT_TRACK', { userId: 'u', event: 'E', properties: { a } }); } catch (e) { return e.kind + ': ' + e.message; }" });
+    expect(sent.result).toBe('validation: The arguments nest more than 256 levels deep. Nothing was sent.');
+  });
+});

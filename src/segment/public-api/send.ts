@@ -6,6 +6,7 @@ import { maskUpstream } from '../../security/snippet.js';
 import { httpError, msBeforeNext } from './errors.js';
 import { countItems, mergePages, nextCursor, type PageData } from './pages.js';
 import type { PublicCallState } from './request.js';
+import { MAX_JSON_DEPTH, nestsDeeper } from '../../util/json-depth.js';
 
 /**
  * Sends a Public API call through the one retry policy. The answer is Segment's `data`, plus
@@ -54,6 +55,11 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
     return { ok: false, outcome: { ok: false, status: res.status, error } };
   }
   if (!res.text) return { ok: true, data: null, status: res.status };
+  if (nestsDeeper(res.text)) {
+    const done = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
+    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with JSON nested more than ${MAX_JSON_DEPTH} levels deep, which is not passed on.${done}`, hint: 'Check SEGMENT_PUBLIC_API_URL and the region: the host may not be the Public API.' };
+    return { ok: false, outcome: { ok: false, status: res.status, error } };
+  }
   try {
     const body = JSON.parse(res.text) as { data?: unknown };
     return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status };
