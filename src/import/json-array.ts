@@ -61,7 +61,12 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let itemFrom: ReadPosition = from;
 
   const finish = (next: ReadPosition, parseIt = parse): SourceRecord => {
-    const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    // The spaces after an item are the file's layout, not the item: left out, so the item is the same
+    // bytes (the same id) whether the file was read up to its "}" or on to the "\n]" written after it.
+    let end = whole.length;
+    while (end > 0 && isSpace(whole[end - 1])) end--;
+    const raw = whole.subarray(0, end);
     parts = [];
     item++;
     const cut = tooLong;

@@ -234,6 +234,22 @@ describe('import, as an adversary would use it', () => {
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
   });
 
+  // Found by an adversarial review (2026-12-07): the spaces after an item were hashed into its id, so a
+  // pretty-printed array read up to its last "}" and finished later ("\n]") sent that item under two ids.
+  it('a pretty-printed JSON array read up to its last item and finished later: that item goes under one id', async () => {
+    const items = [1, 2, 3].map((i) => JSON.parse(track(i)));
+    const text = JSON.stringify(items, null, 2);
+    const path = file('pretty.json', text.slice(0, text.lastIndexOf('}') + 1));
+    const first = await run([path, '--write=allow', '--json']);
+    expect(first.summary()).toMatchObject({ accepted: 3 });
+    appendFileSync(path, text.slice(text.lastIndexOf('}') + 1) + '\n');
+    const again = await run([path, '--write=allow', '--json'], first.env);
+    expect(again.summary()).toMatchObject({ complete: true, accepted: 3, rejected: 0 });
+    const ids = idsBySeq();
+    expect([...ids.keys()].sort()).toEqual([1, 2, 3]);
+    expect([...ids.values()].map((s) => s.size)).toEqual([1, 1, 1]);
+  });
+
   it('--default-timestamp=now survives a kill before the first call is answered: the next run fills in the same time, so the same ids', async () => {
     const path = file('now.ndjson', Array.from({ length: 50 }, (_, k) => JSON.stringify({ type: 'track', userId: `u${k}`, event: 'E', properties: { seq: k } })).join('\n') + '\n');
     const env = homeEnv();
