@@ -43,6 +43,8 @@ export interface Checkpoint {
    * (it reads that record again, whole, if the file grew).
    */
   openCounts?: { read: number; accepted: number; rejected: number };
+  /** The file's device and inode (`dev:ino`): the same file under another name (a hard link) is found by it. */
+  inode?: string;
   /** The whole file was read and settled. */
   done: boolean;
   /** Its size then: the same size again is the same file, already imported; a larger one grew. */
@@ -107,6 +109,22 @@ export class CheckpointStore {
     } catch {
       return undefined; // none yet, or torn: start from the beginning (same ids, so no harm)
     }
+  }
+
+  /** The checkpoint of the same file (`dev:ino`) under another name (a hard link), if one was kept. */
+  findByInode(inode: string, exceptKey: string): Checkpoint | undefined {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return undefined;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.json') || name === `${exceptKey}.json`) continue;
+      const cp = this.load(name.slice(0, -'.json'.length));
+      if (cp?.inode === inode) return cp;
+    }
+    return undefined;
   }
 
   /**

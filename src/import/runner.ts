@@ -149,6 +149,9 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   const store = new CheckpointStore(deps.home);
   store.prune();
   const key = CheckpointStore.key(await realpath(opts.file));
+  // The file itself, whatever its name: a hard link is a second name no path resolves to the first.
+  const st = await stat(opts.file);
+  const inode = `${st.dev}:${st.ino}`;
   // Held for the whole run, taken before the checkpoint is read: a second run would write the same
   // checkpoint and reject file (the reject file by its own lock: two inputs may name one).
   const rejectsKey = CheckpointStore.key(join(await realpath(dirname(opts.rejectsPath)).catch(() => dirname(opts.rejectsPath)), basename(opts.rejectsPath)));
@@ -156,6 +159,7 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
   try {
     for (const [lockKey, busy] of [
       [key, (pid: number) => `another import of ${opts.file} is running (process ${pid})`],
+      [`file-${CheckpointStore.key(inode)}`, (pid: number) => `another import of ${opts.file}, under another name (a hard link to it), is running (process ${pid})`],
       [`rejects-${rejectsKey}`, (pid: number) => `${opts.rejectsPath} is being written by another import (process ${pid}): name another reject file with --rejects`],
     ] as const) {
       try {
@@ -166,16 +170,21 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
         throw new ImportBusyError(`${busy(e.holder.pid)}. Nothing was sent by this run; run it again once that one has finished. If no import is running, delete ${e.path}.`);
       }
     }
-    return await importLocked(deps, opts, store, key, rejectsKey);
+    return await importLocked(deps, opts, store, key, rejectsKey, inode);
   } finally {
     for (const l of locks) l.release();
   }
 }
 
-async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string, rejectsKey: string): Promise<ImportSummary> {
+async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string, rejectsKey: string, inode: string): Promise<ImportSummary> {
   const started = performance.now();
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
+  const twin = found || opts.restart ? undefined : store.findByInode(inode, key);
+  // Its checkpoint is this file's only if the file still holds what it read (an inode can be reused).
+  if (twin && (await guardOf(opts.file, twin.next.offset).catch(() => '')) === twin.guard) {
+    throw new InputError(`${opts.file} was imported before under another name, "${twin.file}" (a hard link to the same file): run the same command with that name to go on where it stopped, or to find it done. To import it anew under this name anyway (records then filled in with another time would reach Segment twice), run with --restart.`);
+  }
   if (found && found.identity !== identity && !opts.restart) {
     throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, take them from the reject file (each line's "record"${opts.format === 'csv' ? ', under the header row' : ''}), fix them, and import them as a file of their own. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);
   }
@@ -200,7 +209,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
   // A first run's reject file may hold lines already (a named, shared one): they are not this import's to cut.
-  const state: Checkpoint = cp ?? { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), done: false, startedAt: now, updatedAt: now };
+  const state: Checkpoint = cp ? { ...cp, inode } : { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), inode, done: false, startedAt: now, updatedAt: now };
 
   const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {
     const seconds = (performance.now() - started) / 1000;

@@ -417,6 +417,29 @@ describe('import, as an adversary would use it', () => {
     expect(third.summary().files[0]).toMatchObject({ already_imported: true });
   }, 30_000);
 
+  // Found by an adversarial review (2026-12-07): locks and checkpoints went by path, so the same file under a
+  // hard link ran twice at once, and with --default-timestamp=now each name filled in its own time: 1,000 of
+  // 1,000 records reached Segment under two ids.
+  it('the same file under a hard link: refused while the first runs, and after it (its checkpoint is found by the file, not the name)', async () => {
+    const untimed = (n: number) => Array.from({ length: n }, (_, k) => JSON.stringify({ type: 'track', userId: `u${k + 1}`, event: 'Order Completed', properties: { seq: k + 1 } })).join('\n') + '\n';
+    const path = file('linked.ndjson', untimed(30));
+    const link = join(dir, 'linked-too.ndjson');
+    linkSync(path, link);
+    const env = slowEnv();
+    sb.faults.add({ path: '/v1/batch', delayMs: 6_000, times: 1 });
+    const first = start([path, '--write=allow', '--json', '--default-timestamp=now', '--batch-size', '10'], env);
+    await until(() => batchRequests > 0);
+    const meanwhile = await run([link, '--write=allow', '--json', '--default-timestamp=now'], env);
+    expect(meanwhile.code).toBe(1);
+    expect(meanwhile.stderr).toMatch(/another import of .*linked-too\.ndjson, under another name \(a hard link to it\), is running/);
+    expect(await first.exit).toBe(0);
+    const after = await run([link, '--write=allow', '--json', '--default-timestamp=now'], env);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toContain('was imported before under another name, "linked.ndjson"');
+    expect(received()).toHaveLength(30);
+    expect([...idsBySeq().values()].every((ids) => ids.size === 1)).toBe(true);
+  }, 30_000);
+
   it('two imports of different files into one --rejects file: the second is refused while the first writes it', async () => {
     const a = file('share-a.ndjson', lines(30) + 'bad a\n');
     const b = file('share-b.ndjson', lines(30, 31) + 'bad b\n');
