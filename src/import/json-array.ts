@@ -154,6 +154,12 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           }
           break;
         case S.Done:
+          // Arrays one after another (`cat day1.json day2.json`): the next one's items are read on, numbered on.
+          if (b === JsonByte.OPEN_LIST) {
+            state = S.Item;
+            afterComma = false;
+            break;
+          }
           if (!isSpace(b) && !complained) {
             complained = true;
             out.push({ line, next: { offset: offset + buf.length, line, item }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' });

@@ -142,6 +142,22 @@ describe('JSON arrays, streamed', () => {
     expect((await all(file('[{"a":1}]', 'json'), 'json')).map((r) => r.error)).toEqual([undefined]);
   });
 
+  // Found by an adversarial review (2026-12-07): `cat day1.json day2.json` lost day2 whole, as one empty reject.
+  it('arrays one after another (files concatenated) are read on: items numbered on, lines kept, resumable at every item', async () => {
+    const path = file('[{"a":1}]\n[{"a":2},\n{"a":3}][]\n[{"a":4}]\n', 'json');
+    for (const parse of [true, false]) {
+      const got = await all(path, 'json', START, 4, parse);
+      expect(got.map((r) => [r.line, r.item, r.error ?? r.raw.toString()])).toEqual([
+        [1, 1, '{"a":1}'],
+        [2, 2, '{"a":2}'],
+        [3, 3, '{"a":3}'],
+        [4, 4, '{"a":4}'],
+      ]);
+      for (let k = 0; k < got.length - 1; k++) expect(await all(path, 'json', got[k]!.next, 4, parse)).toEqual(got.slice(k + 1));
+    }
+    expect((await all(file('[{"a":1}] x', 'json'), 'json')).map((r) => r.error ?? 'item')).toEqual(['item', expect.stringContaining('after the closing')]);
+  });
+
   it('an item followed by a character JSON does not read as space (form feed, no-break space, BOM) is not JSON, as it would not be on an NDJSON line', async () => {
     const got = await all(file('[{"a":1}\f,{"a":2}\u00a0,{"a":3}\uFEFF,{"a":4} \r\n]', 'json'), 'json', START, 5);
     expect(got.map((r) => r.value ?? r.error?.slice(0, 8))).toEqual(['not JSON', 'not JSON', 'not JSON', { a: 4 }]);
