@@ -8,7 +8,7 @@ import { detectFormat } from '../import/format.js';
 import { readRecords, placeOf } from '../import/read.js';
 import { inputErrorsAsUsage, recordsAsUsage } from './import-errors.js';
 import { countOf, countText } from '../util/count-text.js';
-import { NO_TYPE } from '../import/prepare.js';
+import { checkRecordValues, NO_TYPE } from '../import/prepare.js';
 
 /**
  * `segment-router validate FILE`: SEGMENT_VALIDATE_EVENTS for a file. The same checks (tracking
@@ -120,6 +120,12 @@ export const validateCommand: CommandSpec = {
             continue;
           }
           const raw = untyped ? { type, ...(item.value as object) } : item.value;
+          // What import (and any SEGMENT_BATCH) refuses before the schema: too deep, a number JSON cannot carry.
+          const refused = checkRecordValues(raw).error;
+          if (refused) {
+            t.invalid.push({ ...at, reason: refused });
+            continue;
+          }
           // Fields named from the message's top (the line is said before the reason).
           const c = checkable(raw, t.messages - 1, now, []);
           if (!c.ok) {

@@ -179,6 +179,19 @@ function prepare(rec: SourceRecord, chunk: Chunk, plan: ChunkPlan): string | und
   return prepareValue(rec, value, chunk, plan);
 }
 
+/**
+ * The router's value check (depth, numbers, strings) of one message, at its place in a SEGMENT_BATCH
+ * call's arguments, so nesting is counted as the executor counts it for the call; a refusal in the
+ * words of a record (no "batch.0", no "Nothing was sent"). `validate` runs it too.
+ */
+export function checkRecordValues(m: unknown): { error?: string; warnings: string[] } {
+  IN_CALL.batch[0] = m;
+  const values = checkArgumentValues(IN_CALL);
+  IN_CALL.batch[0] = undefined;
+  if (!values.error) return { warnings: values.warnings };
+  return { error: ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, '')), warnings: values.warnings };
+}
+
 /** A record already parsed (a CSV row, or JSON bytes that are not plain): filled in and checked as a value. */
 function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPlan, made = false): string | undefined {
   if (!isObject(m)) return NOT_OBJECT;
@@ -200,11 +213,8 @@ function prepareValue(rec: SourceRecord, m: unknown, chunk: Chunk, plan: ChunkPl
     m.messageId = recordMessageId(plan.identity, rec.item ?? rec.line, rec.raw, filled);
     bits |= FILLED_ID;
   }
-  // At its place in the call's arguments, so nesting is counted as the executor counts it for the call.
-  IN_CALL.batch[0] = m;
-  const values = checkArgumentValues(IN_CALL);
-  IN_CALL.batch[0] = undefined;
-  if (values.error) return ownReason(values.error.message.replace(/^Invalid arguments: /, '').replace(/ Nothing was sent\.$/, ''));
+  const values = checkRecordValues(m);
+  if (values.error) return values.error;
   for (const w of values.warnings) chunk.warnings.push(`${placeOf(rec)}: ${ownReason(made ? w : sentAsWritten(w))}`);
   const list = chunk.list;
   const identified = typeof m.messageId === 'string' && typeof m.timestamp === 'string';

@@ -110,6 +110,12 @@ describe('segment-router validate FILE', () => {
     expect(r.stdout).not.toContain('line 2.type');
     expect(r.stdout).toContain('1 error in 1 message (kept back');
     expect(r.stdout).toContain('1 message the Tracking API would refuse');
+    // Found by an adversarial review (2026-12-07): what import refuses (nested past 64 levels) validate passed.
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = { d: deep };
+    const nested = await validate([file('deep.ndjson', JSON.stringify({ type: 'track', userId: 'u1', event: 'Order Completed', properties: { deep } }) + '\n')]);
+    expect(nested.code).toBe(1);
+    expect(nested.stdout).toMatch(/line 1: properties\.deep\.d.* nests deeper than 64 levels/);
     const csv = file('typed.csv', 'type,userId,event,properties.order_id,properties.revenue:number\ntrack,u1,Order Completed,8,3\n');
     const c = await validate([csv]);
     expect(c.stdout).toContain('send properties.order_id as string (in the CSV header, name the column properties.order_id:string)');
