@@ -19,6 +19,9 @@ export const DEFAULT_CONNECTION = 'default';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
+/** A stored connection by name, its own only: "constructor" or "toString" is a name, not what every object inherits. */
+const own = <T>(records: Record<string, T>, name: string): T | undefined => (Object.hasOwn(records, name) ? records[name] : undefined);
+
 export function checkConnectionName(name: string): string | undefined {
   return NAME.test(name) ? undefined : `Connection names are 1-40 letters, digits, "-" or "_" (starting with a letter or digit); got "${name}".`;
 }
@@ -102,7 +105,7 @@ export class CredentialStore {
 
   /** Called on every tool call: decrypts only when the file changed since the last read. */
   get(name: string): StoredConnection | undefined {
-    const rec = this.current().connections[name];
+    const rec = own(this.current().connections, name);
     if (!rec) return undefined;
     const opened = this.cache?.opened;
     let conn = opened?.get(name);
@@ -137,7 +140,7 @@ export class CredentialStore {
    */
   saveChecks(name: string, checks: Checks, updatedAt?: string): void {
     this.update((file) => {
-      const rec = file.connections[name];
+      const rec = own(file.connections, name);
       if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
       rec.checks = checks;
       return true;
@@ -146,7 +149,7 @@ export class CredentialStore {
 
   remove(name: string): boolean {
     return this.update((file) => {
-      if (!file.connections[name]) return false;
+      if (!own(file.connections, name)) return false;
       delete file.connections[name];
       return true;
     });

@@ -36,6 +36,19 @@ describe('credential store', () => {
     expect(JSON.parse(raw).connections.default.secrets).toMatchObject({ alg: 'A256GCM', kdf: 'keyfile' });
   });
 
+  // Found by an adversarial review (2026-12-07): a name every object inherits ("constructor") was read as a stored connection and broke every call.
+  it('names such as "constructor" or "toString" are names: absent until stored, then stored like any other', () => {
+    const home = tempHome();
+    const store = new CredentialStore(home);
+    store.put('default', { region: 'us', secrets: { writeKey: WK } });
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+      expect(store.get(name)).toBeUndefined();
+      expect(store.remove(name)).toBe(false);
+    }
+    store.put('constructor', { region: 'eu', secrets: { token: TK } });
+    expect(new CredentialStore(home).get('constructor')).toMatchObject({ name: 'constructor', region: 'eu', secrets: { token: TK } });
+  });
+
   it('uses SEGMENT_ROUTER_KEY (scrypt) instead of a key file when given, and says so when it changes', () => {
     const home = tempHome();
     const pass = 'correct horse battery staple';
