@@ -55,7 +55,8 @@ export interface WriteEvent {
   /** `ask`: the policy asks, and this call did not: the write could not have gone (not connected). */
   decision: 'allow' | 'ask' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
   /** `not-connected`: refused for want of a working write key or token, before anything was sent. */
-  outcome: 'sent' | 'failed' | 'refused' | 'not-sent' | 'not-connected';
+  /** `unknown`: the request went out and no answer came back (network, cancel): Segment may have applied it. */
+  outcome: 'sent' | 'failed' | 'unknown' | 'refused' | 'not-sent' | 'not-connected';
   status?: number;
   messageIds?: string[];
   /** sha256 of messageIds joined by newlines, when the sender made it (see SendOutcome). */
@@ -270,7 +271,7 @@ export class Executor {
     const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
-    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
+    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : outcome.maybeSent ? 'unknown' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
     if (outcome.warnings) trail.warnings.push(...outcome.warnings);
     return {
       successful: outcome.ok,

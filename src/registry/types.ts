@@ -114,6 +114,8 @@ export interface SendOutcome {
   messageIdsSha256?: string;
   /** Sent, but maybe not as meant: said in the answer's `warnings`. */
   warnings?: string[];
+  /** Not ok, but a request went out and no answer came (the network failed, the call was cancelled): Segment may have applied it. */
+  maybeSent?: boolean;
 }
 
 export interface ToolError {

@@ -121,6 +121,23 @@ describe('audit log', () => {
     }
   });
 
+  // Found by an adversarial review (2026-12-07): a write that reached Segment and got no answer was audited "failed".
+  it('a write that went out and got no answer is recorded as unknown, not failed', async () => {
+    const home = tmp();
+    const h = await sandboxWithRouter({ args: ['--write=allow'], env: { SEGMENT_ROUTER_HOME: home, SEGMENT_ROUTER_MAX_RETRIES: '0', SEGMENT_ROUTER_TIMEOUT_MS: '500' } });
+    try {
+      h.sandbox.faults.add({ path: '/v1/alias', afterAccept: true, delayMs: 1_500, status: 200 });
+      const r = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_ALIAS', arguments: { userId: 'u-2', previousId: 'anon-2' } });
+      expect(r.structured.successful).toBe(false);
+      // The sandbox takes it once its delay is over, after the router stopped waiting.
+      await new Promise((done) => setTimeout(done, 1_500));
+      expect(h.sandbox.events).toHaveLength(1);
+      expect(lines(join(home, 'audit', 'audit.jsonl')).map((l) => [l.slug, l.outcome])).toEqual([['SEGMENT_ALIAS', 'unknown']]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('through the binary under --write=ask: confirmed and declined writes are both recorded', async () => {
     const home = tmp();
     const h = await sandboxWithRouter({ args: ['--write=allow'] });

@@ -41,7 +41,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       hint: maybeApplied ? 'The request may have reached Segment; check with the matching get or list tool before calling again.' : 'Check the network and the region; then call again.',
       details: { attempts: r.attempts, code: e.code },
     };
-    return { ok: false, outcome: { ok: false, error } };
+    return { ok: false, outcome: { ok: false, error, ...(e.notSent ? {} : { maybeSent: true }) } };
   }
   const res = r.response;
   if (res.status >= 300) {

@@ -417,6 +417,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
       status,
       messageIds: [messageId],
       ...warned,
+      ...(r.error && !r.error.notSent ? { maybeSent: true } : {}),
       ...(state.quality ? { data: qualityFields(state.quality) } : {}),
       error: {
         kind: r.error ? 'network' : 'upstream',
