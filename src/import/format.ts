@@ -57,7 +57,9 @@ export async function detectFormat(path: string, explicit?: string): Promise<Eve
   const ext = extname(path).toLowerCase();
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   const first = text.trimStart().charAt(0);
-  const format = given ?? (ext === '.csv' ? 'csv' : ext === '.ndjson' || ext === '.jsonl' ? 'ndjson' : first === '[' ? 'json' : 'ndjson');
+  // An empty .json is taken for the array it will hold: read as NDJSON, its first run would bind the file
+  // to that format, and every run after the array arrived would be refused.
+  const format = given ?? (ext === '.csv' ? 'csv' : ext === '.ndjson' || ext === '.jsonl' ? 'ndjson' : first === '[' || (ext === '.json' && !first) ? 'json' : 'ndjson');
   checkHead(path, format, head, text, first, given !== undefined);
   return format;
 }

@@ -420,6 +420,18 @@ describe('import, as an adversary would use it', () => {
   // Found by an adversarial review (2026-12-07): locks and checkpoints went by path, so the same file under a
   // hard link ran twice at once, and with --default-timestamp=now each name filled in its own time: 1,000 of
   // 1,000 records reached Segment under two ids.
+  // Found by an adversarial review (2026-12-07): an empty .json was imported "as NDJSON", and once the array came every run was refused.
+  it('an empty .json binds nothing: a usage error, and once the array is written it imports', async () => {
+    const path = file('later.json', '');
+    const empty = await run([path, '--write=allow', '--json']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('is empty');
+    writeFileSync(path, JSON.stringify([JSON.parse(track(1)), JSON.parse(track(2))], null, 2));
+    const filled = await run([path, '--write=allow', '--json'], empty.env);
+    expect(filled.code, filled.stderr).toBe(0);
+    expect(filled.summary()).toMatchObject({ accepted: 2 });
+  });
+
   it('the same file under a hard link: refused while the first runs, and after it (its checkpoint is found by the file, not the name)', async () => {
     const untimed = (n: number) => Array.from({ length: n }, (_, k) => JSON.stringify({ type: 'track', userId: `u${k + 1}`, event: 'Order Completed', properties: { seq: k + 1 } })).join('\n') + '\n';
     const path = file('linked.ndjson', untimed(30));
