@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { BLOCK_BYTES, InputError, notUtf8, SLICE, type ReadPosition, type SourceRecord } from './source.js';
 import { parseHeader, toMessage, type Column } from './csv-cells.js';
+import { countText } from '../util/count-text.js';
 
 /**
  * CSV (RFC 4180): a header row of field paths, then one message per row. Fields are separated by
@@ -18,6 +19,8 @@ export async function readCsvHeader(path: string): Promise<{ columns: Column[]; 
   for await (const rows of csvRows(path, 0, 0)) {
     const first = rows[0];
     if (!first) continue;
+    // Cut to its start, it would name fewer columns than the rows have, or a column that is not in the file.
+    if (first.error) throw new InputError(`${path}: its header row is longer than ${countText(MAX_ROW_BYTES)} bytes, more than a message can hold (Segment takes 32 KB a message). Split the columns over several files, or put what belongs together in one column typed :json.`);
     return { columns: parseHeader(path, first.text), text: first.text, end: first.end, lines: first.lastLine };
   }
   throw new InputError(`${path} is empty: a CSV file starts with a header row naming the fields, e.g. userId,event,timestamp,properties.plan.`);

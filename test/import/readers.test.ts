@@ -191,6 +191,22 @@ describe('CSV', () => {
     expect(got[1]!.value).toEqual({ type: 'track', userId: 'u,2', event: 'Said "hi"\nthere', timestamp: '2026-01-02T03:04:05Z', properties: { seats: 1500, zip: '9007199254740993', trial: 'no' } });
   });
 
+  // Found by an adversarial review (2026-12-07): each column was checked against every one before it (20,000 columns: 20 s).
+  // Found by an adversarial review (2026-12-07): a header over 1 MB was cut without a word (every row then refused for its field count).
+  it('a header row over 1 MB stops the file with a usage error, before any row', async () => {
+    const path = file(`userId,${Array.from({ length: 60_000 }, (_, i) => `properties.c${i}`).join(',')}\nu\n`, 'csv');
+    await expect(all(path, 'csv')).rejects.toThrow(/header row is longer than 1,048,576 bytes/);
+  });
+
+  it('a header of 20,000 columns is read in linear time', async () => {
+    const header = `userId,${Array.from({ length: 20_000 }, (_, i) => `properties.c${i}`).join(',')}`;
+    const started = performance.now();
+    const got = await all(file(`${header}\nu,${Array.from({ length: 20_000 }, (_, i) => i).join(',')}\n`, 'csv'), 'csv');
+    expect(Object.keys((got[0]!.value as { properties: object }).properties)).toHaveLength(20_000);
+    // A bound on the work, far above what it takes (~0.1 s): the check before was quadratic (20 s here).
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('a row with the wrong number of fields or a cell that does not fit its type is a record with an error', async () => {
     const got = await all(file('userId,properties.n:number\nu1,1\nu2\nu3,x\nu4,"4"\n', 'csv'), 'csv');
     expect(got.map((r) => r.value ?? r.error)).toEqual([{ userId: 'u1', properties: { n: 1 } }, 'has 1 field, the header has 2', 'column properties.n:number is not a number as JSON writes one (42, -3.5, 1e6)', { userId: 'u4', properties: { n: 4 } }]);
@@ -219,6 +235,8 @@ describe('a file that is not the format it claims stops at once', () => {
     ['binary', Buffer.from([0x7b, 0, 1, 2, 0x7d]), 'ndjson', undefined, /not a text file/],
     ['a CSV header that names no message field', 'user,amount\nu1,3\n', 'csv', undefined, /"user", which is not the path of a message field/],
     ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
+    ['CSV columns that overlap, the inner one first', 'properties.plan,userId,properties\nx,u,{}\n', 'csv', undefined, /columns "properties\.plan" and "properties" both set properties;/],
+    ['a CSV column repeated', 'userId,properties.a.b,properties.a.b\nu,1,2\n', 'csv', undefined, /both set properties\.a\.b;/],
     ['a CSV column reaching the prototype', 'userId,properties.__proto__.x\nu,1\n', 'csv', undefined, /not the path of a message field/],
   ] as const)('%s', async (_name, text, ext, format, error) => {
     await expect(detectFormat(file(text, ext), format)).rejects.toThrow(error);
