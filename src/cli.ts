@@ -81,6 +81,8 @@ main(process.argv.slice(2)).then(
     redactor.add(process.env.SEGMENT_PUBLIC_API_TOKEN);
     const help = current ? `segment-router ${current.name} --help` : 'segment-router --help';
     process.stderr.write(redactor.text(`segment-router: ${err.message}\n${usage ? `Run "${help}" for usage.\n` : ''}`));
+    // A script that asked for JSON gets JSON on stdout for these too, as for any other failure.
+    if (process.argv.slice(2).includes('--json')) process.stdout.write(redactor.text(JSON.stringify({ successful: false, error: { kind: usage ? 'usage' : 'failed', message: err.message, hint: `Run "${help}" for usage.` } })) + '\n');
     process.exitCode = usage ? EXIT.usage : EXIT.failed;
   },
 );

@@ -86,7 +86,11 @@ async function rejectFiles(inputs: string[], given: string | undefined): Promise
   for (const input of inputs) {
     const path = given ?? rejectsPathFor(input);
     const target = await identity(path);
-    if (seen.has(target)) throw new UsageError(`--rejects ${path} is the file being imported (${seen.get(target)}): rejected records are written while it is read. Name another file, e.g. --rejects ${rejectsPathFor(input)}.`);
+    if (seen.has(target)) {
+      // Given, the reject file is the input named; by default, an input is the reject file of another (`import a.ndjson a.ndjson.rejects.ndjson`).
+      if (given !== undefined) throw new UsageError(`--rejects ${path} is the file being imported (${seen.get(target)}): rejected records are written while it is read. Name another file, e.g. --rejects ${rejectsPathFor(input)}.`);
+      throw new UsageError(`${seen.get(target)} is both a file to import and the reject file of ${input} (its default): rejected records are written while it is read. Import them in separate runs, or name another reject file with --rejects PATH.`);
+    }
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) throw new UsageError(`--rejects ${path} is a folder: name a file in it, e.g. --rejects ${join(path, basename(rejectsPathFor(input)))}.`);
     await usableRejectFile(path, info, input);

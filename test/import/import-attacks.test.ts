@@ -78,6 +78,12 @@ describe('import, as an adversary would use it', () => {
     expect(r.stderr).toMatch(/is the file being imported/);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(received()).toHaveLength(0);
+    // Without --rejects, one input the default reject file of another: said so, not as a --rejects never given.
+    const other = file('self.ndjson.rejects.ndjson', lines(2));
+    const both = await run([path, other, '--write=allow', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('is both a file to import and the reject file of');
+    expect(both.stderr).not.toContain('--rejects ' + other);
   });
 
   it('a reject file in a missing folder, or a folder, is refused before anything is sent (exit 2)', async () => {

@@ -157,6 +157,10 @@ describe('segment-router import FILE', () => {
     expect([csvAsNdjson.code, csvAsNdjson.stderr]).toEqual([2, expect.stringContaining('looks like a CSV header; use --format csv')]);
     const missing = await runImport([join(dir, 'nope.ndjson'), '--write=allow']);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
+    // Found by an adversarial review (2026-12-07): with --json, usage errors left stdout empty.
+    const missingJson = await runImport([join(dir, 'nope.ndjson'), '--write=allow', '--json']);
+    expect(missingJson.code).toBe(2);
+    expect(JSON.parse(missingJson.stdout)).toMatchObject({ successful: false, error: { kind: 'usage', message: expect.stringContaining('no such file') } });
     // Every file is checked first: a good file before a bad one is not sent either.
     const good = file('good.ndjson', ndjson([track(1)]));
     const both = await runImport([good, file('bad.json', '{"not":"an array"}'), '--write=allow', '--format', 'json']);
