@@ -63,7 +63,7 @@ function exitCodeOf(r: ScriptReport): number {
 
 export const runCommand: CommandSpec = {
   name: 'run',
-  summary: 'Run a JavaScript file of tool calls in the sandbox, the same way RUN_SCRIPT does.',
+  summary: 'Run a JavaScript file of tool calls inside the router (a WebAssembly script sandbox, no network or files), the same way RUN_SCRIPT does.',
   usage: 'segment-router run <FILE.js | -> [--dry-run] [--timeout-ms N] [--write=deny|ask|allow] [--allow-destructive] [--json]',
   options: {
     'dry-run': { type: 'boolean', description: 'Reads run; writes are listed with their exact requests and not sent.' },
