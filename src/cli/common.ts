@@ -22,6 +22,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A port someone else holds, said with what to do (Node's own words name neither the flag nor a way out). */
+export function portTaken(err: unknown, host: string, port: number): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err;
+  return new Error(`${host}:${port} is already in use (another sandbox or server of this router?). Stop that one, or pass --port with another number (--port 0 takes any free port).`);
+}
+
 export function listFlag(v: unknown): string[] | undefined {
   if (typeof v !== 'string' || !v.trim()) return undefined;
   return v.split(',').map((s) => s.trim()).filter(Boolean);

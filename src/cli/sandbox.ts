@@ -1,5 +1,5 @@
 import { startSandbox } from '../sandbox/server.js';
-import { UsageError, type CommandSpec } from './common.js';
+import { portTaken, UsageError, type CommandSpec } from './common.js';
 
 /** The sandbox's own credentials: fakes that it accepts, printed on purpose so people can copy them. */
 const SANDBOX_WRITE_KEY = 'sandbox-write-key';
@@ -24,8 +24,9 @@ export const sandboxCommand: CommandSpec = {
   async run({ values }) {
     const json = values.json === true;
     const out = (text: string, obj: unknown) => process.stdout.write((json ? JSON.stringify(obj) : text) + '\n');
+    const port = portFrom(values.port);
     const sandbox = await startSandbox({
-      port: portFrom(values.port),
+      port,
       host: '127.0.0.1', // people's data may go here: never off this machine
       tokens: [SANDBOX_TOKEN],
       writeKeys: [SANDBOX_WRITE_KEY],
@@ -36,6 +37,8 @@ export const sandboxCommand: CommandSpec = {
         const line = `${r.time} ${r.method} ${r.path}${r.query} -> ${r.status}`;
         out(line, { type: 'request', line, method: r.method, path: r.path, status: r.status });
       },
+    }).catch((err: unknown) => {
+      throw portTaken(err, '127.0.0.1', port);
     });
     const env = {
       SEGMENT_TRACKING_API_URL: sandbox.url,

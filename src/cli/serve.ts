@@ -1,7 +1,7 @@
 import { isLoopback } from '../server/http-guard.js';
 import { appFromFlags, qualityOptions, auditOptions, envOptions, policyOptions, scopeOptions } from './app-flags.js';
 import { readAuthTokenFile } from './auth-token.js';
-import { listFlag, UsageError, type CommandSpec } from './common.js';
+import { listFlag, portTaken, UsageError, type CommandSpec } from './common.js';
 import { selfCommand, waitingMessage } from './waiting.js';
 
 type Values = Record<string, unknown>;
@@ -75,7 +75,9 @@ export const serveCommand: CommandSpec = {
     }
     if (http.warning) app.log.warn(http.warning);
     const { serveHttp } = await import('../server/http.js');
-    await serveHttp(app, { host: http.host, port: http.port, mode, token: http.token, allowedHosts: http.allowedHosts });
+    await serveHttp(app, { host: http.host, port: http.port, mode, token: http.token, allowedHosts: http.allowedHosts }).catch((err: unknown) => {
+      throw portTaken(err, http.host, http.port);
+    });
     return undefined;
   },
 };

@@ -40,6 +40,18 @@ describe('segment-router sandbox', () => {
     expect(first).toMatchObject({ type: 'listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), env: { SEGMENT_WRITE_KEY: 'sandbox-write-key' } });
   });
 
+  // Found by a new user's walk (2026-12-07): a second sandbox on the same port printed only Node's EADDRINUSE.
+  it('a port already taken says so and what to do: another --port, or 0 for any free one', async () => {
+    proc = await startCli(['sandbox', '--port', '0'], base, /^What it received: /);
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proc.stdout())![1]!;
+    for (const args of [['sandbox', '--port', port], ['serve', '--transport', 'http', '--port', port]]) {
+      const r = await runCli(args, { env: { ...base, SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-sb-')) } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(r.stderr).toContain('--port 0 takes any free port');
+    }
+  });
+
   it('a bad --port is a usage error', async () => {
     expect((await runCli(['sandbox', '--port', 'abc'], { env: base })).code).toBe(2);
   });
