@@ -88,6 +88,17 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(sb.requests.filter((q) => q.method === 'PUT')).toEqual([]);
   });
 
+  // Found by a new user's walk (2026-12-07): the error named "script.js", its hint the JSON-only "calls", and the refused call's own hint (--write) was not shown.
+  it('a refused write in text: the error names the file, the hint what is printed, and the refused call says which flag to add', async () => {
+    const path = file('refused.js', "const s = await tools.all('SEGMENT_LIST_SOURCES');\nawait tools.call('SEGMENT_UPDATE_SOURCE', { sourceId: s[0].id, enabled: true });\nreturn 1;\n");
+    const r = await run([path]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`at ${path}:2:`);
+    expect(r.stderr).not.toContain('script.js');
+    expect(r.stderr).not.toContain('"calls"');
+    expect(r.stderr).toContain('--write=allow');
+  });
+
   it('reads the script from stdin with -, and says what is wrong with its input', async () => {
     const piped = await runCli(['run', '-', '--json'], { env, input: 'return 6 * 7', timeoutMs: 30_000 });
     expect(JSON.parse(piped.stdout).result).toBe(42);
