@@ -102,11 +102,11 @@ async function rejectFiles(inputs: string[], given: string | undefined): Promise
   return out;
 }
 
-function fileLine(s: ImportSummary): string[] {
+export function fileLine(s: ImportSummary): string[] {
   if (s.already_imported) return [`${s.file}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
   const run = s.this_run;
   const out = [
-    `${s.file}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file ? ` (each with its line and reason in ${s.rejects_file})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
+    `${s.file}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${s.rejects_file})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
   ];
   if (s.findings_summary) {
     const plan = s.tracking_plan?.status === 'applied' ? `tracking plan "${s.tracking_plan.name ?? s.tracking_plan.id}"` : 'no tracking plan (naming and PII checked)';
@@ -115,7 +115,8 @@ function fileLine(s: ImportSummary): string[] {
   // What was sent but may not be as meant (a repeated messageId Segment drops, a number past 2^53): said here too, not in --json alone.
   for (const w of s.warnings ?? []) out.push(`  Warning: ${w}`);
   if (s.stopped) {
-    out.push(`  Stopped: ${s.stopped.message}${s.stopped.hint ? ` ${s.stopped.hint}` : ''}`);
+    // "Stopped: Stopped by the user." read twice: the message says it already.
+    out.push(`  ${/^stopped\b/i.test(s.stopped.message) ? '' : 'Stopped: '}${s.stopped.message}${s.stopped.hint ? ` ${s.stopped.hint}` : ''}`);
     if (s.stopped.reason === 'interrupted' || s.stopped.reason === 'not_accepted') out.push('  Run the same command again to go on from where it stopped: lines sent again keep their messageIds, so Segment keeps one copy.');
   }
   return out;

@@ -54,6 +54,8 @@ export function renderList(data: unknown, width?: number): string | undefined {
   const lines = [renderTable(listColumns(list.rows), list.rows, { width }), ''];
   const next = isRow(data) ? data.next_cursor : undefined;
   const what = list.key ?? 'items';
-  lines.push(`${list.rows.length} ${what}.${typeof next === 'string' ? ` More pages: add "all_pages": true to --args (next cursor: ${next}).` : ''} --json shows every field.`);
+  // "1 source", not "1 sources": the key is the plural.
+  const counted = list.rows.length === 1 && what.endsWith('s') ? `1 ${what.slice(0, -1)}` : `${list.rows.length} ${what}`;
+  lines.push(`${counted}.${typeof next === 'string' ? ` More pages: add "all_pages": true to --args (next cursor: ${next}).` : ''} --json shows every field.`);
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closest } from '../../src/cli/flags.js';
 import { findList, renderList } from '../../src/cli/list-view.js';
+import { fileLine } from '../../src/cli/import.js';
 import { renderTable } from '../../src/cli/table.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli-process.js';
@@ -126,6 +127,18 @@ describe('tables', () => {
     expect(blocked.stderr).toContain('breaks the tracking plan');
     expect(blocked.stderr).toContain('properties.order_id is required');
     expect(sb.events).toHaveLength(0);
+  });
+
+  // Found by a new user's walk (2026-12-07): "1 sources.", "Stopped: Stopped by the user.", a reject file named after a run with no reject.
+  it('counts of one are singular; an import stopped by the user says it once; no reject file is pointed at when nothing was rejected', async () => {
+    expect(renderList({ sources: [{ id: 'src_1', name: 'Web' }] })).toMatch(/^1 source\. /m);
+    expect(renderList({ sources: [{ id: 'a' }, { id: 'b' }] })).toMatch(/^2 sources\. /m);
+    const none = { read: 0, accepted: 0, rejected: 0 };
+    const summary = { file: 'e.ndjson', format: 'ndjson', read: 3, accepted: 3, rejected: 0, rejects_file: 'e.ndjson.rejects.ndjson', this_run: { ...none, seconds: 1, events_per_second: 3 }, complete: false, stopped: { reason: 'interrupted', message: 'Stopped by the user.' } } as unknown as Parameters<typeof fileLine>[0];
+    const text = fileLine(summary).join('\n');
+    expect(text).not.toContain('Stopped: Stopped');
+    expect(text).toContain('Stopped by the user.');
+    expect(text).not.toContain('each with its line and reason');
   });
 
   it('tools and search print aligned tables; search uses the same widths for every use case', async () => {
