@@ -36,8 +36,7 @@ export function mcpConfirmer(server: McpServer, extra: RequestHandlerExtra<Serve
         { timeout: CONFIRM_TIMEOUT_MS, ...(signal ? { signal } : {}) },
       );
       if (answer.action === 'accept' && answer.content?.confirm === true) return { confirmed: true };
-      const reason = answer.action === 'decline' ? 'the user declined' : answer.action === 'cancel' ? 'the user cancelled' : 'the user answered confirm=false';
-      return { confirmed: false, reason };
+      return { confirmed: false, reason: notConfirmed(answer) };
     } catch (err) {
       if (signal?.aborted) return { confirmed: false, reason: 'the call was cancelled before the user answered' };
       return { confirmed: false, reason: `the confirmation could not be asked (${(err as Error).message})`, unsupported: true };
@@ -95,9 +94,17 @@ export async function askToConfirm(server: McpServer, extra: Extra, message: str
       { timeout: CONFIRM_TIMEOUT_MS },
     );
     if (answer.action === 'accept' && answer.content?.confirm === true) return { confirmed: true, reason: 'the user confirmed' };
-    return { confirmed: false, reason: answer.action === 'decline' ? 'the user declined' : answer.action === 'cancel' ? 'the user cancelled' : 'the user answered confirm=false' };
+    return { confirmed: false, reason: notConfirmed(answer) };
   } catch (err) {
     // The client said it can ask, and asking failed: that is not a yes.
     return { confirmed: false, reason: `the confirmation could not be asked (${(err as Error).message})` };
   }
+}
+
+/** Why an answer is not a yes, in its own terms: an accept without `confirm` is no answer to the question. */
+function notConfirmed(answer: { action: string; content?: Record<string, unknown> }): string {
+  if (answer.action === 'decline') return 'the user declined';
+  if (answer.action === 'cancel') return 'the user cancelled';
+  const confirm = answer.content?.confirm;
+  return confirm === undefined ? 'the client accepted without answering the question (no "confirm")' : `the user answered confirm=${JSON.stringify(confirm)}`;
 }

@@ -31,15 +31,18 @@ describe('write policy', () => {
     expect(seen[0]!.requestedSchema.properties.confirm).toMatchObject({ type: 'boolean', default: true });
   });
 
+  // The accept without content found by an adversarial review (2026-12-07): it was said to be "confirm=false".
   it.each([
-    ['decline', { action: 'decline' as const }],
-    ['cancel', { action: 'cancel' as const }],
-    ['confirm=false', { action: 'accept' as const, content: { confirm: false } }],
-  ])('ask: %s sends nothing', async (_name, answer) => {
+    ['decline', { action: 'decline' as const }, 'the user declined'],
+    ['cancel', { action: 'cancel' as const }, 'the user cancelled'],
+    ['confirm=false', { action: 'accept' as const, content: { confirm: false } }, 'the user answered confirm=false'],
+    ['accept without content', { action: 'accept' as const }, 'without answering the question (no "confirm")'],
+  ])('ask: %s sends nothing, and says why', async (_name, answer, why) => {
     env = await sandboxWithRouter({ args: ['--write=ask'], onElicit: async () => answer });
     const { result, structured } = await env.call('EXECUTE_TOOL', track);
     expect(result.isError).toBe(true);
     expect(structured.error.kind).toBe('policy');
+    expect(structured.error.message).toContain(why);
     expect(trackingRequests(env.sandbox)).toHaveLength(0);
   });
 
