@@ -26,7 +26,9 @@ const fmt = countText;
 
 /** The whole name, extension kept: a.csv and a.ndjson never share a reject file, in one run or two. */
 function rejectsPathFor(file: string): string {
-  return join(dirname(file), `${basename(file)}.rejects.ndjson`);
+  // A file read through /dev or /proc (import /dev/stdin < events.ndjson) gets its reject file here, not in /dev.
+  const folder = /^\/(dev|proc)(\/|$)/.test(dirname(resolve(file))) ? '.' : dirname(file);
+  return join(folder, `${basename(file)}.rejects.ndjson`);
 }
 
 /** Where a path leads, following links (a file not made yet: its folder's real path). */

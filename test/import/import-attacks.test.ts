@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -427,6 +427,23 @@ describe('import, as an adversary would use it', () => {
   // hard link ran twice at once, and with --default-timestamp=now each name filled in its own time: 1,000 of
   // 1,000 records reached Segment under two ids.
   // Found by an adversarial review (2026-12-07): an empty .json was imported "as NDJSON", and once the array came every run was refused.
+  // Found by an adversarial review (2026-12-07): `import /dev/stdin < file` wrote its reject file into /dev.
+  it('a file read through /dev/stdin gets its reject file in the current folder, not in /dev', async () => {
+    const path = file('via-stdin.ndjson', lines(2) + 'not json\n');
+    const cwd = mkdtempSync(join(tmpdir(), 'sr-stdin-'));
+    const fd = openSync(path, 'r');
+    try {
+      // Spawned, not spawnSync: the sandbox answering it runs in this process.
+      const child = spawn(process.execPath, [CLI, 'import', '/dev/stdin', '--write=allow', '--validate=off', '--json'], { cwd, env: homeEnv(), stdio: [fd, 'ignore', 'ignore'] });
+      const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(status).toBe(1);
+      expect(rejectLines(join(cwd, 'stdin.rejects.ndjson'))).toHaveLength(1);
+      expect(existsSync('/dev/stdin.rejects.ndjson')).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('an empty .json binds nothing: a usage error, and once the array is written it imports', async () => {
     const path = file('later.json', '');
     const empty = await run([path, '--write=allow', '--json']);
