@@ -46,6 +46,11 @@ let current: CommandSpec | undefined;
 
 async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
+  // `help import` is `import --help`, as people type it.
+  if (name === 'help' && rest.length === 1 && Object.hasOwn(commands, rest[0]!)) {
+    process.stdout.write(helpText(await commands[rest[0]!]!()) + '\n');
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await topHelp()) + '\n');
     return name ? EXIT.ok : EXIT.usage;

@@ -34,6 +34,14 @@ describe('help', () => {
     expect(r.stdout).toContain('Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
   });
 
+  // Found by a new user's walk (2026-12-07): `help search` printed the general help.
+  it('help COMMAND is COMMAND --help', async () => {
+    const r = await cli(['help', 'search']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe((await cli(['search', '--help'])).stdout);
+    expect(r.stdout).toMatch(/^Usage: segment-router search/m);
+  });
+
   it('no command prints help and exits 2; an unknown command or flag is a usage error', async () => {
     expect((await cli([])).code).toBe(2);
     const unknown = await cli(['frobnicate']);
