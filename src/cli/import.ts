@@ -182,7 +182,7 @@ export const importCommand: CommandSpec = {
           slug: 'SEGMENT_BATCH',
           title: 'Import events',
           access: 'write',
-          summary: `Import ${files.map((f) => f.path).join(', ')} (${fmt(Math.round(total / 1024))} KB) into Segment: every record is sent as a tracking message with SEGMENT_BATCH.`,
+          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into Segment: every record is sent as a tracking message with SEGMENT_BATCH.`,
         });
         if (!answer.confirmed) return refuse(EXIT.policy, `Nothing was sent: --write=ask needs a "y" and ${answer.reason}. ${answer.unsupported ? 'Run it in a terminal to answer the prompt, or pass --write=allow.' : ''}`.trim());
       }
@@ -237,6 +237,8 @@ export const importCommand: CommandSpec = {
           );
           summaries.push(summary);
           before += f.size;
+          // The last frame is the file done, not the last read's 98 % and "ETA 1s".
+          if (summary.complete) bar?.update(before, { rate: fmt(meter.add(summary.this_run.accepted)), accepted: fmt(summary.this_run.accepted), rejected: fmt(summary.this_run.rejected) });
           if (summary.stopped) break;
         }
       } finally {

@@ -348,6 +348,19 @@ describe('segment-router import FILE', () => {
     expect(out).toContain('2 accepted by Segment, 1 rejected');
   });
 
+  // Found by a new user's walk (2026-12-07): the last frame of a finished import read 98-99 % and "ETA 1s"
+  // (a JSON array's last item ends before its "]").
+  it.skipIf(!hasScript)('on a terminal: the last frame of a finished import is 100 %', async () => {
+    const path = file('tty.json', JSON.stringify([1, 2, 3].map((i) => JSON.parse(track(i))), null, 2));
+    const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
+    const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} import ${path} --write=allow`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await new Promise((resolve) => child.on('exit', resolve)), out).toBe(0);
+    const frames = out.split(/\r|\u001b\[[0-9;]*[A-Za-z]/).filter((f) => /% \|/.test(f));
+    expect(frames.at(-1)).toMatch(/100% \|.* \| ETA 0s/);
+  });
+
   it('no progress bar and no terminal codes when stdout and stderr are not terminals', async () => {
     const path = file('quiet.ndjson', ndjson([track(1), track(2)]));
     const r = await runImport([path, '--write=allow']);
