@@ -351,7 +351,7 @@ describe('segment-router import FILE', () => {
   // Found by a new user's walk (2026-12-07): the last frame of a finished import read 98-99 % and "ETA 1s"
   // (a JSON array's last item ends before its "]").
   it.skipIf(!hasScript)('on a terminal: the last frame of a finished import is 100 %', async () => {
-    const path = file('tty.json', JSON.stringify([1, 2, 3].map((i) => JSON.parse(track(i))), null, 2));
+    const path = file('tty.json', JSON.stringify([1, 2, 3].map((i) => track(i)), null, 2));
     const env = sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'error' });
     const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} import ${path} --write=allow`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
