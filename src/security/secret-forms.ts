@@ -22,6 +22,12 @@ export function secretForms(secret: string): string[] {
   }
   const bytes = Buffer.from(secret, 'utf8');
   forms.add(bytes.toString('hex'));
+  // Every character escaped, as code writes a string to hide it or to pass it through a template:
+  // JSON's \u0074\u006b..., and that once more escaped (\\u0074...); C's and JavaScript's \x74\x6b...
+  const everyChar = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  forms.add(everyChar);
+  forms.add(everyChar.replaceAll('\\', '\\\\'));
+  forms.add([...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''));
   for (const b of [bytes, Buffer.from(`${secret}:`, 'utf8')]) {
     forms.add(b.toString('base64'));
     forms.add(b.toString('base64url'));

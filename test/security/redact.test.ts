@@ -63,6 +63,19 @@ describe('redaction', () => {
     }
   });
 
+  // Found by an adversarial review (2026-12-07): an upstream's 400 body echoed the token with every character escaped.
+  it('masks a secret with every character escaped: \\u00XX (once or twice escaped), \\xXX, in either case', () => {
+    const r = new Redactor();
+    r.add(secret);
+    const u = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const x = [...secret].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    for (const form of [u, u.toUpperCase().replaceAll('\\U', '\\u'), u.replaceAll('\\', '\\\\'), x, x.toUpperCase().replaceAll('\\X', '\\x')]) {
+      const out = r.upstream(`{"error":"bad token ${form}"}`);
+      expect(out, form).not.toContain(form);
+      expect(out).toContain('****');
+    }
+  });
+
   it('an answer\'s own words that happen to spell a piece of the key in another case are left alone', () => {
     const r = new Redactor();
     r.add('wk_TEST_SECRET_write_key_0123456789');
