@@ -109,7 +109,7 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect((await run([file('x.js', 'return 1'), '--timeout-ms', '999999'])).stderr).toMatch(/--timeout-ms must be a whole number from 1 to 120000/);
     const failing = await run([file('fail.js', 'await tools.call("SEGMENT_GET_SOURCE", { sourceId: "src_missing" });')]);
     expect(failing.code).toBe(1);
-    expect(failing.stderr).toMatch(/Failed \(script\) at script\.js:1:\d+: The script threw ToolError/);
+    expect(failing.stderr).toMatch(/Failed \(script\) at \S*fail\.js:1:\d+: The script threw ToolError/);
     expect(failing.stderr).toMatch(/1\. SEGMENT_GET_SOURCE failed \(not_found\)/);
   }, 180_000);
 });
