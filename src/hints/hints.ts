@@ -46,6 +46,8 @@ export interface Hints {
   rejectedBySegment(slug: string): string;
   /** Any other client error from Segment. */
   otherUpstream(slug: string): string;
+  /** An id Segment does not know: where to look ids up (the list tools' slugs). */
+  lookUpIds(listSlugs: string[]): string;
 }
 
 const ENV_NAMES: Record<Capability, string> = { tracking: 'SEGMENT_WRITE_KEY', public_api: 'SEGMENT_PUBLIC_API_TOKEN' };
@@ -134,6 +136,7 @@ export const MCP_HINTS: Hints = {
     'Do not retry with the same token. Check MANAGE_CONNECTIONS; the operator sets SEGMENT_PUBLIC_API_TOKEN to a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source) and restarts. An EU workspace also needs region eu.',
   rejectedBySegment: () => 'Fix the named fields and call again; nothing was changed. SEARCH_TOOLS shows the input schema and pitfalls.',
   otherUpstream: () => 'Check the arguments against SEARCH_TOOLS; nothing suggests a retry would help.',
+  lookUpIds: (slugs) => `Look the id up with ${slugs.join(' or ')}.`,
 };
 
 /** A command as the person types it (no quotes around it: the examples hold quotes of their own). */
@@ -171,6 +174,7 @@ export const CLI_HINTS: Hints = {
     `Do not retry with the same token. Replace it with ${cmd('connections add')} (or SEGMENT_PUBLIC_API_TOKEN) by a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source); ${cmd('connections verify')} checks it. An EU workspace also needs --region eu.`,
   rejectedBySegment: (slug) => `Fix the named fields and run it again; nothing was changed. The input schema: ${cmd(`schema ${slug}`)}`,
   otherUpstream: (slug) => `Check the arguments against the input schema (${cmd(`schema ${slug}`)}); nothing suggests a retry would help.`,
+  lookUpIds: (slugs) => `Look the id up with ${slugs.map((s) => cmd(`call ${s}`)).join(' or ')}.`,
 };
 
 export function hintsFor(surface: Surface | undefined): Hints {

@@ -111,6 +111,8 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(failing.code).toBe(1);
     expect(failing.stderr).toMatch(/Failed \(script\) at \S*fail\.js:1:\d+: The script threw ToolError/);
     expect(failing.stderr).toMatch(/1\. SEGMENT_GET_SOURCE failed \(not_found\)/);
+    // Found by a new user's walk (2026-12-07): the hint named a slug, not the command to run it.
+    expect(failing.stderr).toContain('Look the id up with segment-router call SEGMENT_LIST_SOURCES.');
   }, 180_000);
 });
 

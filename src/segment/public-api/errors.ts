@@ -96,7 +96,7 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
       kind: 'not_found',
       status,
       message: `Not found (HTTP 404): ${named.length > 1 ? 'one of ' : ''}${which} does not exist in this workspace, or the token cannot see it.${suffix}`,
-      hint: `${lookups.length ? `Look the id up with ${lookups.join(' or ')}. ` : ''}Ids are not names or slugs. If the workspace is in the EU, the connection needs region eu.`,
+      hint: `${lookups.length ? `${hints.lookUpIds(lookups)} ` : ''}Ids are not names or slugs. If the workspace is in the EU, the connection needs region eu.`,
       details: { ids: Object.fromEntries(named.map(([k, v]) => [k, showId(k, v)])) },
     };
   }
