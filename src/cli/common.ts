@@ -14,6 +14,10 @@ export interface CommandSpec {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** What each subcommand does, for a command that has them (`connections list`). */
+  subcommands?: Record<string, string>;
+  /** The exit codes this command can give, when not all five (a command that sends nothing is never refused by the write policy). */
+  exitCodes?: string;
   /** Returns the exit code, or undefined for a long-running command that exits on its own. */
   run(parsed: { values: Record<string, unknown>; positionals: string[] }): Promise<number | undefined>;
 }
@@ -33,12 +37,20 @@ export function listFlag(v: unknown): string[] | undefined {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+const ALL_EXIT_CODES = '0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected';
+
 export function helpText(cmd: CommandSpec): string {
-  const lines = [`${cmd.summary}`, '', `Usage: ${cmd.usage}`, '', 'Options:'];
+  const lines = [`${cmd.summary}`, '', `Usage: ${cmd.usage}`, ''];
+  if (cmd.subcommands) {
+    lines.push('Subcommands:');
+    for (const [name, what] of Object.entries(cmd.subcommands)) lines.push(`  ${name}`.padEnd(30) + what);
+    lines.push('');
+  }
+  lines.push('Options:');
   for (const [name, o] of Object.entries({ ...cmd.options, help: { type: 'boolean', description: 'Show this help.' } as OptionSpec })) {
     lines.push(`  --${name}${o.type === 'string' ? ' <value>' : ''}`.padEnd(30) + o.description);
   }
-  lines.push('', 'Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
+  lines.push('', `Exit codes: ${cmd.exitCodes ?? ALL_EXIT_CODES}.`);
   return lines.join('\n');
 }
 

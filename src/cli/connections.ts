@@ -15,6 +15,13 @@ type Sub = (typeof SUBCOMMANDS)[number];
 export const connectionsCommand: CommandSpec = {
   name: 'connections',
   summary: 'List, add, verify or remove stored Segment connections.',
+  subcommands: {
+    list: 'The stored connections (and one from the environment), masked, with their last known status.',
+    add: 'Store a write key and/or a Public API token (asked for hidden, or --stdin), checked with Segment.',
+    verify: 'Check a connection with Segment now.',
+    remove: 'Delete a stored connection (asks first on a terminal).',
+  },
+  exitCodes: '0 success, 1 the check or the change failed, 2 usage error, 4 nothing is configured (or nothing to remove)',
   usage: 'segment-router connections list|add|verify|remove [--name N] [--region us|eu] [--stdin] [--skip-verify] [--new-key] [--yes] [--json]',
   options: {
     name: { type: 'string', description: 'Connection name (default: $SEGMENT_ROUTER_CONNECTION, else "default").' },

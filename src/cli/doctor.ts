@@ -47,6 +47,7 @@ function wrap(line: string, width: number): string {
 export const doctorCommand: CommandSpec = {
   name: 'doctor',
   summary: 'Check the set-up: node, the config home, the key file, each connection with Segment, the region, the MCP clients.',
+  exitCodes: '0 every check ok, 1 a check found a warning or a problem, 2 usage error',
   usage: 'segment-router doctor [--offline] [--json]',
   options: {
     offline: { type: 'boolean', description: 'Do not contact Segment; report connections as last known.' },

@@ -16,6 +16,7 @@ function portFrom(raw: unknown): number {
 export const sandboxCommand: CommandSpec = {
   name: 'sandbox',
   summary: 'Run a local Segment-compatible endpoint that records and shows what it receives.',
+  exitCodes: '1 it could not start (a port in use), 2 usage error; it runs until stopped (Ctrl-C)',
   usage: 'segment-router sandbox [--port N] [--json]',
   options: {
     port: { type: 'string', description: `Port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one).` },

@@ -5,6 +5,7 @@ import { printJson, printText } from './output.js';
 export const schemaCommand: CommandSpec = {
   name: 'schema',
   summary: "Print a tool's input JSON Schema.",
+  exitCodes: '0 success, 2 usage error',
   usage: 'segment-router schema <SLUG> [--json]',
   options: { ...scopeOptions, ...envOptions, ...jsonOption },
   async run({ values, positionals }) {

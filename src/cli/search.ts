@@ -82,6 +82,7 @@ function renderText(a: SearchAnswer, width?: number): string {
 export const searchCommand: CommandSpec = {
   name: 'search',
   summary: 'Find the Segment tools for a task; the same answer as SEARCH_TOOLS.',
+  exitCodes: '0 success, 2 usage error',
   usage: 'segment-router search "<use case>" ["<another use case>" ...] [--known-fields "name:value, ..."] [--limit N] [--explain] [--json]',
   options: {
     limit: { type: 'string', description: 'Most primary tools per use case, 1 to 10 (default 5).' },

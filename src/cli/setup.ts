@@ -48,6 +48,7 @@ function render(plan: SetupPlan, result: SetupResult): string {
 export const setupCommand: CommandSpec = {
   name: 'setup',
   summary: "Add the router to an MCP client's configuration (claude-desktop, claude-code, cursor, vscode).",
+  exitCodes: '0 success, 1 the file could not be written, 2 usage error',
   usage: `segment-router setup ${CLIENT_IDS.join('|')} --write=deny|ask|allow [--allow-destructive] [--toolsets a,b] [--scope user|project] [--connection NAME] [--server-name NAME] [--print] [--json]`,
   options: {
     write: { type: 'string', description: 'What the assistant may do: deny (read only), ask (confirm each write) or allow. Asked on a terminal when absent.' },

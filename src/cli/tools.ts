@@ -6,6 +6,7 @@ import { renderTable, terminalWidth, type Column } from './table.js';
 export const toolsCommand: CommandSpec = {
   name: 'tools',
   summary: 'List every tool in scope: slug, title, access, toolset, api.',
+  exitCodes: '0 success, 2 usage error',
   usage: 'segment-router tools [--toolsets a,b] [--tools SLUG,...] [--json]',
   options: { ...scopeOptions, ...envOptions, ...jsonOption },
   async run({ values }) {

@@ -27,11 +27,24 @@ async function cli(args: string[], opts: { env?: Record<string, string>; input?:
 const json = (s: string) => JSON.parse(s.trim().split('\n').pop()!);
 
 describe('help', () => {
-  it.each(['serve', 'search', 'call', 'tools', 'schema', 'sandbox'])('%s --help documents options and exit codes', async (cmd) => {
+  it.each(['serve', 'call', 'run', 'import'])('%s --help documents options and exit codes', async (cmd) => {
     const r = await cli([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: segment-router /m);
     expect(r.stdout).toContain('Exit codes: 0 success, 1 the call failed, 2 usage error, 3 refused by the write policy, 4 not connected.');
+  });
+
+  // Found by a new user's walk (2026-12-07): every help listed the write policy's 3 and 4, and connections did not say what its subcommands do.
+  it.each(['search', 'tools', 'schema', 'sandbox', 'doctor', 'setup', 'connections'])('%s --help lists only the exit codes it can give (none is refused by the write policy)', async (cmd) => {
+    const r = await cli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Exit codes: .*2 usage error/m);
+    expect(r.stdout).not.toContain('3 refused by the write policy');
+  });
+
+  it('connections --help says what each subcommand does', async () => {
+    const r = await cli(['connections', '--help']);
+    for (const sub of ['list', 'add', 'verify', 'remove']) expect(r.stdout).toMatch(new RegExp(`^  ${sub}\\s+\\S`, 'm'));
   });
 
   // Found by a new user's walk (2026-12-07): `help search` printed the general help.
