@@ -53,7 +53,10 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   };
   let itemLine = 0;
   let itemStart = 0;
-  let complained = false;
+  /** The line where text that is no array starts after a "]": from there on nothing is read. */
+  let junkLine: number | undefined;
+  /** Whether this run read any byte: a resume at the very end (after text past the last "]") has nothing to say. */
+  let readAny = false;
   /** Whether the last byte read outside an item was a comma: a comma or "]" next leaves an empty slot. */
   let afterComma = false;
   let offset = from.offset;
@@ -86,6 +89,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
 
   for await (const chunk of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
     const buf = chunk as Buffer;
+    if (buf.length) readAny = true;
     let out: SourceRecord[] = [];
     itemStart = 0;
     for (let i = 0; i < buf.length; i++) {
@@ -154,16 +158,16 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           }
           break;
         case S.Done:
-          // Arrays one after another (`cat day1.json day2.json`): the next one's items are read on, numbered on.
+          // Arrays one after another (`cat day1.json day2.json`, the second maybe with its own BOM): the
+          // next one's items are read on, numbered on. Anything else after "]" is not read at all, a "["
+          // inside it neither: said once, when the file has been read (below).
+          if (junkLine !== undefined || isSpace(b) || b === 0xef || b === 0xbb || b === 0xbf) break;
           if (b === JsonByte.OPEN_LIST) {
             state = S.Item;
             afterComma = false;
             break;
           }
-          if (!isSpace(b) && !complained) {
-            complained = true;
-            out.push({ line, next: { offset: offset + buf.length, line, item }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' });
-          }
+          junkLine = line;
           break;
       }
     }
@@ -174,6 +178,9 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   // Records at an end without "]" are open (source.ts): the file may still be being written, so no
   // checkpoint counts them and the next run reads them again from where they start.
   const unclosed = (next: ReadPosition): SourceRecord => ({ line, next, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)', open: true });
+  // Its resume position is the file's end: what follows the last "]" is never read again.
+  if (junkLine !== undefined) yield [{ line: junkLine, next: { offset, line, item }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' }];
+  if (!readAny && from.offset > 0) return;
   if (state === S.In) {
     // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).
     const rec = { ...finish({ offset, line, item: 0 }, true), next: itemFrom, open: true };

@@ -158,6 +158,24 @@ describe('JSON arrays, streamed', () => {
     expect((await all(file('[{"a":1}] x', 'json'), 'json')).map((r) => r.error ?? 'item')).toEqual(['item', expect.stringContaining('after the closing')]);
   });
 
+  // Found by the review of the mends (2026-12-07): a "[" inside text after the last "]" started an array
+  // (its items were sent, though the text was said to be ignored), a second file's BOM was such text, and
+  // that text's resume position, the end of its block, skipped the items after it in the block.
+  it('after a "]": a BOM and spaces are nothing, another array is read on, any other text is ignored whole (a "[" in it too), said once, resumed past', async () => {
+    const bom = await all(file('[{"a":1}]\r\n\uFEFF[{"a":2}]\n', 'json'), 'json', START, 4);
+    expect(bom.map((r) => r.error ?? r.raw.toString())).toEqual(['{"a":1}', '{"a":2}']);
+    const path = file('[{"a":1}]\n{"note":"x","wrapped":[{"a":9}]}\n[{"a":3}]\n', 'json');
+    for (const block of [4, 1 << 16]) {
+      const got = await all(path, 'json', START, block);
+      expect(got.map((r) => [r.line, r.error?.slice(0, 24) ?? r.raw.toString()])).toEqual([
+        [1, '{"a":1}'],
+        [2, 'text after the closing "'],
+      ]);
+      expect(await all(path, 'json', got[0]!.next, block)).toEqual(got.slice(1));
+      expect(await all(path, 'json', got[1]!.next, block)).toEqual([]);
+    }
+  });
+
   it('an item followed by a character JSON does not read as space (form feed, no-break space, BOM) is not JSON, as it would not be on an NDJSON line', async () => {
     const got = await all(file('[{"a":1}\f,{"a":2}\u00a0,{"a":3}\uFEFF,{"a":4} \r\n]', 'json'), 'json', START, 5);
     expect(got.map((r) => r.value ?? r.error?.slice(0, 8))).toEqual(['not JSON', 'not JSON', 'not JSON', { a: 4 }]);
