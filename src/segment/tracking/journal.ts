@@ -48,7 +48,7 @@ interface Begin {
   acked?: Range[];
 }
 /** `end` with `done`: the call is over; without: its entry was taken over by a repeat. `release`: left open, no longer running. */
-type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string };
+type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string } | { t: 'drop'; id: string } | { t: 'gen'; id: string };
 
 interface Entry {
   begin: Begin;
@@ -112,7 +112,9 @@ export class DeliveryJournal {
   private readonly runningFp = new Map<string, { id: string; total: number; end: Promise<RunEnd>; settle: (ended: boolean) => void }>();
   /** Calls ended (done) lately, by entry id, with their ids and timestamp: a repeat waiting on another process answers by them. */
   private readonly ended = new Map<string, { prefix: string; now: string }>();
-  private cache: { entries: Map<string, Entry>; offset: number; ino?: number } = { entries: new Map(), offset: 0 };
+  /** Entries a compaction dropped while still open (`drop` lines): gone, but not ended. */
+  private readonly dropped = new Set<string>();
+  private cache: { entries: Map<string, Entry>; offset: number; ino?: number; gen?: string } = { entries: new Map(), offset: 0 };
 
   constructor(
     private readonly dir: string,
@@ -169,6 +171,8 @@ export class DeliveryJournal {
     if (entry) return !entry.released && alive(entry.begin.pid) ? undefined : { ended: false, prefix: '', now: '' };
     const done = this.ended.get(seen.id);
     if (done) return { ended: true, ...done };
+    // Dropped open by a compaction over its bound: nothing says it ended, so it did not.
+    if (this.dropped.has(seen.id)) return { ended: false, prefix: '', now: '' };
     const successor = [...entries.values()].some((e) => e.begin.fp === seen.fp && e.begin.total === seen.total);
     return successor ? { ended: false, prefix: '', now: '' } : { ended: true, prefix: seen.prefix, now: seen.now };
   }
@@ -228,7 +232,9 @@ export class DeliveryJournal {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return this.cache.entries;
     }
-    if (st.ino !== this.cache.ino || st.size < this.cache.offset) this.cache = { entries: new Map(), offset: 0, ino: st.ino };
+    // A compacted file can get the inode number of one it replaced: its first line (each compaction's own id) tells them apart.
+    const gen = generationOf(this.path);
+    if (st.ino !== this.cache.ino || st.size < this.cache.offset || gen !== this.cache.gen) this.cache = { entries: new Map(), offset: 0, ino: st.ino, gen };
     if (st.size === this.cache.offset) return this.cache.entries;
     const fd = openSync(this.path, 'r');
     let chunk: Buffer;
@@ -259,6 +265,13 @@ export class DeliveryJournal {
       else if (line.t === 'release') {
         const e = entries.get(line.id);
         if (e) e.released = true;
+      } else if (line.t === 'gen') {
+        continue;
+      } else if (line.t === 'drop') {
+        entries.delete(line.id);
+        this.dropped.add(line.id);
+        // Kept as long as the file keeps them (a quarter of its bound: thousands), so a compaction writes them on.
+        if (this.dropped.size > 10_000) this.dropped.delete(this.dropped.values().next().value!);
       } else {
         const e = entries.get(line.id);
         if (e && line.done) this.noteEnded(line.id, e.begin);
@@ -278,6 +291,8 @@ export class DeliveryJournal {
   private compact(entries: Map<string, Entry>): void {
     const recent = [...entries.values()].filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs).sort((a, b) => b.begin.at - a.begin.at);
     const lines: string[] = [];
+    /** Open entries left out: said in the new file, so a repeat waiting on one does not take it for ended. */
+    const dropped: string[] = [];
     let bytes = 0;
     for (const e of recent) {
       const line = JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n';
@@ -287,7 +302,11 @@ export class DeliveryJournal {
       // Another live process's entry may be running or left open: only that process knows. Kept while
       // recent (an MCP call answers within a minute; a task within its hour), else within the budget.
       const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
-      if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) continue;
+      if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) {
+        // A repeat waits on a run at most its deadline (within the hour): older ones need no word.
+        if (Date.now() - e.begin.at < OTHERS_RUNNING_MS) dropped.push(e.begin.id);
+        continue;
+      }
       // Reversed below: a release line pushed before its begin line comes after it in the file.
       if (e.released) lines.push(JSON.stringify({ t: 'release', id: e.begin.id }) + '\n');
       lines.push(line);
@@ -301,7 +320,14 @@ export class DeliveryJournal {
     try {
       const late = completeLines(old, this.cache.offset);
       // A journal cut short by a full disk must not replace the whole one: replaced only once written whole.
-      replaceFileSync(this.path, lines.reverse().join('') + late.text, FILE_MODE);
+      // This compaction's drops and those of the ones before it (read from the file), within a quarter of the bound.
+      let drops = '';
+      for (const id of new Set([...dropped, ...[...this.dropped].reverse()])) {
+        const line = JSON.stringify({ t: 'drop', id }) + '\n';
+        if (drops.length + line.length > this.opts.maxBytes / 4) break;
+        drops += line;
+      }
+      replaceFileSync(this.path, JSON.stringify({ t: 'gen', id: randomUUID() }) + '\n' + drops + lines.reverse().join('') + late.text, FILE_MODE);
       const fd = this.reopenIfMoved(true);
       this.cache = { entries: new Map(), offset: 0 };
       const later = completeLines(old, late.end);
@@ -367,6 +393,24 @@ export class DeliveryJournal {
     } catch {
       return true;
     }
+  }
+}
+
+/** The id on a compacted file's first line ('' for a file no compaction wrote). */
+function generationOf(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const head = Buffer.alloc(80);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const m = /^\{"t":"gen","id":"([0-9a-f-]{36})"\}\n/.exec(head.toString('latin1', 0, n));
+    return m ? m[1]! : '';
+  } finally {
+    closeSync(fd);
   }
 }
 

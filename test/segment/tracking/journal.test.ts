@@ -121,6 +121,45 @@ describe('the delivery journal, torn and crowded', () => {
     expect(again.acked.size).toBe(total);
   }, 60_000);
 
+  // Found by the review of the mends (2026-12-07): a run released (nothing accepted) and then dropped by a
+  // compaction over its bound read, to a repeat waiting on it elsewhere, as ended: it answered "accepted
+  // by an earlier attempt" and sent nothing. And a compacted file that got the inode number of the one it
+  // replaced was read on from the old offset, its first lines missed.
+  it('a run dropped open by a compaction is not taken for ended by a repeat waiting on it in another process', async () => {
+    const d = dir();
+    const opts = { maxBytes: 6_000, maxAgeMs: 86_400_000 };
+    const journalJs = join(process.cwd(), 'dist/segment/tracking/journal.js');
+    const script = `const { DeliveryJournal } = await import(${JSON.stringify(journalJs)});
+      const j = new DeliveryJournal(${JSON.stringify(d)}, ${JSON.stringify(opts)});
+      const run = j.begin('fp-watched', { prefix: 'p-', now: 'n', total: 1 });
+      process.stdout.write(run.id + '\\n');
+      await new Promise((r) => process.stdin.once('data', r));
+      j.release(run.id);
+      for (let k = 0; k < 30; k++) j.release(j.begin('fp-other-' + k, { prefix: 'q-', now: 'n', total: 1 }).id);
+      process.stdout.write('done\\n');
+      await new Promise((r) => process.stdin.once('data', r));`;
+    const other = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      other.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const line = async (n: number) => {
+        while (out.split('\n').length <= n) await new Promise((r) => setTimeout(r, 10));
+      };
+      await line(1);
+      const repeat = new DeliveryJournal(d, opts);
+      const busy = repeat.busy('fp-watched', 1);
+      expect(busy && 'elsewhere' in busy).toBe(true);
+      other.stdin.write('go\n');
+      await line(2);
+      const seen = (busy as { elsewhere: Parameters<DeliveryJournal['endOf']>[0] }).elsewhere;
+      // The waiting repeat, and one reading the file afresh (a compacted file may reuse an inode number).
+      expect(repeat.endOf(seen)).toMatchObject({ ended: false });
+      expect(new DeliveryJournal(d, opts).endOf(seen)).toMatchObject({ ended: false });
+    } finally {
+      other.kill();
+    }
+  }, 60_000);
+
   // Found by a second review (2026-12-06): every open entry of another live process was kept, so two servers sharing a home stayed far past the bound.
   it('another live process\'s open entries are kept only while recent; older ones fall under the bound', async () => {
     const d = dir();
