@@ -1,6 +1,7 @@
 import { hintsFor, type Surface } from '../../hints/hints.js';
 import type { ToolError } from '../../registry/types.js';
 import { cutText } from '../../security/snippet.js';
+import { nestsDeeper } from '../../util/json-depth.js';
 import type { OperationEntry } from './catalog.js';
 
 /**
@@ -19,6 +20,8 @@ const MAX_MESSAGE = 200;
 const MAX_ITEMS = 5;
 
 export function parseErrors(text: string): ApiErrorItem[] {
+  // Errors nested past any real one's depth are not read: passed on, they ran a walk out of stack.
+  if (nestsDeeper(text, 32)) return [];
   try {
     const body = JSON.parse(text) as { errors?: unknown };
     return Array.isArray(body?.errors) ? (body.errors as ApiErrorItem[]).filter((e) => e && typeof e === 'object').slice(0, MAX_ITEMS) : [];

@@ -99,6 +99,18 @@ describe('errors an agent can act on', () => {
     expect(r.error!.message).toMatch(/slug: slug may hold only/);
   });
 
+  // Found by the review of the mends (2026-12-07): a 400 whose errors[].field nested 30,000 deep was passed on
+  // raw, and the answer became "Internal error ... Maximum call stack size exceeded".
+  it('a 400 whose errors nest past any real one is said without them, as a structured error', async () => {
+    let field: unknown = [];
+    for (let i = 0; i < 1_000; i++) field = [field];
+    sandbox.faults.add({ path: '/sources', status: 400, body: { errors: [{ type: 'validation', message: 'bad', field }] }, times: 5 });
+    const r = await run('SEGMENT_LIST_SOURCES');
+    expect(r.successful).toBe(false);
+    expect(r.error).toMatchObject({ kind: 'validation', message: expect.stringContaining('HTTP 400') });
+    expect(JSON.stringify(r)).not.toContain('[[[[');
+  });
+
   it('429 waits msBeforeNext and retries; reports the wait when it does not clear', async () => {
     sandbox.publicApi.throttle = { count: 2, msBeforeNext: 40 };
     const started = Date.now();
