@@ -45,6 +45,8 @@ export interface Checkpoint {
   openCounts?: { read: number; accepted: number; rejected: number };
   /** The file's device and inode (`dev:ino`): the same file under another name (a hard link) is found by it. */
   inode?: string;
+  /** Where the file was (its real path): a file found by its inode under another name was renamed if nothing is there now. */
+  path?: string;
   /** The whole file was read and settled. */
   done: boolean;
   /** Its size then: the same size again is the same file, already imported; a larger one grew. */

@@ -181,9 +181,16 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
   const twin = found || opts.restart ? undefined : store.findByInode(inode, key);
-  // Its checkpoint is this file's only if the file still holds what it read (an inode can be reused).
-  if (twin && (await guardOf(opts.file, twin.next.offset).catch(() => '')) === twin.guard) {
-    throw new InputError(`${opts.file} was imported before under another name, "${twin.file}" (a hard link to the same file): run the same command with that name to go on where it stopped, or to find it done. To import it anew under this name anyway (records then filled in with another time would reach Segment twice), run with --restart.`);
+  if (twin) {
+    // The same file if the other name still leads to it (a hard link); else only if the file still holds what
+    // that import read (an inode number is reused once its file is gone; a guard of nothing matches any file).
+    const linked = twin.path ? await stat(twin.path).then((s) => `${s.dev}:${s.ino}` === inode, () => false) : undefined;
+    const same = twin.next.offset > 0 && (await guardOf(opts.file, twin.next.offset).catch(() => '')) === twin.guard;
+    const anew = 'To import it anew under this name anyway (records then filled in with another time would reach Segment twice), run with --restart.';
+    if (linked || (linked === undefined && same)) {
+      throw new InputError(`${opts.file} was imported before under another name, "${twin.file}" (a hard link to the same file): run the same command with that name to go on where it stopped, or to find it done. ${anew}`);
+    }
+    if (same) throw new InputError(`${opts.file} was imported before as ${twin.path}, a name it no longer has (renamed?): give it that name again to go on where it stopped, or to find it done. ${anew}`);
   }
   if (found && found.identity !== identity && !opts.restart) {
     throw new InputError(`${opts.file} was imported before with ${opts.format === 'csv' ? 'another header row' : 'another format'}: every record's messageId derives from it, so running on would send the records already sent again, under new ids. To send records that were rejected, take them from the reject file (each line's "record"${opts.format === 'csv' ? ', under the header row' : ''}), fix them, and import them as a file of their own. To import this file anew anyway (Segment then keeps both copies of what was sent), run the same command with --restart.`);
@@ -209,7 +216,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
   // A first run's reject file may hold lines already (a named, shared one): they are not this import's to cut.
-  const state: Checkpoint = cp ? { ...cp, inode } : { v: 2, file: basename(opts.file), identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), inode, done: false, startedAt: now, updatedAt: now };
+  const where = await realpath(opts.file);
+  const state: Checkpoint = cp ? { ...cp, inode, path: where } : { v: 2, file: basename(opts.file), path: where, identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), inode, done: false, startedAt: now, updatedAt: now };
 
   const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {
     const seconds = (performance.now() - started) / 1000;

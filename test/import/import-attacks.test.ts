@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -426,6 +426,27 @@ describe('import, as an adversary would use it', () => {
   // Found by an adversarial review (2026-12-07): locks and checkpoints went by path, so the same file under a
   // hard link ran twice at once, and with --default-timestamp=now each name filled in its own time: 1,000 of
   // 1,000 records reached Segment under two ids.
+  // Found by the review of the mends (2026-12-07): a renamed file was refused as a "hard link" and told to use a
+  // name that no longer existed; a new file that got the inode number of a deleted one was refused too.
+  it('a file found by its inode: renamed, it says so; an unrelated file that reuses a deleted one\'s inode number goes', async () => {
+    const env = homeEnv();
+    const path = file('moved.ndjson', lines(20));
+    sb.faults.add({ path: '/v1/batch', status: 500, times: 1_000, match: '"seq":11' });
+    const first = await run([path, '--write=allow', '--json', '--batch-size', '10'], env);
+    expect(first.summary()).toMatchObject({ complete: false, accepted: 10 });
+    sb.faults.clear();
+    const moved = join(dir, 'moved-now.ndjson');
+    renameSync(path, moved);
+    const after = await run([moved, '--write=allow', '--json'], env);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toContain(`was imported before as ${path}, a name it no longer has (renamed?)`);
+    // Gone, and its inode number given to a file with other content: that file is imported.
+    rmSync(moved);
+    const other = file('unrelated.ndjson', lines(3, 100));
+    const fresh = await run([other, '--write=allow', '--json'], env);
+    expect(fresh.code, fresh.stderr).toBe(0);
+  });
+
   // Found by an adversarial review (2026-12-07): an empty .json was imported "as NDJSON", and once the array came every run was refused.
   // Found by an adversarial review (2026-12-07): `import /dev/stdin < file` wrote its reject file into /dev.
   it('a file read through /dev/stdin gets its reject file in the current folder, not in /dev', async () => {

@@ -328,7 +328,7 @@ describe('segment-router import FILE', () => {
     const cpDir = join(r.env.SEGMENT_ROUTER_HOME!, 'journal', 'imports');
     const [name] = readdirSync(cpDir);
     const text = readFileSync(join(cpDir, name!), 'utf8');
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'inode', 'next', 'rejectsBytes', 'rejectsEnd', 'size', 'startedAt', 'updatedAt', 'v']);
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['counts', 'done', 'file', 'guard', 'identity', 'inode', 'next', 'path', 'rejectsBytes', 'rejectsEnd', 'size', 'startedAt', 'updatedAt', 'v']);
     expect(text).not.toContain('payload text');
     expect(text).not.toContain(WRITE_KEY);
   });
