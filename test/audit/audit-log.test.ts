@@ -133,6 +133,11 @@ describe('audit log', () => {
       await new Promise((done) => setTimeout(done, 1_500));
       expect(h.sandbox.events).toHaveLength(1);
       expect(lines(join(home, 'audit', 'audit.jsonl')).map((l) => [l.slug, l.outcome])).toEqual([['SEGMENT_ALIAS', 'unknown']]);
+      // A batch the same way (found by the review of the mends: it was "failed").
+      h.sandbox.faults.add({ path: '/v1/batch', afterAccept: true, delayMs: 1_500, status: 200 });
+      const b = await h.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_BATCH', arguments: { batch: [{ type: 'track', userId: 'u-3', event: 'Order Completed' }] } });
+      expect(b.structured.successful).toBe(false);
+      expect(lines(join(home, 'audit', 'audit.jsonl')).map((l) => [l.slug, l.outcome])).toEqual([['SEGMENT_ALIAS', 'unknown'], ['SEGMENT_BATCH', 'unknown']]);
     } finally {
       await h.close();
     }

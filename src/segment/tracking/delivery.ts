@@ -484,6 +484,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   let refusedAsSent = 0;
   /** The longest wait Segment asked for (429, Retry-After) on a request not accepted: the repeat should wait it first. */
   let askedWaitMs: number | undefined;
+  let unanswered = false;
   /** Set once the call's deadline passed (an MCP call answers in time): no request is started after it. */
   let outOfTime = false;
   const stopped = () => ctx.signal?.aborted === true || ctx.stop?.aborted === true;
@@ -513,6 +514,8 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         const reason = failureReason(r, ctx);
         if (status === 429 && r.askedWaitMs !== undefined) askedWaitMs = Math.max(askedWaitMs ?? 0, r.askedWaitMs);
         if (status === 400 || status === 413) refusedAsSent += ids.length;
+        // Sent, and no answer came: Segment may have these (the audit says "unknown", not "failed").
+        if (r.error && !r.error.notSent) unanswered = true;
         indices.forEach((index, k) => notAccepted.push({ index, messageId: ids[k], reason, ...(status !== undefined ? { status } : {}) }));
       }
       settled += ids.length;
@@ -560,6 +563,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     messageIdsSha256,
     data,
     ...warned,
+    ...(unanswered ? { maybeSent: true } : {}),
     error: {
       kind: accepted > 0 ? 'partial' : notAccepted.length ? 'upstream' : 'validation',
       status: lastStatus,
