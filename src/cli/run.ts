@@ -23,7 +23,7 @@ function timeoutFrom(raw: unknown): number | undefined {
 }
 
 /** For people: what the script printed, what it would write or wrote, then its answer or what stopped it. */
-function renderText(r: ScriptReport, file: string): { text: string; toStderr: boolean } {
+function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
   const lines: string[] = [];
   for (const l of r.logs ?? []) lines.push(`log: ${l}`);
   if (r.logs_dropped) lines.push(`log: (${r.logs_dropped} more lines not kept)`);
@@ -41,10 +41,8 @@ function renderText(r: ScriptReport, file: string): { text: string; toStderr: bo
     return { text: lines.join('\n'), toStderr: false };
   }
   const e = r.error!;
-  // The engine names the script "script.js"; a person knows it by its file. Hints name the answer's
-  // "calls", which this text lists below.
-  const at = e.at?.replace(/^script\.js(?=:)/, file === '-' ? 'stdin' : file);
-  lines.push(`Failed (${e.limit ?? e.kind})${at ? ` at ${at}` : ''}: ${e.message}`);
+  // Hints name the answer's "calls", which this text lists below.
+  lines.push(`Failed (${e.limit ?? e.kind})${e.at ? ` at ${e.at}` : ''}: ${e.message}`);
   if (e.hint) lines.push(`Hint: ${e.hint.replace(/the last failed entry in "calls"/, 'the last failed call listed below').replace(/listed in "calls"/, 'listed below')}`);
   if (r.calls?.length) {
     lines.push(`Calls that ran (${calls}; --json shows each answer):`);
@@ -87,9 +85,11 @@ export const runCommand: CommandSpec = {
     const app = appFromFlags(values, 'warn');
     try {
       const report = await app.workbench.run({ script, dryRun: values['dry-run'] === true, timeoutMs }, { confirm: terminalConfirmer({ stdinTaken: file === '-' }) });
+      // The engine names the script "script.js"; a person knows it by its file.
+      if (report.error?.at) report.error.at = report.error.at.replace(/^script\.js(?=:)/, file === '-' ? 'stdin' : file);
       if (values.json) printJson(app, report);
       else {
-        const { text, toStderr } = renderText(report, file);
+        const { text, toStderr } = renderText(report);
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
       return exitCodeOf(report);

@@ -97,6 +97,9 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(r.stderr).not.toContain('script.js');
     expect(r.stderr).not.toContain('"calls"');
     expect(r.stderr).toContain('--write=allow');
+    // --json too (found by the review of the mends: it still said script.js).
+    const json = await run([path, '--json']);
+    expect(JSON.parse(json.stdout).error.at).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:`));
   });
 
   it('reads the script from stdin with -, and says what is wrong with its input', async () => {
