@@ -35,6 +35,8 @@ interface Totals {
   warnings: number;
   messagesWithErrors: number;
   invalid: { line: number; item?: number; reason: string }[];
+  /** What in the file is no message at all (an empty slot in a JSON array): said, not counted. */
+  layout: { line: number; reason: string }[];
   rows: Map<string, Row>;
   listed: (Finding & { line: number; item?: number })[];
   plan?: PlanStatus;
@@ -93,7 +95,7 @@ export const validateCommand: CommandSpec = {
     try {
       const target = await app.planTarget(values['source-id'] as string | undefined);
       const now = new Date().toISOString();
-      const t: Totals = { messages: 0, checked: 0, errors: 0, warnings: 0, messagesWithErrors: 0, invalid: [], rows: new Map(), listed: [] };
+      const t: Totals = { messages: 0, checked: 0, errors: 0, warnings: 0, messagesWithErrors: 0, invalid: [], layout: [], rows: new Map(), listed: [] };
       let slice: { type: string; message: Record<string, unknown> }[] = [];
       let lines: { line: number; item?: number }[] = [];
       const flush = async () => {
@@ -108,8 +110,13 @@ export const validateCommand: CommandSpec = {
       };
       for await (const batch of recordsAsUsage(readRecords(file, format))) {
         for (const item of batch) {
-          t.messages++;
           const at = { line: item.line, ...(item.item !== undefined ? { item: item.item } : {}) };
+          // An empty slot, a comma before "]", text after it: the file's layout, no message (import counts them as rejects).
+          if (item.error && !item.raw.length && item.item === undefined && format === 'json') {
+            t.layout.push({ ...at, reason: item.error });
+            continue;
+          }
+          t.messages++;
           if (item.error) {
             t.invalid.push({ ...at, reason: item.error });
             continue;
@@ -140,7 +147,7 @@ export const validateCommand: CommandSpec = {
       await flush();
 
       const rows = [...t.rows.values()].sort((a, b) => (a.severity === b.severity ? b.count - a.count : a.severity === 'error' ? -1 : 1));
-      const failed = t.errors > 0 || t.invalid.length > 0;
+      const failed = t.errors > 0 || t.invalid.length > 0 || t.layout.length > 0;
       if (values.json) {
         printJson(app, {
           file,
@@ -153,6 +160,7 @@ export const validateCommand: CommandSpec = {
           findings: t.listed,
           ...(t.errors + t.warnings > t.listed.length ? { findings_listed: t.listed.length } : {}),
           invalid_messages: t.invalid.slice(0, MAX_LISTED),
+          ...(t.layout.length ? { not_messages: t.layout.slice(0, MAX_LISTED) } : {}),
         });
         return failed ? EXIT.failed : EXIT.ok;
       }
@@ -162,6 +170,7 @@ export const validateCommand: CommandSpec = {
         `${countOf(t.errors, 'error')} in ${countOf(t.messagesWithErrors, 'message')} (kept back when sending with --validate=block), ${countOf(t.warnings, 'warning')}${t.invalid.length ? `, ${countOf(t.invalid.length, 'message')} the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
+      if (t.layout.length) out.push('', 'Not messages (the file\'s layout):', ...t.layout.slice(0, 10).map((x) => `  line ${x.line}: ${x.reason}`));
       if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  ${placeOf(x)}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));
       printText(app, out.join('\n'));
       return failed ? EXIT.failed : EXIT.ok;

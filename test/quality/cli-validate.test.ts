@@ -116,6 +116,12 @@ describe('segment-router validate FILE', () => {
     const nested = await validate([file('deep.ndjson', JSON.stringify({ type: 'track', userId: 'u1', event: 'Order Completed', properties: { deep } }) + '\n')]);
     expect(nested.code).toBe(1);
     expect(nested.stdout).toMatch(/line 1: properties\.deep\.d.* nests deeper than 64 levels/);
+    // Found by the review of the mends (2026-12-07): "[,]" read "Checked 0 of 2 messages ... 2 messages the Tracking API would refuse".
+    const slots = await validate([file('slots.json', '[,]')]);
+    expect(slots.code).toBe(1);
+    expect(slots.stdout).toContain('Checked 0 of 0 messages');
+    expect(slots.stdout).toContain("Not messages (the file's layout):");
+    expect(slots.stdout).not.toContain('the Tracking API would refuse');
     const csv = file('typed.csv', 'type,userId,event,properties.order_id,properties.revenue:number\ntrack,u1,Order Completed,8,3\n');
     const c = await validate([csv]);
     expect(c.stdout).toContain('send properties.order_id as string (in the CSV header, name the column properties.order_id:string)');
