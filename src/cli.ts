@@ -87,7 +87,7 @@ main(process.argv.slice(2)).then(
     const help = current ? `segment-router ${current.name} --help` : 'segment-router --help';
     process.stderr.write(redactor.text(`segment-router: ${err.message}\n${usage ? `Run "${help}" for usage.\n` : ''}`));
     // A script that asked for JSON gets JSON on stdout for these too, as for any other failure.
-    if (process.argv.slice(2).includes('--json')) process.stdout.write(redactor.text(JSON.stringify({ successful: false, error: { kind: usage ? 'usage' : 'failed', message: err.message, hint: `Run "${help}" for usage.` } })) + '\n');
+    if (process.argv.slice(2).includes('--json')) process.stdout.write(redactor.text(JSON.stringify({ successful: false, error: { kind: usage ? 'usage' : 'failed', message: err.message, ...(usage ? { hint: `Run "${help}" for usage.` } : {}) } })) + '\n');
     process.exitCode = usage ? EXIT.usage : EXIT.failed;
   },
 );
