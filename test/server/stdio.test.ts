@@ -231,7 +231,8 @@ describe('a client that goes away mid-call', () => {
     // Wait for the whole line: matching its first bytes and parsing at once read half a line under load.
     await until(() => readAuditLines(audit).some((l) => l.slug === 'SEGMENT_BATCH'), 15_000);
     const batchLine = readAuditLines(audit).find((l) => l.slug === 'SEGMENT_BATCH');
-    expect(batchLine.outcome).toBe('failed');
+    // Its requests went out and their answers never came (cancelled): Segment may have them (40563fe).
+    expect(batchLine.outcome).toBe('unknown');
     expect(batchLine.message_count).toBeGreaterThan(0);
   });
 
@@ -250,7 +251,7 @@ describe('a client that goes away mid-call', () => {
     expect(raw.stderr).not.toMatch(/Unhandled|TypeError|ReferenceError|at .*\.js:\d+/);
     const lines = readFileSync(join(env.SEGMENT_ROUTER_HOME!, 'audit', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ slug: 'SEGMENT_BATCH', decision: 'allow', outcome: 'failed' });
+    expect(lines[0]).toMatchObject({ slug: 'SEGMENT_BATCH', decision: 'allow', outcome: 'unknown' });
   });
 
   it('a client that stops reading (stdout closed) does not crash the server into a stack trace', async () => {
