@@ -11,6 +11,7 @@ import { isSpace, JsonByte } from '../util/json-bytes.js';
  * false, items are handed over as bytes alone (no value, no error), as NDJSON lines are (ndjson.ts).
  */
 
+const BOM = [0xef, 0xbb, 0xbf];
 const EMPTY_SLOT = 'an empty slot in the array: a comma with no item before it (nothing to send; remove the comma)';
 const TRAILING_COMMA = 'a comma before the array\'s closing "]" (nothing to send; remove the comma)';
 
@@ -29,6 +30,8 @@ const enum S {
 
 
 export async function* readJsonArray(path: string, from: ReadPosition, blockBytes = BLOCK_BYTES, parse = true): AsyncGenerator<SourceRecord[]> {
+  // After text past the last "]", the file has nothing more to give, whatever is appended to it.
+  if (from.past) return;
   let state: S = from.offset === 0 ? S.Open : S.After;
   let line = from.line + 1; // the line being read
   let item = from.item;
@@ -53,6 +56,8 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   };
   let itemLine = 0;
   let itemStart = 0;
+  /** How much of a BOM (EF BB BF) was read after a "]". */
+  let bomAt = 0;
   /** The line where text that is no array starts after a "]": from there on nothing is read. */
   let junkLine: number | undefined;
   /** Whether this run read any byte: a resume at the very end (after text past the last "]") has nothing to say. */
@@ -161,7 +166,14 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
           // Arrays one after another (`cat day1.json day2.json`, the second maybe with its own BOM): the
           // next one's items are read on, numbered on. Anything else after "]" is not read at all, a "["
           // inside it neither: said once, when the file has been read (below).
-          if (junkLine !== undefined || isSpace(b) || b === 0xef || b === 0xbb || b === 0xbf) break;
+          if (junkLine !== undefined) break;
+          // A BOM is its three bytes in order; a stray one of them is text like any other.
+          if (bomAt > 0 || b === BOM[0]) {
+            if (b === BOM[bomAt]) bomAt = (bomAt + 1) % BOM.length;
+            else junkLine = line;
+            break;
+          }
+          if (isSpace(b)) break;
           if (b === JsonByte.OPEN_LIST) {
             state = S.Item;
             afterComma = false;
@@ -179,7 +191,7 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   // checkpoint counts them and the next run reads them again from where they start.
   const unclosed = (next: ReadPosition): SourceRecord => ({ line, next, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)', open: true });
   // Its resume position is the file's end: what follows the last "]" is never read again.
-  if (junkLine !== undefined) yield [{ line: junkLine, next: { offset, line, item }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' }];
+  if (junkLine !== undefined) yield [{ line: junkLine, next: { offset, line: line - 1, item, past: true }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' }];
   if (!readAny && from.offset > 0) return;
   if (state === S.In) {
     // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).

@@ -185,7 +185,10 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     // The same file if the other name still leads to it (a hard link); else only if the file still holds what
     // that import read (an inode number is reused once its file is gone; a guard of nothing matches any file).
     const linked = twin.path ? await stat(twin.path).then((s) => `${s.dev}:${s.ino}` === inode, () => false) : undefined;
-    const same = twin.next.offset > 0 && (await guardOf(opts.file, twin.next.offset).catch(() => '')) === twin.guard;
+    // Past its start, the guard tells. At its start (nothing settled, or only an open last line), nothing can
+    // be compared: taken for this file when that import may have sent something that a new "now" would send
+    // again under new ids (a filled-in time, or a file it finished).
+    const same = twin.next.offset > 0 ? (await guardOf(opts.file, twin.next.offset).catch(() => '')) === twin.guard : twin.done || twin.defaultTimestamp !== undefined;
     const anew = 'To import it anew under this name anyway (records then filled in with another time would reach Segment twice), run with --restart.';
     if (linked || (linked === undefined && same)) {
       throw new InputError(`${opts.file} was imported before under another name, "${twin.file}" (a hard link to the same file): run the same command with that name to go on where it stopped, or to find it done. ${anew}`);

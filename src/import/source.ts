@@ -35,6 +35,8 @@ export interface ReadPosition {
   line: number;
   /** JSON arrays: items before `offset`. */
   item: number;
+  /** JSON arrays: what follows is text after the last "]", never read (appended to or not). */
+  past?: true;
 }
 
 export const START: ReadPosition = { offset: 0, line: 0, item: 0 };

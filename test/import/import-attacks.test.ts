@@ -440,6 +440,17 @@ describe('import, as an adversary would use it', () => {
     const after = await run([moved, '--write=allow', '--json'], env);
     expect(after.code).toBe(2);
     expect(after.stderr).toContain(`was imported before as ${path}, a name it no longer has (renamed?)`);
+    // Found by the last review (2026-12-07): a file whose only line was sent (no line break after it: nothing
+    // settled, the checkpoint at its start) and that was then renamed went again, under a new "now".
+    const one = file('one-line.ndjson', '{"type":"track","userId":"u-one","event":"Order Completed"}');
+    const sent = await run([one, '--write=allow', '--json', '--default-timestamp=now'], env);
+    expect(sent.code, sent.stderr).toBe(0);
+    const oneMoved = join(dir, 'one-line-moved.ndjson');
+    renameSync(one, oneMoved);
+    const again = await run([oneMoved, '--write=allow', '--json', '--default-timestamp=now'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('a name it no longer has (renamed?)');
+    expect(received().filter((e) => e.message.userId === 'u-one')).toHaveLength(1);
     // Gone, and its inode number given to a file with other content: that file is imported.
     rmSync(moved);
     const other = file('unrelated.ndjson', lines(3, 100));

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -174,6 +174,15 @@ describe('JSON arrays, streamed', () => {
       expect(await all(path, 'json', got[0]!.next, block)).toEqual(got.slice(1));
       expect(await all(path, 'json', got[1]!.next, block)).toEqual([]);
     }
+    // Found by the last review (2026-12-07): text appended after such text was read, on resume, as items;
+    // and bytes of a BOM not in its order were skipped as one.
+    const grown = file('[{"a":1}]\nnot json\n', 'json');
+    const before = await all(grown, 'json');
+    appendFileSync(grown, ',{"a":2},{"a":3}]\n');
+    expect(await all(grown, 'json', before.at(-1)!.next)).toEqual([]);
+    const stray = join(dir, 'stray.json');
+    writeFileSync(stray, Buffer.concat([Buffer.from('[{"a":1}]'), Buffer.from([0xef, 0xbb, 0xbb, 0xbb, 0xbf]), Buffer.from('[{"a":2}]')]));
+    expect((await all(stray, 'json')).map((r) => r.error?.slice(0, 10) ?? r.raw.toString())).toEqual(['{"a":1}', 'text after']);
   });
 
   it('an item followed by a character JSON does not read as space (form feed, no-break space, BOM) is not JSON, as it would not be on an NDJSON line', async () => {
