@@ -48,7 +48,7 @@ interface Begin {
   acked?: Range[];
 }
 /** `end` with `done`: the call is over; without: its entry was taken over by a repeat. `release`: left open, no longer running. */
-type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string } | { t: 'drop'; id: string } | { t: 'gen'; id: string };
+type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string } | { t: 'drop'; id: string; at?: number } | { t: 'gen'; id: string };
 
 interface Entry {
   begin: Begin;
@@ -112,8 +112,8 @@ export class DeliveryJournal {
   private readonly runningFp = new Map<string, { id: string; total: number; end: Promise<RunEnd>; settle: (ended: boolean) => void }>();
   /** Calls ended (done) lately, by entry id, with their ids and timestamp: a repeat waiting on another process answers by them. */
   private readonly ended = new Map<string, { prefix: string; now: string }>();
-  /** Entries a compaction dropped while still open (`drop` lines): gone, but not ended. */
-  private readonly dropped = new Set<string>();
+  /** Entries a compaction dropped while still open (`drop` lines), with when they began: gone, but not ended. */
+  private readonly dropped = new Map<string, number>();
   private cache: { entries: Map<string, Entry>; offset: number; ino?: number; gen?: string } = { entries: new Map(), offset: 0 };
 
   constructor(
@@ -269,9 +269,9 @@ export class DeliveryJournal {
         continue;
       } else if (line.t === 'drop') {
         entries.delete(line.id);
-        this.dropped.add(line.id);
+        this.dropped.set(line.id, line.at ?? 0);
         // Kept as long as the file keeps them (a quarter of its bound: thousands), so a compaction writes them on.
-        if (this.dropped.size > 10_000) this.dropped.delete(this.dropped.values().next().value!);
+        if (this.dropped.size > 10_000) this.dropped.delete(this.dropped.keys().next().value!);
       } else {
         const e = entries.get(line.id);
         if (e && line.done) this.noteEnded(line.id, e.begin);
@@ -292,7 +292,7 @@ export class DeliveryJournal {
     const recent = [...entries.values()].filter((e) => Date.now() - e.begin.at < this.opts.maxAgeMs).sort((a, b) => b.begin.at - a.begin.at);
     const lines: string[] = [];
     /** Open entries left out: said in the new file, so a repeat waiting on one does not take it for ended. */
-    const dropped: string[] = [];
+    const dropped = new Map<string, number>();
     let bytes = 0;
     for (const e of recent) {
       const line = JSON.stringify({ ...e.begin, acked: e.acked.ranges() }) + '\n';
@@ -303,8 +303,8 @@ export class DeliveryJournal {
       // recent (an MCP call answers within a minute; a task within its hour), else within the budget.
       const running = this.running.has(e.begin.id) || (e.begin.life !== LIFE && Date.now() - e.begin.at < OTHERS_RUNNING_MS && alive(e.begin.pid));
       if (!running && bytes + line.length > this.opts.maxBytes / 2 && lines.length) {
-        // A repeat waits on a run at most its deadline (within the hour): older ones need no word.
-        if (Date.now() - e.begin.at < OTHERS_RUNNING_MS) dropped.push(e.begin.id);
+        // Only a live process's run can have a repeat waiting on it (busy): a dead one's needs no word.
+        if (alive(e.begin.pid)) dropped.set(e.begin.id, e.begin.at);
         continue;
       }
       // Reversed below: a release line pushed before its begin line comes after it in the file.
@@ -320,10 +320,13 @@ export class DeliveryJournal {
     try {
       const late = completeLines(old, this.cache.offset);
       // A journal cut short by a full disk must not replace the whole one: replaced only once written whole.
-      // This compaction's drops and those of the ones before it (read from the file), within a quarter of the bound.
+      // This compaction's drops and those of the ones before it (read from the file), the newest first, within a
+      // quarter of the bound. Said while a repeat may wait on them: a wait begins within the hour a run is taken
+      // for running and lasts at most a call's deadline, so two hours.
       let drops = '';
-      for (const id of new Set([...dropped, ...[...this.dropped].reverse()])) {
-        const line = JSON.stringify({ t: 'drop', id }) + '\n';
+      const said = [...new Map([...this.dropped, ...dropped])].filter(([, at]) => Date.now() - at < 2 * OTHERS_RUNNING_MS).sort((a, b) => b[1] - a[1]);
+      for (const [id, at] of said) {
+        const line = JSON.stringify({ t: 'drop', id, at }) + '\n';
         if (drops.length + line.length > this.opts.maxBytes / 4) break;
         drops += line;
       }

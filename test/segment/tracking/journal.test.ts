@@ -160,6 +160,30 @@ describe('the delivery journal, torn and crowded', () => {
     }
   }, 60_000);
 
+  // Found by the last review (2026-12-07): a run seen running just before its hour was up, then left open and
+  // dropped by a compaction, got no drop line ("past the hour"), and the repeat waiting on it read it as ended.
+  it('a live process\'s run dropped open near its hour, and one among many dead processes\' runs, still gets its drop line', async () => {
+    const d = dir();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const opts = { maxBytes: 3_000, maxAgeMs: 86_400_000 };
+      const path = join(d, JOURNAL_FILE);
+      const now = Date.now();
+      const lines = [{ t: 'begin', id: 'e-entry', fp: 'FP', pid: other.pid, life: 'other-life', prefix: 'pfx-e', now: 'n', total: 3, at: now - 3_600_000 + 1_500, acked: [[0, 0]] }];
+      for (let i = 0; i < 30; i++) lines.push({ t: 'begin', id: `dead-${i}`, fp: `fp-${i}`, pid: 999_999, life: 'dead-life', prefix: `p-${i}`, now: 'n', total: 1, at: now - 1_000 + i, acked: [] });
+      writeFileSync(path, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+      const waiter = new DeliveryJournal(d, opts);
+      const busy = waiter.busy('FP', 3);
+      expect(busy && 'elsewhere' in busy).toBe(true);
+      await new Promise((r) => setTimeout(r, 2_000)); // the hour passes while the repeat waits
+      appendFileSync(path, JSON.stringify({ t: 'release', id: 'e-entry' }) + '\n');
+      new DeliveryJournal(d, opts).begin('another-call', fresh(9, 1));
+      expect(waiter.endOf((busy as { elsewhere: Parameters<DeliveryJournal['endOf']>[0] }).elsewhere)).toMatchObject({ ended: false });
+    } finally {
+      other.kill();
+    }
+  });
+
   // Found by a second review (2026-12-06): every open entry of another live process was kept, so two servers sharing a home stayed far past the bound.
   it('another live process\'s open entries are kept only while recent; older ones fall under the bound', async () => {
     const d = dir();
