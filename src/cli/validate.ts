@@ -160,7 +160,7 @@ export const validateCommand: CommandSpec = {
           findings: t.listed,
           ...(t.errors + t.warnings > t.listed.length ? { findings_listed: t.listed.length } : {}),
           invalid_messages: t.invalid.slice(0, MAX_LISTED),
-          ...(t.layout.length ? { not_messages: t.layout.slice(0, MAX_LISTED) } : {}),
+          ...(t.layout.length ? { not_messages_count: t.layout.length, not_messages: t.layout.slice(0, MAX_LISTED) } : {}),
         });
         return failed ? EXIT.failed : EXIT.ok;
       }
@@ -170,7 +170,7 @@ export const validateCommand: CommandSpec = {
         `${countOf(t.errors, 'error')} in ${countOf(t.messagesWithErrors, 'message')} (kept back when sending with --validate=block), ${countOf(t.warnings, 'warning')}${t.invalid.length ? `, ${countOf(t.invalid.length, 'message')} the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));
-      if (t.layout.length) out.push('', 'Not messages (the file\'s layout):', ...t.layout.slice(0, 10).map((x) => `  line ${x.line}: ${x.reason}`));
+      if (t.layout.length) out.push('', `Not messages (the file's layout, ${countText(t.layout.length)}):`, ...t.layout.slice(0, 10).map((x) => `  line ${x.line}: ${x.reason}`), ...(t.layout.length > 10 ? [`  ... and ${countText(t.layout.length - 10)} more (--json lists them).`] : []));
       if (t.invalid.length) out.push('', 'Refused by the Tracking API\'s own rules:', ...t.invalid.slice(0, 10).map((x) => `  ${placeOf(x)}: ${x.reason}`), ...(t.invalid.length > 10 ? [`  ... and ${t.invalid.length - 10} more (--json lists them).`] : []));
       printText(app, out.join('\n'));
       return failed ? EXIT.failed : EXIT.ok;

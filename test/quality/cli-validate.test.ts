@@ -120,7 +120,9 @@ describe('segment-router validate FILE', () => {
     const slots = await validate([file('slots.json', '[,]')]);
     expect(slots.code).toBe(1);
     expect(slots.stdout).toContain('Checked 0 of 0 messages');
-    expect(slots.stdout).toContain("Not messages (the file's layout):");
+    expect(slots.stdout).toContain("Not messages (the file's layout, 2):");
+    const many = await validate([file('many-slots.json', `[${','.repeat(30)}]`)]);
+    expect(many.stdout).toContain('... and 21 more (--json lists them).');
     expect(slots.stdout).not.toContain('the Tracking API would refuse');
     const csv = file('typed.csv', 'type,userId,event,properties.order_id,properties.revenue:number\ntrack,u1,Order Completed,8,3\n');
     const c = await validate([csv]);
