@@ -1,6 +1,6 @@
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSContext, type QuickJSDeferredPromise, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
 import { SCRIPT_LIMITS, type LimitName } from './limits.js';
-import { PRELUDE, wrapScript } from './prelude.js';
+import { PRELUDE, SCRIPT_OPENING, wrapScript } from './prelude.js';
 import type { EngineLimits, EngineOutcome, ScriptFailure } from './protocol.js';
 
 export interface EngineHost {
@@ -163,7 +163,7 @@ function failureOf(ctx: QuickJSContext, handle: QuickJSHandle, deadline: number,
   const e = raw && typeof raw === 'object' ? (raw as { name?: unknown; message?: unknown; stack?: unknown }) : { name: 'Error', message: typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw) };
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const message = typeof e.message === 'string' ? e.message : String(e.message ?? raw);
-  const at = typeof e.stack === 'string' ? /script\.js:\d+:\d+/.exec(e.stack)?.[0] : undefined;
+  const at = typeof e.stack === 'string' ? scriptPlace(/script\.js:(\d+):(\d+)/.exec(e.stack)) : undefined;
   const limit = limitOf(name, message, deadline);
   return { name, message, ...(at ? { at } : {}), ...(limit ? { limit } : {}) };
 }
@@ -176,3 +176,10 @@ function limitOf(name: string, message: string, deadline: number): LimitName | u
   return undefined;
 }
 
+/** "script.js:LINE:COLUMN" as the person wrote the script: its first line shares the wrapper's, whose opening is counted out. */
+function scriptPlace(m: RegExpExecArray | null): string | undefined {
+  if (!m) return undefined;
+  const line = Number(m[1]);
+  const column = Number(m[2]) - (line === 1 ? SCRIPT_OPENING.length : 0);
+  return `script.js:${line}:${Math.max(1, column)}`;
+}

@@ -98,6 +98,9 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
  * The script as the body of an async function, starting on the first line so error positions
  * match the script's own lines.
  */
+/** What comes before the script on its first line (engine.ts counts it out of error columns). */
+export const SCRIPT_OPENING = '(async () => { try {';
+
 export function wrapScript(script: string): string {
-  return `(async () => { try {${script}\n} catch (e) { throw __thrown(e); } })()`;
+  return `${SCRIPT_OPENING}${script}\n} catch (e) { throw __thrown(e); } })()`;
 }

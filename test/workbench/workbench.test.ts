@@ -82,6 +82,10 @@ describe('the script API', () => {
     expect(r.successful).toBe(false);
     expect(r.error).toMatchObject({ kind: 'script' });
     expect(r.error!.at).toMatch(/^script\.js:3:\d+$/);
+    // Found by the last review (2026-12-07): on the first line the column counted the wrapper's opening (+20).
+    const first = await env.app.workbench.run({ script: 'throw new Error("x")' });
+    const second = await env.app.workbench.run({ script: '\nthrow new Error("x")' });
+    expect(first.error!.at!.split(':')[2]).toBe(second.error!.at!.split(':')[2]);
     expect(r.error!.message).toMatch(/ToolError: .*src_missing/);
     expect(r.calls!.map((c) => [c.slug, c.successful])).toEqual([
       ['SEGMENT_LIST_SOURCES', true],
