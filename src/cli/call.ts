@@ -55,7 +55,8 @@ export const callCommand: CommandSpec = {
     const app = appFromFlags(values, 'warn');
     // A server loads the tracking plan in the background and applies it from then on; a one-off call
     // has no "from then on": it waits for the plan (as `validate` does), or --validate=block never blocks.
-    if (app.registry.get(app.registry.resolveSlug(positionals[0]!))?.toolset === 'tracking' && app.quality.settings.mode !== 'off') {
+    const resolved = app.registry.resolve(positionals[0]!);
+    if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off') {
       await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
     }
     const bar = callProgress({ json: values.json === true });

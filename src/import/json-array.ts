@@ -60,8 +60,6 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   let bomAt = 0;
   /** The line where text that is no array starts after a "]": from there on nothing is read. */
   let junkLine: number | undefined;
-  /** Whether this run read any byte: a resume at the very end (after text past the last "]") has nothing to say. */
-  let readAny = false;
   /** Whether the last byte read outside an item was a comma: a comma or "]" next leaves an empty slot. */
   let afterComma = false;
   let offset = from.offset;
@@ -94,7 +92,6 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
 
   for await (const chunk of createReadStream(path, { start: from.offset, highWaterMark: blockBytes })) {
     const buf = chunk as Buffer;
-    if (buf.length) readAny = true;
     let out: SourceRecord[] = [];
     itemStart = 0;
     for (let i = 0; i < buf.length; i++) {
@@ -192,7 +189,6 @@ export async function* readJsonArray(path: string, from: ReadPosition, blockByte
   const unclosed = (next: ReadPosition): SourceRecord => ({ line, next, raw: Buffer.alloc(0), error: 'the file ends before the array\'s closing "]" (the items before were read)', open: true });
   // Its resume position is the file's end: what follows the last "]" is never read again.
   if (junkLine !== undefined) yield [{ line: junkLine, next: { offset, line: line - 1, item, past: true }, raw: Buffer.alloc(0), error: 'text after the closing "]" of the array (ignored)' }];
-  if (!readAny && from.offset > 0) return;
   if (state === S.In) {
     // A whole object before the end is kept (a message is an object: it cannot be a cut-off prefix).
     const rec = { ...finish({ offset, line, item: 0 }, true), next: itemFrom, open: true };

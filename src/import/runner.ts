@@ -148,7 +148,8 @@ export class ImportBusyError extends Error {}
 export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
   const store = new CheckpointStore(deps.home);
   store.prune();
-  const key = CheckpointStore.key(await realpath(opts.file));
+  const where = await realpath(opts.file);
+  const key = CheckpointStore.key(where);
   // The file itself, whatever its name: a hard link is a second name no path resolves to the first.
   const st = await stat(opts.file);
   const inode = `${st.dev}:${st.ino}`;
@@ -170,13 +171,21 @@ export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<
         throw new ImportBusyError(`${busy(e.holder.pid)}. Nothing was sent by this run; run it again once that one has finished. If no import is running, delete ${e.path}.`);
       }
     }
-    return await importLocked(deps, opts, store, key, rejectsKey, inode);
+    return await importLocked(deps, opts, store, { key, rejectsKey, inode, where });
   } finally {
     for (const l of locks) l.release();
   }
 }
 
-async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, key: string, rejectsKey: string, inode: string): Promise<ImportSummary> {
+/** Which import this is: its checkpoint's key, its reject file's, the file's device and inode, its real path. */
+interface ImportKeys {
+  key: string;
+  rejectsKey: string;
+  inode: string;
+  where: string;
+}
+
+async function importLocked(deps: ImportDeps, opts: ImportOptions, store: CheckpointStore, { key, rejectsKey, inode, where }: ImportKeys): Promise<ImportSummary> {
   const started = performance.now();
   const identity = fileContext(opts.format, opts.format === 'csv' ? (await readCsvHeader(opts.file)).text : '');
   const found = store.load(key);
@@ -219,7 +228,6 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const resumedAfter = cp && cp.next.offset > 0 ? cp.next.line : undefined;
   let bytesRead = from.offset;
   // A first run's reject file may hold lines already (a named, shared one): they are not this import's to cut.
-  const where = await realpath(opts.file);
   const state: Checkpoint = cp ? { ...cp, inode, path: where } : { v: 2, file: basename(opts.file), path: where, identity, next: START, guard: '', rejectsBytes: rejects.bytes, rejectsEnd: rejects.bytes, counts: base, ...(defaultTimestamp ? { defaultTimestamp } : {}), inode, done: false, startedAt: now, updatedAt: now };
 
   const summary = (complete: boolean, extra: Partial<ImportSummary> = {}): ImportSummary => {

@@ -91,6 +91,9 @@ export interface JournalRun {
 }
 
 const LIFE = randomUUID();
+const MAX_DROPS_KEPT = 10_000;
+/** How a run that did not end reads to a repeat waiting on it: it takes the run over. */
+const LEFT_OPEN: RunEnd = Object.freeze({ ended: false, prefix: '', now: '' });
 /** How long another live process's open entry is taken for a call it may still be running. */
 const OTHERS_RUNNING_MS = 60 * 60_000;
 
@@ -168,13 +171,13 @@ export class DeliveryJournal {
   endOf(seen: RunningElsewhere): RunEnd | undefined {
     const entries = this.read();
     const entry = entries.get(seen.id);
-    if (entry) return !entry.released && alive(entry.begin.pid) ? undefined : { ended: false, prefix: '', now: '' };
+    if (entry) return !entry.released && alive(entry.begin.pid) ? undefined : LEFT_OPEN;
     const done = this.ended.get(seen.id);
     if (done) return { ended: true, ...done };
     // Dropped open by a compaction over its bound: nothing says it ended, so it did not.
-    if (this.dropped.has(seen.id)) return { ended: false, prefix: '', now: '' };
+    if (this.dropped.has(seen.id)) return LEFT_OPEN;
     const successor = [...entries.values()].some((e) => e.begin.fp === seen.fp && e.begin.total === seen.total);
-    return successor ? { ended: false, prefix: '', now: '' } : { ended: true, prefix: seen.prefix, now: seen.now };
+    return successor ? LEFT_OPEN : { ended: true, prefix: seen.prefix, now: seen.now };
   }
 
   /** Records indices Segment accepted. Not fsynced: see the note on machine crashes above. */
@@ -225,22 +228,23 @@ export class DeliveryJournal {
    * any other process), or the whole file again after a compaction. A torn last line is left for later.
    */
   private read(): Map<string, Entry> {
-    let st;
+    let fd: number;
     try {
-      st = statSync(this.path);
+      fd = openSync(this.path, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return this.cache.entries;
     }
-    // A compacted file can get the inode number of one it replaced: its first line (each compaction's own id) tells them apart.
-    const gen = generationOf(this.path);
-    if (st.ino !== this.cache.ino || st.size < this.cache.offset || gen !== this.cache.gen) this.cache = { entries: new Map(), offset: 0, ino: st.ino, gen };
-    if (st.size === this.cache.offset) return this.cache.entries;
-    const fd = openSync(this.path, 'r');
     let chunk: Buffer;
     try {
+      // One open file for its size, its first line and its tail: a compaction between looks cannot mix two files.
+      const st = fstatSync(fd);
+      // A compacted file can get the inode number of one it replaced: its first line (each compaction's own id) tells them apart.
+      const gen = generationOf(fd);
+      if (st.ino !== this.cache.ino || st.size < this.cache.offset || gen !== this.cache.gen) this.cache = { entries: new Map(), offset: 0, ino: st.ino, gen };
+      if (st.size === this.cache.offset) return this.cache.entries;
       chunk = Buffer.alloc(st.size - this.cache.offset);
-      readSync(fd, chunk, 0, chunk.length, this.cache.offset);
+      chunk = chunk.subarray(0, readSync(fd, chunk, 0, chunk.length, this.cache.offset));
     } finally {
       closeSync(fd);
     }
@@ -270,13 +274,18 @@ export class DeliveryJournal {
       } else if (line.t === 'drop') {
         entries.delete(line.id);
         this.dropped.set(line.id, line.at ?? 0);
-        // Kept as long as the file keeps them (a quarter of its bound: thousands), so a compaction writes them on.
-        if (this.dropped.size > 10_000) this.dropped.delete(this.dropped.keys().next().value!);
       } else {
         const e = entries.get(line.id);
         if (e && line.done) this.noteEnded(line.id, e.begin);
         entries.delete(line.id);
       }
+    }
+    // Drops are kept as long as the file keeps them (a quarter of its bound: thousands), so a compaction writes
+    // them on; past 10,000, the runs that began first go (the file lists the newest first).
+    if (this.dropped.size > MAX_DROPS_KEPT) {
+      const newest = [...this.dropped].sort((a, b) => b[1] - a[1]).slice(0, MAX_DROPS_KEPT);
+      this.dropped.clear();
+      for (const [id, at] of newest) this.dropped.set(id, at);
     }
     return entries;
   }
@@ -400,21 +409,11 @@ export class DeliveryJournal {
 }
 
 /** The id on a compacted file's first line ('' for a file no compaction wrote). */
-function generationOf(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const head = Buffer.alloc(80);
-    const n = readSync(fd, head, 0, head.length, 0);
-    const m = /^\{"t":"gen","id":"([0-9a-f-]{36})"\}\n/.exec(head.toString('latin1', 0, n));
-    return m ? m[1]! : '';
-  } finally {
-    closeSync(fd);
-  }
+function generationOf(fd: number): string {
+  const head = Buffer.alloc(80);
+  const n = readSync(fd, head, 0, head.length, 0);
+  const m = /^\{"t":"gen","id":"([0-9a-f-]{36})"\}\n/.exec(head.toString('latin1', 0, n));
+  return m ? m[1]! : '';
 }
 
 /** The whole lines of an open file from `from` to its end, and where they end. */

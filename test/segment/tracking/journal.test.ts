@@ -184,6 +184,19 @@ describe('the delivery journal, torn and crowded', () => {
     }
   });
 
+  // Found reading the change (2026-12-07): past 10,000 drop lines read, the reader forgot the first it had
+  // read, which the file lists first because it is the newest.
+  it('past 10,000 runs dropped, a reader forgets the oldest, not the newest', () => {
+    const d = dir();
+    const now = Date.now();
+    const drops = Array.from({ length: 10_001 }, (_, i) => JSON.stringify({ t: 'drop', id: `run-${i}`, at: now - i }));
+    writeFileSync(join(d, JOURNAL_FILE), [JSON.stringify({ t: 'gen', id: '00000000-0000-4000-8000-000000000000' }), ...drops].join('\n') + '\n');
+    const j = new DeliveryJournal(d, { maxBytes: 10_000_000, maxAgeMs: 86_400_000 });
+    const seen = (id: string) => ({ pid: 1, id, fp: `fp-${id}`, total: 1, prefix: 'p', now: 'n' });
+    expect(j.endOf(seen('run-0'))).toMatchObject({ ended: false });
+    expect(j.endOf(seen('run-10000'))).toMatchObject({ ended: true });
+  });
+
   // Found by a second review (2026-12-06): every open entry of another live process was kept, so two servers sharing a home stayed far past the bound.
   it('another live process\'s open entries are kept only while recent; older ones fall under the bound', async () => {
     const d = dir();
