@@ -92,6 +92,8 @@ export interface JournalRun {
 
 const LIFE = randomUUID();
 const MAX_DROPS_KEPT = 10_000;
+/** Writes of one line to a journal that other processes compact again and again under it. */
+const MAX_WRITE_ROUNDS = 100;
 /** How a run that did not end reads to a repeat waiting on it: it takes the run over. */
 const LEFT_OPEN: RunEnd = Object.freeze({ ended: false, prefix: '', now: '' });
 /** How long another live process's open entry is taken for a call it may still be running. */
@@ -384,17 +386,19 @@ export class DeliveryJournal {
 
   private append(lines: Line[], sync: boolean): void {
     // Another process may have compacted (renamed) the file: write to the one that is there now.
-    const fd = this.reopenIfMoved();
+    let fd = this.reopenIfMoved();
     let text = lines.map((l) => JSON.stringify(l) + '\n').join('');
     // Checked for the lines a repeat depends on (begin, end), not for every ack: a lost ack only re-sends under the same ids.
     if (sync && this.endsTorn()) text = '\n' + text;
-    writeAllSync(fd, text);
-    if (sync) fsyncSync(fd);
-    // Another process compacted the file around this write: the lines may be only in the old one.
-    if (this.moved()) {
-      const now = this.reopenIfMoved();
-      writeAllSync(now, text);
-      if (sync) fsyncSync(now);
+    // Another process compacted the file around a write: the lines may be only in the old one, so they
+    // go again to the new one, until a write lands in the file still there after it (a compaction reads
+    // the file it replaces once more after the rename: a line in it by then is carried). Each round
+    // needs another compaction in between: a few at most, bounded all the same.
+    for (let round = 0; ; round++) {
+      writeAllSync(fd, text);
+      if (sync) fsyncSync(fd);
+      if (!this.moved() || round === MAX_WRITE_ROUNDS) break;
+      fd = this.reopenIfMoved();
     }
   }
 
