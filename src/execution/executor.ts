@@ -245,7 +245,7 @@ export class Executor {
     }
 
     if (decision.action === 'ask') {
-      const summary = summarizeCall(tool, parsed.data as Record<string, unknown>, prepared.requests[0]);
+      const summary = summarizeCall(tool, parsed.data as Record<string, unknown>, prepared.requests[0], (t) => this.deps.redactor.text(t));
       const withdrawn = hooks.stop && hooks.signal ? AbortSignal.any([hooks.stop, hooks.signal]) : (hooks.stop ?? hooks.signal);
       const answer = hooks.confirm
         ? await hooks.confirm(summary, withdrawn)

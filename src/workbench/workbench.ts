@@ -111,7 +111,7 @@ export class Workbench {
       const tool = this.deps.registry.get(w.slug);
       if (!tool) continue;
       destructive ||= tool.access === 'destructive';
-      const line = `${i + 1}. ${summarizeCall(tool, (w.arguments ?? {}) as Record<string, unknown>, w.requests[0]).summary}`;
+      const line = `${i + 1}. ${summarizeCall(tool, (w.arguments ?? {}) as Record<string, unknown>, w.requests[0], (t) => this.deps.redactor.text(t)).summary}`;
       if (chars + line.length > MAX_CONFIRM_CHARS) {
         lines.push(`... and ${planned.length - i} more writes of the same script.`);
         break;

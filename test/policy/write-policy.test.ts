@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxWithRouter, trackingRequests } from '../helpers/router.js';
+import { sandboxWithRouter, trackingRequests, WRITE_KEY } from '../helpers/router.js';
 
 type Env = Awaited<ReturnType<typeof sandboxWithRouter>>;
 const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Order Completed' } };
@@ -93,6 +93,26 @@ describe('write policy', () => {
 });
 
 describe('the question asked before a write', () => {
+  // Found by an adversarial review (2026-12-07): the question showed "DELETE /users." while the request
+  // named the users in its query; and a write key among the arguments was shown whole to the client.
+  it('names what the query string names, and masks secrets as every other output does', async () => {
+    const seen: string[] = [];
+    const env = await sandboxWithRouter({ args: ['--write=ask', '--allow-destructive'], onElicit: async (p) => (seen.push(p.message), { action: 'decline' }) });
+    try {
+      await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_DELETE_USERS', arguments: { userIds: ['ceo-user-id', 'admin-user-id'] } });
+      await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE', arguments: { sourceId: 'src_web', writeKey: WRITE_KEY } });
+    } finally {
+      await env.close();
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain('ceo-user-id');
+    expect(seen[0]).toContain('admin-user-id');
+    expect(seen[1]).toContain('src_web');
+    expect(seen[1]).not.toContain(WRITE_KEY);
+    expect(seen[1]).toContain(WRITE_KEY.slice(-4));
+  });
+
+
   // Found by an adversarial review (2026-12-06): a userId holding a line break and words of its own was shown as the question's words.
   it('shows every value from the call quoted and escaped, so a value cannot speak for the question', async () => {
     const { trackingTools } = await import('../../src/segment/tracking/tools.js');
@@ -105,7 +125,7 @@ describe('the question asked before a write', () => {
       ['SEGMENT_GROUP', { userId: 'u1', groupId: injected }],
     ] as const) {
       const tool = trackingTools.find((t) => t.slug === slug)!;
-      const { summary } = summarizeCall(tool, args as Record<string, unknown>);
+      const { summary } = summarizeCall(tool, args as Record<string, unknown>, undefined, (t) => t);
       expect(summary).not.toContain('\n');
       expect(summary).toContain(JSON.stringify(injected));
     }
