@@ -30,6 +30,7 @@ const DESTRUCTIVE_BY_EFFECT = new Set([
   'replacePermissionsForUserGroup',
   'replaceUsersInUserGroup',
   'replaceRulesInTrackingPlan',
+  'replaceLabelsInSource',
 ]);
 
 /** GET reads; DELETE, delete*, remove* and the list above destroy or revoke; the rest write. */

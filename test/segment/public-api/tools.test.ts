@@ -42,6 +42,10 @@ describe('Public API tools in the registry', () => {
     for (const slug of ['SEGMENT_CREATE_WORKSPACE_REGULATION', 'SEGMENT_CREATE_SOURCE_REGULATION', 'SEGMENT_CREATE_CLOUD_SOURCE_REGULATION', 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE', 'SEGMENT_REPLACE_PERMISSIONS_FOR_USER']) {
       expect(tool(slug).access, slug).toBe('destructive');
     }
+    // Found by an adversarial review (2026-12-07): replacing a source's labels with [] removed them all under --write=allow alone.
+    for (const slug of ['SEGMENT_REPLACE_USERS_IN_USER_GROUP', 'SEGMENT_REPLACE_PERMISSIONS_FOR_USER_GROUP', 'SEGMENT_REPLACE_RULES_IN_TRACKING_PLAN', 'SEGMENT_REPLACE_LABELS_IN_SOURCE']) {
+      expect(tool(slug).access, `${slug} drops what is not listed`).toBe('destructive');
+    }
     expect(tool('SEGMENT_UPDATE_SOURCE').access).toBe('write');
     expect(tool('SEGMENT_LIST_SOURCES').access).toBe('read');
     const counts = ops.reduce<Record<string, number>>((n, o) => ({ ...n, [o.access]: (n[o.access] ?? 0) + 1 }), {});
