@@ -271,7 +271,7 @@ export class Executor {
     const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
-    Object.assign(attempt, { outcome: outcome.ok ? 'sent' : outcome.maybeSent ? 'unknown' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
+    Object.assign(attempt, { outcome: outcome.ok || outcome.applied ? 'sent' : outcome.maybeSent ? 'unknown' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
     if (outcome.warnings) trail.warnings.push(...outcome.warnings);
     return {
       successful: outcome.ok,

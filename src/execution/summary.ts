@@ -14,13 +14,19 @@ export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown
   return { slug: tool.slug, title: tool.title, access: tool.access, summary: redact(`${tool.title} (${tool.slug}, ${verb}): ${what}.`) };
 }
 
-/** Public API writes: the method, path and query say what changes (`DELETE /users?userIds=u1`); the body says how. */
+/**
+ * Public API writes: the method, path and query say what changes; the body says how. The query is shown
+ * decoded, as JSON (`DELETE /invites with query {"emails":["a@example.com"]}`): a person reads the
+ * address, not `a%40example.com`, and a value's line breaks stay escaped, so it cannot speak for the question.
+ */
 function describeRequest(request: HttpRequestSpec | undefined): string {
   if (!request) return 'call it';
   const url = new URL(request.url);
-  const target = `${request.method} ${url.pathname}${cut(url.search)}`;
-  const body = request.body === undefined ? '' : JSON.stringify(request.body);
-  return body ? `${target} with ${cut(body)}` : target;
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+  const target = `${request.method} ${url.pathname}${url.search ? ` with query ${cut(JSON.stringify(query))}` : ''}`;
+  if (request.body === undefined) return target;
+  return `${target}${url.search ? ' and body' : ' with'} ${cut(JSON.stringify(request.body))}`;
 }
 
 /** At most MAX characters, and how many more there were: a field past the cut is not silently out of view. */

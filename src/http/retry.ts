@@ -65,6 +65,11 @@ export interface RetryResult {
   askedWaitMs?: number;
   /** Retrying stopped at the deadline, not at the retry budget. */
   outOfTime?: boolean;
+  /**
+   * An attempt before the last got no clear answer (a 5xx, or no answer once sent) and was retried:
+   * Segment may have applied it, so a later "not found" may be that attempt's own doing.
+   */
+  unclearEarlier?: boolean;
 }
 
 /**
@@ -103,6 +108,7 @@ export async function sendWithRetries(
   let serverWaits = 0;
   let attempts = 0;
   let lastWaitMs: number | undefined;
+  let unclear = false;
   for (;;) {
     const headers = attempts > 0 ? { ...req.headers, 'X-Retry-Count': String(attempts) } : req.headers;
     attempts++;
@@ -113,7 +119,7 @@ export async function sendWithRetries(
     const timeoutMs = opts.deadline !== undefined ? Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.deadline - Date.now())) : opts.timeoutMs;
     try {
       const res = await http.send({ ...req, headers }, { timeoutMs, signal: opts.signal, ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
-      result = { response: res, attempts, lastWaitMs };
+      result = { response: res, attempts, lastWaitMs, ...(unclear ? { unclearEarlier: true } : {}) };
       if (res.status < 300 || !isRetryableStatus(res.status)) return result;
       if (!opts.idempotent && res.status !== 429) return result;
       reason = `HTTP ${res.status}`;
@@ -141,10 +147,12 @@ export async function sendWithRetries(
       if (!(err instanceof NetworkError) || err.code === 'ABORTED' || err.code === 'HOST_NOT_ALLOWED') {
         return { error: err instanceof NetworkError ? err : new NetworkError(String(err), false), attempts };
       }
-      result = { error: err, attempts };
+      result = { error: err, attempts, ...(unclear ? { unclearEarlier: true } : {}) };
       if (!opts.idempotent && !err.notSent) return result;
       reason = err.message;
     }
+    // Retried below: a 5xx, or a request that went out and got no answer, may have been applied.
+    if (result.error ? !result.error.notSent : result.response!.status >= 500) unclear = true;
     if (retries >= s.maxRetries || stopped()) return result;
     delay = backoffMs(retries, s);
     if (pastDeadline(opts, delay)) return { ...result, outOfTime: true };

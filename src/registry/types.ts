@@ -116,6 +116,8 @@ export interface SendOutcome {
   warnings?: string[];
   /** Not ok, but a request went out and no answer came (the network failed, the call was cancelled): Segment may have applied it. */
   maybeSent?: boolean;
+  /** Not ok (the answer cannot be passed on), but Segment accepted the request (2xx): the change was made. */
+  applied?: boolean;
 }
 
 export interface ToolError {

@@ -15,6 +15,8 @@ export interface FaultRule {
    * secrets, to prove the router masks them.
    */
   body?: unknown;
+  /** A body sent as written instead of `body`'s JSON (a host that is not the Public API: an HTML page). */
+  text?: string;
   /** Close the connection without an answer. */
   reset?: boolean;
   /** Wait before answering (past the client's timeout = a slow response). */

@@ -96,6 +96,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return;
       }
       const headers: Record<string, string> = fault!.retryAfter !== undefined ? { 'Retry-After': String(fault!.retryAfter) } : {};
+      if (fault!.text !== undefined) {
+        record.status = fault!.status!;
+        res.writeHead(fault!.status!, { 'Content-Type': 'text/html', ...headers });
+        return res.end(fault!.text);
+      }
       const payload = fault!.body ?? { errors: [{ type: 'fault', message: `Injected ${fault!.status}` }] };
       respond(fault!.status!, fillEcho(payload, header(req, 'authorization') ?? '', credentialOf(req)), headers);
     };

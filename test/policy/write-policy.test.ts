@@ -100,16 +100,19 @@ describe('the question asked before a write', () => {
     const env = await sandboxWithRouter({ args: ['--write=ask', '--allow-destructive'], onElicit: async (p) => (seen.push(p.message), { action: 'decline' }) });
     try {
       await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_DELETE_USERS', arguments: { userIds: ['ceo-user-id', 'admin-user-id'] } });
+      await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_DELETE_INVITES', arguments: { emails: ['someone@example.com'] } });
       await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_REMOVE_WRITE_KEY_FROM_SOURCE', arguments: { sourceId: 'src_web', writeKey: WRITE_KEY } });
     } finally {
       await env.close();
     }
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(3);
     expect(seen[0]).toContain('ceo-user-id');
     expect(seen[0]).toContain('admin-user-id');
-    expect(seen[1]).toContain('src_web');
-    expect(seen[1]).not.toContain(WRITE_KEY);
-    expect(seen[1]).toContain(WRITE_KEY.slice(-4));
+    // Decoded: a person reads the address, not someone%40example.com.
+    expect(seen[1]).toContain('someone@example.com');
+    expect(seen[2]).toContain('src_web');
+    expect(seen[2]).not.toContain(WRITE_KEY);
+    expect(seen[2]).toContain(WRITE_KEY.slice(-4));
   });
 
 

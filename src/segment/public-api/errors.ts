@@ -119,7 +119,7 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
     return {
       kind: 'rate_limited',
       status,
-      message: `Segment is rate limiting ${entry.slug} (HTTP 429) and still was${tries || ' after retrying'}.${suffix}`,
+      message: `Segment is rate limiting ${entry.slug} (HTTP 429)${ctx.attempts > 1 ? `, still after ${ctx.attempts} attempts` : ''}.${suffix}`,
       hint: secs !== undefined ? `Wait at least ${secs} s before calling again; avoid all_pages and parallel calls for a while.` : 'Wait a minute before calling again; avoid all_pages and parallel calls for a while.',
       ...(ctx.waitMs !== undefined ? { details: { retry_after_ms: ctx.waitMs } } : {}),
     };

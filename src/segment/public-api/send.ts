@@ -45,27 +45,33 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
   }
   const res = r.response;
   if (res.status >= 300) {
+    // What Segment asked for, not the router's own cap on a wait: that is how long a repeat should wait.
+    const waitMs = res.status === 429 ? Math.max(r.askedWaitMs ?? 0, r.lastWaitMs ?? 0) || msBeforeNext(res.text) : undefined;
     // Masked before httpError cuts messages to snippets: a cut through an echoed token would escape the redactor.
-    const waitMs = res.status === 429 ? (r.lastWaitMs ?? msBeforeNext(res.text)) : undefined;
-    return { ok: false, outcome: { ok: false, status: res.status, error: httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface }) } };
-  }
-  if (res.truncated) {
-    const done = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
-    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read.${done}`, hint: done ? 'Check the change with the matching get or list tool; check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' : 'Ask for less at a time (a smaller pagination.count), or check SEGMENT_PUBLIC_API_URL: the host may not be the Public API.' };
+    const error = httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface });
+    // A DELETE retried after an unclear answer and then not found: most likely its own first attempt.
+    if (res.status === 404 && req.method === 'DELETE' && r.unclearEarlier) {
+      error.message += ' An earlier attempt of this DELETE got no clear answer and was retried: it may have deleted it already.';
+      error.hint = 'Check with the matching get or list tool whether it is gone before calling again.';
+      return { ok: false, outcome: { ok: false, status: res.status, error, maybeSent: true } };
+    }
     return { ok: false, outcome: { ok: false, status: res.status, error } };
   }
+  // A write Segment accepted whose answer cannot be passed on was made all the same: a repeat would make it twice.
+  const made = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
+  const unreadable = (what: string, hint: string): Page => {
+    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with ${what}.${made}`, hint: made ? `Check the change with the matching get or list tool. ${hint}` : hint };
+    return { ok: false, outcome: { ok: false, status: res.status, error, ...(made ? { applied: true } : {}) } };
+  };
+  const notPublicApi = 'Check the region and SEGMENT_PUBLIC_API_URL: the host may not be the Public API.';
+  if (res.truncated) return unreadable(`a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read`, made ? notPublicApi : `Ask for less at a time (a smaller pagination.count). ${notPublicApi}`);
   if (!res.text) return { ok: true, data: null, status: res.status };
-  if (nestsDeeper(res.text)) {
-    const done = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
-    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with JSON nested more than ${MAX_JSON_DEPTH} levels deep, which is not passed on.${done}`, hint: 'Check SEGMENT_PUBLIC_API_URL and the region: the host may not be the Public API.' };
-    return { ok: false, outcome: { ok: false, status: res.status, error } };
-  }
+  if (nestsDeeper(res.text)) return unreadable(`JSON nested more than ${MAX_JSON_DEPTH} levels deep, which is not passed on`, notPublicApi);
   try {
     const body = JSON.parse(res.text) as { data?: unknown };
     return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status };
   } catch {
-    const error: ToolError = { kind: 'upstream', status: res.status, message: `Segment answered HTTP ${res.status} with a body that is not JSON.`, hint: 'Check the region and SEGMENT_PUBLIC_API_URL; the host may not be the Public API.' };
-    return { ok: false, outcome: { ok: false, status: res.status, error } };
+    return unreadable('a body that is not JSON', notPublicApi);
   }
 }
 

@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { source } from '../../../src/sandbox/public-api/store.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
+import { readAuditLines } from '../../helpers/audit-file.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Sending Public API calls against the sandbox, in process: answers, pages, retries, errors. */
 const TOKEN = 'sgp_send_test_token_0123456789';
@@ -14,7 +18,7 @@ beforeEach(async () => {
     write: 'allow',
     allowDestructive: true,
     logLevel: 'silent',
-    env: { SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_PUBLIC_API_URL: sandbox.url, SEGMENT_ROUTER_RETRY_BASE_MS: '1', SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0', SEGMENT_ROUTER_MAX_RETRIES: '3' },
+    env: { SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-send-')), SEGMENT_PUBLIC_API_TOKEN: TOKEN, SEGMENT_PUBLIC_API_URL: sandbox.url, SEGMENT_ROUTER_RETRY_BASE_MS: '1', SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0', SEGMENT_ROUTER_MAX_RETRIES: '3' },
   });
   await app.connections.status({ verify: true });
   sandbox.requests.length = 0;
@@ -123,7 +127,8 @@ describe('errors an agent can act on', () => {
     app.config.retry.maxRetryAfterMs = 5;
     const limited = await run('SEGMENT_GET_WORKSPACE');
     expect(limited.error).toMatchObject({ kind: 'rate_limited', status: 429 });
-    expect(limited.error!.hint).toMatch(/Wait at least 1 s/);
+    // The wait Segment asked for (2.5 s), not the router's own cap on a wait.
+    expect(limited.error!.hint).toMatch(/Wait at least 3 s/);
     sandbox.publicApi.throttle = undefined;
   });
 
@@ -145,6 +150,47 @@ describe('errors an agent can act on', () => {
     const gaveUp = await run('SEGMENT_LIST_SOURCES');
     expect(gaveUp.error).toMatchObject({ kind: 'upstream', status: 502 });
     expect(gaveUp.error!.message).toMatch(/after 4 attempts/);
+  });
+
+  // Found by an adversarial review (2026-12-07): a create answered 201 with a page that is not JSON was
+  // a plain failure (an agent that repeats it makes a second one); the audit said failed.
+  it('a write Segment accepted with an answer that is not JSON says it was made, not to repeat it', async () => {
+    sandbox.faults.add({ path: '/tracking-plans', status: 201, text: '<html>created</html>', afterAccept: true });
+    const w = await run('SEGMENT_CREATE_TRACKING_PLAN', { name: 'Plan', type: 'LIVE' });
+    expect(w.successful).toBe(false);
+    expect(w.error).toMatchObject({ kind: 'upstream', status: 201 });
+    expect(w.error!.message).toMatch(/the change was made, do not repeat it/);
+    expect(w.error!.hint).toMatch(/get or list tool/);
+    const audit = readAuditLines(app.audit.path);
+    expect(audit.at(-1)).toMatchObject({ slug: 'SEGMENT_CREATE_TRACKING_PLAN', outcome: 'sent' });
+  });
+
+  // Found by an adversarial review (2026-12-07): a DELETE answered 502 and retried got 404, and the agent
+  // was told the id did not exist, to look it up again: its own first attempt had deleted it.
+  it('a DELETE whose retry finds nothing says the earlier attempt may have deleted it', async () => {
+    const { data } = await run('SEGMENT_LIST_SOURCES');
+    const id = (data as { sources: { id: string }[] }).sources[0]!.id;
+    sandbox.requests.length = 0;
+    sandbox.faults.add({ path: `/sources/${id}`, status: 502, afterAccept: true });
+    const r = await run('SEGMENT_DELETE_SOURCE', { sourceId: id });
+    expect(sandbox.requests.map((x) => x.status)).toEqual([502, 404]);
+    expect(r.error).toMatchObject({ kind: 'not_found', status: 404 });
+    expect(r.error!.message).toMatch(/earlier attempt .* may have deleted it/);
+    const audit = readAuditLines(app.audit.path);
+    expect(audit.at(-1)).toMatchObject({ slug: 'SEGMENT_DELETE_SOURCE', outcome: 'unknown' });
+  });
+
+  // Found by an adversarial review (2026-12-07): Retry-After 3600 was reported as "wait at least 300 s"
+  // (the router's own cap on a wait) and "still was after retrying" after one request.
+  it('a 429 past the longest wait says the wait Segment asked for, and no retry that did not happen', async () => {
+    sandbox.faults.add({ path: '/sources', status: 429, retryAfter: 3600 });
+    app.config.retry.maxRetryAfterMs = 5;
+    app.config.retry.maxRetries = 0;
+    const r = await run('SEGMENT_LIST_SOURCES');
+    expect(sandbox.requests).toHaveLength(1);
+    expect(r.error).toMatchObject({ kind: 'rate_limited', status: 429 });
+    expect(r.error!.message).not.toMatch(/retry|attempts/);
+    expect(r.error!.hint).toMatch(/Wait at least 3600 s/);
   });
 
   it('a failure part-way through all_pages keeps what was fetched', async () => {
