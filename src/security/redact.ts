@@ -12,8 +12,29 @@ export function maskSecret(secret: string | undefined): string {
   return secret.length <= 8 ? '****' : `****${secret.slice(-4)}`;
 }
 
-/** A run of this many characters of a secret counts as the secret, in upstream text (a split secret). */
-const FRAGMENT = 8;
+/**
+ * A run of characters of a secret long enough to count as the secret (a secret split in two and echoed
+ * in two fields): half of it, at least PIECE_MIN characters, never less. A shorter piece is not masked,
+ * on purpose. Whether a text gets masked tells whoever chose the text (an agent's arguments echoed in a
+ * dry run or by an upstream's 404; a script asking again and again) whether it held a piece of the key:
+ * with 8-character pieces a script read a 32-character write key whole in 59 calls. A piece of half the
+ * key leaves at least 12 characters to guess at once besides the 4 a mask shows: 62^12 tries.
+ */
+const PIECE_MIN = 12;
+const pieceOf = (secretLength: number) => Math.min(secretLength, Math.max(PIECE_MIN, Math.floor(secretLength / 2)));
+/** The shortest piece any secret has: texts shorter hold none. */
+const FRAGMENT = PIECE_MIN;
+
+/** Pieces by their length in the text (a piece of an encoded form is longer than the secret's). */
+type Pieces = Map<number, Set<string>>;
+
+const addPieces = (pieces: Pieces, form: string, length: number) => {
+  if (length >= form.length) return; // the whole form: the matcher masks it
+  let set = pieces.get(length);
+  if (!set) pieces.set(length, (set = new Set()));
+  for (let i = 0; i + length <= form.length; i++) set.add(form.slice(i, i + length));
+};
+const countPieces = (pieces: Pieces) => [...pieces.values()].reduce((n, set) => n + set.size, 0);
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -29,7 +50,7 @@ export class Redactor {
    * Title Case words or snake_case); the app passes them (quality/naming.ts), so the forms are exact.
    */
   constructor(private readonly rewrites?: (secret: string) => string[]) {}
-  private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Set<string>; own: Set<string>; gramPattern?: RegExp };
+  private matcher?: { pattern: RegExp; forms: string[]; shortest: number; grams: Pieces; own: Pieces; gramPattern?: RegExp };
 
   /** Registers a secret; its encoded and escaped forms are masked with it. */
   add(secret: string | undefined): void {
@@ -51,9 +72,9 @@ export class Redactor {
   }
 
   /**
-   * For text from outside (an upstream answer) that will be cut and shown: also masks any run of
-   * FRAGMENT or more characters of a secret, so halves of a secret echoed in two fields do not leak.
-   * Costs about FRAGMENT steps per character: use it on bounded text.
+   * For text from outside (an upstream answer) that will be cut and shown: also masks any piece of a
+   * secret (half of it, see PIECE_MIN), so halves of a secret echoed in two fields do not leak.
+   * Costs a few steps per character and piece length: use it on bounded text.
    */
   upstream(input: string): string {
     return this.maskPieces(this.text(input), this.compiled()?.grams, asciiLower);
@@ -64,15 +85,17 @@ export class Redactor {
    * compare in lower case, every form of the secrets; whole answers, case-sensitive, the secrets as
    * written: an answer's own words ("WRITE_KEY" in a slug) are not pieces of a key that holds "write_key".
    */
-  private maskPieces(out: string, grams: Set<string> | undefined, fold: (s: string) => string): string {
+  private maskPieces(out: string, grams: Pieces | undefined, fold: (s: string) => string): string {
     if (!grams?.size || out.length < FRAGMENT) return out;
     const lower = fold(out);
     const hide = new Uint8Array(out.length);
     let any = false;
-    for (let i = 0; i + FRAGMENT <= lower.length; i++) {
-      if (grams.has(lower.slice(i, i + FRAGMENT))) {
-        hide.fill(1, i, i + FRAGMENT);
-        any = true;
+    for (const [length, set] of grams) {
+      for (let i = 0; i + length <= lower.length; i++) {
+        if (set.has(lower.slice(i, i + length))) {
+          hide.fill(1, i, i + length);
+          any = true;
+        }
       }
     }
     if (!any) return out;
@@ -119,7 +142,7 @@ export class Redactor {
     return text.includes('Bearer') || text.includes('Basic') || (!!m && m.forms.some((f) => text.includes(f)));
   }
 
-  /** True when some FRAGMENT characters of a secret are in the text: one search for all of them. */
+  /** True when a piece of a secret is in the text: one search for all of them. */
   private mayHoldPiece(text: string): boolean {
     const m = this.compiled();
     return !!m?.gramPattern && text.length >= FRAGMENT && m.gramPattern.test(text);
@@ -154,15 +177,19 @@ export class Redactor {
       const variants = [...this.secrets].flatMap((s) => [s, s.toUpperCase(), s.toLowerCase()]);
       const all = [...new Set(variants)].flatMap(secretForms);
       const forms = [...new Set([...all, ...all.map((f) => f.toUpperCase()), ...[...this.secrets].flatMap((s) => this.rewritten(s))])].sort((a, b) => b.length - a.length);
-      // Fragments of the secret and of its escaped forms (as the text shows them), compared in lower case.
-      const grams = new Set<string>();
-      for (const f of new Set(all.map((f) => f.toLowerCase()))) {
-        if (f.length >= FRAGMENT * 2) for (let i = 0; i + FRAGMENT <= f.length; i++) grams.add(f.slice(i, i + FRAGMENT));
+      // Pieces of the secret and of its escaped forms (as the text shows them), compared in lower case: in
+      // each form, as many of its characters as stand for a piece of the secret (three a byte, %74).
+      const grams: Pieces = new Map();
+      for (const secret of this.secrets) {
+        const piece = pieceOf(secret.length);
+        for (const variant of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) {
+          for (const f of secretForms(variant)) addPieces(grams, f.toLowerCase(), Math.ceil((f.length * piece) / secret.length));
+        }
       }
       // Pieces of the secrets as written, for whole answers (one regex probe: a regex of every form's pieces cost ~45 ms a MB, this ~6).
-      const own = new Set<string>();
-      for (const s of this.secrets) for (let i = 0; s.length >= FRAGMENT * 2 && i + FRAGMENT <= s.length; i++) own.add(s.slice(i, i + FRAGMENT));
-      const gramPattern = own.size ? new RegExp([...own].map(escapeRegExp).join('|')) : undefined;
+      const own: Pieces = new Map();
+      for (const secret of this.secrets) addPieces(own, secret, pieceOf(secret.length));
+      const gramPattern = countPieces(own) ? new RegExp([...own.values()].flatMap((set) => [...set]).map(escapeRegExp).join('|')) : undefined;
       this.matcher = { pattern: new RegExp(forms.map(escapeRegExp).join('|'), 'g'), forms, shortest: forms[forms.length - 1]!.length, grams, own, gramPattern };
     }
     return this.matcher;

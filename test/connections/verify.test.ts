@@ -51,13 +51,14 @@ describe('token check (GET /)', () => {
     const echo = fakeHttp((u, h) => {
       const t = h.Authorization!.replace('Bearer ', '');
       if (u.pathname === '/') return json(200, { data: { workspace: { id: 'ws', slug: t, name: `W ${t}` } } });
-      return json(200, { data: { sources: [{ name: `Source ${t.slice(0, 12)}|${writeKey.slice(6)}`, writeKeys: [writeKey] }], pagination: {} } });
+      return json(200, { data: { sources: [{ name: `Source ${t.slice(0, 14)}|${writeKey.slice(6)}`, writeKeys: [writeKey] }], pagination: {} } });
     });
     const checked = await checkToken({ http: echo.http, config }, token, 'us');
     expect(checked.state).toBe('ACTIVE');
     const key = await checkWriteKey({ http: echo.http, config }, writeKey, 'us', token, checked);
     const shown = JSON.stringify([checked, key]);
-    for (const secret of [token, writeKey]) for (let i = 0; i + 8 <= secret.length; i++) expect(shown).not.toContain(secret.slice(i, i + 8));
+    // No piece of either: half of it or more (shorter pieces are not masked, security/redact.ts says why), and the whole.
+    for (const secret of [token, writeKey]) for (let i = 0; i + 13 <= secret.length; i++) expect(shown).not.toContain(secret.slice(i, i + 13));
     expect(checked.workspace!.name).toMatch(/^W \*{4}/);
 
     for (const body of ['<html>Sign in to the proxy</html>', '{"ok":true}']) {

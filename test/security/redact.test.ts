@@ -76,6 +76,25 @@ describe('redaction', () => {
     }
   });
 
+  // Found by an adversarial review (2026-12-07): whether a text the caller chose came back masked told
+  // the caller whether it held 8 characters of the key; a script read a 32-character write key in 59 calls.
+  it('a piece shorter than half the secret is not masked: masking would tell its writer it guessed right', () => {
+    const key = 'Qx7pL2mZ9vR4tK8wB3nY6cF1hJ5sD0gA';
+    const r = new Redactor();
+    r.add(key);
+    const guess = key.slice(20, 28);
+    const encoded = [...guess].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    for (const text of [`Source ${guess} not found`, `Source ${encoded} not found`]) {
+      expect(r.upstream(text)).toBe(text);
+      expect(r.value({ properties: { note: text } })).toEqual({ properties: { note: text } });
+    }
+    // Half of it is the secret: masked in whatever form it comes.
+    const half = key.slice(0, 16);
+    expect(r.upstream(`a ${half} b`)).toBe('a **** b');
+    expect(r.upstream(`a ${[...half].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')} b`)).toBe('a **** b');
+    expect(JSON.stringify(r.value({ a: key.slice(16) }))).not.toContain(key.slice(16));
+  });
+
   it('an answer\'s own words that happen to spell a piece of the key in another case are left alone', () => {
     const r = new Redactor();
     r.add('wk_TEST_SECRET_write_key_0123456789');
