@@ -1,3 +1,4 @@
+import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { INTERRUPTED, readStdin, UsageError, type CommandSpec, type Interruption } from './common.js';
@@ -77,13 +78,14 @@ export const callCommand: CommandSpec = {
     const onSigterm = () => onSignal('SIGTERM');
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
+    const receipts = new AnswerReceipts();
     try {
       let result;
       try {
         result = await app.executor.execute(
           // A person or a pipe gets the whole answer; the inline limit is for MCP clients, which get a link.
           { slug: positionals[0]!, arguments: args, dryRun: values['dry-run'] === true, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES },
-          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress, stop: stop.signal },
+          { confirm: terminalConfirmer({ stdinTaken: values.args === '-' }), progress: bar.progress, stop: stop.signal, receipts },
         );
       } finally {
         bar.stop();
@@ -95,6 +97,8 @@ export const callCommand: CommandSpec = {
         const { text, toStderr } = renderText(result, terminalWidth());
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
+      // Printed: a tracking call's journal run closes now (util/answer-receipts.ts). Killed before, a rerun sends nothing again.
+      receipts.delivered();
       return stoppedBy ? INTERRUPTED[stoppedBy] : exitCodeFor(result);
     } finally {
       await app.close();

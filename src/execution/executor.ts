@@ -1,3 +1,4 @@
+import type { AnswerReceipts } from '../util/answer-receipts.js';
 import type { RuntimeConfig } from '../config/runtime.js';
 import type { ConnectionService } from '../connections/types.js';
 import type { HttpClient } from '../http/client.js';
@@ -46,6 +47,8 @@ export interface SurfaceHooks {
    * leave the send its whole window.
    */
   answerWithinMs?: number;
+  /** Where the surface says its answer reached the caller (util/answer-receipts.ts); absent: calls close when they end. */
+  receipts?: AnswerReceipts;
 }
 
 /** One write attempt, as the audit log records it. */
@@ -266,7 +269,7 @@ export class Executor {
     const attempt: WriteEvent = { slug: tool.slug, access: tool.access, decision: decision.action === 'ask' ? 'ask-confirmed' : 'allow', outcome: 'failed', args: parsed.data };
     trail.write = attempt;
     const redact = (text: string) => this.deps.redactor.upstream(text);
-    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}), ...(req.slot !== undefined ? { slot: req.slot } : {}) });
+    const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.receipts ? { receipts: hooks.receipts } : {}), ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}), ...(req.slot !== undefined ? { slot: req.slot } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);

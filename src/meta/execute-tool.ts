@@ -10,6 +10,7 @@ import { truncateResult } from '../execution/truncate.js';
 import { answer } from './large-result.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { toolResult } from './result.js';
+import { receiptsOf } from './answer-delivery.js';
 
 export const MAX_PARALLEL = 50;
 
@@ -76,7 +77,8 @@ export function registerExecuteTool(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const hooks = mcpHooks(server, extra, app.config.retry.answerWithinMs);
+      // Tracking calls close their journal runs once this answer is out (meta/answer-delivery.ts).
+      const hooks = { ...mcpHooks(server, extra, app.config.retry.answerWithinMs), receipts: receiptsOf(server, extra) };
       if (input.tools) {
         if (input.tool_slug) return usage('Pass either tool_slug (one call) or tools (several), not both.');
         if (input.tools.length === 0 || input.tools.length > MAX_PARALLEL) return usage(`"tools" takes 1 to ${MAX_PARALLEL} calls; got ${input.tools.length}. Split larger work into several EXECUTE_TOOL calls, or use SEGMENT_BATCH for many events.`);

@@ -1,3 +1,4 @@
+import type { AnswerReceipts } from '../util/answer-receipts.js';
 import type { z } from 'zod';
 import type { HttpClient } from '../http/client.js';
 import type { Region, RuntimeConfig } from '../config/runtime.js';
@@ -96,6 +97,8 @@ export interface SendContext extends PrepareContext {
    * identical calls made together are two calls, not one and its repeat (the delivery journal's key).
    */
   slot?: string;
+  /** Where a tracking call closes its journal run once the caller has the answer (util/answer-receipts.ts). */
+  receipts?: AnswerReceipts;
 }
 
 /**

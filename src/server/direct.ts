@@ -1,3 +1,4 @@
+import { receiptsOf } from '../meta/answer-delivery.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../app.js';
@@ -100,7 +101,7 @@ export function registerDirectTools(server: McpServer, app: App): void {
     const tool = toolFor(app, req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${slugPreview(req.params.name)}". tools/list shows the tools this server offers.`);
     // A write tool hidden by the policy is still answered by the executor, which refuses it with the reason.
-    const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {}, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, mcpHooks(server, extra, app.config.retry.answerWithinMs));
+    const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {}, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, { ...mcpHooks(server, extra, app.config.retry.answerWithinMs), receipts: receiptsOf(server, extra) });
     // Over the inline limit: a preview plus a resource_link to the whole, as in meta mode.
     return answer(app, result as unknown as Record<string, unknown>, !result.successful, `${tool.slug} answer`);
   });

@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { tidyErrorReplies } from './error-replies.js';
+import { deliverReceipts } from '../meta/answer-delivery.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
 import { sharedIdInBatch } from './request-ids.js';
@@ -117,6 +118,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     });
     try {
       tidyErrorReplies(transport);
+      deliverReceipts(mcp, transport);
       await mcp.connect(transport);
       await transport.handleRequest(req, res, body);
     } catch (err) {

@@ -2,6 +2,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { tidyErrorReplies } from './error-replies.js';
+import { deliverReceipts, watchLateCancels } from '../meta/answer-delivery.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
 import { mcpLogSink } from './mcp-log-sink.js';
 import { RouterTaskStore } from './tasks.js';
@@ -25,7 +26,9 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   tidyErrorReplies(transport);
+  deliverReceipts(server, transport);
   await server.connect(transport);
+  watchLateCancels(server, transport);
   if (mode === 'meta') loadSearchOnInitialize(transport, app);
   app.addLogSink(mcpLogSink(server));
   app.log.info('segment-router serving MCP on stdio', { mode, tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });

@@ -1,6 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { taskSignals } from '../meta/execute-tool.js';
+import { taskReceipts } from '../meta/answer-delivery.js';
+import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
@@ -55,6 +57,8 @@ export class RouterTaskStore extends InMemoryTaskStore {
   private readonly order = new Set<string>();
   /** Creations between their count and their add: counted, so tasks created at once cannot pass the limit. */
   private creating = 0;
+  /** What waits for each task's result to be read (util/answer-receipts.ts): the delivery journal's close. */
+  private readonly receipts = new Map<string, AnswerReceipts>();
 
   /**
    * `listable` false: tasks/list lists nothing. Over HTTP every request is a stranger (no session,
@@ -98,7 +102,13 @@ export class RouterTaskStore extends InMemoryTaskStore {
   /** A cancelled task's result: waits for its work to wind down, then answers what it did before it stopped. */
   override async getTaskResult(taskId: string, sessionId?: string): Promise<CallToolResult> {
     const task = await super.getTask(taskId, sessionId);
-    if (task?.status !== 'cancelled') return (await super.getTaskResult(taskId, sessionId)) as CallToolResult;
+    if (task?.status !== 'cancelled') {
+      const result = (await super.getTaskResult(taskId, sessionId)) as CallToolResult;
+      // Read: the client has the answer (a server gone before this keeps the calls open for the repeat).
+      this.receipts.get(taskId)?.delivered();
+      this.receipts.delete(taskId);
+      return result;
+    }
     await this.running.get(taskId)?.ended;
     const kept = this.sdk().tasks.get(taskId)?.result;
     if (!kept) throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} was cancelled before its work could say what it had done.`);
@@ -154,11 +164,15 @@ export class RouterTaskStore extends InMemoryTaskStore {
     cleanupTimers.delete(taskId);
     tasks.delete(taskId);
     this.order.delete(taskId);
+    this.receipts.delete(taskId);
   }
 
   /** The signal that aborts the task's work when the task is cancelled or the server closes. */
   watch(taskId: string): AbortSignal {
     const controller = new AbortController();
+    const receipts = new AnswerReceipts();
+    this.receipts.set(taskId, receipts);
+    taskReceipts.set(controller.signal, receipts);
     let end = () => undefined as void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     this.running.set(taskId, { controller, ended, end });
@@ -175,6 +189,7 @@ export class RouterTaskStore extends InMemoryTaskStore {
       cleanupTimers.set(taskId, setTimeout(() => {
         tasks.delete(taskId);
         cleanupTimers.delete(taskId);
+        this.receipts.delete(taskId);
       }, ttl));
     }
   }
@@ -198,6 +213,7 @@ export class RouterTaskStore extends InMemoryTaskStore {
     }
     this.running.clear();
     this.order.clear();
+    this.receipts.clear();
     this.cleanup();
   }
 }

@@ -73,6 +73,31 @@ describe('MCP tasks', () => {
     }
   }, 120_000);
 
+  // Found by an adversarial review (2026-12-07): a task's tracking call closed its journal run when it
+  // ended, while its result waited in memory for the client's next poll; a server gone meanwhile left the
+  // client nothing, and its repeat sent every event again under new ids (12,000 of 12,000, every run).
+  it('a tracking call run as a task stays open until its result is read: a repeat before that sends nothing again', async () => {
+    await stdio(['--write=allow']);
+    const { client } = router!;
+    const args = { tool_slug: 'SEGMENT_BATCH', arguments: { batch: events(30, 'unread') } };
+    const created = await client.request({ method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const taskId = created.task.taskId;
+    for (const end = Date.now() + 60_000; (await client.experimental.tasks.getTask(taskId)).status === 'working'; ) {
+      if (Date.now() > end) throw new Error('task still working');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sb!.events).toHaveLength(30);
+    // The client never read the result (it went away, or the server did): it asks again.
+    const repeat = await client.callTool({ name: 'EXECUTE_TOOL', arguments: args });
+    expect((repeat.structuredContent as any).data).toMatchObject({ accepted: 30, accepted_by_an_earlier_attempt: 30 });
+    expect(sb!.events).toHaveLength(30);
+    // That answer was read: the same call now is a new one.
+    const again = await client.callTool({ name: 'EXECUTE_TOOL', arguments: args });
+    expect((again.structuredContent as any).data).toMatchObject({ accepted: 30 });
+    expect((again.structuredContent as any).data.accepted_by_an_earlier_attempt).toBeUndefined();
+    expect(sb!.events).toHaveLength(60);
+  });
+
   it('RUN_SCRIPT runs as a task: its tracking calls go through the executor, its result comes back by task id', async () => {
     const { sb, client } = await stdio(['--write=allow']);
     const script = `const a = await tools.call('SEGMENT_TRACK', { userId: 'u1', event: 'Script Ran' });

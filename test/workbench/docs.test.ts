@@ -71,12 +71,12 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
 
     const denied = await run([path]);
     expect(denied.code).toBe(3);
-    expect(denied.stderr).toContain('ToolError: Refused: SEGMENT_REPLACE_LABELS_IN_SOURCE writes to Segment and the write policy is "deny". Nothing was sent.');
+    expect(denied.stderr).toContain('ToolError: Refused: SEGMENT_ADD_LABELS_TO_SOURCE writes to Segment and the write policy is "deny". Nothing was sent.');
     expect(sb.requests.filter((q) => q.method !== 'GET')).toEqual([]);
 
     const real = await run([path, '--write=allow', '--json']);
     expect(JSON.parse(real.stdout).writes).toHaveLength(ids.length);
-    expect(sb.requests.filter((q) => q.method === 'PUT')).toHaveLength(ids.length);
+    expect(sb.requests.filter((q) => q.method === 'POST')).toHaveLength(ids.length);
     const again = await run([path, '--write=allow', '--json']);
     expect(JSON.parse(again.stdout).result).toEqual([]);
   }, 180_000);
@@ -85,7 +85,7 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     const r = await run([file('label-sources.js', LABELS!), '--write=ask']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Run the command in a terminal to answer the prompt, or pass --write=allow/);
-    expect(sb.requests.filter((q) => q.method === 'PUT')).toEqual([]);
+    expect(sb.requests.filter((q) => q.method === 'POST')).toEqual([]);
   });
 
   // Found by a new user's walk (2026-12-07): the error named "script.js", its hint the JSON-only "calls", and the refused call's own hint (--write) was not shown.
@@ -147,7 +147,7 @@ describe('RUN_SCRIPT over MCP', () => {
       expect(labels.structured.result).toEqual(ids);
       expect(asked).toHaveLength(1);
       expect(asked[0]).toMatch(new RegExp(`A script wants to make ${ids.length} write\\(s\\) to Segment:\\n1\\. .*src_web/labels[\\s\\S]*${ids.length}\\. .*${ids.at(-1)}/labels[\\s\\S]*Send this to Segment\\?$`));
-      expect(h.sandbox.requests.filter((q) => q.method === 'PUT')).toHaveLength(ids.length);
+      expect(h.sandbox.requests.filter((q) => q.method === 'POST')).toHaveLength(ids.length);
       expectNoSecrets(labels.text, ...asked, h.router.stderr());
     } finally {
       await h.close();

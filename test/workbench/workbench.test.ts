@@ -148,7 +148,7 @@ const LABEL_SCRIPT = `
   const sources = await tools.all('SEGMENT_LIST_SOURCES', {});
   const unlabelled = sources.filter((s) => !s.labels.some((l) => l.key === 'owner'));
   for (const s of unlabelled) {
-    await tools.call('SEGMENT_REPLACE_LABELS_IN_SOURCE', { sourceId: s.id, labels: [...s.labels, { key: 'owner', value: 'growth' }] });
+    await tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: s.id, labels: [{ key: 'owner', value: 'growth' }] });
   }
   return unlabelled.map((s) => s.id);`;
 
@@ -162,9 +162,9 @@ describe('dry_run', () => {
       expect(r.successful).toBe(true);
       expect(r.dry_run).toBe(true);
       expect(r.result).toEqual(ids(env));
-      expect(r.planned_writes!.map((w) => [w.slug, (w.arguments as { sourceId: string }).sourceId])).toEqual(ids(env).map((id) => ['SEGMENT_REPLACE_LABELS_IN_SOURCE', id]));
+      expect(r.planned_writes!.map((w) => [w.slug, (w.arguments as { sourceId: string }).sourceId])).toEqual(ids(env).map((id) => ['SEGMENT_ADD_LABELS_TO_SOURCE', id]));
       const req = r.planned_writes![0]!.requests[0]!;
-      expect(req.method).toBe('PUT');
+      expect(req.method).toBe('POST');
       expect(req.url).toMatch(/\/sources\/src_web\/labels$/);
       expect(req.headers.Authorization).toMatch(/^Bearer <token \*\*\*\*/);
       expect((req.body as { labels: unknown[] }).labels.at(-1)).toEqual({ key: 'owner', value: 'growth' });
@@ -185,7 +185,7 @@ describe('--write=allow', () => {
       const r = await env.app.workbench.run({ script: LABEL_SCRIPT });
       expect(r.successful).toBe(true);
       const n = ids(env).length;
-      expect(r.writes!.map((w) => [w.slug, w.successful])).toEqual(Array(n).fill(['SEGMENT_REPLACE_LABELS_IN_SOURCE', true]));
+      expect(r.writes!.map((w) => [w.slug, w.successful])).toEqual(Array(n).fill(['SEGMENT_ADD_LABELS_TO_SOURCE', true]));
       expect(labelWrites(env)).toHaveLength(n);
       const again = await env.app.workbench.run({ script: LABEL_SCRIPT });
       expect(again.result).toEqual([]);

@@ -7,7 +7,7 @@ import type { MessageType } from './schemas.js';
 import { ArgumentsError } from '../../registry/arguments.js';
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
-import { journalFor, type Busy, type JournalRun, type RunEnd } from './journal.js';
+import { journalFor, type Busy, type EndedRun, type JournalRun, type RunEnd } from './journal.js';
 import { IndexSet } from './index-set.js';
 import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
@@ -371,13 +371,43 @@ function journalKey(state: CallBase, slot = ''): string {
   return createHash('sha256').update(state.fingerprint!).update('\n').update(state.url).update('\n').update(state.headers.Authorization ?? '').update('\n').update(slot).digest('base64url');
 }
 
-function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext): void {
+/** `single`: a single call's one message, which no ack line records (its end did): acked when it is left open. */
+function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext, single = false): void {
   // A run that only reports how the same call's running attempt ended has no entry of its own.
   if (!run?.id) return;
+  const id = run.id;
   try {
     const journal = journalFor(ctx.config.home);
-    if (complete && !ctx.signal?.aborted) journal.end(run.id);
-    else journal.release(run.id);
+    if (!complete || ctx.signal?.aborted) journal.release(id);
+    else if (!ctx.receipts) journal.end(id);
+    else {
+      // Everything is accepted, but a caller without the answer would repeat the call: until the answer
+      // is out, the run is left open with every message acked, so that repeat sends nothing again.
+      journal.settle(id, single ? [[0, 0]] : []);
+      const receipts = ctx.receipts;
+      receipts.onDelivered(() => {
+        const ended = endRun(id, ctx);
+        // Dropped by its caller after all (a cancel that crossed the answer): open again, for the repeat.
+        if (ended) receipts.onWithdrawn(() => reopenRun(ended, ctx));
+      });
+    }
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+  }
+}
+
+function endRun(id: string, ctx: SendContext): EndedRun | undefined {
+  try {
+    return journalFor(ctx.config.home).end(id);
+  } catch (err) {
+    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+    return undefined;
+  }
+}
+
+function reopenRun(ended: EndedRun, ctx: SendContext): void {
+  try {
+    journalFor(ctx.config.home).reopen(ended);
   } catch (err) {
     ctx.log.warn('delivery journal not written', { error: (err as Error).message });
   }
@@ -401,7 +431,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
   const accepted = (status?: number, earlier = false): SendOutcome => ({ ok: true, status, messageIds: [messageId], data: { accepted: true, type: state.type, messageId, ...(earlier ? { accepted_by_an_earlier_attempt: 1 } : {}), note: ACCEPTED_NOTE, ...qualityFields(state.quality) }, ...warned });
   if (run?.acked.has(0)) {
     // Sent by an earlier attempt of this same call (the one it waited for, or one that never got its answer): nothing goes again.
-    finishRun(run, true, ctx);
+    finishRun(run, true, ctx, true);
     return accepted(undefined, true);
   }
   let ok = false;
@@ -431,7 +461,7 @@ async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOut
       },
     };
   } finally {
-    finishRun(run, ok, ctx);
+    finishRun(run, ok, ctx, true);
   }
 }
 

@@ -81,6 +81,12 @@ export interface RunningElsewhere {
   now: string;
 }
 
+/** A run as it was when it ended: enough to open it again (`reopen`). */
+export interface EndedRun {
+  begin: Begin;
+  acked: Range[];
+}
+
 export interface JournalRun {
   id: string;
   prefix: string;
@@ -187,14 +193,43 @@ export class DeliveryJournal {
     this.append([{ t: 'ack', id, r: IndexSet.of(indices).ranges() }], false);
   }
 
-  /** Closes a call: everything was accepted (or can never be sent). A repeat is now a new call. */
-  end(id: string): void {
+  /**
+   * Closes a call: everything was accepted (or can never be sent). A repeat is now a new call. Answers
+   * the run as it was, when it was open, for `reopen`.
+   */
+  end(id: string): EndedRun | undefined {
     // Settled here even if the line cannot be written (a full disk): a repeat waiting in this process
     // must not wait on for a call that is over.
     try {
+      const entry = this.read().get(id);
       this.append([{ t: 'end', id, done: 1 }], true);
+      return entry && { begin: entry.begin, acked: entry.acked.ranges() };
     } finally {
       this.stopped(id, true);
+    }
+  }
+
+  /**
+   * Opens again, left open, a run that ended: its caller dropped the answer after all (an MCP cancel that
+   * crossed it), so its repeat must find it and send nothing again. A new entry, as a repeat's takeover
+   * writes one: the same call, ids and timestamp, what was acked.
+   */
+  reopen(ended: EndedRun): void {
+    const id = randomUUID();
+    const begin: Begin = { ...ended.begin, id, pid: process.pid, life: LIFE, at: Date.now(), acked: ended.acked };
+    this.append([begin, { t: 'release', id }], true);
+  }
+
+  /**
+   * Everything was accepted, but the caller does not have the answer yet: left open, `acked` recorded
+   * with it (a single call's one message), so a repeat from a caller that never got the answer sends
+   * nothing again. `end` follows once the answer is out (util/answer-receipts.ts).
+   */
+  settle(id: string, acked: Range[]): void {
+    try {
+      this.append([...(acked.length ? [{ t: 'ack', id, r: acked } as Line] : []), { t: 'release', id }], false);
+    } finally {
+      this.stopped(id, false);
     }
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import { callTool, sandboxEnv, startRouter, TOKEN, WRITE_KEY, type RouterHandle } from '../../helpers/router.js';
+import { RawRouter } from '../../helpers/raw-rpc.js';
 
 /**
  * The issue's crash: the router killed (kill -9) in the middle of a SEGMENT_BATCH, and the agent
@@ -112,7 +113,10 @@ describe('a tracking call repeated after the server was killed mid-batch', () =>
     const env = sandboxEnv(sb);
     // Accepted at the sink, but the answer never comes back before the kill.
     sb.faults.add({ path: '/v1/track', afterAccept: true, delayMs: 0, status: 503, times: 1_000 });
-    const first = await startRouter({ args: ['--write=allow'], env: { ...env, SEGMENT_ROUTER_RETRY_BASE_MS: '60000' } });
+    // The retry waits a minute, within the call's deadline: the call is still waiting when it is killed
+    // (with the default deadline the wait did not fit, the call answered at once, and now and then that
+    // answer reached the client before the kill).
+    const first = await startRouter({ args: ['--write=allow'], env: { ...env, SEGMENT_ROUTER_RETRY_BASE_MS: '60000', SEGMENT_ROUTER_ANSWER_WITHIN_MS: '600000' } });
     cleanup.push(() => first.close());
     const track = { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u-1', event: 'Signed Up' } };
     const pending = callTool(first.client, 'EXECUTE_TOOL', track, { timeout: 60_000 });
@@ -257,4 +261,33 @@ describe('calls made at the same moment', () => {
       await sb.close();
     }
   }, 30_000);
+});
+
+// Found by an adversarial review (2026-12-07): a call closed its journal run before its answer was out,
+// so an agent that never got the answer (the server killed in between, the request cancelled just as it
+// finished) repeated it as a new call: every event again under new ids (10,000 of 10,000).
+describe('a tracking call whose answer the client dropped', () => {
+  it('a cancel that crosses the answer leaves the call open: the repeat sends nothing again; a call after a read answer is new', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const raw = new RawRouter(['--write=allow'], sandboxEnv(sb));
+    try {
+      await raw.initialize();
+      const args = { userId: 'u-late', event: 'Signed Up' };
+      const first = await raw.execute(1, 'SEGMENT_TRACK', args);
+      expect(first.data.accepted).toBe(true);
+      // The client's timeout fired as the answer came: it cancels, and by the protocol drops the answer.
+      await raw.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, reason: 'timed out' } });
+      const repeat = await raw.execute(2, 'SEGMENT_TRACK', args);
+      expect(repeat.data).toMatchObject({ accepted: true, messageId: first.data.messageId, accepted_by_an_earlier_attempt: 1 });
+      expect(sb.events).toHaveLength(1);
+      // That answer was read: the same call again is a new event.
+      const later = await raw.execute(3, 'SEGMENT_TRACK', args);
+      expect(later.data.accepted_by_an_earlier_attempt).toBeUndefined();
+      expect(later.data.messageId).not.toBe(first.data.messageId);
+      expect(sb.events).toHaveLength(2);
+    } finally {
+      await raw.stop();
+      await sb.close();
+    }
+  }, 60_000);
 });
