@@ -29,7 +29,11 @@ function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
   if (r.logs_dropped) lines.push(`log: (${r.logs_dropped} more lines not kept)`);
   if (r.planned_writes?.length) {
     lines.push(`Planned writes (${r.planned_writes.length}, not sent):`);
-    r.planned_writes.forEach((w, i) => lines.push(`  ${i + 1}. ${w.slug} ${w.requests.map((q) => `${q.method} ${q.url}`).join(', ')}`, indentJson(w.arguments, '     ')));
+    r.planned_writes.forEach((w, i) =>
+      w.requests && w.arguments !== undefined
+        ? lines.push(`  ${i + 1}. ${w.slug} ${w.requests.map((q) => `${q.method} ${q.url}`).join(', ')}`, indentJson(w.arguments, '     '))
+        : lines.push(`  ${i + 1}. ${w.slug} (its ${w.left_out_bytes ?? 0} bytes of arguments and request were not kept: the script's records passed their limit)`),
+    );
   }
   if (r.writes?.length) {
     lines.push(`Writes (${r.writes.length}):`);

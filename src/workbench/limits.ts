@@ -33,6 +33,12 @@ export const SCRIPT_LIMITS = {
   /** console.log output kept per run; lines past it are counted, not kept. */
   maxLogChars: 20_000,
   maxLogLineChars: 2_000,
+  /**
+   * Arguments, answers and requests the records of one run keep (its calls, planned and sent writes), as
+   * JSON. Past it a record keeps its slug and outcome and says how much it left out: 500 calls of a few
+   * MB each, kept whole, took a server to 4 GB and out of memory with four scripts at once.
+   */
+  keptRecordBytes: 16 * 1024 * 1024,
   /** After the wall time, how long the engine has to stop itself before its thread is ended. */
   hardStopGraceMs: 500,
 } as const;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RuntimeConfig } from '../config/runtime.js';
 import type { ExecutionResult, Executor, SurfaceHooks } from '../execution/executor.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
@@ -22,20 +23,21 @@ export interface PhaseDeps {
   config: RuntimeConfig;
 }
 
-/** Writes the user already confirmed as one plan: each may run once without asking again. */
+/** Writes the user already confirmed as one plan (`Phase.approvals`): each may run once without asking again. */
 export class ApprovedPlan {
   private readonly left: string[];
-  constructor(writes: PlannedWrite[]) {
-    this.left = writes.map((w) => key(w.slug, w.arguments));
+  constructor(keys: string[]) {
+    this.left = [...keys];
   }
   take(slug: string, args: unknown): boolean {
-    const i = this.left.indexOf(key(slug, args));
+    const i = this.left.indexOf(keyOf(slug, args));
     if (i < 0) return false;
     this.left.splice(i, 1);
     return true;
   }
 }
-const key = (slug: string, args: unknown) => `${slug} ${JSON.stringify(args)}`;
+/** A write as a digest of its slug and arguments: what a plan keeps of each, whatever its records keep. */
+const keyOf = (slug: string, args: unknown) => createHash('sha256').update(`${slug} ${JSON.stringify(args)}`).digest('base64url');
 
 /**
  * One run of a script, seen from the server: the bridge its tool calls cross, and what they did.
@@ -46,7 +48,11 @@ export class Phase {
   readonly calls: CallRecord[] = [];
   readonly planned: PlannedWrite[] = [];
   readonly writes: SentWrite[] = [];
+  /** Each planned write's key (`keyOf`), in order: what a confirmed plan lets run. */
+  readonly approvals: string[] = [];
   readonly logs: string[] = [];
+  /** Bytes of arguments and answers the records keep so far (SCRIPT_LIMITS.keptRecordBytes). */
+  private keptBytes = 0;
   limitHit?: LimitName;
   readonly abort = new AbortController();
   private started = 0;
@@ -91,7 +97,7 @@ export class Phase {
     // before anything walks it (the call's record, its audit line) past the stack.
     if (nestsDeeper(argsJson)) {
       const error = { kind: 'validation', message: `The arguments nest more than ${MAX_JSON_DEPTH} levels deep. Nothing was sent.`, hint: `Flatten the value: arguments may nest at most ${MAX_DEPTH} levels.`, slug };
-      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false);
+      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false, 0);
       return JSON.stringify({ ok: false, error });
     }
     const args = JSON.parse(argsJson) as unknown;
@@ -104,8 +110,9 @@ export class Phase {
       { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script call ${n}` },
       { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}) },
     );
-    this.record(slug, args, result, dryRun, writes);
-    return JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
+    const answer = JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
+    this.record(slug, args, result, dryRun, writes, argsJson.length + answer.length);
+    return answer;
   }
 
   /** Under ask, a write the user confirmed as part of the plan goes on; any other is asked on its own. */
@@ -116,16 +123,24 @@ export class Phase {
     return async (call) => (approved.take(slug, args) ? { confirmed: true } : surface ? surface(call) : { confirmed: false, reason: 'this client cannot ask the user', unsupported: true });
   }
 
-  private record(slug: string, args: unknown, r: ExecutionResult, dryRun: boolean, writes: boolean): void {
+  /**
+   * Keeps what a call did, whole while the run's records stay within SCRIPT_LIMITS.keptRecordBytes
+   * (`bytes`: its arguments and answer as JSON); past it, its slug and outcome and how much was left out.
+   */
+  private record(slug: string, args: unknown, r: ExecutionResult, dryRun: boolean, writes: boolean, bytes: number): void {
     const name = r.tool_slug ?? slug;
-    this.calls.push({ slug: name, arguments: args, successful: r.successful, ...(dryRun ? { dry_run: true as const } : {}), ...(r.data !== undefined ? { data: r.data } : {}), ...(r.error ? { error: r.error } : {}) });
+    const whole = this.keptBytes + bytes <= SCRIPT_LIMITS.keptRecordBytes;
+    if (whole) this.keptBytes += bytes;
+    const given = whole ? { arguments: args } : { left_out_bytes: bytes };
+    this.calls.push({ slug: name, ...given, successful: r.successful, ...(dryRun ? { dry_run: true as const } : {}), ...(whole && r.data !== undefined ? { data: r.data } : {}), ...(r.error ? { error: r.error } : {}) });
     if (!writes) return;
     if (dryRun) {
       if (!r.successful) return;
       const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown; policy?: string };
-      this.planned.push({ slug: name, arguments: args, requests: data.requests ?? [], ...(data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
+      this.approvals.push(keyOf(name, args));
+      this.planned.push({ slug: name, ...given, ...(whole ? { requests: data.requests ?? [] } : {}), ...(whole && data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
     } else {
-      this.writes.push({ slug: name, arguments: args, successful: r.successful, ...(r.error ? { error: r.error } : {}) });
+      this.writes.push({ slug: name, ...given, successful: r.successful, ...(r.error ? { error: r.error } : {}) });
     }
   }
 }

@@ -4,20 +4,24 @@ import type { LimitName } from './limits.js';
 /** One tool call a script made, as the partial report shows it. */
 export interface CallRecord {
   slug: string;
-  arguments: unknown;
+  /** Absent past the run's record limit (SCRIPT_LIMITS.keptRecordBytes): `left_out_bytes` says how much. */
+  arguments?: unknown;
   successful: boolean;
   dry_run?: true;
   data?: unknown;
   error?: ToolError;
+  /** The bytes of arguments and answer this record did not keep (the run's records passed their limit). */
+  left_out_bytes?: number;
 }
 
 /** A write a dry run (or the planning run under --write=ask) did not send. */
 export interface PlannedWrite {
   slug: string;
-  arguments: unknown;
+  arguments?: unknown;
   /** The exact requests, credentials masked. */
-  requests: HttpRequestSpec[];
+  requests?: HttpRequestSpec[];
   notes?: unknown;
+  left_out_bytes?: number;
   /** What the write policy would do with it: "would run", "would ask the user to confirm", "would be refused: ...". */
   policy: string;
 }
@@ -25,9 +29,10 @@ export interface PlannedWrite {
 /** A write that was sent (or tried and refused by Segment). */
 export interface SentWrite {
   slug: string;
-  arguments: unknown;
+  arguments?: unknown;
   successful: boolean;
   error?: ToolError;
+  left_out_bytes?: number;
 }
 
 export interface ScriptError {

@@ -88,7 +88,7 @@ export class Workbench {
         elapsed_ms: 0,
       };
     }
-    const real = await this.phase(input, 'real', hooks, new ApprovedPlan(planned));
+    const real = await this.phase(input, 'real', hooks, new ApprovedPlan(first.phase.approvals));
     return { ...this.report(real), confirmation: { writes: planned.length, confirmed: true } };
   }
 
@@ -102,27 +102,31 @@ export class Workbench {
     return undefined;
   }
 
-  /** One confirmation for the whole script: every planned write, in the order the script made them. */
+  /**
+   * One confirmation for the whole script: the planned writes in the order the script made them. Every
+   * destructive one is listed, however long the list (one is never confirmed unseen); the others fill
+   * what is left of MAX_CONFIRM_CHARS, and the rest are counted.
+   */
   private planSummary(planned: PlannedWrite[]): CallSummary {
-    const lines: string[] = [];
-    let chars = 0;
-    let destructive = false;
-    for (const [i, w] of planned.entries()) {
+    const entries = planned.flatMap((w, i) => {
       const tool = this.deps.registry.get(w.slug);
-      if (!tool) continue;
-      destructive ||= tool.access === 'destructive';
-      const line = `${i + 1}. ${summarizeCall(tool, (w.arguments ?? {}) as Record<string, unknown>, w.requests[0], (t) => this.deps.redactor.text(t)).summary}`;
-      if (chars + line.length > MAX_CONFIRM_CHARS) {
-        lines.push(`... and ${planned.length - i} more writes of the same script.`);
-        break;
-      }
-      chars += line.length;
-      lines.push(line);
-    }
+      if (!tool) return [];
+      const line = w.arguments === undefined
+        ? `${i + 1}. ${tool.title} (${tool.slug}, ${tool.access === 'destructive' ? 'DESTRUCTIVE' : 'write'}): its ${countText(w.left_out_bytes ?? 0)} bytes of arguments and answer were not kept (the script's records passed ${countText(SCRIPT_LIMITS.keptRecordBytes)} bytes); run it with dry_run to see it.`
+        : `${i + 1}. ${summarizeCall(tool, w.arguments as Record<string, unknown>, w.requests?.[0], (t) => this.deps.redactor.text(t)).summary}`;
+      return [{ destructive: tool.access === 'destructive', line }];
+    });
+    const shown = new Set<number>();
+    let chars = 0;
+    entries.forEach((e, i) => e.destructive && (shown.add(i), (chars += e.line.length)));
+    entries.forEach((e, i) => !e.destructive && chars + e.line.length <= MAX_CONFIRM_CHARS && (shown.add(i), (chars += e.line.length)));
+    const lines = entries.filter((_, i) => shown.has(i)).map((e) => e.line);
+    const hidden = entries.length - shown.size;
+    if (hidden) lines.push(`... and ${hidden} more write(s) of the same script, none of them destructive (each destructive one is listed above).`);
     return {
       slug: 'RUN_SCRIPT',
       title: 'Run a script',
-      access: destructive ? 'destructive' : 'write',
+      access: entries.some((e) => e.destructive) ? 'destructive' : 'write',
       summary: `A script wants to make ${planned.length} write(s) to Segment:\n${lines.join('\n')}`,
     };
   }

@@ -150,6 +150,24 @@ describe('limits', () => {
     expect(r.tool_calls.total).toBe(500);
   }, 120_000);
 
+  // Found by an adversarial review (2026-12-07): every call's arguments and answer were kept for the
+  // partial report; four scripts of calls with megabytes of arguments took the server out of memory, and
+  // one alone answered the bare text "Invalid string length".
+  it('the records of a run keep at most 16 MB of arguments and answers; later calls say what they left out', async () => {
+    const script = `const big = 'x'.repeat(1_000_000);
+      for (let i = 0; i < 40; i++) await tools.call('SEGMENT_GET_SOURCE', { sourceId: 's' + i, note: big }).catch(() => {});
+      throw new Error('stop here');`;
+    const r = await env.app.workbench.run({ script, timeoutMs: 120_000 });
+    expect(r.error).toMatchObject({ kind: 'script' });
+    expect(r.calls).toHaveLength(40);
+    expect(JSON.stringify(r.calls).length).toBeLessThan(17 * 1024 * 1024);
+    const left = r.calls!.filter((c) => c.left_out_bytes);
+    expect(left.length).toBeGreaterThan(20);
+    expect(left[0]).toMatchObject({ slug: 'SEGMENT_GET_SOURCE', successful: false, left_out_bytes: expect.any(Number) });
+    expect(left[0]!.arguments).toBeUndefined();
+    expect(r.calls![0]!.arguments).toMatchObject({ sourceId: 's0' });
+  }, 120_000);
+
   it('answer size: a return value over 8 MB is refused by name', async () => {
     const r = await env.app.workbench.run({ script: `return 'x'.repeat(9 * 1024 * 1024);` });
     expect(r.error).toMatchObject({ kind: 'limit', limit: 'answer_size' });

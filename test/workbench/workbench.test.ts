@@ -218,6 +218,28 @@ describe('--write=ask: one confirmation listing every planned write', () => {
     }
   });
 
+  // Found by an adversarial review (2026-12-07): the confirmation was cut at 8,000 characters with "and N
+  // more writes"; a deletion after 20 long label writes was confirmed unseen, and sent.
+  it('a destructive write is always listed, however many writes come before it', async () => {
+    const env = await appWithSandbox({ write: 'ask', allowDestructive: true });
+    const asked: CallSummary[] = [];
+    try {
+      const script = `
+        for (let i = 0; i < 40; i++) await tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: 'src_web', labels: [{ key: 'k' + i, value: 'v'.repeat(300) }] });
+        await tools.call('SEGMENT_DELETE_SOURCE', { sourceId: 'src_server' });
+        return 'done';`;
+      const r = await env.app.workbench.run({ script }, { confirm: async (c) => (asked.push(c), { confirmed: false, reason: 'the user declined' }) });
+      expect(r.successful).toBe(false);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.access).toBe('destructive');
+      expect(asked[0]!.summary).toContain('41 write(s)');
+      expect(asked[0]!.summary).toMatch(/41\. Delete Source \(SEGMENT_DELETE_SOURCE, DESTRUCTIVE\): DELETE \/sources\/src_server/);
+      expect(asked[0]!.summary).toMatch(/and \d+ more write\(s\) of the same script, none of them destructive/);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('declined: nothing is written, and the answer lists the plan', async () => {
     const env = await appWithSandbox({ write: 'ask' });
     try {
