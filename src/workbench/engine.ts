@@ -14,7 +14,11 @@ const PAGE = 64 * 1024;
 /** QuickJS in a WebAssembly memory that cannot grow past SCRIPT_LIMITS.engineMemoryBytes (limits.ts says why; nearMemoryLimit reads the same cap). */
 export function newEngineModule(): Promise<QuickJSWASMModule> {
   const wasmMemory = new WebAssembly.Memory({ initial: SCRIPT_LIMITS.engineStartBytes / PAGE, maximum: SCRIPT_LIMITS.engineMemoryBytes / PAGE });
-  return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
+  // The engine's own error lines ("Aborted(...)" when a runtime cannot be freed) are not the server's
+  // output: what they mean reaches the script's report (finish, below).
+  // (Emscripten reads `printErr` from the module options; the loader's type does not list it.)
+  const quiet = { printErr: () => {} } as NonNullable<Parameters<typeof newVariant>[1]['emscriptenModule']>;
+  return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory, emscriptenModule: quiet }));
 }
 
 /**
@@ -43,13 +47,24 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
   const finish = (o: { ok: true; answerJson: string } | { ok: false; failure: ScriptFailure }) => {
     if (finished) return;
     finished = true;
-    for (const d of pending) d.dispose();
+    // A runtime that ran out of memory half-way through an operation can leave objects QuickJS cannot
+    // free: freeing it then aborts the engine (an assertion). The outcome stands all the same, and the
+    // engine, no longer sound, is not used again (`broken`: the pool ends its thread).
+    let broken = false;
+    const free = (h: { dispose(): void } | undefined) => {
+      try {
+        h?.dispose();
+      } catch {
+        broken = true;
+      }
+    };
+    for (const d of pending) free(d);
     pending.clear();
-    main?.dispose();
-    encode?.dispose();
-    ctx.dispose();
-    rt.dispose();
-    settle({ ...o, logsDropped } as EngineOutcome);
+    free(main);
+    free(encode);
+    free(ctx);
+    free(rt);
+    settle({ ...o, logsDropped, ...(broken ? { broken: true } : {}) } as EngineOutcome);
   };
   const fail = (failure: ScriptFailure) => finish({ ok: false, failure });
 

@@ -92,7 +92,7 @@ export class EngineThread {
         if (this.current?.id === m.runId) this.send({ type: 'answer', runId: m.runId, callId: m.callId, json });
       });
     } else {
-      this.grown = m.engineBytes > 2 * SCRIPT_LIMITS.engineStartBytes;
+      this.grown = m.engineBytes > 2 * SCRIPT_LIMITS.engineStartBytes || m.outcome.broken === true;
       run.end(m.outcome);
     }
   }

@@ -24,9 +24,10 @@ export interface ScriptFailure {
   limit?: LimitName;
 }
 
+/** `broken`: the engine could not be freed cleanly after the run (engine.ts); its thread is not used again. */
 export type EngineOutcome =
-  | { ok: true; answerJson: string; logsDropped: number }
-  | { ok: false; failure: ScriptFailure; logsDropped: number };
+  | { ok: true; answerJson: string; logsDropped: number; broken?: true }
+  | { ok: false; failure: ScriptFailure; logsDropped: number; broken?: true };
 
 export type FromEngine =
   | { type: 'ready' }

@@ -101,6 +101,21 @@ describe('limits', () => {
     }
   }, 240_000);
 
+  // Found by an adversarial review (2026-12-07): after an await, freeing the exhausted engine aborted it:
+  // the run hung to its wall time (reported as wall_time, "pass a larger timeout_ms"), or after a tool
+  // call failed as "internal", and the engine's abort line reached the server's stderr.
+  it.each([
+    ['after await null', 'await null;'],
+    ['after a tool call', "await tools.call('SEGMENT_LIST_SOURCES', {});"],
+  ])('memory: a bomb %s stops at the memory limit, and the next script runs', async (_name, first) => {
+    const started = Date.now();
+    const r = await env.app.workbench.run({ script: `${first} const a = []; for (;;) a.push(new Array(1e5).fill(1));`, timeoutMs: 20_000 });
+    expect(r.error).toMatchObject({ kind: 'limit', limit: 'memory' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const next = await env.app.workbench.run({ script: 'return 1 + 1;' });
+    expect(next.result).toBe(2);
+  }, 60_000);
+
   it('memory: allocations the heap cannot count (large strings and arrays) still stop near the limit, and the grown thread is not kept', async () => {
     // QuickJS counts a 1 MB string as a few bytes in this build: without a cap on the engine's
     // WebAssembly memory this script held 2 GB and left its thread idle at that size.
