@@ -57,6 +57,8 @@ export class Phase {
   readonly abort = new AbortController();
   private started = 0;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Calls on their way, by number: what the answer says of those the script did not wait for. */
+  private readonly running = new Map<number, { slug: string; argsJson: string; writes: boolean; dryRun: boolean }>();
   private readonly signal: AbortSignal;
 
   constructor(
@@ -104,13 +106,16 @@ export class Phase {
     const resolved = this.deps.registry.resolve(slug);
     const tool = resolved.ok ? resolved.tool : undefined;
     const writes = !!tool && tool.access !== 'read';
+
     // Planning under ask, a write the policy refuses goes to the executor as it is, so it is refused (and audited) as a direct call would be.
     const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
+    this.running.set(n, { slug: tool?.slug ?? slug, argsJson, writes, dryRun });
     const result = await this.deps.executor.execute(
       { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script call ${n}` },
       { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}) },
     );
     const answer = JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
+    if (!this.running.delete(n)) return answer; // already said to be still running (stillRunning)
     this.record(slug, args, result, dryRun, writes, argsJson.length + answer.length);
     return answer;
   }
@@ -121,6 +126,20 @@ export class Phase {
     const approved = this.approved;
     if (!approved) return surface;
     return async (call) => (approved.take(slug, args) ? { confirmed: true } : surface ? surface(call) : { confirmed: false, reason: 'this client cannot ask the user', unsupported: true });
+  }
+
+  /**
+   * Records the calls still on their way once the answer must be written (the script ended without
+   * awaiting them, and they outlasted the wait for them): each is said to be still running, writes among
+   * them too, since they may yet reach Segment. Their outcome, when it comes, is in the audit log.
+   */
+  stillRunning(): void {
+    const error = { kind: 'still_running', message: 'The script ended without awaiting this call, and it was still running when the answer was written: it may yet reach Segment. Its outcome is in the audit log.', hint: 'Await every tools.call in the script (await Promise.all for calls made together).' };
+    for (const [n, c] of this.running) {
+      this.running.delete(n);
+      const args = JSON.parse(c.argsJson) as unknown;
+      this.record(c.slug, args, { successful: false, tool_slug: c.slug, error }, c.dryRun, c.writes, c.argsJson.length);
+    }
   }
 
   /**

@@ -169,6 +169,7 @@ export class Workbench {
     if (!end.ok && ('crashed' in end || end.failure.limit)) phase.abort.abort();
     this.pool.release(thread, !('crashed' in end));
     await phase.settle(SETTLE_MS);
+    phase.stillRunning();
     if ('crashed' in end && end.crashed !== 'wall_time' && end.crashed !== 'cancelled') this.deps.log.warn('script sandbox stopped', { reason: end.crashed });
     return { phase, end, timeoutMs };
   }

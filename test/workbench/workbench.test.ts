@@ -197,6 +197,24 @@ describe('--write=allow', () => {
   });
 });
 
+// Found by an adversarial review (2026-12-07): a write the script did not await, still running after the
+// 5 s wait for such calls, was missing from the answer (successful, no writes) and reached Segment later.
+describe('a write the script did not await', () => {
+  it('is listed as still running when the answer is written, and counted', async () => {
+    // Segment answers after 8 s: past the 5 s the workbench waits for such calls, within the request timeout.
+    const env = await appWithSandbox({ write: 'allow', envExtra: { SEGMENT_ROUTER_TIMEOUT_MS: '20000' } });
+    try {
+      env.sandbox.faults.add({ path: '/sources/src_web/labels', delayMs: 8_000 });
+      const r = await env.app.workbench.run({ script: `tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: 'src_web', labels: [{ key: 'owner', value: 'growth' }] }); return 'started';` });
+      expect(r.successful).toBe(true);
+      expect(r.tool_calls.total).toBe(1);
+      expect(r.writes).toEqual([expect.objectContaining({ slug: 'SEGMENT_ADD_LABELS_TO_SOURCE', successful: false, error: expect.objectContaining({ kind: 'still_running' }) })]);
+    } finally {
+      await env.close();
+    }
+  }, 30_000);
+});
+
 describe('--write=ask: one confirmation listing every planned write', () => {
   it('asks once with the whole plan, then runs for real without asking again', async () => {
     const env = await appWithSandbox({ write: 'ask' });
