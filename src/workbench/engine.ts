@@ -155,7 +155,7 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
     encode = ctx.unwrapResult(made);
     const started = ctx.evalCode(wrapScript(script), 'script.js');
     if (started.error) {
-      const failure = failureOf(ctx, started.error, deadline, outOfMemory);
+      const failure = inScriptTerms(failureOf(ctx, started.error, deadline, outOfMemory), script);
       started.error.dispose();
       fail(failure);
     } else {
@@ -189,6 +189,21 @@ function limitOf(name: string, message: string, deadline: number): LimitName | u
   if (message === 'out of memory' || message === 'string too long') return 'memory';
   if (message === 'stack overflow' || /call stack/i.test(message)) return 'stack_depth';
   return undefined;
+}
+
+/**
+ * A syntax error the wrapper's code takes the blame for (prelude.ts: the script runs inside a `try`),
+ * said about the script: an unclosed bracket runs into the wrapper's `catch` past the script's last line;
+ * one `}` too many closes the wrapper's `try`, which then lacks its `catch`. A script with a `try` of its
+ * own keeps the engine's words.
+ */
+function inScriptTerms(f: ScriptFailure, script: string): ScriptFailure {
+  if (f.name !== 'SyntaxError') return f;
+  const lines = script.split('\n');
+  const line = Number(/:(\d+):\d+$/.exec(f.at ?? '')?.[1] ?? 0);
+  if (line > lines.length) return { ...f, message: 'the script ends before a block, call or list it opened is closed: a "{", "(" or "[" lacks its closing bracket', at: `script.js:${lines.length}:${lines.at(-1)!.length + 1}` };
+  if (/catch|finally/.test(f.message) && !/\btry\b/.test(script)) return { ...f, message: 'a "}" closes more than the script opened (the last one before this place, or one before it)' };
+  return f;
 }
 
 /** "script.js:LINE:COLUMN" as the person wrote the script: its first line shares the wrapper's, whose opening is counted out. */

@@ -103,6 +103,21 @@ describe('the script API', () => {
     expect(syntax.error!.message).toMatch(/SyntaxError/);
   });
 
+  // Found by an adversarial review (2026-12-07): an unclosed { was "unexpected token in expression: 'catch'"
+  // on a line past the script's end, and one } too many "expecting catch or finally": the hidden wrapper's words.
+  it('an unbalanced brace is explained in the script\'s own terms, at a place inside it', async () => {
+    const unclosed = await env.app.workbench.run({ script: 'const n = 1;\nfor (const x of [1]) {\n  console.log(x);\nreturn n;' });
+    expect(unclosed.error!.message).toMatch(/SyntaxError: the script ends before a block, call or list it opened is closed/);
+    expect(unclosed.error!.at).toMatch(/script\.js:4:\d+$/);
+    const extra = await env.app.workbench.run({ script: 'const n = 1;\nif (n) { return n; } }\nreturn 0;' });
+    expect(extra.error!.message).toMatch(/SyntaxError: a "}" closes more than the script opened/);
+    expect(extra.error!.at).toMatch(/script\.js:[23]:\d+$/);
+    for (const r of [unclosed, extra]) expect(r.error!.message).not.toMatch(/catch|finally/);
+    // The script's own try without catch keeps the engine's words.
+    const own = await env.app.workbench.run({ script: 'try { return 1; }\nreturn 2;' });
+    expect(own.error!.message).toMatch(/catch or finally/);
+  });
+
   it('a return value that is not JSON is a clear error', async () => {
     const r = await env.app.workbench.run({ script: 'const a = {}; a.self = a; return a;' });
     expect(r.error!.message).toMatch(/return value is not JSON/);
