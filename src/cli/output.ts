@@ -21,6 +21,7 @@ export function exitCodeFor(result: ExecutionResult): number {
     case 'policy':
       return EXIT.policy;
     case 'not_connected':
+    case 'auth': // the credential refused (401, 403): connect it again
       return EXIT.notConnected;
     case 'usage':
     case 'unknown_tool':

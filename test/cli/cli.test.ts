@@ -231,6 +231,13 @@ describe('call: the exit codes, each reached for real', () => {
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout).error.kind).toBe('not_connected');
   });
+
+  // Found by an adversarial review (2026-12-07): a token Segment refused (401) exited 1, as a 404 or a 500 does.
+  it('4: the credential refused (HTTP 401)', async () => {
+    const r = await cli(['call', 'SEGMENT_LIST_SOURCES', '--json'], { env: { ...env, SEGMENT_PUBLIC_API_TOKEN: 'sgp_revoked_token_0123456789' } });
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).error.kind).toBe('auth');
+  });
 });
 
 
