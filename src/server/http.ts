@@ -11,6 +11,7 @@ import { createServer, type ToolsMode } from './create-server.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { tidyErrorReplies } from './error-replies.js';
 import { deliverReceipts } from '../meta/answer-delivery.js';
+import { keepProtoKeys } from './proto-keys.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
 import { sharedIdInBatch } from './request-ids.js';
@@ -120,6 +121,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       tidyErrorReplies(transport);
       deliverReceipts(mcp, transport);
       await mcp.connect(transport);
+      if (opts.mode !== 'direct') keepProtoKeys(transport);
       await transport.handleRequest(req, res, body);
     } catch (err) {
       app.log.error('http request failed', { error: String(err) });

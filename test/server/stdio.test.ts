@@ -31,6 +31,23 @@ function expectCleanStdout(raw: RawRouter) {
   for (const l of raw.lines) expect(l.jsonrpc).toBe('2.0');
 }
 
+// Found by an adversarial review (2026-12-07): an unknown field named __proto__ vanished in the SDK's and
+// zod's copies of the arguments; a PATCH went out with an empty body, answered successful.
+describe('an argument named __proto__', () => {
+  it('is refused as an unknown field, like any other, and nothing is sent', async () => {
+    const { raw, sb } = await setup(['--write=allow']);
+    await raw.initialize();
+    const line = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"EXECUTE_TOOL","arguments":{"tool_slug":"SEGMENT_UPDATE_SOURCE","arguments":{"sourceId":"src_web","__proto__":{"enabled":true}}}}}';
+    await raw.write(line + '\n');
+    const r = (await raw.response(7)).result.structuredContent;
+    expect(r.successful).toBe(false);
+    expect(r.error.kind).toBe('validation');
+    expect(JSON.stringify(r.error)).toContain('__proto__');
+    expect(sb.requests.filter((q) => q.method === 'PATCH')).toEqual([]);
+    expectCleanStdout(raw);
+  });
+});
+
 describe('malformed JSON-RPC on stdio', () => {
   it('garbage, wrong shapes and split writes are answered or ignored, and the server keeps serving', async () => {
     const { raw, sb } = await setup();
