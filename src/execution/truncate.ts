@@ -18,6 +18,8 @@ const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '');
 /** Room kept for the marker itself. */
 const MARKER_RESERVE = 2_000;
 const MAX_STEPS = 50;
+/** A list this large is worth keeping part of when a larger one is cut. */
+const SIZEABLE_LIST = 4_000;
 
 /**
  * Keeps an answer under `limit` bytes of JSON. The largest lists are shortened first (their first
@@ -34,7 +36,7 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
   for (let step = 0; step < MAX_STEPS; step++) {
     const total = size(out);
     if (total <= budget) break;
-    const node = largest(out as unknown as Json);
+    const { node, runnerUp } = largest(out as unknown as Json);
     if (!node) break;
     const excess = total - budget;
     const key = node.path.map(String).join('.');
@@ -43,7 +45,10 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
       const arr = node.value;
       let keep = 0;
       let used = 2;
-      const room = node.bytes - excess;
+      // Another sizeable list (a batch's rejected messages and the error's issue list): this one is cut no
+      // lower than that one, nor by more than half at a time; they take turns, and neither is emptied
+      // for the other.
+      const room = runnerUp && runnerUp >= SIZEABLE_LIST ? Math.max(node.bytes - excess, Math.min(runnerUp, node.bytes / 2)) : node.bytes - excess;
       while (keep < arr.length && used + size(arr[keep]) + 1 <= room) used += size(arr[keep++]) + 1;
       keep = Math.min(keep, arr.length - 1);
       cut.set(key, { path: key, shown: keep, total: prior?.total ?? arr.length, unit: 'items' });
@@ -57,15 +62,21 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
     }
   }
 
+  // An answer cut before (the executor's limit, then the inline one): one marker, against the whole
+  // answer: what this cut shows, out of what there was before any cut.
+  const earlier = (result as { truncated?: Truncation }).truncated;
+  const whole = earlier?.original_bytes ?? original;
+  const cuts = new Map((earlier?.cut ?? []).map((c) => [c.path, c]));
+  for (const c of cut.values()) cuts.set(c.path, { ...c, total: cuts.get(c.path)?.total ?? c.total });
   const marker: Truncation = {
-    note: `TRUNCATED: the full answer is ${countText(original)} bytes, over this server's limit of ${countText(limit)}; the lists and texts named in "cut" show only their start.`,
+    note: `TRUNCATED: the full answer is ${countText(whole)} bytes, over this server's limit of ${countText(limit)}; the lists and texts named in "cut" show only their start.`,
     limit_bytes: limit,
-    original_bytes: original,
-    cut: [...cut.values()],
-    how_to_page: howToPage(out, [...cut.values()]),
+    original_bytes: whole,
+    cut: [...cuts.values()],
+    how_to_page: howToPage(out, [...cuts.values()]),
   };
   // The marker goes first after the verdict, so a reader meets it before the cut lists.
-  const { successful, tool_slug, ...rest } = out;
+  const { successful, tool_slug, truncated: _earlier, ...rest } = out as typeof out & { truncated?: unknown };
   let answer: ExecutionResult & { truncated: Truncation } = { successful, ...(tool_slug ? { tool_slug } : {}), truncated: marker, ...rest };
   if (size(answer) > limit) {
     // Nothing cuttable was big enough (e.g. a huge object of many small keys): show a plain preview.
@@ -84,6 +95,10 @@ function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
     return 'data.not_accepted_ranges lists every index that was not accepted, as [from, to] runs; a message\'s messageId is the one you set, else data.message_id_prefix followed by its index. Resend exactly those messages with those messageIds. To read every rejection reason, dry-run the batch in smaller parts.';
   }
   const listCut = cuts.find((c) => c.unit === 'items');
+  if (listCut && 'pages_fetched' in data) {
+    // Pages merged by all_pages: the same arguments fetch them all again and are cut the same way.
+    return `The merged pages were cut to their first ${listCut.shown} items. Call the tool again without all_pages, with pagination.count=${Math.max(1, listCut.shown)}, and follow next_cursor page by page: each page then fits.`;
+  }
   if (listCut && containsPagination(data)) {
     return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${Math.max(1, listCut.shown)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
   }
@@ -96,9 +111,10 @@ function containsPagination(v: unknown, depth = 0): boolean {
   return Object.values(v).some((x) => containsPagination(x, depth + 1));
 }
 
-/** The biggest list (or, when no list can shrink, the longest text) in the answer. */
-function largest(root: Json): Node | undefined {
+/** The biggest list (or, when no list can shrink, the longest text) in the answer, and the size of the next biggest list. */
+function largest(root: Json): { node?: Node; runnerUp?: number } {
   let bestArr: Node | undefined;
+  let secondArr = 0;
   let bestStr: Node | undefined;
   const walk = (v: Json, path: (string | number)[], depth: number) => {
     if (depth > 32) return;
@@ -107,7 +123,11 @@ function largest(root: Json): Node | undefined {
     } else if (Array.isArray(v)) {
       if (v.length > 0) {
         const bytes = size(v);
-        if (!bestArr || bytes > bestArr.bytes) bestArr = { path, value: v, bytes };
+        if (!bestArr || bytes > bestArr.bytes) {
+          // A list inside the biggest one is part of it, not another.
+          if (bestArr && !isInside(bestArr.path, path)) secondArr = Math.max(secondArr, bestArr.bytes);
+          bestArr = { path, value: v, bytes };
+        } else if (!isInside(bestArr.path, path)) secondArr = Math.max(secondArr, bytes);
       }
       v.forEach((x, i) => walk(x, [...path, i], depth + 1));
     } else if (v && typeof v === 'object') {
@@ -115,8 +135,15 @@ function largest(root: Json): Node | undefined {
     }
   };
   walk(root, [], 0);
-  if (bestArr && (!bestStr || bestArr.bytes >= bestStr.bytes)) return bestArr;
-  return bestStr;
+  if (bestArr && (!bestStr || bestArr.bytes >= bestStr.bytes)) return { node: bestArr, runnerUp: secondArr };
+  return { node: bestStr };
+}
+
+/** Whether one path lies inside the other (either way). */
+function isInside(a: (string | number)[], b: (string | number)[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function setAt(root: Json, path: (string | number)[], value: Json): void {

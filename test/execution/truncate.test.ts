@@ -27,6 +27,44 @@ describe('answers over the size limit', () => {
     expect(out.data.pagination).toEqual(r.data.pagination);
   });
 
+  // Found by an adversarial review (2026-12-07): an answer cut to 8 MB and then to the inline limit kept the
+  // first cut's marker ("shown: 927", "pagination.count=927") over the 10 items the agent got.
+  it('an answer cut twice says what the second cut left, against the whole answer', () => {
+    const functions = Array.from({ length: 1_000 }, (_, i) => ({ id: `fn${i}`, code: 'y'.repeat(900) }));
+    const r = { successful: true, tool_slug: 'SEGMENT_LIST_FUNCTIONS', data: { functions, pagination: { current: 'c', next: 'NEXT' } } };
+    const first = truncateResult(r, 500_000) as any;
+    const second = truncateResult(first, 20_000) as any;
+    const shown = second.data.functions.length;
+    expect(shown).toBeLessThan(first.data.functions.length);
+    expect(second.truncated.cut).toEqual([{ path: 'data.functions', shown, total: 1_000, unit: 'items' }]);
+    expect(second.truncated.original_bytes).toBe(first.truncated.original_bytes);
+    expect(second.truncated.how_to_page).toContain(`pagination.count=${shown}`);
+    expect(size(second)).toBeLessThanOrEqual(20_000);
+  });
+
+  // Found by an adversarial review (2026-12-07): "the same arguments but pagination.count=N" kept all_pages,
+  // so following it fetched every page again and was cut to the same first N items, round after round.
+  it('merged pages (all_pages) that were cut say to page without all_pages', () => {
+    const sources = Array.from({ length: 1_000 }, (_, i) => ({ id: `src_${i}`, description: 'd'.repeat(200) }));
+    const r = { successful: true, tool_slug: 'SEGMENT_LIST_SOURCES', data: { sources, pagination: { current: 'c' }, pages_fetched: 5, complete: true } };
+    const out = truncateResult(r, 20_000) as any;
+    const shown = out.data.sources.length;
+    expect(out.truncated.how_to_page).toMatch(new RegExp(`without all_pages, with pagination.count=${shown}`));
+    expect(out.truncated.how_to_page).not.toMatch(/same arguments/);
+  });
+
+  // Found by an adversarial review (2026-12-07): a batch of 1,200 invalid messages was cut to 0 of its
+  // rejected_before_sending (the list the hint points to) and 975 of error.details.issues, the same problems again.
+  it.each([['about one size', ''], ['one three times the other', 'p'.repeat(300)]])('two lists (%s) are both cut, neither emptied for the other', (_name, pad) => {
+    const rejected = Array.from({ length: 1_200 }, (_, i) => ({ index: i, reason: `batch.${i}.userId: give userId or anonymousId (a string)${pad}`, issues: [{ field: `batch.${i}.userId`, problem: 'required' }] }));
+    const issues = Array.from({ length: 1_200 }, (_, i) => ({ field: `batch.${i}.userId`, problem: 'give userId or anonymousId (a string); nothing was sent for this message' }));
+    const r = { successful: false, tool_slug: 'SEGMENT_BATCH', data: { accepted: 0, rejected_before_sending: rejected }, error: { kind: 'validation', message: 'No message could be sent.', hint: 'Fix the messages listed in data.rejected_before_sending (by index).', details: { issues } } };
+    const out = truncateResult(r, 100_000) as any;
+    expect(size(out)).toBeLessThanOrEqual(100_000);
+    expect(out.data.rejected_before_sending.length).toBeGreaterThan(100);
+    expect(out.error.details.issues.length).toBeGreaterThan(100);
+  });
+
   it('a batch answer keeps its ranges whole and says how to rebuild every messageId', () => {
     const notAccepted = Array.from({ length: 3_000 }, (_, i) => ({ index: i + 10, messageId: `sr-x-${i + 10}`, reason: 'HTTP 503 (after 11 attempts)' }));
     const r = { successful: false, tool_slug: 'SEGMENT_BATCH', data: { accepted: 10, message_id_prefix: 'sr-x-', rejected_before_sending: [], not_accepted: notAccepted, not_accepted_ranges: [[10, 3_009]] } };
