@@ -27,7 +27,10 @@ export function secretForms(secret: string): string[] {
   const everyChar = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
   forms.add(everyChar);
   forms.add(everyChar.replaceAll('\\', '\\\\'));
-  forms.add([...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''));
+  const xEscaped = [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  forms.add(xEscaped);
+  // And that inside JSON text (an upstream's error body, read before it is parsed): \\x74\\x6b...
+  forms.add(xEscaped.replaceAll('\\', '\\\\'));
   for (const b of [bytes, Buffer.from(`${secret}:`, 'utf8')]) {
     forms.add(b.toString('base64'));
     forms.add(b.toString('base64url'));

@@ -95,6 +95,21 @@ describe('redaction', () => {
     expect(JSON.stringify(r.value({ a: key.slice(16) }))).not.toContain(key.slice(16));
   });
 
+  // Found by the review of the mends (2026-12-07): a secret written \xXX inside a JSON error body (so \\xXX
+  // in the text the redactor reads) came back with 50 of its 72 characters readable, whole or in halves.
+  it('masks a secret written \\xXX inside JSON text, whole and in halves', () => {
+    const r = new Redactor();
+    r.add(secret);
+    const x = (t: string) => [...Buffer.from(t)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+    const h = Math.ceil(secret.length / 2);
+    for (const message of [x(secret), `${x(secret.slice(0, h))} and ${x(secret.slice(h))}`]) {
+      const body = JSON.stringify({ errors: [{ message }] });
+      const out = r.upstream(body);
+      const decoded = [...out.replace(/\\\\/g, '\\').matchAll(/((?:\\x[0-9a-f]{2})+)/g)].map((m) => Buffer.from(m[1]!.replace(/\\x/g, ''), 'hex').toString());
+      for (const d of decoded) expect(d.length, d).toBeLessThan(8);
+    }
+  });
+
   it('an answer\'s own words that happen to spell a piece of the key in another case are left alone', () => {
     const r = new Redactor();
     r.add('wk_TEST_SECRET_write_key_0123456789');
