@@ -34,14 +34,29 @@ export const SCRIPT_LIMITS = {
   maxLogChars: 20_000,
   maxLogLineChars: 2_000,
   /**
-   * Arguments, answers and requests the records of one run keep (its calls, planned and sent writes), as
-   * JSON. Past it a record keeps its slug and outcome and says how much it left out: 500 calls of a few
-   * MB each, kept whole, took a server to 4 GB and out of memory with four scripts at once.
+   * Arguments, answers and requests the records of one run keep (its calls, planned and sent writes), in
+   * memory as `parsedCost` counts it. Past it a record keeps its slug and outcome and says how much it
+   * left out: 500 calls of a few MB each, kept whole, took a server to 4 GB and out of memory with four
+   * scripts at once; counted as JSON characters alone, 16 MB of `[{},{},...]` still took it to 3.3 GB.
    */
   keptRecordBytes: 16 * 1024 * 1024,
   /** After the wall time, how long the engine has to stop itself before its thread is ended. */
   hardStopGraceMs: 500,
 } as const;
+
+/**
+ * About what JSON text costs once parsed and kept: its characters, and 48 bytes more for each value a
+ * `{`, `[` or `,` opens (an object or array is some 50 bytes of heap however small). Counted whether or
+ * not the character is inside a string: an overcount, never an under.
+ */
+export function parsedCost(json: string): number {
+  let values = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x2c || c === 0x5b || c === 0x7b) values++;
+  }
+  return json.length + 48 * values;
+}
 
 /** Names as they appear in errors and in `error.limit`. */
 export type LimitName = 'wall_time' | 'memory' | 'stack_depth' | 'tool_calls' | 'answer_size';

@@ -4,7 +4,8 @@ import type { ExecutionResult, Executor, SurfaceHooks } from '../execution/execu
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
 import type { HttpRequestSpec } from '../registry/types.js';
-import { describeLimit, SCRIPT_LIMITS, type LimitName } from './limits.js';
+import { describeLimit, parsedCost, SCRIPT_LIMITS, type LimitName } from './limits.js';
+import { summarizeCall } from '../execution/summary.js';
 import type { CallRecord, PlannedWrite, SentWrite } from './report.js';
 import { MAX_JSON_DEPTH, nestsDeeper } from '../util/json-depth.js';
 import { MAX_DEPTH } from '../execution/argument-values.js';
@@ -50,6 +51,11 @@ export class Phase {
   readonly writes: SentWrite[] = [];
   /** Each planned write's key (`keyOf`), in order: what a confirmed plan lets run. */
   readonly approvals: string[] = [];
+  /**
+   * Each planned write as the confirmation says it (execution/summary.ts, a few hundred characters), in
+   * order: made when the write is planned, so the question names every write whatever the records keep.
+   */
+  readonly plannedLines: { line: string; destructive: boolean }[] = [];
   readonly logs: string[] = [];
   /** Bytes of arguments and answers the records keep so far (SCRIPT_LIMITS.keptRecordBytes). */
   private keptBytes = 0;
@@ -99,7 +105,7 @@ export class Phase {
     // before anything walks it (the call's record, its audit line) past the stack.
     if (nestsDeeper(argsJson)) {
       const error = { kind: 'validation', message: `The arguments nest more than ${MAX_JSON_DEPTH} levels deep. Nothing was sent.`, hint: `Flatten the value: arguments may nest at most ${MAX_DEPTH} levels.`, slug };
-      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false, 0);
+      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false, 0, 0);
       return JSON.stringify({ ok: false, error });
     }
     const args = JSON.parse(argsJson) as unknown;
@@ -116,7 +122,7 @@ export class Phase {
     );
     const answer = JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
     if (!this.running.delete(n)) return answer; // already said to be still running (stillRunning)
-    this.record(slug, args, result, dryRun, writes, argsJson.length + answer.length);
+    this.record(slug, args, result, dryRun, writes, argsJson.length + answer.length, parsedCost(argsJson) + parsedCost(answer));
     return answer;
   }
 
@@ -138,18 +144,19 @@ export class Phase {
     for (const [n, c] of this.running) {
       this.running.delete(n);
       const args = JSON.parse(c.argsJson) as unknown;
-      this.record(c.slug, args, { successful: false, tool_slug: c.slug, error }, c.dryRun, c.writes, c.argsJson.length);
+      this.record(c.slug, args, { successful: false, tool_slug: c.slug, error }, c.dryRun, c.writes, c.argsJson.length, parsedCost(c.argsJson));
     }
   }
 
   /**
    * Keeps what a call did, whole while the run's records stay within SCRIPT_LIMITS.keptRecordBytes
-   * (`bytes`: its arguments and answer as JSON); past it, its slug and outcome and how much was left out.
+   * (`cost`: its arguments and answer kept, `parsedCost`); past it, its slug and outcome and how many
+   * `bytes` of JSON were left out.
    */
-  private record(slug: string, args: unknown, r: ExecutionResult, dryRun: boolean, writes: boolean, bytes: number): void {
+  private record(slug: string, args: unknown, r: ExecutionResult, dryRun: boolean, writes: boolean, bytes: number, cost: number): void {
     const name = r.tool_slug ?? slug;
-    const whole = this.keptBytes + bytes <= SCRIPT_LIMITS.keptRecordBytes;
-    if (whole) this.keptBytes += bytes;
+    const whole = this.keptBytes + cost <= SCRIPT_LIMITS.keptRecordBytes;
+    if (whole) this.keptBytes += cost;
     const given = whole ? { arguments: args } : { left_out_bytes: bytes };
     this.calls.push({ slug: name, ...given, successful: r.successful, ...(dryRun ? { dry_run: true as const } : {}), ...(whole && r.data !== undefined ? { data: r.data } : {}), ...(r.error ? { error: r.error } : {}) });
     if (!writes) return;
@@ -157,6 +164,8 @@ export class Phase {
       if (!r.successful) return;
       const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown; policy?: string };
       this.approvals.push(keyOf(name, args));
+      const tool = this.deps.registry.get(name);
+      if (tool) this.plannedLines.push({ line: summarizeCall(tool, (args ?? {}) as Record<string, unknown>, data.requests?.[0], (t) => t).summary, destructive: tool.access === 'destructive' });
       this.planned.push({ slug: name, ...given, ...(whole ? { requests: data.requests ?? [] } : {}), ...(whole && data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
     } else {
       this.writes.push({ slug: name, ...given, successful: r.successful, ...(r.error ? { error: r.error } : {}) });

@@ -1,5 +1,4 @@
 import type { SurfaceHooks } from '../execution/executor.js';
-import { summarizeCall } from '../execution/summary.js';
 import { hintsFor } from '../hints/hints.js';
 import type { CallSummary } from '../policy/write-policy.js';
 import type { ToolError } from '../registry/types.js';
@@ -72,7 +71,7 @@ export class Workbench {
     const unready = await this.connectionError(planned);
     if (unready) return { successful: false, error: { kind: 'not_connected', message: `Not asked and not sent: ${unready.message} Nothing was written.`, ...(unready.hint ? { hint: unready.hint } : {}) }, planned_writes: planned, tool_calls: countCalls(first.phase.calls), elapsed_ms: 0 };
     const answer = hooks.confirm
-      ? await hooks.confirm(this.planSummary(planned))
+      ? await hooks.confirm(this.planSummary(first.phase))
       : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
     if (!answer.confirmed) {
       return {
@@ -107,15 +106,9 @@ export class Workbench {
    * destructive one is listed, however long the list (one is never confirmed unseen); the others fill
    * what is left of MAX_CONFIRM_CHARS, and the rest are counted.
    */
-  private planSummary(planned: PlannedWrite[]): CallSummary {
-    const entries = planned.flatMap((w, i) => {
-      const tool = this.deps.registry.get(w.slug);
-      if (!tool) return [];
-      const line = w.arguments === undefined
-        ? `${i + 1}. ${tool.title} (${tool.slug}, ${tool.access === 'destructive' ? 'DESTRUCTIVE' : 'write'}): its ${countText(w.left_out_bytes ?? 0)} bytes of arguments and answer were not kept (the script's records passed ${countText(SCRIPT_LIMITS.keptRecordBytes)} bytes); run it with dry_run to see it.`
-        : `${i + 1}. ${summarizeCall(tool, w.arguments as Record<string, unknown>, w.requests?.[0], (t) => this.deps.redactor.text(t)).summary}`;
-      return [{ destructive: tool.access === 'destructive', line }];
-    });
+  private planSummary(phase: Phase): CallSummary {
+    const planned = phase.planned;
+    const entries = phase.plannedLines.map((p, i) => ({ destructive: p.destructive, line: `${i + 1}. ${this.deps.redactor.text(p.line)}` }));
     const shown = new Set<number>();
     let chars = 0;
     entries.forEach((e, i) => e.destructive && (shown.add(i), (chars += e.line.length)));

@@ -183,6 +183,18 @@ describe('limits', () => {
     expect(r.calls![0]!.arguments).toMatchObject({ sourceId: 's0' });
   }, 120_000);
 
+  // Found by the review of the mends (2026-12-07): 16 MB of JSON kept as [{},{},...] is some 40 times that
+  // once parsed: four scripts took the server to 3.3 GB. What a record costs parsed is what counts.
+  it('records are counted by what they cost once parsed, not by their JSON\'s length', async () => {
+    const script = `const many = Array(1_000_000).fill({});
+      await tools.call('SEGMENT_GET_SOURCE', { sourceId: 's', many }).catch(() => {});
+      throw new Error('stop here');`;
+    const r = await env.app.workbench.run({ script, timeoutMs: 60_000 });
+    expect(r.calls).toHaveLength(1);
+    expect(r.calls![0]).toMatchObject({ slug: 'SEGMENT_GET_SOURCE', left_out_bytes: expect.any(Number) });
+    expect(r.calls![0]!.arguments).toBeUndefined();
+  }, 60_000);
+
   it('answer size: a return value over 8 MB is refused by name', async () => {
     const r = await env.app.workbench.run({ script: `return 'x'.repeat(9 * 1024 * 1024);` });
     expect(r.error).toMatchObject({ kind: 'limit', limit: 'answer_size' });

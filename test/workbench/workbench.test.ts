@@ -273,6 +273,26 @@ describe('--write=ask: one confirmation listing every planned write', () => {
     }
   });
 
+  // Found by the review of the mends (2026-12-07): a script that filled its records to the brim first had
+  // its deletion confirmed as "its 351 bytes of arguments were not kept": the question did not say what it deletes.
+  it('names what each write does even when the script\'s records are full', async () => {
+    const env = await appWithSandbox({ write: 'ask', allowDestructive: true });
+    const asked: CallSummary[] = [];
+    try {
+      // Refused reads of ever smaller junk fill the records to within a few bytes of their limit.
+      const script = `
+        for (let i = 0; i < 3; i++) await tools.call('SEGMENT_LIST_SOURCES', { junk: 'x'.repeat(4_500_000) }).catch(() => {});
+        for (let n = 2_000_000; n >= 1; n = Math.floor(n / 2)) await tools.call('SEGMENT_LIST_SOURCES', { junk: 'x'.repeat(n) }).catch(() => {});
+        await tools.call('SEGMENT_DELETE_SOURCE', { sourceId: 'src_server' });
+        return 'done';`;
+      await env.app.workbench.run({ script, timeoutMs: 60_000 }, { confirm: async (c) => (asked.push(c), { confirmed: false, reason: 'the user declined' }) });
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.summary).toMatch(/1\. Delete Source \(SEGMENT_DELETE_SOURCE, DESTRUCTIVE\): DELETE \/sources\/src_server/);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+
   it('declined: nothing is written, and the answer lists the plan', async () => {
     const env = await appWithSandbox({ write: 'ask' });
     try {
