@@ -3,7 +3,7 @@ import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { INTERRUPTED, readStdin, UsageError, type CommandSpec, type Interruption } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
-import { exitCodeFor, indentJson, printJson, printText } from './output.js';
+import { exitCodeFor, flushed, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
@@ -97,7 +97,9 @@ export const callCommand: CommandSpec = {
         const { text, toStderr } = renderText(result, terminalWidth());
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
-      // Printed: a tracking call's journal run closes now (util/answer-receipts.ts). Killed before, a rerun sends nothing again.
+      // Printed and handed to the system: a tracking call's journal run closes now (util/answer-receipts.ts).
+      // Killed before, a rerun sends nothing again.
+      await flushed(process.stdout, process.stderr);
       receipts.delivered();
       return stoppedBy ? INTERRUPTED[stoppedBy] : exitCodeFor(result);
     } finally {

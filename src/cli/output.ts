@@ -11,6 +11,11 @@ export function printText(app: App, text: string, stream: NodeJS.WriteStream = p
   stream.write(app.redactor.text(text.endsWith('\n') ? text : text + '\n'));
 }
 
+/** Once what was written to the streams has been handed to the system (a pipe a reader is slow to empty holds it in Node until then). */
+export function flushed(...streams: NodeJS.WriteStream[]): Promise<void> {
+  return Promise.all(streams.map((s) => new Promise<void>((resolve) => (s.writableLength ? s.write('', () => resolve()) : resolve())))).then(() => undefined);
+}
+
 /**
  * The documented exit codes, read from the executor's error kind. A slug that names no tool is a
  * mistake on the command line, so it is a usage error like a bad flag.

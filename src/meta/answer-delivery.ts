@@ -13,8 +13,14 @@ import { AnswerReceipts } from '../util/answer-receipts.js';
  * that answer: what the delivery did is undone (`watchLateCancels`), and the repeat finds its calls open.
  */
 
-/** How long after its answer a request's cancel still withdraws it, and how many answers are watched at most. */
-const LATE_CANCEL = { ms: 60_000, answers: 1_000 };
+/**
+ * How long after its answer a request's cancel still withdraws it, and how many answers are watched at
+ * most. A cancel that crossed the answer (the client's timeout fired as it came) arrives within moments;
+ * one that comes later is not about that answer: the SDK's client, for one, cancels every request made
+ * under an AbortSignal when the signal aborts, answered and read or not, and reading those as dropped
+ * answers kept later identical events from being sent.
+ */
+const LATE_CANCEL = { ms: 200, answers: 1_000 };
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -30,13 +36,18 @@ export function receiptsOf(server: McpServer, extra: Extra): AnswerReceipts {
   const task = taskReceipts.get(extra.signal);
   if (task) return task;
   const receipts = new AnswerReceipts();
+  awaitAnswer(server, extra, receipts);
+  return receipts;
+}
+
+/** Delivers `receipts` once the answer to this request is written (a task's, when tasks/result is answered). */
+export function awaitAnswer(server: McpServer, extra: Extra, receipts: AnswerReceipts): void {
   let byId = waiting.get(server.server);
   if (!byId) waiting.set(server.server, (byId = new Map()));
   const map = byId;
   map.set(extra.requestId, receipts);
   // Cancelled: no answer is sent, and the calls stay open for the repeat.
   extra.signal.addEventListener('abort', () => map.get(extra.requestId) === receipts && map.delete(extra.requestId), { once: true });
-  return receipts;
 }
 
 /** Delivers the receipts of each answer `transport` writes for `server`. Call before connecting. */
@@ -74,7 +85,9 @@ export function watchLateCancels(server: McpServer, transport: Transport): void 
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       const recent = id === undefined ? undefined : delivered.get(server.server);
       const late = recent?.get(id!);
-      if (late && Date.now() - late.at < LATE_CANCEL.ms) {
+      // A request running now under that id is the one cancelled (an id used again), not the answered one.
+      const running = waiting.get(server.server)?.has(id!);
+      if (late && !running && Date.now() - late.at < LATE_CANCEL.ms) {
         recent!.delete(id!);
         late.receipts.withdrawn();
       }

@@ -109,17 +109,11 @@ export class GuardedStdioTransport implements Transport {
   private write(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed) return resolve();
-      if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
-      else {
-        // Resolve on drain, or when the stream fails (the error handler above closes the transport).
-        const done = () => {
-          this.stdout.off('drain', done);
-          this.stdout.off('error', done);
-          resolve();
-        };
-        this.stdout.once('drain', done);
-        this.stdout.once('error', done);
-      }
+      // Resolved once the line is handed to the system (the write's callback), not when Node has only
+      // queued it: an answer then counts as delivered (meta/answer-delivery.ts), and a process killed with
+      // its answer still in its own buffer never sent it (a client slow to read a pipe). A failing stream
+      // calls back too, with its error (the error handler above closes the transport).
+      this.stdout.write(JSON.stringify(message) + '\n', () => resolve());
     });
   }
 

@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { taskSignals } from '../meta/execute-tool.js';
-import { taskReceipts } from '../meta/answer-delivery.js';
+import { awaitAnswer, taskReceipts } from '../meta/answer-delivery.js';
 import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, GetTaskPayloadRequestSchema, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type ListToolsResult, type Request, type RequestId, type ServerNotification, type ServerRequest, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { CreateTaskOptions } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
 import { cutText } from '../security/snippet.js';
 
@@ -102,17 +102,18 @@ export class RouterTaskStore extends InMemoryTaskStore {
   /** A cancelled task's result: waits for its work to wind down, then answers what it did before it stopped. */
   override async getTaskResult(taskId: string, sessionId?: string): Promise<CallToolResult> {
     const task = await super.getTask(taskId, sessionId);
-    if (task?.status !== 'cancelled') {
-      const result = (await super.getTaskResult(taskId, sessionId)) as CallToolResult;
-      // Read: the client has the answer (a server gone before this keeps the calls open for the repeat).
-      this.receipts.get(taskId)?.delivered();
-      this.receipts.delete(taskId);
-      return result;
-    }
+    if (task?.status !== 'cancelled') return (await super.getTaskResult(taskId, sessionId)) as CallToolResult;
     await this.running.get(taskId)?.ended;
     const kept = this.sdk().tasks.get(taskId)?.result;
     if (!kept) throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} was cancelled before its work could say what it had done.`);
     return kept as CallToolResult;
+  }
+
+  /** What waits for the task's result to reach its client, handed over once (to the tasks/result that answers it). */
+  takeReceipts(taskId: string): AnswerReceipts | undefined {
+    const receipts = this.receipts.get(taskId);
+    this.receipts.delete(taskId);
+    return receipts;
   }
 
   /** Keeps the answer of a cancelled task's work (the SDK stores no result once a task has ended): what was sent before the cancel. */
@@ -124,7 +125,10 @@ export class RouterTaskStore extends InMemoryTaskStore {
   override async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
     const task = await super.getTask(taskId, sessionId);
     // Forgotten by its TTL: forget it here too (its work has ended: a working task is never forgotten).
-    if (!task && sessionId === undefined && !this.running.has(taskId)) this.order.delete(taskId);
+    if (!task && sessionId === undefined && !this.running.has(taskId)) {
+      this.order.delete(taskId);
+      this.receipts.delete(taskId);
+    }
     return task;
   }
 
@@ -140,7 +144,10 @@ export class RouterTaskStore extends InMemoryTaskStore {
       if (!full()) return;
       if (this.running.has(id)) continue;
       const status = tasks.get(id)?.task.status;
-      if (status === undefined) this.order.delete(id);
+      if (status === undefined) {
+        this.order.delete(id);
+        this.receipts.delete(id);
+      }
       else if (FINISHED.has(status)) this.forget(id);
     }
     if (full()) {
@@ -239,6 +246,15 @@ export function taskTtl(requested: number | undefined): number {
 export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn: (message: string) => void): void {
   const list = installed(server, 'tools/list');
   const call = installed(server, 'tools/call');
+  const result = installed(server, 'tasks/result');
+
+  // A task's result reaches its client with the answer to tasks/result: its calls close once that is written.
+  server.server.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
+    const answer = await result(request, extra);
+    const receipts = store.takeReceipts(request.params.taskId);
+    if (receipts) awaitAnswer(server, extra, receipts);
+    return answer as never;
+  });
 
   server.server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
     const result = (await list(request, extra)) as ListToolsResult;

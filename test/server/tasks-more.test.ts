@@ -204,6 +204,26 @@ describe('MCP tasks', () => {
     }, 60_000);
   });
 
+  // Found by the review of the mends (2026-12-07): what waits for a task's result to be read was kept for
+  // every task whose result never was, after the task itself was forgotten: 3,000 tasks, 3,000 kept.
+  it('what waits on a task\'s result is forgotten with the task', async () => {
+    const store = new RouterTaskStore(100, true);
+    try {
+      for (let i = 0; i < 1_000; i++) {
+        const task = await store.createTask({ ttl: 1, pollInterval: 500 }, i, { method: 'tools/call' });
+        store.watch(task.taskId);
+        await store.storeTaskResult(task.taskId, 'completed', { content: [{ type: 'text', text: 'ok' }] });
+        store.finished(task.taskId);
+        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(store.size).toBeLessThanOrEqual(100);
+      expect((store as unknown as { receipts: Map<string, unknown> }).receipts.size).toBeLessThanOrEqual(100);
+    } finally {
+      store.close();
+    }
+  });
+
   it('a flood of task calls keeps at most MAX_TASKS tasks: the oldest finished ones are forgotten first', async () => {
     const { client } = await stdio(['--write=allow']);
     const flood = MAX_TASKS + 20;

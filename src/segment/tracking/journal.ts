@@ -48,13 +48,15 @@ interface Begin {
   acked?: Range[];
 }
 /** `end` with `done`: the call is over; without: its entry was taken over by a repeat. `release`: left open, no longer running. */
-type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string } | { t: 'drop'; id: string; at?: number } | { t: 'gen'; id: string };
+type Line = Begin | { t: 'ack'; id: string; r: Range[] } | { t: 'end'; id: string; done?: 1 } | { t: 'release'; id: string; settled?: 1 } | { t: 'drop'; id: string; at?: number } | { t: 'gen'; id: string };
 
 interface Entry {
   begin: Begin;
   acked: IndexSet;
   /** Left open by its process, which runs it no more (a repeat may take it over while that process lives). */
   released?: boolean;
+  /** Left open only until its caller has the answer: everything was accepted (`settle`). */
+  settled?: boolean;
 }
 
 /** How a run of the same call that was running when a repeat came has ended, for the repeat to answer by. */
@@ -179,6 +181,9 @@ export class DeliveryJournal {
   endOf(seen: RunningElsewhere): RunEnd | undefined {
     const entries = this.read();
     const entry = entries.get(seen.id);
+    // Settled: every message accepted, the answer on its way to its caller; the waiter answers by it (taken
+    // for left open, it began anew, under new ids, when the answer's end came before its begin).
+    if (entry?.settled) return { ended: true, prefix: entry.begin.prefix, now: entry.begin.now };
     if (entry) return !entry.released && alive(entry.begin.pid) ? undefined : LEFT_OPEN;
     const done = this.ended.get(seen.id);
     if (done) return { ended: true, ...done };
@@ -227,9 +232,10 @@ export class DeliveryJournal {
    */
   settle(id: string, acked: Range[]): void {
     try {
-      this.append([...(acked.length ? [{ t: 'ack', id, r: acked } as Line] : []), { t: 'release', id }], false);
+      this.append([...(acked.length ? [{ t: 'ack', id, r: acked } as Line] : []), { t: 'release', id, settled: 1 }], false);
     } finally {
-      this.stopped(id, false);
+      // A repeat waiting on it meanwhile answers by it: the call is done, only its answer is on its way.
+      this.stopped(id, true);
     }
   }
 
@@ -305,7 +311,10 @@ export class DeliveryJournal {
       else if (line.t === 'ack') entries.get(line.id)?.acked.addRanges(line.r);
       else if (line.t === 'release') {
         const e = entries.get(line.id);
-        if (e) e.released = true;
+        if (e) {
+          e.released = true;
+          if (line.settled) e.settled = true;
+        }
       } else if (line.t === 'gen') {
         continue;
       } else if (line.t === 'drop') {
@@ -354,7 +363,7 @@ export class DeliveryJournal {
         continue;
       }
       // Reversed below: a release line pushed before its begin line comes after it in the file.
-      if (e.released) lines.push(JSON.stringify({ t: 'release', id: e.begin.id }) + '\n');
+      if (e.released) lines.push(JSON.stringify({ t: 'release', id: e.begin.id, ...(e.settled ? { settled: 1 } : {}) }) + '\n');
       lines.push(line);
       bytes += line.length;
     }

@@ -285,6 +285,13 @@ describe('a tracking call whose answer the client dropped', () => {
       expect(later.data.accepted_by_an_earlier_attempt).toBeUndefined();
       expect(later.data.messageId).not.toBe(first.data.messageId);
       expect(sb.events).toHaveLength(2);
+      // Found by the review of the mends (2026-12-07): the SDK's client cancels every request made under a
+      // signal when it aborts, answered and read or not; a cancel that long after an answer is not about it.
+      await new Promise((r) => setTimeout(r, 400));
+      await raw.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3, reason: 'the user pressed stop' } });
+      const next = await raw.execute(4, 'SEGMENT_TRACK', args);
+      expect(next.data.accepted_by_an_earlier_attempt).toBeUndefined();
+      expect(sb.events).toHaveLength(3);
     } finally {
       await raw.stop();
       await sb.close();

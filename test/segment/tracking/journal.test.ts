@@ -93,6 +93,25 @@ describe('the delivery journal, torn and crowded', () => {
     expect(again).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
   });
 
+  // Found under load (2026-12-07): a run settled (every message accepted, its answer on its way) read to a
+  // repeat waiting on it in another process as left open; its end came before the repeat's begin, which
+  // then found nothing to take over and sent the whole call again under new ids.
+  it('a settled run reads to a repeat waiting on it, here or elsewhere, as ended, with its ids', async () => {
+    const d = dir();
+    const a = new DeliveryJournal(d);
+    const run = a.begin('fp-settled', fresh(1, 3));
+    const here = a.busy('fp-settled', 3);
+    a.ack(run.id, [0, 1, 2]);
+    a.settle(run.id, []);
+    expect(await (here as { here: Promise<unknown> }).here).toMatchObject({ ended: true, prefix: fresh(1).prefix });
+    const seen = { pid: process.pid, id: run.id, fp: 'fp-settled', total: 3, prefix: fresh(1).prefix, now: fresh(1).now };
+    expect(new DeliveryJournal(d).endOf(seen)).toMatchObject({ ended: true, prefix: fresh(1).prefix, now: fresh(1).now });
+    // Its caller never got the answer: the repeat takes it over and has every message acked.
+    const again = new DeliveryJournal(d).begin('fp-settled', fresh(2, 3));
+    expect(again).toMatchObject({ resumed: true, prefix: fresh(1).prefix });
+    expect(again.acked.size).toBe(3);
+  });
+
   // Noticed by the review of 2026-12-07 at unit level, mended 2026-12-07: lines another process appended
   // while this one compacted (between its read and its rename) were lost with the old file.
   it('acks another process appends while this one compacts again and again are all kept', async () => {
