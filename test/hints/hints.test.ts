@@ -138,7 +138,7 @@ describe('the CLI speaks to the person running it', () => {
 
   it('a token Segment refuses: names "segment-router connections add", not MANAGE_CONNECTIONS', async () => {
     const r = await cli(['call', 'SEGMENT_LIST_SOURCES', '--json'], { SEGMENT_PUBLIC_API_TOKEN: 'sgp_not_the_right_token_0000' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4); // docs/cli.md: 4 = the credential missing or refused
     const out = JSON.parse(r.stdout);
     expect(out.error.kind).toBe('auth');
     expect(out.error.hint).toContain('segment-router connections add');

@@ -131,7 +131,11 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-AW.json': { agent: [0.98, 1], multistep: [0.65, 0.86], person: [0.85, 0.96], typo: [0.97, 1] },
     'heldout-AX.json': { agent: [0.97, 1], multistep: [0.91, 0.92], person: [0.91, 0.99], typo: [0.95, 1] },
     'heldout-AY.json': { agent: [1, 1], multistep: [0.84, 0.98], person: [0.89, 0.95], typo: [0.85, 0.95] },
-    'heldout-AZ.json': { agent: [0.98, 1], multistep: [0.76, 0.91], person: [0.85, 0.97], typo: [0.97, 0.97] },
+    // 2026-12-07: SEGMENT_REPLACE_LABELS_IN_SOURCE became destructive (it drops the labels not listed), and a request
+    // that names no operation weighs a destructive tool 0.75 against a write's 0.85 (search/weights.ts): one request of
+    // AZ (multistep top-3 0.911 -> 0.893) and one of CS (person top-1 0.904 -> 0.896) moved. Floors lowered to what the
+    // change measures, found by putting the old access back; nothing in search was changed for these sets.
+    'heldout-AZ.json': { agent: [0.98, 1], multistep: [0.76, 0.89], person: [0.85, 0.97], typo: [0.97, 0.97] },
     'heldout-BA.json': { agent: [0.98, 0.98], multistep: [0.89, 0.94], person: [0.86, 0.96], typo: [0.92, 1] },
     'heldout-BB.json': { agent: [1, 1], multistep: [0.83, 0.96], person: [0.85, 0.94], typo: [0.94, 0.97] },
     'heldout-BC.json': { agent: [1, 1], multistep: [0.83, 1], person: [0.87, 0.95], typo: [0.95, 0.97] },
@@ -176,7 +180,7 @@ describe('search accuracy on the sets in the repository', () => {
     'heldout-CP.json': { agent: [0.95, 1], multistep: [0.92, 0.98], person: [0.96, 0.99], typo: [0.94, 0.97] },
     'heldout-CQ.json': { agent: [0.98, 1], multistep: [0.87, 1], person: [0.96, 0.98], typo: [0.92, 0.94] },
     'heldout-CR.json': { agent: [0.98, 1], multistep: [0.91, 1], person: [0.95, 0.99], typo: [0.97, 1] },
-    'heldout-CS.json': { agent: [0.96, 1], multistep: [0.85, 0.98], person: [0.9, 0.97], typo: [0.97, 1] },
+    'heldout-CS.json': { agent: [0.96, 1], multistep: [0.85, 0.98], person: [0.89, 0.97], typo: [0.97, 1] },
     'heldout-CT.json': { agent: [0.96, 1], multistep: [0.83, 0.96], person: [0.94, 0.98], typo: [0.94, 1] },
     'heldout-CU.json': { agent: [0.98, 1], multistep: [0.85, 0.98], person: [0.88, 0.99], typo: [0.89, 0.97] },
     'heldout-CV.json': { agent: [0.96, 1], multistep: [0.98, 1], person: [0.85, 0.97], typo: [0.97, 1] },
