@@ -106,12 +106,12 @@ return sources.flatMap((s, i) => lists[i].filter((d) => !d.enabled).map((d) => (
     async steps(a) {
       const { sources } = await one(a, 'SEGMENT_LIST_SOURCES', {});
       const todo = sources.filter((s) => !s.labels.some((l) => l.key === 'team'));
-      await a.parallel(todo.map((s) => ['SEGMENT_REPLACE_LABELS_IN_SOURCE', { sourceId: s.id, labels: [...s.labels, { key: 'team', value: 'growth' }] }]));
+      await a.parallel(todo.map((s) => ['SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: s.id, labels: [{ key: 'team', value: 'growth' }] }]));
       return todo.map((s) => s.id);
     },
     script: `const sources = await tools.all('SEGMENT_LIST_SOURCES', {});
 const todo = sources.filter((s) => !s.labels.some((l) => l.key === 'team'));
-await Promise.all(todo.map((s) => tools.call('SEGMENT_REPLACE_LABELS_IN_SOURCE', { sourceId: s.id, labels: [...s.labels, { key: 'team', value: 'growth' }] })));
+await Promise.all(todo.map((s) => tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: s.id, labels: [{ key: 'team', value: 'growth' }] })));
 return todo.map((s) => s.id);`,
   },
   {
