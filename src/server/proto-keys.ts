@@ -1,4 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { deferredOf } from '../util/deferred-list.js';
 import { MAX_JSON_DEPTH } from '../util/json-depth.js';
 
 /**
@@ -23,14 +24,21 @@ export function keepProtoKeys(transport: Transport): void {
   };
 }
 
-/** Whether an own "__proto__" key is anywhere in a parsed JSON value (as deep as the router reads at all). */
-function holdsProtoKey(value: unknown): boolean {
-  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
-  while (stack.length) {
-    const { v, depth } = stack.pop()!;
-    if (!v || typeof v !== 'object' || depth > MAX_JSON_DEPTH) continue;
-    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push({ v: child, depth: depth + 1 });
+/**
+ * Whether an own "__proto__" key is anywhere in a parsed JSON value (as deep as the router reads at all).
+ * A batch's list left unparsed (util/deferred-list.ts) is not read here: reading it would parse 25,000
+ * messages that are checked one by one later, and its messages are sent as the client wrote them.
+ */
+function holdsProtoKey(v: unknown, depth = 0): boolean {
+  if (!v || typeof v !== 'object' || depth > MAX_JSON_DEPTH || deferredOf(v)) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (x && typeof x === 'object' && holdsProtoKey(x, depth + 1)) return true;
+    return false;
+  }
+  if (Object.hasOwn(v, '__proto__')) return true;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x && typeof x === 'object' && holdsProtoKey(x, depth + 1)) return true;
   }
   return false;
 }
