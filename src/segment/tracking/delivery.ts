@@ -7,7 +7,7 @@ import type { MessageType } from './schemas.js';
 import { ArgumentsError } from '../../registry/arguments.js';
 import { LIBRARY, messageIdOf, serialise, writeMessage, ID_PREFIX_LENGTH, type SerialisedMessage } from './message.js';
 import { BatchPacker, type Packed } from './packer.js';
-import { journalFor, type Busy, type EndedRun, type JournalRun, type RunEnd } from './journal.js';
+import { journalFor, type Busy, type DeliveryJournal, type JournalRun, type RunEnd } from './journal.js';
 import { IndexSet } from './index-set.js';
 import type { MessageGate, QualityReport } from '../../quality/checker.js';
 import { keepPlanFresh, openGate, qualityFields, screen } from './quality-gate.js';
@@ -371,55 +371,40 @@ function journalKey(state: CallBase, slot = ''): string {
   return createHash('sha256').update(state.fingerprint!).update('\n').update(state.url).update('\n').update(state.headers.Authorization ?? '').update('\n').update(slot).digest('base64url');
 }
 
-/** `single`: a single call's one message, which no ack line records (its end did): acked when it is left open. */
-function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext, single = false): void {
-  // A run that only reports how the same call's running attempt ended has no entry of its own.
-  if (!run?.id) return;
-  const id = run.id;
+/**
+ * One write to the journal. One that fails is said in the log and the call goes on: the journal makes
+ * a repeat harmless, and losing a line only makes a repeat send again under the same ids or new ones.
+ */
+function journaled<T>(ctx: SendContext, write: (journal: DeliveryJournal) => T): T | undefined {
   try {
-    const journal = journalFor(ctx.config.home);
-    if (!complete || ctx.signal?.aborted) journal.release(id);
-    else if (!ctx.receipts) journal.end(id);
-    else {
-      // Everything is accepted, but a caller without the answer would repeat the call: until the answer
-      // is out, the run is left open with every message acked, so that repeat sends nothing again.
-      journal.settle(id, single ? [[0, 0]] : []);
-      const receipts = ctx.receipts;
-      receipts.onDelivered(() => {
-        const ended = endRun(id, ctx);
-        // Dropped by its caller after all (a cancel that crossed the answer): open again, for the repeat.
-        if (ended) receipts.onWithdrawn(() => reopenRun(ended, ctx));
-      });
-    }
-  } catch (err) {
-    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
-  }
-}
-
-function endRun(id: string, ctx: SendContext): EndedRun | undefined {
-  try {
-    return journalFor(ctx.config.home).end(id);
+    return write(journalFor(ctx.config.home));
   } catch (err) {
     ctx.log.warn('delivery journal not written', { error: (err as Error).message });
     return undefined;
   }
 }
 
-function reopenRun(ended: EndedRun, ctx: SendContext): void {
-  try {
-    journalFor(ctx.config.home).reopen(ended);
-  } catch (err) {
-    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
+/** `single`: a single call's one message, which no ack line records (its end did): acked when it is left open. */
+function finishRun(run: JournalRun | undefined, complete: boolean, ctx: SendContext, single = false): void {
+  // A run that only reports how the same call's running attempt ended has no entry of its own.
+  if (!run?.id) return;
+  const id = run.id;
+  const receipts = ctx.receipts;
+  if (!complete || ctx.signal?.aborted) journaled(ctx, (j) => j.release(id));
+  else if (!receipts) journaled(ctx, (j) => j.end(id));
+  // Everything is accepted, but a caller without the answer would repeat the call: until the answer is
+  // out, the run is left open with every message acked, so that repeat sends nothing again.
+  else if (journaled(ctx, (j) => (j.settle(id, single ? [[0, 0]] : []), true))) {
+    receipts.onDelivered(() => {
+      const ended = journaled(ctx, (j) => j.end(id));
+      // Dropped by its caller after all (a cancel that crossed the answer): open again, for the repeat.
+      if (ended) receipts.onWithdrawn(() => journaled(ctx, (j) => j.reopen(ended)));
+    });
   }
 }
 
 function ackRun(run: JournalRun | undefined, indices: number[], ctx: SendContext): void {
-  if (!run?.id) return;
-  try {
-    journalFor(ctx.config.home).ack(run.id, indices);
-  } catch (err) {
-    ctx.log.warn('delivery journal not written', { error: (err as Error).message });
-  }
+  if (run?.id) journaled(ctx, (j) => j.ack(run.id, indices));
 }
 
 async function sendSingle(state: SingleState, ctx: SendContext): Promise<SendOutcome> {
