@@ -96,7 +96,16 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
   const pages: PageData[] = [firstData];
   let items = countItems(firstData, fields);
   let next = nextCursor(firstData);
+  // A cursor already followed would fetch its pages again: every item repeated, up to the limit.
+  const followed = new Set<string>();
+  let looped = false;
   while (next !== undefined && pages.length < maxPages && items < maxItems) {
+    const key = JSON.stringify(next);
+    if (followed.has(key)) {
+      looped = true;
+      break;
+    }
+    followed.add(key);
     await ctx.progress?.(pages.length, maxPages, `fetched ${pages.length} pages (${items} items)`);
     const page = await sendOne(state.pageAt!(next), state, ctx);
     if (!page.ok) {
@@ -114,7 +123,9 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
   // Items are never cut: a page is whole or not fetched, so next_cursor always continues cleanly.
   const complete = next === undefined;
   const summary: Record<string, unknown> = { pages_fetched: pages.length, complete };
-  if (!complete) {
+  if (looped) {
+    summary.note = `Stopped after ${pages.length} pages with ${items} items: Segment answered with a cursor already followed, so going on would repeat pages. The list may be incomplete; narrow the request or page by hand with pagination.cursor.`;
+  } else if (!complete) {
     summary.next_cursor = next;
     summary.note = `Stopped at the all_pages limit (${maxPages} pages or ${maxItems} items) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
   }

@@ -130,6 +130,14 @@ describe('invalid arguments are refused before any request', () => {
     expect(r2.error?.message).toContain('pagination.count');
     const r3 = await app.executor.execute({ slug: 'SEGMENT_GET_SOURCE', arguments: { sourceId: '..' } });
     expect(r3.error?.kind).toBe('validation');
+    // Noticed in the review of 2026-12-07: an id of spaces was sent, and a 100 KB id came back as a bare 431.
+    const r4 = await app.executor.execute({ slug: 'SEGMENT_GET_SOURCE', arguments: { sourceId: '   ' } });
+    expect(r4.error).toMatchObject({ kind: 'validation' });
+    expect(r4.error?.message).toMatch(/sourceId: .*only spaces/);
+    const r5 = await app.executor.execute({ slug: 'SEGMENT_GET_SOURCE', arguments: { sourceId: 'x'.repeat(100_000) } });
+    expect(r5.error).toMatchObject({ kind: 'validation' });
+    expect(r5.error?.message).toMatch(/sourceId: .*100000 characters/);
+    expect(r5.error!.message.length).toBeLessThan(600);
     expect(sandbox.requests).toHaveLength(0);
   });
 });

@@ -19,7 +19,11 @@ describe('path parameters', () => {
   });
 
   it('refuse dot segments and empty ids, which URL parsing would resolve away', () => {
-    for (const bad of ['.', '..', '']) expect(() => encodeSegment('sourceId', bad)).toThrow(/not a valid id/);
+    for (const bad of ['.', '..', '', ' ', '\t \n']) expect(() => encodeSegment('sourceId', bad)).toThrow(/not a valid id|only spaces/);
+    expect(() => encodeSegment('eventName', 'x'.repeat(1025))).toThrow(/1025 characters/);
+    // Names in a path keep their spaces: an event name is a path parameter.
+    expect(encodeSegment('eventName', ' Order Completed ')).toBe('%20Order%20Completed%20');
+    expect(encodeSegment('eventName', 'é'.repeat(1024))).toHaveLength(6 * 1024);
     expect(() => prepare('getSource', { sourceId: '..' })).toThrow(/sourceId/);
   });
 });

@@ -193,6 +193,20 @@ describe('errors an agent can act on', () => {
     expect(r.error!.hint).toMatch(/Wait at least 3600 s/);
   });
 
+  // Noticed in the review of 2026-12-07: an upstream that hands back a cursor it gave before made
+  // all_pages fetch the same page again and again, up to its limit, every item repeated.
+  it('all_pages stops when a cursor comes back that it already followed, and says so', async () => {
+    const page = (id: string) => ({ data: { sources: [{ id }], pagination: { current: 'c', next: 'LOOP' } } });
+    sandbox.faults.add({ path: '/sources', status: 200, body: page('src_a'), times: 1 }, { path: '/sources', status: 200, body: page('src_b'), times: 30 });
+    const r = await run('SEGMENT_LIST_SOURCES', { all_pages: true, pagination: { count: 1 } });
+    const data = r.data as { sources: { id: string }[]; pages_fetched: number; complete: boolean; next_cursor?: string; note?: string };
+    expect(sandbox.requests).toHaveLength(2);
+    expect(data.sources.map((s) => s.id)).toEqual(['src_a', 'src_b']);
+    expect(data).toMatchObject({ pages_fetched: 2, complete: false });
+    expect(data.next_cursor).toBeUndefined();
+    expect(data.note).toMatch(/cursor .*already followed/);
+  });
+
   it('a failure part-way through all_pages keeps what was fetched', async () => {
     const first = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 1 } });
     const cursor = (first.data as { next_cursor: string }).next_cursor;
