@@ -46,11 +46,8 @@ let current: CommandSpec | undefined;
 
 async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
-  // `help import` is `import --help`, as people type it.
-  if (name === 'help' && rest.length === 1 && Object.hasOwn(commands, rest[0]!)) {
-    process.stdout.write(helpText(await commands[rest[0]!]!()) + '\n');
-    return EXIT.ok;
-  }
+  // `help import` is `import --help`, and `help call SEGMENT_TRACK` is `call SEGMENT_TRACK --help`, as people type them.
+  if (name === 'help' && rest.length >= 1 && Object.hasOwn(commands, rest[0]!)) return main([...rest, '--help']);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await topHelp()) + '\n');
     return name ? EXIT.ok : EXIT.usage;
@@ -68,7 +65,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   current = cmd;
   const parsed = parseFlags(rest, { ...cmd.options, help: { type: 'boolean', short: 'h', description: 'Show this help.' } });
   if (parsed.values.help) {
-    process.stdout.write(helpText(cmd) + '\n');
+    const topic = cmd.topicHelp && parsed.positionals.length ? await cmd.topicHelp(parsed as { values: Record<string, unknown>; positionals: string[] }) : undefined;
+    process.stdout.write((topic ?? helpText(cmd)) + '\n');
     return EXIT.ok;
   }
   return cmd.run(parsed as { values: Record<string, unknown>; positionals: string[] });

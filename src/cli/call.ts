@@ -9,6 +9,7 @@ import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { parseJsonText } from '../util/json-text.js';
 import { terminalWidth } from './table.js';
+import { toolHelp, toolNamed } from './tool-help.js';
 import { callProgress } from './call-progress.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
@@ -49,6 +50,14 @@ export const callCommand: CommandSpec = {
     ...envOptions,
     ...jsonOption,
     ...qualityOptions,
+  },
+  async topicHelp({ values, positionals }) {
+    const app = appFromFlags(values, 'warn');
+    try {
+      return toolHelp(app, toolNamed(app, positionals[0]!));
+    } finally {
+      await app.close();
+    }
   },
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('call takes exactly one tool slug, e.g. segment-router call SEGMENT_TRACK --args \'{"userId":"u1","event":"Signed Up"}\'.');

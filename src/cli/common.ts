@@ -18,6 +18,8 @@ export interface CommandSpec {
   subcommands?: Record<string, string>;
   /** The exit codes this command can give, when not all five (a command that sends nothing is never refused by the write policy). */
   exitCodes?: string;
+  /** Help on what the positionals name (`call SEGMENT_TRACK --help`: that tool's page), instead of the command's. */
+  topicHelp?(parsed: { values: Record<string, unknown>; positionals: string[] }): Promise<string>;
   /** Returns the exit code, or undefined for a long-running command that exits on its own. */
   run(parsed: { values: Record<string, unknown>; positionals: string[] }): Promise<number | undefined>;
 }

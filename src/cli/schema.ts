@@ -1,6 +1,7 @@
 import { appFromFlags, envOptions, jsonOption, scopeOptions } from './app-flags.js';
 import { EXIT, UsageError, type CommandSpec } from './common.js';
 import { printJson, printText } from './output.js';
+import { toolNamed } from './tool-help.js';
 
 export const schemaCommand: CommandSpec = {
   name: 'schema',
@@ -12,14 +13,11 @@ export const schemaCommand: CommandSpec = {
     if (positionals.length !== 1) throw new UsageError('schema takes exactly one tool slug, e.g. segment-router schema SEGMENT_TRACK.');
     const app = appFromFlags(values, 'warn');
     try {
-      const found = app.registry.resolve(positionals[0]!);
-      if (!found.ok) {
-        throw new UsageError(`No tool "${positionals[0]}" in scope.${found.suggestions.length ? ` Did you mean ${found.suggestions.join(', ')}?` : ''} "segment-router tools" lists every slug.`);
-      }
-      const schema = found.tool.inputJsonSchema();
+      const tool = toolNamed(app, positionals[0]!);
+      const schema = tool.inputJsonSchema();
       // Machines get the bare schema (ready for a validator); people get it indented with a heading.
       if (values.json) printJson(app, schema);
-      else printText(app, `${found.tool.slug}: ${found.tool.title} (${found.tool.access})\n${JSON.stringify(schema, null, 2)}`);
+      else printText(app, `${tool.slug}: ${tool.title} (${tool.access})\n${JSON.stringify(schema, null, 2)}`);
       return EXIT.ok;
     } finally {
       await app.close();

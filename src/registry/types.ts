@@ -158,6 +158,8 @@ export interface ToolDefinition {
   related: string[];
   /** What the tool does, as data: search ranks on it, related tools and plans are derived from it. */
   facts: ToolFacts;
+  /** Arguments of a first call, for a tool whose schema cannot suggest them (a list of messages it checks one by one). */
+  example?: Record<string, unknown>;
   /** Top-level argument names, for search and `known_fields`. */
   paramNames: string[];
   /** Built on first use and cached by the registry: 200+ schemas are not built at start-up. */

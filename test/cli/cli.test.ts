@@ -55,6 +55,27 @@ describe('help', () => {
     expect(r.stdout).toMatch(/^Usage: segment-router search/m);
   });
 
+  // Noticed in the review of 2026-12-07: `call SEGMENT_TRACK --help` showed the generic help of call.
+  it("call SLUG --help is that tool's page: arguments, where its ids come from, an example that runs as a dry run", async () => {
+    const r = await cli(['call', 'SEGMENT_LIST_SCHEMA_SETTINGS_IN_SOURCE', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('SEGMENT_LIST_SCHEMA_SETTINGS_IN_SOURCE: List Schema Settings in Source (read, toolset sources)');
+    expect(r.stdout).toMatch(/^  sourceId\*\s+string$/m);
+    expect(r.stdout).toContain('sourceId: segment-router call SEGMENT_LIST_SOURCES');
+    const example = /call SEGMENT_LIST_SCHEMA_SETTINGS_IN_SOURCE --args '([^']+)' --dry-run/.exec(r.stdout)![1]!;
+    const dry = await cli(['call', 'SEGMENT_LIST_SCHEMA_SETTINGS_IN_SOURCE', '--args', example, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(json(dry.stdout).data.requests[0].method).toBe('GET');
+    const track = await cli(['help', 'call', 'segment_track']);
+    expect(track.stdout).toBe((await cli(['call', 'SEGMENT_TRACK', '--help'])).stdout);
+    expect(track.stdout).toMatch(/^  event\*\s+string: /m);
+    expect(track.stdout).toContain('--write=ask --dry-run');
+    expect(track.stdout).toMatch(/^Refused now by the write policy: /m);
+    const typo = await cli(['call', 'SEGMENT_TRAK', '--help']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean SEGMENT_TRACK');
+  });
+
   it('no command prints help and exits 2; an unknown command or flag is a usage error', async () => {
     expect((await cli([])).code).toBe(2);
     const unknown = await cli(['frobnicate']);

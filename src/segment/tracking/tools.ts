@@ -30,6 +30,7 @@ interface TrackingSpec {
   summarize: NonNullable<ToolDefinition['summarize']>;
   measuresOwnSize?: boolean;
   listsReadByTool?: readonly string[];
+  example?: Record<string, unknown>;
 }
 
 function trackingTool(spec: TrackingSpec): ToolDefinition {
@@ -53,6 +54,7 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     prepare: spec.prepare,
     measuresOwnSize: spec.measuresOwnSize,
     listsReadByTool: spec.listsReadByTool,
+    ...(spec.example ? { example: spec.example } : {}),
     send: (call: PreparedCall, ctx: SendContext): Promise<SendOutcome> => sendTracking(call, ctx),
   };
 }
@@ -161,6 +163,7 @@ export const trackingTools: ToolDefinition[] = [
     prepare: (args, ctx) => prepareBatch(args, ctx),
     measuresOwnSize: true,
     listsReadByTool: ['batch'],
+    example: { batch: [{ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, { type: 'track', userId: 'u1', event: 'Order Completed', properties: { revenue: 9.99 } }] },
   }),
   trackingTool({
     slug: 'SEGMENT_IMPORT_HISTORICAL_DATA',
@@ -175,6 +178,7 @@ export const trackingTools: ToolDefinition[] = [
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
     prepare: (args, ctx) => prepareBatch(args, ctx),
     measuresOwnSize: true,
+    example: { batch: [{ type: 'track', userId: 'u1', event: 'Order Completed', timestamp: '2025-06-01T12:00:00Z', properties: { revenue: 9.99 } }] },
   }),
   validateEventsTool,
 ];

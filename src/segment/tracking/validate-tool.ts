@@ -115,6 +115,7 @@ export const validateEventsTool: ToolDefinition = {
     'Sending checks the same way: warn (default) sends and reports findings, block keeps back messages with plan errors.',
   ],
   related: ['SEGMENT_BATCH', 'SEGMENT_TRACK', 'SEGMENT_LIST_RULES_FROM_TRACKING_PLAN', 'SEGMENT_UPDATE_RULES_IN_TRACKING_PLAN'],
+  example: { messages: [{ type: 'track', userId: 'u1', event: 'order completed', properties: { Email: 'ann@example.com' } }] },
   paramNames: Object.keys(schema.shape),
   inputSchema: () => schema,
   inputJsonSchema: (() => {
