@@ -1,3 +1,5 @@
+import { UNPRINTABLE } from './printable.js';
+
 /**
  * Aligned text tables for people. Column widths come from the content, so a long slug widens its
  * column instead of pushing the rest of its row out of line. Only the last column may be cut, and
@@ -10,11 +12,11 @@ export interface Column<T> {
 
 const GAP = '  ';
 
-/** Printable width of a cell: control characters are dropped, tabs and newlines become spaces. */
+/** Printable width of a cell: unprintable characters are dropped, tabs and newlines become spaces. */
 export function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.replace(/[\t\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  return text.replace(/[\t\r\n]+/g, ' ').replace(UNPRINTABLE, '');
 }
 
 export interface TableOptions {

@@ -7,6 +7,7 @@ import { closest } from '../../src/cli/flags.js';
 import { findList, renderList } from '../../src/cli/list-view.js';
 import { fileLine } from '../../src/cli/import.js';
 import { renderTable } from '../../src/cli/table.js';
+import { indentJson } from '../../src/cli/output.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli-process.js';
 import { hasScript } from '../helpers/terminal.js';
@@ -60,6 +61,23 @@ describe('tables', () => {
     const narrow = renderTable(cols, rows, { width: 90 });
     for (const line of narrow.split('\n')) expect(line.length).toBeLessThanOrEqual(90);
     expect(narrow).toContain('SEGMENT_LIST_REVERSE_ETL_SYNC_STATUSES_FROM_MODEL_AND_SUBSCRIPTION_ID');
+  });
+
+  // Noticed in the review of 2026-12-07: a source named with a right-to-left override printed its row
+  // reversed on the terminal ("Web" read as another name), and an 8-bit CSI (U+009B) reached it raw.
+  it('cells drop direction overrides and C1 controls: a name cannot reorder or restyle what the terminal shows', () => {
+    const rows = [{ name: 'evil\u202Ebew\u2066x\u2069', id: 'src\u009b31m_1\u200f' }];
+    const t = renderTable([{ header: 'NAME', value: (r: (typeof rows)[number]) => r.name }, { header: 'ID', value: (r: (typeof rows)[number]) => r.id }], rows);
+    expect(t).not.toMatch(/[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(t).toContain('evilbewx');
+    expect(t).toContain('src31m_1');
+    expectAligned(t, ['NAME', 'ID']);
+    // The text form of an answer shows them as escapes: the same JSON, every character visible.
+    const value = { name: 'evil\u202Ebew', id: 'src\u009b31m' };
+    const text = indentJson(value, '');
+    expect(text).toContain('evil\\u202ebew');
+    expect(text).not.toMatch(/[\u0080-\u009f\u202e]/);
+    expect(JSON.parse(text)).toEqual(value);
   });
 
   it('a Public API list becomes a table of the columns people scan; other answers are not lists', () => {
