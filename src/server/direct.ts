@@ -10,6 +10,7 @@ import { directName, slugPreview } from '../registry/slug.js';
 import type { ToolDefinition } from '../registry/types.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { annotationsFor } from './annotations.js';
+import { protoKeyArguments } from './proto-keys.js';
 
 /** Every direct tool answers with the executor's result shape. */
 const OUTPUT_SCHEMA: Tool['outputSchema'] = {
@@ -98,10 +99,12 @@ export function registerDirectTools(server: McpServer, app: App): void {
   server.server.registerCapabilities({ tools: { listChanged: false } });
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: directTools(app) }));
   server.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    // Arguments holding a "__proto__" key come as the client wrote them: the SDK's copy lost the key.
+    const args = protoKeyArguments(server.server.transport, extra.requestId) ?? req.params.arguments ?? {};
     const tool = toolFor(app, req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${slugPreview(req.params.name)}". tools/list shows the tools this server offers.`);
     // A write tool hidden by the policy is still answered by the executor, which refuses it with the reason.
-    const result = await app.executor.execute({ slug: tool.slug, arguments: req.params.arguments ?? {}, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, { ...mcpHooks(server, extra, app.config.retry.answerWithinMs), receipts: receiptsOf(server, extra) });
+    const result = await app.executor.execute({ slug: tool.slug, arguments: args, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, { ...mcpHooks(server, extra, app.config.retry.answerWithinMs), receipts: receiptsOf(server, extra) });
     // Over the inline limit: a preview plus a resource_link to the whole, as in meta mode.
     return answer(app, result as unknown as Record<string, unknown>, !result.successful, `${tool.slug} answer`);
   });

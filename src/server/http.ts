@@ -11,7 +11,7 @@ import { createServer, type ToolsMode } from './create-server.js';
 import { JsonLimitError, parseJsonText } from '../util/json-text.js';
 import { tidyErrorReplies } from './error-replies.js';
 import { deliverReceipts } from '../meta/answer-delivery.js';
-import { keepProtoKeys } from './proto-keys.js';
+import { keepProtoKeys, keepProtoKeysDirect } from './proto-keys.js';
 import { RequestGuard } from './http-guard.js';
 import { RouterTaskStore } from './tasks.js';
 import { sharedIdInBatch } from './request-ids.js';
@@ -122,6 +122,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       deliverReceipts(mcp, transport);
       await mcp.connect(transport);
       if (opts.mode !== 'direct') keepProtoKeys(transport);
+      else keepProtoKeysDirect(transport);
       await transport.handleRequest(req, res, body);
     } catch (err) {
       app.log.error('http request failed', { error: String(err) });

@@ -24,6 +24,37 @@ export function keepProtoKeys(transport: Transport): void {
   };
 }
 
+/** Direct mode's arguments as JSON text, by request id, for the calls that held the key (taken once). */
+const directText = new WeakMap<Transport, Map<string | number, string>>();
+/** Requests the SDK refuses before the handler never take theirs: the oldest go past this many. */
+const MAX_HELD = 256;
+
+/**
+ * The same for direct mode, where a tool's arguments are the call's own `arguments` object, which the
+ * SDK's request schema must see as an object: the text is kept aside under the request's id, and the
+ * handler takes it (`protoKeyArguments`) in place of the copy that lost the key.
+ */
+export function keepProtoKeysDirect(transport: Transport): void {
+  const held = new Map<string | number, string>();
+  directText.set(transport, held);
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'tools/call' && 'id' in message && message.params && typeof message.params === 'object' && holdsProtoKey(message.params.arguments)) {
+      held.set(message.id, JSON.stringify(message.params.arguments));
+      if (held.size > MAX_HELD) held.delete(held.keys().next().value!);
+    }
+    deliver?.(message, extra);
+  };
+}
+
+/** The JSON text a direct-mode call's arguments were given as, when they held a "__proto__" key. */
+export function protoKeyArguments(transport: Transport | undefined, requestId: string | number): string | undefined {
+  const held = transport ? directText.get(transport) : undefined;
+  const text = held?.get(requestId);
+  held?.delete(requestId);
+  return text;
+}
+
 /**
  * Whether an own "__proto__" key is anywhere in a parsed JSON value (as deep as the router reads at all).
  * A batch's list left unparsed (util/deferred-list.ts) is not read here: reading it would parse 25,000

@@ -3,7 +3,7 @@ import type { App } from '../app.js';
 import { createServer, type ToolsMode } from './create-server.js';
 import { tidyErrorReplies } from './error-replies.js';
 import { deliverReceipts, watchLateCancels } from '../meta/answer-delivery.js';
-import { keepProtoKeys } from './proto-keys.js';
+import { keepProtoKeys, keepProtoKeysDirect } from './proto-keys.js';
 import { GuardedStdioTransport } from './guarded-stdio.js';
 import { mcpLogSink } from './mcp-log-sink.js';
 import { RouterTaskStore } from './tasks.js';
@@ -31,6 +31,7 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
   await server.connect(transport);
   watchLateCancels(server, transport);
   if (mode === 'meta') keepProtoKeys(transport);
+  else keepProtoKeysDirect(transport);
   if (mode === 'meta') loadSearchOnInitialize(transport, app);
   app.addLogSink(mcpLogSink(server));
   app.log.info('segment-router serving MCP on stdio', { mode, tools: app.registry.size, write: app.config.write, allowDestructive: app.config.allowDestructive });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { keepProtoKeys } from '../../src/server/proto-keys.js';
+import { keepProtoKeys, keepProtoKeysDirect, protoKeyArguments } from '../../src/server/proto-keys.js';
 import { deferredOf, parseDeferring } from '../../src/util/deferred-list.js';
 
 /** A transport that only delivers what it is given (keepProtoKeys wraps its onmessage). */
@@ -33,5 +33,22 @@ describe('a __proto__ key in EXECUTE_TOOL arguments', () => {
     t.onmessage!(message as unknown as JSONRPCMessage);
     expect(deferredOf(list)!.materialised).toBe(false);
     expect(t.got).toHaveLength(1);
+  });
+});
+
+describe('a __proto__ key in a direct-mode call', () => {
+  it('keeps the text aside under the request id, taken once; calls without the key keep nothing; at most 256 wait', () => {
+    const t = fakeTransport();
+    keepProtoKeysDirect(t);
+    const line = (id: number, args: string) => JSON.parse(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"integration__segment__segment_update_source","arguments":${args}}}`) as JSONRPCMessage;
+    t.onmessage!(line(1, '{"sourceId":"s","__proto__":{"enabled":true}}'));
+    t.onmessage!(line(2, '{"sourceId":"s","enabled":true}'));
+    expect(t.got).toHaveLength(2);
+    expect(protoKeyArguments(t, 1)).toBe('{"sourceId":"s","__proto__":{"enabled":true}}');
+    expect(protoKeyArguments(t, 1)).toBeUndefined();
+    expect(protoKeyArguments(t, 2)).toBeUndefined();
+    for (let id = 10; id < 310; id++) t.onmessage!(line(id, '{"__proto__":{}}'));
+    expect(protoKeyArguments(t, 10)).toBeUndefined();
+    expect(protoKeyArguments(t, 309)).toBe('{"__proto__":{}}');
   });
 });

@@ -46,6 +46,20 @@ describe('an argument named __proto__', () => {
     expect(sb.requests.filter((q) => q.method === 'PATCH')).toEqual([]);
     expectCleanStdout(raw);
   });
+
+  // Noticed in the review of 2026-12-07: direct mode (each tool its own MCP tool) still lost the key.
+  it('is refused the same way in direct mode, and nothing is sent', async () => {
+    const { raw, sb } = await setup(['--write=allow', '--tools-mode=direct']);
+    await raw.initialize();
+    const line = '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"integration__segment__segment_update_source","arguments":{"sourceId":"src_web","__proto__":{"enabled":true}}}}';
+    await raw.write(line + '\n');
+    const r = (await raw.response(8)).result.structuredContent;
+    expect(r.successful).toBe(false);
+    expect(r.error.kind).toBe('validation');
+    expect(JSON.stringify(r.error)).toContain('__proto__');
+    expect(sb.requests.filter((q) => q.method === 'PATCH')).toEqual([]);
+    expectCleanStdout(raw);
+  });
 });
 
 describe('malformed JSON-RPC on stdio', () => {
