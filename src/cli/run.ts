@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { ScriptReport } from '../workbench/report.js';
 import { SCRIPT_LIMITS } from '../workbench/limits.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
 import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
-import { indentJson, printJson, printText } from './output.js';
+import { flushed, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 
 async function scriptFrom(file: string): Promise<string> {
@@ -87,8 +88,9 @@ export const runCommand: CommandSpec = {
     const script = await scriptFrom(file);
     const timeoutMs = timeoutFrom(values['timeout-ms']);
     const app = appFromFlags(values, 'warn');
+    const receipts = new AnswerReceipts();
     try {
-      const report = await app.workbench.run({ script, dryRun: values['dry-run'] === true, timeoutMs }, { confirm: terminalConfirmer({ stdinTaken: file === '-' }) });
+      const report = await app.workbench.run({ script, dryRun: values['dry-run'] === true, timeoutMs }, { confirm: terminalConfirmer({ stdinTaken: file === '-' }), receipts });
       // The engine names the script "script.js"; a person knows it by its file.
       if (report.error?.at) report.error.at = report.error.at.replace(/^script\.js(?=:)/, file === '-' ? 'stdin' : file);
       if (values.json) printJson(app, report);
@@ -96,6 +98,9 @@ export const runCommand: CommandSpec = {
         const { text, toStderr } = renderText(report);
         printText(app, text, toStderr ? process.stderr : process.stdout);
       }
+      // Printed and handed to the system: the script's tracking calls close their journal runs now, as `call` does.
+      await flushed(process.stdout, process.stderr);
+      receipts.delivered();
       return exitCodeOf(report);
     } finally {
       await app.close();

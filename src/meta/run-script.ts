@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
 import { SCRIPT_LIMITS } from '../workbench/limits.js';
+import { receiptsOf } from './answer-delivery.js';
 import { mcpHooks } from './execute-tool.js';
 import { answer } from './large-result.js';
 
@@ -36,7 +37,8 @@ export function registerRunScript(server: McpServer, app: App): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     async (input, extra) => {
-      const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, mcpHooks(server, extra, app.config.retry.answerWithinMs));
+      const hooks = { ...mcpHooks(server, extra, app.config.retry.answerWithinMs), receipts: receiptsOf(server, extra) };
+      const report = await app.workbench.run({ script: input.script, dryRun: input.dry_run, timeoutMs: input.timeout_ms }, hooks);
       return answer(app, report as unknown as Record<string, unknown>, !report.successful, 'RUN_SCRIPT answer');
     },
   );

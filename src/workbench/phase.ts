@@ -118,7 +118,15 @@ export class Phase {
     this.running.set(n, { slug: tool?.slug ?? slug, argsJson, writes, dryRun });
     const result = await this.deps.executor.execute(
       { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script call ${n}` },
-      { signal: this.signal, progress: this.hooks.progress, confirm: writes ? this.confirmer(tool.slug, args) : undefined, ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}) },
+      {
+        signal: this.signal,
+        progress: this.hooks.progress,
+        confirm: writes ? this.confirmer(tool.slug, args) : undefined,
+        ...(this.hooks.answerWithinMs !== undefined ? { answerWithinMs: this.hooks.answerWithinMs } : {}),
+        // A tracking call's journal run closes when the script's answer reaches the caller, not when the call ends:
+        // a script run again after its answer was lost then sends nothing its calls had delivered.
+        ...(this.hooks.receipts ? { receipts: this.hooks.receipts } : {}),
+      },
     );
     const answer = JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
     if (!this.running.delete(n)) return answer; // already said to be still running (stillRunning)

@@ -102,6 +102,17 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(JSON.parse(json.stdout).error.at).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:`));
   });
 
+  // A script's tracking calls now close their journal runs when the answer is printed: if `run` never
+  // said so, the same script run again would be taken for a repeat and send nothing.
+  it('the same tracking script run twice sends its event twice: each run is printed, so each is over', async () => {
+    const path = file('track.js', "return (await tools.call('SEGMENT_TRACK', { userId: 'u-run', event: 'Signed Up' })).messageId;");
+    const first = await runCli(['run', path, '--write=allow', '--json'], { env, timeoutMs: 60_000 });
+    const second = await runCli(['run', path, '--write=allow', '--json'], { env, timeoutMs: 60_000 });
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(JSON.parse(second.stdout).result).not.toBe(JSON.parse(first.stdout).result);
+    expect(sb.events).toHaveLength(2);
+  }, 120_000);
+
   it('reads the script from stdin with -, and says what is wrong with its input', async () => {
     const piped = await runCli(['run', '-', '--json'], { env, input: 'return 6 * 7', timeoutMs: 30_000 });
     expect(JSON.parse(piped.stdout).result).toBe(42);

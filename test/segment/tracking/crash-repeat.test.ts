@@ -298,3 +298,46 @@ describe('a tracking call whose answer the client dropped', () => {
     }
   }, 60_000);
 });
+
+// Noticed in the review of 2026-12-07 (reproduced 3 of 3): a script's tracking calls closed their journal
+// runs as each ended, while the script's own answer was still to come. The server killed before that
+// answer and the script run again: its first event went to Segment again under a new messageId.
+describe('a RUN_SCRIPT whose answer never reached the agent', () => {
+  it('run again, sends nothing its tracking calls had delivered; once its answer is read, the same script is new', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const env = sandboxEnv(sb);
+    const script = `await tools.call('SEGMENT_TRACK', { userId: 'u-1', event: 'Signed Up', properties: { n: 1 } });
+await tools.call('SEGMENT_TRACK', { userId: 'u-1', event: 'Plan Chosen', properties: { n: 2 } });
+return 'done';`;
+    // The second call hangs at the sink: the server is killed while the script still runs.
+    sb.faults.add({ path: '/v1/track', match: 'Plan Chosen', delayMs: 120_000, status: 503, times: 1 });
+    const first = new RawRouter(['--write=allow'], { ...env, SEGMENT_ROUTER_ANSWER_WITHIN_MS: '600000' });
+    const second = new RawRouter(['--write=allow'], env);
+    try {
+      await first.initialize();
+      await first.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'RUN_SCRIPT', arguments: { script } } });
+      await until(() => sb.events.length === 1);
+      // The second call's request is on its way (held at the sink) when the server dies.
+      await new Promise((r) => setTimeout(r, 300));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      sb.faults.clear();
+      await second.initialize();
+      const repeat = (await second.request(2, 'tools/call', { name: 'RUN_SCRIPT', arguments: { script } }, 60_000)).result.structuredContent;
+      expect(repeat.successful).toBe(true);
+      const { idsByMessage } = tally(sb);
+      expect([...idsByMessage.entries()].map(([n, ids]) => [n, ids.size])).toEqual([
+        [1, 1],
+        [2, 1],
+      ]);
+      // That answer was read: the same script again is two new events.
+      const again = (await second.request(3, 'tools/call', { name: 'RUN_SCRIPT', arguments: { script } }, 60_000)).result.structuredContent;
+      expect(again.successful).toBe(true);
+      expect(tally(sb).idsByMessage.get(1)!.size).toBe(2);
+    } finally {
+      await first.stop().catch(() => undefined);
+      await second.stop();
+      await sb.close();
+    }
+  }, 120_000);
+});
