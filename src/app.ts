@@ -14,7 +14,7 @@ import { Redactor } from './security/redact.js';
 import { TrackingQuality } from './quality/checker.js';
 import type { PlanTarget } from './quality/types.js';
 import { trackingPlanLoader } from './segment/public-api/tracking-plan.js';
-import { createLogger, type Logger, type LogSink } from './util/log.js';
+import { createLogger, type LogFormat, type Logger, type LogSink } from './util/log.js';
 import { Workbench } from './workbench/workbench.js';
 import { ResultStore } from './util/result-store.js';
 import { nameRewrites } from './quality/naming.js';
@@ -50,6 +50,8 @@ export interface AppOptions extends RuntimeFlags {
   toolsets?: string[];
   tools?: string[];
   logSinks?: LogSink[];
+  /** How log lines on stderr look (util/log.ts); json unless a command for people says text. */
+  logFormat?: LogFormat;
   env?: NodeJS.ProcessEnv;
   onWrite?: WriteObserver;
 }
@@ -67,7 +69,7 @@ export function createApp(opts: AppOptions = {}): App {
   const config = loadRuntimeConfig(opts, env);
   const redactor = new Redactor(nameRewrites);
   const sinks: LogSink[] = [...(opts.logSinks ?? [])];
-  const log = createLogger(config.logLevel, redactor, sinks);
+  const log = createLogger(config.logLevel, redactor, sinks, opts.logFormat);
   const http = createHttpClient(allowedOrigins(config));
   // The redactor learns every secret as the service first sees it, including ones added later by connect.
   const store = new CredentialStore(config.home, new Sealer(join(config.home, KEY_FILE), env.SEGMENT_ROUTER_KEY || undefined));

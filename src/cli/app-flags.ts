@@ -55,5 +55,7 @@ export function appFromFlags(values: FlagValues, defaultLogLevel: 'info' | 'warn
     tools,
     surface,
     toolNames: values['tool-names'] as string | undefined,
+    // A person reads a command's warnings; a script that asked for --json, and the server's log collector, read JSON lines.
+    logFormat: surface === 'cli' && values.json !== true ? 'text' : 'json',
   });
 }

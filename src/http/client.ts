@@ -43,6 +43,13 @@ export interface HttpClient {
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** Whether a request to `url` failed because nothing listens there on this machine (Segment's hosts are never local). */
+export function refusedLocally(code: string | undefined, url: string): boolean {
+  if (code !== 'ECONNREFUSED') return false;
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
 type Request = typeof import('undici').request;
 
 /**
@@ -127,7 +134,8 @@ export function createHttpClient(allowedOrigins: string[]): HttpClient {
         const code = e.code ?? e.cause?.code ?? (timeout.aborted ? 'TIMEOUT' : e.name);
         if (timeout.aborted) throw new NetworkError(`No answer within ${opts.timeoutMs} ms.`, false, 'TIMEOUT');
         if (opts.signal?.aborted) throw new NetworkError('The call was cancelled.', false, 'ABORTED');
-        throw new NetworkError(`Could not reach ${url.origin}: ${code}.`, NOT_SENT_CODES.has(String(code)), String(code));
+        const why = refusedLocally(String(code), url.href) ? ': nothing listens there on this machine (the local stand-in for Segment, segment-router sandbox, is not running?)' : '';
+        throw new NetworkError(`Could not reach ${url.origin}: ${code}${why}.`, NOT_SENT_CODES.has(String(code)), String(code));
       }
     },
     close: async () => {

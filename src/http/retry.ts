@@ -1,5 +1,5 @@
 import type { RetrySettings } from '../config/runtime.js';
-import { NetworkError, type HttpClient, type HttpResponse } from './client.js';
+import { NetworkError, refusedLocally, type HttpClient, type HttpResponse } from './client.js';
 
 /**
  * The one retry policy, for both Segment APIs (docs/segment-facts.md, as the official library does it):
@@ -13,6 +13,13 @@ import { NetworkError, type HttpClient, type HttpResponse } from './client.js';
  * - with a deadline (a call that must answer in time), no wait is begun that would leave less than
  *   MIN_ATTEMPT_MS for the attempt after it, and no retry outlives it: the last failure is returned.
  */
+
+/**
+ * Retries of a connection this very machine refused: nothing listens on that port (a local stand-in
+ * such as the sandbox, not running), and waiting minutes will not start it. Segment's hosts are never
+ * local; a refusal from them keeps the whole budget.
+ */
+const LOCAL_REFUSED_RETRIES = 2;
 
 /** The least time a retry is given; a shorter one would mostly fail for lack of time. */
 const MIN_ATTEMPT_MS = 2_000;
@@ -149,6 +156,7 @@ export async function sendWithRetries(
       }
       result = { error: err, attempts, ...(unclear ? { unclearEarlier: true } : {}) };
       if (!opts.idempotent && !err.notSent) return result;
+      if (retries >= LOCAL_REFUSED_RETRIES && refusedLocally(err.code, req.url)) return result;
       reason = err.message;
     }
     // Retried below: a 5xx, or a request that went out and got no answer, may have been applied.

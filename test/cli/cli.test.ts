@@ -183,6 +183,30 @@ describe('call: the exit codes, each reached for real', () => {
     expect(sb.events[0]!.messageId).toBe(out.data.messageId);
   });
 
+  // Found by a new user's walk (2026-12-07): with the sandbox stopped, a call sat silent for 4 min 45 s
+  // (a refused connection retried ten times with backoff), then blamed "the network and the region".
+  it('1: a stopped sandbox fails within seconds and says nothing listens there', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const url = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    const list = await cli(['call', 'SEGMENT_LIST_SOURCES'], { env: { ...env, SEGMENT_PUBLIC_API_URL: url, SEGMENT_TRACKING_API_URL: url } });
+    const track = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--validate=off'], { env: { ...env, SEGMENT_PUBLIC_API_URL: url, SEGMENT_TRACKING_API_URL: url } });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const r of [list, track]) {
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/nothing listens there on this machine \(the local stand-in for Segment, segment-router sandbox, is not running\?\)/);
+    }
+    // Its retries are said as they happen, in words for a person (they were JSON log lines); --json keeps JSON lines.
+    expect(track.stderr).toMatch(/^segment-router: warning: retrying tracking request \(.*attempt=1/m);
+    expect(track.stderr).not.toContain('{"time"');
+    const asJson = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--validate=off', '--json'], { env: { ...env, SEGMENT_PUBLIC_API_URL: url, SEGMENT_TRACKING_API_URL: url } });
+    expect(JSON.parse(asJson.stderr.split('\n')[0]!)).toMatchObject({ level: 'warn', msg: 'retrying tracking request' });
+  }, 60_000);
+
   it('0: --json prints the whole answer: the inline limit is for MCP clients, which get a resource_link instead', async () => {
     for (let i = 0; i < 100; i++) sb.publicApi.sources.push(source(`src_${i}`, `s-${i}`, `Source ${i}`, [`key-${i}`], 'ws_sandbox'));
     const r = await cli(['call', 'SEGMENT_LIST_SOURCES', '--json'], { env: { ...env, SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });

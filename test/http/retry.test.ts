@@ -15,6 +15,32 @@ describe('retry rules', () => {
     expect(backoffMs(3, DEFAULT_RETRY, () => 0)).toBe(4000);
     expect(backoffMs(20, DEFAULT_RETRY, () => 1)).toBe(60_000);
   });
+  // Found by a new user's walk (2026-12-07): with the sandbox stopped, a call retried a refused connection
+  // to 127.0.0.1 for 4 min 45 s in silence. Nothing listening on this machine does not start listening by waiting.
+  it('a connection refused by this machine is retried twice, not for minutes; a remote host keeps the whole budget', async () => {
+    const refused = (url: string) => {
+      let calls = 0;
+      const http: HttpClient = {
+        send: async () => {
+          calls++;
+          throw new NetworkError(`Could not reach ${url}: ECONNREFUSED`, true, 'ECONNREFUSED');
+        },
+        close: async () => {},
+      };
+      return { http, calls: () => calls };
+    };
+    const settings = { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 1 };
+    for (const url of ['http://127.0.0.1:4011/v1/track', 'http://localhost:4011/sources', 'http://[::1]:4011/sources']) {
+      const local = refused(url);
+      const r = await sendWithRetries(local.http, { method: 'GET', url, headers: {} }, { settings, timeoutMs: 1000, idempotent: true });
+      expect(r.error?.code, url).toBe('ECONNREFUSED');
+      expect(local.calls(), url).toBe(3);
+    }
+    const remote = refused('https://api.segment.io/v1/track');
+    await sendWithRetries(remote.http, { method: 'POST', url: 'https://api.segment.io/v1/track', headers: {} }, { settings, timeoutMs: 1000, idempotent: true });
+    expect(remote.calls()).toBe(DEFAULT_RETRY.maxRetries + 1);
+  });
+
   it('reads Retry-After as seconds or a date', () => {
     expect(retryAfterMs({ 'retry-after': '7' })).toBe(7000);
     expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);

@@ -29,7 +29,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       signal: ctx.stop && ctx.signal ? AbortSignal.any([ctx.signal, ctx.stop]) : (ctx.stop ?? ctx.signal),
       waitHint: (res) => msBeforeNext(res.text),
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
-      onRetry: (i) => ctx.log.debug('public api retry', { slug: state.entry.slug, attempt: i.attempt, delay_ms: Math.round(i.delayMs), reason: i.reason }),
+      onRetry: (i) => ctx.log.warn('retrying Public API request', { slug: state.entry.slug, attempt: i.attempt, delayMs: Math.round(i.delayMs), reason: i.reason }),
     },
   );
   if (!r.response) {
