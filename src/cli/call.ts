@@ -9,6 +9,7 @@ import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { parseJsonText } from '../util/json-text.js';
 import { terminalWidth } from './table.js';
+import { decide } from '../policy/write-policy.js';
 import { toolHelp, toolNamed } from './tool-help.js';
 import { callProgress } from './call-progress.js';
 
@@ -66,7 +67,8 @@ export const callCommand: CommandSpec = {
     // A server loads the tracking plan in the background and applies it from then on; a one-off call
     // has no "from then on": it waits for the plan (as `validate` does), or --validate=block never blocks.
     const resolved = app.registry.resolve(positionals[0]!);
-    if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off') {
+    // A call the write policy refuses reads nothing either: under deny nothing reaches Segment.
+    if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off' && decide(resolved.tool, app.config).action !== 'deny') {
       await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
     }
     const bar = callProgress({ json: values.json === true });

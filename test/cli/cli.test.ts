@@ -261,6 +261,9 @@ describe('call: the exit codes, each reached for real', () => {
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).error.kind).toBe('policy');
     expect(sb.events).toHaveLength(0);
+    // Found by a new user's walk (2026-12-07): a refused track still read the tracking plan first (four
+    // Public API requests); the README says nothing reaches Segment.
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([]);
   });
 
   it('3: --write=ask with no terminal to ask on refuses, saying what to do', async () => {
