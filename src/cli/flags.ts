@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type OptionSpec } from './common.js';
-import { editDistance } from '../util/edit-distance.js';
+import { closest } from '../util/edit-distance.js';
+
+export { closest };
 
 /**
  * parseArgs with errors for people: an unknown or misspelled flag gets "did you mean --write?"
@@ -35,17 +37,3 @@ function explain(code: string, message: string, options: Record<string, OptionSp
   return message;
 }
 
-/** The option nearest to what was typed (a typo, a missing or extra letter, a prefix), if any is near. */
-export function closest(typed: string, names: string[]): string | undefined {
-  const t = typed.toLowerCase();
-  if (!t) return undefined;
-  let best: { name: string; d: number; edits: number } | undefined;
-  for (const name of names) {
-    const edits = editDistance(t, name);
-    // A prefix of three letters or more counts as near; among equals, the fewest edits wins.
-    const d = name.startsWith(t) && t.length >= 3 ? Math.min(0.5, edits) : edits;
-    if (!best || d < best.d || (d === best.d && edits < best.edits)) best = { name, d, edits };
-  }
-  const allowed = t.length <= 4 ? 1 : 2;
-  return best && best.d <= allowed ? best.name : undefined;
-}

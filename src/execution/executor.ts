@@ -11,7 +11,7 @@ import { maskRequest } from '../security/mask-request.js';
 import { jsonErrorReason, type Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import type { TrackingQuality } from '../quality/checker.js';
-import { ArgumentsError, issueList, formatIssues } from '../registry/arguments.js';
+import { ArgumentsError, explainIssues, issueList, formatIssues } from '../registry/arguments.js';
 import { summarizeCall } from './summary.js';
 import { checkArgumentValues } from './argument-values.js';
 import { checkArgumentsSize } from './limits.js';
@@ -197,11 +197,13 @@ export class Executor {
     if (tooLarge) return fail(tooLarge, tool.slug);
     const parsed = checkSchema(tool, args.value);
     if (!parsed.success) {
+      // A misspelt top-level argument is compared with the tool's own ("propertes": did you mean "properties"?).
+      const issues = explainIssues(parsed.error.issues, args.value, (path) => (path.length ? undefined : tool.paramNames));
       return fail({
         kind: 'validation',
-        message: `Invalid arguments for ${tool.slug}: ${formatIssues(parsed.error.issues)}.`,
+        message: `Invalid arguments for ${tool.slug}: ${formatIssues(issues)}.`,
         hint: hints.invalidArguments(tool.slug),
-        details: { issues: issueList(parsed.error.issues) },
+        details: { issues: issueList(issues) },
       }, tool.slug);
     }
 

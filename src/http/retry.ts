@@ -15,11 +15,12 @@ import { NetworkError, refusedLocally, type HttpClient, type HttpResponse } from
  */
 
 /**
- * Retries of a connection this very machine refused: nothing listens on that port (a local stand-in
- * such as the sandbox, not running), and waiting minutes will not start it. Segment's hosts are never
- * local; a refusal from them keeps the whole budget.
+ * How long a connection this very machine refused is retried, in waits: nothing listens on that port (a
+ * local stand-in such as the sandbox, not running). A restart takes seconds; minutes of backoff would
+ * only keep a person waiting in silence. Segment's hosts are never local: a refusal from them keeps the
+ * whole budget.
  */
-const LOCAL_REFUSED_RETRIES = 2;
+const LOCAL_REFUSED_WAIT_MS = 10_000;
 
 /** The least time a retry is given; a shorter one would mostly fail for lack of time. */
 const MIN_ATTEMPT_MS = 2_000;
@@ -116,11 +117,14 @@ export async function sendWithRetries(
   let attempts = 0;
   let lastWaitMs: number | undefined;
   let unclear = false;
+  /** Time waited so far on connections this machine refused (LOCAL_REFUSED_WAIT_MS). */
+  let localWaitedMs = 0;
   for (;;) {
     const headers = attempts > 0 ? { ...req.headers, 'X-Retry-Count': String(attempts) } : req.headers;
     attempts++;
     let delay: number | undefined;
     let reason = '';
+    let localRefusal = false;
     let result: RetryResult;
     // An attempt under a deadline gets what is left of it (at least MIN_ATTEMPT_MS).
     const timeoutMs = opts.deadline !== undefined ? Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.deadline - Date.now())) : opts.timeoutMs;
@@ -156,7 +160,7 @@ export async function sendWithRetries(
       }
       result = { error: err, attempts, ...(unclear ? { unclearEarlier: true } : {}) };
       if (!opts.idempotent && !err.notSent) return result;
-      if (retries >= LOCAL_REFUSED_RETRIES && refusedLocally(err.code, req.url)) return result;
+      localRefusal = refusedLocally(err.code, req.url);
       reason = err.message;
     }
     // Retried below: a 5xx, or a request that went out and got no answer, may have been applied.
@@ -164,6 +168,10 @@ export async function sendWithRetries(
     if (retries >= s.maxRetries || stopped()) return result;
     delay = backoffMs(retries, s);
     if (pastDeadline(opts, delay)) return { ...result, outOfTime: true };
+    if (localRefusal) {
+      if (localWaitedMs + delay > LOCAL_REFUSED_WAIT_MS) return result;
+      localWaitedMs += delay;
+    }
     retries++;
     opts.onRetry?.({ attempt: attempts, delayMs: delay, reason });
     try {

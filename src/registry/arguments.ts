@@ -1,17 +1,54 @@
 import type { z } from 'zod';
+import { closest } from '../util/edit-distance.js';
 
 /** One line per bad field: where it is and what it must be. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map(describeIssue).join('; ');
 }
 
+/** An issue with what its caller knows besides: the value given where it failed, the fields allowed there. */
+type Explained = z.core.$ZodIssue & { given?: unknown; known?: readonly string[] };
+
+/**
+ * Adds to each issue what makes its sentence say what to write: for a variant that matched nothing
+ * ("type": "tarck") the value given; for unknown fields the fields allowed there (`knownAt`, by path),
+ * so a near one can be named ("propertes": did you mean "properties"?).
+ */
+export function explainIssues(issues: readonly z.core.$ZodIssue[], input: unknown, knownAt: (path: readonly PropertyKey[], input: unknown) => readonly string[] | undefined): z.core.$ZodIssue[] {
+  return issues.map((issue): Explained => {
+    if (issue.code === 'invalid_union') return { ...issue, given: valueAt(input, issue.path) };
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownAt(issue.path, input);
+      return known ? { ...issue, known } : issue;
+    }
+    return issue;
+  });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) v = v !== null && typeof v === 'object' && Object.hasOwn(v, key) ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+/** ` (did you mean "x"?)` when a name near `typed` is among `names`. */
+function didYouMean(typed: unknown, names: readonly string[] | undefined): string {
+  const near = typeof typed === 'string' && names ? closest(typed, [...names]) : undefined;
+  return near !== undefined && near !== typed ? ` (did you mean "${near}"?)` : '';
+}
+
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length ? issue.path.map(String).join('.') : '(arguments)';
+  const { given, known } = issue as Explained;
   if (issue.code === 'unrecognized_keys') {
-    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against the schema)`;
+    const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ');
+    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${known ? '' : ' (check the spelling against the schema)'}`;
   }
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    return `${where}: must be one of the listed variants`;
+    const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+    if (!options.length) return `${where}: must be one of the listed variants`;
+    const what = typeof given === 'string' ? `${JSON.stringify(given.length > 40 ? `${given.slice(0, 40)}...` : given)} is not one of` : 'must be one of';
+    return `${where}: ${what} ${options.join(', ')}${didYouMean(given, options)}`;
   }
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
     return `${where}: is required (${issue.expected})`;

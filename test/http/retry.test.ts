@@ -17,7 +17,7 @@ describe('retry rules', () => {
   });
   // Found by a new user's walk (2026-12-07): with the sandbox stopped, a call retried a refused connection
   // to 127.0.0.1 for 4 min 45 s in silence. Nothing listening on this machine does not start listening by waiting.
-  it('a connection refused by this machine is retried twice, not for minutes; a remote host keeps the whole budget', async () => {
+  it('a connection refused by this machine is retried for 10 s of waits, not for minutes; a remote host keeps the whole budget', async () => {
     const refused = (url: string) => {
       let calls = 0;
       const http: HttpClient = {
@@ -29,16 +29,23 @@ describe('retry rules', () => {
       };
       return { http, calls: () => calls };
     };
-    const settings = { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 1 };
+    // Every wait 4 s (no jitter past the cap), none really waited: two fit in 10 s, the third would not.
+    const settings = { ...DEFAULT_RETRY, baseDelayMs: 4_000, maxDelayMs: 4_000 };
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
     for (const url of ['http://127.0.0.1:4011/v1/track', 'http://localhost:4011/sources', 'http://[::1]:4011/sources']) {
       const local = refused(url);
-      const r = await sendWithRetries(local.http, { method: 'GET', url, headers: {} }, { settings, timeoutMs: 1000, idempotent: true });
+      const r = await sendWithRetries(local.http, { method: 'GET', url, headers: {} }, { settings, timeoutMs: 1000, idempotent: true, sleep });
       expect(r.error?.code, url).toBe('ECONNREFUSED');
       expect(local.calls(), url).toBe(3);
     }
     const remote = refused('https://api.segment.io/v1/track');
-    await sendWithRetries(remote.http, { method: 'POST', url: 'https://api.segment.io/v1/track', headers: {} }, { settings, timeoutMs: 1000, idempotent: true });
+    await sendWithRetries(remote.http, { method: 'POST', url: 'https://api.segment.io/v1/track', headers: {} }, { settings, timeoutMs: 1000, idempotent: true, sleep });
     expect(remote.calls()).toBe(DEFAULT_RETRY.maxRetries + 1);
+    // A local server restarting in under a second is still waited for (short waits fit many times).
+    const quick = refused('http://127.0.0.1:4011/v1/batch');
+    await sendWithRetries(quick.http, { method: 'POST', url: 'http://127.0.0.1:4011/v1/batch', headers: {} }, { settings: { ...DEFAULT_RETRY, baseDelayMs: 50, maxDelayMs: 200 }, timeoutMs: 1000, idempotent: true, sleep });
+    expect(quick.calls()).toBe(DEFAULT_RETRY.maxRetries + 1);
   });
 
   it('reads Retry-After as seconds or a date', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compileFastCheck } from './fast-check.js';
 import { countText } from '../../util/count-text.js';
+import { explainIssues } from '../../registry/arguments.js';
 
 /**
  * Zod schemas for the Tracking API calls, to Segment's spec (docs/segment-facts.md). Objects are strict at the
@@ -110,6 +111,13 @@ export const batchItemSchema = z.discriminatedUnion(
   ],
 );
 
+/** The fields a message of its type may have, for the message itself (what a misspelt field is compared with). */
+function messageFieldsAt(path: readonly PropertyKey[], item: unknown): readonly string[] | undefined {
+  const type = (item as { type?: unknown } | null)?.type;
+  if (path.length || typeof type !== 'string' || !Object.hasOwn(batchItemShapes, type)) return undefined;
+  return ['type', ...Object.keys(batchItemShapes[type as MessageType])];
+}
+
 export type BatchItemCheck = { success: true; data: Record<string, unknown> } | { success: false; issues: z.core.$ZodIssue[] };
 
 /**
@@ -128,7 +136,7 @@ export function validateBatchItem(item: unknown): BatchItemCheck {
     if (v.type === 'alias' || hasIdentity(v)) return { success: true, data: v };
   }
   const parsed = batchItemSchema.safeParse(item);
-  if (!parsed.success) return { success: false, issues: parsed.error.issues };
+  if (!parsed.success) return { success: false, issues: explainIssues(parsed.error.issues, item, messageFieldsAt) };
   const v = parsed.data as Record<string, unknown> & { type: MessageType };
   if (v.type !== 'alias' && !hasIdentity(v)) {
     return { success: false, issues: [{ code: 'custom', path: ['userId'], message: IDENTITY_MESSAGE, input: item }] };
