@@ -105,7 +105,19 @@ async function rejectFiles(inputs: string[], given: string | undefined): Promise
 }
 
 export function fileLine(s: ImportSummary): string[] {
-  if (s.already_imported) return [`${s.file}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
+  if (s.already_imported) {
+    const out = [`${s.file}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
+    const late = s.fills_too_late ?? [];
+    if (late.length) out.push(`  ${late.map((f) => f.split('=')[0]).join(' and ')} fill${late.length === 1 ? 's' : ''} records still to be read, and this file was read to its end.`);
+    if (s.rejected && s.rejects_file) {
+      // The way to send what was rejected: its records, fixed (or given the fill now), as a file of their own
+      // (docs/import.md, "Sending the rejects"). A JSON array's item may span lines: made one line each.
+      const take = s.format === 'csv' ? `(head -1 ${s.file}; jq -r .record ${s.rejects_file})` : s.format === 'json' ? `jq -c '.record | fromjson' ${s.rejects_file}` : `jq -r .record ${s.rejects_file}`;
+      const fixed = s.format === 'csv' ? 'fixed.csv' : 'fixed.ndjson';
+      out.push(`  To send the ${fmt(s.rejected)} rejected record${s.rejected === 1 ? '' : 's'}, take them from the reject file, fix them${late.length ? ' or give the flag' : ''}, and import them as a file of their own: ${take} > ${fixed} && segment-router import ${fixed}${late.map((f) => ` ${f}`).join('')} --write=allow`);
+    }
+    return out;
+  }
   const run = s.this_run;
   const out = [
     `${s.file}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${s.rejects_file})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,

@@ -89,6 +89,8 @@ export interface ImportSummary {
   warnings?: string[];
   /** Nothing left to do: an earlier run imported the whole file. */
   already_imported?: boolean;
+  /** Flags that fill records in (`--type=T`, `--default-timestamp=V`) given to a file already read to its end: they fill nothing. */
+  fills_too_late?: string[];
 }
 
 /**
@@ -257,7 +259,9 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     // The open last record was sent (or rejected) by that run, and is not read again: it counts too.
     const o = cp.openCounts;
     if (o) Object.assign(base, { read: base.read + o.read, accepted: base.accepted + o.accepted, rejected: base.rejected + o.rejected });
-    return summary(true, { already_imported: true });
+    // A fill given now that the finished run did not have (the advice of a reject) has nothing left to fill.
+    const late = [...(opts.type && !cp.type ? [`--type=${opts.type}`] : []), ...(opts.defaultTimestamp && !cp.defaultTimestamp ? [`--default-timestamp=${opts.defaultTimestamp}`] : [])];
+    return summary(true, { already_imported: true, ...(late.length ? { fills_too_late: late } : {}), ...(base.rejected ? { rejects_file: opts.rejectsPath } : {}) });
   }
   if (cp) refuseChangedFills(opts, cp);
   // What the ids of records without a type or timestamp derive from, for the next run to compare.

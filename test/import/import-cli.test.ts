@@ -97,6 +97,26 @@ describe('segment-router import FILE', () => {
     expect(sb.events).toHaveLength(0);
   });
 
+  // Found by a new user's walk (2026-12-07): a line rejected for having no timestamp said "pass
+  // --default-timestamp=now"; run again with it, the finished file read "already imported ... Pass --restart".
+  it('a finished file run again with a new --default-timestamp says how to send the rejected records, and the way it names works', async () => {
+    const path = file('stamps.ndjson', ndjson([track(1), track(2, { timestamp: undefined }), track(3)]));
+    const first = await runImport([path, '--write=allow']);
+    expect(first.code).toBe(1);
+    const again = await runImport([path, '--write=allow', '--default-timestamp=now'], first.env);
+    expect(again.code).toBe(1); // the file's record: one of its records is still not sent
+    const rejects = join(dir, 'stamps.ndjson.rejects.ndjson');
+    expect(again.stdout).toContain('--default-timestamp fills records still to be read, and this file was read to its end');
+    expect(again.stdout).toContain(`jq -r .record ${rejects} > fixed.ndjson`);
+    expect(again.stdout).toContain('segment-router import fixed.ndjson --default-timestamp=now');
+    expect(received()).toHaveLength(2);
+    // The way it names: the record, taken from the reject file, imported as a file of its own.
+    const fixed = file('fixed.ndjson', readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record).join('\n') + '\n');
+    const third = await runImport([fixed, '--write=allow', '--default-timestamp=now'], first.env);
+    expect(third.code, third.stdout).toBe(0);
+    expect(received().map((e) => e.userId)).toEqual(['u1', 'u3', 'u2']);
+  });
+
   it('records that bring one messageId twice are named by line in the summary: Segment keeps only the first', async () => {
     const path = file('repeats.ndjson', ndjson([track(1, { messageId: 'order-1' }), track(2, { messageId: 'order-2' }), track(3), track(4, { event: 'Payment Captured', messageId: 'order-1' })]));
     const r = await runImport([path, '--write=allow', '--json']);
