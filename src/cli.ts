@@ -58,6 +58,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
+    // A tool slug typed as a command (`segment-router SEGMENT_TRACK --help`): tools run through call.
+    if (/^segment[_-]/i.test(name)) throw new UsageError(`"${name.slice(0, 80)}" is a tool, not a command: "segment-router call ${name.slice(0, 80)} --help" shows its arguments and an example; "segment-router call ${name.slice(0, 80)} --args '{...}'" runs it.`);
     const near = closest(name, names);
     throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''} Commands: ${names.join(', ')}.`);
   }

@@ -22,7 +22,10 @@ function explain(code: string, message: string, options: Record<string, OptionSp
   // Node quotes the flag as it was typed: '--wirte', '-x', or '--write <value>'.
   const typed = message.match(/'(-{1,2}[^' =]+)/)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const near = closest(typed.replace(/^-+/, ''), Object.keys(options));
+    const word = typed.replace(/^-+/, '');
+    // `--allow`, `--ask`, `--deny`: a write policy typed as a flag of its own.
+    if ('write' in options && /^(allow|ask|deny)$/i.test(word)) return `Unknown option ${typed}. Did you mean --write=${word.toLowerCase()}?`;
+    const near = closest(word, Object.keys(options));
     // Only a flag-like word is echoed: something pasted by mistake may be a secret.
     const shown = /^--?[A-Za-z][A-Za-z-]{0,30}$/.test(typed) ? typed : '(not shown: it does not look like an option name)';
     return `Unknown option ${shown}. ${near ? `Did you mean --${near}?` : `Options here: ${Object.keys(options).map((o) => `--${o}`).join(', ')}.`}`;

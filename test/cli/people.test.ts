@@ -207,6 +207,12 @@ describe('flags people mistype', () => {
     expect(switchValue.stderr).toContain('--json is a switch and takes no value');
     const command = await cli(['serch', 'x']);
     expect(command.stderr).toContain('Unknown command "serch". Did you mean search?');
+    // Found by a new user's walk (2026-12-07): --allow suggested nothing of --write=allow; a slug typed as a command said only "unknown".
+    const allow = await cli(['import', 'x.ndjson', '--allow']);
+    expect([allow.code, allow.stderr.split('\n')[0]]).toEqual([2, 'segment-router: Unknown option --allow. Did you mean --write=allow?']);
+    const slug = await cli(['SEGMENT_TRACK', '--help']);
+    expect(slug.code).toBe(2);
+    expect(slug.stderr).toContain('"SEGMENT_TRACK" is a tool, not a command: "segment-router call SEGMENT_TRACK --help" shows its arguments');
   });
 
   it('closest: typos, swaps and prefixes, nothing for unrelated words', () => {
