@@ -33,9 +33,14 @@ const LIST_COLUMNS: Column<Listed>[] = [
 export function renderList(list: Listed[], active: string, width?: number): string {
   const rows = list.map((s) => ({ ...s, connection: s.connection === active ? `${s.connection} *` : s.connection }));
   const lines = [renderTable(LIST_COLUMNS, rows, { width })];
-  const todo = list.filter((s) => s.instruction || s.notice);
+  // Secrets from the environment are checked by verify, never kept: every list shows them unverified.
+  const unchecked = (s: Listed) => s.source === 'env' && (s.capabilities.tracking.state === 'UNVERIFIED' || s.capabilities.public_api.state === 'UNVERIFIED');
+  const todo = list.filter((s) => s.instruction || s.notice || unchecked(s));
   if (todo.length) lines.push('');
-  for (const s of todo) lines.push(`${s.connection}: ${[s.instruction, s.notice].filter(Boolean).join(' ')}`);
+  for (const s of todo) {
+    const env = unchecked(s) ? 'From the environment: list does not check it, and no check of it is kept; "segment-router connections verify" checks it now.' : undefined;
+    lines.push(`${s.connection}: ${[s.instruction, s.notice, env].filter(Boolean).join(' ')}`);
+  }
   lines.push('', `* the connection calls use (${active}); "segment-router connections verify --name NAME" checks one against Segment.`);
   return lines.join('\n');
 }

@@ -124,6 +124,11 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       }
       out({ connection: r.status, credentials: svc.masked(name) }, `Saved "${name}".\n${renderStatus(r.status, svc.masked(name))}`);
       envNote();
+      // Checked against a stand-in (the sandbox), stored all the same: without these variables the secrets go to Segment.
+      const hosts = [app.config.trackingApiUrl, app.config.publicApiUrl].filter((u): u is string => !!u);
+      if (verify && hosts.length) {
+        err(`Note: checked against ${[...new Set(hosts)].join(' and ')} (SEGMENT_TRACKING_API_URL / SEGMENT_PUBLIC_API_URL), not Segment. Stored, "${name}" is also used where those variables are not set: its secrets then go to Segment, which refuses a sandbox's. Keep a sandbox's secrets under a name of their own (--name sandbox), or in the environment only.`);
+      }
       return EXIT.ok;
     }
   }

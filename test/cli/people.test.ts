@@ -178,7 +178,11 @@ describe('tables', () => {
   it('connections list is a table, with what to do under it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'sr-people-'));
     const store = { ...env, SEGMENT_ROUTER_HOME: home, SEGMENT_WRITE_KEY: '', SEGMENT_PUBLIC_API_TOKEN: '' };
-    expect((await runCli(['connections', 'add', '--stdin'], { env: store, input: JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }) })).code).toBe(0);
+    const added = await runCli(['connections', 'add', '--stdin'], { env: store, input: JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }) });
+    expect(added.code).toBe(0);
+    // Found by a new user's walk (2026-12-07): keys checked against the sandbox were stored as any others, and
+    // went to Segment once the sandbox's variables were gone. Said when they are stored.
+    expect(added.stderr).toContain(`Note: checked against ${env.SEGMENT_TRACKING_API_URL} (SEGMENT_TRACKING_API_URL / SEGMENT_PUBLIC_API_URL), not Segment.`);
     expect((await runCli(['connections', 'add', '--stdin', '--name', 'staging-with-a-long-name', '--skip-verify'], { env: store, input: JSON.stringify({ writeKey: WRITE_KEY }) })).code).toBe(0);
     const r = await runCli(['connections', 'list'], { env: store });
     expectNoSecrets(r.stdout, r.stderr);
@@ -189,6 +193,11 @@ describe('tables', () => {
     expect(r.stdout).toContain('segment-router connections add --name staging-with-a-long-name');
     const json = JSON.parse((await runCli(['connections', 'list', '--json'], { env: store })).stdout);
     expect(json.connections.map((c: { connection: string }) => c.connection)).toEqual(['default', 'staging-with-a-long-name']);
+    // Found by a new user's walk (2026-12-07): secrets from the environment read UNVERIFIED in every list, right
+    // after doctor and verify said ACTIVE: list says why, and what checks them.
+    const fromEnv = await runCli(['connections', 'list'], { env });
+    expect(fromEnv.stdout).toMatch(/UNVERIFIED/);
+    expect(fromEnv.stdout).toContain('default: From the environment: list does not check it, and no check of it is kept; "segment-router connections verify" checks it now.');
   });
 });
 
