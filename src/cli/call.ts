@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { ExecutionResult } from '../execution/executor.js';
 import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
@@ -14,9 +15,27 @@ import { toolHelp, toolNamed } from './tool-help.js';
 import { callProgress } from './call-progress.js';
 
 /** The arguments object from --args: inline JSON, or "-" for stdin. Bad JSON is a usage error (nothing is run). */
+/** The most of a file `--args @FILE` reads: past the executor's own limit on arguments (5 MB by default), with room. */
+const MAX_ARGS_FILE_BYTES = 64 * 1024 * 1024;
+
+/** `--args @events.json`, as curl reads a body: the file's text, or a usage error that names the file. */
+async function argsFile(path: string): Promise<string> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--args @${path}: ${err.code === 'ENOENT' ? 'no such file' : `cannot be read (${err.code})`}. Give a JSON file after @, "-" for stdin, or the JSON itself.`);
+  });
+  if (!info.isFile()) throw new UsageError(`--args @${path} is not a file. Give a JSON file after @, "-" for stdin, or the JSON itself.`);
+  if (info.size > MAX_ARGS_FILE_BYTES) throw new UsageError(`--args @${path} is ${Math.round(info.size / 1024 / 1024)} MB: arguments are at most 5 MB a call. For a file of events, use segment-router import.`);
+  return readFile(path, 'utf8');
+}
+
 async function argsFrom(raw: unknown): Promise<Record<string, unknown>> {
   if (raw === undefined) return {};
-  const text = raw === '-' ? await readStdin('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.') : String(raw);
+  const text =
+    raw === '-'
+      ? await readStdin('--args - reads JSON from stdin, but stdin is a terminal. Pipe the JSON in, or pass it inline with --args \'{...}\'.')
+      : typeof raw === 'string' && raw.length > 1 && raw.startsWith('@')
+        ? await argsFile(raw.slice(1))
+        : String(raw);
   let value: unknown;
   try {
     value = parseJsonText(text);
@@ -42,9 +61,9 @@ function renderText(r: ExecutionResult, width?: number): { text: string; toStder
 export const callCommand: CommandSpec = {
   name: 'call',
   summary: 'Run one Segment tool, the same way EXECUTE_TOOL does.',
-  usage: "segment-router call <SLUG> --args '<json>' | --args - [--write=deny|ask|allow] [--allow-destructive] [--dry-run] [--json]",
+  usage: "segment-router call <SLUG> --args '<json>' | --args - | --args @FILE [--write=deny|ask|allow] [--allow-destructive] [--dry-run] [--json]",
   options: {
-    args: { type: 'string', description: 'The tool\'s arguments as a JSON object; "-" reads them from stdin.' },
+    args: { type: 'string', description: 'The tool\'s arguments as a JSON object; "-" reads them from stdin, "@FILE" from a file.' },
     'dry-run': { type: 'boolean', description: 'Show the exact request (secrets masked) and send nothing.' },
     ...policyOptions,
     ...scopeOptions,

@@ -216,6 +216,21 @@ describe('call: the exit codes, each reached for real', () => {
     expect(out.data.sources).toHaveLength(sb.publicApi.sources.length);
   });
 
+  // Found by a new user's walk (2026-12-07): --args @file.json was read as JSON text ("not valid JSON").
+  it('0: --args @FILE reads the arguments from a file; a missing one is a usage error naming it', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(mkdtempSync(join(tmpdir(), 'sr-args-')), 'track.json');
+    writeFileSync(path, TRACK);
+    const r = await cli(['call', 'SEGMENT_TRACK', '--args', `@${path}`, '--write=allow', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sb.events.map((e) => e.event)).toEqual(['Order Completed']);
+    const missing = await cli(['call', 'SEGMENT_TRACK', '--args', `@${path}.nope`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--args @${path}.nope: no such file`);
+  });
+
   it('0: --args - reads the arguments from stdin; text output for people', async () => {
     const r = await cli(['call', 'segment_track', '--args', '-', '--write=allow'], { input: TRACK });
     expect(r.code).toBe(0);

@@ -127,6 +127,10 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(failing.stderr).toMatch(/1\. SEGMENT_GET_SOURCE failed \(not_found\)/);
     // Found by a new user's walk (2026-12-07): the hint named a slug, not the command to run it.
     expect(failing.stderr).toContain('Look the id up with segment-router call SEGMENT_LIST_SOURCES.');
+    // Found by the next walk: a script that threw before any call said the calls that ran were "listed below"; nothing was.
+    const early = await run([file('early.js', 'throw new Error("boom")')]);
+    expect(early.stderr).toContain('Hint: Fix the script and run it again. No tool call had run.');
+    expect(early.stderr).not.toContain('listed below');
   }, 180_000);
 });
 
