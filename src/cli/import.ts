@@ -194,7 +194,7 @@ export const importCommand: CommandSpec = {
           slug: 'SEGMENT_BATCH',
           title: 'Import events',
           access: 'write',
-          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into Segment: every record is sent as a tracking message with SEGMENT_BATCH.`,
+          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into ${app.config.trackingApiUrl ? app.config.trackingApiUrl : 'Segment'}: every record is sent as a tracking message with SEGMENT_BATCH.`,
         });
         if (!answer.confirmed) return refuse(EXIT.policy, `Nothing was sent: --write=ask needs a "y" and ${answer.reason}. ${answer.unsupported ? 'Run it in a terminal to answer the prompt, or pass --write=allow.' : ''}`.trim());
       }

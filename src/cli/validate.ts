@@ -77,6 +77,8 @@ export const validateCommand: CommandSpec = {
   name: 'validate',
   summary: 'Check a file of tracking messages against the tracking plan, naming conventions and PII, without sending.',
   usage: 'segment-router validate FILE [--type track|identify|...] [--source-id ID] [--naming snake|camel|off] [--format ndjson|json|csv] [--json]',
+  // It sends nothing: the write policy never refuses it, and without credentials it checks naming and PII.
+  exitCodes: '0 no finding that keeps a message back, 1 some messages have errors or cannot be sent as written, 2 usage error',
   options: {
     type: { type: 'string', description: 'Call type for messages without a "type" field (identify, track, page, screen, group, alias).' },
     'source-id': { type: 'string', description: 'Check against this source\'s tracking plan instead of the one of the write key\'s source.' },

@@ -35,7 +35,7 @@ describe('help', () => {
   });
 
   // Found by a new user's walk (2026-12-07): every help listed the write policy's 3 and 4, and connections did not say what its subcommands do.
-  it.each(['search', 'tools', 'schema', 'sandbox', 'doctor', 'setup', 'connections'])('%s --help lists only the exit codes it can give (none is refused by the write policy)', async (cmd) => {
+  it.each(['search', 'tools', 'schema', 'sandbox', 'doctor', 'setup', 'connections', 'validate'])('%s --help lists only the exit codes it can give (none is refused by the write policy)', async (cmd) => {
     const r = await cli([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Exit codes: .*2 usage error/m);
