@@ -1,4 +1,5 @@
 import { InputError } from './source.js';
+import { closest } from '../util/edit-distance.js';
 
 /**
  * How a CSV row becomes a message. The header names each column by its field path
@@ -33,6 +34,24 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 const EXAMPLE = 'e.g. userId,event,timestamp,properties.plan';
 
+/** Whether a header cell names no message field (its path, with an optional `:type` after it). */
+function notAField(name: string): boolean {
+  const [pathText = '', , ...extra] = name.split(':');
+  const path = pathText.split('.');
+  return !name || extra.length > 0 || path.some((p) => !p.trim() || /[{}[\]"]/.test(p) || FORBIDDEN.has(p)) || !TOP_LEVEL.has(path[0]!);
+}
+
+/** ` (userId?)` for a misspelt top-level field; ` (properties.plan?)` for a bare name that is not one. */
+function meantFor(name: string): string {
+  const [pathText = ''] = name.split(':');
+  const path = pathText.split('.');
+  const first = path[0]!.trim();
+  if (!first || FORBIDDEN.has(first) || /[{}[\]"]/.test(pathText)) return '';
+  const near = closest(first, [...TOP_LEVEL]);
+  if (near && near !== first) return ` (${[near, ...path.slice(1)].join('.')}?)`;
+  return path.length === 1 ? ` (properties.${first}, or traits.${first}?)` : '';
+}
+
 export function parseHeader(file: string, text: string): Column[] {
   const cells = splitRow(text);
   if (!cells.ok) throw new InputError(`${file} is not a CSV file of messages: its first row ${cells.error}. The first row names the fields, ${EXAMPLE}.`);
@@ -40,15 +59,18 @@ export function parseHeader(file: string, text: string): Column[] {
   /** Each column by its path, and each path some column lies under (`properties` for `properties.plan`), with that column. */
   const seen = new Map<string, string>();
   const under = new Map<string, { key: string; shown: string }>();
+  // Every column that names no field is said at once, each with what it may have meant.
+  const bad = cells.cells.map((c) => c.trim()).filter(notAField);
+  if (bad.length) {
+    const listed = bad.slice(0, 5).map((name) => (name ? `"${name.length > 60 ? `${name.slice(0, 60)}...` : name}"${meantFor(name)}` : 'an empty column name'));
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    throw new InputError(`${file} is not a CSV file of messages: its header row has ${listed.join(', ')}${more}, which ${bad.length === 1 ? 'is not the path' : 'are not paths'} of a message field. The first row names the fields, ${EXAMPLE}; top-level fields are ${[...TOP_LEVEL].join(', ')}.`);
+  }
   for (const cell of cells.cells) {
     const name = cell.trim();
-    const [pathText = '', type = 'auto', ...extra] = name.split(':');
+    const [pathText = '', type = 'auto'] = name.split(':');
     const path = pathText.split('.');
     const shown = name.length > 60 ? `${name.slice(0, 60)}...` : name;
-    if (!name || extra.length || path.some((p) => !p.trim() || /[{}[\]"]/.test(p) || FORBIDDEN.has(p)) || !TOP_LEVEL.has(path[0]!)) {
-      const why = !name ? 'an empty column name' : `"${shown}", which is not the path of a message field`;
-      throw new InputError(`${file} is not a CSV file of messages: its header row has ${why}. The first row names the fields, ${EXAMPLE}; top-level fields are ${[...TOP_LEVEL].join(', ')}.`);
-    }
     if (!TYPES.has(type as CellType) && type !== 'auto') throw new InputError(`${file}: column "${shown}" has the type "${type}"; types are string, number, boolean and json.`);
     const key = path.join('.');
     // One column may not be inside another (properties and properties.plan), nor repeat one. Looked up

@@ -260,7 +260,9 @@ describe('a file that is not the format it claims stops at once', () => {
     ['a pretty-printed object called .json', JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }] }, null, 2), 'json', undefined, /one JSON object.*jq '\.batch'/],
     ['a pretty-printed object as a JSON array', JSON.stringify({ batch: [{ type: 'track', userId: 'u1', event: 'A' }] }, null, 2), 'json', 'json', /not a JSON array.*one JSON object/],
     ['binary', Buffer.from([0x7b, 0, 1, 2, 0x7d]), 'ndjson', undefined, /not a text file/],
-    ['a CSV header that names no message field', 'user,amount\nu1,3\n', 'csv', undefined, /"user", which is not the path of a message field/],
+    ['a CSV header that names no message field', 'userId,amount\nu1,3\n', 'csv', undefined, /"amount" \(properties\.amount, or traits\.amount\?\), which is not the path of a message field/],
+    // Found by a new user's walk (2026-12-07): only the first bad column was named, with nothing of what it may have meant.
+    ['CSV columns misspelt or bare', 'type,user_id,event,timestamp,plan\ntrack,u1,A,2025-01-01T00:00:00Z,pro\n', 'csv', undefined, /has "user_id" \(userId\?\), "plan" \(properties\.plan, or traits\.plan\?\), which are not paths of a message field/],
     ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
     ['CSV columns that overlap, the inner one first', 'properties.plan,userId,properties\nx,u,{}\n', 'csv', undefined, /columns "properties\.plan" and "properties" both set properties;/],
     ['a CSV column repeated', 'userId,properties.a.b,properties.a.b\nu,1,2\n', 'csv', undefined, /both set properties\.a\.b;/],
