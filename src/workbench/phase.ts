@@ -72,6 +72,8 @@ export class Phase {
     readonly mode: PhaseMode,
     private readonly hooks: SurfaceHooks,
     private readonly approved?: ApprovedPlan,
+    /** Which script this is (a hash of its text): its calls' places are places in it, not in any script. */
+    private readonly scriptKey = '',
   ) {
     this.signal = hooks.signal ? AbortSignal.any([hooks.signal, this.abort.signal]) : this.abort.signal;
   }
@@ -117,7 +119,7 @@ export class Phase {
     const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
     this.running.set(n, { slug: tool?.slug ?? slug, argsJson, writes, dryRun });
     const result = await this.deps.executor.execute(
-      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script call ${n}` },
+      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script ${this.scriptKey} call ${n}` },
       {
         signal: this.signal,
         progress: this.hooks.progress,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SurfaceHooks } from '../execution/executor.js';
 import { hintsFor } from '../hints/hints.js';
 import type { CallSummary } from '../policy/write-policy.js';
@@ -125,7 +126,9 @@ export class Workbench {
   }
 
   private async phase(input: ScriptInput, mode: PhaseMode, hooks: SurfaceHooks, approved?: ApprovedPlan): Promise<PhaseEnd> {
-    const phase = new Phase(this.deps, mode, hooks, approved);
+    // A tracking call's journal run is told apart by its place in this script: the same script run again after
+    // its answer was lost is its repeat; another script whose first call is the same is not.
+    const phase = new Phase(this.deps, mode, hooks, approved, createHash('sha256').update(input.script).digest('base64url').slice(0, 22));
     const timeoutMs = input.timeoutMs ?? SCRIPT_LIMITS.defaultTimeoutMs;
     let thread;
     try {

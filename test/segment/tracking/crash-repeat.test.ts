@@ -341,3 +341,36 @@ return 'done';`;
     }
   }, 120_000);
 });
+
+// Found while reviewing that mend: a script's calls were told apart by their place alone, so another
+// script whose first call was the same, run after a script whose answer was lost, was taken for its repeat
+// and its event was never sent.
+describe('a different script after a RUN_SCRIPT whose answer was lost', () => {
+  it('is not its repeat: its calls are sent', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const env = sandboxEnv(sb);
+    const first = `await tools.call('SEGMENT_TRACK', { userId: 'u-1', event: 'Signed Up', properties: { n: 1 } });
+await tools.call('SEGMENT_TRACK', { userId: 'u-1', event: 'Plan Chosen', properties: { n: 2 } });`;
+    const other = `await tools.call('SEGMENT_TRACK', { userId: 'u-1', event: 'Signed Up', properties: { n: 1 } });
+return 'another script';`;
+    sb.faults.add({ path: '/v1/track', match: 'Plan Chosen', delayMs: 120_000, status: 503, times: 1 });
+    const a = new RawRouter(['--write=allow'], { ...env, SEGMENT_ROUTER_ANSWER_WITHIN_MS: '600000' });
+    const b = new RawRouter(['--write=allow'], env);
+    try {
+      await a.initialize();
+      await a.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'RUN_SCRIPT', arguments: { script: first } } });
+      await until(() => sb.events.length === 1);
+      a.child.kill('SIGKILL');
+      await a.exited;
+      sb.faults.clear();
+      await b.initialize();
+      const r = (await b.request(2, 'tools/call', { name: 'RUN_SCRIPT', arguments: { script: other } }, 60_000)).result.structuredContent;
+      expect(r.successful).toBe(true);
+      expect(tally(sb).idsByMessage.get(1)!.size).toBe(2);
+    } finally {
+      await a.stop().catch(() => undefined);
+      await b.stop();
+      await sb.close();
+    }
+  }, 120_000);
+});
