@@ -10,10 +10,17 @@
 export class AnswerReceipts {
   private pending: (() => void)[] = [];
   private undo: (() => void)[] = [];
+  /** The answer is out (and not withdrawn since): work that comes to wait now runs at once. */
+  private out = false;
 
-  /** Runs `fn` once the answer has reached the caller. */
+  /**
+   * Runs `fn` once the answer has reached the caller; at once if it already has (a script's call it did
+   * not await, ending after the script's answer: waiting for a delivery that has passed would keep its
+   * journal run open for a day).
+   */
   onDelivered(fn: () => void): void {
-    this.pending.push(fn);
+    if (this.out) runAll([fn]);
+    else this.pending.push(fn);
   }
 
   /** Runs `fn` if the caller, once the answer was out, says it will not read it (a cancel that came too late). */
@@ -23,6 +30,7 @@ export class AnswerReceipts {
 
   /** The answer is out: what waited for it runs now, once. */
   delivered(): void {
+    this.out = true;
     const due = this.pending;
     this.pending = [];
     runAll(due);
@@ -30,6 +38,7 @@ export class AnswerReceipts {
 
   /** The caller dropped the answer it was sent: what `delivered` did is undone, once. */
   withdrawn(): void {
+    this.out = false;
     const due = this.undo;
     this.undo = [];
     runAll(due);

@@ -65,6 +65,8 @@ export class Phase {
   private readonly inflight = new Set<Promise<unknown>>();
   /** Calls on their way, by number: what the answer says of those the script did not wait for. */
   private readonly running = new Map<number, { slug: string; argsJson: string; writes: boolean; dryRun: boolean }>();
+  /** How many times the script has made each call so far, by slug and arguments (`occurrence`). */
+  private readonly made = new Map<string, number>();
   private readonly signal: AbortSignal;
 
   constructor(
@@ -85,9 +87,23 @@ export class Phase {
       return Promise.resolve(JSON.stringify({ ok: false, error: { kind: 'limit', limit: 'tool_calls', slug, message: `Not run: the script reached ${describeLimit('tool_calls', 0)}.` } }));
     }
     this.started++;
-    const p = this.run(slug, argsJson, this.started);
+    const p = this.run(slug, argsJson, this.started, this.occurrence(slug, argsJson));
     this.inflight.add(p);
     return p.finally(() => this.inflight.delete(p));
+  }
+
+  /**
+   * Which time the script makes this very call (1 for its first): what tells a call's journal run apart
+   * from the same call's other runs in the script. Counted per call, not as the script's n-th call: calls
+   * made in branches that run at once start in whatever order their reads finish, which a run again
+   * need not repeat.
+   */
+  private occurrence(slug: string, argsJson: string): number {
+    // A digest, not the text: a script's arguments may be megabytes, and every call's would be kept.
+    const key = createHash('sha256').update(slug).update('\n').update(argsJson).digest('base64url');
+    const k = (this.made.get(key) ?? 0) + 1;
+    this.made.set(key, k);
+    return k;
   }
 
   log(level: string, line: string): void {
@@ -102,7 +118,7 @@ export class Phase {
     clearTimeout(timer);
   }
 
-  private async run(slug: string, argsJson: string, n: number): Promise<string> {
+  private async run(slug: string, argsJson: string, n: number, occurrence: number): Promise<string> {
     // Arguments nest 64 levels at most (execution/argument-values.ts); text far deeper is refused as text,
     // before anything walks it (the call's record, its audit line) past the stack.
     if (nestsDeeper(argsJson)) {
@@ -119,7 +135,7 @@ export class Phase {
     const dryRun = writes && (this.mode === 'dry' || (this.mode === 'plan' && decide(tool, this.deps.config).action !== 'deny'));
     this.running.set(n, { slug: tool?.slug ?? slug, argsJson, writes, dryRun });
     const result = await this.deps.executor.execute(
-      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script ${this.scriptKey} call ${n}` },
+      { slug, arguments: args, dryRun, maxAnswerBytes: SCRIPT_LIMITS.toolAnswerBytes, slot: `script ${this.scriptKey} same call ${occurrence}` },
       {
         signal: this.signal,
         progress: this.hooks.progress,

@@ -374,3 +374,46 @@ return 'another script';`;
     }
   }, 120_000);
 });
+
+// Found by an adversarial review (2026-12-07): a script's calls were told apart by the order they started
+// in, which branches running at once do not keep: run again after its answer was lost, with the reads
+// finishing the other way round, both tracks went out again under new messageIds.
+describe('a RUN_SCRIPT whose calls start in another order when run again', () => {
+  it('sends nothing its first run had delivered', async () => {
+    const sb = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
+    const env = sandboxEnv(sb);
+    const script = `await Promise.all([
+  (async () => { await tools.call('SEGMENT_LIST_SOURCES', {}); await tools.call('SEGMENT_TRACK', { userId: 'u-a', event: 'A Done', properties: { n: 1 } }); })(),
+  (async () => { await tools.call('SEGMENT_LIST_DESTINATIONS', {}); await tools.call('SEGMENT_TRACK', { userId: 'u-b', event: 'B Done', properties: { n: 2 } }); })(),
+]);
+await tools.call('SEGMENT_TRACK', { userId: 'u-c', event: 'C Last', properties: { n: 3 } });
+return 'done';`;
+    sb.faults.add({ path: '/sources', delayMs: 800 });
+    sb.faults.add({ path: '/v1/track', match: 'C Last', delayMs: 120_000, status: 503 });
+    const first = new RawRouter(['--write=allow'], { ...env, SEGMENT_ROUTER_ANSWER_WITHIN_MS: '600000' });
+    const second = new RawRouter(['--write=allow'], env);
+    try {
+      await first.initialize();
+      await first.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'RUN_SCRIPT', arguments: { script } } });
+      await until(() => sb.events.length === 2);
+      await new Promise((r) => setTimeout(r, 300));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      sb.faults.clear();
+      // This time the other branch's read is the slow one: its track starts second.
+      sb.faults.add({ path: '/destinations', delayMs: 800 });
+      await second.initialize();
+      const r = (await second.request(2, 'tools/call', { name: 'RUN_SCRIPT', arguments: { script } }, 60_000)).result.structuredContent;
+      expect(r.successful).toBe(true);
+      expect([...tally(sb).idsByMessage.entries()].sort(([a], [b]) => a - b).map(([n, ids]) => [n, ids.size])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
+    } finally {
+      await first.stop().catch(() => undefined);
+      await second.stop();
+      await sb.close();
+    }
+  }, 120_000);
+});
