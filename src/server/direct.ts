@@ -100,7 +100,7 @@ export function registerDirectTools(server: McpServer, app: App): void {
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: directTools(app) }));
   server.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     // Arguments holding a "__proto__" key come as the client wrote them: the SDK's copy lost the key.
-    const args = protoKeyArguments(server.server.transport, extra.requestId) ?? req.params.arguments ?? {};
+    const args = protoKeyArguments(server.server.transport, extra.requestId, req.params.name) ?? req.params.arguments ?? {};
     const tool = toolFor(app, req.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${slugPreview(req.params.name)}". tools/list shows the tools this server offers.`);
     // A write tool hidden by the policy is still answered by the executor, which refuses it with the reason.

@@ -24,8 +24,8 @@ export function keepProtoKeys(transport: Transport): void {
   };
 }
 
-/** Direct mode's arguments as JSON text, by request id, for the calls that held the key (taken once). */
-const directText = new WeakMap<Transport, Map<string | number, string>>();
+/** Direct mode's arguments as JSON text, by request id, for the calls that held the key (taken once), with the tool named. */
+const directText = new WeakMap<Transport, Map<string | number, { name: unknown; text: string }>>();
 /** Requests the SDK refuses before the handler never take theirs: the oldest go past this many. */
 const MAX_HELD = 256;
 
@@ -35,24 +35,29 @@ const MAX_HELD = 256;
  * handler takes it (`protoKeyArguments`) in place of the copy that lost the key.
  */
 export function keepProtoKeysDirect(transport: Transport): void {
-  const held = new Map<string | number, string>();
+  const held = new Map<string | number, { name: unknown; text: string }>();
   directText.set(transport, held);
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    if ('method' in message && message.method === 'tools/call' && 'id' in message && message.params && typeof message.params === 'object' && holdsProtoKey(message.params.arguments)) {
-      held.set(message.id, JSON.stringify(message.params.arguments));
-      if (held.size > MAX_HELD) held.delete(held.keys().next().value!);
+    if ('method' in message && message.method === 'tools/call' && 'id' in message) {
+      // Whatever an earlier request of this id left (one the SDK refused before the handler) is not this one's.
+      held.delete(message.id);
+      const params = message.params;
+      if (params && typeof params === 'object' && holdsProtoKey(params.arguments)) {
+        held.set(message.id, { name: params.name, text: JSON.stringify(params.arguments) });
+        if (held.size > MAX_HELD) held.delete(held.keys().next().value!);
+      }
     }
     deliver?.(message, extra);
   };
 }
 
-/** The JSON text a direct-mode call's arguments were given as, when they held a "__proto__" key. */
-export function protoKeyArguments(transport: Transport | undefined, requestId: string | number): string | undefined {
+/** The JSON text a direct-mode call's arguments were given as, when they held a "__proto__" key: only the request's own, for the tool it names. */
+export function protoKeyArguments(transport: Transport | undefined, requestId: string | number, name: string): string | undefined {
   const held = transport ? directText.get(transport) : undefined;
-  const text = held?.get(requestId);
+  const entry = held?.get(requestId);
   held?.delete(requestId);
-  return text;
+  return entry && entry.name === name ? entry.text : undefined;
 }
 
 /**

@@ -44,11 +44,24 @@ describe('a __proto__ key in a direct-mode call', () => {
     t.onmessage!(line(1, '{"sourceId":"s","__proto__":{"enabled":true}}'));
     t.onmessage!(line(2, '{"sourceId":"s","enabled":true}'));
     expect(t.got).toHaveLength(2);
-    expect(protoKeyArguments(t, 1)).toBe('{"sourceId":"s","__proto__":{"enabled":true}}');
-    expect(protoKeyArguments(t, 1)).toBeUndefined();
-    expect(protoKeyArguments(t, 2)).toBeUndefined();
+    expect(protoKeyArguments(t, 1, 'integration__segment__segment_update_source')).toBe('{"sourceId":"s","__proto__":{"enabled":true}}');
+    expect(protoKeyArguments(t, 1, 'integration__segment__segment_update_source')).toBeUndefined();
+    expect(protoKeyArguments(t, 2, 'integration__segment__segment_update_source')).toBeUndefined();
     for (let id = 10; id < 310; id++) t.onmessage!(line(id, '{"__proto__":{}}'));
-    expect(protoKeyArguments(t, 10)).toBeUndefined();
-    expect(protoKeyArguments(t, 309)).toBe('{"__proto__":{}}');
+    expect(protoKeyArguments(t, 10, 'integration__segment__segment_update_source')).toBeUndefined();
+    expect(protoKeyArguments(t, 309, 'integration__segment__segment_update_source')).toBe('{"__proto__":{}}');
+  });
+
+  // Found by an adversarial review (2026-12-07): a call the SDK refused before the handler (its name not a
+  // string) left its text under its id, and a later valid call with that id ran with the refused call's arguments.
+  it('never hands one request the text of another that had the same id', () => {
+    const t = fakeTransport();
+    keepProtoKeysDirect(t);
+    t.onmessage!(JSON.parse('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":12345,"arguments":{"userId":"attacker","__proto__":{}}}}') as JSONRPCMessage);
+    t.onmessage!(JSON.parse('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"integration__segment__segment_track","arguments":{"userId":"u-good","event":"Real Event"}}}') as JSONRPCMessage);
+    expect(protoKeyArguments(t, 7, 'integration__segment__segment_track')).toBeUndefined();
+    // Kept for one name, asked for under another: not handed over.
+    t.onmessage!(JSON.parse('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"a","arguments":{"__proto__":{}}}}') as JSONRPCMessage);
+    expect(protoKeyArguments(t, 8, 'b')).toBeUndefined();
   });
 });

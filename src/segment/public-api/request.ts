@@ -14,6 +14,8 @@ export interface PublicCallState {
   /** Present when all_pages was asked for: the same request at another cursor. */
   pageAt?: (cursor: unknown) => HttpRequestSpec;
   listFields?: string[];
+  /** The cursor the first page was asked at (the caller's pagination.cursor): already followed. */
+  startCursor?: unknown;
 }
 
 /**
@@ -69,6 +71,9 @@ export function prepareOperation(entry: OperationEntry, plan: RequestPlan, args:
   if (allPages && plan.paging) {
     const paging = plan.paging;
     state.listFields = paging.listFields;
+    const given = query.find((q) => q.name === paging.param)?.value;
+    const start = paging.style === 'object' ? (given as { cursor?: unknown } | undefined)?.cursor : given;
+    if (start !== undefined && start !== null && start !== '') state.startCursor = start;
     state.pageAt = (cursor) =>
       build(
         query.map((q) => {

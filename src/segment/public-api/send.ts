@@ -97,7 +97,7 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
   let items = countItems(firstData, fields);
   let next = nextCursor(firstData);
   // A cursor already followed would fetch its pages again: every item repeated, up to the limit.
-  const followed = new Set<string>();
+  const followed = new Set<string>(state.startCursor !== undefined ? [JSON.stringify(state.startCursor)] : []);
   let looped = false;
   while (next !== undefined && pages.length < maxPages && items < maxItems) {
     const key = JSON.stringify(next);
@@ -124,7 +124,9 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
   const complete = next === undefined;
   const summary: Record<string, unknown> = { pages_fetched: pages.length, complete };
   if (looped) {
-    summary.note = `Stopped after ${pages.length} pages with ${items} items: Segment answered with a cursor already followed, so going on would repeat pages. The list may be incomplete; narrow the request or page by hand with pagination.cursor.`;
+    summary.note = `Stopped after ${pages.length} pages with ${items} items: Segment answered with a cursor already followed (${JSON.stringify(next).slice(0, 80)}), so going on would repeat pages. The list may be incomplete; narrow the request.`;
+    // The repeated cursor is not handed on as the way to go on: whoever follows it loops the same way.
+    if (merged.pagination && typeof merged.pagination === 'object') merged.pagination = { ...(merged.pagination as object), next: null };
   } else if (!complete) {
     summary.next_cursor = next;
     summary.note = `Stopped at the all_pages limit (${maxPages} pages or ${maxItems} items) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;

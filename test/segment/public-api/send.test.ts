@@ -205,6 +205,15 @@ describe('errors an agent can act on', () => {
     expect(data).toMatchObject({ pages_fetched: 2, complete: false });
     expect(data.next_cursor).toBeUndefined();
     expect(data.note).toMatch(/cursor .*already followed/);
+    // Found by an adversarial review (2026-12-07): the cursor the caller started at counts as followed too.
+    sandbox.requests.length = 0;
+    sandbox.faults.clear();
+    sandbox.faults.add({ path: '/sources', status: 200, body: { data: { sources: [{ id: 'src_c1' }], pagination: { current: 'C1', next: 'C1' } } }, times: 5 });
+    const again = await run('SEGMENT_LIST_SOURCES', { all_pages: true, pagination: { count: 1, cursor: 'C1' } });
+    expect(sandbox.requests).toHaveLength(1);
+    expect((again.data as { sources: unknown[] }).sources).toHaveLength(1);
+    expect((again.data as { note?: string }).note).toMatch(/already followed/);
+    expect((again.data as { pagination: { next: unknown } }).pagination.next).toBeNull();
   });
 
   it('a failure part-way through all_pages keeps what was fetched', async () => {
