@@ -2,6 +2,7 @@
 import { ConfigError } from './config/runtime.js';
 import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
 import { closest, parseFlags } from './cli/flags.js';
+import { forTerminal } from './util/printable.js';
 import { Redactor } from './security/redact.js';
 import { nameRewrites } from './quality/naming.js';
 import { VERSION } from './version.js';
@@ -85,7 +86,7 @@ main(process.argv.slice(2)).then(
     redactor.add(process.env.SEGMENT_WRITE_KEY);
     redactor.add(process.env.SEGMENT_PUBLIC_API_TOKEN);
     const help = current ? `segment-router ${current.name} --help` : 'segment-router --help';
-    process.stderr.write(redactor.text(`segment-router: ${err.message}\n${usage ? `Run "${help}" for usage.\n` : ''}`));
+    process.stderr.write(forTerminal(redactor.text(`segment-router: ${err.message}\n${usage ? `Run "${help}" for usage.\n` : ''}`)));
     // A script that asked for JSON gets JSON on stdout for these too, as for any other failure.
     if (process.argv.slice(2).includes('--json')) process.stdout.write(redactor.text(JSON.stringify({ successful: false, error: { kind: usage ? 'usage' : 'failed', message: err.message, ...(usage ? { hint: `Run "${help}" for usage.` } : {}) } })) + '\n');
     process.exitCode = usage ? EXIT.usage : EXIT.failed;

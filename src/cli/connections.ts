@@ -5,6 +5,7 @@ import type { Secrets } from '../connections/store.js';
 import type { ConnectionStatus } from '../connections/types.js';
 import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
 import { renderList, renderStatus } from './connections-output.js';
+import { forTerminal } from '../util/printable.js';
 import { terminalWidth } from './table.js';
 import { PromptCancelled, promptHidden } from './prompt-secret.js';
 import { askOnTerminal } from './tty-confirm.js';
@@ -67,8 +68,8 @@ interface Ctx {
 }
 
 async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx): Promise<number> {
-  const out = (data: unknown, text: string) => process.stdout.write(app.redactor.text(ctx.json ? JSON.stringify(data, null, 2) : text) + '\n');
-  const err = (text: string) => process.stderr.write(app.redactor.text(text) + '\n');
+  const out = (data: unknown, text: string) => process.stdout.write((ctx.json ? app.redactor.text(JSON.stringify(data, null, 2)) : forTerminal(app.redactor.text(text))) + '\n');
+  const err = (text: string) => process.stderr.write(forTerminal(app.redactor.text(text)) + '\n');
   const envNote = () => {
     const target = ctx.name ?? svc.active;
     if (target === svc.active && (process.env.SEGMENT_WRITE_KEY || process.env.SEGMENT_PUBLIC_API_TOKEN)) {

@@ -4,6 +4,7 @@ import { checkClients, checkConnections, checkHome, checkKeyFile, checkNode, typ
 import { pathContext } from '../setup/clients.js';
 import { EXIT, type CommandSpec } from './common.js';
 import { renderTable, terminalWidth } from './table.js';
+import { forTerminal } from '../util/printable.js';
 
 function render(findings: Finding[], width?: number): string {
   const table = renderTable(
@@ -63,7 +64,7 @@ export const doctorCommand: CommandSpec = {
       findings.push(...checkClients(pathContext()));
       const ok = findings.every((f) => f.level === 'ok');
       const text = values.json ? JSON.stringify({ ok, findings }, null, 2) : render(findings, terminalWidth());
-      process.stdout.write(app.redactor.text(text) + '\n');
+      process.stdout.write((values.json ? app.redactor.text(text) : forTerminal(app.redactor.text(text))) + '\n');
       return ok ? EXIT.ok : EXIT.failed;
     } finally {
       await app.close();

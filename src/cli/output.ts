@@ -1,7 +1,7 @@
 import type { App } from '../app.js';
 import type { ExecutionResult } from '../execution/executor.js';
 import { EXIT } from './common.js';
-import { visibleJson } from './printable.js';
+import { forTerminal, visibleJson } from '../util/printable.js';
 
 /** Everything a command prints goes through here, so nothing reaches the terminal unredacted. */
 export function printJson(app: App, value: unknown): void {
@@ -9,7 +9,7 @@ export function printJson(app: App, value: unknown): void {
 }
 
 export function printText(app: App, text: string, stream: NodeJS.WriteStream = process.stdout): void {
-  stream.write(app.redactor.text(text.endsWith('\n') ? text : text + '\n'));
+  stream.write(forTerminal(app.redactor.text(text.endsWith('\n') ? text : text + '\n')));
 }
 
 /** Once what was written to the streams has been handed to the system (a pipe a reader is slow to empty holds it in Node until then). */

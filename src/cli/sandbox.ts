@@ -1,4 +1,5 @@
 import { startSandbox } from '../sandbox/server.js';
+import { forTerminal } from '../util/printable.js';
 import { portTaken, UsageError, type CommandSpec } from './common.js';
 
 /** The sandbox's own credentials: fakes that it accepts, printed on purpose so people can copy them. */
@@ -24,7 +25,8 @@ export const sandboxCommand: CommandSpec = {
   },
   async run({ values }) {
     const json = values.json === true;
-    const out = (text: string, obj: unknown) => process.stdout.write((json ? JSON.stringify(obj) : text) + '\n');
+    // Event names come from whoever posts to it: made safe for the terminal.
+    const out = (text: string, obj: unknown) => process.stdout.write((json ? JSON.stringify(obj) : forTerminal(text)) + '\n');
     const port = portFrom(values.port);
     const sandbox = await startSandbox({
       port,

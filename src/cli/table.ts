@@ -1,4 +1,4 @@
-import { UNPRINTABLE } from './printable.js';
+import { UNPRINTABLE } from '../util/printable.js';
 
 /**
  * Aligned text tables for people. Column widths come from the content, so a long slug widens its

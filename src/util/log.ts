@@ -1,5 +1,6 @@
 import type { LogLevel } from '../config/runtime.js';
 import type { Redactor } from '../security/redact.js';
+import { forTerminal } from './printable.js';
 
 /** The longest log line written, in characters. */
 export const MAX_LINE = 8_000;
@@ -48,7 +49,7 @@ export function createLogger(level: LogLevel, redactor: Redactor, sinks: LogSink
     else {
       // On a terminal the line a progress bar is drawing is cleared first: the bar draws itself again below.
       const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
-      process.stderr.write(`${clear}${cut(redactor.text(textLine(lvl, msg, fields)), MAX_LINE)}\n`);
+      process.stderr.write(`${clear}${forTerminal(cut(redactor.text(textLine(lvl, msg, fields)), MAX_LINE))}\n`);
     }
     for (const sink of sinks) sink(lvl, line);
   };

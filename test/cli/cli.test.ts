@@ -207,6 +207,18 @@ describe('call: the exit codes, each reached for real', () => {
     expect(JSON.parse(asJson.stderr.split('\n')[0]!)).toMatchObject({ level: 'warn', msg: 'retrying tracking request' });
   }, 60_000);
 
+  // Found by an adversarial review (2026-12-07): an error quoting Segment reached the terminal with ESC, OSC,
+  // C1 and right-to-left override characters raw (a window title set, colours, a line reordered).
+  it('1: an error quoting Segment cannot drive the terminal: its controls are shown as escapes', async () => {
+    sb.faults.add({ path: '/sources', status: 404, times: 1, body: { errors: [{ type: 'not-found', message: 'gone \u001b]0;OWNED\u0007 \u001b[31mRED\u001b[0m \u009b31m C1 \u202eevil\rX' }] } });
+    const r = await cli(['call', 'SEGMENT_LIST_SOURCES']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('gone \\u001b]0;OWNED\\u0007');
+    expect(r.stderr + r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    const typed = await cli(['\u001b[2Jnope']);
+    expect(typed.stderr).not.toContain('\u001b');
+  });
+
   it('0: --json prints the whole answer: the inline limit is for MCP clients, which get a resource_link instead', async () => {
     for (let i = 0; i < 100; i++) sb.publicApi.sources.push(source(`src_${i}`, `s-${i}`, `Source ${i}`, [`key-${i}`], 'ws_sandbox'));
     const r = await cli(['call', 'SEGMENT_LIST_SOURCES', '--json'], { env: { ...env, SEGMENT_ROUTER_MAX_ANSWER_BYTES: '20000' } });

@@ -12,3 +12,15 @@ const UNESCAPED_BY_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\
 export function visibleJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(UNESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Controls a line of text may keep: the tab and the line break. Carriage returns go (one rewrites the line before it). */
+const UNSAFE_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for a person's terminal with those characters written as visible \uXXXX escapes: an error that
+ * quotes Segment (or a name typed by someone else) cannot set the window title, colour, clear or
+ * reorder what follows.
+ */
+export function forTerminal(text: string): string {
+  return text.replace(UNSAFE_IN_TEXT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
