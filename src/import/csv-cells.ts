@@ -46,9 +46,11 @@ function meantFor(name: string): string {
   const [pathText = ''] = name.split(':');
   const path = pathText.split('.');
   const first = path[0]!.trim();
-  if (!first || FORBIDDEN.has(first) || /[{}[\]"]/.test(pathText)) return '';
+  // A long name is shown cut: a suggestion would repeat it whole.
+  if (!first || name.length > 60 || FORBIDDEN.has(first) || /[{}[\]"]/.test(pathText)) return '';
   const near = closest(first, [...TOP_LEVEL]);
-  if (near && near !== first) return ` (${[near, ...path.slice(1)].join('.')}?)`;
+  // Only an object field has fields under it (properties.plan; not userId.plan).
+  if (near && near !== first && (path.length === 1 || WHOLE_JSON.has(near))) return ` (${[near, ...path.slice(1)].join('.')}?)`;
   return path.length === 1 ? ` (properties.${first}, or traits.${first}?)` : '';
 }
 

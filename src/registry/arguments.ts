@@ -37,12 +37,17 @@ function didYouMean(typed: unknown, names: readonly string[] | undefined): strin
   return near !== undefined && near !== typed ? ` (did you mean "${near}"?)` : '';
 }
 
+/** Unknown keys named in one message. */
+const MAX_KEYS_NAMED = 10;
+
 export function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? issue.path.map(String).join('.') : '(arguments)';
+  const where = issue.path.length ? issue.path.map((p) => { const t = String(p); return t.length > 40 ? `${t.slice(0, 40)}...` : t; }).join('.') : '(arguments)';
   const { given, known } = issue as Explained;
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ');
-    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${known ? '' : ' (check the spelling against the schema)'}`;
+    // Each key cut, and the first ten named: a message stays short however many and however long the keys.
+    const keys = issue.keys.slice(0, MAX_KEYS_NAMED).map((k) => `${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k)}${didYouMean(k, known)}`).join(', ');
+    const more = issue.keys.length > MAX_KEYS_NAMED ? ` and ${issue.keys.length - MAX_KEYS_NAMED} more` : '';
+    return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}${more}${known ? '' : ' (check the spelling against the schema)'}`;
   }
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
     const options = ((issue as { options?: unknown[] }).options ?? []).map(String);

@@ -45,14 +45,20 @@ export function editDistance(a: string, b: string, max = Infinity): number {
   return prev[b.length]! > k ? max + 1 : prev[b.length]!;
 }
 
+/** The longest word `closest` compares. */
+const CLOSEST_MAX_LENGTH = 64;
+
 /** The name nearest to what was typed (a typo, a missing or extra letter, a prefix; case aside), if any is near: a flag, a field. */
 export function closest(typed: string, names: string[]): string | undefined {
+  // Names are short: a long word (a pasted megabyte as a field name) is near none, and is not compared.
+  if (typed.length > CLOSEST_MAX_LENGTH) return undefined;
   const t = typed.toLowerCase();
   if (!t) return undefined;
   let best: { name: string; d: number; edits: number } | undefined;
   for (const name of names) {
     const n = name.toLowerCase();
-    const edits = editDistance(t, n);
+    // Past 2 edits nothing is near; the prefix rule reads the count only to 0.5.
+    const edits = editDistance(t, n, 2);
     // A prefix of three letters or more counts as near; among equals, the fewest edits wins.
     const d = n.startsWith(t) && t.length >= 3 ? Math.min(0.5, edits) : edits;
     if (!best || d < best.d || (d === best.d && edits < best.edits)) best = { name, d, edits };

@@ -262,6 +262,8 @@ describe('a file that is not the format it claims stops at once', () => {
     ['binary', Buffer.from([0x7b, 0, 1, 2, 0x7d]), 'ndjson', undefined, /not a text file/],
     ['a CSV header that names no message field', 'userId,amount\nu1,3\n', 'csv', undefined, /"amount" \(properties\.amount, or traits\.amount\?\), which is not the path of a message field/],
     // Found by a new user's walk (2026-12-07): only the first bad column was named, with nothing of what it may have meant.
+    // Found by an adversarial review (2026-12-07): a suggestion repeated a 100,000-character name whole, and named paths that cannot be.
+    ['a CSV column with a huge name', `userId,${'q'.repeat(100_000)}\nu,1\n`, 'csv', undefined, /^(?!.*qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq)(?!.*userId\.)/s],
     ['CSV columns misspelt or bare', 'type,user_id,event,timestamp,plan\ntrack,u1,A,2025-01-01T00:00:00Z,pro\n', 'csv', undefined, /has "user_id" \(userId\?\), "plan" \(properties\.plan, or traits\.plan\?\), which are not paths of a message field/],
     ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
     ['CSV columns that overlap, the inner one first', 'properties.plan,userId,properties\nx,u,{}\n', 'csv', undefined, /columns "properties\.plan" and "properties" both set properties;/],

@@ -31,6 +31,19 @@ describe('validation errors say what to write', () => {
     expect(reason({ type: 'track', userId: 'u', event: 'E', zebra: 1 })).toBe('(arguments): unknown field "zebra"');
   });
 
+  // Found by an adversarial review (2026-12-07): a 4 MB unknown key was compared whole with every field
+  // (4 s of the server's loop) and echoed whole, 8 MB of answer.
+  it('keys past any field name are neither compared nor echoed whole; at most ten are named', () => {
+    const huge = 'k'.repeat(1_000_000);
+    const one = reason({ type: 'track', userId: 'u', event: 'E', [huge]: 1 });
+    expect(one.length).toBeLessThan(200);
+    expect(one).toContain(`"${'k'.repeat(40)}..."`);
+    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`zz${i}`, i]));
+    const listed = reason({ type: 'track', userId: 'u', event: 'E', ...many });
+    expect(listed).toContain('and 490 more');
+    expect(listed.length).toBeLessThan(400);
+  });
+
   it("a misspelt argument of a tool is compared with the tool's arguments", async () => {
     const app = createApp({ logLevel: 'silent', env: { SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-args-')) } });
     try {
