@@ -107,14 +107,30 @@ describe('segment-router import FILE', () => {
     expect(again.code).toBe(1); // the file's record: one of its records is still not sent
     const rejects = join(dir, 'stamps.ndjson.rejects.ndjson');
     expect(again.stdout).toContain('--default-timestamp fills records still to be read, and this file was read to its end');
-    expect(again.stdout).toContain(`jq -r .record ${rejects} > fixed.ndjson`);
-    expect(again.stdout).toContain('segment-router import fixed.ndjson --default-timestamp=now');
+    const fixedPath = join(dir, 'stamps.fixed.ndjson');
+    expect(again.stdout).toContain(`jq -r .record ${rejects} > ${fixedPath}`);
+    expect(again.stdout).toContain(`segment-router import ${fixedPath} --default-timestamp=now`);
     expect(received()).toHaveLength(2);
     // The way it names: the record, taken from the reject file, imported as a file of its own.
     const fixed = file('fixed.ndjson', readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l).record).join('\n') + '\n');
     const third = await runImport([fixed, '--write=allow', '--default-timestamp=now'], first.env);
     expect(third.code, third.stdout).toBe(0);
     expect(received().map((e) => e.userId)).toEqual(['u1', 'u3', 'u2']);
+  });
+
+  // Found by an adversarial review (2026-12-07): the advice printed paths as they were: "my events.ndjson"
+  // split in two, and a name holding $(touch PWNED) ran it when pasted; every file's advice wrote fixed.ndjson.
+  it("the advice's paths are quoted for the shell and its fixed file is named after its input", async () => {
+    const name = `my events $(touch PWNED) it's.ndjson`;
+    const path = file(name, ndjson([track(1), track(2, { timestamp: undefined })]));
+    const first = await runImport([path, '--write=allow']);
+    const again = await runImport([path, '--write=allow', '--default-timestamp=now'], first.env);
+    const line = again.stdout.split('\n').find((l) => l.includes('jq -r .record'))!;
+    const quoted = /jq -r \.record (.+?) > (.+?) && segment-router import (.+?) --default-timestamp=now/.exec(line)!;
+    // What a shell reads back from each quoted path is the path itself, and nothing is run.
+    const words = execFileSync('sh', ['-c', `printf '%s\\n' ${quoted[1]} ${quoted[2]} ${quoted[3]}`], { cwd: dir, encoding: 'utf8' }).split('\n');
+    expect(words.slice(0, 3)).toEqual([`${path}.rejects.ndjson`, join(dir, `my events $(touch PWNED) it's.fixed.ndjson`), join(dir, `my events $(touch PWNED) it's.fixed.ndjson`)]);
+    expect(existsSync(join(dir, 'PWNED'))).toBe(false);
   });
 
   it('records that bring one messageId twice are named by line in the summary: Segment keeps only the first', async () => {
