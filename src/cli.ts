@@ -60,7 +60,14 @@ async function main(argv: string[]): Promise<number | undefined> {
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     // A tool slug typed as a command (`segment-router SEGMENT_TRACK --help`): tools run through call.
-    if (/^segment[_-]/i.test(name)) throw new UsageError(`"${name.slice(0, 80)}" is a tool, not a command: "segment-router call ${name.slice(0, 80)} --help" shows its arguments and an example; "segment-router call ${name.slice(0, 80)} --args '{...}'" runs it.`);
+    if (/^segment[_-]/i.test(name)) {
+      // Named as the registry knows it (a spelling it resolves, else the nearest slug), so the command given works.
+      const { loadRegistry } = await import('./inventory.js');
+      const found = loadRegistry().resolve(name);
+      const slug = found.ok ? found.tool.slug : found.suggestions[0];
+      if (!slug) throw new UsageError(`"${name.slice(0, 80)}" is no command and no tool. "segment-router tools" lists the tools; "segment-router search <task>" finds one.`);
+      throw new UsageError(`"${name.slice(0, 80)}" is ${found.ok ? 'a tool' : `no command; the nearest tool is ${slug}`}: "segment-router call ${slug} --help" shows its arguments and an example; "segment-router call ${slug} --args '{...}'" runs it.`);
+    }
     const near = closest(name, names);
     throw new UsageError(`Unknown command "${name}".${near ? ` Did you mean ${near}?` : ''} Commands: ${names.join(', ')}.`);
   }

@@ -5,7 +5,7 @@ import { appFromFlags, qualityOptions, envOptions, jsonOption, policyOptions, sc
 import { INTERRUPTED, readStdin, UsageError, type CommandSpec, type Interruption } from './common.js';
 import { jsonErrorReason } from '../security/redact.js';
 import { exitCodeFor, flushed, indentJson, printJson, printText } from './output.js';
-import { terminalConfirmer } from './tty-confirm.js';
+import { canAsk, terminalConfirmer } from './tty-confirm.js';
 import { renderList } from './list-view.js';
 import { MAX_KEPT_ANSWER_BYTES } from '../util/result-store.js';
 import { parseJsonText } from '../util/json-text.js';
@@ -86,8 +86,11 @@ export const callCommand: CommandSpec = {
     // A server loads the tracking plan in the background and applies it from then on; a one-off call
     // has no "from then on": it waits for the plan (as `validate` does), or --validate=block never blocks.
     const resolved = app.registry.resolve(positionals[0]!);
-    // A call the write policy refuses reads nothing either: under deny nothing reaches Segment.
-    if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off' && decide(resolved.tool, app.config).action !== 'deny') {
+    // A call the write policy refuses reads nothing either: under deny nothing reaches Segment; under ask
+    // with no terminal to ask on, the question will be refused.
+    const action = resolved.ok ? decide(resolved.tool, app.config).action : 'deny';
+    const refused = action === 'deny' || (action === 'ask' && values['dry-run'] !== true && !canAsk({ stdinTaken: values.args === '-' }));
+    if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off' && !refused) {
       await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
     }
     const bar = callProgress({ json: values.json === true });

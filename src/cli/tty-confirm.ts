@@ -42,6 +42,14 @@ function openTerminal(stdinTaken: boolean): Terminal | undefined {
 }
 
 /** Confirms a write with a y/N prompt; anything but "y" or "yes" sends nothing. */
+/** Whether a question could be asked now (a terminal on stdin, or a controlling one): tried, then let go. */
+export function canAsk(opts: { stdinTaken: boolean }): boolean {
+  const term = openTerminal(opts.stdinTaken);
+  if (!term) return false;
+  if (term.input !== process.stdin) term.close();
+  return true;
+}
+
 export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
   return async (call, signal) => {
     const term = openTerminal(opts.stdinTaken);

@@ -47,7 +47,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_E
 export function refusedLocally(code: string | undefined, url: string): boolean {
   if (code !== 'ECONNREFUSED') return false;
   const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  return host === 'localhost' || host === '[::1]' || host === '0.0.0.0' || host === '[::]' || /^127\./.test(host);
 }
 
 type Request = typeof import('undici').request;

@@ -296,6 +296,8 @@ describe('call: the exit codes, each reached for real', () => {
   it('3: --write=ask with no terminal to ask on refuses, saying what to do', async () => {
     const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=ask']);
     expect(r.code).toBe(3);
+    // Found by an adversarial review (2026-12-07): it read the tracking plan first, four Public API requests.
+    expect(sb.requests).toEqual([]);
     expect(r.stderr).toContain('no terminal is attached to ask on');
     expect(r.stderr).toContain('--write=allow');
     expect(sb.events).toHaveLength(0);

@@ -221,7 +221,10 @@ describe('flags people mistype', () => {
     expect([allow.code, allow.stderr.split('\n')[0]]).toEqual([2, 'segment-router: Unknown option --allow. Did you mean --write=allow?']);
     const slug = await cli(['SEGMENT_TRACK', '--help']);
     expect(slug.code).toBe(2);
-    expect(slug.stderr).toContain('"SEGMENT_TRACK" is a tool, not a command: "segment-router call SEGMENT_TRACK --help" shows its arguments');
+    expect(slug.stderr).toContain('"SEGMENT_TRACK" is a tool: "segment-router call SEGMENT_TRACK --help" shows its arguments');
+    // Found by an adversarial review (2026-12-07): a misspelt slug was called a tool and given a command that failed.
+    const slugTypo = await cli(['segment_trak']);
+    expect(slugTypo.stderr).toContain('"segment_trak" is no command; the nearest tool is SEGMENT_TRACK: "segment-router call SEGMENT_TRACK --help"');
   });
 
   it('closest: typos, swaps and prefixes, nothing for unrelated words', () => {

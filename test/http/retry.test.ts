@@ -33,7 +33,7 @@ describe('retry rules', () => {
     const settings = { ...DEFAULT_RETRY, baseDelayMs: 4_000, maxDelayMs: 4_000 };
     const waits: number[] = [];
     const sleep = async (ms: number) => void waits.push(ms);
-    for (const url of ['http://127.0.0.1:4011/v1/track', 'http://localhost:4011/sources', 'http://[::1]:4011/sources']) {
+    for (const url of ['http://127.0.0.1:4011/v1/track', 'http://localhost:4011/sources', 'http://[::1]:4011/sources', 'http://0.0.0.0:4011/sources', 'http://[::]:4011/sources']) {
       const local = refused(url);
       const r = await sendWithRetries(local.http, { method: 'GET', url, headers: {} }, { settings, timeoutMs: 1000, idempotent: true, sleep });
       expect(r.error?.code, url).toBe('ECONNREFUSED');
