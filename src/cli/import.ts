@@ -104,6 +104,11 @@ async function rejectFiles(inputs: string[], given: string | undefined): Promise
   return out;
 }
 
+/** A path no command takes for an option: `-n.ndjson` as `./-n.ndjson`. */
+function pathWord(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
 /** A word as a POSIX shell reads it back unchanged: bare when plainly safe, else in single quotes. */
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
@@ -119,9 +124,9 @@ export function fileLine(s: ImportSummary): string[] {
       // (docs/import.md, "Sending the rejects"). A JSON array's item may span lines: made one line each.
       // Paths quoted for the shell (a name with a space, or a "$(...)", pastes as what it is); the fixed
       // file named after its input, next to it, so two files' advice never share one.
-      const file = shellQuote(s.file);
-      const rejects = shellQuote(s.rejects_file);
-      const fixed = shellQuote(join(dirname(s.file), `${basename(s.file).replace(/\.(ndjson|jsonl|json|csv)$/i, '')}.fixed.${s.format === 'csv' ? 'csv' : 'ndjson'}`));
+      const file = shellQuote(pathWord(s.file));
+      const rejects = shellQuote(pathWord(s.rejects_file));
+      const fixed = shellQuote(pathWord(join(dirname(s.file), `${basename(s.file).replace(/\.(ndjson|jsonl|json|csv)$/i, '')}.fixed.${s.format === 'csv' ? 'csv' : 'ndjson'}`)));
       const take = s.format === 'csv' ? `(head -1 ${file}; jq -r .record ${rejects})` : s.format === 'json' ? `jq -c '.record | fromjson' ${rejects}` : `jq -r .record ${rejects}`;
       out.push(`  To send the ${fmt(s.rejected)} rejected record${s.rejected === 1 ? '' : 's'}, take them from the reject file, fix them${late.length ? ' or give the flag' : ''}, and import them as a file of their own: ${take} > ${fixed} && segment-router import ${fixed}${late.map((f) => ` ${shellQuote(f)}`).join('')} --write=allow`);
     }

@@ -100,7 +100,8 @@ export class Phase {
    */
   private occurrence(slug: string, argsJson: string): number {
     // A digest, not the text: a script's arguments may be megabytes, and every call's would be kept.
-    const key = createHash('sha256').update(slug).update('\n').update(argsJson).digest('base64url');
+    // By the tool, however the script spelt it (SEGMENT_TRACK, segment_track, TRACK are one call).
+    const key = createHash('sha256').update(this.deps.registry.resolveSlug(slug)).update('\n').update(argsJson).digest('base64url');
     const k = (this.made.get(key) ?? 0) + 1;
     this.made.set(key, k);
     return k;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { guardOf } from '../../src/import/checkpoint.js';
+import { fileLine } from '../../src/cli/import.js';
 import { runCli } from '../helpers/cli-process.js';
 import { hasScript } from '../helpers/terminal.js';
 import { CLI, expectNoSecrets, sandboxEnv, TOKEN, WRITE_KEY } from '../helpers/router.js';
@@ -131,6 +132,10 @@ describe('segment-router import FILE', () => {
     const words = execFileSync('sh', ['-c', `printf '%s\\n' ${quoted[1]} ${quoted[2]} ${quoted[3]}`], { cwd: dir, encoding: 'utf8' }).split('\n');
     expect(words.slice(0, 3)).toEqual([`${path}.rejects.ndjson`, join(dir, `my events $(touch PWNED) it's.fixed.ndjson`), join(dir, `my events $(touch PWNED) it's.fixed.ndjson`)]);
     expect(existsSync(join(dir, 'PWNED'))).toBe(false);
+    // Found by the review of the mends (2026-12-07): a name starting with a dash was read as an option.
+    const summary = { file: '-n.csv', format: 'csv', read: 2, accepted: 1, rejected: 1, complete: true, already_imported: true, rejects_file: '-n.csv.rejects.ndjson', fills_too_late: ['--default-timestamp=now'], this_run: { read: 0, accepted: 0, rejected: 0, seconds: 0, events_per_second: 0 } };
+    const advice = fileLine(summary as Parameters<typeof fileLine>[0]).join('\n');
+    expect(advice).toContain('(head -1 ./-n.csv; jq -r .record ./-n.csv.rejects.ndjson) > ./-n.fixed.csv && segment-router import ./-n.fixed.csv --default-timestamp=now --write=allow');
   });
 
   it('records that bring one messageId twice are named by line in the summary: Segment keeps only the first', async () => {

@@ -113,6 +113,16 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(sb.events).toHaveLength(2);
   }, 120_000);
 
+  // Found by the review of the mends (2026-12-07): the same call under two spellings of the tool was counted
+  // as two first calls, and the journal took the second for a repeat of the first: it sent nothing.
+  it('one call made under several spellings of its tool is one call each time: each is sent', async () => {
+    const path = file('spellings.js', ["const args = { userId: 'u-spell', event: 'Clicked' };", "const a = await tools.call('SEGMENT_TRACK', args);", "const b = await tools.call('segment_track', args);", "const c = await tools.call('TRACK', args);", 'return [a.messageId, b.messageId, c.messageId];'].join('\n'));
+    const r = await runCli(['run', path, '--write=allow', '--json'], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(JSON.parse(r.stdout).result).size).toBe(3);
+    expect(sb.events).toHaveLength(3);
+  }, 120_000);
+
   it('reads the script from stdin with -, and says what is wrong with its input', async () => {
     const piped = await runCli(['run', '-', '--json'], { env, input: 'return 6 * 7', timeoutMs: 30_000 });
     expect(JSON.parse(piped.stdout).result).toBe(42);
