@@ -1,7 +1,7 @@
 import type { App } from '../app.js';
 import type { ExecutionResult } from '../execution/executor.js';
 import { EXIT } from './common.js';
-import { forTerminal, visibleJson } from '../util/printable.js';
+import { forTerminal } from '../util/printable.js';
 
 /** Everything a command prints goes through here, so nothing reaches the terminal unredacted. */
 export function printJson(app: App, value: unknown): void {
@@ -39,5 +39,5 @@ export function exitCodeFor(result: ExecutionResult): number {
 
 /** Pretty JSON indented under a heading, for the text forms (controls and direction marks made visible). */
 export function indentJson(value: unknown, pad = '  '): string {
-  return visibleJson(value).split('\n').map((l) => pad + l).join('\n');
+  return forTerminal(JSON.stringify(value, null, 2)).split('\n').map((l) => pad + l).join('\n');
 }
