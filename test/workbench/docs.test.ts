@@ -123,6 +123,16 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(sb.events).toHaveLength(3);
   }, 120_000);
 
+  // Noticed 2026-12-07, run 2026-12-07: both batch tools made the same journal key from the same messages,
+  // so the second call was taken for a repeat of the first and sent nothing.
+  it('the same messages through SEGMENT_BATCH and then SEGMENT_IMPORT_HISTORICAL_DATA are two calls: both are sent', async () => {
+    const path = file('two-tools.js', ["const batch = [{ type: 'track', userId: 'u-two', event: 'Clicked', timestamp: '2026-01-02T03:04:05Z' }];", "const a = await tools.call('SEGMENT_BATCH', { batch });", "const b = await tools.call('SEGMENT_IMPORT_HISTORICAL_DATA', { batch });", 'return [a.accepted, b.accepted];'].join('\n'));
+    const r = await runCli(['run', path, '--write=allow', '--json'], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).result).toEqual([1, 1]);
+    expect(sb.events).toHaveLength(2);
+  }, 120_000);
+
   it('reads the script from stdin with -, and says what is wrong with its input', async () => {
     const piped = await runCli(['run', '-', '--json'], { env, input: 'return 6 * 7', timeoutMs: 30_000 });
     expect(JSON.parse(piped.stdout).result).toBe(42);

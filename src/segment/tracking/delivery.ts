@@ -139,7 +139,11 @@ export function prepareSingle(type: MessageType, args: Record<string, unknown>, 
  * requests of at most 500 KB and 2,500 messages (batch-feed.ts). Invalid ones are reported by index,
  * never sent.
  */
-export function prepareBatch(args: { batch: unknown[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext): PreparedCall {
+/**
+ * `kind` names the tool in the journal's key: the same messages given to SEGMENT_BATCH and then to
+ * SEGMENT_IMPORT_HISTORICAL_DATA are two calls (in one script both stay open until its answer is out).
+ */
+export function prepareBatch(args: { batch: unknown[]; context?: unknown; integrations?: unknown }, ctx: PrepareContext, kind: 'batch' | 'import' = 'batch'): PreparedCall {
   const envelope = { ...(args.context ? { context: args.context } : {}), ...(args.integrations ? { integrations: args.integrations } : {}) };
   const packer = new BatchPacker(LIMITS, envelope);
   const encoded = encodeBatch(args.batch, ctx.config.limits.maxArgumentsBytes);
@@ -177,7 +181,7 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     url: `${baseUrl(ctx.config, 'tracking', ctx.credentials.region)}/v1/batch`,
     headers: authHeaders(ctx.credentials.writeKey),
     ...filling,
-    fingerprint: batchFingerprint(`batch ${JSON.stringify(envelope)}`, encoded),
+    fingerprint: batchFingerprint(`${kind} ${JSON.stringify(envelope)}`, encoded),
   };
   // A dry run shows every request (which checks every message); a real send packs as it goes.
   let shown: HttpRequestSpec[] | undefined;

@@ -176,7 +176,7 @@ export const trackingTools: ToolDefinition[] = [
     related: ['SEGMENT_BATCH'],
     facts: { operation: 'send', object: 'historical messages' },
     summarize: (a) => `send ${(a.batch as unknown[]).length} messages`,
-    prepare: (args, ctx) => prepareBatch(args, ctx),
+    prepare: (args, ctx) => prepareBatch(args, ctx, 'import'),
     measuresOwnSize: true,
     example: { batch: [{ type: 'track', userId: 'u1', event: 'Order Completed', timestamp: '2025-06-01T12:00:00Z', properties: { revenue: 9.99 } }] },
   }),
