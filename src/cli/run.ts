@@ -48,7 +48,7 @@ function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
   const e = r.error!;
   // Hints name the answer's "calls", which this text lists below.
   lines.push(`Failed (${e.limit ?? e.kind})${e.at ? ` at ${e.at}` : ''}: ${e.message}`);
-  if (e.hint) lines.push(`Hint: ${r.calls?.length ? e.hint.replace(/the last failed entry in "calls"/, 'the last failed call listed below').replace(/listed in "calls"/, 'listed below') : withoutCalls(e.hint)}`);
+  if (e.hint) lines.push(`Hint: ${e.hint.replace(/the last failed entry in "calls"/, 'the last failed call listed below').replace(/listed in "calls"/, 'listed below')}`);
   if (r.calls?.length) {
     lines.push(`Calls that ran (${calls}; --json shows each answer):`);
     r.calls.forEach((c, i) => lines.push(`  ${i + 1}. ${c.slug} ${c.successful ? 'ok' : `failed (${c.error?.kind}): ${c.error?.message}`}`));
@@ -57,12 +57,6 @@ function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
     if (failed?.error?.hint) lines.push(`     ${failed.error.hint}`);
   }
   return { text: lines.join('\n'), toStderr: true };
-}
-
-/** A hint with its words about the calls that ran taken out, when none had (nothing is listed below). */
-function withoutCalls(hint: string): string {
-  const rest = hint.replace(/(;\s*c|\s*C)alls that already ran are listed in "calls"\./g, (m) => (m.startsWith(';') ? '.' : '')).trim();
-  return `${rest ? `${rest} ` : ''}No tool call had run.`;
 }
 
 /** Exit codes as for `call`: a refused write is 3 whether the script or the confirmation refused it. */

@@ -176,7 +176,8 @@ export class Workbench {
     const planned = phase.mode !== 'real' && phase.planned.length ? { planned_writes: phase.planned } : {};
     const writes = phase.writes.length ? { writes: phase.writes } : {};
     const tool_calls = countCalls(phase.calls);
-    const error = errorOf(end, phase, timeoutMs);
+    const found = errorOf(end, phase, timeoutMs);
+    const error = found && !phase.calls.length ? withoutCalls(found) : found;
     if (!error && end.ok && nestsDeeper(end.answerJson)) {
       // Parsed, it would be walked (redaction, the answer's own serialisation) past the stack: said instead.
       const deep: ScriptError = { kind: 'script', message: `The script's answer nests more than ${MAX_JSON_DEPTH} levels deep; it was not passed on.`, hint: 'Return a flatter value: the ids, names or counts the task needs.' };
@@ -209,6 +210,15 @@ function errorOf(end: RunEnd, phase: Phase, timeoutMs: number): ScriptError | un
       : 'Fix the script and run it again; calls that already ran are listed in "calls".',
     ...(f.at ? { at: f.at } : {}),
   };
+}
+
+const LISTED = /(;\s*c|\s*C|^C)alls that already ran are listed in "calls"\./g;
+
+/** An error's words about the calls that ran taken out when none had ("calls" lists nothing), and said so. */
+function withoutCalls(e: ScriptError): ScriptError {
+  const cut = (text: string) => text.replace(LISTED, (m) => (m.startsWith(';') ? '.' : '')).trim();
+  const rest = e.hint ? cut(e.hint) : '';
+  return { ...e, message: cut(e.message), hint: `${rest ? `${rest} ` : ''}No tool call had run.` };
 }
 
 function limitError(limit: ScriptError['limit'] & string, timeoutMs: number): ScriptError {

@@ -86,6 +86,12 @@ describe('the script API', () => {
     const first = await env.app.workbench.run({ script: 'throw new Error("x")' });
     const second = await env.app.workbench.run({ script: '\nthrow new Error("x")' });
     expect(first.error!.at!.split(':')[2]).toBe(second.error!.at!.split(':')[2]);
+    // Noticed 2026-12-07: a script that stopped before any call was told its calls were listed in "calls" (none was).
+    expect(first.error!.hint).not.toContain('"calls"');
+    expect(first.error!.hint).toContain('No tool call had run.');
+    expect(r.error!.hint).toContain('"calls"');
+    const stopped = await env.app.workbench.run({ script: 'while (true) {}', timeoutMs: 200 });
+    expect([stopped.error!.message, stopped.error!.hint].join(' ')).not.toContain('"calls"');
     expect(r.error!.message).toMatch(/ToolError: .*src_missing/);
     expect(r.calls!.map((c) => [c.slug, c.successful])).toEqual([
       ['SEGMENT_LIST_SOURCES', true],
