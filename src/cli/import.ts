@@ -1,3 +1,4 @@
+import { baseUrl, destinationOf } from '../config/runtime.js';
 import { constants } from 'node:fs';
 import { access, lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -204,11 +205,13 @@ export const importCommand: CommandSpec = {
       if (!ready.ready) return refuse(EXIT.notConnected, `Nothing was sent: import needs the Segment write key: ${ready.capability.detail}${ready.status.instruction ? ` ${ready.status.instruction}` : ''}`);
       if (decision.action === 'ask') {
         const total = files.reduce((n, f) => n + f.size, 0);
+        const destination = destinationOf(baseUrl(app.config, 'tracking'));
         const answer = await terminalConfirmer({ stdinTaken: false })({
           slug: 'SEGMENT_BATCH',
           title: 'Import events',
           access: 'write',
-          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into ${app.config.trackingApiUrl ? app.config.trackingApiUrl : 'Segment'}: every record is sent as a tracking message with SEGMENT_BATCH.`,
+          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into ${destination}: every record is sent as a tracking message with SEGMENT_BATCH.`,
+          destination,
         });
         if (!answer.confirmed) return refuse(EXIT.policy, `Nothing was sent: --write=ask needs a "y" and ${answer.reason}. ${answer.unsupported ? 'Run it in a terminal to answer the prompt, or pass --write=allow.' : ''}`.trim());
       }

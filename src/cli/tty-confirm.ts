@@ -56,7 +56,7 @@ export function terminalConfirmer(opts: { stdinTaken: boolean }): Confirmer {
     if (!term) return { confirmed: false, reason: NO_TERMINAL, unsupported: true };
     const rl = createInterface({ input: term.input, output: term.output, terminal: true });
     try {
-      const answer = await rl.question(`${forTerminal(call.summary)}\nSend this to Segment? [y/N] `, signal ? { signal } : {});
+      const answer = await rl.question(`${forTerminal(call.summary)}\nSend this to ${forTerminal(call.destination)}? [y/N] `, signal ? { signal } : {});
       const yes = /^\s*y(es)?\s*$/i.test(answer);
       return yes ? { confirmed: true } : { confirmed: false, reason: 'the user answered no' };
     } catch (err) {

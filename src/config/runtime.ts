@@ -12,6 +12,23 @@ export const HOSTS: Record<Region, { tracking: string; publicApi: string }> = {
   eu: { tracking: 'https://events.eu1.segmentapis.com', publicApi: 'https://eu1.api.segmentapis.com' },
 };
 
+const SEGMENT_ORIGINS = new Set(Object.values(HOSTS).flatMap((h) => [new URL(h.tracking).origin, new URL(h.publicApi).origin]));
+
+/**
+ * Where a request goes, for a person asked to confirm it: "Segment", or the host that stands in for it
+ * (a sandbox, a proxy: SEGMENT_TRACKING_API_URL / SEGMENT_PUBLIC_API_URL), said as not Segment.
+ */
+export function destinationOf(url: string | undefined): string {
+  if (!url) return 'Segment';
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return 'Segment';
+  }
+  return SEGMENT_ORIGINS.has(origin) ? 'Segment' : `${origin} (not Segment)`;
+}
+
 export interface RetrySettings {
   /** Retries after the first attempt (the official library uses 10). */
   maxRetries: number;

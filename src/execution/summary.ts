@@ -1,4 +1,5 @@
 import type { CallSummary } from '../policy/write-policy.js';
+import { destinationOf } from '../config/runtime.js';
 import type { HttpRequestSpec, ToolDefinition } from '../registry/types.js';
 
 const MAX = 400;
@@ -11,7 +12,7 @@ const MAX = 400;
 export function summarizeCall(tool: ToolDefinition, args: Record<string, unknown>, request: HttpRequestSpec | undefined, redact: (text: string) => string): CallSummary {
   const what = tool.summarize?.(args) ?? describeRequest(request);
   const verb = tool.access === 'destructive' ? 'DESTRUCTIVE' : 'write';
-  return { slug: tool.slug, title: tool.title, access: tool.access, summary: redact(`${tool.title} (${tool.slug}, ${verb}): ${what}.`) };
+  return { slug: tool.slug, title: tool.title, access: tool.access, summary: redact(`${tool.title} (${tool.slug}, ${verb}): ${what}.`), destination: destinationOf(request?.url) };
 }
 
 /**

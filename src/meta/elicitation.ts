@@ -22,7 +22,7 @@ export function mcpConfirmer(server: McpServer, extra: RequestHandlerExtra<Serve
         {
           method: 'elicitation/create',
           params: {
-            message: `${call.summary}\nSend this to Segment?`,
+            message: `${call.summary}\nSend this to ${call.destination}?`,
             requestedSchema: {
               type: 'object',
               properties: {

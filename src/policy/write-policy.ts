@@ -47,6 +47,8 @@ export interface CallSummary {
   title: string;
   access: ToolDefinition['access'];
   summary: string;
+  /** Where it goes: "Segment", or the host standing in for it (config/runtime.ts destinationOf). */
+  destination: string;
 }
 
 export type ConfirmOutcome = { confirmed: true } | { confirmed: false; reason: string; unsupported?: boolean };

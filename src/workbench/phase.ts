@@ -55,7 +55,7 @@ export class Phase {
    * Each planned write as the confirmation says it (execution/summary.ts, a few hundred characters), in
    * order: made when the write is planned, so the question names every write whatever the records keep.
    */
-  readonly plannedLines: { line: string; destructive: boolean }[] = [];
+  readonly plannedLines: { line: string; destructive: boolean; destination: string }[] = [];
   readonly logs: string[] = [];
   /** Bytes of arguments and answers the records keep so far (SCRIPT_LIMITS.keptRecordBytes). */
   private keptBytes = 0;
@@ -192,7 +192,10 @@ export class Phase {
       const data = r.data as { requests?: HttpRequestSpec[]; notes?: unknown; policy?: string };
       this.approvals.push(keyOf(name, args));
       const tool = this.deps.registry.get(name);
-      if (tool) this.plannedLines.push({ line: summarizeCall(tool, (args ?? {}) as Record<string, unknown>, data.requests?.[0], (t) => t).summary, destructive: tool.access === 'destructive' });
+      if (tool) {
+        const s = summarizeCall(tool, (args ?? {}) as Record<string, unknown>, data.requests?.[0], (t) => t);
+        this.plannedLines.push({ line: s.summary, destructive: tool.access === 'destructive', destination: s.destination });
+      }
       this.planned.push({ slug: name, ...given, ...(whole ? { requests: data.requests ?? [] } : {}), ...(whole && data.notes !== undefined ? { notes: data.notes } : {}), policy: data.policy ?? '' });
     } else {
       this.writes.push({ slug: name, ...given, successful: r.successful, ...(r.error ? { error: r.error } : {}) });

@@ -109,6 +109,7 @@ export class Workbench {
    */
   private planSummary(phase: Phase): CallSummary {
     const planned = phase.planned;
+    const destination = [...new Set(phase.plannedLines.map((p) => p.destination))].join(' and ') || 'Segment';
     const entries = phase.plannedLines.map((p, i) => ({ destructive: p.destructive, line: `${i + 1}. ${this.deps.redactor.text(p.line)}` }));
     const shown = new Set<number>();
     let chars = 0;
@@ -121,7 +122,8 @@ export class Workbench {
       slug: 'RUN_SCRIPT',
       title: 'Run a script',
       access: entries.some((e) => e.destructive) ? 'destructive' : 'write',
-      summary: `A script wants to make ${planned.length} write(s) to Segment:\n${lines.join('\n')}`,
+      summary: `A script wants to make ${planned.length} write(s) to ${destination}:\n${lines.join('\n')}`,
+      destination,
     };
   }
 

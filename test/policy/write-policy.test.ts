@@ -133,4 +133,13 @@ describe('the question asked before a write', () => {
       expect(summary).toContain(JSON.stringify(injected));
     }
   });
+
+  // Noticed 2026-12-07: every question said "Send this to Segment?", also when a sandbox or proxy stood in for it.
+  it('the question names where the write goes: Segment for its hosts in both regions, else the host standing in, as not Segment', async () => {
+    const { destinationOf } = await import('../../src/config/runtime.js');
+    for (const url of ['https://api.segment.io/v1/track', 'https://api.segmentapis.com/sources', 'https://events.eu1.segmentapis.com/v1/batch', 'https://eu1.api.segmentapis.com/x', undefined]) expect(destinationOf(url)).toBe('Segment');
+    expect(destinationOf('http://127.0.0.1:4000/v1/track')).toBe('http://127.0.0.1:4000 (not Segment)');
+    expect(destinationOf('https://api.segment.io.evil.example/v1/track')).toBe('https://api.segment.io.evil.example (not Segment)');
+    expect(destinationOf('http://api.segment.io/v1/track')).toBe('http://api.segment.io (not Segment)');
+  });
 });

@@ -181,7 +181,7 @@ describe('RUN_SCRIPT over MCP', () => {
       const ids = h.sandbox.publicApi.sources.map((s) => s.id);
       expect(labels.structured.result).toEqual(ids);
       expect(asked).toHaveLength(1);
-      expect(asked[0]).toMatch(new RegExp(`A script wants to make ${ids.length} write\\(s\\) to Segment:\\n1\\. .*src_web/labels[\\s\\S]*${ids.length}\\. .*${ids.at(-1)}/labels[\\s\\S]*Send this to Segment\\?$`));
+      expect(asked[0]).toMatch(new RegExp(`A script wants to make ${ids.length} write\\(s\\) to http://127\\.0\\.0\\.1:\\d+ \\(not Segment\\):\\n1\\. .*src_web/labels[\\s\\S]*${ids.length}\\. .*${ids.at(-1)}/labels[\\s\\S]*Send this to http://127\\.0\\.0\\.1:\\d+ \\(not Segment\\)\\?$`));
       expect(h.sandbox.requests.filter((q) => q.method === 'POST')).toHaveLength(ids.length);
       expectNoSecrets(labels.text, ...asked, h.router.stderr());
     } finally {
