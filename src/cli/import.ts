@@ -1,4 +1,5 @@
 import { baseUrl, destinationOf } from '../config/runtime.js';
+import { oneLine } from '../util/printable.js';
 import { constants } from 'node:fs';
 import { access, lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -117,7 +118,7 @@ function shellQuote(word: string): string {
 
 export function fileLine(s: ImportSummary): string[] {
   if (s.already_imported) {
-    const out = [`${s.file}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
+    const out = [`${oneLine(s.file)}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
     const late = s.fills_too_late ?? [];
     if (late.length) out.push(`  ${late.map((f) => f.split('=')[0]).join(' and ')} fill${late.length === 1 ? 's' : ''} records still to be read, and this file was read to its end.`);
     if (s.rejected && s.rejects_file) {
@@ -135,7 +136,7 @@ export function fileLine(s: ImportSummary): string[] {
   }
   const run = s.this_run;
   const out = [
-    `${s.file}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${s.rejects_file})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
+    `${oneLine(s.file)}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${oneLine(s.rejects_file)})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
   ];
   if (s.findings_summary) {
     const plan = s.tracking_plan?.status === 'applied' ? `tracking plan "${s.tracking_plan.name ?? s.tracking_plan.id}"` : 'no tracking plan (naming and PII checked)';
@@ -210,7 +211,7 @@ export const importCommand: CommandSpec = {
           slug: 'SEGMENT_BATCH',
           title: 'Import events',
           access: 'write',
-          summary: `Import ${files.map((f) => f.path).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into ${destination}: every record is sent as a tracking message with SEGMENT_BATCH.`,
+          summary: `Import ${files.map((f) => oneLine(f.path)).join(', ')} (${total < 1024 ? `${fmt(total)} bytes` : `${fmt(Math.round(total / 1024))} KB`}) into ${destination}: every record is sent as a tracking message with SEGMENT_BATCH.`,
           destination,
         });
         if (!answer.confirmed) return refuse(EXIT.policy, `Nothing was sent: --write=ask needs a "y" and ${answer.reason}. ${answer.unsupported ? 'Run it in a terminal to answer the prompt, or pass --write=allow.' : ''}`.trim());

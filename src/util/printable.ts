@@ -19,3 +19,13 @@ const UNSAFE_IN_TEXT = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${DIRECTION_AN
 export function forTerminal(text: string): string {
   return text.replace(UNSAFE_IN_TEXT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A name (a file's, a path) on one line of text for a person: every character above escaped, the line
+ * breaks and tabs too (`\n`), so a name holding one cannot split or forge the line it is in.
+ */
+export function oneLine(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

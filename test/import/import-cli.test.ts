@@ -85,6 +85,17 @@ describe('segment-router import FILE', () => {
     expect(rejects[0].reason).toMatch(/^properties\.a\.a.* nests deeper than 64 levels\.$/);
   });
 
+  // Noticed 2026-12-07: a file name holding a line break printed the summary across two lines.
+  it('a file name with a line break or a control character stays on its summary line, escaped', async () => {
+    const path = file('two\nlines\u001b[31m.ndjson', ndjson([track(1), 'oops']));
+    const r = await runImport([path, '--write=allow']);
+    expect(r.code, r.stderr).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toContain('two\\nlines\\u001b[31m.ndjson: 1 accepted by Segment, 1 rejected (each with its line and reason in ');
+    expect(lines[0]).toContain('two\\nlines\\u001b[31m.ndjson.rejects.ndjson)');
+    expect(r.stdout + r.stderr).not.toContain('\u001b');
+  });
+
   it('re-running a finished import sends nothing and says so', async () => {
     const path = file('done.ndjson', ndjson([track(1), track(2)]));
     const first = await runImport([path, '--write=allow']);
