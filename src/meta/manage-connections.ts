@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { App } from '../app.js';
 import { ConnectionNameError } from '../connections/service.js';
 import type { ConnectionStatus } from '../connections/types.js';
+import type { WriteEvent } from '../execution/executor.js';
 import { MAX_WAIT_SECONDS, waitForConnect } from './connect-wait.js';
 import { askToConfirm, completeUrl, offerUrl } from './elicitation.js';
 import { toolResult } from './result.js';
@@ -96,15 +97,36 @@ async function connect(server: McpServer, app: App, extra: Extra, connection: st
 async function disconnect(server: McpServer, app: App, extra: Extra, connection: string | undefined) {
   const svc = app.connections;
   if (!svc.disconnect) return fail('unsupported', 'This server cannot store connections.', 'Nothing to remove.');
+  const name = connection?.trim() || svc.active || 'default';
+  let decision: WriteEvent['decision'] = 'allow';
   // Ask only when there is something to remove.
   if (svc.isStored?.(connection) !== false) {
-    const name = connection?.trim() || svc.active || 'default';
     const answer = await askToConfirm(server, extra, `Remove the stored Segment connection "${name}" (its write key and token) from this computer? Segment itself is not changed.`, 'Remove it');
     if (!answer.confirmed && !answer.unsupported) {
+      audit(app, 'ask-declined', 'refused');
       return fail('declined', `Not removed: ${answer.reason}.`, 'The connection is unchanged; do not retry unless the user asks for it.', await svc.status({ connection }));
     }
+    // Nobody can say yes here (stateless HTTP, a client without elicitation): only an operator who let
+    // agents make destructive changes unasked lets one remove the credentials every client relies on.
+    if (answer.unsupported && !(app.config.write === 'allow' && app.config.allowDestructive)) {
+      audit(app, 'deny', 'refused');
+      return fail(
+        'policy',
+        `Not removed: removing the stored connection "${name}" needs the user's yes, and ${answer.reason}.`,
+        `The user can remove it on this computer with: segment-router connections remove ${name}. A server started with --write=allow --allow-destructive lets agents remove connections without asking.`,
+        await svc.status({ connection }),
+      );
+    }
+    decision = answer.confirmed ? 'ask-confirmed' : 'allow';
   }
   const out = await svc.disconnect(connection);
   if (!out.ok) return fail('not_found', out.message, out.hint, out.status);
+  audit(app, decision, 'sent');
+  app.log.info('stored connection removed', { connection: name, decision });
   return toolResult({ results: [out.status], removed: out.removed });
+}
+
+/** A removal (or a refused one) in the audit log, as destructive: it also goes to destructive.jsonl. */
+function audit(app: App, decision: WriteEvent['decision'], outcome: WriteEvent['outcome']): void {
+  app.audit.record({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision, outcome });
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callTool, expectNoSecrets, sandboxEnv, sandboxWithRouter, startRouter, TOKEN, WRITE_KEY, type StartOptions } from '../helpers/router.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -162,12 +164,12 @@ describe('MANAGE_CONNECTIONS status over stdio', SLOW, () => {
 });
 
 describe('disconnect', SLOW, () => {
-  async function stored(onElicit?: StartOptions['onElicit']) {
+  async function stored(onElicit?: StartOptions['onElicit'], args: string[] = []) {
     const sandbox: Sandbox = await startSandbox({ tokens: [TOKEN], writeKeys: [WRITE_KEY] });
     cleanups.push(() => sandbox.close());
     const home = tempHome();
     expect((await runCli(['connections', 'add', '--stdin'], cliEnv(sandbox, home), JSON.stringify({ writeKey: WRITE_KEY, token: TOKEN }))).code).toBe(0);
-    const router = await startRouter({ env: sandboxEnv(sandbox, { SEGMENT_ROUTER_HOME: home, ...NO_ENV_CREDS }), ...(onElicit ? { onElicit } : {}) });
+    const router = await startRouter({ env: sandboxEnv(sandbox, { SEGMENT_ROUTER_HOME: home, ...NO_ENV_CREDS }), args, ...(onElicit ? { onElicit } : {}) });
     cleanups.push(() => router.close());
     return { router, home, sandbox };
   }
@@ -190,13 +192,28 @@ describe('disconnect', SLOW, () => {
     expect(asked).toHaveLength(2);
   });
 
-  it('removes without asking when the client cannot ask, and says when there is nothing to remove', async () => {
-    const { router, sandbox, home } = await stored();
-    const before = sandbox.requests.length;
+  // Found by an adversarial review (2026-12-07): any client of a read-only HTTP gateway (no elicitation there)
+  // removed the stored credentials with one call, unasked, and nothing was logged or audited.
+  it('is refused when nobody can be asked, unless the operator allowed destructive writes; each removal is audited', async () => {
+    const { router, sandbox, home } = await stored(undefined, ['--write=deny']);
     const r = await callTool(router.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
-    expect(r.structured.removed).toBe('default');
+    expect(r.result.isError).toBe(true);
+    expect(r.structured.error.kind).toBe('policy');
+    expect(r.structured.error.hint).toContain('segment-router connections remove default');
+    expect((await callTool(router.client, 'MANAGE_CONNECTIONS', {})).structured.results[0].status).toBe('ACTIVE');
+    const audit = () => readFileSync(join(home, 'audit', 'destructive.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision: 'deny', outcome: 'refused' });
+    await router.close();
+
+    const allowed = await startRouter({ env: sandboxEnv(sandbox, { SEGMENT_ROUTER_HOME: home, ...NO_ENV_CREDS }), args: ['--write=allow', '--allow-destructive'] });
+    cleanups.push(() => allowed.close());
+    await callTool(allowed.client, 'MANAGE_CONNECTIONS', {});
+    const before = sandbox.requests.length;
+    const removed = await callTool(allowed.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
+    expect(removed.structured.removed).toBe('default');
     expect(sandbox.requests.length).toBe(before); // a local change: nothing sent to Segment
-    const again = await callTool(router.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
+    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', decision: 'allow', outcome: 'sent' });
+    const again = await callTool(allowed.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
     expect(again.result.isError).toBe(true);
     expect(again.structured.error.message).toMatch(/No stored connection named "default"/);
     const list = await runCli(['connections', 'list', '--json'], cliEnv(sandbox, home));
