@@ -24,6 +24,8 @@ export interface SandboxOptions {
   onRequest?: (record: RequestRecord) => void;
   /** Largest request body read; bigger ones get 413 without being read whole. */
   maxBodyBytes?: number;
+  /** Events and requests kept, the most recent (default KEPT_RECORDS). */
+  keptRecords?: number;
 }
 
 export interface RequestRecord {
@@ -58,9 +60,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultQueue();
   const publicApi = createPublicApiState({ tokens: opts.tokens ?? ['sandbox-token'], writeKeys: opts.writeKeys ?? ['sandbox-write-key'] });
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
+  const kept = opts.keptRecords ?? KEPT_RECORDS;
   const sockets = new Set<Socket>();
 
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const started = Date.now();
     const body = await readBody(req, maxBody).catch(() => undefined);
@@ -117,6 +120,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const out = handlePublicApi(publicApi, { method: record.method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
     if (faulty) return playFault();
     respond(out.status, out.body, out.headers);
+  };
+  // Whatever a client sends, the sandbox answers and keeps running: a stand-in that dies takes every test with it.
+  const server: Server = createServer((req, res) => {
+    handle(req, res)
+      .catch((err: unknown) => send(res, 500, { errors: [{ type: 'sandbox', message: `The sandbox could not handle this request: ${(err as Error).message}` }] }))
+      .finally(() => {
+        keepRecent(events, kept);
+        keepRecent(requests, kept);
+      });
   });
 
   function control(req: IncomingMessage, url: URL, body: Buffer, respond: (s: number, p: unknown) => void) {
@@ -132,8 +144,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         reset();
         return respond(200, { ok: true });
       case 'POST /_sandbox/faults': {
-        const rules = JSON.parse(body.toString() || '[]') as FaultRule | FaultRule[];
-        faults.add(...(Array.isArray(rules) ? rules : [rules]));
+        let rules: FaultRule | FaultRule[];
+        try {
+          rules = JSON.parse(body.toString() || '[]') as FaultRule | FaultRule[];
+        } catch (err) {
+          return respond(400, { error: `The fault rules are not JSON (${(err as Error).message}). Send one rule or a list, e.g. {"path":"/v1/batch","status":503,"times":2}.` });
+        }
+        const list = Array.isArray(rules) ? rules : [rules];
+        if (list.some((r) => !r || typeof r !== 'object' || Array.isArray(r))) return respond(400, { error: 'Each fault rule must be an object, e.g. {"path":"/v1/batch","status":503,"times":2}.' });
+        faults.add(...list);
         return respond(200, { ok: true, pending: faults.pending() });
       }
       case 'DELETE /_sandbox/faults':
@@ -175,6 +194,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What the sandbox keeps of what it received: the most recent KEPT_RECORDS events and requests (an
+ * import of millions of events would otherwise hold each, about 1 KB apiece, until it ran out of memory).
+ * Trimmed in steps, not per record, so keeping them stays cheap.
+ */
+export const KEPT_RECORDS = 200_000;
+
+function keepRecent(list: unknown[], kept: number): void {
+  if (list.length > kept * 1.25) list.splice(0, list.length - kept);
 }
 
 /** The secret a request carries: the write key of HTTP Basic, or the Bearer token. */

@@ -1,3 +1,4 @@
+import { oneLine } from '../util/printable.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -46,6 +47,9 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
   const limit = isBatch ? SANDBOX_LIMITS.batchBytes : SANDBOX_LIMITS.messageBytes;
   if (body.length > limit) return { status: 400, body: { success: false, message: `Payload over ${limit} bytes` }, lines };
 
+  if (isBatch && !Array.isArray(payload.batch)) return { status: 400, body: { success: false, message: '"batch" must be a list of messages' }, lines };
+  if (isBatch && (payload.batch as unknown[]).some((m) => !m || typeof m !== 'object' || Array.isArray(m))) return { status: 400, body: { success: false, message: 'Each item of "batch" must be a message object' }, lines };
+
   const key = writeKeyOf(headers, payload);
   const receivedAt = new Date().toISOString();
   const messages = isBatch ? ((payload.batch as Record<string, unknown>[]) ?? []) : [{ ...payload, type: call }];
@@ -77,7 +81,9 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
       message: merged,
     };
     events.push(rec);
-    lines.push(`${receivedAt} ${rec.type.padEnd(8)} ${rec.event ?? ''} user=${rec.userId ?? rec.anonymousId ?? '-'} id=${rec.messageId ?? '-'}${dropped ? ` DROPPED (${dropped})` : ''}`);
+    // Each value on one line, escaped: an event name holding a line break cannot print a forged event.
+    const shown = (v: unknown) => oneLine(String(v));
+    lines.push(`${receivedAt} ${shown(rec.type).padEnd(8)} ${rec.event === undefined ? '' : shown(rec.event)} user=${shown(rec.userId ?? rec.anonymousId ?? '-')} id=${shown(rec.messageId ?? '-')}${dropped ? ` DROPPED (${dropped})` : ''}`);
   });
   return { status: 200, body: { success: true }, lines, messages: messages.length };
 }
