@@ -476,10 +476,9 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   let settled = 0;
   let requests = 0;
   let lastStatus: number | undefined;
-  const messageIds: string[] = [];
-  // The audit log's digest of the ids, taken as each request is answered: one string of 25,000 ids
-  // joined and hashed after the last answer was a new megabyte string in the call's tail.
-  const idHash = createHash('sha256');
+  // The ids of each request sent, by its first message: the audit log lists them in the call's order,
+  // whichever request was answered first.
+  const sent: { first: number; ids: string[] }[] = [];
   const done = () => settled + earlier + feed.rejected.length;
   await ctx.progress?.(done(), state.total, `Sending ${state.total} messages in requests of at most ${countText(LIMITS.messagesPerRequest)}`);
 
@@ -524,8 +523,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
       const r = await post(state, request.body, ids.length, ctx);
       const status = r.response?.status;
       lastStatus = status ?? lastStatus;
-      if (ids.length) idHash.update(messageIds.length ? `\n${ids.join('\n')}` : ids.join('\n'));
-      messageIds.push(...ids);
+      if (ids.length) sent.push({ first: indices[0]!, ids });
       if (status !== undefined && status >= 200 && status < 300) {
         accepted += ids.length;
         ackRun(run, indices, ctx);
@@ -572,6 +570,15 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   };
   const problems = rejected.length + notAccepted.length;
   const wasStopped = stopped();
+  // The audit log's digest of the ids in order, hashed request by request: one string of 25,000 ids
+  // joined and hashed at once was a new megabyte string in the call's tail.
+  sent.sort((a, b) => a.first - b.first);
+  const messageIds: string[] = [];
+  const idHash = createHash('sha256');
+  for (const { ids } of sent) {
+    idHash.update(messageIds.length ? `\n${ids.join('\n')}` : ids.join('\n'));
+    for (const id of ids) messageIds.push(id);
+  }
   const messageIdsSha256 = idHash.digest('hex');
   const warned = repeats.warnings ? { warnings: repeats.warnings } : {};
   if (problems === 0) return { ok: true, status: lastStatus, messageIds, messageIdsSha256, data, ...warned };
