@@ -129,6 +129,27 @@ describe('segment-router validate FILE', () => {
     expect(c.stdout).toContain('send properties.order_id as string (in the CSV header, name the column properties.order_id:string)');
   });
 
+  // Found by an adversarial review (2026-12-07): every refused record was kept (1M bad lines: 343 MB) and
+  // every field got a group of its own (keys that differ by line: 300,000 lines took 1.7 GB, 192 MB of JSON).
+  it('keeps what it lists bounded: the first 1,000 refused records with the count of all, at most 1,000 groups of findings', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 2_500; i++) lines.push(JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Item Viewed', properties: { [`SkuCode${i}`]: 1 } }));
+    for (let i = 0; i < 1_200; i++) lines.push(JSON.stringify({ type: 'track', event: 'Item Viewed' }));
+    const path = file('many.ndjson', lines.join('\n') + '\n');
+    const r = await validate([path, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.findings_summary.invalid_messages).toBe(1_200);
+    expect(out.invalid_messages).toHaveLength(1_000);
+    expect(out.invalid_messages_listed).toBe(1_000);
+    expect(out.groups.length).toBeLessThanOrEqual(1_005);
+    const other = out.groups.find((g: { field: string }) => g.field.startsWith('(other fields'));
+    expect(other.count).toBeGreaterThanOrEqual(1_500);
+    expect(out.groups.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(out.findings_summary.errors + out.findings_summary.warnings);
+    const text = await validate([path]);
+    expect(text.stdout).toContain('... and 1,190 more (--json lists the first 1,000).');
+  }, 60_000);
+
   it('usage errors exit 2: a missing file, a file that is not the CSV it claims, a bad --type, a JSON file that is not an array', async () => {
     const missing = await validate([join(dir, 'missing.ndjson')]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/no such file/)]);
