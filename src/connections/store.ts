@@ -87,6 +87,9 @@ export class StoreCorruptError extends Error {
   }
 }
 
+/** How long saving check results waits for the store's lock (connections/sources.ts logs when it gives up). */
+const CHECKS_LOCK_WAIT_MS = 20;
+
 export class CredentialStore {
   readonly path: string;
   /** The file as last read, by stamp, with each connection decrypted at most once per version. */
@@ -139,12 +142,14 @@ export class CredentialStore {
    * rewritten since `updatedAt` (the results would describe secrets that are no longer there).
    */
   saveChecks(name: string, checks: Checks, updatedAt?: string): void {
+    // Results are a cache, worth no wait: a lock held (or left by a process killed while saving) would
+    // hold a server's event loop until it went stale (~10 s). Locked, they are not saved this time.
     this.update((file) => {
       const rec = own(file.connections, name);
       if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
       rec.checks = checks;
       return true;
-    });
+    }, CHECKS_LOCK_WAIT_MS);
   }
 
   remove(name: string): boolean {
@@ -172,7 +177,7 @@ export class CredentialStore {
    * Read-modify-write under the store's cross-process lock, on the file as it is on disk now (never a
    * cached copy): `change` edits it and says whether to write it back.
    */
-  private update(change: (file: StoreFile) => boolean): boolean {
+  private update(change: (file: StoreFile) => boolean, lockWaitMs?: number): boolean {
     ensurePrivateDir(this.home);
     return withFileLock(this.path, () => {
       this.cache = undefined;
@@ -180,7 +185,7 @@ export class CredentialStore {
       if (!change(file)) return false;
       this.write(file);
       return true;
-    });
+    }, lockWaitMs);
   }
 
   private open(name: string, rec: StoredRecord): StoredConnection {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Sealer } from '../../src/connections/sealer.js';
@@ -145,6 +145,22 @@ describe('credential store', () => {
     expect(store.get('default')!.checks.token?.state).toBe('EXPIRED');
     store.put('default', { region: 'us', secrets: { token: 'sgp_a_new_token_000000' } });
     expect(store.get('default')!.checks).toEqual({});
+  });
+
+  // Found by an adversarial review (2026-12-07): a lock left by a process killed while saving froze a running
+  // HTTP server for ~10 s (it saved check results under the lock, waiting synchronously until the lock went stale).
+  it('check results are not worth a wait: under a lock another process holds, saving them gives up at once', () => {
+    const home = tempHome();
+    const store = new CredentialStore(home);
+    store.put('default', { region: 'us', secrets: { token: TK } });
+    const lock = join(home, `${STORE_FILE}.lock`);
+    mkdirSync(lock);
+    const started = Date.now();
+    expect(() => store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } })).toThrow(/locked/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    rmSync(lock, { recursive: true });
+    store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } });
+    expect(store.get('default')!.checks.token?.state).toBe('ACTIVE');
   });
 });
 
