@@ -59,6 +59,8 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
   // Not listable: one client's tasks/list would show every client's tasks (tasks.ts).
   const tasks = new RouterTaskStore(undefined, false);
   const budget = new BodyBudget(MAX_BODY_BYTES_IN_FLIGHT);
+  /** The server of each request being answered: closed at shutdown, which cancels its running call. */
+  const live = new Set<ReturnType<typeof createServer>>();
 
   const limits = { headersTimeout: HTTP_CONNECTIONS.headersTimeoutMs, requestTimeout: HTTP_CONNECTIONS.requestTimeoutMs, connectionsCheckingInterval: HTTP_CONNECTIONS.checkEveryMs };
   const server = createHttpServer(limits, async (req, res) => {
@@ -113,7 +115,9 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     // Stateless: a server per request, one task store for them all, so tasks/get finds what tools/call started.
     const mcp = createServer(app, opts.mode, tasks);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    live.add(mcp);
     res.on('close', () => {
+      live.delete(mcp);
       void transport.close();
       void mcp.close();
     });
@@ -145,6 +149,9 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
         tasks.close();
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Running calls are cancelled (their requests on the way are answered), as over stdio: the
+        // app then gives them a few seconds to settle (app.close) before the process ends.
+        for (const mcp of live) void mcp.close();
       }),
   };
 }
@@ -157,10 +164,13 @@ export async function serveHttp(app: App, opts: HttpOptions): Promise<void> {
   app.log.info('segment-router serving MCP over HTTP', { url: handle.url, mode: opts.mode, auth: !!opts.token, tools: app.registry.size, write: app.config.write });
   let closing = false;
   const shutdown = async () => {
-    if (closing) return;
+    // A second Ctrl-C (or TERM) while running calls settle: stop now.
+    if (closing) process.exit(130);
     closing = true;
-    await handle.close();
+    // Calls cancelled, each given a few seconds to settle (app.close), whether or not the sockets have ended.
+    const closed = handle.close();
     await app.close().catch(() => {});
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000).unref())]);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());

@@ -161,6 +161,37 @@ describe('serve --transport=http off loopback', () => {
   });
 });
 
+// Found by an adversarial review (2026-12-07): Ctrl-C waited for every running call (44 s against a Segment
+// that hung) and a second Ctrl-C was ignored; over stdio running calls are cancelled and given 3 s.
+describe('serve --transport=http at shutdown', () => {
+  const exitOf = (child: import('node:child_process').ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+  const hang = () => sb.faults.add({ path: '/v1/', delayMs: 120_000, times: 5 });
+
+  it('Ctrl-C cancels running calls and exits within seconds; a second Ctrl-C exits at once', { timeout: 60_000 }, async () => {
+    for (const second of [false, true]) {
+      const { proc, url } = await serveHttp(['--write=allow']);
+      hang();
+      const call = fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u-stop', event: 'Hang Test' } } } }),
+      }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 800));
+      const started = Date.now();
+      proc.child.kill('SIGINT');
+      if (second) {
+        await new Promise((r) => setTimeout(r, 200));
+        proc.child.kill('SIGINT');
+      }
+      const code = await exitOf(proc.child);
+      expect(Date.now() - started).toBeLessThan(second ? 1_500 : 8_000);
+      expect(code).toBe(second ? 130 : 0);
+      await call;
+      sb.faults.clear();
+    }
+  });
+});
+
 describe('serve --transport=http refusals', () => {
   it('refuses --write=ask: confirmation needs a stream back to the client', async () => {
     const r = await runCli(['serve', '--transport=http', '--write=ask'], { env });
