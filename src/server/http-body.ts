@@ -8,29 +8,37 @@ export interface BudgetHold {
   bytes: number;
 }
 
+/** A body that sends nothing for this long is cut: its held bytes go back to the budget (the request timeout is 60 s). */
+export const BODY_IDLE_MS = 10_000;
+
 /**
- * Reads one MCP request body within the per-request limit and the server-wide budget. A declared
- * Content-Length is taken from the budget before any byte is read; a chunked body takes its bytes
- * as they arrive; both go into `hold`, which the caller gives back once the response closes (also
- * when the client goes away mid-body: the read then ends as `gone`). A refused body is drained,
- * not kept, so the client still gets its answer.
+ * Reads one MCP request body within the per-request limit and the server-wide budget. Bytes are taken
+ * from the budget as they arrive, not as declared: two sockets that declared 10 MiB each and sent
+ * nothing held the whole budget (every other client got 503) until the request timeout. They go into
+ * `hold`, which the caller gives back once the response closes (also when the client goes away
+ * mid-body: the read then ends as `gone`); a body idle for `idleMs` is cut, and ends so too. A declared
+ * length over the limit is refused at once. A refused body is drained, not kept, so the client still
+ * gets its answer.
  */
-export function readBudgetedBody(req: IncomingMessage, max: number, budget: BodyBudget, hold: BudgetHold): Promise<BodyRead> {
+export function readBudgetedBody(req: IncomingMessage, max: number, budget: BodyBudget, hold: BudgetHold, idleMs = BODY_IDLE_MS): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
-  const refuse = (why: 'too-large' | 'busy'): Promise<BodyRead> => {
-    req.resume(); // discard the rest as it arrives (at most the declared length, itself within the limit)
-    return Promise.resolve({ refused: why });
-  };
-  if (Number.isFinite(declared) && declared >= 0) {
-    if (declared > max) return refuse('too-large');
-    if (!budget.take(declared)) return refuse('busy');
-    hold.bytes = declared;
+  if (Number.isFinite(declared) && declared > max) {
+    req.resume(); // discard the rest as it arrives
+    return Promise.resolve({ refused: 'too-large' });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let idle: NodeJS.Timeout | undefined;
+    const wake = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => req.destroy(), idleMs);
+      idle.unref();
+    };
+    wake();
     const finish = (read: BodyRead) => {
+      clearTimeout(idle);
       if (done) return;
       done = true;
       chunks.length = 0;
@@ -41,6 +49,7 @@ export function readBudgetedBody(req: IncomingMessage, max: number, budget: Body
       finish({ refused: why });
     };
     req.on('data', (c: Buffer) => {
+      if (!done) wake();
       if (done) {
         // Refused as busy: drained so the client gets its 503, but not without end.
         size += c.length;
@@ -49,7 +58,7 @@ export function readBudgetedBody(req: IncomingMessage, max: number, budget: Body
       }
       size += c.length;
       if (size > max) return stop('too-large');
-      // Without a declared length, each chunk takes its share (and a lying length is topped up).
+      // Each chunk takes its share as it comes.
       if (size > hold.bytes) {
         if (!budget.take(size - hold.bytes)) return stop('busy');
         hold.bytes = size;
@@ -57,6 +66,7 @@ export function readBudgetedBody(req: IncomingMessage, max: number, budget: Body
       chunks.push(c);
     });
     req.on('end', () => {
+      clearTimeout(idle);
       if (!done) {
         const body = Buffer.concat(chunks);
         done = true;

@@ -122,4 +122,29 @@ describe('HTTP memory under concurrent large bodies', () => {
     const list = await post(port, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })));
     expect(list.status, list.text).toBe(200);
   });
+
+  // Found by an adversarial review (2026-12-07): two sockets that declared 10 MiB each and sent nothing held
+  // the whole budget; every other client got 503 for the 60 s of the request timeout.
+  it('bytes count as they arrive, not as declared; a body that stops coming is cut within seconds', { timeout: 60_000 }, async () => {
+    const srv: LongRunning = await startCli(['serve', '--transport=http', '--port', '0'], { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-budget-')) }, /MCP \(Streamable HTTP/);
+    cleanup.push(() => srv.stop());
+    const port = Number(/:(\d+)\/mcp/.exec(srv.ready)![1]);
+    const idle = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ closed: Promise<number> }>((resolve) => {
+            const socket = connect(port, '127.0.0.1', () => {
+              socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n{"jsonrpc":`);
+              const started = Date.now();
+              resolve({ closed: new Promise((r) => socket.on('close', () => r(Date.now() - started))) });
+            });
+            socket.on('error', () => {});
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const list = await post(port, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })));
+    expect(list.status, list.text).toBe(200);
+    for (const s of idle) expect(await s.closed).toBeLessThan(15_000);
+  });
 });
