@@ -100,6 +100,8 @@ export class StoreConnectionService implements ConnectionService {
     } catch (err) {
       return { ok: false, error: (err as Error).message };
     }
+    const unusable = secretProblem('write key', input.writeKey) ?? secretProblem('Public API token', input.token);
+    if (unusable) return { ok: false, error: unusable };
     const secrets: Secrets = { writeKey: input.writeKey ?? existing.writeKey, token: input.token ?? existing.token };
     this.state.remember(secrets);
     if (!secrets.writeKey && !secrets.token) return { ok: false, error: 'Enter a write key, a Public API token, or both.' };
@@ -183,4 +185,18 @@ export class StoreConnectionService implements ConnectionService {
 /** A connection name that is not allowed: a usage error, reported as such. */
 export class ConnectionNameError extends Error {
   override name = 'ConnectionNameError';
+}
+
+/**
+ * What is wrong with a pasted secret that no Segment key or token could hold: a line break, a space, a
+ * control or non-ASCII character (a paste that caught more than the key). Sent as it is, it failed as
+ * "could not reach the Public API", which sent people to check their network.
+ */
+function secretProblem(label: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const at = value.search(/[^\x21-\x7e]/);
+  if (at < 0) return undefined;
+  const c = value.charCodeAt(at);
+  const what = c === 0x0a || c === 0x0d ? 'a line break' : c === 0x20 || c === 0x09 ? 'a space' : c < 0x20 || c === 0x7f ? 'a control character' : 'a character that is not plain ASCII';
+  return `The ${label} contains ${what} (at character ${at + 1} of ${value.length}): Segment's keys and tokens are one word of letters, digits and punctuation. Paste it again, just the key. Nothing was saved.`;
 }

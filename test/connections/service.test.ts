@@ -40,6 +40,19 @@ describe('store-backed connection service', () => {
     expect(svc.secrets().sort()).toEqual([TOKEN, WRITE_KEY].sort());
   });
 
+  // Found by an adversarial review (2026-12-07): a pasted token holding a line break failed as "Could not reach
+  // the Public API ... try again later", sending the person to check the network.
+  it('a secret with a line break, a space or a control character is refused as pasted wrong, before any request', async () => {
+    const { svc } = app();
+    const before = sandbox.requests.length;
+    for (const [input, what] of [[{ token: 'sgp_abc\ndef' }, 'line break'], [{ writeKey: 'wk abc' }, 'space'], [{ token: 'sgp_\u0007x' }, 'control character'], [{ writeKey: 'wk_é' }, 'character that is not plain ASCII']] as const) {
+      const r = await svc.submit('default', { ...input, region: 'us' });
+      expect(r.ok).toBe(false);
+      expect(r.ok ? '' : r.error).toMatch(new RegExp(`contains a ${what}.*Paste it again.*Nothing was saved`));
+    }
+    expect(sandbox.requests.length).toBe(before);
+  });
+
   it('registers stored secrets when a new process first reads them', async () => {
     const { svc, home } = app();
     await svc.submit('default', { writeKey: WRITE_KEY, region: 'us' }, { verify: false });
