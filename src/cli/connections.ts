@@ -1,11 +1,11 @@
 import { createApp, type App } from '../app.js';
 import { parseRegion } from '../config/runtime.js';
 import { ConnectionNameError, StoreConnectionService } from '../connections/service.js';
-import type { Secrets } from '../connections/store.js';
+import { setAsideStores, type Secrets } from '../connections/store.js';
 import type { ConnectionStatus } from '../connections/types.js';
 import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
 import { renderList, renderStatus } from './connections-output.js';
-import { forTerminal } from '../util/printable.js';
+import { forTerminal, oneLine } from '../util/printable.js';
 import { terminalWidth } from './table.js';
 import { PromptCancelled, promptHidden } from './prompt-secret.js';
 import { askOnTerminal } from './tty-confirm.js';
@@ -82,6 +82,9 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       const list = svc.listOffline();
       const rows = list.map((s) => ({ ...s, credentials: svc.masked(s.connection) }));
       out({ connections: rows }, rows.length ? renderList(rows, svc.active, terminalWidth()) : 'No connections. Add one with "segment-router connections add", or ask your assistant to connect Segment (it opens a page in your browser).');
+      // A damaged store set aside earlier: its connections are missing from this list (said on every run, not once).
+      const aside = setAsideStores(app.config.home);
+      if (aside.length) err(`Note: a damaged connections file was set aside (${aside.map(oneLine).join(', ')}); the connections it held are not listed or used. Add them again with "segment-router connections add", then delete that file.`);
       return EXIT.ok;
     }
     case 'verify': {

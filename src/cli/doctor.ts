@@ -1,6 +1,6 @@
 import { createApp } from '../app.js';
 import { StoreConnectionService } from '../connections/service.js';
-import { checkClients, checkConnections, checkHome, checkKeyFile, checkNode, type Finding } from '../doctor/checks.js';
+import { checkClients, checkConnections, checkHome, checkKeyFile, checkNode, checkSetAside, type Finding } from '../doctor/checks.js';
 import { pathContext } from '../setup/clients.js';
 import { EXIT, type CommandSpec } from './common.js';
 import { renderTable, terminalWidth } from './table.js';
@@ -58,7 +58,7 @@ export const doctorCommand: CommandSpec = {
     const findings: Finding[] = [checkNode()];
     const app = createApp({ logLevel: process.env.SEGMENT_ROUTER_LOG_LEVEL ?? 'error', surface: 'cli' });
     try {
-      findings.push(checkHome(app.config.home), checkKeyFile(app.config.home, process.env));
+      findings.push(checkHome(app.config.home), checkKeyFile(app.config.home, process.env), ...checkSetAside(app.config.home));
       const svc = app.connections;
       if (svc instanceof StoreConnectionService) findings.push(...(await checkConnections(svc, app.config, { offline: values.offline === true })));
       findings.push(...checkClients(pathContext()));

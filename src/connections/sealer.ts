@@ -109,9 +109,22 @@ export class Sealer {
       createExclusive(this.keyFile, randomBytes(KEY_BYTES).toString('base64') + '\n');
     }
     ensurePrivateFile(this.keyFile);
-    const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
-    if (key.length !== KEY_BYTES) throw new KeyError(`The key file ${this.keyFile} is damaged (expected ${KEY_BYTES} bytes, base64). It was left as it is.`);
+    const key = keyOf(readFileSync(this.keyFile, 'utf8'));
+    if (!key) throw new KeyError(keyFileDamaged(this.keyFile));
     this.fileKey = key;
     return key;
   }
+}
+
+/** The key a key file's text holds, or undefined when it holds none (`KEY_BYTES` bytes, base64). */
+function keyOf(text: string): Buffer | undefined {
+  const key = Buffer.from(text.trim(), 'base64');
+  return key.length === KEY_BYTES ? key : undefined;
+}
+
+export const keyFileDamaged = (path: string) => `The key file ${path} is damaged (expected ${KEY_BYTES} bytes, base64). It was left as it is.`;
+
+/** Whether the key file at `path` holds a key (doctor reads it without using it). */
+export function keyFileHoldsKey(path: string): boolean {
+  return keyOf(readFileSync(path, 'utf8')) !== undefined;
 }

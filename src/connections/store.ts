@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
@@ -84,6 +84,15 @@ export class StoreCorruptError extends Error {
     reason: string,
   ) {
     super(`The credential store ${path} could not be read (${reason}). It was moved to ${movedTo} and left untouched; add the connections again (segment-router connections add, or MANAGE_CONNECTIONS action "connect").`);
+  }
+}
+
+/** Stores found damaged and set aside (`connections.json.corrupt-<time>`) in `home`, oldest first: their connections are not in use. */
+export function setAsideStores(home: string): string[] {
+  try {
+    return readdirSync(home).filter((f) => f.startsWith(`${STORE_FILE}.corrupt-`)).sort().map((f) => join(home, f));
+  } catch {
+    return [];
   }
 }
 

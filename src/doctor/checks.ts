@@ -2,7 +2,8 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { join } from 'node:path';
 import { HOSTS, type Region, type RuntimeConfig } from '../config/runtime.js';
 import type { StoreConnectionService } from '../connections/service.js';
-import { KEY_FILE, STORE_FILE } from '../connections/store.js';
+import { keyFileDamaged, keyFileHoldsKey } from '../connections/sealer.js';
+import { KEY_FILE, setAsideStores, STORE_FILE } from '../connections/store.js';
 import type { ConnectionStatus } from '../connections/types.js';
 import { CLIENT_IDS, CLIENTS, configPath, isRouterEntry, routerScript, type ClientId, type PathContext, type Scope, type ServerEntry } from '../setup/clients.js';
 
@@ -64,9 +65,24 @@ export function checkKeyFile(home: string, env: NodeJS.ProcessEnv): Finding {
       ? { check: 'key file', level: 'problem', message: `${STORE_FILE} exists but ${key} is missing: the stored connections cannot be decrypted.`, fix: 'Restore store.key from a backup, or add the connections again with "segment-router connections add".' }
       : { check: 'key file', level: 'ok', message: 'No key file yet (it is created with the first stored connection).' };
   }
+  let holdsKey = false;
+  try {
+    holdsKey = keyFileHoldsKey(key);
+  } catch {
+    /* unreadable: said below as damaged */
+  }
+  // Found by a review: a key file overwritten with garbage read "ok" (only its mode was looked at).
+  if (!holdsKey) return { check: 'key file', level: 'problem', message: `${keyFileDamaged(key)}${store ? ' The stored connections cannot be decrypted.' : ''}`, fix: 'Restore store.key from a backup; or move it away and add the connections again with "segment-router connections add --new-key".' };
   const mode = modeOf(key);
   if (process.platform !== 'win32' && mode & 0o077) return { check: 'key file', level: 'warning', message: `${key} can be read by other users (mode ${octal(mode)}).`, fix: `chmod 600 "${key}"` };
   return { check: 'key file', level: 'ok', message: `${key} (private, mode ${octal(mode)}).` };
+}
+
+/** A store found damaged earlier and set aside: its connections are not in use, whatever the store holds now. */
+export function checkSetAside(home: string): Finding[] {
+  const aside = setAsideStores(home);
+  if (!aside.length) return [];
+  return [{ check: 'connections', level: 'warning', message: `A damaged connections file was set aside (${aside.join(', ')}): the connections it held are not in use.`, fix: 'Add those connections again with "segment-router connections add" (or repair the JSON by hand and move it back to connections.json); then delete the set-aside file.' }];
 }
 
 export interface ConnectionCheckOptions {

@@ -127,6 +127,30 @@ describe('segment-router doctor', () => {
     expect(r.find('key file')!.fix).toContain('segment-router connections add');
   });
 
+  // Found by an adversarial review (2026-12-07): a key file overwritten with garbage read "ok" (only its mode was
+  // checked), and a damaged store once set aside was never mentioned again ("No connections", 0 problems).
+  it('a damaged key file is a problem; a store set aside as damaged is said by doctor and by connections list on every run', async () => {
+    const { env } = machine();
+    await addConnection(env);
+    writeFileSync(join(env.SEGMENT_ROUTER_HOME!, KEY_FILE), 'not a key at all\n');
+    const r = await doctor(env, ['--offline']);
+    expect(r.code).toBe(1);
+    expect(r.find('key file')).toMatchObject({ level: 'problem' });
+    expect(r.find('key file')!.message).toMatch(/damaged/);
+
+    const other = machine().env;
+    await addConnection(other);
+    writeFileSync(join(other.SEGMENT_ROUTER_HOME!, 'connections.json'), '{"version":1,,}');
+    await runCli(['connections', 'list'], { env: other }); // the run that finds it sets it aside
+    for (let run = 0; run < 2; run++) {
+      const list = await runCli(['connections', 'list'], { env: other });
+      expect(list.stdout).toContain('No connections');
+      expect(list.stderr).toMatch(/a damaged connections file was set aside \(.*connections\.json\.corrupt-/);
+    }
+    const d = await doctor(other, ['--offline']);
+    expect(d.out.findings.some((f) => f.level === 'warning' && /set aside/.test(f.message))).toBe(true);
+  });
+
   it('finds the clients that have the router, and broken entries: a node that is gone, a bare node, a secret in the file', async () => {
     const { home, env } = machine();
     await addConnection(env);
