@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { countText } from '../util/count-text.js';
 import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { ScriptReport } from '../workbench/report.js';
 import { SCRIPT_LIMITS } from '../workbench/limits.js';
@@ -7,13 +9,28 @@ import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
 import { flushed, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 
+/** Bytes of a script read at most: its character limit, at up to four UTF-8 bytes a character. */
+const MAX_SCRIPT_BYTES = SCRIPT_LIMITS.maxScriptChars * 4;
+const tooLong = (file: string) => new UsageError(`The script ${file} is over ${countText(SCRIPT_LIMITS.maxScriptChars)} characters, the limit. Keep data out of the script: let it fetch what it needs.`);
+
+/** The script's text, read no further than its limit allows (a 300 MB file, or /dev/zero, read whole first took 650 MB). */
 async function scriptFrom(file: string): Promise<string> {
-  if (file === '-') return readStdin('run - reads the script from stdin, but stdin is a terminal. Pipe the script in, or pass a file.', SCRIPT_LIMITS.maxScriptChars * 4);
+  if (file === '-') return readStdin('run - reads the script from stdin, but stdin is a terminal. Pipe the script in, or pass a file.', MAX_SCRIPT_BYTES);
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    return await readFile(file, 'utf8');
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_SCRIPT_BYTES) throw tooLong(file);
+    for await (const c of createReadStream(file, { highWaterMark: 64 * 1024 })) {
+      size += (c as Buffer).length;
+      if (size > MAX_SCRIPT_BYTES) throw tooLong(file);
+      chunks.push(c as Buffer);
+    }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`Cannot read the script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function timeoutFrom(raw: unknown): number | undefined {

@@ -148,6 +148,13 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     // Found by a new user's walk (2026-12-07): the hint named a slug, not the command to run it.
     expect(failing.stderr).toContain('Look the id up with segment-router call SEGMENT_LIST_SOURCES.');
     // Found by the next walk: a script that threw before any call said the calls that ran were "listed below"; nothing was.
+    // Found by an adversarial review (2026-12-07): the whole file was read before its length was checked
+    // (300 MB: 657 MB of memory), and /dev/zero ended as "Invalid string length".
+    for (const path of [file('huge.js', `// ${'x'.repeat(500_000)}\nreturn 1`), '/dev/zero']) {
+      const big = await run([path]);
+      expect(big.code, path).toBe(2);
+      expect(big.stderr).toContain('is over 100,000 characters, the limit');
+    }
     const early = await run([file('early.js', 'throw new Error("boom")')]);
     expect(early.stderr).toContain('Hint: Fix the script and run it again. No tool call had run.');
     expect(early.stderr).not.toContain('listed below');
