@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
 import { KeyError, Sealer } from './sealer.js';
-import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
+import { ensurePrivateDir, ensurePrivateFile, homeUnusable, moveAside, writeFileAtomic } from './secure-file.js';
 import { withFileLock } from '../util/file-lock.js';
 
 /**
@@ -85,6 +85,11 @@ export class StoreCorruptError extends Error {
   ) {
     super(`The credential store ${path} could not be read (${reason}). It was moved to ${movedTo} and left untouched; add the connections again (segment-router connections add, or MANAGE_CONNECTIONS action "connect").`);
   }
+}
+
+/** The config home cannot be used at all: its message says so and what to set. */
+export class HomeError extends Error {
+  override name = 'HomeError';
 }
 
 /** Stores found damaged and set aside (`connections.json.corrupt-<time>`) in `home`, oldest first: their connections are not in use. */
@@ -223,7 +228,8 @@ export class CredentialStore {
         this.cache = undefined;
         return { version: 1, connections: {} };
       }
-      throw err;
+      const unusable = homeUnusable(this.home, err, 'stored connections are kept there');
+      throw unusable ? new HomeError(unusable) : err;
     }
     if (this.cache?.stamp === stamp) return this.cache.file;
     ensurePrivateFile(this.path);

@@ -87,6 +87,8 @@ function connectionHint(
     case 'FAILED':
     case 'EXPIRED': {
       const which = bad.map((k) => THE[k]).join(' and ');
+      // The config home itself cannot be read: its message already says what to set (SEGMENT_ROUTER_HOME).
+      if (f.problem?.includes('SEGMENT_ROUTER_HOME')) return f.problem;
       if (f.problem) return `The stored credentials cannot be decrypted (${f.problem}). Restore the key, or ${w.connect} to store them again.`;
       if (bad.every((k) => f.unreachable.includes(k))) return w.unreachable;
       return env

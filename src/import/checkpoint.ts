@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homeUnusable } from '../connections/secure-file.js';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadPosition } from './source.js';
@@ -65,7 +66,7 @@ export class CheckpointStore {
   /** Where checkpoints, locks and reject-file notes live. */
   readonly dir: string;
 
-  constructor(home: string) {
+  constructor(private readonly home: string) {
     this.dir = join(home, 'journal', 'imports');
   }
 
@@ -98,9 +99,18 @@ export class CheckpointStore {
     }
   }
 
+  /** Makes the folder of checkpoints and locks; a config home that cannot hold it is said as such, with what to set. */
+  ensureDir(): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new Error(homeUnusable(this.home, err, 'import keeps its checkpoints there, so a run that stops can be taken up where it stopped') ?? (err as Error).message);
+    }
+  }
+
   /** Notes `key` as the reject file's last writer, on disk before its first line of a run is written. */
   setRejectsWriter(rejectsKey: string, key: string): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.ensureDir();
     replaceFileSync(join(this.dir, `rejects-${rejectsKey}.writer`), key, 0o600);
   }
 

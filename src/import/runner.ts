@@ -149,6 +149,7 @@ export class ImportBusyError extends Error {}
 
 export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
   const store = new CheckpointStore(deps.home);
+  store.ensureDir();
   store.prune();
   const where = await realpath(opts.file);
   const key = CheckpointStore.key(where);

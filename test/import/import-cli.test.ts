@@ -96,6 +96,17 @@ describe('segment-router import FILE', () => {
     expect(r.stdout + r.stderr).not.toContain('\u001b');
   });
 
+  // Found by an adversarial review (2026-12-07): a config home under a file failed with a raw
+  // "ENOTDIR: not a directory, mkdir .../journal/imports", naming nothing to fix.
+  it('a config home that cannot be used is said as such, with what to set, before anything is sent', async () => {
+    const path = file('home.ndjson', ndjson([track(1)]));
+    const blocker = file('not-a-folder', 'x');
+    const r = await runImport([path, '--write=allow'], sandboxEnv(sb, { SEGMENT_ROUTER_LOG_LEVEL: 'warn', SEGMENT_ROUTER_HOME: join(blocker, 'home') }));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/The config home .*not-a-folder\/home cannot be used \(ENOTDIR: a file stands where a folder should be\).*Set SEGMENT_ROUTER_HOME to a folder you can write/);
+    expect(sb.events).toHaveLength(0);
+  });
+
   it('re-running a finished import sends nothing and says so', async () => {
     const path = file('done.ndjson', ndjson([track(1), track(2)]));
     const first = await runImport([path, '--write=allow']);
