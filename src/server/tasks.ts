@@ -286,7 +286,10 @@ export function enableToolTasks(server: McpServer, store: RouterTaskStore, warn:
         // A tool answer with isError is a failed task; tasks/result still returns the answer, with its hint.
         else await taskStore.storeTaskResult(task.taskId, result.isError ? 'failed' : 'completed', result);
       } catch (err) {
-        warn(`task ${task.taskId}: result not stored: ${(err as Error).message}`);
+        // Over stateless HTTP the result is stored and only the status notice after it fails (its request's
+        // answer is long out): that is no failure to report. A result that really was not stored is.
+        const stored = await store.getTask(task.taskId).catch(() => null);
+        if (stored?.status !== 'completed' && stored?.status !== 'failed') warn(`task ${task.taskId}: result not stored: ${(err as Error).message}`);
       } finally {
         store.finished(task.taskId);
       }
