@@ -177,6 +177,15 @@ export class Executor {
         const problem = `is ${countText(resolved.tooLong.length)} characters; a slug is at most ${resolved.tooLong.limit}`;
         return fail({ kind: 'validation', message: `tool_slug ${problem}. Nothing was run.`, hint: 'Pass a slug such as SEGMENT_TRACK; SEARCH_TOOLS finds the right one.', details: { issues: [{ field: 'tool_slug', problem }] } });
       }
+      const left = resolved.outOfScope;
+      if (left) {
+        return fail({
+          kind: 'unknown_tool',
+          message: `${left.slug} is left out of this ${config.surface === 'cli' ? 'command' : 'server'}'s scope (it is in the "${left.toolset}" toolset; --toolsets / --tools name what is in). Nothing was run.`,
+          hint: config.surface === 'cli' ? `Add --toolsets ${left.toolset} (or --tools ${left.slug}), or leave out --toolsets and --tools.` : `This server was started without the "${left.toolset}" toolset: ask the user to add it (--toolsets ${left.toolset}) if the task needs ${left.slug}.`,
+          details: { suggestions: resolved.suggestions },
+        });
+      }
       return fail({
         kind: 'unknown_tool',
         message: `No tool "${req.slug}" in this server's scope.`,

@@ -3,7 +3,14 @@ import { MAX_SLUG_LENGTH, normalizeSlug, SlugMatcher, slugTooLong, type SlugMatc
 
 export type Resolution =
   | { ok: true; tool: ToolDefinition; via?: ToolAlias }
-  | { ok: false; suggestions: string[]; /** Set when the input is too long to be any slug (it was not read). */ tooLong?: { length: number; limit: number } };
+  | {
+      ok: false;
+      suggestions: string[];
+      /** Set when the input is too long to be any slug (it was not read). */
+      tooLong?: { length: number; limit: number };
+      /** Set when the tool exists but this registry's scope (--toolsets, --tools) leaves it out. */
+      outOfScope?: { slug: string; toolset: string };
+    };
 
 /**
  * The set of tools one server (or CLI call) can see. Scoping makes a smaller Registry; every meta
@@ -17,6 +24,8 @@ export class Registry {
   constructor(
     readonly tools: readonly ToolDefinition[],
     aliasList: readonly ToolAlias[] = [],
+    /** The registry this one was scoped from: it tells a tool left out from one that does not exist. */
+    private readonly whole?: Registry,
   ) {
     for (const t of tools) this.bySlug.set(t.slug, t);
     for (const a of aliasList) if (this.bySlug.has(a.target)) this.aliases.set(a.slug, a);
@@ -46,6 +55,8 @@ export class Registry {
       const alias = this.aliases.get(candidate);
       if (alias) return { ok: true, tool: this.bySlug.get(alias.target)!, via: alias };
     }
+    const outside = this.whole?.resolve(input);
+    if (outside?.ok) return { ok: false, suggestions: this.closest(norm), outOfScope: { slug: outside.tool.slug, toolset: outside.tool.toolset } };
     return { ok: false, suggestions: this.closest(norm) };
   }
 
@@ -73,7 +84,7 @@ export class Registry {
     const slugs = opts.tools?.length ? new Set(opts.tools.map((s) => this.resolveSlug(s))) : undefined;
     if (!sets && !slugs) return this;
     const kept = this.tools.filter((t) => (sets?.has(t.toolset) ?? false) || (slugs?.has(t.slug) ?? false));
-    return new Registry(kept, this.aliasList());
+    return new Registry(kept, this.aliasList(), this.whole ?? this);
   }
 
   toolsets(): string[] {

@@ -19,6 +19,11 @@ describe('scoping: --toolsets and --tools restrict what every meta tool sees', (
 
     const outside = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_PAGE', arguments: { userId: 'u', name: 'Home' } });
     expect(outside.structured.error.kind).toBe('unknown_tool');
+    // Found by an adversarial review (2026-12-07): a tool left out by the scope read as one that does not exist ("find the right slug with search").
+    expect(outside.structured.error.message).toMatch(/SEGMENT_PAGE is left out of this server's scope \(it is in the "tracking" toolset/);
+    expect(outside.structured.error.hint).toContain('--toolsets tracking');
+    const nothing = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_NO_SUCH_THING', arguments: {} });
+    expect(nothing.structured.error.message).toMatch(/No tool "SEGMENT_NO_SUCH_THING"/);
     const inside = await env.call('EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u', event: 'Scoped' } });
     expect(inside.structured.successful).toBe(true);
     expect(env.sandbox.events.map((e) => e.type)).toEqual(['track']);
@@ -49,5 +54,8 @@ describe('scoping: --toolsets and --tools restrict what every meta tool sees', (
     const call = await runCli(['call', 'SEGMENT_PAGE', '--args', '{"userId":"u"}', '--tools=SEGMENT_TRACK', '--json']);
     expect(call.code).toBe(2);
     expect(JSON.parse(call.stdout).error.kind).toBe('unknown_tool');
+    const text = await runCli(['call', 'SEGMENT_PAGE', '--args', '{"userId":"u"}', '--toolsets=sources']);
+    expect(text.stderr).toMatch(/SEGMENT_PAGE is left out of this command's scope/);
+    expect(text.stderr).toContain('Add --toolsets tracking (or --tools SEGMENT_PAGE), or leave out --toolsets and --tools.');
   });
 });
