@@ -55,6 +55,9 @@ function meantFor(name: string): string {
 }
 
 export function parseHeader(file: string, text: string): Column[] {
+  // Rows ended by CR alone (old Mac files): the whole file reads as one header row, and its "columns" hold
+  // rows of data. Said as what it is, not as columns to rename.
+  if (/\r(?!\n)/.test(text)) throw new InputError(`${file}: its lines end with a carriage return alone (CR, as old Mac files do), so its rows cannot be told apart. Convert the line ends to LF (or CRLF) first, e.g. tr '\\r' '\\n' < the-file.csv > fixed.csv`);
   const cells = splitRow(text);
   if (!cells.ok) throw new InputError(`${file} is not a CSV file of messages: its first row ${cells.error}. The first row names the fields, ${EXAMPLE}.`);
   const columns: Column[] = [];

@@ -220,6 +220,10 @@ describe('segment-router import FILE', () => {
     expect([csvAsNdjson.code, csvAsNdjson.stderr]).toEqual([2, expect.stringContaining('looks like a CSV header; use --format csv')]);
     const missing = await runImport([join(dir, 'nope.ndjson'), '--write=allow']);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
+    // Found by an adversarial review (2026-12-07): a CSV with CR-only line ends read as one header row whose
+    // "columns" were to be renamed (`"u1" (properties.u1, or traits.u1?)`).
+    const crOnly = await runImport([file('mac.csv', 'type,userId,event,timestamp\rtrack,u1,E,2024-01-01T00:00:00Z\r'), '--write=allow']);
+    expect([crOnly.code, crOnly.stderr]).toEqual([2, expect.stringContaining('its lines end with a carriage return alone')]);
     // Found by an adversarial review (2026-12-07): with --json, usage errors left stdout empty.
     const missingJson = await runImport([join(dir, 'nope.ndjson'), '--write=allow', '--json']);
     expect(missingJson.code).toBe(2);
