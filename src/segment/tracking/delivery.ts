@@ -549,9 +549,9 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
     for (let chunk = take(); chunk; chunk = take()) for (const m of chunk.messages) notAccepted.push({ index: m.index, messageId: messageIdOf(m, prefix), reason });
   }
   notAccepted.sort((a, b) => a.index - b.index);
-  // A call that left messages behind (refused before sending, or not accepted) stays open: the same call
-  // repeated as it is (a retry loop, an agent told "partial") sends only those again, never the accepted ones.
-  finishRun(run, notAccepted.length === 0 && feed.rejected.length === 0, ctx);
+  // Messages refused before sending do not keep the call open: a call answered is over, and the same
+  // call made again later (a daily job) is a new one. The hint says to send only the fixed messages.
+  finishRun(run, notAccepted.length === 0, ctx);
   accepted += earlier;
   const rejected = feed.rejected;
   const repeats = repeatedIds(feed);
@@ -602,7 +602,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
         ? `Segment refused ${refusedAsSent === notAccepted.length ? 'the messages in data.not_accepted' : `${refusedAsSent} of the messages in data.not_accepted`} as written (HTTP 400/413: the reason says why): fix those first, then resend only the messages in data.not_accepted with the same messageIds (yours, or data.message_id_prefix + index for those the router assigned). Segment drops repeats.`
         : notAccepted.length
         ? waitFirst(askedWaitMs) + 'Resend only the messages in data.not_accepted (indices also in data.not_accepted_ranges) with the same messageIds: yours, or data.message_id_prefix + index for those the router assigned. Segment drops repeats, so nothing is counted twice.'
-        : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those again. Repeating the whole call sends nothing again: the messages it already delivered are skipped, the refused ones refused again.',
+        : 'Fix the messages listed in data.rejected_before_sending (by index) and send just those, in a new call. Do not repeat the whole call: the messages it delivered would go again under new messageIds, and Segment would keep both (messages that bring their own messageId are safe to repeat).',
       ...(rejected.length ? { details: { issues: rejected.flatMap((r) => r.issues ?? []) } } : {}),
     },
   };
