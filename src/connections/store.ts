@@ -101,8 +101,12 @@ export function setAsideStores(home: string): string[] {
   }
 }
 
-/** How long saving check results waits for the store's lock (connections/sources.ts logs when it gives up). */
-const CHECKS_LOCK_WAIT_MS = 20;
+/**
+ * How long saving check results waits for the store's lock (connections/sources.ts logs when it gives
+ * up): past any save another process makes (a few ms, an fsynced write), far short of the 10 s a lock
+ * left by a killed process takes to go stale, which froze a server's event loop.
+ */
+const CHECKS_LOCK_WAIT_MS = 1_000;
 
 export class CredentialStore {
   readonly path: string;
@@ -156,8 +160,8 @@ export class CredentialStore {
    * rewritten since `updatedAt` (the results would describe secrets that are no longer there).
    */
   saveChecks(name: string, checks: Checks, updatedAt?: string): void {
-    // Results are a cache, worth no wait: a lock held (or left by a process killed while saving) would
-    // hold a server's event loop until it went stale (~10 s). Locked, they are not saved this time.
+    // Results are a cache, worth a short wait only: a lock left by a process killed while saving would
+    // hold a server's event loop until it went stale (~10 s). Still locked, they are not saved this time.
     this.update((file) => {
       const rec = own(file.connections, name);
       if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;

@@ -149,7 +149,7 @@ describe('credential store', () => {
 
   // Found by an adversarial review (2026-12-07): a lock left by a process killed while saving froze a running
   // HTTP server for ~10 s (it saved check results under the lock, waiting synchronously until the lock went stale).
-  it('check results are not worth a wait: under a lock another process holds, saving them gives up at once', () => {
+  it('check results are worth a short wait only: under a lock another process keeps, saving them gives up within a second or so', () => {
     const home = tempHome();
     const store = new CredentialStore(home);
     store.put('default', { region: 'us', secrets: { token: TK } });
@@ -157,7 +157,7 @@ describe('credential store', () => {
     mkdirSync(lock);
     const started = Date.now();
     expect(() => store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } })).toThrow(/locked/);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(2_500);
     rmSync(lock, { recursive: true });
     store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } });
     expect(store.get('default')!.checks.token?.state).toBe('ACTIVE');
