@@ -59,11 +59,16 @@ export function helpText(cmd: CommandSpec): string {
 /** Reads all of stdin (never a terminal: a prompt-less wait would look like a hang), up to `maxBytes`. */
 export async function readStdin(onTerminal: string, maxBytes = Infinity): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError(onTerminal);
+  return readAtMost(process.stdin, maxBytes, () => new UsageError(`stdin input is larger than ${Math.round(maxBytes / 1024)} KB.`));
+}
+
+/** A stream's text, read no further than `maxBytes`: past it, `tooLarge()` is thrown and the rest is never read. */
+export async function readAtMost(stream: AsyncIterable<unknown>, maxBytes: number, tooLarge: () => Error): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of process.stdin) {
+  for await (const c of stream) {
     size += (c as Buffer).length;
-    if (size > maxBytes) throw new UsageError(`stdin input is larger than ${Math.round(maxBytes / 1024)} KB.`);
+    if (size > maxBytes) throw tooLarge();
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -5,7 +5,7 @@ import { AnswerReceipts } from '../util/answer-receipts.js';
 import type { ScriptReport } from '../workbench/report.js';
 import { SCRIPT_LIMITS } from '../workbench/limits.js';
 import { appFromFlags, envOptions, jsonOption, policyOptions, scopeOptions } from './app-flags.js';
-import { EXIT, readStdin, UsageError, type CommandSpec } from './common.js';
+import { EXIT, readAtMost, readStdin, UsageError, type CommandSpec } from './common.js';
 import { flushed, indentJson, printJson, printText } from './output.js';
 import { terminalConfirmer } from './tty-confirm.js';
 
@@ -16,21 +16,14 @@ const tooLong = (file: string) => new UsageError(`The script ${file} is over ${c
 /** The script's text, read no further than its limit allows (a 300 MB file, or /dev/zero, read whole first took 650 MB). */
 async function scriptFrom(file: string): Promise<string> {
   if (file === '-') return readStdin('run - reads the script from stdin, but stdin is a terminal. Pipe the script in, or pass a file.', MAX_SCRIPT_BYTES);
-  const chunks: Buffer[] = [];
-  let size = 0;
   try {
     const info = await stat(file);
     if (info.isFile() && info.size > MAX_SCRIPT_BYTES) throw tooLong(file);
-    for await (const c of createReadStream(file, { highWaterMark: 64 * 1024 })) {
-      size += (c as Buffer).length;
-      if (size > MAX_SCRIPT_BYTES) throw tooLong(file);
-      chunks.push(c as Buffer);
-    }
+    return await readAtMost(createReadStream(file), MAX_SCRIPT_BYTES, () => tooLong(file));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`Cannot read the script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function timeoutFrom(raw: unknown): number | undefined {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Region } from '../config/runtime.js';
 import { KeyError, Sealer } from './sealer.js';
-import { ensurePrivateDir, ensurePrivateFile, homeUnusable, moveAside, writeFileAtomic } from './secure-file.js';
+import { homeUnusable } from '../config/home.js';
+import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
 import { withFileLock } from '../util/file-lock.js';
 
 /**

@@ -1,3 +1,4 @@
+import { isHomeUnusable } from '../config/home.js';
 import type { Surface } from '../config/runtime.js';
 import type { Capability, CapabilityStatus, ConnectionState } from '../registry/types.js';
 
@@ -88,7 +89,7 @@ function connectionHint(
     case 'EXPIRED': {
       const which = bad.map((k) => THE[k]).join(' and ');
       // The config home itself cannot be read: its message already says what to set (SEGMENT_ROUTER_HOME).
-      if (f.problem?.includes('SEGMENT_ROUTER_HOME')) return f.problem;
+      if (isHomeUnusable(f.problem)) return f.problem!;
       if (f.problem) return `The stored credentials cannot be decrypted (${f.problem}). Restore the key, or ${w.connect} to store them again.`;
       if (bad.every((k) => f.unreachable.includes(k))) return w.unreachable;
       return env

@@ -60,6 +60,8 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
       }
     }
   }
+  // Each value on one line, escaped: an event name holding a line break cannot print a forged event.
+  const shown = (v: unknown) => oneLine(String(v));
   messages.forEach((m, i) => {
     const merged = isBatch ? { ...m, context: { ...(payload.context as object), ...(m.context as object) } } : m;
     const seenAs = typeof m.messageId === 'string' ? `${key ?? ''}\n${m.messageId}` : undefined;
@@ -81,8 +83,6 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
       message: merged,
     };
     events.push(rec);
-    // Each value on one line, escaped: an event name holding a line break cannot print a forged event.
-    const shown = (v: unknown) => oneLine(String(v));
     lines.push(`${receivedAt} ${shown(rec.type).padEnd(8)} ${rec.event === undefined ? '' : shown(rec.event)} user=${shown(rec.userId ?? rec.anonymousId ?? '-')} id=${shown(rec.messageId ?? '-')}${dropped ? ` DROPPED (${dropped})` : ''}`);
   });
   return { status: 200, body: { success: true }, lines, messages: messages.length };

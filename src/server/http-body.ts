@@ -49,13 +49,13 @@ export function readBudgetedBody(req: IncomingMessage, max: number, budget: Body
       finish({ refused: why });
     };
     req.on('data', (c: Buffer) => {
-      if (!done) wake();
       if (done) {
         // Refused as busy: drained so the client gets its 503, but not without end.
         size += c.length;
         if (size > 2 * max) req.destroy();
         return;
       }
+      wake();
       size += c.length;
       if (size > max) return stop('too-large');
       // Each chunk takes its share as it comes.

@@ -178,8 +178,7 @@ export class Workbench {
     const planned = phase.mode !== 'real' && phase.planned.length ? { planned_writes: phase.planned } : {};
     const writes = phase.writes.length ? { writes: phase.writes } : {};
     const tool_calls = countCalls(phase.calls);
-    const found = errorOf(end, phase, timeoutMs);
-    const error = found && !phase.calls.length ? withoutCalls(found) : found;
+    const error = errorOf(end, phase, timeoutMs);
     if (!error && end.ok && nestsDeeper(end.answerJson)) {
       // Parsed, it would be walked (redaction, the answer's own serialisation) past the stack: said instead.
       const deep: ScriptError = { kind: 'script', message: `The script's answer nests more than ${MAX_JSON_DEPTH} levels deep; it was not passed on.`, hint: 'Return a flatter value: the ids, names or counts the task needs.' };
@@ -193,38 +192,38 @@ export class Workbench {
   }
 }
 
+/** The run's error, if any; with no tool call run, its words say so instead of pointing at an empty "calls". */
 function errorOf(end: RunEnd, phase: Phase, timeoutMs: number): ScriptError | undefined {
-  if (phase.limitHit) return limitError(phase.limitHit, timeoutMs);
+  const ran = phase.calls.length > 0;
+  const e = errorFor(end, phase, timeoutMs, ran);
+  return e && !ran ? { ...e, hint: `${e.hint ? `${e.hint} ` : ''}No tool call had run.` } : e;
+}
+
+const LISTED = 'Calls that already ran are listed in "calls".';
+
+function errorFor(end: RunEnd, phase: Phase, timeoutMs: number, ran: boolean): ScriptError | undefined {
+  if (phase.limitHit) return limitError(phase.limitHit, timeoutMs, ran);
   if (end.ok) return undefined;
   if ('busy' in end) return { kind: 'busy', message: `The script was not run: ${end.busy}`, hint: 'Nothing was run. Run it again once one of them has finished (each ends within its timeout_ms).' };
   if ('crashed' in end) {
-    if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs);
-    if (end.crashed === 'cancelled') return { kind: 'cancelled', message: 'The call was cancelled; the script was stopped.', hint: 'Calls that already ran are listed in "calls".' };
-    return { kind: 'internal', message: `The script did not finish: ${end.crashed}.`, hint: 'Calls that already ran are listed in "calls". Run the script again; if this repeats, simplify it.' };
+    if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs, ran);
+    if (end.crashed === 'cancelled') return { kind: 'cancelled', message: 'The call was cancelled; the script was stopped.', hint: ran ? LISTED : '' };
+    return { kind: 'internal', message: `The script did not finish: ${end.crashed}.`, hint: `${ran ? `${LISTED} ` : ''}Run the script again; if this repeats, simplify it.` };
   }
   const f = end.failure;
-  if (f.limit) return { ...limitError(f.limit, timeoutMs), ...(f.at ? { at: f.at } : {}) };
+  if (f.limit) return { ...limitError(f.limit, timeoutMs, ran), ...(f.at ? { at: f.at } : {}) };
   return {
     kind: 'script',
     message: `The script threw ${f.name}: ${f.message}`,
     hint: f.name === 'ToolError'
       ? 'A tool call failed and the script did not catch it; its answer is the last failed entry in "calls". Fix the call (or catch the error) and run the script again.'
-      : 'Fix the script and run it again; calls that already ran are listed in "calls".',
+      : `Fix the script and run it again${ran ? '; calls that already ran are listed in "calls"' : ''}.`,
     ...(f.at ? { at: f.at } : {}),
   };
 }
 
-const LISTED = /(;\s*c|\s*C|^C)alls that already ran are listed in "calls"\./g;
-
-/** An error's words about the calls that ran taken out when none had ("calls" lists nothing), and said so. */
-function withoutCalls(e: ScriptError): ScriptError {
-  const cut = (text: string) => text.replace(LISTED, (m) => (m.startsWith(';') ? '.' : '')).trim();
-  const rest = e.hint ? cut(e.hint) : '';
-  return { ...e, message: cut(e.message), hint: `${rest ? `${rest} ` : ''}No tool call had run.` };
-}
-
-function limitError(limit: ScriptError['limit'] & string, timeoutMs: number): ScriptError {
-  return { kind: 'limit', limit, message: `The script was stopped: it reached ${describeLimit(limit, timeoutMs)}. Calls that already ran are listed in "calls".`, hint: limitHint(limit) };
+function limitError(limit: ScriptError['limit'] & string, timeoutMs: number, ran: boolean): ScriptError {
+  return { kind: 'limit', limit, message: `The script was stopped: it reached ${describeLimit(limit, timeoutMs)}.${ran ? ` ${LISTED}` : ''}`, hint: limitHint(limit) };
 }
 
 function usageError(input: ScriptInput): ScriptError | undefined {
