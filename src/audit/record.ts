@@ -14,6 +14,8 @@ export interface AuditRecord {
   decision: WriteEvent['decision'];
   outcome: WriteEvent['outcome'];
   status?: number;
+  /** The stored connection a removal named. */
+  connection?: string;
   message_count?: number;
   /** Every message id, when there are at most LISTED_IDS. */
   messageIds?: string[];
@@ -43,6 +45,7 @@ export function toAuditRecord(event: WriteEvent, opts: { payloads: boolean; mask
     decision: event.decision,
     outcome: event.outcome,
     ...(event.status !== undefined ? { status: event.status } : {}),
+    ...(event.connection !== undefined ? { connection: cutText(event.connection, ID_CHARS) } : {}),
     ...(ids.length ? { message_count: ids.length } : {}),
     ...(ids.length && ids.length <= LISTED_IDS ? { messageIds: ids.map((id) => cutText(id, ID_CHARS)) } : {}),
     ...(ids.length > LISTED_IDS ? { message_ids: { first: cutText(ids[0]!, ID_CHARS), last: cutText(ids[ids.length - 1]!, ID_CHARS), sha256: event.messageIdsSha256 ?? sha256(ids.join('\n')) } } : {}),
@@ -69,6 +72,6 @@ export function auditLine(record: AuditRecord, mask: (text: string) => string): 
   const { args: _a, args_cut: _c, ...rest } = record;
   line = mask(JSON.stringify({ ...rest, args_dropped: 'over the audit line limit' }));
   if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line + '\n';
-  const { time, slug, access, decision, outcome, status, message_count } = record;
-  return mask(JSON.stringify({ time, slug: cutText(slug, 200), access, decision, outcome, status, message_count })) + '\n';
+  const { time, slug, access, decision, outcome, status, connection, message_count } = record;
+  return mask(JSON.stringify({ time, slug: cutText(slug, 200), access, decision, outcome, status, connection, message_count })) + '\n';
 }

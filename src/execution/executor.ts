@@ -59,8 +59,11 @@ export interface WriteEvent {
   decision: 'allow' | 'ask' | 'ask-confirmed' | 'ask-declined' | 'deny' | 'dry-run';
   /** `not-connected`: refused for want of a working write key or token, before anything was sent. */
   /** `unknown`: the request went out and no answer came back (network, cancel): Segment may have applied it. */
-  outcome: 'sent' | 'failed' | 'unknown' | 'refused' | 'not-sent' | 'not-connected';
+  /** `partial`: some of a batch's messages were accepted, the rest refused or not accepted (the answer lists them). */
+  outcome: 'sent' | 'partial' | 'failed' | 'unknown' | 'refused' | 'not-sent' | 'not-connected';
   status?: number;
+  /** The stored connection a MANAGE_CONNECTIONS removal named (recorded whether or not arguments are). */
+  connection?: string;
   messageIds?: string[];
   /** sha256 of messageIds joined by newlines, when the sender made it (see SendOutcome). */
   messageIdsSha256?: string;
@@ -285,7 +288,7 @@ export class Executor {
     const capability = capabilityOf(tool.api);
     if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
-    Object.assign(attempt, { outcome: outcome.ok || outcome.applied ? 'sent' : outcome.maybeSent ? 'unknown' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
+    Object.assign(attempt, { outcome: outcome.ok || outcome.applied ? 'sent' : outcome.maybeSent ? 'unknown' : outcome.error?.kind === 'partial' ? 'partial' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
     if (outcome.warnings) trail.warnings.push(...outcome.warnings);
     return {
       successful: outcome.ok,

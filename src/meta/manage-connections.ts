@@ -103,13 +103,13 @@ async function disconnect(server: McpServer, app: App, extra: Extra, connection:
   if (svc.isStored?.(connection) !== false) {
     const answer = await askToConfirm(server, extra, `Remove the stored Segment connection "${name}" (its write key and token) from this computer? Segment itself is not changed.`, 'Remove it');
     if (!answer.confirmed && !answer.unsupported) {
-      audit(app, 'ask-declined', 'refused');
+      audit(app, name, 'ask-declined', 'refused');
       return fail('declined', `Not removed: ${answer.reason}.`, 'The connection is unchanged; do not retry unless the user asks for it.', await svc.status({ connection }));
     }
     // Nobody can say yes here (stateless HTTP, a client without elicitation): only an operator who let
     // agents make destructive changes unasked lets one remove the credentials every client relies on.
     if (answer.unsupported && !(app.config.write === 'allow' && app.config.allowDestructive)) {
-      audit(app, 'deny', 'refused');
+      audit(app, name, 'deny', 'refused');
       return fail(
         'policy',
         `Not removed: removing the stored connection "${name}" needs the user's yes, and ${answer.reason}.`,
@@ -121,12 +121,12 @@ async function disconnect(server: McpServer, app: App, extra: Extra, connection:
   }
   const out = await svc.disconnect(connection);
   if (!out.ok) return fail('not_found', out.message, out.hint, out.status);
-  audit(app, decision, 'sent');
+  audit(app, name, decision, 'sent');
   app.log.info('stored connection removed', { connection: name, decision });
   return toolResult({ results: [out.status], removed: out.removed });
 }
 
 /** A removal (or a refused one) in the audit log, as destructive: it also goes to destructive.jsonl. */
-function audit(app: App, decision: WriteEvent['decision'], outcome: WriteEvent['outcome']): void {
-  app.audit.record({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision, outcome });
+function audit(app: App, connection: string, decision: WriteEvent['decision'], outcome: WriteEvent['outcome']): void {
+  app.audit.record({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision, outcome, connection });
 }

@@ -202,7 +202,8 @@ describe('disconnect', SLOW, () => {
     expect(r.structured.error.hint).toContain('segment-router connections remove default');
     expect((await callTool(router.client, 'MANAGE_CONNECTIONS', {})).structured.results[0].status).toBe('ACTIVE');
     const audit = () => readFileSync(join(home, 'audit', 'destructive.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision: 'deny', outcome: 'refused' });
+    // The line names the connection (it did not until 2026-12-07: only the log did).
+    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', access: 'destructive', decision: 'deny', outcome: 'refused', connection: 'default' });
     await router.close();
 
     const allowed = await startRouter({ env: sandboxEnv(sandbox, { SEGMENT_ROUTER_HOME: home, ...NO_ENV_CREDS }), args: ['--write=allow', '--allow-destructive'] });
@@ -212,7 +213,7 @@ describe('disconnect', SLOW, () => {
     const removed = await callTool(allowed.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
     expect(removed.structured.removed).toBe('default');
     expect(sandbox.requests.length).toBe(before); // a local change: nothing sent to Segment
-    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', decision: 'allow', outcome: 'sent' });
+    expect(audit().at(-1)).toMatchObject({ slug: 'MANAGE_CONNECTIONS', decision: 'allow', outcome: 'sent', connection: 'default' });
     const again = await callTool(allowed.client, 'MANAGE_CONNECTIONS', { action: 'disconnect' });
     expect(again.result.isError).toBe(true);
     expect(again.structured.error.message).toMatch(/No stored connection named "default"/);
