@@ -20,13 +20,15 @@ const SEGMENT_ORIGINS = new Set(Object.values(HOSTS).flatMap((h) => [new URL(h.t
  */
 export function destinationOf(url: string | undefined): string {
   if (!url) return 'Segment';
-  let origin: string;
+  let parsed: URL;
   try {
-    origin = new URL(url).origin;
+    parsed = new URL(url);
   } catch {
     return 'Segment';
   }
-  return SEGMENT_ORIGINS.has(origin) ? 'Segment' : `${origin} (not Segment)`;
+  // `api.segment.io.` (the root's dot written out) is the same host: the dot is not part of the name.
+  if (parsed.hostname.endsWith('.')) parsed.hostname = parsed.hostname.slice(0, -1);
+  return SEGMENT_ORIGINS.has(parsed.origin) ? 'Segment' : `${parsed.origin} (not Segment)`;
 }
 
 export interface RetrySettings {

@@ -141,5 +141,8 @@ describe('the question asked before a write', () => {
     expect(destinationOf('http://127.0.0.1:4000/v1/track')).toBe('http://127.0.0.1:4000 (not Segment)');
     expect(destinationOf('https://api.segment.io.evil.example/v1/track')).toBe('https://api.segment.io.evil.example (not Segment)');
     expect(destinationOf('http://api.segment.io/v1/track')).toBe('http://api.segment.io (not Segment)');
+    // A host written with its root dot is the same host (it was said as not Segment until 2026-12-07).
+    expect(destinationOf('https://events.eu1.segmentapis.com./v1/batch')).toBe('Segment');
+    expect(destinationOf('https://API.Segment.io./v1/batch')).toBe('Segment');
   });
 });
