@@ -74,7 +74,7 @@ export class StoreConnectionService implements ConnectionService {
     const name = this.nameOf(connection);
     let removed = false;
     try {
-      removed = this.deps.store.remove(name);
+      removed = await this.deps.store.removeAsync(name);
     } catch (err) {
       return { ok: false, status: this.build(this.state.resolve(name)), message: `Could not update the credential store: ${(err as Error).message}`, hint: 'Check the config home\'s permissions; nothing was removed.' };
     }
@@ -114,7 +114,7 @@ export class StoreConnectionService implements ConnectionService {
       if (checks.write_key?.state === 'FAILED') return { ok: false, error: `The write key${input.writeKey ? '' : ' already stored'} was not accepted: ${checks.write_key.detail} Nothing was saved.` };
     }
     try {
-      this.deps.store.put(name, { region: input.region, secrets, checks }, { newKey: opts.newKey });
+      await this.deps.store.putAsync(name, { region: input.region, secrets, checks }, { newKey: opts.newKey });
     } catch (err) {
       return { ok: false, error: `Could not save: ${(err as Error).message}` };
     }

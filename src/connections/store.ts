@@ -5,7 +5,7 @@ import type { Region } from '../config/runtime.js';
 import { KeyError, Sealer } from './sealer.js';
 import { homeUnusable } from '../config/home.js';
 import { ensurePrivateDir, ensurePrivateFile, moveAside, writeFileAtomic } from './secure-file.js';
-import { withFileLock } from '../util/file-lock.js';
+import { withFileLock, withFileLockAsync, LOCK_WAIT_MS } from '../util/file-lock.js';
 
 /**
  * Named Segment connections on disk: `connections.json` (0600) in the config home (0700).
@@ -66,6 +66,13 @@ export interface Secrets {
 }
 
 /** One stored connection with its secrets opened (or why they could not be). */
+/** What `put` stores under a name. */
+export interface NewConnection {
+  region: Region;
+  secrets: Secrets;
+  checks?: Checks;
+}
+
 export interface StoredConnection {
   name: string;
   region: Region;
@@ -143,17 +150,29 @@ export class CredentialStore {
   }
 
   /** Creates or replaces a connection's secrets and region; earlier check results are dropped with them. */
-  put(name: string, value: { region: Region; secrets: Secrets; checks?: Checks }, opts: { newKey?: boolean } = {}): void {
+  put(name: string, value: NewConnection, opts: { newKey?: boolean } = {}): void {
+    this.update(this.replacing(name, value, opts));
+  }
+
+  /**
+   * `put` for a server (the connect page): waiting for the lock lets the event loop run, so a lock
+   * left by a process killed while saving holds up this save, not every other call, until it goes stale.
+   */
+  async putAsync(name: string, value: NewConnection, opts: { newKey?: boolean } = {}): Promise<void> {
+    await this.updateAsync(this.replacing(name, value, opts));
+  }
+
+  private replacing(name: string, value: NewConnection, opts: { newKey?: boolean }): (file: StoreFile) => boolean {
     const secrets: Secrets = {};
     if (value.secrets.writeKey) secrets.writeKey = value.secrets.writeKey;
     if (value.secrets.token) secrets.token = value.secrets.token;
     if (!opts.newKey) this.refuseSilentNewKey();
     // Sealed before taking the lock: the lock is held only for the read and the write.
     const sealed = this.sealer.seal(JSON.stringify(secrets), aad(name));
-    this.update((file) => {
+    return (file) => {
       file.connections[name] = { region: value.region, secrets: sealed, updated_at: new Date().toISOString(), checks: value.checks ?? {} };
       return true;
-    });
+    };
   }
 
   /**
@@ -172,11 +191,12 @@ export class CredentialStore {
   }
 
   remove(name: string): boolean {
-    return this.update((file) => {
-      if (!own(file.connections, name)) return false;
-      delete file.connections[name];
-      return true;
-    });
+    return this.update(removing(name));
+  }
+
+  /** `remove` for a server (MANAGE_CONNECTIONS disconnect): waits for the lock as `putAsync` does. */
+  removeAsync(name: string): Promise<boolean> {
+    return this.updateAsync(removing(name));
   }
 
   /**
@@ -198,13 +218,21 @@ export class CredentialStore {
    */
   private update(change: (file: StoreFile) => boolean, lockWaitMs?: number): boolean {
     ensurePrivateDir(this.home);
-    return withFileLock(this.path, () => {
-      this.cache = undefined;
-      const file = this.read();
-      if (!change(file)) return false;
-      this.write(file);
-      return true;
-    }, lockWaitMs);
+    return withFileLock(this.path, () => this.rewrite(change), lockWaitMs);
+  }
+
+  /** The read-modify-write itself, under the lock. */
+  private rewrite(change: (file: StoreFile) => boolean): boolean {
+    this.cache = undefined;
+    const file = this.read();
+    if (!change(file)) return false;
+    this.write(file);
+    return true;
+  }
+
+  private updateAsync(change: (file: StoreFile) => boolean): Promise<boolean> {
+    ensurePrivateDir(this.home);
+    return withFileLockAsync(this.path, () => this.rewrite(change), LOCK_WAIT_MS);
   }
 
   private open(name: string, rec: StoredRecord): StoredConnection {
@@ -261,5 +289,14 @@ export class CredentialStore {
 
 /** Binds sealed secrets to their connection's name. */
 const aad = (name: string) => `segment-router/connection/${name}`;
+
+/** The change that takes a connection out of the store (nothing to write when it is not there). */
+const removing =
+  (name: string) =>
+  (file: StoreFile): boolean => {
+    if (!own(file.connections, name)) return false;
+    delete file.connections[name];
+    return true;
+  };
 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);

@@ -15,7 +15,7 @@ import type ProperLockfile from 'proper-lockfile';
 
 const STALE_MS = 10_000;
 /** Past this, another process has held the store for far longer than any save takes. */
-const WAIT_MS = 60_000;
+export const LOCK_WAIT_MS = 60_000;
 
 export class FileLockedError extends Error {
   override name = 'FileLockedError';
@@ -49,7 +49,7 @@ function run<T>(fn: () => T, release: () => void): T {
   }
 }
 
-export function withFileLock<T>(path: string, fn: () => T, waitMs = WAIT_MS): T {
+export function withFileLock<T>(path: string, fn: () => T, waitMs = LOCK_WAIT_MS): T {
   const deadline = Date.now() + waitMs;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
     const release = tryLock(path);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -138,5 +138,32 @@ describe('store-backed connection service', () => {
     expect(refused.ready).toBe(false);
     expect(!refused.ready && refused.status.notice).toMatch(/take precedence/);
     expect(reads).toBe(1);
+  });
+  // Noticed 2026-12-07, after a review found the same freeze in saving check results: a lock left by a
+  // process killed while saving held a server's event loop until it went stale (~10 s) when the connect
+  // page saved, or an agent removed a connection. Now the wait lets everything else run.
+  it('saving and removing wait for the store lock without holding up everything else', async () => {
+    const { svc, home } = app();
+    const lock = join(home, `${STORE_FILE}.lock`);
+    mkdirSync(lock, { recursive: true });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    setTimeout(() => rmSync(lock, { recursive: true, force: true }), 600);
+    const started = Date.now();
+    try {
+      const saved = await svc.submit('default', { writeKey: WRITE_KEY, region: 'us' }, { verify: false });
+      expect(saved.ok).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(ticks).toBeGreaterThan(5);
+      mkdirSync(lock);
+      ticks = 0;
+      setTimeout(() => rmSync(lock, { recursive: true, force: true }), 600);
+      const removed = await svc.disconnect('default');
+      expect(removed.ok).toBe(true);
+      expect(ticks).toBeGreaterThan(5);
+    } finally {
+      clearInterval(ticker);
+      rmSync(lock, { recursive: true, force: true });
+    }
   });
 });
