@@ -5,7 +5,7 @@ import type { HttpClient } from '../http/client.js';
 import { hintsFor } from '../hints/hints.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
-import { slugPreview } from '../registry/slug.js';
+import { metaToolNamed, slugPreview } from '../registry/slug.js';
 import { capabilityOf, type Progress, type ToolDefinition, type ToolError } from '../registry/types.js';
 import { maskRequest } from '../security/mask-request.js';
 import { jsonErrorReason, type Redactor } from '../security/redact.js';
@@ -188,6 +188,11 @@ export class Executor {
           hint: config.surface === 'cli' ? `Add --toolsets ${left.toolset} (or --tools ${left.slug}), or leave out --toolsets and --tools.` : `This server was started without the "${left.toolset}" toolset: ask the user to add it (--toolsets ${left.toolset}) if the task needs ${left.slug}.`,
           details: { suggestions: resolved.suggestions },
         });
+      }
+      const meta = metaToolNamed(req.slug);
+      if (meta) {
+        const own = config.surface === 'cli' ? "the router's own tools" : "this server's own tools";
+        return fail({ kind: 'unknown_tool', message: `${meta} is one of ${own}, not a Segment tool: it is not run through a tool call. Nothing was run.`, hint: hints.metaTool(meta) });
       }
       return fail({
         kind: 'unknown_tool',

@@ -1,5 +1,6 @@
 import { isHomeUnusable } from '../config/home.js';
 import type { Surface } from '../config/runtime.js';
+import type { MetaTool } from '../registry/slug.js';
 import type { Capability, CapabilityStatus, ConnectionState } from '../registry/types.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ConnectionFacts {
 
 export interface Hints {
   unknownTool(suggestions: string[]): string;
+  /** A meta tool's name given as a Segment tool's slug. */
+  metaTool(name: MetaTool): string;
   /** Arguments failed the tool's schema (nothing was sent). */
   invalidArguments(slug: string): string;
   /** Arguments failed a rule beyond the schema (nothing was sent). */
@@ -112,6 +115,7 @@ function connectionHint(
 export const MCP_HINTS: Hints = {
   unknownTool: (s) =>
     s.length ? `Did you mean ${s.join(', ')}? Use SEARCH_TOOLS to find the right slug.` : 'Use SEARCH_TOOLS with a plain description of the task to find the right slug.',
+  metaTool: (name) => `Call ${name} itself, as a tool of this server. EXECUTE_TOOL and scripts run Segment tools (slugs such as SEGMENT_TRACK).`,
   invalidArguments: () => "Fix the fields named above and call again; nothing was sent. SEARCH_TOOLS shows the tool's input schema.",
   fixArguments: () => 'Fix the fields named above and call again; nothing was sent.',
   argumentsNotJson: () => 'Pass arguments as a JSON object, e.g. {"userId": "u1", "event": "Signed Up"}. Nothing was sent.',
@@ -145,10 +149,14 @@ export const MCP_HINTS: Hints = {
 /** A command as the person types it (no quotes around it: the examples hold quotes of their own). */
 const cmd = (c: string) => `segment-router ${c}`;
 
+/** The command that does a meta tool's job for a person. */
+const META_COMMANDS: Record<MetaTool, string> = { SEARCH_TOOLS: 'search "<what you want to do>"', MANAGE_CONNECTIONS: 'connections', EXECUTE_TOOL: 'call SLUG', RUN_SCRIPT: 'run FILE.js' };
+
 /** For a person at the terminal: name the command or flag to type. */
 export const CLI_HINTS: Hints = {
   unknownTool: (s) =>
     `${s.length ? `Did you mean ${s.join(', ')}? ` : ''}Find the right slug with ${cmd('search "<what you want to do>"')}; ${cmd('tools')} lists them all.`,
+  metaTool: (name) => `On the command line its job is done by ${cmd(META_COMMANDS[name])}. call and run take Segment tools (slugs such as SEGMENT_TRACK).`,
   invalidArguments: (slug) => `Fix the fields named above and run it again; nothing was sent. The input schema: ${cmd(`schema ${slug}`)}`,
   fixArguments: (slug) => `Fix the fields named above and run it again; nothing was sent. The input schema: ${cmd(`schema ${slug}`)}`,
   argumentsNotJson: () => 'Pass --args a JSON object, e.g. --args \'{"userId":"u1","event":"Signed Up"}\'. Nothing was sent.',

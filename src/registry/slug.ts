@@ -10,6 +10,16 @@ import { countText } from '../util/count-text.js';
 
 export const DIRECT_PREFIX = 'integration__segment__';
 
+/** The router's own tools over MCP (src/meta/): never a Segment tool, so never a slug a call resolves. */
+export const META_TOOLS = ['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL', 'RUN_SCRIPT'] as const;
+export type MetaTool = (typeof META_TOOLS)[number];
+
+/** The meta tool a slug names (any case, `-` or `_`), if it names one. */
+export function metaToolNamed(slug: string): MetaTool | undefined {
+  const name = slug.slice(0, MAX_SLUG_LENGTH).trim().toUpperCase().replace(/[-\s]+/g, '_');
+  return META_TOOLS.find((m) => m === name);
+}
+
 /**
  * The longest slug input accepted (MCP's own limit for a tool name). The longest real slug, with the
  * direct-mode prefix, is under 100 characters; anything longer is not a slug and is refused unread.

@@ -5,6 +5,7 @@ import { registerManageConnections } from '../meta/manage-connections.js';
 import { registerRunScript } from '../meta/run-script.js';
 import { registerResultResources } from '../meta/large-result.js';
 import { registerSearchTools } from '../meta/search-tools.js';
+import { META_TOOLS } from '../registry/slug.js';
 import { VERSION } from '../version.js';
 import { registerDirectTools } from './direct.js';
 import { enableToolTasks, taskCapabilities, type RouterTaskStore } from './tasks.js';
@@ -20,7 +21,6 @@ const DIRECT_INSTRUCTIONS = `segment-router gives access to Segment (customer da
 named integration__segment__<operation>. Writes follow the server's write policy; tools it refuses are not listed.`;
 
 /** The meta tools registered below, as an unknown tool's answer lists them. */
-const META_TOOLS = ['SEARCH_TOOLS', 'MANAGE_CONNECTIONS', 'EXECUTE_TOOL', 'RUN_SCRIPT'] as const;
 
 /** meta: the four meta tools (default). direct: every tool in scope as its own MCP tool. */
 export type ToolsMode = 'meta' | 'direct';

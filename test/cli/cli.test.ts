@@ -280,6 +280,11 @@ describe('call: the exit codes, each reached for real', () => {
     const unknown = await cli(['call', 'SEGMENT_TRAK', '--args', '{}', '--json']);
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout).error.kind).toBe('unknown_tool');
+    // A meta tool's name is pointed to the command that does its job.
+    const meta = await cli(['call', 'RUN_SCRIPT', '--args', '{}']);
+    expect(meta.code).toBe(2);
+    expect(meta.stderr).toMatch(/RUN_SCRIPT is one of the router's own tools, not a Segment tool/);
+    expect(meta.stderr).toContain('segment-router run FILE.js');
     expect((await cli(['call'])).code).toBe(2);
   });
 

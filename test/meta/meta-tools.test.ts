@@ -75,6 +75,11 @@ describe('the server as an MCP client sees it', () => {
     expect(result.isError).toBe(true);
     expect(structured.error.kind).toBe('unknown_tool');
     expect(structured.error.hint).toContain('SEGMENT_TRACK');
+    // A meta tool passed as the slug is said as one (it read "No tool ... in this server's scope" until 2026-12-07).
+    const meta = await env.call('EXECUTE_TOOL', { tool_slug: 'search_tools', arguments: { use_case: 'list sources' } });
+    expect(meta.structured.error.kind).toBe('unknown_tool');
+    expect(meta.structured.error.message).toMatch(/SEARCH_TOOLS is one of this server's own tools, not a Segment tool/);
+    expect(meta.structured.error.hint).toMatch(/Call SEARCH_TOOLS itself/);
   });
 
   it('names every bad field, accepts JSON-string arguments and refuses malformed JSON, sending nothing', async () => {
