@@ -1,4 +1,5 @@
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSContext, type QuickJSDeferredPromise, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { cutText } from '../security/snippet.js';
 import { SCRIPT_LIMITS, type LimitName } from './limits.js';
 import { PRELUDE, SCRIPT_OPENING, wrapScript } from './prelude.js';
 import type { EngineLimits, EngineOutcome, ScriptFailure } from './protocol.js';
@@ -109,7 +110,16 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
     outOfMemory ||= nearMemoryLimit();
   });
 
+  // An answer arrives from the host's event loop: whatever the engine throws there ends the run, said
+  // as the script's failure, never as an uncaught error that takes the thread down.
   const pump = () => {
+    try {
+      step();
+    } catch (err) {
+      fail(hostFailure(err));
+    }
+  };
+  const step = () => {
     if (finished || !main) return;
     for (;;) {
       const jobs = rt.executePendingJobs();
@@ -163,7 +173,7 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
       pump();
     }
   } catch (err) {
-    fail({ name: 'Error', message: `The sandbox could not run the script: ${(err as Error).message}` });
+    fail(hostFailure(err));
   }
   return done;
 }
@@ -172,15 +182,45 @@ export function runInEngine(qjs: QuickJSWASMModule, script: string, limits: Engi
 function failureOf(ctx: QuickJSContext, handle: QuickJSHandle, deadline: number, outOfMemory: boolean): ScriptFailure {
   const early = Date.now() <= deadline;
   // Reading the error runs the script's code (a getter of its message) under the same deadline.
-  const raw = ctx.dump(handle) as unknown;
+  let raw: unknown;
+  try {
+    raw = ctx.dump(handle);
+  } catch (err) {
+    return hostFailure(err);
+  }
   if (early && Date.now() > deadline) return { name: 'InternalError', message: 'interrupted', limit: 'wall_time' };
   if ((raw === null || raw === undefined) && outOfMemory) return { name: 'InternalError', message: 'out of memory', limit: 'memory' };
-  const e = raw && typeof raw === 'object' ? (raw as { name?: unknown; message?: unknown; stack?: unknown }) : { name: 'Error', message: typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw) };
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  const message = typeof e.message === 'string' ? e.message : String(e.message ?? raw);
+  const e = raw && typeof raw === 'object' ? (raw as { name?: unknown; message?: unknown; stack?: unknown }) : { name: 'Error', message: typeof raw === 'string' ? raw : textOf(raw) };
+  const name = cutText(typeof e.name === 'string' ? e.name : 'Error', 100, '…');
+  const message = shortMessage(typeof e.message === 'string' ? e.message : textOf(e.message ?? raw));
   const at = typeof e.stack === 'string' ? scriptPlace(/script\.js:(\d+):(\d+)/.exec(e.stack)) : undefined;
   const limit = limitOf(name, message, deadline);
   return { name, message, ...(at ? { at } : {}), ...(limit ? { limit } : {}) };
+}
+
+/** Any thrown value as text (a BigInt, a symbol: what JSON cannot write is written as String does). */
+function textOf(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** A message of any size cut to SCRIPT_LIMITS.maxErrorChars, saying how much was cut. */
+function shortMessage(message: string): string {
+  const max = SCRIPT_LIMITS.maxErrorChars;
+  return message.length <= max ? message : `${cutText(message, max)}… (${message.length - max} characters cut)`;
+}
+
+/**
+ * What the host itself threw while running the engine: the host's own stack overflowing under the
+ * engine's (source nested past what its parser recurses through) is the script's stack limit.
+ */
+function hostFailure(err: unknown): ScriptFailure {
+  const message = shortMessage((err as Error)?.message ?? String(err));
+  if (err instanceof RangeError && /call stack/i.test(message)) return { name: 'InternalError', message: 'stack overflow', limit: 'stack_depth' };
+  return { name: 'Error', message: `The sandbox could not run the script: ${message}` };
 }
 
 function limitOf(name: string, message: string, deadline: number): LimitName | undefined {
@@ -201,8 +241,9 @@ function inScriptTerms(f: ScriptFailure, script: string): ScriptFailure {
   if (f.name !== 'SyntaxError') return f;
   const lines = script.split('\n');
   const line = Number(/:(\d+):\d+$/.exec(f.at ?? '')?.[1] ?? 0);
+  // "expecting catch or finally": the wrapper's try was closed early, whichever line the engine names.
+  if (/expecting/.test(f.message) && /catch|finally/.test(f.message) && !/\btry\b/.test(script)) return { ...f, message: 'a "}" closes more than the script opened (the last one before this place, or one before it)' };
   if (line > lines.length) return { ...f, message: 'the script ends before a block, call or list it opened is closed: a "{", "(" or "[" lacks its closing bracket', at: `script.js:${lines.length}:${lines.at(-1)!.length + 1}` };
-  if (/catch|finally/.test(f.message) && !/\btry\b/.test(script)) return { ...f, message: 'a "}" closes more than the script opened (the last one before this place, or one before it)' };
   return f;
 }
 

@@ -33,6 +33,8 @@ export const SCRIPT_LIMITS = {
   /** console.log output kept per run; lines past it are counted, not kept. */
   maxLogChars: 20_000,
   maxLogLineChars: 2_000,
+  /** An error's message as the answer carries it (a script can throw a message of any size). */
+  maxErrorChars: 2_000,
   /**
    * Arguments, answers and requests the records of one run keep (its calls, planned and sent writes), in
    * memory as `parsedCost` counts it. Past it a record keeps its slug and outcome and says how much it

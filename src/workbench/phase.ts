@@ -3,7 +3,9 @@ import type { RuntimeConfig } from '../config/runtime.js';
 import type { ExecutionResult, Executor, SurfaceHooks } from '../execution/executor.js';
 import { decide, type Confirmer } from '../policy/write-policy.js';
 import type { Registry } from '../registry/registry.js';
-import type { HttpRequestSpec } from '../registry/types.js';
+import type { HttpRequestSpec, ToolError } from '../registry/types.js';
+import type { Truncation } from '../execution/truncate.js';
+import { countText } from '../util/count-text.js';
 import { describeLimit, parsedCost, SCRIPT_LIMITS, type LimitName } from './limits.js';
 import { summarizeCall } from '../execution/summary.js';
 import type { CallRecord, PlannedWrite, SentWrite } from './report.js';
@@ -127,7 +129,15 @@ export class Phase {
       this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false, 0, 0);
       return JSON.stringify({ ok: false, error });
     }
-    const args = JSON.parse(argsJson) as unknown;
+    let args: unknown;
+    try {
+      args = JSON.parse(argsJson);
+    } catch {
+      // The prelude sends only an object's JSON; anything else is refused here too, as a call's own error.
+      const error = { kind: 'validation', message: 'The arguments are not a JSON object. Nothing was sent.', hint: 'Pass args as a plain object, e.g. { sourceId: "..." }.', slug };
+      this.record(slug, {}, { successful: false, tool_slug: slug, error }, false, false, 0, 0);
+      return JSON.stringify({ ok: false, error });
+    }
     const resolved = this.deps.registry.resolve(slug);
     const tool = resolved.ok ? resolved.tool : undefined;
     const writes = !!tool && tool.access !== 'read';
@@ -147,9 +157,12 @@ export class Phase {
         ...(this.hooks.receipts ? { receipts: this.hooks.receipts } : {}),
       },
     );
-    const answer = JSON.stringify(result.successful ? { ok: true, data: result.data ?? null } : { ok: false, error: { ...result.error, slug: result.tool_slug ?? slug } });
+    const given = result.successful ? handedOver(result, writes) : { ok: false as const, error: { ...result.error!, slug: result.tool_slug ?? slug } };
+    const answer = JSON.stringify(given);
     if (!this.running.delete(n)) return answer; // already said to be still running (stillRunning)
-    this.record(slug, args, result, dryRun, writes, argsJson.length + answer.length, parsedCost(argsJson) + parsedCost(answer));
+    // What the script got is what the run's records say: a cut answer refused is a failed call.
+    const kept: ExecutionResult = given.ok ? result : { successful: false, tool_slug: result.tool_slug ?? slug, error: given.error };
+    this.record(slug, args, kept, dryRun, writes, argsJson.length + answer.length, parsedCost(argsJson) + parsedCost(answer));
     return answer;
   }
 
@@ -201,4 +214,26 @@ export class Phase {
       this.writes.push({ slug: name, ...given, successful: r.successful, ...(r.error ? { error: r.error } : {}) });
     }
   }
+}
+
+/**
+ * A successful call's answer as the script gets it. A read answer cut to fit the script's share is an
+ * error the script can catch, with what was cut and how to page: a script reads data as whole, and a
+ * cut list handed over as data (tools.all would stop at it) is wrong data said to be right. A write's
+ * answer is handed over as it is, cut or not: the write went through, and an error would invite its repeat.
+ */
+function handedOver(result: ExecutionResult, writes: boolean): { ok: true; data: unknown } | { ok: false; error: ToolError & { slug: string } } {
+  const truncated = (result as { truncated?: Truncation }).truncated;
+  if (!truncated || writes) return { ok: true, data: result.data ?? null };
+  const slug = result.tool_slug ?? '';
+  return {
+    ok: false,
+    error: {
+      kind: 'answer_too_large',
+      message: `${slug}'s answer came to more than ${countText(SCRIPT_LIMITS.toolAnswerBytes / (1024 * 1024))} MB (${countText(truncated.original_bytes)} bytes), the most one call hands to a script; it was not handed over cut.`,
+      hint: `Ask for less in each call: ${truncated.how_to_page}`,
+      details: { truncated },
+      slug,
+    },
+  };
 }

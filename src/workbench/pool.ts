@@ -88,7 +88,12 @@ export class EngineThread {
     if (!run || m.type === 'ready' || m.runId !== run.id) return;
     if (m.type === 'log') run.handlers.onLog(m.level, m.line);
     else if (m.type === 'call') {
-      void run.handlers.onCall(m.slug, m.args).then((json) => {
+      // A call that throws on the host is the script's error, never an unhandled rejection that ends the process.
+      const failed = (err: unknown) => JSON.stringify({ ok: false, error: { kind: 'internal', message: `The router could not run this call: ${(err as Error)?.message ?? String(err)}`, hint: 'This is a bug in segment-router; please report it.', slug: m.slug } });
+      void run.handlers.onCall(m.slug, m.args).then(
+        (json) => json,
+        (err: unknown) => failed(err),
+      ).then((json) => {
         if (this.current?.id === m.runId) this.send({ type: 'answer', runId: m.runId, callId: m.callId, json });
       });
     } else {

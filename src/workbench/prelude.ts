@@ -24,7 +24,10 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
     if (args !== undefined && (args === null || typeof args !== 'object' || isArray(args))) throw new TypeError('tools.call(' + slug + ', args): args must be an object.');
     // Where the script made the call: the error is raised later, from the answer.
     const site = new Error().stack;
-    const answer = parse(await call(slug, stringify(args === undefined ? {} : args)));
+    // A toJSON may answer anything: only an object's JSON goes to the host.
+    const text = stringify(args === undefined ? {} : args);
+    if (typeof text !== 'string' || text.charAt(0) !== '{') throw new TypeError('tools.call(' + slug + ', args): args must serialise to a JSON object; ' + (text === undefined ? 'JSON.stringify gave nothing (a toJSON that returns undefined, a function or a symbol)' : 'it gave ' + text.slice(0, 40)) + '.');
+    const answer = parse(await call(slug, text));
     if (!answer.ok) {
       const err = toolError(answer.error);
       err.stack = 'ToolError: ' + err.message + '\n' + site;

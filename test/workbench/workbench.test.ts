@@ -119,9 +119,70 @@ describe('the script API', () => {
     expect(extra.error!.message).toMatch(/SyntaxError: a "}" closes more than the script opened/);
     expect(extra.error!.at).toMatch(/script\.js:[23]:\d+$/);
     for (const r of [unclosed, extra]) expect(r.error!.message).not.toMatch(/catch|finally/);
+    // One } too many as the script's last line (the same review: it read as a block left open).
+    const last = await env.app.workbench.run({ script: 'return 1;\n}\n' });
+    expect(last.error!.message).toMatch(/SyntaxError: a "}" closes more than the script opened/);
     // The script's own try without catch keeps the engine's words.
     const own = await env.app.workbench.run({ script: 'try { return 1; }\nreturn 2;' });
     expect(own.error!.message).toMatch(/catch or finally/);
+  });
+
+  // Found by an adversarial review (2026-12-07): arguments whose toJSON gave no JSON reached the host as
+  // the text "undefined", whose parse threw outside any catch: the whole server (or CLI) died.
+  it('arguments that do not serialise to JSON are a TypeError in the script, and the run goes on', async () => {
+    const r = await env.app.workbench.run({
+      script: `
+        const out = [];
+        for (const bad of [{ toJSON() { return undefined; } }, { toJSON() { return Symbol('s'); } }, { toJSON() { return () => 1; } }]) {
+          try { await tools.call('SEGMENT_LIST_SOURCES', bad); out.push('sent'); } catch (e) { out.push(e.name + ': ' + e.message); }
+          try { await tools.all('SEGMENT_LIST_SOURCES', bad); out.push('sent'); } catch (e) { out.push(e.name + ': ' + e.message); }
+        }
+        const after = await tools.call('SEGMENT_LIST_SOURCES', { pagination: { count: 1 } });
+        return { out, after: after.sources.length };`,
+    });
+    expect(r.successful).toBe(true);
+    expect(r.result.after).toBe(1);
+    expect(r.result.out).toHaveLength(6);
+    for (const line of r.result.out) expect(line).toMatch(/^TypeError: tools\.(call|all)\(SEGMENT_LIST_SOURCES, args\): args must serialise to a JSON object/);
+  });
+
+  // Found by the same review: a tool answer over the script's share was cut to fit and handed over as if
+  // whole: tools.all stopped at the cut page and returned part of the list as all of it.
+  it('a read answer cut to fit is an error in the script, never part of a list handed over as the whole', async () => {
+    const source = env.sandbox.publicApi.sources[0]!;
+    const name = source.name;
+    source.name = 'n'.repeat(9 * 1024 * 1024);
+    try {
+      const r = await env.app.workbench.run({
+        script: `
+          try { await tools.call('SEGMENT_GET_SOURCE', { sourceId: '${source.id}' }); return 'handed over'; }
+          catch (e) { return { name: e.name, kind: e.kind, message: e.message, hint: e.hint, cut: e.details && e.details.truncated && e.details.truncated.cut.length }; }`,
+      });
+      expect(r.result).toMatchObject({ name: 'ToolError', kind: 'answer_too_large', cut: 1 });
+      expect(r.result.message).toMatch(/SEGMENT_GET_SOURCE's answer came to more than 8 MB/);
+    } finally {
+      source.name = name;
+    }
+  });
+
+  // Found by the same review: an error message of any size went into the answer whole (36 MB of it).
+  it("a thrown error's message is cut to a readable size", async () => {
+    const r = await env.app.workbench.run({ script: "throw new Error('E'.repeat(5000000))" });
+    expect(r.error!.message.length).toBeLessThan(5_000);
+    expect(r.error!.message).toMatch(/characters cut/);
+  });
+
+  // Found by the same review: a thrown BigInt was "internal" (the host could not write it as JSON) and
+  // took the engine's thread down; source nested past the parser's depth overflowed the host's stack.
+  it('a thrown BigInt is the script\'s error, and source nested too deep is the stack limit, before or after an await', async () => {
+    for (const wait of ['', "await tools.call('SEGMENT_LIST_SOURCES', {});\n"]) {
+      const big = await env.app.workbench.run({ script: `${wait}throw 12345678901234567890n;` });
+      expect(big.error).toMatchObject({ kind: 'script' });
+      expect(big.error!.message).toMatch(/12345678901234567890/);
+      const deep = await env.app.workbench.run({ script: `${wait}return Function('return ' + '('.repeat(100000) + '1' + ')'.repeat(100000))();` });
+      expect(deep.error).toMatchObject({ kind: 'limit', limit: 'stack_depth' });
+    }
+    expect((await env.app.workbench.run({ script: 'return 1 + 1' })).result).toBe(2);
   });
 
   it('a return value that is not JSON is a clear error', async () => {
