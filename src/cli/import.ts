@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { access, lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { decide } from '../policy/write-policy.js';
-import { runImport, type ImportSummary } from '../import/runner.js';
+import { pruneCheckpoints, runImport, type ImportSummary } from '../import/runner.js';
 import { detectFormat } from '../import/format.js';
 import type { EventFormat } from '../import/source.js';
 import { isoTimestamp, MAX_BATCH_ITEMS_PER_CALL, MESSAGE_TYPES, type MessageType } from '../segment/tracking/schemas.js';
@@ -246,6 +246,7 @@ export const importCommand: CommandSpec = {
       const summaries: ImportSummary[] = [];
       let before = 0;
       try {
+        await pruneCheckpoints(app.config.home, files.map((f) => ({ file: f.path, rejectsPath: f.rejects })));
         for (const f of files) {
           const summary = await inputErrorsAsUsage(() =>
             runImport(

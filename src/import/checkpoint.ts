@@ -13,7 +13,7 @@ import { replaceFileSync } from '../util/write-all.js';
  * accepted by Segment or written to the reject file; at most once a second, and at the end, it is also
  * fsynced first. Never in it: payloads, keys, tokens, file
  * contents; only hashes, offsets and counts. Bounded: files untouched for 30 days are removed, and at
- * most MAX_FILES are kept (oldest first out).
+ * most MAX_FILES are kept (oldest first out), never those of the files the running command imports.
  */
 
 export interface Checkpoint {
@@ -60,7 +60,8 @@ const GUARD_BYTES = 4096;
 /** An edit near the start (the usual place of a header, or of a fix made by hand) is seen too. */
 const HEAD_BYTES = 64 * 1024;
 const MAX_AGE_MS = 30 * 24 * 3600_000;
-const MAX_FILES = 200;
+/** Checkpoints kept at most (a few hundred bytes each): far past any folder imported file by file. */
+const MAX_FILES = 10_000;
 
 export class CheckpointStore {
   /** Where checkpoints, locks and reject-file notes live. */
@@ -164,8 +165,13 @@ export class CheckpointStore {
     rmSync(this.path(key), { force: true });
   }
 
-  /** Drops old checkpoints, and the oldest past MAX_FILES. */
-  prune(now = Date.now()): void {
+  /**
+   * Drops checkpoints untouched for 30 days, and the oldest past `max` (checkpoints and reject-file
+   * notes each counted on their own). Never one named in `keep`: those of the files the running command
+   * imports, however many, so a command over many files cannot push out its own first ones.
+   */
+  prune(opts: { keep?: ReadonlySet<string>; now?: number; max?: number } = {}): void {
+    const { keep, now = Date.now(), max = MAX_FILES } = opts;
     let names: string[];
     try {
       names = readdirSync(this.dir).filter((n) => n.endsWith('.json') || n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.writer'));
@@ -180,11 +186,19 @@ export class CheckpointStore {
       }
     });
     files.sort((a, b) => b.at - a.at);
-    files.forEach((f, i) => {
+    const seen = { json: 0, writer: 0 };
+    for (const f of files) {
+      if (keep?.has(f.n)) continue;
       // A lock goes by age alone: a running import's is never among the oldest to drop.
-      const tooMany = i >= MAX_FILES && !f.n.endsWith('.lock');
+      const kind = f.n.endsWith('.json') ? 'json' : f.n.endsWith('.writer') ? 'writer' : undefined;
+      const tooMany = kind !== undefined && ++seen[kind] > max;
       if (tooMany || now - f.at > MAX_AGE_MS || (f.n.endsWith('.tmp') && now - f.at > 3600_000)) rmSync(join(this.dir, f.n), { force: true });
-    });
+    }
+  }
+
+  /** The names `prune` must keep for an import of `key` writing the reject file of `rejectsKey`. */
+  static names(key: string, rejectsKey: string): string[] {
+    return [`${key}.json`, `rejects-${rejectsKey}.writer`];
   }
 }
 

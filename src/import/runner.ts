@@ -147,18 +147,36 @@ function notStarted(opts: ImportOptions, stopped: NonNullable<ImportSummary['sto
 /** An import run while another of the same file, or into the same reject file, is running. */
 export class ImportBusyError extends Error {}
 
+/** Where an import's checkpoint and its reject file's note are kept: by the file's real path, and the reject file's. */
+async function keysOf(file: string, rejectsPath: string): Promise<{ where: string; key: string; rejectsKey: string }> {
+  const where = await realpath(file);
+  const rejectsKey = CheckpointStore.key(join(await realpath(dirname(rejectsPath)).catch(() => dirname(rejectsPath)), basename(rejectsPath)));
+  return { where, key: CheckpointStore.key(where), rejectsKey };
+}
+
+/**
+ * Bounds the checkpoints once for a command, before its first file: never those of its own files, so
+ * however many it imports, running it again finds every one it finished. A file that cannot be read
+ * is left to its own run to report.
+ */
+export async function pruneCheckpoints(home: string, imports: { file: string; rejectsPath: string }[]): Promise<void> {
+  const keep = new Set<string>();
+  for (const i of imports) {
+    const keys = await keysOf(i.file, i.rejectsPath).catch(() => undefined);
+    if (keys) for (const n of CheckpointStore.names(keys.key, keys.rejectsKey)) keep.add(n);
+  }
+  new CheckpointStore(home).prune({ keep });
+}
+
 export async function runImport(deps: ImportDeps, opts: ImportOptions): Promise<ImportSummary> {
   const store = new CheckpointStore(deps.home);
   store.ensureDir();
-  store.prune();
-  const where = await realpath(opts.file);
-  const key = CheckpointStore.key(where);
+  const { where, key, rejectsKey } = await keysOf(opts.file, opts.rejectsPath);
   // The file itself, whatever its name: a hard link is a second name no path resolves to the first.
   const st = await stat(opts.file);
   const inode = `${st.dev}:${st.ino}`;
   // Held for the whole run, taken before the checkpoint is read: a second run would write the same
   // checkpoint and reject file (the reject file by its own lock: two inputs may name one).
-  const rejectsKey = CheckpointStore.key(join(await realpath(dirname(opts.rejectsPath)).catch(() => dirname(opts.rejectsPath)), basename(opts.rejectsPath)));
   const locks: FileLock[] = [];
   try {
     for (const [lockKey, busy] of [

@@ -53,16 +53,29 @@ describe('checkpoints', () => {
     expect(store.load('k1')).toBeUndefined();
   });
 
-  it('bounded: old checkpoints are removed, and at most 200 are kept', async () => {
+  it('bounded: old checkpoints are removed, and the oldest past the bound, never those the running command names', async () => {
     const home = dir();
     const store = new CheckpointStore(home);
-    for (let i = 0; i < 205; i++) await store.save(`k${i}`, cp(`${i}.ndjson`), false);
+    for (let i = 0; i < 25; i++) {
+      await store.save(`k${i}`, cp(`${i}.ndjson`), false);
+      store.setRejectsWriter(`r${i}`, `k${i}`);
+      // Oldest first: k0 the oldest.
+      const at = new Date(Date.now() - (100 - i) * 1000);
+      utimesSync(store.path(`k${i}`), at, at);
+      utimesSync(join(store.dir, `rejects-r${i}.writer`), at, at);
+    }
     const old = new Date(Date.now() - 31 * 24 * 3600_000);
-    utimesSync(store.path('k0'), old, old);
-    store.prune();
+    utimesSync(store.path('k24'), old, old);
+    // The command imports k0..k2 (the oldest): they stay, whatever the bound.
+    store.prune({ max: 20, keep: new Set([0, 1, 2].flatMap((i) => CheckpointStore.names(`k${i}`, `r${i}`))) });
     const left = readdirSync(join(home, 'journal', 'imports'));
-    expect(left.length).toBe(200);
-    expect(left).not.toContain('k0.json');
+    const json = left.filter((n) => n.endsWith('.json'));
+    // Reject-file notes are counted on their own: they never push out checkpoints.
+    expect(json).toHaveLength(20 + 3);
+    expect(json).toEqual(expect.arrayContaining(['k0.json', 'k1.json', 'k2.json', 'k23.json']));
+    expect(json).not.toContain('k24.json'); // untouched for 31 days
+    expect(json).not.toContain('k3.json'); // the oldest past the bound
+    expect(left.filter((n) => n.endsWith('.writer'))).toHaveLength(23);
   });
 });
 

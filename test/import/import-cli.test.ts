@@ -434,4 +434,23 @@ describe('segment-router import FILE', () => {
     expect(r.stderr).not.toMatch(/[\r\u001b]|ETA/);
     expect(r.stdout).not.toMatch(/[\r\u001b]|ETA/);
   });
+
+  // Found by an adversarial review (2026-12-07): each file's run pruned the checkpoints to the newest 200
+  // (reject-file notes counted too), so a command over 205 files pushed out its own first checkpoints, and
+  // running it again sent every file again; with --default-timestamp=now, under new ids each time.
+  it('the same command over more files than the checkpoint bound, run again, sends nothing again', async () => {
+    const many = mkdtempSync(join(dir, 'many-'));
+    const paths = Array.from({ length: 205 }, (_, i) => {
+      const path = join(many, `day-${String(i).padStart(3, '0')}.ndjson`);
+      writeFileSync(path, ndjson([{ type: 'track', userId: `u${i}`, event: 'Order Completed' }, 'not json']));
+      return path;
+    });
+    const first = await runImport([...paths, '--write=allow', '--json', '--default-timestamp=now']);
+    expect(summaryOf(first.stdout).accepted).toBe(205);
+    const again = await runImport([...paths, '--write=allow', '--json', '--default-timestamp=now'], first.env);
+    const s = summaryOf(again.stdout);
+    expect(s.files.filter((f: { already_imported?: boolean }) => f.already_imported)).toHaveLength(205);
+    expect(received()).toHaveLength(205);
+    expect(new Set(received().map((e) => e.messageId)).size).toBe(205);
+  });
 });
