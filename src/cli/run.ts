@@ -74,6 +74,8 @@ function exitCodeOf(r: ScriptReport): number {
   if (r.successful) return EXIT.ok;
   if (r.error?.kind === 'usage') return EXIT.usage;
   if (r.error?.kind === 'policy') return EXIT.policy;
+  // Under ask the plan's writes cannot be asked about without a write key: the run ends not connected.
+  if (r.error?.kind === 'not_connected') return EXIT.notConnected;
   const last = r.calls?.filter((c) => !c.successful).at(-1);
   if (r.error?.kind === 'script' && last?.error?.kind === 'policy') return EXIT.policy;
   if (r.error?.kind === 'script' && last?.error?.kind === 'not_connected') return EXIT.notConnected;

@@ -102,7 +102,7 @@ export const setupCommand: CommandSpec = {
     } catch (err) {
       if (err instanceof SetupError) {
         process.stderr.write(`segment-router: ${err.message}\n`);
-        return EXIT.failed;
+        return err.usage ? EXIT.usage : EXIT.failed;
       }
       throw err;
     }

@@ -50,6 +50,13 @@ export interface SetupResult {
 
 export class SetupError extends Error {
   override name = 'SetupError';
+  /** The request itself was wrong (a scope the client has not): a usage error, not a file that could not be written. */
+  readonly usage: boolean;
+
+  constructor(message: string, opts: { usage?: boolean } = {}) {
+    super(message);
+    this.usage = opts.usage === true;
+  }
 }
 
 /** dist/cli.js of this build, from dist/setup/setup.js. */
@@ -62,7 +69,7 @@ const MANAGED_NODE = /[\\/](\.nvm|\.fnm|fnm|\.volta|\.asdf|nodenv|\.nodenv|n[\\/
 
 export function planSetup(o: SetupOptions): SetupPlan {
   const spec = CLIENTS[o.client];
-  if (!spec.scopes.includes(o.scope)) throw new SetupError(`${spec.label} has no ${o.scope} configuration; use --scope ${spec.scopes.join(' or ')}.`);
+  if (!spec.scopes.includes(o.scope)) throw new SetupError(`${spec.label} has no ${o.scope} configuration; use --scope ${spec.scopes.join(' or ')}.`, { usage: true });
   const node = o.node ?? process.execPath;
   const script = o.script ?? ownScript();
   const args = [script, 'serve', `--write=${o.write}`];

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { source } from '../../src/sandbox/public-api/store.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -230,9 +233,6 @@ describe('call: the exit codes, each reached for real', () => {
 
   // Found by a new user's walk (2026-12-07): --args @file.json was read as JSON text ("not valid JSON").
   it('0: --args @FILE reads the arguments from a file; a missing one is a usage error naming it', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const path = join(mkdtempSync(join(tmpdir(), 'sr-args-')), 'track.json');
     writeFileSync(path, TRACK);
     const r = await cli(['call', 'SEGMENT_TRACK', '--args', `@${path}`, '--write=allow', '--json']);
@@ -312,6 +312,12 @@ describe('call: the exit codes, each reached for real', () => {
     const r = await cli(['call', 'SEGMENT_TRACK', '--args', TRACK, '--write=allow', '--json'], { env: { ...env, SEGMENT_WRITE_KEY: '' } });
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout).error.kind).toBe('not_connected');
+    // A script under ask with a write and no write key (a review of 2026-12-07: it exited 1).
+    const script = join(mkdtempSync(join(tmpdir(), 'sr-run4-')), 'track.js');
+    writeFileSync(script, `return await tools.call('SEGMENT_TRACK', ${TRACK});`);
+    const run = await cli(['run', script, '--write=ask', '--json'], { env: { ...env, SEGMENT_WRITE_KEY: '' } });
+    expect(JSON.parse(run.stdout).error.kind).toBe('not_connected');
+    expect(run.code).toBe(4);
   });
 
   // Found by an adversarial review (2026-12-07): a token Segment refused (401) exited 1, as a 404 or a 500 does.

@@ -101,7 +101,8 @@ describe('segment-router setup CLIENT', () => {
     expect(proj.status, proj.stderr).toBe(0);
     expect(read(join(project, '.vscode', 'mcp.json')).servers.segment.args).toContain('--write=ask');
     expect(proj.stdout).toContain('A project file is usually committed');
-    expect(run(['claude-desktop', '--write=deny', '--scope=project']).status).toBe(1);
+    // A scope the client has not is a usage error, as --help says (it exited 1 until 2026-12-07).
+    expect(run(['claude-desktop', '--write=deny', '--scope=project']).status).toBe(2);
   }, 90_000); // six runs of the binary, one after another
 
   it('--print shows only the snippet and changes nothing', async () => {
