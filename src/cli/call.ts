@@ -88,8 +88,10 @@ export const callCommand: CommandSpec = {
     const resolved = app.registry.resolve(positionals[0]!);
     // A call the write policy refuses reads nothing either: under deny nothing reaches Segment; under ask
     // with no terminal to ask on, the question will be refused.
+    // A dry run is never refused, and shows the findings the call would get: it waits for the plan too.
     const action = resolved.ok ? decide(resolved.tool, app.config).action : 'deny';
-    const refused = action === 'deny' || (action === 'ask' && values['dry-run'] !== true && !canAsk({ stdinTaken: values.args === '-' }));
+    const dryRun = values['dry-run'] === true;
+    const refused = !dryRun && (action === 'deny' || (action === 'ask' && !canAsk({ stdinTaken: values.args === '-' })));
     if (resolved.ok && resolved.tool.toolset === 'tracking' && app.quality.settings.mode !== 'off' && !refused) {
       await app.quality.inspect(await app.planTarget(), [], app.config.requestTimeoutMs).catch(() => undefined);
     }

@@ -92,7 +92,7 @@ export const validateCommand: CommandSpec = {
   summary: 'Check a file of tracking messages against the tracking plan, naming conventions and PII, without sending.',
   usage: 'segment-router validate FILE [--type track|identify|...] [--source-id ID] [--naming snake|camel|off] [--format ndjson|json|csv] [--json]',
   // It sends nothing: the write policy never refuses it, and without credentials it checks naming and PII.
-  exitCodes: '0 no finding that keeps a message back, 1 some messages have errors or cannot be sent as written, 2 usage error',
+  exitCodes: '0 no finding that keeps a message back, 1 some messages have errors or cannot be sent as written, or the plan of --source-id could not be read, 2 usage error',
   options: {
     type: { type: 'string', description: 'Call type for messages without a "type" field (identify, track, page, screen, group, alias).' },
     'source-id': { type: 'string', description: 'Check against this source\'s tracking plan instead of the one of the write key\'s source.' },
@@ -166,7 +166,11 @@ export const validateCommand: CommandSpec = {
       await flush();
 
       const rows = [...t.rows.values()].sort((a, b) => (a.severity === b.severity ? b.count - a.count : a.severity === 'error' ? -1 : 1));
-      const failed = t.errors > 0 || t.invalidCount > 0 || t.layoutCount > 0;
+      // A plan asked for by --source-id and not read (a source id mistyped, the API down) is no pass: the
+      // check the person asked for did not happen. A source with no plan connected has nothing to break.
+      const sourceId = values['source-id'] as string | undefined;
+      const planMissed = sourceId !== undefined && t.plan?.status !== 'applied' && !(t.plan?.status === 'unavailable' && t.plan.no_plan);
+      const failed = t.errors > 0 || t.invalidCount > 0 || t.layoutCount > 0 || planMissed;
       if (values.json) {
         printJson(app, {
           file,
@@ -174,6 +178,7 @@ export const validateCommand: CommandSpec = {
           messages: t.messages,
           messages_checked: t.checked,
           tracking_plan: t.plan,
+          ...(planMissed ? { plan_not_read: `the tracking plan of --source-id ${sourceId} was not read: the messages were not checked against it` } : {}),
           findings_summary: { errors: t.errors, warnings: t.warnings, messages_with_errors: t.messagesWithErrors, invalid_messages: t.invalidCount },
           groups: rows.map((r) => ({ kind: r.kind, severity: r.severity, field: r.field, count: r.count, example: r.example })),
           findings: t.listed,
@@ -187,6 +192,7 @@ export const validateCommand: CommandSpec = {
       const out = [
         `Checked ${countText(t.checked)} of ${countOf(t.messages, 'message')} in ${file}; nothing was sent.`,
         planLine(t.plan),
+        ...(planMissed ? [`The tracking plan of --source-id ${sourceId} was not read, so the messages were not checked against it (exit 1): check the source id (segment-router call SEGMENT_LIST_SOURCES lists them) and run it again.`] : []),
         `${countOf(t.errors, 'error')} in ${countOf(t.messagesWithErrors, 'message')} (kept back when sending with --validate=block), ${countOf(t.warnings, 'warning')}${t.invalidCount ? `, ${countOf(t.invalidCount, 'message')} the Tracking API would refuse` : ''}.`,
       ];
       if (rows.length) out.push('', table(rows.slice(0, 40)), ...(rows.length > 40 ? [`... and ${rows.length - 40} more rows (--json lists them all).`] : []));

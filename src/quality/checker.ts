@@ -34,7 +34,7 @@ export interface QualityReport {
 }
 
 function planStatus(view: PlanView): PlanStatus {
-  if (!view.ok) return { status: 'unavailable', reason: view.reason };
+  if (!view.ok) return { status: 'unavailable', reason: view.reason, ...(view.noPlan ? { no_plan: true as const } : {}) };
   const { plan, skipped } = view.compiled;
   return { status: 'applied', id: plan.id, ...(plan.name ? { name: plan.name } : {}), source_id: plan.sourceId, rules: plan.rules.filter((r) => !r.deprecatedAt).length, ...(skipped.length ? { skipped_rules: skipped } : {}) };
 }

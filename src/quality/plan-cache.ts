@@ -19,7 +19,7 @@ export interface PlanCacheOptions {
   onError?: (message: string) => void;
 }
 
-export type PlanView = { ok: true; compiled: CompiledPlan } | { ok: false; reason: string };
+export type PlanView = { ok: true; compiled: CompiledPlan } | { ok: false; reason: string; noPlan?: boolean };
 
 interface Entry {
   view?: PlanView;
@@ -123,7 +123,7 @@ export class PlanCache {
       // An API that fails for a moment does not take away a plan that was loaded.
       if (entry.view?.ok) return;
     } else entry.staleAt = now + this.ttlMs;
-    entry.view = { ok: false, reason: `no tracking plan available: ${lookup.reason}` };
+    entry.view = { ok: false, reason: `no tracking plan available: ${lookup.reason}`, ...(lookup.noPlan ? { noPlan: true } : {}) };
   }
 }
 

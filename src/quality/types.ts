@@ -51,7 +51,9 @@ export interface LoadedPlan {
  * What the loader found for a connection: a plan, or why there is none. `unavailable` covers no
  * token, no source for the write key, a source without a plan, and an API that did not answer.
  */
-export type PlanLookup = { ok: true; plan: LoadedPlan } | { ok: false; reason: string; /** Try again sooner: the API failed, not the setup. */ transient?: boolean };
+export type PlanLookup =
+  | { ok: true; plan: LoadedPlan }
+  | { ok: false; reason: string; /** Try again sooner: the API failed, not the setup. */ transient?: boolean; /** The source was read and has no plan: nothing to check against, nothing failed. */ noPlan?: boolean };
 
 /** Where to look for a plan: the connection's credentials, or a source named by the caller. */
 export interface PlanTarget {
@@ -69,4 +71,4 @@ export type Message = Record<string, unknown> & { type: string };
 /** The plan part of an answer: which plan was applied, or why none was. */
 export type PlanStatus =
   | { status: 'applied'; id: string; name?: string; source_id: string; rules: number; skipped_rules?: string[] }
-  | { status: 'unavailable'; reason: string };
+  | { status: 'unavailable'; reason: string; /** The source has no tracking plan connected (the plan was not missed: there is none). */ no_plan?: true };

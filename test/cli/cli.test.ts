@@ -257,6 +257,8 @@ describe('call: the exit codes, each reached for real', () => {
     expect(out.data).toMatchObject({ dry_run: true, sent: false });
     expect(out.data.requests[0].headers.Authorization).toMatch(/^Basic <write key \*{4}\w{4}>$/);
     expect(sb.requests.filter((q) => q.path.startsWith('/v1/'))).toHaveLength(0);
+    // The findings the real call would get (a new user's walk, 2026-12-07: under deny the plan was not read for a dry run).
+    expect(out.data.notes.tracking_plan.status).toBe('applied');
   });
 
   it('1: invalid arguments (validation); nothing is sent', async () => {

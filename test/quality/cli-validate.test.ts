@@ -70,7 +70,15 @@ describe('segment-router validate FILE', () => {
     expect(JSON.parse(r.stdout).findings_summary.errors).toBe(2);
     const other = await validate([path, '--type', 'track', '--source-id', 'src_ios', '--json']);
     expect(JSON.parse(other.stdout).tracking_plan).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('has no tracking plan connected') });
+    expect(JSON.parse(other.stdout).tracking_plan.no_plan).toBe(true);
     expect(other.code).toBe(0);
+    // A source id mistyped: the plan asked for was not read, which is no pass (a new user's walk, 2026-12-07: exit 0).
+    const typo = await validate([path, '--type', 'track', '--source-id', 'src_webb']);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toMatch(/The tracking plan of --source-id src_webb was not read/);
+    const typoJson = await validate([path, '--type', 'track', '--source-id', 'src_webb', '--json']);
+    expect(typoJson.code).toBe(1);
+    expect(JSON.parse(typoJson.stdout).plan_not_read).toMatch(/src_webb/);
   });
 
   it('without a token: naming and PII only, and it says why', async () => {

@@ -183,7 +183,7 @@ describe('no tracking plan available', () => {
   it('a source without a plan says so', async () => {
     env = await appWithSandbox({ write: 'deny' });
     const r = await env.app.executor.execute({ slug: 'SEGMENT_VALIDATE_EVENTS', arguments: { messages: [good], source_id: 'src_ios' } });
-    expect((r.data as Data).tracking_plan).toEqual({ status: 'unavailable', reason: expect.stringContaining('has no tracking plan connected') });
+    expect((r.data as Data).tracking_plan).toEqual({ status: 'unavailable', reason: expect.stringContaining('has no tracking plan connected'), no_plan: true });
   });
 });
 

@@ -79,7 +79,7 @@ export function trackingPlanLoader(deps: PlanLoaderDeps) {
     if (!got.ok) return got.lookup;
     const planId = got.data.trackingPlanId;
     const sourceName = String((got.data.source as Data | undefined)?.name ?? sourceId);
-    if (typeof planId !== 'string' || !planId) return { ok: false, reason: `the source "${sourceName}" (${sourceId}) has no tracking plan connected` };
+    if (typeof planId !== 'string' || !planId) return { ok: false, reason: `the source "${sourceName}" (${sourceId}) has no tracking plan connected`, noPlan: true };
 
     const [plan, rules] = await Promise.all([
       call(deps, target, 'getTrackingPlan', { trackingPlanId: planId }, signal),
