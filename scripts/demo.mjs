@@ -15,9 +15,21 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 const say = (line = '') => process.stdout.write(line + '\n');
 
+/** Children to end with the demo, however it ends (a signal, its output closed, an error). */
+const children = new Set();
+const endChildren = () => {
+  for (const c of children) c.kill('SIGTERM');
+};
+process.on('exit', endChildren);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)));
+// Output piped into a reader that stopped (`| head`): nobody reads the rest.
+process.stdout.on('error', () => process.exit(0));
+
 /** Starts the sandbox command and resolves with where it listens; its event lines are kept for the end. */
 function startSandbox() {
   const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const lines = [];
   return new Promise((resolve, reject) => {
     child.once('error', reject);

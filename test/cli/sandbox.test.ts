@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
@@ -77,5 +78,40 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/-> finding: message 0, warning pii properties\.note: [^\n]*\(a\*\*\*@\*\*\*\.com\)/);
     expect(stdout.split('\n').filter((l) => l.includes('finding:') && l.includes('ada@example.com'))).toEqual([]);
     expect(stdout).toContain('Done: every step succeeded.');
+  });
+
+  /** Processes whose parent is `pid` (Linux /proc). */
+  const childrenOf = (pid: number) =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === pid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  // Found by a new user's walk (2026-12-07): a demo stopped by SIGTERM (or its output closed) left its sandbox running.
+  it.skipIf(process.platform !== 'linux')('stopped half-way, it takes its sandbox with it', async () => {
+    const demo = spawn(process.execPath, [DEMO], { env: base, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    demo.stdout.on('data', (d) => (out += d));
+    // Stopped as soon as the sandbox listens: it has printed nothing since, so nothing but the demo can end it.
+    await expect.poll(() => out.includes('Sandbox listening'), { timeout: 30_000 }).toBe(true);
+    const kids = childrenOf(demo.pid!);
+    expect(kids.length).toBeGreaterThan(0);
+    demo.kill('SIGTERM');
+    await once(demo, 'exit');
+    await expect.poll(() => kids.filter(alive), { timeout: 10_000 }).toEqual([]);
   });
 });
