@@ -15,7 +15,7 @@ import { inputErrorsAsUsage } from './import-errors.js';
 import { printJson, printText } from './output.js';
 import { RateMeter, startProgressBar } from './progress-bar.js';
 import { terminalConfirmer } from './tty-confirm.js';
-import { countText } from '../util/count-text.js';
+import { countOf, countText } from '../util/count-text.js';
 
 /**
  * `segment-router import FILE...`: files of historical events sent to Segment through the same
@@ -116,7 +116,8 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function fileLine(s: ImportSummary): string[] {
+/** `destination`: where the events went, as a confirmation names it ("Segment", or a stand-in said as not Segment). */
+export function fileLine(s: ImportSummary, destination = 'Segment'): string[] {
   if (s.already_imported) {
     const out = [`${oneLine(s.file)}: already imported (${fmt(s.accepted)} accepted, ${fmt(s.rejected)} rejected); nothing was sent. Pass --restart to send it again (same messageIds: Segment drops the ones it still has, for about 24 hours).`];
     const late = s.fills_too_late ?? [];
@@ -136,11 +137,11 @@ export function fileLine(s: ImportSummary): string[] {
   }
   const run = s.this_run;
   const out = [
-    `${oneLine(s.file)}: ${fmt(s.accepted)} accepted by Segment, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${oneLine(s.rejects_file)})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
+    `${oneLine(s.file)}: ${fmt(s.accepted)} accepted by ${destination}, ${fmt(s.rejected)} rejected${s.rejects_file && s.rejected ? ` (each with its line and reason in ${oneLine(s.rejects_file)})` : ''}${s.resumed_after_line !== undefined ? `; this run took up after line ${fmt(s.resumed_after_line)} and sent ${fmt(run.accepted)}` : ''}, in ${run.seconds} s (${fmt(run.events_per_second)} events/s).`,
   ];
   if (s.findings_summary) {
     const plan = s.tracking_plan?.status === 'applied' ? `tracking plan "${s.tracking_plan.name ?? s.tracking_plan.id}"` : 'no tracking plan (naming and PII checked)';
-    out.push(`  Checks (--validate=${s.validate}, ${plan}): ${fmt(s.findings_summary.errors)} errors in ${fmt(s.findings_summary.messages_with_errors)} messages, ${fmt(s.findings_summary.warnings)} warnings.${s.findings?.length ? ` First: line ${s.findings[0]!.line}, ${s.findings[0]!.message}${s.findings[0]!.fix ? ` -> ${s.findings[0]!.fix}` : ''}.` : ''}${s.validate === 'warn' && s.findings_summary.errors ? ' --validate=block keeps such messages back (into the reject file).' : ''}`);
+    out.push(`  Checks (--validate=${s.validate}, ${plan}): ${countOf(s.findings_summary.errors, 'error')} in ${countOf(s.findings_summary.messages_with_errors, 'message')}, ${countOf(s.findings_summary.warnings, 'warning')}.${s.findings?.length ? ` First: line ${s.findings[0]!.line}, ${s.findings[0]!.message}${s.findings[0]!.fix ? ` -> ${s.findings[0]!.fix}` : ''}.` : ''}${s.validate === 'warn' && s.findings_summary.errors ? ' --validate=block keeps such messages back (into the reject file).' : ''}`);
   }
   // What was sent but may not be as meant (a repeated messageId Segment drops, a number past 2^53): said here too, not in --json alone.
   for (const w of s.warnings ?? []) out.push(`  Warning: ${w}`);
@@ -282,7 +283,7 @@ export const importCommand: CommandSpec = {
       const totals = { accepted: summaries.reduce((n, s) => n + s.accepted, 0), rejected: summaries.reduce((n, s) => n + s.rejected, 0) };
       const complete = summaries.length === files.length && summaries.every((s) => s.complete);
       if (json) printJson(app, { complete, ...totals, ...(stopped ? { stopped } : {}), files: summaries });
-      else printText(app, summaries.flatMap(fileLine).join('\n'), stopped ? process.stderr : process.stdout);
+      else printText(app, summaries.flatMap((s) => fileLine(s, destinationOf(baseUrl(app.config, 'tracking')))).join('\n'), stopped ? process.stderr : process.stdout);
       if (stopped?.reason === 'interrupted') return INTERRUPTED[stoppedBy];
       if (stopped?.reason === 'refused') return stopped.kind === 'not_connected' ? EXIT.notConnected : EXIT.policy;
       return complete && totals.rejected === 0 ? EXIT.ok : EXIT.failed;

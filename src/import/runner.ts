@@ -365,7 +365,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 
   const outcome = (r: ExecutionResult, chunk: Chunk): { accepted: number; rejects: Reject[] } => {
     const data = (r.data ?? {}) as { accepted?: number; rejected_before_sending?: { index: number; reason: string }[]; not_accepted?: { index: number; reason: string; status?: number }[] };
-    if (!r.successful && opts.signal?.aborted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user before Segment answered every request.' });
+    if (!r.successful && opts.signal?.aborted) throw new Stop({ reason: 'interrupted', message: 'Stopped (Ctrl-C, or a signal to stop) before Segment answered every request.' });
     // Refused as written (HTTP 400/413): sent again unchanged, they would be refused again, and the import
     // would stop at the same place on every run. They are rejects; anything else not accepted stops the run.
     const refusedAsWritten = (data.not_accepted ?? []).filter((x) => x.status === 400 || x.status === 413);
@@ -451,7 +451,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
     }
     const interrupted = opts.stop?.aborted || opts.signal?.aborted;
     while (queue.length) await settle();
-    if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped by the user.' });
+    if (interrupted) throw new Stop({ reason: 'interrupted', message: 'Stopped (Ctrl-C, or a signal to stop).' });
     state.done = true;
     state.size = sizeAtStart;
     if (openCounts) state.openCounts = openCounts;

@@ -1,3 +1,4 @@
+import type { Surface } from '../config/runtime.js';
 import { countText } from '../util/count-text.js';
 
 /**
@@ -78,10 +79,11 @@ export function describeLimit(limit: LimitName, timeoutMs: number): string {
   }
 }
 
-export function limitHint(limit: LimitName): string {
+/** `surface`: the option is timeout_ms over MCP, --timeout-ms on the command line. */
+export function limitHint(limit: LimitName, surface: Surface = 'mcp'): string {
   switch (limit) {
     case 'wall_time':
-      return 'Pass a larger timeout_ms (at most 120000), do less per run (fewer pages, fewer ids), or split the work into several runs.';
+      return `Pass a larger ${surface === 'cli' ? '--timeout-ms' : 'timeout_ms'} (at most 120000), do less per run (fewer pages, fewer ids), or split the work into several runs.`;
     case 'memory':
     case 'answer_size':
       return 'Keep less in memory and return less: filter and count inside the script, return ids or totals rather than whole objects.';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SurfaceHooks } from '../execution/executor.js';
+import type { Surface } from '../config/runtime.js';
 import { hintsFor } from '../hints/hints.js';
 import type { CallSummary } from '../policy/write-policy.js';
 import type { ToolError } from '../registry/types.js';
@@ -178,7 +179,7 @@ export class Workbench {
     const planned = phase.mode !== 'real' && phase.planned.length ? { planned_writes: phase.planned } : {};
     const writes = phase.writes.length ? { writes: phase.writes } : {};
     const tool_calls = countCalls(phase.calls);
-    const error = errorOf(end, phase, timeoutMs);
+    const error = errorOf(end, phase, timeoutMs, this.deps.config.surface ?? 'mcp');
     if (!error && end.ok && nestsDeeper(end.answerJson)) {
       // Parsed, it would be walked (redaction, the answer's own serialisation) past the stack: said instead.
       const deep: ScriptError = { kind: 'script', message: `The script's answer nests more than ${MAX_JSON_DEPTH} levels deep; it was not passed on.`, hint: 'Return a flatter value: the ids, names or counts the task needs.' };
@@ -193,25 +194,25 @@ export class Workbench {
 }
 
 /** The run's error, if any; with no tool call run, its words say so instead of pointing at an empty "calls". */
-function errorOf(end: RunEnd, phase: Phase, timeoutMs: number): ScriptError | undefined {
+function errorOf(end: RunEnd, phase: Phase, timeoutMs: number, surface: Surface): ScriptError | undefined {
   const ran = phase.calls.length > 0;
-  const e = errorFor(end, phase, timeoutMs, ran);
+  const e = errorFor(end, phase, timeoutMs, ran, surface);
   return e && !ran ? { ...e, hint: `${e.hint ? `${e.hint} ` : ''}No tool call had run.` } : e;
 }
 
 const LISTED = 'Calls that already ran are listed in "calls".';
 
-function errorFor(end: RunEnd, phase: Phase, timeoutMs: number, ran: boolean): ScriptError | undefined {
-  if (phase.limitHit) return limitError(phase.limitHit, timeoutMs, ran);
+function errorFor(end: RunEnd, phase: Phase, timeoutMs: number, ran: boolean, surface: Surface): ScriptError | undefined {
+  if (phase.limitHit) return limitError(phase.limitHit, timeoutMs, ran, surface);
   if (end.ok) return undefined;
   if ('busy' in end) return { kind: 'busy', message: `The script was not run: ${end.busy}`, hint: 'Nothing was run. Run it again once one of them has finished (each ends within its timeout_ms).' };
   if ('crashed' in end) {
-    if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs, ran);
+    if (end.crashed === 'wall_time') return limitError('wall_time', timeoutMs, ran, surface);
     if (end.crashed === 'cancelled') return { kind: 'cancelled', message: 'The call was cancelled; the script was stopped.', hint: ran ? LISTED : '' };
     return { kind: 'internal', message: `The script did not finish: ${end.crashed}.`, hint: `${ran ? `${LISTED} ` : ''}Run the script again; if this repeats, simplify it.` };
   }
   const f = end.failure;
-  if (f.limit) return { ...limitError(f.limit, timeoutMs, ran), ...(f.at ? { at: f.at } : {}) };
+  if (f.limit) return { ...limitError(f.limit, timeoutMs, ran, surface), ...(f.at ? { at: f.at } : {}) };
   return {
     kind: 'script',
     message: `The script threw ${f.name}: ${f.message}`,
@@ -222,8 +223,8 @@ function errorFor(end: RunEnd, phase: Phase, timeoutMs: number, ran: boolean): S
   };
 }
 
-function limitError(limit: ScriptError['limit'] & string, timeoutMs: number, ran: boolean): ScriptError {
-  return { kind: 'limit', limit, message: `The script was stopped: it reached ${describeLimit(limit, timeoutMs)}.${ran ? ` ${LISTED}` : ''}`, hint: limitHint(limit) };
+function limitError(limit: ScriptError['limit'] & string, timeoutMs: number, ran: boolean, surface: Surface): ScriptError {
+  return { kind: 'limit', limit, message: `The script was stopped: it reached ${describeLimit(limit, timeoutMs)}.${ran ? ` ${LISTED}` : ''}`, hint: limitHint(limit, surface) };
 }
 
 function usageError(input: ScriptInput): ScriptError | undefined {

@@ -152,10 +152,10 @@ describe('tables', () => {
     expect(renderList({ sources: [{ id: 'src_1', name: 'Web' }] })).toMatch(/^1 source\. /m);
     expect(renderList({ sources: [{ id: 'a' }, { id: 'b' }] })).toMatch(/^2 sources\. /m);
     const none = { read: 0, accepted: 0, rejected: 0 };
-    const summary = { file: 'e.ndjson', format: 'ndjson', read: 3, accepted: 3, rejected: 0, rejects_file: 'e.ndjson.rejects.ndjson', this_run: { ...none, seconds: 1, events_per_second: 3 }, complete: false, stopped: { reason: 'interrupted', message: 'Stopped by the user.' } } as unknown as Parameters<typeof fileLine>[0];
+    const summary = { file: 'e.ndjson', format: 'ndjson', read: 3, accepted: 3, rejected: 0, rejects_file: 'e.ndjson.rejects.ndjson', this_run: { ...none, seconds: 1, events_per_second: 3 }, complete: false, stopped: { reason: 'interrupted', message: 'Stopped (Ctrl-C, or a signal to stop).' } } as unknown as Parameters<typeof fileLine>[0];
     const text = fileLine(summary).join('\n');
     expect(text).not.toContain('Stopped: Stopped');
-    expect(text).toContain('Stopped by the user.');
+    expect(text).toContain('Stopped (Ctrl-C, or a signal to stop).');
     expect(text).not.toContain('each with its line and reason');
   });
 

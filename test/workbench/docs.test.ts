@@ -141,6 +141,9 @@ describe('segment-router run: the worked examples of docs/workbench.md', () => {
     expect(missing.stderr).toContain('no such file');
     expect((await run([])).code).toBe(2);
     expect((await run([file('x.js', 'return 1'), '--timeout-ms', '999999'])).stderr).toMatch(/--timeout-ms must be a whole number from 1 to 120000/);
+    // The wall-time hint names the option a person passes (a new user's walk, 2026-12-07: "timeout_ms").
+    const slow = await run([file('loop.js', 'for (;;) {}'), '--timeout-ms', '300']);
+    expect(slow.stderr).toContain('Pass a larger --timeout-ms');
     const failing = await run([file('fail.js', 'await tools.call("SEGMENT_GET_SOURCE", { sourceId: "src_missing" });')]);
     expect(failing.code).toBe(1);
     expect(failing.stderr).toMatch(/Failed \(script\) at \S*fail\.js:1:\d+: The script threw ToolError/);
