@@ -61,7 +61,7 @@ function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
   if (e.hint) lines.push(`Hint: ${e.hint.replace(/the last failed entry in "calls"/, 'the last failed call listed below').replace(/listed in "calls"/, 'listed below')}`);
   if (r.calls?.length) {
     lines.push(`Calls that ran (${calls}; --json shows each answer):`);
-    r.calls.forEach((c, i) => lines.push(`  ${i + 1}. ${c.slug} ${c.successful ? 'ok' : `failed (${c.error?.kind}): ${c.error?.message}`}`));
+    r.calls.forEach((c, i) => lines.push(`  ${i + 1}. ${c.slug} ${c.successful ? (c.dry_run ? 'ok (a dry run: nothing sent)' : 'ok') : `failed (${c.error?.kind}): ${c.error?.message}`}`));
     // What to do about the call that stopped the script (under deny: the --write flag), in its own words.
     const failed = r.calls.filter((c) => !c.successful).at(-1);
     if (failed?.error?.hint) lines.push(`     ${failed.error.hint}`);

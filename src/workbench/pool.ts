@@ -105,6 +105,14 @@ export class EngineThread {
 
 export class PoolBusyError extends Error {}
 
+/** A place kept for a run to come (a script's real run while the user reads its plan). */
+export interface PoolHold {
+  /** Used by the run it was kept for: true once, the first time. */
+  take(): boolean;
+  /** Given back unused (the user said no); nothing once taken. */
+  drop(): void;
+}
+
 /**
  * Engine threads for RUN_SCRIPT: one per running script, at most `maxRunning` at once, and a warm
  * idle one kept so the next run does not pay for loading the engine.
@@ -117,10 +125,33 @@ export class EnginePool {
 
   constructor(readonly maxRunning = 4, private readonly keepIdle = 1) {}
 
-  async acquire(): Promise<EngineThread> {
+  /** Counts a run to come as running now: scripts started meanwhile cannot take its place. */
+  hold(): PoolHold {
+    this.admit();
+    let open = true;
+    return {
+      take: () => {
+        const was = open;
+        open = false;
+        return was;
+      },
+      drop: () => {
+        if (!open) return;
+        open = false;
+        this.running--;
+      },
+    };
+  }
+
+  private admit(): void {
     if (this.closed) throw new PoolBusyError('The server is shutting down.');
     if (this.running >= this.maxRunning) throw new PoolBusyError(`${this.running} scripts are running, the most this server runs at once.`);
     this.running++;
+  }
+
+  /** A thread for one run: a place of its own, or the one `hold` kept for it. */
+  async acquire(hold?: PoolHold): Promise<EngineThread> {
+    if (!hold?.take()) this.admit();
     try {
       let thread = this.idle.pop();
       while (thread && !thread.alive) thread = this.idle.pop();

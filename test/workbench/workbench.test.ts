@@ -318,6 +318,66 @@ describe('--write=ask: one confirmation listing every planned write', () => {
     }
   });
 
+  // Found by an adversarial review (2026-12-07): a script reading what its write returned failed in the
+  // planning run (a dry run's answer has no new ids) and read as an ordinary failure, its write listed "ok".
+  it('a script that fails in its planning run says so: nothing was written, nobody was asked, and why', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    let asked = 0;
+    try {
+      const r = await env.app.workbench.run(
+        { script: "const made = await tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: 'src_web', labels: [{ key: 'owner', value: 'growth' }] });\nreturn made.source.id;" },
+        { confirm: async () => (asked++, { confirmed: true }) },
+      );
+      expect(asked).toBe(0);
+      expect(r.successful).toBe(false);
+      expect(r.error!.message).toMatch(/^The script failed in its planning run, before the user was asked: .*Nothing was written\.$/);
+      expect(r.error!.hint).toMatch(/a dry run's answer holds no ids/);
+      expect(r.calls![0]).toMatchObject({ slug: 'SEGMENT_ADD_LABELS_TO_SOURCE', dry_run: true });
+      expect(labelWrites(env)).toHaveLength(0);
+    } finally {
+      await env.close();
+    }
+  });
+
+  // Found by the same review: scripts started while the user read the plan took every engine place, and
+  // the confirmed run was answered "busy", nothing written; a cancelled run left its question open.
+  it('the confirmed run keeps its place while the user reads the plan; a cancel withdraws the question', async () => {
+    const env = await appWithSandbox({ write: 'ask' });
+    try {
+      const others: Promise<unknown>[] = [];
+      const r = await env.app.workbench.run({ script: LABEL_SCRIPT }, {
+        confirm: async () => {
+          for (let i = 0; i < 4; i++) others.push(env.app.workbench.run({ script: 'for (;;) {}', timeoutMs: 1_500 }));
+          await new Promise((done) => setTimeout(done, 200));
+          return { confirmed: true };
+        },
+      });
+      expect(r.error).toBeUndefined();
+      expect(labelWrites(env)).toHaveLength(ids(env).length);
+      const ends = (await Promise.all(others)) as { error?: { kind: string } }[];
+      expect(ends.filter((e) => e.error?.kind === 'busy')).toHaveLength(1);
+
+      const cancel = new AbortController();
+      let withdrawn: AbortSignal | undefined;
+      const cancelled = env.app.workbench.run({ script: "await tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: 'src_web', labels: [{ key: 'team', value: 'data' }] });" }, {
+        signal: cancel.signal,
+        confirm: (_c, signal) => {
+          withdrawn = signal;
+          cancel.abort();
+          return new Promise((done) => {
+            const no = () => done({ confirmed: false, reason: 'the call was cancelled' });
+            if (signal?.aborted) no();
+            else signal?.addEventListener('abort', no);
+          });
+        },
+      });
+      expect((await cancelled).successful).toBe(false);
+      expect(withdrawn?.aborted).toBe(true);
+    } finally {
+      await env.close();
+    }
+  });
+
   // Found by an adversarial review (2026-12-07): the confirmation was cut at 8,000 characters with "and N
   // more writes"; a deletion after 20 long label writes was confirmed unseen, and sent.
   it('a destructive write is always listed, however many writes come before it', async () => {
