@@ -215,24 +215,25 @@ export function checkClients(paths: PathContext): Finding[] {
     findings.push({ check: 'clients', level: 'ok', message: `No MCP client here has the router configured yet (looked at ${CLIENT_IDS.join(', ')}).`, fix: 'To add it: segment-router setup claude-desktop --write=ask (or claude-code, cursor, vscode).' });
     return findings;
   }
-  for (const c of found) findings.push(clientFinding(c));
+  for (const c of found) findings.push(...clientFindings(c));
   return findings;
 }
 
-function clientFinding(c: ClientConfigured): Finding {
+/** Every finding of one entry (a secret in the file and a bare node are both said at once), or one ok. */
+function clientFindings(c: ClientConfigured): Finding[] {
   const check = `client ${c.client}`;
   const e = c.entry;
   const write = e.args.find((a) => a.startsWith('--write'))?.replace(/^--write=?/, '') || 'deny';
   const where = `"${c.name}" in ${c.path}${c.scope === 'project' ? ' (this project)' : ''}, --write=${write}`;
-  const client = c.id;
+  // The setup that rewrites this very entry: its name and scope, and the policy it has.
+  const setup = `segment-router setup ${c.id}${c.name !== 'segment' ? ` --server-name ${c.name}` : ''}${c.scope === 'project' ? ' --scope project' : ''} --write=${write}`;
+  const out: Finding[] = [];
   const secrets = SECRET_VARIABLES.filter((v) => e.env?.[v]);
-  if (secrets.length) return { check, level: 'warning', message: `${where}: ${secrets.join(', ')} written in the client's file, readable by anything that reads it.`, fix: 'Store the credentials with "segment-router connections add" and remove them from that file.' };
+  if (secrets.length) out.push({ check, level: 'warning', message: `${where}: ${secrets.join(', ')} written in the client's file, readable by anything that reads it.`, fix: 'Store the credentials with "segment-router connections add" and remove them from that file.' });
   const script = routerScript(e) ?? e.args.find((a) => /cli\.js$/.test(a));
   const absolute = /^([A-Za-z]:)?[\\/]/.test(e.command);
-  if (absolute && !existsSync(e.command)) return { check, level: 'problem', message: `${where}: its node (${e.command}) does not exist any more.`, fix: `Run "segment-router setup ${client}" again with the node you use now.` };
-  if (script && !existsSync(script)) return { check, level: 'problem', message: `${where}: ${script} does not exist (moved, or not built).`, fix: `Run "npm run build" in the repository, or "segment-router setup ${client}" again.` };
-  if (!absolute && e.command === 'node') {
-    return { check, level: 'warning', message: `${where}: starts a bare "node", which a client started from the desktop may not find (or may find an old one, under nvm).`, fix: `Run "segment-router setup ${client}" to use the absolute path of node.` };
-  }
-  return { check, level: 'ok', message: `${where}.` };
+  if (absolute && !existsSync(e.command)) out.push({ check, level: 'problem', message: `${where}: its node (${e.command}) does not exist any more.`, fix: `Run "${setup}" again with the node you use now.` });
+  if (script && !existsSync(script)) out.push({ check, level: 'problem', message: `${where}: ${script} does not exist (moved, or not built).`, fix: `Run "npm run build" in the repository, or "${setup}" again.` });
+  if (!absolute && e.command === 'node') out.push({ check, level: 'warning', message: `${where}: starts a bare "node", which a client started from the desktop may not find (or may find an old one, under nvm).`, fix: `Run "${setup}" to use the absolute path of node.` });
+  return out.length ? out : [{ check, level: 'ok', message: `${where}.` }];
 }

@@ -223,4 +223,19 @@ describe('segment-router doctor', () => {
     writeFileSync(join(home, '.cursor', 'mcp.json'), '{ // not json');
     expect(checkClients(ctx)[0]).toMatchObject({ check: 'client Cursor', level: 'warning' });
   });
+
+  // Found by a new user's walk (2026-12-07): an entry with a secret in it and a bare "node" showed only the
+  // secret; the bare node came up only once that was fixed, and the fix named the wrong entry.
+  it('clients: every finding of an entry at once, each fix naming that entry', () => {
+    const home = temp();
+    const ctx = { env: { HOME: home }, platform: 'linux' as NodeJS.Platform, home, cwd: temp() };
+    mkdirSync(join(home, '.cursor'));
+    writeFileSync(join(home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { seg2: { command: 'node', args: [join(__dirname, '..', '..', 'dist', 'cli.js'), 'serve', '--write=ask'], env: { SEGMENT_WRITE_KEY: 'wk_in_the_file_0123456789' } } } }));
+    const found = checkClients(ctx);
+    expect(found.map((f) => f.level)).toEqual(['warning', 'warning']);
+    expect(found[0]!.message).toContain('SEGMENT_WRITE_KEY written in');
+    expect(found[1]!.message).toContain('bare "node"');
+    expect(found[1]!.fix).toContain('segment-router setup cursor --server-name seg2 --write=ask');
+    expect(JSON.stringify(found)).not.toContain('wk_in_the_file');
+  });
 });
