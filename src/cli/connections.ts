@@ -68,7 +68,7 @@ interface Ctx {
 }
 
 async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx): Promise<number> {
-  const out = (data: unknown, text: string) => process.stdout.write((ctx.json ? app.redactor.text(JSON.stringify(data, null, 2)) : forTerminal(app.redactor.text(text))) + '\n');
+  const out = (data: unknown, text: string) => process.stdout.write((ctx.json ? app.redactor.text(JSON.stringify(data)) : forTerminal(app.redactor.text(text))) + '\n');
   const err = (text: string) => process.stderr.write(forTerminal(app.redactor.text(text)) + '\n');
   const envNote = () => {
     const target = ctx.name ?? svc.active;

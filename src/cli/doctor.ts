@@ -63,7 +63,7 @@ export const doctorCommand: CommandSpec = {
       if (svc instanceof StoreConnectionService) findings.push(...(await checkConnections(svc, app.config, { offline: values.offline === true })));
       findings.push(...checkClients(pathContext()));
       const ok = findings.every((f) => f.level === 'ok');
-      const text = values.json ? JSON.stringify({ ok, findings }, null, 2) : render(findings, terminalWidth());
+      const text = values.json ? JSON.stringify({ ok, findings }) : render(findings, terminalWidth());
       process.stdout.write((values.json ? app.redactor.text(text) : forTerminal(app.redactor.text(text))) + '\n');
       return ok ? EXIT.ok : EXIT.failed;
     } finally {

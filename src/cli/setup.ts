@@ -97,7 +97,7 @@ export const setupCommand: CommandSpec = {
         return EXIT.ok;
       }
       const result = applySetup(plan);
-      process.stdout.write((values.json ? JSON.stringify({ ...result, client: id, scope, server_name: plan.serverName, entry: plan.entry, warnings: plan.warnings }, null, 2) : render(plan, result)) + '\n');
+      process.stdout.write((values.json ? JSON.stringify({ ...result, client: id, scope, server_name: plan.serverName, entry: plan.entry, warnings: plan.warnings }) : render(plan, result)) + '\n');
       return EXIT.ok;
     } catch (err) {
       if (err instanceof SetupError) {

@@ -201,6 +201,24 @@ describe('tables', () => {
   });
 });
 
+// Found by a new user's walk (2026-12-07): connections list, doctor and setup printed --json over 25-42 lines.
+describe('--json', () => {
+  it('is one line of JSON on every command that has it', async () => {
+    const fakeHome = mkdtempSync(join(tmpdir(), 'sr-json-home-'));
+    const runs = [
+      await cli(['connections', 'list', '--json']),
+      await cli(['doctor', '--json'], { HOME: fakeHome }),
+      await cli(['setup', 'cursor', '--write=deny', '--json'], { HOME: fakeHome }),
+      await cli(['tools', '--json']),
+    ];
+    for (const r of runs) {
+      const out = r.stdout.trimEnd();
+      expect(out.split('\n'), out.slice(0, 200)).toHaveLength(1);
+      expect(() => JSON.parse(out)).not.toThrow();
+    }
+  });
+});
+
 describe('flags people mistype', () => {
   it('an unknown flag gets "did you mean", a missing value says what it takes; exit 2', async () => {
     const typo = await cli(['call', 'SEGMENT_TRACK', '--wirte=allow']);
