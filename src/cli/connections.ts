@@ -39,7 +39,6 @@ export const connectionsCommand: CommandSpec = {
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`connections needs one of ${SUBCOMMANDS.join(', ')}${sub ? `; got ${/^[a-z-]{1,20}$/.test(sub) ? `"${sub}"` : 'something else (not shown)'}` : ''}.`);
     if (extra.length) throw new UsageError('Unexpected extra argument (not shown). Secrets are never taken from the command line: use the prompt or --stdin.');
     if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region || values['new-key'])) throw new UsageError('--stdin, --skip-verify, --region and --new-key apply to "connections add" only.');
-    if (sub !== 'add' && (values.stdin || values['skip-verify'] || values.region)) throw new UsageError('--stdin, --skip-verify and --region apply to "connections add" only.');
     if (sub !== 'remove' && values.yes) throw new UsageError('--yes applies to "connections remove" only.');
     const json = !!values.json;
     const name = values.name as string | undefined;
@@ -90,6 +89,11 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
     case 'verify': {
       const status = await svc.status({ connection: ctx.name, verify: true });
       out({ connection: status, credentials: svc.masked(status.connection) }, renderStatus(status, svc.masked(status.connection)));
+      // Nothing to check: say how to connect, and which stored connections there are to check instead.
+      if (!ctx.json && status.status === 'REQUIRES_PARAMETERS') {
+        const others = svc.listOffline().map((c) => c.connection).filter((n) => n !== status.connection);
+        err(`Nothing is configured for "${status.connection}". Add it with: segment-router connections add${status.connection === 'default' ? '' : ` --name ${status.connection}`} (or try without an account: segment-router sandbox).${others.length ? ` Stored: ${others.join(', ')}; check one with: segment-router connections verify --name ${others[0]}.` : ''}`);
+      }
       return exitFor(status);
     }
     case 'remove': {
@@ -131,7 +135,9 @@ async function runSub(sub: Sub, svc: StoreConnectionService, app: App, ctx: Ctx)
       // Checked against a stand-in (the sandbox), stored all the same: without these variables the secrets go to Segment.
       const hosts = [app.config.trackingApiUrl, app.config.publicApiUrl].filter((u): u is string => !!u);
       if (verify && hosts.length) {
-        err(`Note: checked against ${[...new Set(hosts)].join(' and ')} (SEGMENT_TRACKING_API_URL / SEGMENT_PUBLIC_API_URL), not Segment. Stored, "${name}" is also used where those variables are not set: its secrets then go to Segment, which refuses a sandbox's. Keep a sandbox's secrets under a name of their own (--name sandbox), or in the environment only.`);
+        // The advice to keep a sandbox's secrets apart is for the connection every call uses by default, not for one already apart.
+        const apart = name === svc.active ? ' Keep a sandbox\'s secrets under a name of their own (--name sandbox), or in the environment only.' : '';
+        err(`Note: checked against ${[...new Set(hosts)].join(' and ')} (SEGMENT_TRACKING_API_URL / SEGMENT_PUBLIC_API_URL), not Segment. Stored, "${name}" is also used where those variables are not set: its secrets then go to Segment, which refuses a sandbox's.${apart}`);
       }
       return EXIT.ok;
     }

@@ -26,6 +26,14 @@ describe('segment-router connections', () => {
     expect(add.stdout).toMatch(/default: ACTIVE/);
     expect(add.stdout).toContain(`****${WRITE_KEY.slice(-4)}`);
     expect(add.stdout).toContain('source "Website"');
+    // Checked against the sandbox: the note says so, and for the default connection how to keep a sandbox's apart...
+    expect(add.stderr).toMatch(/not Segment\. Stored, "default" is also used .* Keep a sandbox's secrets under a name of their own/);
+    // ...advice a connection already apart does not get again (a new user's walk, 2026-12-07).
+    const apart = await runCli(['connections', 'add', '--stdin', '--name', 'sandbox'], env, both);
+    expect(apart.code).toBe(0);
+    expect(apart.stderr).toMatch(/not Segment\. Stored, "sandbox"/);
+    expect(apart.stderr).not.toContain('a name of their own');
+    expect((await runCli(['connections', 'remove', '--name', 'sandbox', '--yes'], env)).code).toBe(0);
 
     const list = await runCli(['connections', 'list', '--json'], env);
     expect(list.code).toBe(0);
@@ -35,7 +43,11 @@ describe('segment-router connections', () => {
     const verify = await runCli(['connections', 'verify'], env);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/workspace "Sandbox Workspace"/);
-    expect((await runCli(['connections', 'verify', '--name', 'nothing-here'], env)).code).toBe(4);
+    const nothing = await runCli(['connections', 'verify', '--name', 'nothing-here'], env);
+    expect(nothing.code).toBe(4);
+    // What to do next, and what there is to check instead (a new user's walk, 2026-12-07: it stopped at the status).
+    expect(nothing.stderr).toContain('Add it with: segment-router connections add --name nothing-here');
+    expect(nothing.stderr).toContain('Stored: default; check one with: segment-router connections verify --name default.');
 
     const rm = await runCli(['connections', 'remove'], env);
     expect(rm.code).toBe(0);
