@@ -83,7 +83,7 @@ function checkHead(path: string, format: EventFormat, head: Buffer, text: string
   if (head.includes(0)) throw new InputError(`${path} is not a text file (it holds NUL bytes): import reads NDJSON, JSON arrays and CSV. Nothing was sent.`);
   if (!text.trim()) return; // an empty file: nothing to read, nothing to refuse
   if (format === 'json') {
-    if (first !== '[') throw new InputError(`${path} is not a JSON array (it does not start with "["), as ${claimed} says. ${first === '{' ? (wholeObjectLines(text, head) ? 'It looks like one message per line: use --format ndjson.' : SPREAD_OBJECT) : 'Nothing was sent.'}`);
+    if (first !== '[') throw new InputError(`${path} is not a JSON array (it does not start with "["), as ${claimed} says. ${first === '{' ? (wholeObjectLines(text, head) ? 'It looks like one message per line: use --format ndjson. Nothing was sent.' : SPREAD_OBJECT) : 'Nothing was sent.'}`);
     return;
   }
   if (format === 'csv') {

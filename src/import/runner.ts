@@ -231,7 +231,8 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
   const earlier = found?.identity === identity ? found : undefined;
   const cp = opts.restart ? undefined : earlier;
   if (cp && (await guardOf(opts.file, cp.next.offset).catch(() => '')) !== cp.guard) {
-    throw new InputError(`${opts.file} changed since the last import of it stopped (at line ${cp.next.line}): it cannot be taken up where it stopped. Run the same command with --restart to import it from its start (lines that did not change keep their messageIds, so Segment drops the ones it already has).`);
+    const since = cp.done ? 'read it to its end: it is not the file that was imported' : `stopped (at line ${cp.next.line}): it cannot be taken up where it stopped`;
+    throw new InputError(`${opts.file} changed since the last import of it ${since}. Run the same command with --restart to import it from its start (lines that did not change keep their messageIds, so Segment drops the ones it already has).`);
   }
   const now = new Date().toISOString();
   // "now" is fixed by the first run and kept by every later one (--restart too): the filled-in time is part of the id.

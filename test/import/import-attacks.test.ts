@@ -142,6 +142,8 @@ describe('import, as an adversary would use it', () => {
     const again = await run([path, '--write=allow', '--json'], first.env);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/changed since the last import/);
+    // It was read to its end: not said as stopped (a review of 2026-12-07).
+    expect(again.stderr).toMatch(/since the last import of it read it to its end: it is not the file that was imported/);
     expect(received()).toHaveLength(0);
   });
 

@@ -166,6 +166,7 @@ describe('segment-router validate FILE', () => {
     expect((await validate([file('a.ndjson', '{}'), '--type', 'purchase'])).code).toBe(2);
     const obj = await validate([file('obj.json', '{"type":"track"}'), '--format', 'json']);
     expect([obj.code, obj.stderr]).toEqual([2, expect.stringContaining('is not a JSON array')]);
+    expect(obj.stderr).toContain('Nothing was sent.');
     expect((await validate([])).code).toBe(2);
   });
 });
