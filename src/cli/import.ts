@@ -155,6 +155,7 @@ export function fileLine(s: ImportSummary, destination = 'Segment'): string[] {
 
 export const importCommand: CommandSpec = {
   name: 'import',
+  exitCodes: '0 every record accepted, 1 some records rejected or a call failed, 2 usage error, 3 refused by the write policy, 4 not connected, 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the same command goes on where it stopped)',
   summary: 'Send files of historical events (NDJSON, JSON array, CSV) to Segment: streamed, resumable, rejects to a file.',
   usage: 'segment-router import FILE... [--type track|identify|...] [--format ndjson|json|csv] [--default-timestamp now|<ISO>] [--rejects PATH] [--restart] [--batch-size N] [--write=deny|ask|allow] [--validate=warn|block|off] [--json]',
   options: {

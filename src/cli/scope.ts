@@ -1,5 +1,6 @@
 import { loadRegistry } from '../inventory.js';
 import { slugPreview } from '../registry/slug.js';
+import { closest } from '../util/edit-distance.js';
 import { UsageError } from './common.js';
 
 /**
@@ -12,7 +13,8 @@ export function checkScope(toolsets: string[] | undefined, tools: string[] | und
   const valid = all.toolsets();
   const badSets = (toolsets ?? []).filter((s) => !valid.includes(s.trim().toLowerCase()));
   if (badSets.length) {
-    throw new UsageError(`Unknown toolset${badSets.length > 1 ? 's' : ''} ${badSets.map((s) => `"${s}"`).join(', ')}. Valid toolsets: ${valid.join(', ')}.`);
+    const near = badSets.map((s) => closest(s.trim(), valid)).filter((n): n is string => !!n);
+    throw new UsageError(`Unknown toolset${badSets.length > 1 ? 's' : ''} ${badSets.map((s) => `"${s}"`).join(', ')}.${near.length ? ` Did you mean ${near.join(', ')}?` : ''} Valid toolsets: ${valid.join(', ')}.`);
   }
   for (const t of tools ?? []) {
     if (all.resolve(t).ok) continue;

@@ -48,6 +48,7 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
     // One operation pages with a top-level cursor; the others with pagination.cursor.
     const flat = base && typeof base === 'object' && ('cursor' in base || 'count' in base);
     const items = [];
+    const seen = new Set();
     let cursor;
     for (;;) {
       const page = cursor === undefined ? base
@@ -57,6 +58,9 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
       for (const item of listOf(slug, data)) items.push(item);
       cursor = data && data.next_cursor;
       if (cursor === undefined || cursor === null || cursor === '') return items;
+      // An API that hands back a cursor it gave before would be followed to the tool-call limit.
+      if (seen.has(cursor)) throw new Error('tools.all(' + slug + '): the answer gave a next_cursor it gave before (' + String(cursor).slice(0, 40) + '), so the pages would repeat forever; ' + items.length + ' items were read. Use tools.call page by page.');
+      seen.add(cursor);
     }
   }
 

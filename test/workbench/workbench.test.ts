@@ -165,6 +165,19 @@ describe('the script API', () => {
     }
   });
 
+  // Found by the same review: an API handing back the same next_cursor was followed to the 500-call limit.
+  it('tools.all stops at a cursor it was given before, saying so', async () => {
+    const page = { data: { sources: [{ id: 'src_loop', name: 'Loop', labels: [] }], pagination: { current: 'MA', next: 'MQ', totalEntries: 99 } } };
+    env.sandbox.faults.add({ path: '/sources', status: 200, body: page, times: 10 });
+    try {
+      const r = await env.app.workbench.run({ script: "try { await tools.all('SEGMENT_LIST_SOURCES', {}); return 'ended'; } catch (e) { return e.message; }" });
+      expect(r.result).toMatch(/the answer gave a next_cursor it gave before \(MQ\).*2 items were read/);
+      expect(r.tool_calls.total).toBe(2);
+    } finally {
+      env.sandbox.faults.clear();
+    }
+  });
+
   // Found by the same review: an error message of any size went into the answer whole (36 MB of it).
   it("a thrown error's message is cut to a readable size", async () => {
     const r = await env.app.workbench.run({ script: "throw new Error('E'.repeat(5000000))" });
