@@ -105,12 +105,10 @@ export class EngineThread {
 
 export class PoolBusyError extends Error {}
 
-/** A place kept for a run to come (a script's real run while the user reads its plan). */
-export interface PoolHold {
-  /** Used by the run it was kept for: true once, the first time. */
-  take(): boolean;
-  /** Given back unused (the user said no); nothing once taken. */
-  drop(): void;
+/** How long and until what a run may wait for a place when every one is taken (`EnginePool.acquire`). */
+export interface PlaceWait {
+  ms: number;
+  signal?: AbortSignal;
 }
 
 /**
@@ -122,26 +120,10 @@ export class EnginePool {
   private readonly all = new Set<EngineThread>();
   private running = 0;
   private closed = false;
+  /** Runs waiting for a place (`acquire` with a wait), first come first served. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(readonly maxRunning = 4, private readonly keepIdle = 1) {}
-
-  /** Counts a run to come as running now: scripts started meanwhile cannot take its place. */
-  hold(): PoolHold {
-    this.admit();
-    let open = true;
-    return {
-      take: () => {
-        const was = open;
-        open = false;
-        return was;
-      },
-      drop: () => {
-        if (!open) return;
-        open = false;
-        this.running--;
-      },
-    };
-  }
 
   private admit(): void {
     if (this.closed) throw new PoolBusyError('The server is shutting down.');
@@ -149,9 +131,17 @@ export class EnginePool {
     this.running++;
   }
 
-  /** A thread for one run: a place of its own, or the one `hold` kept for it. */
-  async acquire(hold?: PoolHold): Promise<EngineThread> {
-    if (!hold?.take()) this.admit();
+  /**
+   * A thread for one run. With `wait`, a run that finds every place taken waits for one to free, at
+   * most `wait.ms` (a script the user has just confirmed: a yes is not answered "busy"); otherwise it
+   * is refused at once.
+   */
+  async acquire(wait?: PlaceWait): Promise<EngineThread> {
+    if (wait) {
+      const deadline = Date.now() + wait.ms;
+      while (!this.closed && this.running >= this.maxRunning && Date.now() < deadline && !wait.signal?.aborted) await this.placeFreed(deadline - Date.now(), wait.signal);
+    }
+    this.admit();
     try {
       let thread = this.idle.pop();
       while (thread && !thread.alive) thread = this.idle.pop();
@@ -166,9 +156,26 @@ export class EnginePool {
     }
   }
 
+  /** Resolves when a place frees, after `ms`, or when `signal` aborts, whichever comes first. */
+  private placeFreed(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((done) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        const i = this.waiting.indexOf(finish);
+        if (i >= 0) this.waiting.splice(i, 1);
+        done();
+      };
+      const timer = setTimeout(finish, ms);
+      signal?.addEventListener('abort', finish, { once: true });
+      this.waiting.push(finish);
+    });
+  }
+
   /** Back to the pool when the run ended normally; otherwise the thread is ended. */
   release(thread: EngineThread, reusable: boolean): void {
     this.running--;
+    this.waiting[0]?.();
     if (reusable && thread.alive && !thread.grown && !this.closed && this.idle.length < this.keepIdle) this.idle.push(thread);
     else this.end(thread);
   }
@@ -190,6 +197,7 @@ export class EnginePool {
   async close(): Promise<void> {
     this.closed = true;
     this.idle.length = 0;
+    for (const wake of [...this.waiting]) wake();
     await Promise.all([...this.all].map((t) => t.terminate('the server is shutting down')));
     this.all.clear();
   }

@@ -55,6 +55,8 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
         : flat ? Object.assign({}, base, { cursor: cursor })
         : Object.assign({}, base, { pagination: Object.assign({}, base.pagination, { cursor: cursor }) });
       const data = await callTool(slug, page);
+      // all_pages passed along: the router's own paging said the list is not whole (a looping cursor, its page limit).
+      if (data && data.complete === false && !data.next_cursor) throw new Error('tools.all(' + slug + '): the list came back incomplete: ' + String(data.note || 'the pages stopped early').slice(0, 300) + ' ' + items.length + ' items were read before it.');
       for (const item of listOf(slug, data)) items.push(item);
       cursor = data && data.next_cursor;
       if (cursor === undefined || cursor === null || cursor === '') return items;

@@ -8,7 +8,7 @@ import type { Redactor } from '../security/redact.js';
 import type { Logger } from '../util/log.js';
 import { describeLimit, limitHint, SCRIPT_LIMITS } from './limits.js';
 import { ApprovedPlan, Phase, type PhaseDeps, type PhaseMode } from './phase.js';
-import { EnginePool, PoolBusyError, type PoolHold, type RunEnd, type ThreadEnd } from './pool.js';
+import { EnginePool, PoolBusyError, type PlaceWait, type RunEnd, type ThreadEnd } from './pool.js';
 import type { EngineLimits } from './protocol.js';
 import { countCalls, type PlannedWrite, type ScriptError, type ScriptReport } from './report.js';
 import { countText } from '../util/count-text.js';
@@ -69,25 +69,14 @@ export class Workbench {
     const planned = first.phase.planned;
     // Nothing to confirm: the planning run was a real run of a read-only script.
     if (!planned.length) return this.report(first);
-    if (!first.end.ok) return this.planningFailed(this.report(first));
+    if (!first.end.ok) return this.planningFailed(this.report(first), first.end);
     // Writes that could not go are not put to the user: each would fail for want of a connection.
     const unready = await this.connectionError(planned);
     if (unready) return { successful: false, error: { kind: 'not_connected', message: `Not asked and not sent: ${unready.message} Nothing was written.`, ...(unready.hint ? { hint: unready.hint } : {}) }, planned_writes: planned, tool_calls: countCalls(first.phase.calls), elapsed_ms: 0 };
-    // The real run's place is kept while the user reads the plan: a yes is never answered "busy".
-    let hold: PoolHold | undefined;
-    try {
-      hold = this.pool.hold();
-    } catch {
-      hold = undefined; // all taken already: the real run asks for a place as any run does
-    }
-    try {
-      return await this.confirmThenRun(input, hooks, first, hold);
-    } finally {
-      hold?.drop();
-    }
+    return this.confirmThenRun(input, hooks, first);
   }
 
-  private async confirmThenRun(input: ScriptInput, hooks: SurfaceHooks, first: PhaseEnd, hold: PoolHold | undefined): Promise<ScriptReport> {
+  private async confirmThenRun(input: ScriptInput, hooks: SurfaceHooks, first: PhaseEnd): Promise<ScriptReport> {
     const planned = first.phase.planned;
     const answer = hooks.confirm
       ? await hooks.confirm(this.planSummary(first.phase), hooks.stop && hooks.signal ? AbortSignal.any([hooks.stop, hooks.signal]) : (hooks.stop ?? hooks.signal))
@@ -106,7 +95,9 @@ export class Workbench {
         elapsed_ms: 0,
       };
     }
-    const real = await this.phase(input, 'real', hooks, new ApprovedPlan(first.phase.approvals), hold);
+    // Confirmed: if every place is taken meanwhile, the real run waits for one (within its own time) rather than being answered "busy".
+    const timeoutMs = input.timeoutMs ?? SCRIPT_LIMITS.defaultTimeoutMs;
+    const real = await this.phase(input, 'real', hooks, new ApprovedPlan(first.phase.approvals), { ms: timeoutMs, ...(hooks.signal ? { signal: hooks.signal } : {}) });
     return { ...this.report(real), confirmation: { writes: planned.length, confirmed: true } };
   }
 
@@ -116,16 +107,21 @@ export class Workbench {
    * source's id) fails there, before the user is asked; as an ordinary error it read as a failed run
    * whose writes were made.
    */
-  private planningFailed(report: ScriptReport): ScriptReport {
+  private planningFailed(report: ScriptReport, end: RunEnd): ScriptReport {
     const e = report.error;
     if (!e) return report;
+    const message = `The script failed in its planning run, before the user was asked: ${e.message} Nothing was written.`;
+    // Only a TypeError (reading a field a dry run's answer lacks) may come from the dry runs; any other
+    // failure (a bug, a limit, a cancel) would fail the real run too, and keeps its own hint.
+    const fromDryRun = 'failure' in end && end.failure.name === 'TypeError' && !end.failure.limit;
+    if (!fromDryRun) return { ...report, error: { ...e, message } };
     const option = this.deps.config.surface === 'cli' ? '--write=allow' : 'a server started with --write=allow';
     return {
       ...report,
       error: {
         ...e,
-        message: `The script failed in its planning run, before the user was asked: ${e.message} Nothing was written.`,
-        hint: `Under --write=ask a script runs first with every write as a dry run, to list them all for one confirmation; a dry run's answer holds no ids of what it would create, so a script that reads what a write returns fails there. ${e.hint ? `${e.hint} ` : ''}Such a script needs ${option}, or two scripts: one that writes, one that reads what was written.`,
+        message,
+        hint: `Under --write=ask a script runs first with every write as a dry run, to list them all for one confirmation; a dry run's answer holds no ids of what it would create, so a script that reads what a write returns fails there. ${e.hint ? `${e.hint} ` : ''}If that is what failed here, the script needs ${option}, or two scripts: one that writes, one that reads what was written.`,
       },
     };
   }
@@ -165,14 +161,14 @@ export class Workbench {
     };
   }
 
-  private async phase(input: ScriptInput, mode: PhaseMode, hooks: SurfaceHooks, approved?: ApprovedPlan, hold?: PoolHold): Promise<PhaseEnd> {
+  private async phase(input: ScriptInput, mode: PhaseMode, hooks: SurfaceHooks, approved?: ApprovedPlan, wait?: PlaceWait): Promise<PhaseEnd> {
     // A tracking call's journal run is told apart by its place in this script: the same script run again after
     // its answer was lost is its repeat; another script whose first call is the same is not.
     const phase = new Phase(this.deps, mode, hooks, approved, createHash('sha256').update(input.script).digest('base64url').slice(0, 22));
     const timeoutMs = input.timeoutMs ?? SCRIPT_LIMITS.defaultTimeoutMs;
     let thread;
     try {
-      thread = await this.pool.acquire(hold);
+      thread = await this.pool.acquire(wait);
     } catch (err) {
       if (err instanceof PoolBusyError) return { phase, end: { ok: false, busy: err.message }, timeoutMs };
       return { phase, end: { ok: false, crashed: `The sandbox could not start: ${(err as Error).message}` }, timeoutMs };

@@ -173,6 +173,10 @@ describe('the script API', () => {
       const r = await env.app.workbench.run({ script: "try { await tools.all('SEGMENT_LIST_SOURCES', {}); return 'ended'; } catch (e) { return e.message; }" });
       expect(r.result).toMatch(/the answer gave a next_cursor it gave before \(MQ\).*2 items were read/);
       expect(r.tool_calls.total).toBe(2);
+      // With all_pages passed along, the router's paging finds the loop: its incomplete list is no whole (the review of the mends).
+      env.sandbox.faults.add({ path: '/sources', status: 200, body: page, times: 10 });
+      const all = await env.app.workbench.run({ script: "try { const l = await tools.all('SEGMENT_LIST_SOURCES', { all_pages: true }); return l.length; } catch (e) { return e.message; }" });
+      expect(all.result).toMatch(/the list came back incomplete: Stopped after \d+ pages/);
     } finally {
       env.sandbox.faults.clear();
     }
@@ -347,6 +351,15 @@ describe('--write=ask: one confirmation listing every planned write', () => {
       expect(r.error!.hint).toMatch(/a dry run's answer holds no ids/);
       expect(r.calls![0]).toMatchObject({ slug: 'SEGMENT_ADD_LABELS_TO_SOURCE', dry_run: true });
       expect(labelWrites(env)).toHaveLength(0);
+      // Any other failure keeps its own hint: a loop fails the real run too, and needs no --write=allow (the review of the mends).
+      const loop = await env.app.workbench.run(
+        { script: "await tools.call('SEGMENT_ADD_LABELS_TO_SOURCE', { sourceId: 'src_web', labels: [{ key: 'owner', value: 'growth' }] });\nfor (;;) {}", timeoutMs: 500 },
+        { confirm: async () => (asked++, { confirmed: true }) },
+      );
+      expect(loop.error).toMatchObject({ kind: 'limit', limit: 'wall_time' });
+      expect(loop.error!.message).toMatch(/^The script failed in its planning run/);
+      expect(loop.error!.hint).not.toMatch(/dry run|--write=allow/);
+      expect(asked).toBe(0);
     } finally {
       await env.close();
     }
@@ -354,7 +367,8 @@ describe('--write=ask: one confirmation listing every planned write', () => {
 
   // Found by the same review: scripts started while the user read the plan took every engine place, and
   // the confirmed run was answered "busy", nothing written; a cancelled run left its question open.
-  it('the confirmed run keeps its place while the user reads the plan; a cancel withdraws the question', async () => {
+  // Now the confirmed run waits for a place, within its own time.
+  it('a confirmed run finding every place taken waits for one, never answered busy; a cancel withdraws the question', async () => {
     const env = await appWithSandbox({ write: 'ask' });
     try {
       const others: Promise<unknown>[] = [];
@@ -368,7 +382,9 @@ describe('--write=ask: one confirmation listing every planned write', () => {
       expect(r.error).toBeUndefined();
       expect(labelWrites(env)).toHaveLength(ids(env).length);
       const ends = (await Promise.all(others)) as { error?: { kind: string } }[];
-      expect(ends.filter((e) => e.error?.kind === 'busy')).toHaveLength(1);
+      // The four took every place: none of them was refused for the script the user was reading (a hold did
+      // that, and kept others out for as long as a question stayed open: the review of the mends).
+      expect(ends.map((e) => e.error?.kind)).toEqual(['limit', 'limit', 'limit', 'limit']);
 
       const cancel = new AbortController();
       let withdrawn: AbortSignal | undefined;
