@@ -37,7 +37,7 @@ function timeoutFrom(raw: unknown): number | undefined {
 function renderText(r: ScriptReport): { text: string; toStderr: boolean } {
   const lines: string[] = [];
   // Every line of a log entry keeps the prefix: a script cannot print a line that reads as the run's own.
-  for (const l of r.logs ?? []) for (const part of l.split(/\r\n|\r|\n/)) lines.push(`log: ${part}`);
+  for (const l of r.logs ?? []) for (const part of l.split(/\r\n|[\r\n\u2028\u2029]/)) lines.push(`log: ${part}`);
   if (r.logs_dropped) lines.push(`log: (${r.logs_dropped} more lines not kept)`);
   if (r.planned_writes?.length) {
     lines.push(`Planned writes (${r.planned_writes.length}, not sent):`);

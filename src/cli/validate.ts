@@ -109,6 +109,7 @@ export const validateCommand: CommandSpec = {
     const format = await inputErrorsAsUsage(() => detectFormat(file, values.format as string | undefined));
     const app = appFromFlags(values, 'warn');
     try {
+      if (values['source-id'] !== undefined && !(values['source-id'] as string).trim()) throw new UsageError('--source-id is empty: give a source id (segment-router call SEGMENT_LIST_SOURCES lists them), or leave it out to use the write key\'s source.');
       const target = await app.planTarget(values['source-id'] as string | undefined);
       const now = new Date().toISOString();
       const t: Totals = { messages: 0, checked: 0, errors: 0, warnings: 0, messagesWithErrors: 0, invalid: [], invalidCount: 0, layout: [], layoutCount: 0, rows: new Map(), listed: [] };

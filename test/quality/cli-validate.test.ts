@@ -79,6 +79,9 @@ describe('segment-router validate FILE', () => {
     const typoJson = await validate([path, '--type', 'track', '--source-id', 'src_webb', '--json']);
     expect(typoJson.code).toBe(1);
     expect(JSON.parse(typoJson.stdout).plan_not_read).toMatch(/src_webb/);
+    // An empty id is a usage error, not the write key's source (the review of the mends).
+    const empty = await validate([path, '--type', 'track', '--source-id', '']);
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringContaining('--source-id is empty')]);
   });
 
   it('without a token: naming and PII only, and it says why', async () => {
