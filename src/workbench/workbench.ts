@@ -73,11 +73,6 @@ export class Workbench {
     // Writes that could not go are not put to the user: each would fail for want of a connection.
     const unready = await this.connectionError(planned);
     if (unready) return { successful: false, error: { kind: 'not_connected', message: `Not asked and not sent: ${unready.message} Nothing was written.`, ...(unready.hint ? { hint: unready.hint } : {}) }, planned_writes: planned, tool_calls: countCalls(first.phase.calls), elapsed_ms: 0 };
-    return this.confirmThenRun(input, hooks, first);
-  }
-
-  private async confirmThenRun(input: ScriptInput, hooks: SurfaceHooks, first: PhaseEnd): Promise<ScriptReport> {
-    const planned = first.phase.planned;
     const answer = hooks.confirm
       ? await hooks.confirm(this.planSummary(first.phase), hooks.stop && hooks.signal ? AbortSignal.any([hooks.stop, hooks.signal]) : (hooks.stop ?? hooks.signal))
       : { confirmed: false as const, reason: 'this client cannot ask the user', unsupported: true };
