@@ -13,7 +13,7 @@ import { MAX_JSON_DEPTH, nestsDeeper } from '../../util/json-depth.js';
  * `next_cursor` when there is another page; with all_pages, the pages merged and where it stopped.
  */
 
-type Page = { ok: true; data: unknown; status: number } | { ok: false; outcome: SendOutcome };
+type Page = { ok: true; data: unknown; status: number; /** The answer's size as text, for all_pages' budget. */ bytes: number } | { ok: false; outcome: SendOutcome };
 
 async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendContext): Promise<Page> {
   const r = await sendWithRetries(
@@ -55,7 +55,8 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       error.hint = 'Check with the matching get or list tool whether it is gone before calling again.';
       return { ok: false, outcome: { ok: false, status: res.status, error, maybeSent: true } };
     }
-    return { ok: false, outcome: { ok: false, status: res.status, error } };
+    // A POST that failed on Segment's side may have been applied (the answer says so): neither sent nor failed for sure.
+    return { ok: false, outcome: { ok: false, status: res.status, error, ...(res.status >= 500 && req.method === 'POST' ? { maybeSent: true } : {}) } };
   }
   // A write Segment accepted whose answer cannot be passed on was made all the same: a repeat would make it twice.
   const made = req.method === 'GET' ? '' : ` It accepted the ${req.method}: the change was made, do not repeat it.`;
@@ -65,11 +66,11 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
   };
   const notPublicApi = 'Check the region and SEGMENT_PUBLIC_API_URL: the host may not be the Public API.';
   if (res.truncated) return unreadable(`a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read`, made ? notPublicApi : `Ask for less at a time (a smaller pagination.count). ${notPublicApi}`);
-  if (!res.text) return { ok: true, data: null, status: res.status };
+  if (!res.text) return { ok: true, data: null, status: res.status, bytes: 0 };
   if (nestsDeeper(res.text)) return unreadable(`JSON nested more than ${MAX_JSON_DEPTH} levels deep, which is not passed on`, notPublicApi);
   try {
     const body = JSON.parse(res.text) as { data?: unknown };
-    return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status };
+    return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status, bytes: res.text.length };
   } catch {
     return unreadable('a body that is not JSON', notPublicApi);
   }
@@ -87,19 +88,26 @@ export async function sendOperation(call: PreparedCall, ctx: SendContext): Promi
   if (!state.pageAt || !state.listFields || !first.data || typeof first.data !== 'object') {
     return { ok: true, status: first.status, data: withCursor(first.data) };
   }
-  return allPages(first.data as PageData, first.status, state, ctx);
+  return allPages(first.data as PageData, first.status, first.bytes, state, ctx);
 }
 
-async function allPages(firstData: PageData, status: number, state: PublicCallState, ctx: SendContext): Promise<SendOutcome> {
+/**
+ * What all_pages gathers at most, in characters of answers: a page may be 16 MB, and 25 of them kept
+ * took a server to gigabytes. Past it, the answer says where to go on (the answer limit cuts far less).
+ */
+const ALL_PAGES_MAX_CHARS = 32 * 1024 * 1024;
+
+async function allPages(firstData: PageData, status: number, firstBytes: number, state: PublicCallState, ctx: SendContext): Promise<SendOutcome> {
   const { maxPages, maxItems } = operationIndex().allPages;
   const fields = state.listFields!;
   const pages: PageData[] = [firstData];
   let items = countItems(firstData, fields);
+  let chars = firstBytes;
   let next = nextCursor(firstData);
   // A cursor already followed would fetch its pages again: every item repeated, up to the limit.
   const followed = new Set<string>(state.startCursor !== undefined ? [JSON.stringify(state.startCursor)] : []);
   let looped = false;
-  while (next !== undefined && pages.length < maxPages && items < maxItems) {
+  while (next !== undefined && pages.length < maxPages && items < maxItems && chars < ALL_PAGES_MAX_CHARS) {
     const key = JSON.stringify(next);
     if (followed.has(key)) {
       looped = true;
@@ -116,6 +124,7 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
     }
     const data = (page.data ?? {}) as PageData;
     pages.push(data);
+    chars += page.bytes;
     items += countItems(data, fields);
     next = nextCursor(data);
   }
@@ -129,7 +138,7 @@ async function allPages(firstData: PageData, status: number, state: PublicCallSt
     if (merged.pagination && typeof merged.pagination === 'object') merged.pagination = { ...(merged.pagination as object), next: null };
   } else if (!complete) {
     summary.next_cursor = next;
-    summary.note = `Stopped at the all_pages limit (${maxPages} pages or ${maxItems} items) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
+    summary.note = `Stopped at the all_pages limit (${maxPages} pages, ${maxItems} items or ${ALL_PAGES_MAX_CHARS / 1024 / 1024} MB of answers) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
   }
   return { ok: true, status, data: { ...merged, ...summary } };
 }

@@ -144,6 +144,8 @@ describe('errors an agent can act on', () => {
     expect(w.error).toMatchObject({ kind: 'upstream', status: 500 });
     expect(w.error!.message).toMatch(/not retried/);
     expect(sandbox.requests).toHaveLength(1);
+    // The answer says it may have been applied: so does the audit (a review of 2026-12-07: it said "failed").
+    expect(readAuditLines(app.audit.path).at(-1)).toMatchObject({ slug: 'SEGMENT_CREATE_TRACKING_PLAN', outcome: 'unknown', status: 500 });
 
     sandbox.requests.length = 0;
     sandbox.faults.add({ path: '/sources', status: 502, times: 10 });
@@ -191,6 +193,20 @@ describe('errors an agent can act on', () => {
     expect(r.error).toMatchObject({ kind: 'rate_limited', status: 429 });
     expect(r.error!.message).not.toMatch(/retry|attempts/);
     expect(r.error!.hint).toMatch(/Wait at least 3600 s/);
+  });
+
+  // Found by an adversarial review (2026-12-07): all_pages kept every page of up to 16 MB, 25 of them: one call
+  // took 2.7 GB, ten at once 4.7 GB. It stops at a byte budget now, with the cursor to go on from.
+  it('all_pages stops at its byte budget and says where to go on', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024);
+    for (let i = 0; i < 12; i++) sandbox.faults.add({ path: '/sources', status: 200, body: { data: { sources: [{ id: `src_${i}`, name: big }], pagination: { current: `P${i}`, next: `P${i + 1}` } } } });
+    const r = await run('SEGMENT_LIST_SOURCES', { all_pages: true, pagination: { count: 1 } });
+    const data = r.data as { sources: unknown[]; pages_fetched: number; complete: boolean; next_cursor?: string; note?: string };
+    expect(data.complete).toBe(false);
+    expect(data.pages_fetched).toBeLessThan(12);
+    expect(data.next_cursor).toBe(`P${data.pages_fetched}`);
+    expect(data.note).toMatch(/MB of answers/);
+    sandbox.faults.clear();
   });
 
   // Noticed in the review of 2026-12-07: an upstream that hands back a cursor it gave before made
