@@ -1,3 +1,4 @@
+import { countText } from '../../util/count-text.js';
 import { hintsFor, type Surface } from '../../hints/hints.js';
 import type { ToolError } from '../../registry/types.js';
 import { cutText } from '../../security/snippet.js';
@@ -73,6 +74,9 @@ export interface FailureContext {
   surface?: Surface;
 }
 
+/** Longer than any rate limit of Segment's asks a caller to wait (its limits reset within the minute): said as not believable. */
+const IMPLAUSIBLE_WAIT_S = 3_600;
+
 export function httpError(status: number, text: string, ctx: FailureContext): ToolError {
   const items = parseErrors(text);
   const said = messages(items);
@@ -120,7 +124,12 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
       kind: 'rate_limited',
       status,
       message: `Segment is rate limiting ${entry.slug} (HTTP 429)${ctx.attempts > 1 ? `, still after ${ctx.attempts} attempts` : ''}.${suffix}`,
-      hint: secs !== undefined ? `Wait at least ${secs} s before calling again; avoid all_pages and parallel calls for a while.` : 'Wait a minute before calling again; avoid all_pages and parallel calls for a while.',
+      hint:
+        secs !== undefined && secs > IMPLAUSIBLE_WAIT_S
+          ? `The server asked for a wait no rate limit takes (${countText(Math.min(secs, Number.MAX_SAFE_INTEGER))} s): wait a minute and call again; if it asks the same, check SEGMENT_PUBLIC_API_URL (the host may not be Segment's Public API).`
+          : secs !== undefined
+            ? `Wait at least ${secs} s before calling again; avoid all_pages and parallel calls for a while.`
+            : 'Wait a minute before calling again; avoid all_pages and parallel calls for a while.',
       ...(ctx.waitMs !== undefined ? { details: { retry_after_ms: ctx.waitMs } } : {}),
     };
   }

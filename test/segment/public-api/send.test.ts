@@ -193,6 +193,10 @@ describe('errors an agent can act on', () => {
     expect(r.error).toMatchObject({ kind: 'rate_limited', status: 429 });
     expect(r.error!.message).not.toMatch(/retry|attempts/);
     expect(r.error!.hint).toMatch(/Wait at least 3600 s/);
+    // A wait no rate limit takes is not passed on as advice (a review of 2026-12-07: "Wait at least 99999999999 s").
+    sandbox.faults.add({ path: '/sources', status: 429, retryAfter: 99_999_999_999 });
+    const absurd = await run('SEGMENT_LIST_SOURCES');
+    expect(absurd.error!.hint).toMatch(/^The server asked for a wait no rate limit takes \(99,999,999,999 s\): wait a minute/);
   });
 
   // Found by an adversarial review (2026-12-07): all_pages kept every page of up to 16 MB, 25 of them: one call
