@@ -64,7 +64,7 @@ export const callCommand: CommandSpec = {
   usage: "segment-router call <SLUG> --args '<json>' | --args - | --args @FILE [--write=deny|ask|allow] [--allow-destructive] [--dry-run] [--json]",
   options: {
     args: { type: 'string', description: 'The tool\'s arguments as a JSON object; "-" reads them from stdin, "@FILE" from a file.' },
-    'dry-run': { type: 'boolean', description: 'Show the exact request (secrets masked) and send nothing.' },
+    'dry-run': { type: 'boolean', description: 'Show the exact request (secrets masked) and send nothing (a tracking call still reads its tracking plan, to show the findings).' },
     ...policyOptions,
     ...scopeOptions,
     ...envOptions,
