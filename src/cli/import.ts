@@ -284,7 +284,10 @@ export const importCommand: CommandSpec = {
       const totals = { accepted: summaries.reduce((n, s) => n + s.accepted, 0), rejected: summaries.reduce((n, s) => n + s.rejected, 0) };
       const complete = summaries.length === files.length && summaries.every((s) => s.complete);
       if (json) printJson(app, { complete, ...totals, ...(stopped ? { stopped } : {}), files: summaries });
-      else printText(app, summaries.flatMap((s) => fileLine(s, destinationOf(baseUrl(app.config, 'tracking')))).join('\n'), stopped ? process.stderr : process.stdout);
+      else {
+        const destination = destinationOf(baseUrl(app.config, 'tracking'));
+        printText(app, summaries.flatMap((s) => fileLine(s, destination)).join('\n'), stopped ? process.stderr : process.stdout);
+      }
       if (stopped?.reason === 'interrupted') return INTERRUPTED[stoppedBy];
       if (stopped?.reason === 'refused') return stopped.kind === 'not_connected' ? EXIT.notConnected : EXIT.policy;
       return complete && totals.rejected === 0 ? EXIT.ok : EXIT.failed;

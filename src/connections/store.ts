@@ -65,7 +65,6 @@ export interface Secrets {
   token?: string;
 }
 
-/** One stored connection with its secrets opened (or why they could not be). */
 /** What `put` stores under a name. */
 export interface NewConnection {
   region: Region;
@@ -73,6 +72,7 @@ export interface NewConnection {
   checks?: Checks;
 }
 
+/** One stored connection with its secrets opened (or why they could not be). */
 export interface StoredConnection {
   name: string;
   region: Region;

@@ -13,7 +13,7 @@ import { MAX_JSON_DEPTH, nestsDeeper } from '../../util/json-depth.js';
  * `next_cursor` when there is another page; with all_pages, the pages merged and where it stopped.
  */
 
-type Page = { ok: true; data: unknown; status: number; /** The answer's size as text, for all_pages' budget. */ bytes: number } | { ok: false; outcome: SendOutcome };
+type Page = { ok: true; data: unknown; status: number; /** The answer's length as text, for all_pages' budget. */ chars: number } | { ok: false; outcome: SendOutcome };
 
 async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendContext): Promise<Page> {
   const r = await sendWithRetries(
@@ -66,11 +66,11 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
   };
   const notPublicApi = 'Check the region and SEGMENT_PUBLIC_API_URL: the host may not be the Public API.';
   if (res.truncated) return unreadable(`a body over ${MAX_RESPONSE_BYTES / 1024 / 1024} MB, which was not read`, made ? notPublicApi : `Ask for less at a time (a smaller pagination.count). ${notPublicApi}`);
-  if (!res.text) return { ok: true, data: null, status: res.status, bytes: 0 };
+  if (!res.text) return { ok: true, data: null, status: res.status, chars: 0 };
   if (nestsDeeper(res.text)) return unreadable(`JSON nested more than ${MAX_JSON_DEPTH} levels deep, which is not passed on`, notPublicApi);
   try {
     const body = JSON.parse(res.text) as { data?: unknown };
-    return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status, bytes: res.text.length };
+    return { ok: true, data: body && typeof body === 'object' && 'data' in body ? body.data : body, status: res.status, chars: res.text.length };
   } catch {
     return unreadable('a body that is not JSON', notPublicApi);
   }
@@ -88,7 +88,7 @@ export async function sendOperation(call: PreparedCall, ctx: SendContext): Promi
   if (!state.pageAt || !state.listFields || !first.data || typeof first.data !== 'object') {
     return { ok: true, status: first.status, data: withCursor(first.data) };
   }
-  return allPages(first.data as PageData, first.status, first.bytes, state, ctx);
+  return allPages(first.data as PageData, first.status, first.chars, state, ctx);
 }
 
 /**
@@ -97,12 +97,12 @@ export async function sendOperation(call: PreparedCall, ctx: SendContext): Promi
  */
 const ALL_PAGES_MAX_CHARS = 32 * 1024 * 1024;
 
-async function allPages(firstData: PageData, status: number, firstBytes: number, state: PublicCallState, ctx: SendContext): Promise<SendOutcome> {
+async function allPages(firstData: PageData, status: number, firstChars: number, state: PublicCallState, ctx: SendContext): Promise<SendOutcome> {
   const { maxPages, maxItems } = operationIndex().allPages;
   const fields = state.listFields!;
   const pages: PageData[] = [firstData];
   let items = countItems(firstData, fields);
-  let chars = firstBytes;
+  let chars = firstChars;
   let next = nextCursor(firstData);
   // A cursor already followed would fetch its pages again: every item repeated, up to the limit.
   const followed = new Set<string>(state.startCursor !== undefined ? [JSON.stringify(state.startCursor)] : []);
@@ -124,7 +124,7 @@ async function allPages(firstData: PageData, status: number, firstBytes: number,
     }
     const data = (page.data ?? {}) as PageData;
     pages.push(data);
-    chars += page.bytes;
+    chars += page.chars;
     items += countItems(data, fields);
     next = nextCursor(data);
   }
