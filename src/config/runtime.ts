@@ -148,22 +148,32 @@ export function configHome(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'segment-router');
 }
 
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
+/**
+ * A whole number from the environment. `min` 1 where 0 would make every call fail at once (a timeout,
+ * a size limit); 0 is kept where it means none (no retries, no caching).
+ */
+function positiveInt(value: string | undefined, name: string, fallback: number, min: 0 | 1 = 0): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number >= 0, got "${value}".`);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be a whole number >= ${min}, got "${value}".`);
   return n;
 }
 
+/** A URL as it may be shown: whatever stands before an @ after the scheme is masked. */
+const shownUrl = (value: string) => value.replace(/^([^/]*\/\/)[^/?#]*@/, '$1****@');
+
 function validUrl(value: string | undefined, name: string): string | undefined {
   if (!value) return undefined;
+  let u: URL;
   try {
-    const u = new URL(value);
+    u = new URL(value);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-    return value.replace(/\/+$/, '');
   } catch {
-    throw new ConfigError(`${name} must be an http(s) URL, got "${value}".`);
+    throw new ConfigError(`${name} must be an http(s) URL, got "${shownUrl(value)}".`);
   }
+  // Never sent (the router authenticates with its own key or token), but shown in a dry run's URL.
+  if (u.username || u.password) throw new ConfigError(`${name} must not carry credentials (user:password@): remove them; the router sends the write key or token itself. Got "${shownUrl(value)}".`);
+  return value.replace(/\/+$/, '');
 }
 
 export function parseValidateMode(value: string | undefined, from = '--validate'): QualityMode {
@@ -209,25 +219,25 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
     // Only flags open the write policy: an inherited environment variable must never enable writes.
     write: parseWritePolicy(flags.write),
     allowDestructive: flags.allowDestructive ?? false,
-    requestTimeoutMs: positiveInt(env.SEGMENT_ROUTER_TIMEOUT_MS, 'SEGMENT_ROUTER_TIMEOUT_MS', 15_000),
+    requestTimeoutMs: positiveInt(env.SEGMENT_ROUTER_TIMEOUT_MS, 'SEGMENT_ROUTER_TIMEOUT_MS', 15_000, 1),
     retry: {
       ...DEFAULT_RETRY,
       maxRetries: positiveInt(env.SEGMENT_ROUTER_MAX_RETRIES, 'SEGMENT_ROUTER_MAX_RETRIES', DEFAULT_RETRY.maxRetries),
       baseDelayMs: positiveInt(env.SEGMENT_ROUTER_RETRY_BASE_MS, 'SEGMENT_ROUTER_RETRY_BASE_MS', DEFAULT_RETRY.baseDelayMs),
       minRetryAfterMs: positiveInt(env.SEGMENT_ROUTER_MIN_RETRY_AFTER_MS, 'SEGMENT_ROUTER_MIN_RETRY_AFTER_MS', DEFAULT_RETRY.minRetryAfterMs),
-      answerWithinMs: positiveInt(env.SEGMENT_ROUTER_ANSWER_WITHIN_MS, 'SEGMENT_ROUTER_ANSWER_WITHIN_MS', DEFAULT_RETRY.answerWithinMs),
+      answerWithinMs: positiveInt(env.SEGMENT_ROUTER_ANSWER_WITHIN_MS, 'SEGMENT_ROUTER_ANSWER_WITHIN_MS', DEFAULT_RETRY.answerWithinMs, 1),
     },
     home,
     logLevel: logLevel as LogLevel,
     audit: {
       dir: join(home, 'audit'),
       payloads: flags.auditPayloads ?? env.SEGMENT_ROUTER_AUDIT_PAYLOADS === '1',
-      maxBytes: positiveInt(env.SEGMENT_ROUTER_AUDIT_MAX_BYTES, 'SEGMENT_ROUTER_AUDIT_MAX_BYTES', 5_000_000),
+      maxBytes: positiveInt(env.SEGMENT_ROUTER_AUDIT_MAX_BYTES, 'SEGMENT_ROUTER_AUDIT_MAX_BYTES', 5_000_000, 1),
       keep: positiveInt(env.SEGMENT_ROUTER_AUDIT_KEEP, 'SEGMENT_ROUTER_AUDIT_KEEP', 3),
     },
     limits: {
-      maxArgumentsBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES, 'SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES', DEFAULT_LIMITS.maxArgumentsBytes),
-      maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes),
+      maxArgumentsBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES, 'SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES', DEFAULT_LIMITS.maxArgumentsBytes, 1),
+      maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes, 1),
     },
     ...(flags.surface === 'cli' ? { surface: 'cli' as const } : {}),
     quality: {
