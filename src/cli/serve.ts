@@ -58,7 +58,7 @@ export const serveCommand: CommandSpec = {
       if (misplaced.length) throw new UsageError(`${misplaced.map((f) => `--${f}`).join(', ')} only apply with --transport=http.`);
     }
     const http = transport === 'http' ? httpSettings(values) : undefined;
-    const app = appFromFlags(values);
+    const app = appFromFlags(values, 'info', mode === 'direct' ? 'direct' : 'mcp');
     if (http && app.config.write === 'ask') {
       await app.close();
       throw new UsageError(

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 
 export type Region = 'us' | 'eu';
 export type WritePolicy = 'deny' | 'ask' | 'allow';
-/** Who reads the answers: an agent over MCP, or a person at the command line (hints are worded for them). */
-export type Surface = 'mcp' | 'cli';
+/**
+ * Who reads the answers: an agent over MCP with the meta tools, an agent in direct mode (each tool its
+ * own MCP tool; no SEARCH_TOOLS, MANAGE_CONNECTIONS or dry run), or a person at the command line.
+ * Hints are worded for them (hints/hints.ts).
+ */
+export type Surface = 'mcp' | 'direct' | 'cli';
 
 /** Segment's hosts per region (docs/segment-facts.md). */
 export const HOSTS: Record<Region, { tracking: string; publicApi: string }> = {
@@ -239,7 +243,7 @@ export function loadRuntimeConfig(flags: RuntimeFlags = {}, env: NodeJS.ProcessE
       maxArgumentsBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES, 'SEGMENT_ROUTER_MAX_ARGUMENTS_BYTES', DEFAULT_LIMITS.maxArgumentsBytes, 1),
       maxAnswerBytes: positiveInt(env.SEGMENT_ROUTER_MAX_ANSWER_BYTES, 'SEGMENT_ROUTER_MAX_ANSWER_BYTES', DEFAULT_LIMITS.maxAnswerBytes, 1),
     },
-    ...(flags.surface === 'cli' ? { surface: 'cli' as const } : {}),
+    ...(flags.surface && flags.surface !== 'mcp' ? { surface: flags.surface } : {}),
     quality: {
       mode: parseValidateMode(flags.validate ?? env.SEGMENT_ROUTER_VALIDATE, flags.validate ? '--validate' : 'SEGMENT_ROUTER_VALIDATE'),
       naming: parseNamingStyle(flags.naming ?? env.SEGMENT_ROUTER_NAMING, flags.naming ? '--naming' : 'SEGMENT_ROUTER_NAMING'),

@@ -165,7 +165,7 @@ export class Executor {
     return {
       kind: 'not_connected',
       message: `${tool.slug} needs the Segment ${capability === 'tracking' ? 'write key' : 'Public API token'}: ${ready.capability.detail}`,
-      hint: ready.status.instruction ?? hintsFor(this.deps.config.surface).checkConnection(),
+      hint: ready.status.instruction ?? hintsFor(this.deps.config.surface, this.deps.config.toolNames).checkConnection(),
       details: { connection: ready.status },
     };
   }
@@ -173,7 +173,7 @@ export class Executor {
   private async run(req: ExecuteRequest, hooks: SurfaceHooks, trail: Trail): Promise<ExecutionResult> {
     const { registry, config, connections } = this.deps;
     // Hints speak to whoever reads the answer: an agent (MCP) or a person at the command line.
-    const hints = hintsFor(config.surface);
+    const hints = hintsFor(config.surface, config.toolNames);
     const resolved = registry.resolve(req.slug);
     if (!resolved.ok) {
       if (resolved.tooLong) {

@@ -1,6 +1,7 @@
 import { isHomeUnusable } from '../config/home.js';
-import type { Surface } from '../config/runtime.js';
-import type { MetaTool } from '../registry/slug.js';
+import type { Surface, ToolNames } from '../config/runtime.js';
+import { shortName } from '../registry/short-names.js';
+import { directName, type MetaTool } from '../registry/slug.js';
 import type { Capability, CapabilityStatus, ConnectionState } from '../registry/types.js';
 
 /**
@@ -188,6 +189,44 @@ export const CLI_HINTS: Hints = {
   lookUpIds: (slugs) => `Look the id up with ${slugs.map((s) => cmd(`call ${s}`)).join(' or ')}.`,
 };
 
-export function hintsFor(surface: Surface | undefined): Hints {
+/**
+ * For an agent in direct mode: each Segment tool is its own MCP tool, named as tools/list names it; there
+ * is no SEARCH_TOOLS, MANAGE_CONNECTIONS or dry run, so what the agent cannot do is the operator's command.
+ */
+function directHints(name: (slug: string) => string): Hints {
+  const operator = (c: string) => `the operator runs ${cmd(c)}`;
+  return {
+    ...MCP_HINTS,
+    unknownTool: () => 'tools/list shows the tools this server offers.',
+    metaTool: (meta) => `${meta} is not offered in direct mode: each Segment tool is its own tool here (tools/list).`,
+    invalidArguments: () => "Fix the fields named above and call again; nothing was sent. The tool's inputSchema (tools/list) gives every field.",
+    refusedWrite: () => 'An operator can restart segment-router with --write=ask (confirm each write) or --write=allow.',
+    verify: () => `${operator('connections verify')} to check it`,
+    checkConnection: () => `Ask the user to check the connection: ${operator('connections verify')}, or ${cmd('doctor')} for the whole set-up.`,
+    connection: (f) => {
+      const flag = f.name === 'default' ? '' : ` --name ${f.name}`;
+      const connect = `ask the user to run ${cmd(`connections add${flag}`)} in a terminal (it asks for the secrets, hidden; never paste them into the chat)`;
+      return connectionHint(f, {
+        connect,
+        initiated: `A connect page is open until ${f.connectExpiresAt}: ask the user to submit it in the browser, or ${connect}.`,
+        none: `No Segment credentials are configured${flag ? ` for "${f.name}"` : ''}. To connect, ${connect}.`,
+        unreachable: `Segment could not be reached to check the credentials; call again shortly, or ${operator('connections verify')}.`,
+        envReplace: (names) => `The operator replaces ${names} in the MCP client's configuration and restarts segment-router.`,
+        envSet: (names) => `the operator sets ${names}`,
+        writeKeyUnverified: UNVERIFIED_WRITE_KEY.replace(' (see capabilities.tracking)', ''),
+      });
+    },
+    rejectedBySegment: () => "Fix the named fields and call again; nothing was changed. The tool's description lists its pitfalls.",
+    otherUpstream: () => "Check the arguments against the tool's inputSchema; nothing suggests a retry would help.",
+    lookUpIds: (slugs) => `Look the id up with ${slugs.map(name).join(' or ')}.`,
+  };
+}
+
+const DIRECT_HINTS = directHints(directName);
+const DIRECT_SHORT_HINTS = directHints((slug) => shortName(slug));
+
+/** `toolNames`: direct mode's naming (--tool-names), so a hint names a tool as tools/list does. */
+export function hintsFor(surface: Surface | undefined, toolNames?: ToolNames): Hints {
+  if (surface === 'direct') return toolNames === 'short' ? DIRECT_SHORT_HINTS : DIRECT_HINTS;
   return surface === 'cli' ? CLI_HINTS : MCP_HINTS;
 }

@@ -13,11 +13,11 @@ export type PolicyDecision =
   | { action: 'ask' }
   | { action: 'deny'; reason: string; hint: string };
 
-type PolicyConfig = Pick<RuntimeConfig, 'write' | 'allowDestructive' | 'surface'>;
+type PolicyConfig = Pick<RuntimeConfig, 'write' | 'allowDestructive' | 'surface' | 'toolNames'>;
 
 export function decide(tool: ToolDefinition, config: PolicyConfig): PolicyDecision {
   if (tool.access === 'read') return { action: 'allow' };
-  const hints = hintsFor(config.surface);
+  const hints = hintsFor(config.surface, config.toolNames);
   if (tool.access === 'destructive' && !config.allowDestructive) {
     return {
       action: 'deny',

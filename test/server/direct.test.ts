@@ -93,4 +93,31 @@ describe('serve --tools-mode=direct', () => {
     await expect(callTool(env!.router.client, 'integration__segment__segment_page', { userId: 'u' })).rejects.toThrow(/Unknown tool/);
     await expect(callTool(env!.router.client, 'SEGMENT_TRACK', { userId: 'u', event: 'x' })).rejects.toThrow(/Unknown tool/);
   });
+
+  it('speaks of what direct mode has: its tools by their names, the operator\'s commands; never SEARCH_TOOLS, MANAGE_CONNECTIONS or dry_run', async () => {
+    const meta = /SEARCH_TOOLS|MANAGE_CONNECTIONS|EXECUTE_TOOL|dry_run/;
+    await direct([]);
+    const refused = await env!.call('integration__segment__segment_track', { userId: 'u', event: 'Nope' });
+    expect(refused.structured.error.kind).toBe('policy');
+    expect(refused.structured.error.hint).toContain('--write=');
+    const invalid = await env!.call('integration__segment__segment_get_source', {});
+    expect(invalid.structured.error.kind).toBe('validation');
+    expect(invalid.structured.error.hint).toContain('inputSchema');
+    const missing = await env!.call('integration__segment__segment_get_source', { sourceId: 'src_nowhere' });
+    expect(missing.structured.error.hint).toContain('integration__segment__segment_list_sources');
+    for (const r of [refused, invalid, missing]) expect(r.structured.error.hint).not.toMatch(meta);
+    await env!.close();
+
+    env = await sandboxWithRouter({ args: ['--tools-mode=direct', '--tool-names=short'] });
+    const short = await env.call('segment_get_source', { sourceId: 'src_nowhere' });
+    expect(short.structured.error.hint).toContain('segment_list_sources');
+    expect(short.structured.error.hint).not.toContain('integration__segment__');
+    await env.close();
+
+    env = await sandboxWithRouter({ args: ['--tools-mode=direct', '--write=allow'], env: { SEGMENT_WRITE_KEY: undefined, SEGMENT_PUBLIC_API_TOKEN: undefined } });
+    const unconnected = await env.call('integration__segment__segment_track', { userId: 'u', event: 'Nope' });
+    expect(unconnected.result.isError).toBe(true);
+    expect(unconnected.structured.error.hint).toContain('segment-router connections add');
+    expect(unconnected.structured.error.hint).not.toMatch(meta);
+  });
 });

@@ -1,5 +1,6 @@
 import { countText } from '../../util/count-text.js';
 import { hintsFor, type Surface } from '../../hints/hints.js';
+import type { ToolNames } from '../../config/runtime.js';
 import type { ToolError } from '../../registry/types.js';
 import { cutText } from '../../security/snippet.js';
 import { nestsDeeper } from '../../util/json-depth.js';
@@ -72,6 +73,8 @@ export interface FailureContext {
   waitMs?: number;
   /** Whose words the hint is in. */
   surface?: Surface;
+  /** Direct mode's tool names, so a hint names a tool as tools/list does. */
+  toolNames?: ToolNames;
 }
 
 /** Longer than any rate limit of Segment's asks a caller to wait (its limits reset within the minute): said as not believable. */
@@ -83,7 +86,7 @@ export function httpError(status: number, text: string, ctx: FailureContext): To
   const suffix = said.length ? ` Segment says: ${said.join('; ')}.` : '';
   const { entry } = ctx;
   const tries = ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
-  const hints = hintsFor(ctx.surface);
+  const hints = hintsFor(ctx.surface, ctx.toolNames);
 
   if (status === 401 || status === 403) {
     return {

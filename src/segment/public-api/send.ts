@@ -48,7 +48,7 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
     // What Segment asked for, not the router's own cap on a wait: that is how long a repeat should wait.
     const waitMs = res.status === 429 ? Math.max(r.askedWaitMs ?? 0, r.lastWaitMs ?? 0) || msBeforeNext(res.text) : undefined;
     // Masked before httpError cuts messages to snippets: a cut through an echoed token would escape the redactor.
-    const error = httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface });
+    const error = httpError(res.status, maskUpstream(res.text, ctx.redact), { entry: state.entry, ids: state.ids, attempts: r.attempts, waitMs, surface: ctx.config.surface, ...(ctx.config.toolNames ? { toolNames: ctx.config.toolNames } : {}) });
     // A DELETE retried after an unclear answer and then not found: most likely its own first attempt.
     if (res.status === 404 && req.method === 'DELETE' && r.unclearEarlier) {
       error.message += ' An earlier attempt of this DELETE got no clear answer and was retried: it may have deleted it already.';
