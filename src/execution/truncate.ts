@@ -87,6 +87,10 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
   return answer;
 }
 
+/** The most items a Public API page holds (pagination.count is 1-1000): advice never asks for more. */
+const PAGE_COUNT_MAX = 1_000;
+const pageCount = (shown: number) => Math.min(PAGE_COUNT_MAX, Math.max(1, shown));
+
 /** The paging advice that fits what was cut. */
 function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
   const data = (out.data ?? {}) as Record<string, unknown>;
@@ -97,10 +101,10 @@ function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
   const listCut = cuts.find((c) => c.unit === 'items');
   if (listCut && 'pages_fetched' in data) {
     // Pages merged by all_pages: the same arguments fetch them all again and are cut the same way.
-    return `The merged pages were cut to their first ${listCut.shown} items. Call the tool again without all_pages, with pagination.count=${Math.max(1, listCut.shown)}, and follow next_cursor page by page: each page then fits.`;
+    return `The merged pages were cut to their first ${listCut.shown} items. Call the tool again without all_pages, with pagination.count=${pageCount(listCut.shown)}, and follow next_cursor page by page: each page then fits.`;
   }
   if (listCut && containsPagination(data)) {
-    return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${Math.max(1, listCut.shown)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
+    return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${pageCount(listCut.shown)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
   }
   return 'Ask for less at a time: narrow the request (filters, ids, a smaller pagination.count where the tool has one), or split it into several calls.';
 }

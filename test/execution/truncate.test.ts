@@ -53,6 +53,16 @@ describe('answers over the size limit', () => {
     expect(out.truncated.how_to_page).not.toMatch(/same arguments/);
   });
 
+  // Found by a review (2026-12-07): 5,000 merged items cut to 1,500 were advised pagination.count=1500,
+  // which the schema (1-1000) refuses.
+  it('never advises a page count over the Public API\'s 1,000', () => {
+    const sources = Array.from({ length: 5_000 }, (_, i) => ({ id: `s${i}` }));
+    const r = { successful: true, tool_slug: 'SEGMENT_LIST_SOURCES', data: { sources, pagination: { current: 'c' }, pages_fetched: 25, complete: false } };
+    const out = truncateResult(r, 40_000) as any;
+    expect(out.data.sources.length).toBeGreaterThan(1_000);
+    expect(out.truncated.how_to_page).toContain('pagination.count=1000');
+  });
+
   // Found by an adversarial review (2026-12-07): a batch of 1,200 invalid messages was cut to 0 of its
   // rejected_before_sending (the list the hint points to) and 975 of error.details.issues, the same problems again.
   it.each([['about one size', ''], ['one three times the other', 'p'.repeat(300)]])('two lists (%s) are both cut, neither emptied for the other', (_name, pad) => {
