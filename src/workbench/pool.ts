@@ -139,7 +139,10 @@ export class EnginePool {
   async acquire(wait?: PlaceWait): Promise<EngineThread> {
     if (wait) {
       const deadline = Date.now() + wait.ms;
-      while (!this.closed && this.running >= this.maxRunning && Date.now() < deadline && !wait.signal?.aborted) await this.placeFreed(deadline - Date.now(), wait.signal);
+      // A run woken for a place that another took at once waits again at the head of the queue.
+      for (let woken = false; !this.closed && this.running >= this.maxRunning && Date.now() < deadline && !wait.signal?.aborted; woken = true) {
+        await this.placeFreed(deadline - Date.now(), wait.signal, woken);
+      }
     }
     this.admit();
     try {
@@ -151,13 +154,15 @@ export class EnginePool {
       }
       return thread;
     } catch (err) {
+      // The place was never used: it goes to the run waiting for one, as a released place does.
       this.running--;
+      this.waiting[0]?.();
       throw err;
     }
   }
 
-  /** Resolves when a place frees, after `ms`, or when `signal` aborts, whichever comes first. */
-  private placeFreed(ms: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves when a place frees, after `ms`, or when `signal` aborts, whichever comes first. `first`: queue at the head. */
+  private placeFreed(ms: number, signal?: AbortSignal, first = false): Promise<void> {
     return new Promise((done) => {
       const finish = () => {
         clearTimeout(timer);
@@ -168,7 +173,8 @@ export class EnginePool {
       };
       const timer = setTimeout(finish, ms);
       signal?.addEventListener('abort', finish, { once: true });
-      this.waiting.push(finish);
+      if (first) this.waiting.unshift(finish);
+      else this.waiting.push(finish);
     });
   }
 
