@@ -74,6 +74,8 @@ export const serveCommand: CommandSpec = {
       return undefined;
     }
     if (http.warning) app.log.warn(http.warning);
+    // The bearer token is a secret like the write key: masked wherever a client or an upstream echoes it.
+    app.redactor.add(http.token);
     const { serveHttp } = await import('../server/http.js');
     await serveHttp(app, { host: http.host, port: http.port, mode, token: http.token, allowedHosts: http.allowedHosts }).catch((err: unknown) => {
       throw portTaken(err, http.host, http.port);

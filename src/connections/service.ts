@@ -1,6 +1,6 @@
 import type { Region } from '../config/runtime.js';
 import type { Capability, Credentials } from '../registry/types.js';
-import { maskSecret } from '../security/redact.js';
+import { maskSecret, tooShortSecret } from '../security/redact.js';
 import type { Resolved } from './sources.js';
 import { ConnectionState, type StateDeps } from './state.js';
 import { buildStatus, capabilityStatus, checkOf, isUsable } from './status.js';
@@ -194,6 +194,8 @@ export class ConnectionNameError extends Error {
  */
 function secretProblem(label: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
+  const short = tooShortSecret(`The ${label}`, value);
+  if (short) return `${short} Nothing was saved.`;
   const at = value.search(/[^\x21-\x7e]/);
   if (at < 0) return undefined;
   const c = value.charCodeAt(at);

@@ -1,5 +1,6 @@
 import type { Region, RuntimeConfig } from '../config/runtime.js';
 import type { Logger } from '../util/log.js';
+import { tooShortSecret } from '../security/redact.js';
 import { checkConnectionName, DEFAULT_CONNECTION, StoreCorruptError, type Checks, type CredentialStore, type Secrets } from './store.js';
 
 /**
@@ -46,6 +47,8 @@ export class CredentialSources {
     if (bad) throw new Error(`SEGMENT_ROUTER_CONNECTION: ${bad}`);
     const writeKey = deps.env.SEGMENT_WRITE_KEY?.trim() || undefined;
     const token = deps.env.SEGMENT_PUBLIC_API_TOKEN?.trim() || undefined;
+    const short = tooShortSecret('SEGMENT_WRITE_KEY', writeKey) ?? tooShortSecret('SEGMENT_PUBLIC_API_TOKEN', token);
+    if (short) throw new Error(short);
     if (writeKey || token) {
       this.envSecrets = { writeKey, token };
       deps.onSecrets(this.envSecrets);
@@ -67,6 +70,7 @@ export class CredentialSources {
    * file access of a call whose credentials come from the environment).
    */
   resolve(name: string, opts: { notice?: boolean } = {}): Resolved {
+    this.rememberStored();
     if (this.envManaged(name)) {
       const shadowed = opts.notice !== false && this.names().includes(name);
       return {
@@ -94,6 +98,30 @@ export class CredentialSources {
       };
     } catch (err) {
       return { ...none, problem: (err as Error).message };
+    }
+  }
+
+  /** The stored names whose secrets were last registered (rememberStored). */
+  private rememberedNames?: string;
+
+  /**
+   * Registers every stored connection's secrets for redaction, not just the one resolved: an answer can
+   * hold another connection's (a shared workspace's sources list every write key). Done again only when
+   * the names change; with environment credentials, once (their calls do not read the store).
+   */
+  private rememberStored(): void {
+    if (this.envSecrets && this.rememberedNames !== undefined) return;
+    const names = this.names();
+    const key = names.join('\n');
+    if (key === this.rememberedNames) return;
+    this.rememberedNames = key;
+    for (const name of names) {
+      try {
+        const stored = this.readStored(name);
+        if (stored) this.deps.onSecrets(stored.secrets);
+      } catch {
+        // A connection that cannot be decrypted holds nothing readable; its own status says why.
+      }
     }
   }
 

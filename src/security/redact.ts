@@ -6,6 +6,19 @@ import { secretForms } from './secret-forms.js';
  * form they travel in (see secret-forms.ts), as written, upper-cased or lower-cased.
  */
 
+/**
+ * The shortest secret the redactor masks: a shorter one would turn every such run of letters in every
+ * text into a mask. Segment's write keys are 32 characters and tokens longer; a shorter one is refused
+ * where it comes in (connections/sources.ts, connections/service.ts).
+ */
+export const SECRET_MIN_CHARS = 4;
+
+/** A secret too short to be masked, said in the words of where it came from; undefined when it is fine. */
+export function tooShortSecret(label: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '' || value.length >= SECRET_MIN_CHARS) return undefined;
+  return `${label} is ${value.length} character${value.length === 1 ? '' : 's'} long: Segment's write keys are 32 characters and tokens longer. Give the whole key.`;
+}
+
 /** How a secret may be shown: at most its last four characters. */
 export function maskSecret(secret: string | undefined): string {
   if (!secret) return '(none)';
@@ -54,7 +67,7 @@ export class Redactor {
 
   /** Registers a secret; its encoded and escaped forms are masked with it. */
   add(secret: string | undefined): void {
-    if (!secret || secret.length < 4 || this.secrets.has(secret)) return;
+    if (!secret || secret.length < SECRET_MIN_CHARS || this.secrets.has(secret)) return;
     this.secrets.add(secret);
     this.matcher = undefined;
   }

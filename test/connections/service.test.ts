@@ -113,6 +113,17 @@ describe('store-backed connection service', () => {
     expect((await fresh.svc.status()).status).toBe('ACTIVE');
   });
 
+  // Found by a review (2026-12-07): a write key of 3 characters was never masked (the redactor skips
+  // anything shorter than 4, which would garble every text): such a key is refused, stored or not.
+  it('a write key or token too short to be Segment\'s (and to mask) is refused, from the environment and when stored', async () => {
+    expect(() => app({ SEGMENT_WRITE_KEY: 'abc' })).toThrow(/SEGMENT_WRITE_KEY is 3 characters long/);
+    expect(() => app({ SEGMENT_PUBLIC_API_TOKEN: 'x' })).toThrow(/SEGMENT_PUBLIC_API_TOKEN is 1 character long/);
+    const { svc } = app();
+    const saved = await svc.submit('default', { writeKey: 'abc', region: 'us' }, { verify: false });
+    expect(saved.ok).toBe(false);
+    expect(JSON.stringify(saved)).toMatch(/write key is 3 characters long/);
+  });
+
   it('SEGMENT_ROUTER_CONNECTION picks the connection calls use', async () => {
     const { svc, home } = app();
     await svc.submit('staging', { writeKey: WRITE_KEY, region: 'eu' }, { verify: false });
@@ -122,7 +133,7 @@ describe('store-backed connection service', () => {
     expect(() => app({ SEGMENT_ROUTER_CONNECTION: 'no/slashes' })).toThrow(/Connection names/);
   });
 
-  it('credentials from the environment: the credentials and readiness of a call read no file; the status of a refusal still says what shadows what', async () => {
+  it('credentials from the environment: calls read the store once (to mask its secrets too), not each time; the status of a refusal still says what shadows what', async () => {
     const { svc, home } = app();
     await svc.submit('default', { token: TOKEN, region: 'us' }, { verify: false });
     const env = app({ SEGMENT_WRITE_KEY: WRITE_KEY }, home);
@@ -131,13 +142,16 @@ describe('store-backed connection service', () => {
     const names = store.names.bind(store);
     store.names = () => (reads++, names());
     expect(await env.app.connections.credentials()).toMatchObject({ writeKey: WRITE_KEY });
+    expect(reads).toBe(1);
+    expect(env.app.redactor.text(`echoed ${TOKEN}`)).not.toContain(TOKEN);
+    expect(await env.app.connections.credentials()).toMatchObject({ writeKey: WRITE_KEY });
     expect(await env.app.connections.readiness('tracking')).toEqual({ ready: true });
-    expect(reads).toBe(0);
+    expect(reads).toBe(1);
     // The Public API needs a token the environment does not give: refused, and the status names the stored one it hides.
     const refused = await env.app.connections.readiness('public_api');
     expect(refused.ready).toBe(false);
     expect(!refused.ready && refused.status.notice).toMatch(/take precedence/);
-    expect(reads).toBe(1);
+    expect(reads).toBe(2);
   });
   // Noticed 2026-12-07, after a review found the same freeze in saving check results: a lock left by a
   // process killed while saving held a server's event loop until it went stale (~10 s) when the connect
