@@ -107,7 +107,9 @@ function fingerprint(kind: string, m: SerialisedMessage): string | undefined {
 
 /** A single call (identify, track, ...): one message, one request to /v1/<type>. */
 export function prepareSingle(type: MessageType, args: Record<string, unknown>, ctx: PrepareContext): PreparedCall {
-  const message = serialise(args, 0);
+  // The request carries its own send time, written last: a sentAt given with the message would be a second key.
+  const { sentAt: _replaced, ...sent } = args;
+  const message = serialise(args.sentAt === undefined ? args : sent, 0);
   const size = message.bytes + ',"sentAt":""'.length + 24;
   if (size > LIMITS.messageBytes) {
     const problem = `the message is ${size} bytes; Segment refuses a call over ${LIMITS.messageBytes} bytes (32 KB): move large values out of properties/traits, or trim them`;

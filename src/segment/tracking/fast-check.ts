@@ -40,7 +40,7 @@ interface Def {
 const defOf = (schema: z.core.$ZodType) => schema._zod.def as unknown as Def;
 
 /** String formats whose whole check is their pattern (zod's $ZodCheckStringFormat with a pattern). */
-const PATTERN_FORMATS = new Set(['datetime']);
+const PATTERN_FORMATS = new Set(['datetime', 'iso-timestamp']);
 
 /** A part the check cannot tell about: the whole check then answers false and zod decides. */
 class CannotTell extends Error {}

@@ -9,9 +9,20 @@ import { explainIssues } from '../../registry/arguments.js';
  * `context` and its parts stay open because Segment accepts any extra keys there.
  */
 
-/** ISO-8601 with a zone: a timestamp without one is read differently by every destination. */
+/** A calendar date, February 29th in leap years only. */
+const DATE = String.raw`(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8])))`;
+/** Hours and minutes; seconds and their fraction optional. */
+const TIME = String.raw`(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?`;
+/** Z, or an offset with its minutes, colon or not (an hour alone is ISO-8601 too, but JavaScript's Date cannot read it). */
+const ZONE = String.raw`(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)`;
+
+/**
+ * ISO-8601 with a zone, as Segment takes `timestamp` and `sentAt`: a time without one is read differently
+ * by every destination. The forms other systems write (+0100, no seconds, lower-case t and z) pass: an
+ * import from them is not refused line by line.
+ */
 export const isoTimestamp = z
-  .iso.datetime({ offset: true, local: false, error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00' })
+  .stringFormat('iso-timestamp', new RegExp(`^${DATE}[Tt]${TIME}${ZONE}$`), { error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00' })
   .describe('ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00.');
 
 const str = z.string();
@@ -44,8 +55,8 @@ const integrations = z
   .describe('Per-destination switches, e.g. {"All": false, "Mixpanel": true}. Names are case-sensitive.');
 
 const identity = {
-  userId: str.min(1).max(1024).optional().describe('Your id for the user. This or anonymousId is required.'),
-  anonymousId: str.min(1).max(1024).optional().describe('Id for a visitor not yet known. This or userId is required.'),
+  userId: str.min(1).optional().describe('Your id for the user. This or anonymousId is required.'),
+  anonymousId: str.min(1).optional().describe('Id for a visitor not yet known. This or userId is required.'),
 };
 
 const common = {
@@ -53,6 +64,7 @@ const common = {
   integrations: integrations.optional(),
   timestamp: isoTimestamp.optional().describe('When it happened (ISO-8601 with zone). Set a past time for historical imports; default now.'),
   messageId: str.min(1).max(100).optional().describe('Unique id (max 100 chars). Segment drops repeats for about 24 h; set one to make retries safe. Assigned when absent.'),
+  sentAt: isoTimestamp.optional().describe('When the message was sent (ISO-8601 with zone); Segment corrects clock skew with it. Leave it out: the request carries its send time.'),
 };
 
 const traits = z.record(z.string(), z.unknown()).describe('Facts about the user or group, snake_case keys; they merge into the profile, null removes one.');
@@ -68,13 +80,14 @@ const IDENTITY_MESSAGE = 'userId or anonymousId is required (a non-empty string)
 const identityRequired = () => ({ message: IDENTITY_MESSAGE, path: ['userId'], when: () => true });
 
 export const identifyShape = { ...identity, traits: traits.optional(), ...common };
-export const trackShape = { ...identity, event: str.min(1).max(200).describe('Event name, "Object Action" style, e.g. "Order Completed".'), properties: properties.optional(), ...common };
+export const trackShape = { ...identity, event: str.min(1).describe('Event name, "Object Action" style, e.g. "Order Completed".'), properties: properties.optional(), ...common };
 export const pageShape = { ...identity, name: str.optional().describe('Page name, e.g. "Pricing".'), category: str.optional().describe('Page category, e.g. "Docs".'), properties: properties.optional().describe('Page facts: url, path, title, referrer, search, and your own.'), ...common };
 export const screenShape = { ...identity, name: str.optional().describe('Screen name, e.g. "Checkout".'), category: str.optional(), properties: properties.optional(), ...common };
 export const groupShape = { ...identity, groupId: str.min(1).describe('Id of the company, account or organisation.'), traits: traits.optional().describe('Facts about the group: name, industry, employees, plan...'), ...common };
 export const aliasShape = {
   previousId: str.min(1).describe('The old id (usually the anonymousId) to link to userId.'),
   userId: str.min(1).describe('The new, known user id.'),
+  anonymousId: identity.anonymousId,
   ...common,
 };
 
