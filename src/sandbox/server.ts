@@ -62,11 +62,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const kept = opts.keptRecords ?? KEPT_RECORDS;
   const sockets = new Set<Socket>();
+  /** A write key of a source in the sandbox's workspace (sources made or given keys through its Public API count). */
+  const knownWriteKey = (key: string | undefined) => key !== undefined && publicApi.sources.some((s) => (s.writeKeys as string[] | undefined)?.includes(key));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const started = Date.now();
     const body = await readBody(req, maxBody).catch(() => undefined);
+    // Segment's Tracking API answers an oversized payload 400 in its own words; the Public API, 413.
+    if (!body && url.pathname.startsWith('/v1/')) return send(res, 400, { success: false, message: `Payload over ${maxBody} bytes` });
     if (!body) return send(res, 413, { errors: [{ type: 'too-large', message: 'Request body too large' }] });
     const record: RequestRecord = {
       time: new Date(started).toISOString(),
@@ -111,7 +115,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (faulty && !fault!.afterAccept) return playFault();
 
     if (url.pathname.startsWith('/v1/')) {
-      const out = handleTracking(url.pathname.slice(4), req.headers, body, events, seenIds);
+      const out = handleTracking(url.pathname.slice(4), req.headers, body, events, seenIds, knownWriteKey);
       record.messages = out.messages;
       for (const line of out.lines) opts.onLine?.(line);
       if (faulty) return playFault();

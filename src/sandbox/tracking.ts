@@ -3,10 +3,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * The Tracking API as Segment runs it (docs/segment-facts.md), quirks included:
- * 200 for any write key (even unknown), 400 only for invalid JSON or an oversized payload,
- * a batch of more than 2,500 messages answered 200 with the extra messages dropped, and a message whose
- * messageId the same write key sent before answered 200 and dropped (Segment drops repeats for about
- * 24 hours; the sandbox, for as long as it keeps its events).
+ * 200 for any write key, 400 only for invalid JSON or an oversized payload. After the 200, messages are
+ * dropped as Segment drops them: a write key no source has (or none), no userId or anonymousId, no name
+ * or id the call needs (track's event, group's groupId, alias's previousId and userId), past 2,500 in
+ * a batch, and a messageId the same write key sent before (Segment drops repeats for about 24 hours;
+ * the sandbox, for as long as it keeps its events).
  */
 
 export const SANDBOX_LIMITS = { messageBytes: 32 * 1024, batchBytes: 500 * 1024, batchMessages: 2_500 };
@@ -22,7 +23,7 @@ export interface TrackingRecord {
   event?: string;
   /** Which write key sent it (the last 4 characters only: the sandbox shows nothing more). */
   writeKeyTail?: string;
-  /** Dropped after a 200, as Segment would (over 2,500 in a batch, no user id, a repeated messageId). */
+  /** Dropped after a 200, as Segment would (see the header above): why. */
   dropped?: string;
   message: Record<string, unknown>;
 }
@@ -33,7 +34,23 @@ export const REPEATED_ID_DROPPED = 'a repeat of a messageId already received (Se
 /** The messageIds each write key has sent (by its tail and the id): a repeat is dropped, as Segment drops it. */
 export type SeenIds = Set<string>;
 
-export function handleTracking(call: string, headers: IncomingHttpHeaders, body: Buffer, events: TrackingRecord[], seen: SeenIds = new Set()) {
+/** What a call needs besides someone to attribute it to; without it Segment drops the message. */
+const NEEDS: Partial<Record<string, string[]>> = { track: ['event'], group: ['groupId'], alias: ['previousId', 'userId'] };
+const missing = (v: unknown) => typeof v !== 'string' || v === '';
+
+/** Why Segment would drop this message after answering 200; undefined when it keeps it. */
+function dropReason(m: Record<string, unknown>, index: number, known: boolean, repeated: boolean): string | undefined {
+  if (!known) return 'a write key no source has (or none)';
+  if (index >= SANDBOX_LIMITS.batchMessages) return 'over 2,500 messages in one batch';
+  const type = String(m.type);
+  if (type !== 'alias' && missing(m.userId) && missing(m.anonymousId)) return 'no userId or anonymousId';
+  const absent = (NEEDS[type] ?? []).filter((f) => missing(m[f]));
+  if (absent.length) return `no ${absent.join(' or ')} (a ${type} needs ${NEEDS[type]!.join(' and ')})`;
+  return repeated ? REPEATED_ID_DROPPED : undefined;
+}
+
+/** `knownKey`: whether a source of the sandbox's workspace has this write key. */
+export function handleTracking(call: string, headers: IncomingHttpHeaders, body: Buffer, events: TrackingRecord[], seen: SeenIds = new Set(), knownKey: (key: string | undefined) => boolean = () => true) {
   const lines: string[] = [];
   if (!CALLS.has(call)) return { status: 404, body: { success: false, message: `Unknown call /v1/${call}` }, lines };
   let payload: Record<string, unknown>;
@@ -65,11 +82,7 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
   messages.forEach((m, i) => {
     const merged = isBatch ? { ...m, context: { ...(payload.context as object), ...(m.context as object) } } : m;
     const seenAs = typeof m.messageId === 'string' ? `${key ?? ''}\n${m.messageId}` : undefined;
-    const dropped =
-      i >= SANDBOX_LIMITS.batchMessages ? 'over 2,500 messages in one batch'
-      : !m.userId && !m.anonymousId && m.type !== 'alias' ? 'no userId or anonymousId'
-      : seenAs !== undefined && seen.has(seenAs) ? REPEATED_ID_DROPPED
-      : undefined;
+    const dropped = dropReason(m, i, knownKey(key), seenAs !== undefined && seen.has(seenAs));
     if (!dropped && seenAs !== undefined) seen.add(seenAs);
     const rec: TrackingRecord = {
       receivedAt,

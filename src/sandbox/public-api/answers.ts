@@ -17,7 +17,7 @@ export const notFound = (what: string, id: string) => fail(404, 'not-found', `${
 export function rateLimited(msBeforeNext: number): PublicApiAnswer {
   return {
     ...fail(429, 'too-many-requests', 'Too many requests.', { data: { msBeforeNext } }),
-    headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Date.now() + msBeforeNext) },
+    headers: { 'X-RateLimit-Consumed': '1', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Date.now() + msBeforeNext) },
   };
 }
 

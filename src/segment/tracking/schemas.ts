@@ -23,7 +23,8 @@ const ZONE = String.raw`(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)`;
  */
 export const isoTimestamp = z
   .stringFormat('iso-timestamp', new RegExp(`^${DATE}[Tt]${TIME}${ZONE}$`), { error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00' })
-  .describe('ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00.');
+  // Said to clients as the JSON Schema format they know; the pattern says what passes.
+  .meta({ format: 'date-time', description: 'ISO-8601 date-time with a zone, e.g. 2026-01-31T12:00:00Z or 2026-01-31T13:00:00+01:00.' });
 
 const str = z.string();
 const open = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
