@@ -60,6 +60,8 @@ export interface RetryOptions {
   /** Extra place a server may say how long to wait (the Public API's `msBeforeNext`). */
   waitHint?: (res: HttpResponse) => number | undefined;
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Called before each attempt after the first, once the wait is over (a body stamped with its send time is stamped again). */
+  beforeRetry?: () => void;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export async function sendWithRetries(
   /** Time waited so far on connections this machine refused (LOCAL_REFUSED_WAIT_MS). */
   let localWaitedMs = 0;
   for (;;) {
+    if (attempts > 0) opts.beforeRetry?.();
     const headers = attempts > 0 ? { ...req.headers, 'X-Retry-Count': String(attempts) } : req.headers;
     attempts++;
     let delay: number | undefined;

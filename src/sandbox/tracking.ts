@@ -21,6 +21,8 @@ export interface TrackingRecord {
   userId?: string;
   anonymousId?: string;
   event?: string;
+  /** The request's sentAt (a batch's, for each of its messages): when the sender says it sent it. */
+  sentAt?: string;
   /** Which write key sent it (the last 4 characters only: the sandbox shows nothing more). */
   writeKeyTail?: string;
   /** Dropped after a 200, as Segment would (see the header above): why. */
@@ -91,6 +93,7 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
       userId: m.userId as string | undefined,
       anonymousId: m.anonymousId as string | undefined,
       event: m.event as string | undefined,
+      ...(typeof payload.sentAt === 'string' ? { sentAt: payload.sentAt } : {}),
       writeKeyTail: key ? key.slice(-4) : undefined,
       ...(dropped ? { dropped } : {}),
       message: merged,

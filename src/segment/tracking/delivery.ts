@@ -89,6 +89,21 @@ function shownRequest(url: string, headers: Record<string, string>, body: () => 
   };
 }
 
+/** How every tracking body ends (singleBody, BatchPacker.body): sentAt, an ISO string from Date (24 characters), then the closing brace. */
+const SENT_AT_TAIL = ',"sentAt":"';
+const ISO_CHARS = 24;
+
+/**
+ * Writes the time now over a body's sentAt, in place: a retry goes with the time it is sent, as the
+ * official library stamps it, not the first attempt's (after a 300 s Retry-After, Segment would read the
+ * sender's clock as 300 s fast). A body not ending as expected is left as it is.
+ */
+export function stampSentAt(body: Buffer): void {
+  const at = body.length - ISO_CHARS - 2;
+  if (at < SENT_AT_TAIL.length || body.toString('latin1', at - SENT_AT_TAIL.length, at) !== SENT_AT_TAIL || body.toString('latin1', body.length - 2) !== '"}') return;
+  body.write(new Date().toISOString(), at, 'latin1');
+}
+
 /** A single call's body: the message plus sentAt, in one buffer. */
 function singleBody(state: SingleState, sentAt = new Date().toISOString()): Buffer {
   const m = state.message;
@@ -241,6 +256,7 @@ async function post(state: CallBase, body: Buffer, messages: number, ctx: SendCo
       maxResponseBytes: TRACKING_ANSWER_BYTES,
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: ({ attempt, delayMs, reason }) => ctx.log.warn('retrying tracking request', { url: state.url, attempt, delayMs: Math.round(delayMs), reason }),
+      beforeRetry: () => stampSentAt(body),
     },
   );
   ctx.log.debug('tracking request done', { url: state.url, messages, bytes: body.length, status: r.response?.status, error: r.error?.code, attempts: r.attempts });

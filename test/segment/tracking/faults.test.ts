@@ -67,6 +67,23 @@ function verify(answer: Record<string, any>, gen: GeneratedBatch, events: Tracki
 /** Sizes that make the router cut by count (small messages) and by bytes (padded ones). */
 const mixed = (i: number) => (i < 3_000 ? 0 : 300);
 
+// Found by a fidelity review (2026-12-07): a request's body was made once and sent again as it was, so
+// after a 4 s Retry-After its sentAt was 4 s old (Segment reads sentAt against its clock to correct the
+// sender's skew, and the official library stamps it at each send).
+describe('sentAt on a retried request', () => {
+  it('is the time of the attempt that gets through, for a single call and a batch', async () => {
+    const sb = await sandbox();
+    const r = await router(sb, { SEGMENT_ROUTER_MIN_RETRY_AFTER_MS: '0' });
+    sb.faults.add({ path: '/v1/track', status: 429, retryAfter: 2, times: 1 }, { path: '/v1/batch', status: 429, retryAfter: 2, times: 1 });
+    const one = await callTool(r.client, 'EXECUTE_TOOL', { tool_slug: 'SEGMENT_TRACK', arguments: { userId: 'u1', event: 'Retried' } });
+    const many = await sendBatch(r, [{ type: 'track', userId: 'u1', event: 'Retried In Batch' }]);
+    expect(one.structured.successful && many.structured.successful).toBe(true);
+    const sent = sb.events.filter((e) => e.event?.startsWith('Retried'));
+    expect(sent).toHaveLength(2);
+    for (const e of sent) expect(Date.parse(e.receivedAt) - Date.parse(e.sentAt!)).toBeLessThan(1_000);
+  });
+});
+
 describe('SEGMENT_BATCH under faults, through the binary', () => {
   it('no faults: thousands of messages, both request limits exercised, answer matches the server', async () => {
     const sb = await sandbox();
