@@ -91,14 +91,16 @@ function connectionHint(
       return w.none;
     case 'FAILED':
     case 'EXPIRED': {
+      // The Tracking API never refuses a key: a write key fails when no source of the token's workspace has it.
       const which = bad.map((k) => THE[k]).join(' and ');
+      const failed = bad.length === 1 && bad[0] === 'tracking' ? 'No source of the workspace has the write key' : `Segment refused ${which}`;
       // The config home itself cannot be read: its message already says what to set (SEGMENT_ROUTER_HOME).
       if (isHomeUnusable(f.problem)) return f.problem!;
       if (f.problem) return `The stored credentials cannot be decrypted (${f.problem}). Restore the key, or ${w.connect} to store them again.`;
       if (bad.every((k) => f.unreachable.includes(k))) return w.unreachable;
       return env
-        ? `Segment refused ${which} (see capabilities). ${w.envReplace(bad.map((k) => ENV_NAMES[k]).join(' and '))}`
-        : `Segment refused ${which} (see capabilities). To replace ${bad.length > 1 ? 'them' : 'it'}, ${w.connect}. Then confirm ACTIVE.`;
+        ? `${failed} (see capabilities). ${w.envReplace(bad.map((k) => ENV_NAMES[k]).join(' and '))}`
+        : `${failed} (see capabilities). To replace ${bad.length > 1 ? 'them' : 'it'}, ${w.connect}. Then confirm ACTIVE.`;
     }
     default: {
       const notes: string[] = [];

@@ -38,7 +38,8 @@ describe('status values', () => {
     const s = buildStatus({ ...base, secrets: { writeKey: 'w', token: 't' }, checks: { token: { state: 'ACTIVE', detail: 'ok', at, workspace }, write_key: { state: 'FAILED', detail: 'No source has this write key', at } } });
     expect(s.status).toBe('FAILED');
     expect(s.capabilities.tracking.detail).toMatch(/No source/);
-    expect(s.instruction).toMatch(/refused the write key/);
+    // The Tracking API never refuses a key (a review, 2026-12-07): the instruction says what failed.
+    expect(s.instruction).toMatch(/^No source of the workspace has the write key/);
   });
 
   it('EXPIRED outranks FAILED', () => {
