@@ -159,9 +159,10 @@ async function regionFinding(svc: StoreConnectionService, config: RuntimeConfig,
   const check = `region "${s.connection}"`;
   const token = s.capabilities.public_api;
   if (token.state === 'REQUIRES_PARAMETERS' || opts.offline) return undefined;
+  // Another host answered for both regions: whatever it said, Segment's region was not checked.
+  if (config.publicApiUrl) return token.state === 'ACTIVE' || token.state === 'FAILED' ? { check, level: 'warning', message: 'Not cross-checked: SEGMENT_PUBLIC_API_URL sets one host for both regions.' } : undefined;
   if (token.state === 'ACTIVE') return { check, level: 'ok', message: `${s.region}: the workspace answered on the ${REGION_NAME[s.region]} Public API.` };
   if (token.state !== 'FAILED' || svc.unreachable(s.connection).includes('public_api')) return undefined;
-  if (config.publicApiUrl) return { check, level: 'warning', message: 'Not cross-checked: SEGMENT_PUBLIC_API_URL sets one host for both regions.' };
   const other: Region = s.region === 'us' ? 'eu' : 'us';
   const there = await svc.checkTokenIn(s.connection, other);
   if (there?.state === 'ACTIVE') {

@@ -55,20 +55,21 @@ async function addConnection(env: Record<string, string>, secrets: object = { wr
 describe('segment-router doctor', () => {
   // The hosts line found by a new user's walk (2026-12-07): against a sandbox, doctor said "verified with
   // Segment ... All ok", and a client set up next sent the sandbox's keys to Segment.
-  it('each line ok but one: the connection verified with the host the environment names (a local fake), which doctor says is not Segment', async () => {
+  it('each line ok but the hosts and the region: the connection verified with the host the environment names (a local fake), which doctor says is not Segment', async () => {
     const { env } = machine();
     await addConnection(env);
     const r = await doctor(env);
     expect(r.code, r.stdout).toBe(1);
     expect(r.out.ok).toBe(false);
-    expect(r.out.findings.filter((f) => f.level !== 'ok').map((f) => f.check)).toEqual(['api hosts']);
+    expect(r.out.findings.filter((f) => f.level !== 'ok').map((f) => f.check)).toEqual(['api hosts', 'region "default"']);
     expect(r.find('api hosts')!.message).toContain(`${env.SEGMENT_PUBLIC_API_URL} (SEGMENT_PUBLIC_API_URL), not to Segment`);
     expect(r.find('api hosts')!.fix).toContain('Unset');
     expect(r.find('node')!.message).toContain(process.versions.node);
     expect(r.find('config home')!.message).toContain('mode 700');
     expect(r.find('key file')!.message).toContain(KEY_FILE);
     expect(r.find('connection "default"')!.message).toMatch(/ACTIVE, verified with http:\/\/127\.0\.0\.1:\d+( and http:\/\/127\.0\.0\.1:\d+)?, not Segment/);
-    expect(r.find('region "default"')!.message).toMatch(/^us: the workspace answered/);
+    // Found by a review (2026-12-07): "answered on the US Public API" when it was the fake that answered.
+    expect(r.find('region "default"')!.message).toMatch(/^Not cross-checked: SEGMENT_PUBLIC_API_URL/);
     expect(r.find('clients')!.message).toContain('No MCP client here has the router configured yet');
     // The text form: one line per check, a status word first.
     const text = await runCli(['doctor'], { env });
@@ -158,7 +159,7 @@ describe('segment-router doctor', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const good = await doctor(env);
     // Not ok only for the hosts the test's environment points at the local fake.
-    expect(good.out.findings.filter((f) => f.level !== 'ok').map((f) => f.check)).toEqual(['api hosts']);
+    expect(good.out.findings.filter((f) => f.level !== 'ok').map((f) => f.check)).toEqual(['api hosts', 'region "default"']);
     expect(good.find('client Cursor')!.message).toMatch(/"segment" in .*\.cursor\/mcp\.json, --write=ask/);
 
     const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
