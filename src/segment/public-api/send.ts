@@ -24,9 +24,10 @@ async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendCo
       timeoutMs: ctx.config.requestTimeoutMs,
       // A POST creates or triggers something: a retry could do it twice.
       idempotent: req.method !== 'POST',
-      // A stop is an abort here: a create still queued for a connection must not go out after a cancel,
-      // and a paged list must not fetch on. (Tracking calls, idempotent by messageId, stop gently.)
-      signal: ctx.stop && ctx.signal ? AbortSignal.any([ctx.signal, ctx.stop]) : (ctx.stop ?? ctx.signal),
+      // A cancel aborts the request; a stop (a first Ctrl-C) lets the one on its way be answered, so a
+      // write is known done or not, and sends nothing more: no retry, no further page.
+      signal: ctx.signal,
+      ...(ctx.stop ? { stopRetrying: ctx.stop } : {}),
       waitHint: (res) => msBeforeNext(res.text),
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       onRetry: (i) => ctx.log.warn('retrying Public API request', { slug: state.entry.slug, attempt: i.attempt, delayMs: Math.round(i.delayMs), reason: i.reason }),
@@ -107,7 +108,7 @@ async function allPages(firstData: PageData, status: number, firstChars: number,
   // A cursor already followed would fetch its pages again: every item repeated, up to the limit.
   const followed = new Set<string>(state.startCursor !== undefined ? [JSON.stringify(state.startCursor)] : []);
   let looped = false;
-  while (next !== undefined && pages.length < maxPages && items < maxItems && chars < ALL_PAGES_MAX_CHARS) {
+  while (next !== undefined && !ctx.stop?.aborted && pages.length < maxPages && items < maxItems && chars < ALL_PAGES_MAX_CHARS) {
     const key = JSON.stringify(next);
     if (followed.has(key)) {
       looped = true;
@@ -138,7 +139,9 @@ async function allPages(firstData: PageData, status: number, firstChars: number,
     if (merged.pagination && typeof merged.pagination === 'object') merged.pagination = { ...(merged.pagination as object), next: null };
   } else if (!complete) {
     summary.next_cursor = next;
-    summary.note = `Stopped at the all_pages limit (${maxPages} pages, ${maxItems} items or ${ALL_PAGES_MAX_CHARS / 1024 / 1024} MB of answers) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
+    summary.note = ctx.stop?.aborted
+      ? `Stopped by the user after ${pages.length} pages with ${items} items; more remain. Pass next_cursor as the cursor to go on.`
+      : `Stopped at the all_pages limit (${maxPages} pages, ${maxItems} items or ${ALL_PAGES_MAX_CHARS / 1024 / 1024} MB of answers) with ${items} items; more remain. Pass next_cursor as the cursor to go on, or narrow the request.`;
   }
   return { ok: true, status, data: { ...merged, ...summary } };
 }
