@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Answers too large to send inline, kept whole for `resources/read`: in memory, for the life of the
  * process, bounded by total size and count, oldest dropped first. Nothing is written to disk (an
@@ -17,7 +19,6 @@ interface Entry {
 export class ResultStore {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private next = 0;
 
   constructor(
     readonly maxBytes = 64 * 1024 * 1024,
@@ -33,7 +34,8 @@ export class ResultStore {
       this.entries.delete(oldest);
       this.bytes -= entry.bytes;
     }
-    const uri = `${RESULT_URI_PREFIX}${++this.next}-${Date.now().toString(36)}`;
+    // 128 random bits: over HTTP every client reads from this one store, and a link is all it takes.
+    const uri = `${RESULT_URI_PREFIX}${randomBytes(16).toString('base64url')}`;
     this.entries.set(uri, { text, bytes, title });
     this.bytes += bytes;
     return uri;
