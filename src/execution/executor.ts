@@ -230,7 +230,7 @@ export class Executor {
 
     let prepared;
     try {
-      prepared = tool.prepare(parsed.data, context);
+      prepared = tool.prepare(tool.preparesGiven ? args.value : parsed.data, context);
     } catch (err) {
       if (!(err instanceof ArgumentsError)) throw err;
       return {

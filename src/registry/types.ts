@@ -179,6 +179,12 @@ export interface ToolDefinition {
    * list still unparsed (util/deferred-list.ts) is read by the tool a message at a time.
    */
   listsReadByTool?: readonly string[];
+  /**
+   * True when the schema fills in and changes nothing (tracking calls): prepare() gets the arguments as
+   * given once the schema accepts them, not the schema's copy, in which a key named "__proto__" became
+   * the object's prototype and was lost.
+   */
+  preparesGiven?: boolean;
   /** Turns validated arguments into the exact requests. Pure: no I/O. */
   prepare(args: any, ctx: PrepareContext): PreparedCall;
   /** Sends a prepared call with retries; never throws for upstream failures. */

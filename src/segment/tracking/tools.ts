@@ -52,6 +52,7 @@ function trackingTool(spec: TrackingSpec): ToolDefinition {
     inputJsonSchema: () => (json ??= z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
     summarize: spec.summarize,
     prepare: spec.prepare,
+    preparesGiven: true,
     measuresOwnSize: spec.measuresOwnSize,
     listsReadByTool: spec.listsReadByTool,
     ...(spec.example ? { example: spec.example } : {}),
