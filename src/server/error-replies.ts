@@ -19,7 +19,14 @@ const LONGEST_RUN = 120;
 const LONGEST_MESSAGE = 1_000;
 
 /** What to do about a task id the server does not know (the SDK's message says only that). */
-const TASK_NOT_FOUND_HINT = ' (use the taskId of the tools/call answer that created the task; a task is kept for its ttl after it ends, and tasks/list shows the tasks this server still has).';
+const TASK_NOT_FOUND_HINT = {
+  stdio: ' (use the taskId of the tools/call answer that created the task; a task is kept for its ttl after it ends, and tasks/list shows the tasks this server still has).',
+  // Over HTTP tasks/list lists nothing (a request carries no caller), and a task lives in one process.
+  http: ' (use the taskId of the tools/call answer that created the task; a task is kept for its ttl after it ends, in the server instance that answered the tools/call: behind a load balancer, send tasks/* to that instance).',
+};
+
+/** Which transport the replies go out on: their hints differ where the transports do. */
+export type ReplyTransport = keyof typeof TASK_NOT_FOUND_HINT;
 
 const BAD_URI = 'Invalid params: uri is not a URL. Read a kept answer by the URI its tool result linked (full_answer, or the resource_link).';
 
@@ -54,20 +61,20 @@ export function boundedMessage(message: string): string {
 }
 
 /** The error reply as it should go out; any other message unchanged. */
-export function tidyReply(message: JSONRPCMessage): JSONRPCMessage {
+export function tidyReply(message: JSONRPCMessage, over: ReplyTransport = 'stdio'): JSONRPCMessage {
   if (!('error' in message) || !message.error || typeof message.error.message !== 'string') return message;
   const { error } = message;
   const issues = error.code === -32603 ? issuesIn(error.message) : undefined;
   // resources/read of a uri that is not a URL: the SDK's `new URL` throws, answered as an internal error.
   const badUri = error.code === -32603 && error.message === 'Invalid URL';
   const text = issues ? issueText(issues) : badUri ? BAD_URI : error.message;
-  const bounded = boundedMessage(text) + (/Task not found/.test(text) ? TASK_NOT_FOUND_HINT : '');
+  const bounded = boundedMessage(text) + (/Task not found/.test(text) ? TASK_NOT_FOUND_HINT[over] : '');
   if (!issues && !badUri && bounded === error.message) return message;
   return { ...message, error: { ...error, code: issues || badUri ? -32602 : error.code, message: bounded } };
 }
 
 /** Puts every error reply `transport` sends through `tidyReply`. Call before connecting the server. */
-export function tidyErrorReplies(transport: Transport): void {
+export function tidyErrorReplies(transport: Transport, over: ReplyTransport = 'stdio'): void {
   const send = transport.send.bind(transport);
-  transport.send = (message, options) => send(tidyReply(message), options);
+  transport.send = (message, options) => send(tidyReply(message, over), options);
 }

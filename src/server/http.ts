@@ -122,7 +122,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
       void mcp.close();
     });
     try {
-      tidyErrorReplies(transport);
+      tidyErrorReplies(transport, 'http');
       deliverReceipts(mcp, transport);
       await mcp.connect(transport);
       if (opts.mode !== 'direct') keepProtoKeys(transport);

@@ -25,6 +25,16 @@ describe('error replies as they go out', () => {
     expect(boundedMessage('word '.repeat(10_000)).length).toBeLessThanOrEqual(1_010);
   });
 
+  // Found by a review (2026-12-07): over HTTP the hint sent the client to tasks/list, which lists nothing
+  // there; behind a load balancer the likely cause is another instance.
+  it('"Task not found" over HTTP says where tasks live, not to list them', () => {
+    const reply = { jsonrpc: '2.0' as const, id: 5, error: { code: -32602, message: 'MCP error -32602: Task not found: t1' } };
+    const http = tidyReply(reply, 'http') as any;
+    expect(http.error.message).not.toContain('tasks/list');
+    expect(http.error.message).toMatch(/instance that answered the tools\/call/);
+    expect((tidyReply(reply) as any).error.message).toContain('tasks/list');
+  });
+
   it('a resources/read uri that is not a URL is -32602, not an internal error', () => {
     const out = tidyReply({ jsonrpc: '2.0', id: 2, error: { code: -32603, message: 'Invalid URL' } }) as any;
     expect(out.error).toEqual({ code: -32602, message: expect.stringMatching(/^Invalid params: uri is not a URL\./) });
