@@ -151,7 +151,7 @@ export class RouterTaskStore extends InMemoryTaskStore {
       else if (FINISHED.has(status)) this.forget(id);
     }
     if (full()) {
-      throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this server. Wait for some to finish (tasks/get) or cancel some (tasks/cancel), then call again; nothing was run.`);
+      throw new McpError(ErrorCode.InvalidRequest, `Too many tasks: ${this.maxTasks} are still running on this server. Call without "task" (the call then runs at once, answering with progress), or wait for tasks of yours to finish (tasks/get) or cancel them (tasks/cancel) and call again; nothing was run.`);
     }
   }
 
