@@ -91,8 +91,34 @@ export class GuardedStdioTransport implements Transport {
     this.onclose?.();
   }
 
+  /** Resolved once no request is waiting for its answer. */
+  private allAnswered?: () => void;
+
+  /** Resolves when every request handed on has been answered, or after `ms`, whichever comes first. */
+  whenAnswered(ms: number): Promise<void> {
+    if (!this.ids.pending || this.closed) return Promise.resolve();
+    return new Promise((done) => {
+      const timer = setTimeout(finish, ms);
+      function finish() {
+        clearTimeout(timer);
+        done();
+      }
+      this.allAnswered = finish;
+    });
+  }
+
   send(message: JSONRPCMessage): Promise<void> {
     this.ids.answered(message);
+    if (this.allAnswered && !this.ids.pending) {
+      // Resolved once this answer is written: the process may exit right after.
+      const done = this.allAnswered;
+      this.allAnswered = undefined;
+      return this.sendNow(message).then(done, done);
+    }
+    return this.sendNow(message);
+  }
+
+  private sendNow(message: JSONRPCMessage): Promise<void> {
     // The server's answer ends its request: nothing reads the line it came on any more.
     if ('id' in message && !('method' in message)) {
       const key = idKey(message.id);

@@ -51,6 +51,11 @@ export class RequestIds {
     return true;
   }
 
+  /** Requests handed to the server and not yet answered (cancelled ones not counted). */
+  get pending(): number {
+    return this.running.size;
+  }
+
   /** The server answered: the id is free again. */
   answered(message: JSONRPCMessage): void {
     if (!('id' in message) || 'method' in message) return;

@@ -8,6 +8,9 @@ import { GuardedStdioTransport } from './guarded-stdio.js';
 import { mcpLogSink } from './mcp-log-sink.js';
 import { RouterTaskStore } from './tasks.js';
 
+/** How long answers still on their way are waited for once stdin ends (a client's close waits ~2 s, then SIGTERM). */
+const END_GRACE_MS = 5_000;
+
 /** Serves MCP on stdin/stdout until the client goes away. Only protocol goes to stdout. */
 export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<void> {
   const tasks = new RouterTaskStore();
@@ -23,7 +26,9 @@ export async function serveStdio(app: App, mode: ToolsMode = 'meta'): Promise<vo
     process.exit(0);
   };
   transport.onclose = () => void shutdown();
-  process.stdin.on('end', () => void shutdown());
+  // End of input: the client is done sending (a pipe, `echo ... | segment-router serve`) or has hung up.
+  // The answers that come within a few seconds are written; then what still runs is cancelled.
+  process.stdin.on('end', () => void transport.whenAnswered(END_GRACE_MS).then(shutdown));
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   tidyErrorReplies(transport);

@@ -285,6 +285,19 @@ describe('a client that goes away mid-call', () => {
     expect(lines[0]).toMatchObject({ slug: 'SEGMENT_BATCH', decision: 'allow', outcome: 'unknown' });
   });
 
+  // Found by a review (2026-12-07): `echo <request> | segment-router serve` got no answer at all for a call
+  // that needed the network (the server exited as its stdin ended), and exit code 0.
+  it('a request and then the end of input (a pipe): its answer is written before the server exits', async () => {
+    const { raw, sb } = await setup();
+    await raw.initialize();
+    sb.faults.add({ path: '/sources', delayMs: 800, times: 1 });
+    await raw.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'EXECUTE_TOOL', arguments: { tool_slug: 'SEGMENT_LIST_SOURCES', arguments: {} } } });
+    raw.child.stdin!.end();
+    expect(await raw.exited).toEqual({ code: 0, signal: null });
+    const answer = raw.lines.find((l) => l.id === 7);
+    expect(answer?.result?.structuredContent?.successful).toBe(true);
+  });
+
   it('a client that stops reading (stdout closed) does not crash the server into a stack trace', async () => {
     const { raw } = await setup();
     await raw.initialize();
