@@ -52,7 +52,8 @@ export const slugTooLong = (input: string): boolean => input.length > MAX_SLUG_L
 
 /** Canonical form used for lookup: upper case, one underscore between words, no direct-mode prefix. */
 export function normalizeSlug(input: string): string {
-  let s = input.slice(0, MAX_SLUG_LENGTH).trim();
+  // An accented letter is its plain letter ("lïst" is list), not a break between two words.
+  let s = input.slice(0, MAX_SLUG_LENGTH).normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim();
   if (s.toLowerCase().startsWith(DIRECT_PREFIX)) s = s.slice(DIRECT_PREFIX.length);
   return words(s).join('_').toUpperCase();
 }

@@ -15,4 +15,9 @@ describe('slug rules', () => {
   it('normalizes case, separators and the direct-mode prefix', () => {
     for (const s of ['segment_track', 'segment-track', 'integration__segment__segment_track', ' Segment Track ']) expect(normalizeSlug(s)).toBe('SEGMENT_TRACK');
   });
+  // Found by a review (2026-12-07): "ségment_lïst_sources" was read as S_GMENT_L_ST_SOURCES, suggesting only SEGMENT_GET_SOURCE.
+  it('reads accented letters as their plain letter', () => {
+    expect(normalizeSlug('ségment_lïst_sources')).toBe('SEGMENT_LIST_SOURCES');
+    expect(normalizeSlug('SEGMENT_TRÄCK')).toBe('SEGMENT_TRACK');
+  });
 });
