@@ -106,6 +106,7 @@ export async function startHttp(app: App, opts: HttpOptions): Promise<HttpHandle
     } catch (err) {
       return rpcError(res, 400, -32700, err instanceof JsonLimitError ? `Parse error: the body is ${err.message}.` : 'Parse error: the body is not JSON.');
     }
+    if (Array.isArray(body) && !body.length) return rpcError(res, 400, -32600, 'Invalid Request: an empty JSON-RPC batch; send at least one message.');
     if (Array.isArray(body) && body.length > MAX_BATCH_MESSAGES) {
       return rpcError(res, 400, -32600, `Invalid Request: a JSON-RPC batch of ${body.length} messages: this server takes at most ${MAX_BATCH_MESSAGES} in one request. Send the rest in further requests (or one message per request, as MCP 2025-06-18 and later do).`);
     }

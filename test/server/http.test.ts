@@ -270,5 +270,9 @@ describe('serve --transport=http under hostile JSON', () => {
     const twice = await post([call(5), call(5)]);
     expect(twice.status).toBe(400);
     expect(await twice.text()).toMatch(/id 5 is used by two requests of the batch; nothing was run/);
+    // An empty batch is one Invalid Request, as JSON-RPC 2.0 says (it was 202 and nothing: a review, 2026-12-07).
+    const empty = await post([]);
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/empty/) } });
   });
 });
