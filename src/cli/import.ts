@@ -164,7 +164,7 @@ export const importCommand: CommandSpec = {
     'default-timestamp': { type: 'string', description: 'Timestamp for records without one: "now" or an ISO-8601 time. Without it such records are rejected (historical data keeps its time).' },
     rejects: { type: 'string', description: 'Where rejected records go (one JSON line each: line, reason, the record). Default: FILE\'s name with .rejects.ndjson added (events.csv.rejects.ndjson), next to it.' },
     restart: { type: 'boolean', description: 'Read the file from its start again, ignoring where an earlier run stopped.' },
-    'batch-size': { type: 'string', description: `Most messages per SEGMENT_BATCH call, 1 to ${countText(MAX_BATCH_ITEMS_PER_CALL)} (default 2,500; CSV 1,000). NDJSON and JSON calls also stop at what one Segment request holds (500 KB as sent). After a crash, the calls that were in flight (four) may go again, under the same ids.` },
+    'batch-size': { type: 'string', description: `Most messages per SEGMENT_BATCH call, 1 to ${countText(MAX_BATCH_ITEMS_PER_CALL)} (default 2,500; CSV 1,000). NDJSON and JSON calls also stop at what one Segment request holds (500 KB as sent). After a crash (kill -9), the calls that were in flight (four) and those settled since the last checkpoint (about 200 ms of them) may go again, under the same ids, which Segment drops.` },
     write: { type: 'string', description: 'Write policy: deny (default) sends nothing, ask confirms once at a prompt, allow sends.' },
     ...qualityOptions,
     ...envOptions,
