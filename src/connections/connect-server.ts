@@ -192,10 +192,10 @@ export class ConnectPortal {
       res.setHeader('Allow', 'GET, POST');
       return this.page(res, 405, (n) => refusalPage('Not allowed', 'Only GET and POST are accepted.', n));
     }
-    const session = this.sessions.get(hash(m[1]!));
+    const key = hash(m[1]!);
+    const session = this.sessions.get(key);
     if (!session) return this.page(res, 404, (n) => refusalPage('Link not valid', 'This connect link is not valid, or it has expired.', n));
-    if (session.used) return this.page(res, 410, (n) => refusalPage('Link already used', 'This connect link was already used; links work once.', n));
-    if (session.expiresAt <= Date.now()) return this.page(res, 410, (n) => refusalPage('Link expired', 'This connect link has expired (links last 10 minutes).', n));
+    if (this.spent(res, key, session)) return;
 
     if (req.method === 'GET') return this.form(req, res, session);
 
@@ -210,6 +210,8 @@ export class ConnectPortal {
     }
     const body = (await readBody(req, MAX_BODY).catch(() => undefined))?.toString('utf8');
     if (body === undefined) return this.page(res, 413, (n) => refusalPage('Refused', 'The form is too large.', n));
+    // Checked again once the body is in: while it came, the link may have been used, expired or withdrawn.
+    if (this.spent(res, key, session)) return;
     const form = new URLSearchParams(body);
     const csrf = form.get('csrf') ?? '';
     if (!csrf || csrf !== cookie(req, COOKIE) || !session.csrf.includes(csrf)) {
@@ -232,13 +234,24 @@ export class ConnectPortal {
     return this.page(res, 200, (n) => resultPage(answer.view, n));
   }
 
+  /** Answers the refusal when the link can no longer be used (used, expired, withdrawn); false when it can. */
+  private spent(res: ServerResponse, key: string, session: Session): boolean {
+    if (this.sessions.get(key) !== session) this.page(res, 410, (n) => refusalPage('Link withdrawn', 'This connect link was withdrawn; ask for a new one.', n));
+    else if (session.used) this.page(res, 410, (n) => refusalPage('Link already used', 'This connect link was already used; links work once.', n));
+    else if (session.expiresAt <= Date.now()) this.page(res, 410, (n) => refusalPage('Link expired', 'This connect link has expired (links last 10 minutes).', n));
+    else return false;
+    return true;
+  }
+
   private form(req: IncomingMessage, res: ServerResponse, session: Session, error?: string, status = 200, region?: Region): void {
     // One CSRF token per browser: a second tab reuses it, so it does not invalidate the first.
     const held = cookie(req, COOKIE);
     const csrf = held && session.csrf.includes(held) ? held : randomBytes(24).toString('base64url');
     if (csrf !== held) session.csrf = [...session.csrf.slice(-9), csrf];
     const d = this.handlers.describe(session.connection);
-    res.setHeader('Set-Cookie', `${COOKIE}=${csrf}; HttpOnly; SameSite=Strict; Path=/connect/`);
+    // Scoped to this link's own path: another link's page (this router's or another's, browsers do not
+    // tell ports apart) sets a cookie of its own instead of replacing this one.
+    res.setHeader('Set-Cookie', `${COOKIE}=${csrf}; HttpOnly; SameSite=Strict; Path=${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`);
     this.page(res, status, (n) =>
       formPage({ connection: session.connection, region: region ?? d.region, csrf, expiresAt: new Date(session.expiresAt).toISOString(), stored: d.stored, ...(error ? { error } : {}) }, n),
     );
