@@ -106,7 +106,8 @@ export class Executor {
     const call = this.guarded(req, hooks);
     this.inflight.add(call);
     try {
-      return truncateResult(await call, req.maxAnswerBytes ?? this.deps.config.limits.maxAnswerBytes);
+      const result = await call;
+      return truncateResult(result, req.maxAnswerBytes ?? this.deps.config.limits.maxAnswerBytes, () => this.deps.registry.pageCountMax(result.tool_slug));
     } finally {
       this.inflight.delete(call);
     }

@@ -26,7 +26,8 @@ const SIZEABLE_LIST = 4_000;
  * items kept, in order), then the longest texts; a `truncated` marker says what was cut and how to
  * page. Bounded: at most MAX_STEPS cuts, then a plain preview.
  */
-export function truncateResult(result: ExecutionResult, limit: number): ExecutionResult {
+/** `pageMax`: the most items a page of the tool holds, asked only when the answer is cut (registry.pageCountMax). */
+export function truncateResult(result: ExecutionResult, limit: number, pageMax?: () => number | undefined): ExecutionResult {
   const original = size(result);
   if (original <= limit) return result;
   const out = JSON.parse(JSON.stringify(result)) as ExecutionResult & Record<string, Json>;
@@ -73,7 +74,7 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
     limit_bytes: limit,
     original_bytes: whole,
     cut: [...cuts.values()],
-    how_to_page: howToPage(out, [...cuts.values()]),
+    how_to_page: howToPage(out, [...cuts.values()], pageMax?.()),
   };
   // The marker goes first after the verdict, so a reader meets it before the cut lists.
   const { successful, tool_slug, truncated: _earlier, ...rest } = out as typeof out & { truncated?: unknown };
@@ -89,10 +90,10 @@ export function truncateResult(result: ExecutionResult, limit: number): Executio
 
 /** The most items a Public API page holds (pagination.count is 1-1000): advice never asks for more. */
 const PAGE_COUNT_MAX = 1_000;
-const pageCount = (shown: number) => Math.min(PAGE_COUNT_MAX, Math.max(1, shown));
+const pageCount = (shown: number, max = PAGE_COUNT_MAX) => Math.min(max, Math.max(1, shown));
 
 /** The paging advice that fits what was cut. */
-function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
+function howToPage(out: ExecutionResult, cuts: Truncation['cut'], pageMax?: number): string {
   const data = (out.data ?? {}) as Record<string, unknown>;
   const paths = cuts.map((c) => c.path);
   if ('message_id_prefix' in data && paths.some((p) => p.includes('not_accepted') || p.includes('rejected_before_sending'))) {
@@ -101,10 +102,10 @@ function howToPage(out: ExecutionResult, cuts: Truncation['cut']): string {
   const listCut = cuts.find((c) => c.unit === 'items');
   if (listCut && 'pages_fetched' in data) {
     // Pages merged by all_pages: the same arguments fetch them all again and are cut the same way.
-    return `The merged pages were cut to their first ${listCut.shown} items. Call the tool again without all_pages, with pagination.count=${pageCount(listCut.shown)}, and follow next_cursor page by page: each page then fits.`;
+    return `The merged pages were cut to their first ${listCut.shown} items. Call the tool again without all_pages, with pagination.count=${pageCount(listCut.shown, pageMax)}, and follow next_cursor page by page: each page then fits.`;
   }
   if (listCut && containsPagination(data)) {
-    return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${pageCount(listCut.shown)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
+    return `The page was cut to its first ${listCut.shown} items. Call the tool again with the same arguments but pagination.count=${pageCount(listCut.shown, pageMax)} (same cursor) to get pages that fit, then follow data.pagination.next. Do not use this page's next cursor: it points past the items that were cut.`;
   }
   return 'Ask for less at a time: narrow the request (filters, ids, a smaller pagination.count where the tool has one), or split it into several calls.';
 }

@@ -89,7 +89,7 @@ export function registerExecuteTool(server: McpServer, app: App): void {
         );
         const successful = results.every((r) => r.successful);
         // Over the limit, the whole batch is kept and linked; the preview cuts each call to its share, so none is dropped to fit the rest.
-        return answer(app, { successful, results }, !successful, `EXECUTE_TOOL answer (${results.length} calls)`, () => ({ successful, results: results.map((r) => truncateResult(r, share)) }));
+        return answer(app, { successful, results }, !successful, `EXECUTE_TOOL answer (${results.length} calls)`, () => ({ successful, results: results.map((r) => truncateResult(r, share, () => app.registry.pageCountMax(r.tool_slug))) }));
       }
       if (!input.tool_slug) return usage('tool_slug is required (or tools for several calls). Use SEARCH_TOOLS to find the slug.');
       const result = await app.executor.execute({ slug: input.tool_slug, arguments: input.arguments, dryRun: input.dry_run, maxAnswerBytes: MAX_KEPT_ANSWER_BYTES }, hooks);

@@ -17,7 +17,7 @@ const LINK_RESERVE = 1_000;
  * `truncated` marker, which then names the kept answer) plus a `resource_link` to the whole:
  * nothing is cut off silently.
  */
-export function answer(app: App, structured: Record<string, unknown>, isError: boolean, title: string, preview: (limit: number) => Record<string, unknown> = (limit) => truncateResult(structured as unknown as ExecutionResult, limit) as unknown as Record<string, unknown>): CallToolResult {
+export function answer(app: App, structured: Record<string, unknown>, isError: boolean, title: string, preview: (limit: number) => Record<string, unknown> = (limit) => truncateResult(structured as unknown as ExecutionResult, limit, () => app.registry.pageCountMax(structured.tool_slug as string | undefined)) as unknown as Record<string, unknown>): CallToolResult {
   const limit = app.config.limits.maxAnswerBytes;
   const text = JSON.stringify(structured);
   const bytes = Buffer.byteLength(text);

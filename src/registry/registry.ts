@@ -39,6 +39,13 @@ export class Registry {
     return this.bySlug.get(slug);
   }
 
+  /** The most items a page of this list tool holds (its pagination.count maximum); undefined for other tools. */
+  pageCountMax(slug: string | undefined): number | undefined {
+    const schema = slug ? (this.bySlug.get(slug)?.inputJsonSchema() as PageSchema | undefined) : undefined;
+    const max = schema?.properties?.pagination?.properties?.count?.maximum;
+    return typeof max === 'number' ? max : undefined;
+  }
+
   aliasList(): ToolAlias[] {
     return [...this.aliases.values()];
   }
@@ -90,4 +97,9 @@ export class Registry {
   toolsets(): string[] {
     return [...new Set(this.tools.map((t) => t.toolset))].sort();
   }
+}
+
+/** The part of a list tool's JSON Schema that says how large a page may be. */
+interface PageSchema {
+  properties?: { pagination?: { properties?: { count?: { maximum?: unknown } } } };
 }

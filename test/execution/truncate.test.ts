@@ -1,3 +1,4 @@
+import { loadRegistry } from '../../src/inventory.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { truncateResult } from '../../src/execution/truncate.js';
@@ -55,6 +56,16 @@ describe('answers over the size limit', () => {
 
   // Found by a review (2026-12-07): 5,000 merged items cut to 1,500 were advised pagination.count=1500,
   // which the schema (1-1000) refuses.
+  // Found by the review of the mends (2026-12-07): listAudiences pages at most 200, listFiltersForSpace 10.
+  it('never advises a page count over what the tool takes', () => {
+    const audiences = Array.from({ length: 2_000 }, (_, i) => ({ id: `aud_${i}`, name: `Audience number ${i}`, description: 'x'.repeat(50) }));
+    const r = { successful: true, tool_slug: 'SEGMENT_LIST_AUDIENCES', data: { audiences, pages_fetched: 10, pagination: { next: null } } };
+    expect((truncateResult(r, 60_000, () => 200) as any).truncated.how_to_page).toContain('pagination.count=200');
+    expect(loadRegistry().pageCountMax('SEGMENT_LIST_AUDIENCES')).toBe(200);
+    expect(loadRegistry().pageCountMax('SEGMENT_LIST_SOURCES')).toBe(1_000);
+    expect(loadRegistry().pageCountMax('SEGMENT_TRACK')).toBeUndefined();
+  });
+
   it('never advises a page count over the Public API\'s 1,000', () => {
     const sources = Array.from({ length: 5_000 }, (_, i) => ({ id: `s${i}` }));
     const r = { successful: true, tool_slug: 'SEGMENT_LIST_SOURCES', data: { sources, pagination: { current: 'c' }, pages_fetched: 25, complete: false } };
