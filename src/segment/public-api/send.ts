@@ -16,6 +16,10 @@ import { MAX_JSON_DEPTH, nestsDeeper } from '../../util/json-depth.js';
 type Page = { ok: true; data: unknown; status: number; /** The answer's length as text, for all_pages' budget. */ chars: number } | { ok: false; outcome: SendOutcome };
 
 async function sendOne(req: HttpRequestSpec, state: PublicCallState, ctx: SendContext): Promise<Page> {
+  // Stopped before this request went (a Ctrl-C while the call was being made ready): it never goes.
+  if (ctx.stop?.aborted) {
+    return { ok: false, outcome: { ok: false, error: { kind: 'cancelled', message: `Stopped before ${state.entry.slug} was sent: nothing reached Segment.`, hint: 'Run the call again when you want it sent.' } } };
+  }
   const r = await sendWithRetries(
     ctx.http,
     { method: req.method, url: req.url, headers: req.headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) },

@@ -30,6 +30,19 @@ afterEach(async () => {
 
 const run = (slug: string, args: Record<string, unknown> = {}) => app.executor.execute({ slug, arguments: args });
 
+// Found by the review of the mends (2026-12-07): a stop only stops retries now, so a call stopped before its
+// first request (Ctrl-C while credentials load) would still send it.
+describe('a call stopped before it sends', () => {
+  it('sends nothing and says so', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const r = await app.executor.execute({ slug: 'SEGMENT_CREATE_SOURCE', arguments: { slug: 'stopped', enabled: true, metadataId: 'meta_1' } }, { stop: stop.signal });
+    expect(r.successful).toBe(false);
+    expect(r.error?.message).toMatch(/Stopped before .* was sent/);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+});
+
 describe('answers', () => {
   it('returns the API data, and next_cursor when there is another page', async () => {
     const one = await run('SEGMENT_LIST_SOURCES', { pagination: { count: 3 } });
