@@ -163,8 +163,11 @@ function positiveInt(value: string | undefined, name: string, fallback: number, 
   return n;
 }
 
-/** A URL as it may be shown: whatever stands before an @ after the scheme is masked. */
-const shownUrl = (value: string) => value.replace(/^([^/]*\/\/)[^/?#]*@/, '$1****@');
+/**
+ * A URL as it may be shown: everything between the scheme and the last @ is masked, however the
+ * credentials are spelt (`https:u:p@h`, `https://u:p#q/r@h`, a password holding @).
+ */
+const shownUrl = (value: string) => value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:)?[^]*@/, (_all, scheme: string | undefined) => `${scheme ?? ''}****@`);
 
 function validUrl(value: string | undefined, name: string): string | undefined {
   if (!value) return undefined;

@@ -1,4 +1,4 @@
-import type { Region, RuntimeConfig } from '../config/runtime.js';
+import { ConfigError, type Region, type RuntimeConfig } from '../config/runtime.js';
 import type { Logger } from '../util/log.js';
 import { tooShortSecret } from '../security/redact.js';
 import { checkConnectionName, DEFAULT_CONNECTION, StoreCorruptError, type Checks, type CredentialStore, type Secrets } from './store.js';
@@ -48,7 +48,8 @@ export class CredentialSources {
     const writeKey = deps.env.SEGMENT_WRITE_KEY?.trim() || undefined;
     const token = deps.env.SEGMENT_PUBLIC_API_TOKEN?.trim() || undefined;
     const short = tooShortSecret('SEGMENT_WRITE_KEY', writeKey) ?? tooShortSecret('SEGMENT_PUBLIC_API_TOKEN', token);
-    if (short) throw new Error(short);
+    // A setting like any other: refused at start, as a timeout of 0 is (exit 2 on the command line).
+    if (short) throw new ConfigError(short);
     if (writeKey || token) {
       this.envSecrets = { writeKey, token };
       deps.onSecrets(this.envSecrets);

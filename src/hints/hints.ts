@@ -218,6 +218,8 @@ function directHints(name: (slug: string) => string): Hints {
         writeKeyUnverified: UNVERIFIED_WRITE_KEY.replace(' (see capabilities.tracking)', ''),
       });
     },
+    tokenRefused: () =>
+      `Do not retry with the same token. Ask the user to replace it with ${cmd('connections add')} (or SEGMENT_PUBLIC_API_TOKEN in the MCP client's configuration) by a token whose role covers this resource (e.g. Workspace Owner, or Source Admin for a source). An EU workspace also needs region eu.`,
     rejectedBySegment: () => "Fix the named fields and call again; nothing was changed. The tool's description lists its pitfalls.",
     otherUpstream: () => "Check the arguments against the tool's inputSchema; nothing suggests a retry would help.",
     lookUpIds: (slugs) => `Look the id up with ${slugs.map(name).join(' or ')}.`,

@@ -28,6 +28,14 @@ describe('host overrides', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  // Found by the review of the mends (2026-12-07): other spellings of user:password@ came out whole.
+  it('does not repeat credentials however the URL spells them', () => {
+    for (const url of ['https:u:secretpw@api.segment.io', 'https:\\u:secretpw@api.segment.io', 'https://u:secret#pw@api.segment.io', 'https://u:secret/pw@api.segment.io', 'https://u:p@secretpw@api.segment.io', 'u:secretpw@api.segment.io']) {
+      const message = refusal({ SEGMENT_TRACKING_API_URL: url });
+      expect(message, url).not.toContain('secret');
+    }
+  });
+
   it('keeps a plain URL, without its trailing slash', () => {
     expect(loadRuntimeConfig({}, { SEGMENT_PUBLIC_API_URL: 'http://127.0.0.1:9/' }).publicApiUrl).toBe('http://127.0.0.1:9');
   });

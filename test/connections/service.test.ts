@@ -1,3 +1,4 @@
+import { ConfigError } from '../../src/config/runtime.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,6 +119,7 @@ describe('store-backed connection service', () => {
   it('a write key or token too short to be Segment\'s (and to mask) is refused, from the environment and when stored', async () => {
     expect(() => app({ SEGMENT_WRITE_KEY: 'abc' })).toThrow(/SEGMENT_WRITE_KEY is 3 characters long/);
     expect(() => app({ SEGMENT_PUBLIC_API_TOKEN: 'x' })).toThrow(/SEGMENT_PUBLIC_API_TOKEN is 1 character long/);
+    expect(() => app({ SEGMENT_WRITE_KEY: 'abc' })).toThrow(ConfigError);
     const { svc } = app();
     const saved = await svc.submit('default', { writeKey: 'abc', region: 'us' }, { verify: false });
     expect(saved.ok).toBe(false);

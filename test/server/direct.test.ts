@@ -1,3 +1,4 @@
+import { hintsFor } from '../../src/hints/hints.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/inventory.js';
 import { directName } from '../../src/registry/slug.js';
@@ -106,6 +107,9 @@ describe('serve --tools-mode=direct', () => {
     const missing = await env!.call('integration__segment__segment_get_source', { sourceId: 'src_nowhere' });
     expect(missing.structured.error.hint).toContain('integration__segment__segment_list_sources');
     for (const r of [refused, invalid, missing]) expect(r.structured.error.hint).not.toMatch(meta);
+    // Found by the review of the mends (2026-12-07): a refused token still said to check MANAGE_CONNECTIONS.
+    expect(hintsFor('direct').tokenRefused()).not.toMatch(meta);
+    for (const [name, hint] of Object.entries(hintsFor('direct'))) if (typeof hint === 'function' && hint.length === 0) expect(String((hint as () => string)()), name).not.toMatch(meta);
     await env!.close();
 
     env = await sandboxWithRouter({ args: ['--tools-mode=direct', '--tool-names=short'] });
