@@ -24,7 +24,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 const own = <T>(records: Record<string, T>, name: string): T | undefined => (Object.hasOwn(records, name) ? records[name] : undefined);
 
 export function checkConnectionName(name: string): string | undefined {
-  return NAME.test(name) ? undefined : `Connection names are 1-40 letters, digits, "-" or "_" (starting with a letter or digit); got "${name}".`;
+  if (NAME.test(name)) return undefined;
+  // Quoted only when it reads as a name someone meant: a secret pasted into --name is not printed back.
+  const shown = /^[\w .-]{1,40}$/.test(name) && !/\d.*\d.*\d.*\d/.test(name) ? `"${name}"` : `something else (${name.length} characters, not shown)`;
+  return `Connection names are 1-40 letters, digits, "-" or "_" (starting with a letter or digit); got ${shown}.`;
 }
 
 const capState = z.enum(['ACTIVE', 'UNVERIFIED', 'REQUIRES_PARAMETERS', 'FAILED', 'EXPIRED']);

@@ -97,6 +97,9 @@ describe('segment-router connections', () => {
       [['connections', 'add', '--stdin'], '{}', /Nothing to add/],
       [['connections', 'add', '--stdin', '--region', 'mars'], both, /--region must be "us" or "eu"/],
       [['connections', 'add', '--stdin', '--name', 'a/b'], both, /Connection names/],
+      // Found by a review (2026-12-07): a secret given as --name was printed back whole.
+      [['connections', 'verify', '--name', TOKEN + TOKEN], undefined, /Connection names .*got something else \(\d+ characters, not shown\)/],
+      [['connections', 'add', '--stdin', '--name', 'my staging'], both, /got "my staging"/],
       [['connections', 'list', '--region', 'eu'], undefined, /apply to "connections add" only/],
       [['connections'], undefined, /list, add, verify, remove/],
       [['connections', 'frobnicate'], undefined, /got "frobnicate"/],
