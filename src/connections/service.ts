@@ -4,7 +4,7 @@ import { maskSecret, tooShortSecret } from '../security/redact.js';
 import type { Resolved } from './sources.js';
 import { ConnectionState, type StateDeps } from './state.js';
 import { buildStatus, capabilityStatus, checkOf, isUsable } from './status.js';
-import { checkConnectionName, type CheckRecord, type Secrets } from './store.js';
+import { checkConnectionName, StoreChangedError, type CheckRecord, type Secrets } from './store.js';
 import { checkToken } from './verify.js';
 import type { ConnectionService, ConnectionStatus, DisconnectOutcome, OpenLink, Readiness, StatusOptions, SubmitInput, SubmitOutcome } from './types.js';
 
@@ -94,8 +94,10 @@ export class StoreConnectionService implements ConnectionService {
     const name = this.nameOf(connection);
     if (this.envManaged(name)) return { ok: false, error: `The "${name}" connection is set by environment variables, which take precedence; nothing was stored.` };
     let existing: Secrets = {};
+    let readAt: string | null = null;
     try {
       const stored = this.deps.store.get(name);
+      readAt = stored?.updated_at ?? null;
       if (stored && !stored.keyProblem) existing = stored.secrets;
     } catch (err) {
       return { ok: false, error: (err as Error).message };
@@ -113,9 +115,12 @@ export class StoreConnectionService implements ConnectionService {
       if (t && t.state !== 'ACTIVE') return { ok: false, error: `${t.detail} Nothing was saved.` };
       if (checks.write_key?.state === 'FAILED') return { ok: false, error: `The write key${input.writeKey ? '' : ' already stored'} was not accepted: ${checks.write_key.detail} Nothing was saved.` };
     }
+    // A field left empty keeps the stored secret as read above: saved only if nothing was saved since.
+    const keeps = (!input.writeKey && !!existing.writeKey) || (!input.token && !!existing.token);
     try {
-      await this.deps.store.putAsync(name, { region: input.region, secrets, checks }, { newKey: opts.newKey });
+      await this.deps.store.putAsync(name, { region: input.region, secrets, checks, ...(keeps ? { unchangedSince: readAt } : {}) }, { newKey: opts.newKey });
     } catch (err) {
+      if (err instanceof StoreChangedError) return { ok: false, error: `Nothing was saved: ${err.message}. Submit again to keep what is stored now, or fill in both fields.` };
       return { ok: false, error: `Could not save: ${(err as Error).message}` };
     }
     this.state.stored(name, verify);

@@ -73,7 +73,15 @@ export interface NewConnection {
   region: Region;
   secrets: Secrets;
   checks?: Checks;
+  /**
+   * Save only if the stored record is still the one read (its updated_at; null: there was none). A
+   * submission that keeps a stored secret read it earlier: another save in between must not be undone.
+   */
+  unchangedSince?: string | null;
 }
+
+/** The record changed between the read and the save that depended on it (NewConnection.unchangedSince). */
+export class StoreChangedError extends Error {}
 
 /** One stored connection with its secrets opened (or why they could not be). */
 export interface StoredConnection {
@@ -173,6 +181,9 @@ export class CredentialStore {
     // Sealed before taking the lock: the lock is held only for the read and the write.
     const sealed = this.sealer.seal(JSON.stringify(secrets), aad(name));
     return (file) => {
+      if (value.unchangedSince !== undefined && (own(file.connections, name)?.updated_at ?? null) !== value.unchangedSince) {
+        throw new StoreChangedError(`the stored "${name}" connection changed while these credentials were being checked (another process saved or removed it)`);
+      }
       file.connections[name] = { region: value.region, secrets: sealed, updated_at: new Date().toISOString(), checks: value.checks ?? {} };
       return true;
     };

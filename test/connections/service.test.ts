@@ -126,6 +126,27 @@ describe('store-backed connection service', () => {
     expect(JSON.stringify(saved)).toMatch(/write key is 3 characters long/);
   });
 
+  // Found by a review (2026-12-07): a submission keeping the stored write key (its field left empty) read
+  // it before Segment's check and wrote it back after, undoing a key saved by another process meanwhile.
+  it('a field left empty keeps what is stored when the save happens, or nothing is saved', async () => {
+    const { svc, home, app: a } = app();
+    await svc.submit('default', { writeKey: WRITE_KEY, token: TOKEN, region: 'us' }, { verify: false });
+    const other = app({}, home);
+    const state = (svc as unknown as { state: { checkNew: (...args: unknown[]) => Promise<unknown> } }).state;
+    const check = state.checkNew.bind(state);
+    state.checkNew = async (...args: unknown[]) => {
+      // Another process saves a new write key while Segment checks the token.
+      await (other.svc as StoreConnectionService).submit('default', { writeKey: 'wk_saved_meanwhile_0123456789', region: 'us' }, { verify: false });
+      return check(...args);
+    };
+    const r = await svc.submit('default', { token: TOKEN, region: 'us' });
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).toMatch(/changed while .* checked/);
+    expect(a.connections.listOffline().length).toBeGreaterThan(0);
+    const stored = (other.svc as unknown as { deps: { store: { get(n: string): { secrets: { writeKey?: string } } } } }).deps.store.get('default');
+    expect(stored.secrets.writeKey).toBe('wk_saved_meanwhile_0123456789');
+  });
+
   it('SEGMENT_ROUTER_CONNECTION picks the connection calls use', async () => {
     const { svc, home } = app();
     await svc.submit('staging', { writeKey: WRITE_KEY, region: 'eu' }, { verify: false });
