@@ -62,8 +62,8 @@ export class StoreConnectionService implements ConnectionService {
     this.state.reportSuccess(this.active, capability);
   }
 
-  reportAuthFailure(capability: Capability, httpStatus: number): void {
-    this.state.reportAuthFailure(this.active, capability, httpStatus);
+  reportAuthFailure(capability: Capability, httpStatus: number): Promise<void> {
+    return this.state.reportAuthFailure(this.active, capability, httpStatus);
   }
 
   isStored(connection?: string): boolean {

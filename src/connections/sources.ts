@@ -136,14 +136,14 @@ export class CredentialSources {
     }
   }
 
-  saveChecks(r: Resolved, checks: Checks): void {
+  async saveChecks(r: Resolved, checks: Checks): Promise<void> {
     if (r.source === 'env') {
       this.envChecks = checks;
       return;
     }
     if (r.source !== 'store') return;
     try {
-      this.deps.store.saveChecks(r.name, checks, r.updatedAt);
+      await this.deps.store.saveChecks(r.name, checks, r.updatedAt);
     } catch (err) {
       this.deps.log?.warn('could not save check results', { connection: r.name, error: (err as Error).message });
     }

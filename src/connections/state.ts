@@ -98,7 +98,7 @@ export class ConnectionState {
     if (capability === 'public_api') this.tokenWorked.add(name);
   }
 
-  reportAuthFailure(name: string, capability: Capability, httpStatus: number): void {
+  async reportAuthFailure(name: string, capability: Capability, httpStatus: number): Promise<void> {
     const r = this.resolve(name);
     const at = new Date().toISOString();
     const checks: Checks = { ...r.checks };
@@ -109,7 +109,7 @@ export class ConnectionState {
     } else {
       checks.write_key = { state: 'FAILED', detail: `Segment refused the write key (HTTP ${httpStatus}).`, at };
     }
-    this.sources.saveChecks(r, checks);
+    await this.sources.saveChecks(r, checks);
     // A refusal Segment just gave is fresher than a check nobody asked for: status shows it until `verify`.
     this.checkedThisProcess.add(r.name);
   }
@@ -120,6 +120,6 @@ export class ConnectionState {
     if (r.secrets.token) checks.token = await checkToken(this.deps, r.secrets.token, r.region, r.checks.token);
     if (r.secrets.writeKey) checks.write_key = await checkWriteKey(this.deps, r.secrets.writeKey, r.region, r.secrets.token, checks.token);
     this.checkedThisProcess.add(name);
-    this.sources.saveChecks(r, checks);
+    await this.sources.saveChecks(r, checks);
   }
 }

@@ -193,15 +193,21 @@ export class CredentialStore {
    * Records check results without touching the secrets. Skipped if the connection is gone or was
    * rewritten since `updatedAt` (the results would describe secrets that are no longer there).
    */
-  saveChecks(name: string, checks: Checks, updatedAt?: string): void {
-    // Results are a cache, worth a short wait only: a lock left by a process killed while saving would
-    // hold a server's event loop until it went stale (~10 s). Still locked, they are not saved this time.
-    this.update((file) => {
-      const rec = own(file.connections, name);
-      if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
-      rec.checks = checks;
-      return true;
-    }, CHECKS_LOCK_WAIT_MS);
+  async saveChecks(name: string, checks: Checks, updatedAt?: string): Promise<void> {
+    // Results are a cache, worth a short wait only, and never one that holds the event loop: a lock
+    // left by a process killed while saving goes stale only after 10 s. Still locked, not saved this time.
+    ensurePrivateDir(this.home);
+    await withFileLockAsync(
+      this.path,
+      () =>
+        this.rewrite((file) => {
+          const rec = own(file.connections, name);
+          if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
+          rec.checks = checks;
+          return true;
+        }),
+      CHECKS_LOCK_WAIT_MS,
+    );
   }
 
   remove(name: string): boolean {

@@ -72,7 +72,7 @@ export interface ConnectionService {
   /** Whether a capability of the active connection can be used now; never touches the network. */
   readiness(capability: Capability): Promise<Readiness>;
   /** Called when Segment refuses a credential (401/403), so status reports it. */
-  reportAuthFailure(capability: Capability, status: number): void;
+  reportAuthFailure(capability: Capability, status: number): Promise<void>;
   /** Called when a call with this capability succeeded: for the Public API that proves the token (a later 401 is then EXPIRED). */
   reportSuccess?(capability: Capability): void;
   /** Every secret this service knows so far, so the redactor can mask them. */

@@ -292,7 +292,7 @@ export class Executor {
     const outcome = await tool.send(prepared, { ...context, http: this.deps.http, log: this.deps.log, redact, progress: hooks.progress, signal: hooks.signal, stop: hooks.stop, ...(hooks.receipts ? { receipts: hooks.receipts } : {}), ...(hooks.answerWithinMs !== undefined ? { deadline: Date.now() + hooks.answerWithinMs } : {}), ...(req.slot !== undefined ? { slot: req.slot } : {}) });
     this.deps.log.debug('sent', { slug: tool.slug, ok: outcome.ok, status: outcome.status });
     const capability = capabilityOf(tool.api);
-    if (outcome.status === 401 || outcome.status === 403) connections.reportAuthFailure(capability, outcome.status);
+    if (outcome.status === 401 || outcome.status === 403) await connections.reportAuthFailure(capability, outcome.status);
     else if (outcome.ok) connections.reportSuccess?.(capability);
     Object.assign(attempt, { outcome: outcome.ok || outcome.applied ? 'sent' : outcome.maybeSent ? 'unknown' : outcome.error?.kind === 'partial' ? 'partial' : 'failed', status: outcome.status, messageIds: outcome.messageIds, messageIdsSha256: outcome.messageIdsSha256 });
     if (outcome.warnings) trail.warnings.push(...outcome.warnings);

@@ -65,9 +65,9 @@ describe('store-backed connection service', () => {
   it('a 401 from a call turns a working token EXPIRED; a 403 (one operation\'s permission) does not', async () => {
     const { svc } = app({ SEGMENT_PUBLIC_API_TOKEN: TOKEN });
     expect((await svc.status()).capabilities.public_api.state).toBe('ACTIVE');
-    svc.reportAuthFailure('public_api', 403);
+    await svc.reportAuthFailure('public_api', 403);
     expect((await svc.readiness('public_api')).ready).toBe(true);
-    svc.reportAuthFailure('public_api', 401);
+    await svc.reportAuthFailure('public_api', 401);
     const r = await svc.readiness('public_api');
     expect(r.ready).toBe(false);
     if (!r.ready) expect(r.status.status).toBe('EXPIRED');
@@ -198,6 +198,14 @@ describe('store-backed connection service', () => {
       const removed = await svc.disconnect('default');
       expect(removed.ok).toBe(true);
       expect(ticks).toBeGreaterThan(5);
+      // Check results too (a review, 2026-12-07: their save waited for the lock synchronously, up to 1 s a time).
+      await svc.submit('default', { token: TOKEN, region: 'us' }, { verify: false });
+      mkdirSync(lock);
+      ticks = 0;
+      const checked = Date.now();
+      await svc.status({ verify: true });
+      expect(Date.now() - checked).toBeGreaterThan(900);
+      expect(ticks).toBeGreaterThan(20);
     } finally {
       clearInterval(ticker);
       rmSync(lock, { recursive: true, force: true });

@@ -132,16 +132,16 @@ describe('credential store', () => {
     expect(server.get('default')?.secrets.writeKey).toBe(WK);
   });
 
-  it('keeps check results apart from secrets, and drops them when the secrets change', () => {
+  it('keeps check results apart from secrets, and drops them when the secrets change', async () => {
     const home = tempHome();
     const store = new CredentialStore(home);
     store.put('default', { region: 'us', secrets: { token: TK }, checks: { token: { state: 'ACTIVE', detail: 'ok', at: 'then', worked: true } } });
     const before = store.get('default')!;
     expect(before.checks.token?.worked).toBe(true);
-    store.saveChecks('default', { token: { state: 'EXPIRED', detail: 'refused', at: 'now', worked: true } }, before.updated_at);
+    await store.saveChecks('default', { token: { state: 'EXPIRED', detail: 'refused', at: 'now', worked: true } }, before.updated_at);
     expect(store.get('default')!.checks.token?.state).toBe('EXPIRED');
     // A check of old secrets does not land on new ones.
-    store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'stale', at: 'x' } }, 'an older write');
+    await store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'stale', at: 'x' } }, 'an older write');
     expect(store.get('default')!.checks.token?.state).toBe('EXPIRED');
     store.put('default', { region: 'us', secrets: { token: 'sgp_a_new_token_000000' } });
     expect(store.get('default')!.checks).toEqual({});
@@ -149,17 +149,17 @@ describe('credential store', () => {
 
   // Found by an adversarial review (2026-12-07): a lock left by a process killed while saving froze a running
   // HTTP server for ~10 s (it saved check results under the lock, waiting synchronously until the lock went stale).
-  it('check results are worth a short wait only: under a lock another process keeps, saving them gives up within a second or so', () => {
+  it('check results are worth a short wait only: under a lock another process keeps, saving them gives up within a second or so', async () => {
     const home = tempHome();
     const store = new CredentialStore(home);
     store.put('default', { region: 'us', secrets: { token: TK } });
     const lock = join(home, `${STORE_FILE}.lock`);
     mkdirSync(lock);
     const started = Date.now();
-    expect(() => store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } })).toThrow(/locked/);
+    await expect(store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } })).rejects.toThrow(/locked/);
     expect(Date.now() - started).toBeLessThan(2_500);
     rmSync(lock, { recursive: true });
-    store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } });
+    await store.saveChecks('default', { token: { state: 'ACTIVE', detail: 'ok', at: 'now', worked: true } });
     expect(store.get('default')!.checks.token?.state).toBe('ACTIVE');
   });
 });

@@ -46,12 +46,12 @@ describe('concurrent writers of the credential store', () => {
     const writer = (home: string, tag: string) =>
       new Promise<number | null>((done, fail) => {
         // Adds 30 connections, saves checks on each, removes every third: the final set is known.
-        const code = `import(${JSON.stringify(mod)}).then(({ CredentialStore }) => {
+        const code = `import(${JSON.stringify(mod)}).then(async ({ CredentialStore }) => {
           const s = new CredentialStore(${JSON.stringify(home)});
           for (let i = 0; i < 30; i++) {
             const n = '${tag}' + i;
             s.put(n, { region: 'us', secrets: { writeKey: 'wk_' + n + '_0123456789' } });
-            s.saveChecks(n, { write_key: { state: 'ACTIVE', detail: 'ok', at: 'now' } });
+            await s.saveChecks(n, { write_key: { state: 'ACTIVE', detail: 'ok', at: 'now' } });
             if (i % 3 === 0) s.remove(n);
           }
         });`;
