@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../registry/types.js';
+import { ROUTER_SET_ARGUMENTS, type JsonSchema } from '../registry/types.js';
 
 /**
  * The input schema as an agent needs it to write a call, at a fraction of the tokens: no `$schema`,
@@ -36,7 +36,9 @@ function compact(node: unknown, depth: number): unknown {
       out.enum = value.slice(0, ENUM_MAX);
       out.description = `${out.description ?? shorten(String(src.description ?? ''))} (${value.length - ENUM_MAX} more values)`.trim();
     } else if (key === 'properties' && value && typeof value === 'object') {
-      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v, depth + 1)]));
+      // What the router fills in itself is left out of what the agent reads (the full schema keeps it).
+      const kept = Object.entries(value).filter(([k]) => depth > 0 || !ROUTER_SET_ARGUMENTS.has(k));
+      out.properties = Object.fromEntries(kept.map(([k, v]) => [k, compact(v, depth + 1)]));
     } else if (key === 'items' || key === 'anyOf' || key === 'oneOf' || key === 'allOf') out[key] = compact(value, depth + 1);
     else out[key] = value;
   }

@@ -217,3 +217,10 @@ export interface ToolAlias {
   target: string;
   note: string;
 }
+
+/**
+ * Arguments a tool takes but the router fills in itself, asking agents to leave them out (a tracking
+ * call's sentAt is the time its request goes): the compact schema agents read and the search text leave
+ * them out; the full schema keeps them.
+ */
+export const ROUTER_SET_ARGUMENTS: ReadonlySet<string> = new Set(['sentAt']);

@@ -1,3 +1,4 @@
+import { ROUTER_SET_ARGUMENTS } from '../../src/registry/types.js';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { exampleArguments, toolHelp } from '../../src/cli/tool-help.js';
@@ -26,7 +27,9 @@ describe('tool help', () => {
       const page = toolHelp(app, t);
       expect(page.split('\n')[0]).toBe(`${t.slug}: ${t.title} (${t.access}, toolset ${t.toolset})`);
       expect(page).toContain(`segment-router call ${t.slug} --args '`);
-      for (const name of t.paramNames) expect(page).toMatch(new RegExp(`^  ${name}\\*?\\s`, 'm'));
+      // Every argument but those the router fills in itself (sentAt), which the page leaves out.
+      for (const name of t.paramNames.filter((p) => !ROUTER_SET_ARGUMENTS.has(p))) expect(page).toMatch(new RegExp(`^  ${name}\\*?\\s`, 'm'));
+      expect(page).not.toMatch(/^  sentAt/m);
     }
   });
 });

@@ -13,7 +13,9 @@ describe('compact input schemas', () => {
     expect(text).not.toContain('additionalProperties');
     expect(text).not.toContain('propertyNames');
     expect(small.required).toEqual(['event']);
-    expect(Object.keys(small.properties)).toEqual(Object.keys((full as any).properties));
+    // All but what the router fills in itself (sentAt: the time the request goes).
+    expect(Object.keys(small.properties)).toEqual(Object.keys((full as any).properties).filter((k) => k !== 'sentAt'));
+    expect(Object.keys((full as any).properties)).toContain('sentAt');
     expect(small.properties.timestamp.format).toBe('date-time');
     expect(text.length).toBeLessThan(JSON.stringify(full).length / 2);
   });
