@@ -196,18 +196,12 @@ export class CredentialStore {
   async saveChecks(name: string, checks: Checks, updatedAt?: string): Promise<void> {
     // Results are a cache, worth a short wait only, and never one that holds the event loop: a lock
     // left by a process killed while saving goes stale only after 10 s. Still locked, not saved this time.
-    ensurePrivateDir(this.home);
-    await withFileLockAsync(
-      this.path,
-      () =>
-        this.rewrite((file) => {
-          const rec = own(file.connections, name);
-          if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
-          rec.checks = checks;
-          return true;
-        }),
-      CHECKS_LOCK_WAIT_MS,
-    );
+    await this.updateAsync((file) => {
+      const rec = own(file.connections, name);
+      if (!rec || (updatedAt !== undefined && rec.updated_at !== updatedAt)) return false;
+      rec.checks = checks;
+      return true;
+    }, CHECKS_LOCK_WAIT_MS);
   }
 
   remove(name: string): boolean {
@@ -250,9 +244,9 @@ export class CredentialStore {
     return true;
   }
 
-  private updateAsync(change: (file: StoreFile) => boolean): Promise<boolean> {
+  private updateAsync(change: (file: StoreFile) => boolean, lockWaitMs = LOCK_WAIT_MS): Promise<boolean> {
     ensurePrivateDir(this.home);
-    return withFileLockAsync(this.path, () => this.rewrite(change), LOCK_WAIT_MS);
+    return withFileLockAsync(this.path, () => this.rewrite(change), lockWaitMs);
   }
 
   private open(name: string, rec: StoredRecord): StoredConnection {
