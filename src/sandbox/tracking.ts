@@ -81,10 +81,12 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
   }
   // Each value on one line, escaped: an event name holding a line break cannot print a forged event.
   const shown = (v: unknown) => oneLine(String(v));
+  // Asked once a request: it reads every source's keys.
+  const known = knownKey(key);
   messages.forEach((m, i) => {
     const merged = isBatch ? { ...m, context: { ...(payload.context as object), ...(m.context as object) } } : m;
     const seenAs = typeof m.messageId === 'string' ? `${key ?? ''}\n${m.messageId}` : undefined;
-    const dropped = dropReason(m, i, knownKey(key), seenAs !== undefined && seen.has(seenAs));
+    const dropped = dropReason(m, i, known, seenAs !== undefined && seen.has(seenAs));
     if (!dropped && seenAs !== undefined) seen.add(seenAs);
     const rec: TrackingRecord = {
       receivedAt,
