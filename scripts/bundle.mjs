@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * dist/cli.js, the command people and MCP clients run: tsc's modules (from dist/main.js down) and the
+ * dist/cli.js, the command people and MCP clients run: tsc's modules (from dist/cli/main.js down) and the
  * libraries they import, in one file. Loading ~140 modules of our own and the MCP SDK's and zod's one
  * by one was a third of `serve`'s start (bench/README.md, "Cold start"). npm run build runs it after tsc.
  *
@@ -36,7 +36,7 @@ const ownModuleUrl = {
 };
 
 await build({
-  entryPoints: [join(dist, 'main.js')],
+  entryPoints: [join(dist, 'cli', 'main.js')],
   outfile: out,
   bundle: true,
   platform: 'node',

@@ -40,7 +40,7 @@ function sourceFiles(dir = SRC): string[] {
 }
 
 const rel = (file: string) => relative(SRC, file).split(sep).join('/');
-/** The top-level entry a file belongs to: its first folder, or itself without `.ts` (`main.ts`: `main`). */
+/** The top-level entry a file belongs to: its first folder, or the file itself without `.ts` (`app.ts`: `app`). */
 const topOf = (file: string) => rel(file).split('/')[0]!.replace(/\.ts$/, '');
 
 /** Relative imports and re-exports of a file, as paths of files under src/. */

@@ -1,29 +1,29 @@
 #!/usr/bin/env node
-import { ConfigError } from './config/runtime.js';
-import { EXIT, helpText, UsageError, type CommandSpec } from './cli/common.js';
-import { closest, parseFlags } from './cli/flags.js';
-import { forTerminal } from './util/printable.js';
-import { Redactor } from './security/redact.js';
-import { nameRewrites } from './quality/naming.js';
-import { VERSION } from './version.js';
+import { ConfigError } from '../config/runtime.js';
+import { EXIT, helpText, UsageError, type CommandSpec } from './common.js';
+import { closest, parseFlags } from './flags.js';
+import { forTerminal } from '../util/printable.js';
+import { Redactor } from '../security/redact.js';
+import { nameRewrites } from '../quality/naming.js';
+import { VERSION } from '../version.js';
 
 /**
  * Argument parsing and dispatch only; each command lives in src/cli/. A command's module is loaded
  * when it runs, so `serve` (what MCP clients start) does not pay for loading import, run, doctor...
  */
 const commands: Record<string, () => Promise<CommandSpec>> = {
-  serve: async () => (await import('./cli/serve.js')).serveCommand,
-  search: async () => (await import('./cli/search.js')).searchCommand,
-  call: async () => (await import('./cli/call.js')).callCommand,
-  run: async () => (await import('./cli/run.js')).runCommand,
-  tools: async () => (await import('./cli/tools.js')).toolsCommand,
-  schema: async () => (await import('./cli/schema.js')).schemaCommand,
-  sandbox: async () => (await import('./cli/sandbox.js')).sandboxCommand,
-  connections: async () => (await import('./cli/connections.js')).connectionsCommand,
-  validate: async () => (await import('./cli/validate.js')).validateCommand,
-  import: async () => (await import('./cli/import.js')).importCommand,
-  setup: async () => (await import('./cli/setup.js')).setupCommand,
-  doctor: async () => (await import('./cli/doctor.js')).doctorCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  search: async () => (await import('./search.js')).searchCommand,
+  call: async () => (await import('./call.js')).callCommand,
+  run: async () => (await import('./run.js')).runCommand,
+  tools: async () => (await import('./tools.js')).toolsCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  sandbox: async () => (await import('./sandbox.js')).sandboxCommand,
+  connections: async () => (await import('./connections.js')).connectionsCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  setup: async () => (await import('./setup.js')).setupCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
 };
 const names = Object.keys(commands);
 
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     // A tool slug typed as a command (`segment-router SEGMENT_TRACK --help`): tools run through call.
     if (/^segment[_-]/i.test(name)) {
       // Named as the registry knows it (a spelling it resolves, else the nearest slug), so the command given works.
-      const { loadRegistry } = await import('./inventory.js');
+      const { loadRegistry } = await import('../inventory.js');
       const found = loadRegistry().resolve(name);
       const slug = found.ok ? found.tool.slug : found.suggestions[0];
       if (!slug) throw new UsageError(`"${name.slice(0, 80)}" is no command and no tool. "segment-router tools" lists the tools; "segment-router search <task>" finds one.`);
