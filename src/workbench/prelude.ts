@@ -73,8 +73,54 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
       const s = stringify(v);
       return s === undefined ? String(v) : s;
     } catch (e) {
-      return String(v);
+      // Not JSON (a cycle, a BigInt, nesting past the stack): String() of a cyclic array recurses
+      // until the engine stops the whole script, and of an object says nothing.
+      try {
+        return sketch(v);
+      } catch (e2) {
+        return '[a value that cannot be shown]';
+      }
     }
+  }
+
+  // A value JSON cannot write, shown as JSON would show it where it can: BigInts as 10n, a value
+  // inside itself as [circular], at most SKETCH_DEPTH levels, SKETCH_ITEMS members a level, SKETCH_CHARS in all.
+  const SKETCH_DEPTH = 8, SKETCH_ITEMS = 50, SKETCH_CHARS = 2000;
+  function sketch(v) {
+    const open = [];
+    let out = '';
+    const put = (s) => (out += s).length < SKETCH_CHARS;
+    function walk(x, depth) {
+      if (typeof x === 'bigint') return put(String(x) + 'n');
+      if (x === null || typeof x !== 'object') {
+        const s = typeof x === 'function' ? undefined : stringify(x);
+        return put(s === undefined ? (typeof x === 'function' ? '[function]' : String(x)) : s);
+      }
+      if (open.indexOf(x) >= 0) return put('[circular]');
+      if (typeof x.toJSON === 'function') {
+        const j = x.toJSON();
+        if (j !== x) return walk(j, depth + 1);
+      }
+      const list = isArray(x);
+      if (depth >= SKETCH_DEPTH) return put(list ? '[…]' : '{…}');
+      open.push(x);
+      const keys = list ? undefined : Object.keys(x);
+      const n = list ? x.length : keys.length;
+      let ok = put(list ? '[' : '{');
+      for (let i = 0; ok && i < n; i++) {
+        if (i > 0 && !put(',')) break;
+        if (i === SKETCH_ITEMS) {
+          ok = put('…');
+          break;
+        }
+        if (!list && !put(stringify(keys[i]) + ':')) break;
+        ok = walk(list ? x[i] : x[keys[i]], depth + 1);
+      }
+      open.pop();
+      return ok && put(list ? ']' : '}');
+    }
+    walk(v, 0);
+    return out.length < SKETCH_CHARS ? out : out.slice(0, SKETCH_CHARS) + '…';
   }
   const logger = (level) => function () {
     const parts = [];

@@ -202,6 +202,31 @@ describe('the script API', () => {
     expect((await env.app.workbench.run({ script: 'return 1 + 1' })).result).toBe(2);
   });
 
+  it('console.log of what JSON cannot write (a cycle, deep nesting, a BigInt) logs a bounded sketch and the script goes on', async () => {
+    const r = await env.app.workbench.run({
+      script: `
+        const ring = [1]; ring.push(ring);
+        const o = { name: 'n' }; o.self = o;
+        let deep = {}; let at = deep; for (let i = 0; i < 100000; i++) { at.a = {}; at = at.a; }
+        const wide = {}; for (let i = 0; i < 100000; i++) wide['k' + i] = { v: i, n: 10n };
+        console.log(ring); console.log('o:', o); console.log(deep); console.log(10n, [2n]); console.log(wide);
+        return 'went on';`,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.result).toBe('went on');
+    const [ring, self, deep, big, wide] = r.logs!;
+    expect(ring).toBe('[1,[circular]]');
+    expect(self).toBe('o: {"name":"n","self":[circular]}');
+    expect(deep!.startsWith('{"a":{"a":')).toBe(true);
+    expect(deep).toContain('{…}');
+    expect(deep!.length).toBeLessThan(200);
+    expect(big).toBe('10n [2n]');
+    // Bounded however wide: a sketch, not 100,000 members.
+    expect(wide!.length).toBeLessThan(5_000);
+    expect(wide).toMatch(/^\{"k0":\{"v":0,"n":10n\},/);
+    expect(wide).toMatch(/…\}$/);
+  });
+
   it('a return value that is not JSON is a clear error', async () => {
     const r = await env.app.workbench.run({ script: 'const a = {}; a.self = a; return a;' });
     expect(r.error!.message).toMatch(/return value is not JSON/);
