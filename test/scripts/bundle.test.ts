@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/ecosystem-tools.js';
 
 /**
- * dist/cli.js is scripts/bundle.mjs's one file made from tsc's modules (dist/cli/main.js and below). The two
- * must be one program: every `import.meta.url` in the bundle stands for a module file that exists, and
- * the same commands answer the same from both (the module tree is what the unit tests exercise).
+ * dist/cli.js loads scripts/bundle.mjs's files (dist/bundle/), made from tsc's modules (dist/cli/main.js
+ * and below). The two must be one program: every `import.meta.url` in the bundle stands for a module
+ * file that exists, and the same commands answer the same from both (the module tree is what the unit
+ * tests exercise).
  */
 const run = promisify(execFile);
 const DIST = join(ROOT, 'dist');
 const BUNDLE = join(DIST, 'cli.js');
+const FILES = join(DIST, 'bundle');
 const MODULES = join(DIST, 'cli', 'main.js');
 const env = () => ({ PATH: process.env.PATH ?? '', SEGMENT_ROUTER_HOME: mkdtempSync(join(tmpdir(), 'sr-bundle-')), SEGMENT_ROUTER_LOG_LEVEL: 'error' });
 
@@ -55,18 +57,25 @@ async function serve(script: string, requests: object[]): Promise<unknown[]> {
 }
 
 describe('the bundled dist/cli.js', () => {
-  it('is built, with a source map, and runs as a command', () => {
-    expect(existsSync(BUNDLE) && existsSync(MODULES) && existsSync(`${BUNDLE}.map`)).toBe(true);
-    expect(readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  it('is built: dist/cli.js, a command, loads the bundle, whose files have source maps', () => {
+    expect(readFileSync(BUNDLE, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n(\/\/.*\n)*import '\.\/bundle\/cli\.js';\n$/);
+    const js = readdirSync(FILES).filter((f) => f.endsWith('.js'));
+    expect(js).toContain('cli.js');
+    for (const f of js) expect(existsSync(join(FILES, `${f}.map`)), f).toBe(true);
+    expect(existsSync(MODULES)).toBe(true);
   });
 
   it('reads import.meta.url only as the URL of a module file of dist/ that exists', () => {
-    const text = readFileSync(BUNDLE, 'utf8');
-    const uses = [...text.matchAll(/import\.meta\.url/g)].length;
-    const owned = [...text.matchAll(/new URL\("(\.\/[^"]+\.js)", import\.meta\.url\)\.href/g)].map((m) => m[1]!);
+    let uses = 0;
+    const owned: string[] = [];
+    for (const f of readdirSync(FILES).filter((f) => f.endsWith('.js'))) {
+      const text = readFileSync(join(FILES, f), 'utf8');
+      uses += [...text.matchAll(/import\.meta\.url/g)].length;
+      owned.push(...[...text.matchAll(/new URL\("(\.\.\/[^"]+\.js)", import\.meta\.url\)\.href/g)].map((m) => m[1]!));
+    }
     expect(uses).toBeGreaterThan(5);
     expect(owned.length, 'every import.meta.url in the bundle is a module\'s own (scripts/bundle.mjs)').toBe(uses);
-    for (const own of owned) expect(existsSync(fileURLToPath(new URL(own, `file://${DIST}/`))), own).toBe(true);
+    for (const own of owned) expect(existsSync(fileURLToPath(new URL(own, `file://${FILES}/`))), own).toBe(true);
   });
 
   it('answers commands as the module tree does', { timeout: 120_000 }, async () => {
