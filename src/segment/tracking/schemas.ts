@@ -132,6 +132,26 @@ function messageFieldsAt(path: readonly PropertyKey[], item: unknown): readonly 
   return ['type', ...Object.keys(batchItemShapes[type as MessageType])];
 }
 
+/**
+ * Fields of a message as Segment stores it, which its archives and warehouse exports carry and the
+ * router does not send (some Segment sets on receipt; `writeKey` would name the old source). A file
+ * of such records is a common import: these are named as what to remove, not as misspellings.
+ */
+const STORED_FIELDS = new Set(['receivedAt', 'originalTimestamp', 'channel', 'version', 'projectId', 'writeKey', '_metadata']);
+
+/** The message's own unknown fields with the stored ones taken out into an issue of their own. */
+function storedFieldsApart(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue): z.core.$ZodIssue[] => {
+    if (issue.code !== 'unrecognized_keys' || issue.path.length) return [issue];
+    const stored = issue.keys.filter((k) => STORED_FIELDS.has(k));
+    if (!stored.length) return [issue];
+    const rest = issue.keys.filter((k) => !STORED_FIELDS.has(k));
+    const [one, it] = stored.length === 1 ? ['is a field', 'it'] : ['are fields', 'them'];
+    const message = `${stored.map((k) => JSON.stringify(k)).join(', ')} ${one} of a message as Segment stores it (its archives and exports carry ${it}); the router does not send ${it}: remove ${it}`;
+    return [...(rest.length ? [{ ...issue, keys: rest }] : []), { code: 'custom', path: [], message, input: undefined }];
+  });
+}
+
 export type BatchItemCheck = { success: true; data: Record<string, unknown> } | { success: false; issues: z.core.$ZodIssue[] };
 
 /**
@@ -150,7 +170,7 @@ export function validateBatchItem(item: unknown): BatchItemCheck {
     if (v.type === 'alias' || hasIdentity(v)) return { success: true, data: v };
   }
   const parsed = batchItemSchema.safeParse(item);
-  if (!parsed.success) return { success: false, issues: explainIssues(parsed.error.issues, item, messageFieldsAt) };
+  if (!parsed.success) return { success: false, issues: explainIssues(storedFieldsApart(parsed.error.issues), item, messageFieldsAt) };
   const v = parsed.data as Record<string, unknown> & { type: MessageType };
   if (v.type !== 'alias' && !hasIdentity(v)) {
     return { success: false, issues: [{ code: 'custom', path: ['userId'], message: IDENTITY_MESSAGE, input: item }] };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli-process.js';
 import { compileFastCheck } from '../../../src/segment/tracking/fast-check.js';
+import { formatIssues } from '../../../src/registry/arguments.js';
 import { aliasSchema, batchItemSchema, isoTimestamp, trackSchema, validateBatchItem } from '../../../src/segment/tracking/schemas.js';
 
 const fast = compileFastCheck(batchItemSchema);
@@ -35,6 +36,19 @@ describe('the Tracking API schemas, as Segment documents the calls', () => {
 
   it('takes anonymousId on alias, as on every call', () => {
     expect(aliasSchema.safeParse({ previousId: 'anon-1', userId: 'u1', anonymousId: 'anon-1' }).success).toBe(true);
+  });
+
+  it('a record as Segment stores it (an archive, an export) names the stored fields to remove, apart from misspelt ones', () => {
+    const stored = { type: 'track', userId: 'u1', event: 'Order Completed', timestamp: '2025-01-01T10:00:00Z', receivedAt: '2025-01-01T10:00:01Z', originalTimestamp: '2025-01-01T10:00:00Z', channel: 'server', version: 2, projectId: 'p1', writeKey: 'wk_old_source', _metadata: { bundled: [] }, propertes: {} };
+    const r = validateBatchItem(stored);
+    expect(r.success).toBe(false);
+    const text = formatIssues((r as { issues: Parameters<typeof formatIssues>[0] }).issues);
+    expect(text).toContain('unknown field "propertes" (did you mean "properties"?)');
+    expect(text).toContain('"receivedAt", "originalTimestamp", "channel", "version", "projectId", "writeKey", "_metadata" are fields of a message as Segment stores it');
+    expect(text).toMatch(/remove them/);
+    expect(text).not.toContain('wk_old_source');
+    const one = validateBatchItem({ type: 'track', userId: 'u1', event: 'E', receivedAt: 'x' });
+    expect(formatIssues((one as { issues: Parameters<typeof formatIssues>[0] }).issues)).toBe('(arguments): "receivedAt" is a field of a message as Segment stores it (its archives and exports carry it); the router does not send it: remove it');
   });
 
   it('sets no length limit of its own on event names and ids (Segment documents none; the 32 KB message limit holds)', () => {
