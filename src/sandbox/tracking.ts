@@ -21,8 +21,14 @@ export interface TrackingRecord {
   userId?: string;
   anonymousId?: string;
   event?: string;
-  /** The request's sentAt (a batch's, for each of its messages): when the sender says it sent it. */
+  /** When the sender says it sent the message: its own sentAt, else its request's (a batch's, for each of its messages). */
   sentAt?: string;
+  /**
+   * The time Segment would store (its spec): receivedAt - (sentAt - the timestamp given); the timestamp
+   * given when there is no sentAt; receivedAt when there is no timestamp. A sentAt from long ago makes it
+   * about receivedAt: the message's own time is lost.
+   */
+  timestamp?: string;
   /** Which write key sent it (the last 4 characters only: the sandbox shows nothing more). */
   writeKeyTail?: string;
   /** Dropped after a 200, as Segment would (see the header above): why. */
@@ -95,7 +101,7 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
       userId: m.userId as string | undefined,
       anonymousId: m.anonymousId as string | undefined,
       event: m.event as string | undefined,
-      ...(typeof payload.sentAt === 'string' ? { sentAt: payload.sentAt } : {}),
+      ...timesOf(m, payload, receivedAt),
       writeKeyTail: key ? key.slice(-4) : undefined,
       ...(dropped ? { dropped } : {}),
       message: merged,
@@ -104,6 +110,17 @@ export function handleTracking(call: string, headers: IncomingHttpHeaders, body:
     lines.push(`${receivedAt} ${shown(rec.type).padEnd(8)} ${rec.event === undefined ? '' : shown(rec.event)} user=${shown(rec.userId ?? rec.anonymousId ?? '-')} id=${shown(rec.messageId ?? '-')}${dropped ? ` DROPPED (${dropped})` : ''}`);
   });
   return { status: 200, body: { success: true }, lines, messages: messages.length };
+}
+
+/** The message's sentAt, and the time Segment computes from it (TrackingRecord.timestamp). */
+function timesOf(m: Record<string, unknown>, payload: Record<string, unknown>, receivedAt: string): { sentAt?: string; timestamp: string } {
+  const sentAt = typeof m.sentAt === 'string' ? m.sentAt : typeof payload.sentAt === 'string' ? payload.sentAt : undefined;
+  const given = typeof m.timestamp === 'string' ? Date.parse(m.timestamp) : NaN;
+  const sent = sentAt === undefined ? NaN : Date.parse(sentAt);
+  const at = Number.isNaN(given) ? Date.parse(receivedAt) : Number.isNaN(sent) ? given : Date.parse(receivedAt) - (sent - given);
+  // Times far apart enough (years ±100,000) would be no date at all: the time received stands.
+  const timestamp = Math.abs(at) > 8.64e15 ? receivedAt : Number.isNaN(given) || !Number.isNaN(sent) ? new Date(at).toISOString() : (m.timestamp as string);
+  return { ...(sentAt !== undefined ? { sentAt } : {}), timestamp };
 }
 
 function writeKeyOf(headers: IncomingHttpHeaders, payload: Record<string, unknown>): string | undefined {

@@ -46,3 +46,36 @@ describe('the sandbox Tracking API, as Segment answers', () => {
     expect(pub.status).toBe(413);
   });
 });
+
+// Segment's spec (docs/segment-facts.md, "Timestamps"): the time it stores is receivedAt - (sentAt -
+// originalTimestamp), originalTimestamp being the timestamp the call gave. A message sent with a sentAt
+// from long ago (an archive's record) is stored at about the time it was received, its own time lost.
+describe('the sandbox stores the time Segment would', () => {
+  let sb: Sandbox | undefined;
+  afterEach(async () => {
+    await sb?.close();
+    sb = undefined;
+  });
+  const post = (path: string, body: unknown) => fetch(`${sb!.url}${path}`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('sandbox-write-key:').toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const ms = (iso: string | undefined) => Date.parse(String(iso));
+
+  it('timestamp - sentAt + receivedAt, with the message\'s own sentAt before the request\'s; the timestamp alone when there is no sentAt', async () => {
+    sb = await startSandbox();
+    const now = new Date().toISOString();
+    await post('/v1/batch', {
+      sentAt: now,
+      batch: [
+        { type: 'track', userId: 'u1', event: 'E', messageId: 't1', timestamp: '2025-01-01T10:00:00.000Z' },
+        { type: 'track', userId: 'u1', event: 'E', messageId: 't2', timestamp: '2025-01-01T10:00:00.000Z', sentAt: '2025-01-01T10:00:00.500Z' },
+        { type: 'track', userId: 'u1', event: 'E', messageId: 't3' },
+      ],
+    });
+    await post('/v1/track', { userId: 'u1', event: 'E', messageId: 't4', timestamp: '2025-01-01T10:00:00.000Z' });
+    const [kept, lost, none, alone] = sb.events;
+    expect(Math.abs(ms(kept!.timestamp) - ms('2025-01-01T10:00:00.000Z'))).toBeLessThan(5_000);
+    expect(Math.abs(ms(lost!.timestamp) - ms(lost!.receivedAt))).toBeLessThan(5_000);
+    expect(lost!.sentAt).toBe('2025-01-01T10:00:00.500Z');
+    expect(none!.timestamp).toBe(none!.receivedAt);
+    expect(alone!.timestamp).toBe('2025-01-01T10:00:00.000Z');
+  });
+});

@@ -184,6 +184,8 @@ export class BatchFeed {
   /** Messages sent with the messageId of an earlier one (the first MAX_REPEATS_LISTED), and how many in all. */
   readonly repeatedIds: RepeatedId[] = [];
   repeatedCount = 0;
+  /** Messages that came with a sentAt of their own, sent without it. */
+  sentAtLeftOut = 0;
   /** The index of the first message sent with each messageId the caller gave. */
   private readonly firstWithId = new Map<string, number>();
   private cursor = 0;
@@ -266,14 +268,31 @@ export class BatchFeed {
       this.rejected.push({ index, messageId, reason: kept.reason, issues: kept.issues });
       return undefined;
     }
+    // A message's own sentAt is not sent: the request carries its send time, and Segment stores
+    // receivedAt - (sentAt - timestamp), so an old one (an archive's record) would move the message to
+    // about the time it arrived. Such a message is serialised without it.
+    if (Object.hasOwn(data, 'sentAt')) {
+      this.sentAtLeftOut++;
+      const { sentAt: _notSent, ...sent } = data;
+      return this.sized(serialise(sent, index), index);
+    }
     // The client's bytes stand for the checked message unless the message repeats a key: JSON.parse
     // kept the last value, and another reader of the bytes could take the first. Such a message is
     // serialised from what was checked.
-    let m = encoded.members && memberCount(data) !== encoded.members[index] ? serialise(data, index) : serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
+    const m = encoded.members && memberCount(data) !== encoded.members[index] ? serialise(data, index) : serialise(data, index, { block: encoded.bytes, start: encoded.starts[index]!, end });
+    return this.sized(m, index, encoded.members ? data : undefined);
+  }
+
+  /**
+   * The message if it is within the size limit, else kept back. `checked`: the message as checked, when
+   * `m` is the client's own bytes (their spelling may be what makes them too long).
+   */
+  private sized(m: SerialisedMessage, index: number, checked?: Record<string, unknown>): SerialisedMessage | undefined {
+    const { encoded } = this.o;
     // The client's spelling can be longer than JSON's own (a \u escape for every character that is not
     // ASCII, as Python writes by default): over the limit as written, the message is written from what
     // was checked, and measured again, as if the call had come without its bytes.
-    if (m.bytes > this.o.maxMessageBytes && encoded.members) m = serialise(data, index);
+    if (m.bytes > this.o.maxMessageBytes && checked) m = serialise(checked, index);
     if (m.bytes > this.o.maxMessageBytes) {
       const reason = `message is ${m.bytes} bytes; the limit is ${this.o.messageLimitText}`;
       this.rejected.push({ index, messageId: m.givenId, reason, issues: [{ field: `batch.${index}`, problem: reason }] });

@@ -210,11 +210,11 @@ export function prepareBatch(args: { batch: unknown[]; context?: unknown; integr
     get notes() {
       // Packing checks every message: the repeats are known once it is done.
       const reqs = requests().length;
-      return { messages: args.batch.length, requests: reqs, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...repeatedIds(feed).fields, ...qualityFields(gate?.report()) };
+      return { messages: args.batch.length, requests: reqs, message_id_prefix: state.idPrefix, rejected_before_sending: feed.rejected, ...feedReport(feed).fields, ...qualityFields(gate?.report()) };
     },
     get warnings() {
       requests();
-      return repeatedIds(feed, 'data.notes.repeated_message_ids').warnings;
+      return feedReport(feed, 'data.notes.repeated_message_ids').warnings;
     },
     state,
   };
@@ -225,13 +225,28 @@ const ACCEPTED_NOTE = 'Accepted by Segment (HTTP 200). Accepted means queued for
 /** How the warning about repeated messageIds starts: the import says it by line instead. */
 export const REPEATED_IDS_WARNING = 'messageIds repeated in this call';
 
-/** The answer's fields on messages that repeat an earlier message's messageId (none: nothing). */
-function repeatedIds(feed: BatchFeed, listedAt = 'data.repeated_message_ids'): { fields: Record<string, unknown>; warnings?: string[] } {
+/**
+ * The answer's fields and warnings on what packing noticed: messages that repeat an earlier message's
+ * messageId, and messages sent without the sentAt they came with (none of either: nothing).
+ */
+function feedReport(feed: BatchFeed, listedAt = 'data.repeated_message_ids'): { fields: Record<string, unknown>; warnings?: string[] } {
   const n = feed.repeatedCount;
-  if (!n) return { fields: {} };
-  const fields = { repeated_message_ids: feed.repeatedIds, ...(n > feed.repeatedIds.length ? { repeated_message_ids_total: n } : {}) };
+  const left = sentAtLeftOut(feed);
+  const leftField = left ? { sent_at_left_out: feed.sentAtLeftOut } : {};
+  if (!n) return { fields: leftField, ...(left ? { warnings: [left] } : {}) };
+  const fields = { repeated_message_ids: feed.repeatedIds, ...(n > feed.repeatedIds.length ? { repeated_message_ids_total: n } : {}), ...leftField };
   const warning = `${REPEATED_IDS_WARNING}: ${countText(n)} message${n === 1 ? ' reuses' : 's reuse'} the messageId of an earlier message (${listedAt} lists each with the index of the first). Segment keeps only the first message of each messageId and drops the others for about 24 hours. If they are different events, send those again each with its own messageId (or with none: the router then assigns one).`;
-  return { fields, warnings: [warning] };
+  return { fields, warnings: left ? [warning, left] : [warning] };
+}
+
+/** How the warning about sentAt left out starts. */
+export const SENT_AT_LEFT_OUT_WARNING = 'sentAt left out';
+
+/** Messages sent without the sentAt they came with (BatchFeed.check says why); undefined when none. */
+function sentAtLeftOut(feed: BatchFeed): string | undefined {
+  const n = feed.sentAtLeftOut;
+  if (!n) return undefined;
+  return `${SENT_AT_LEFT_OUT_WARNING}: ${countText(n)} message${n === 1 ? '' : 's'} came with a sentAt of ${n === 1 ? 'its' : 'their'} own, sent without it: each request carries the time it is sent. Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved it to about the time it arrived.`;
 }
 
 /** Sends a prepared tracking call under the shared retry policy. */
@@ -572,7 +587,7 @@ async function sendBatchRun(state: BatchState, run: JournalRun | undefined, pref
   finishRun(run, notAccepted.length === 0, ctx);
   accepted += earlier;
   const rejected = feed.rejected;
-  const repeats = repeatedIds(feed);
+  const repeats = feedReport(feed);
 
   const data = {
     accepted,
