@@ -20,21 +20,27 @@
  * before, wherever the package is installed.
  */
 import { build } from 'esbuild';
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+/** tsc's output: the repository's dist/, or the folder given (the tests bundle a copy). */
+const dist = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist'));
 /** Every file of the bundle, one folder deep in dist/: a module's own URL is `../<its path in dist/>` from any of them. */
-const outdir = join(dist, 'bundle');
+const final = join(dist, 'bundle');
+/** Where it is built and checked first: a build that fails leaves the last good bundle in place. */
+const outdir = join(dist, 'bundle.next');
 
 /** `import.meta.url` in a module of dist/ as that module's own URL, relative to the bundle's files. */
 const ownModuleUrl = {
   name: 'own-module-url',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(dist + sep) || args.path.startsWith(outdir + sep)) return undefined;
+      if (!args.path.startsWith(dist + sep) || args.path.startsWith(final + sep) || args.path.startsWith(outdir + sep)) return undefined;
       const text = readFileSync(args.path, 'utf8');
+      // import.meta.dirname, .filename, .resolve would name the bundle's folder, not the module's.
+      const other = /\bimport\.meta\.(?!url\b)\w+/.exec(text);
+      if (other) throw new Error(`${args.path}: ${other[0]} is not rewritten for the bundle; use import.meta.url`);
       if (!text.includes('import.meta.url')) return undefined;
       const own = `../${relative(dist, args.path).split(sep).join('/')}`;
       return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`), loader: 'js' };
@@ -42,7 +48,6 @@ const ownModuleUrl = {
   },
 };
 
-// Chunk names change with their contents: the last build's would stay behind.
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { cli: join(dist, 'cli', 'main.js') },
@@ -55,13 +60,20 @@ await build({
   target: 'node20',
   external: ['undici', 'cli-progress'],
   plugins: [ownModuleUrl],
+  // Maps for stack traces (node --enable-source-maps) without the sources themselves in the package.
   sourcemap: 'linked',
+  sourcesContent: false,
   logLevel: 'warning',
 });
 // A bundled CommonJS library that asks for `require` would fail only when first used: refuse it here.
 for (const f of readdirSync(outdir).filter((f) => f.endsWith('.js'))) {
-  if (/\b__require\(['"]/.test(readFileSync(join(outdir, f), 'utf8'))) throw new Error(`dist/bundle/${f}: a bundled library calls require(); add it to \`external\` in scripts/bundle.mjs`);
+  if (/\b__require\(['"]/.test(readFileSync(join(outdir, f), 'utf8'))) throw new Error(`dist/bundle.next/${f}: a bundled library calls require(); add it to \`external\` in scripts/bundle.mjs`);
 }
+// Checked: in place of the last one (chunk names change with their contents, so none of its files stays).
+rmSync(final, { recursive: true, force: true });
+renameSync(outdir, final);
+// What a single-file bundle of an earlier build left.
+rmSync(join(dist, 'cli.js.map'), { force: true });
 const bin = join(dist, 'cli.js');
 writeFileSync(bin, "#!/usr/bin/env node\n// The command line, bundled by scripts/bundle.mjs (its modules: dist/cli/main.js and below).\nimport './bundle/cli.js';\n");
 chmodSync(bin, 0o755);

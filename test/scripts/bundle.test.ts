@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,8 @@ describe('the bundled dist/cli.js', () => {
     expect(js).toContain('cli.js');
     for (const f of js) expect(existsSync(join(FILES, `${f}.map`)), f).toBe(true);
     expect(existsSync(MODULES)).toBe(true);
+    // tsc alone (or a build stopped after it) would leave the command on the last bundle's code.
+    expect(statSync(join(FILES, 'cli.js')).mtimeMs, 'dist/bundle/ is older than tsc\'s modules: run npm run build').toBeGreaterThanOrEqual(statSync(MODULES).mtimeMs);
   });
 
   it('reads import.meta.url only as the URL of a module file of dist/ that exists', () => {
@@ -95,5 +97,26 @@ describe('the bundled dist/cli.js', () => {
     const [a, b] = await Promise.all([serve(BUNDLE, requests), serve(MODULES, requests)]);
     expect(a).toEqual(b);
     expect(JSON.stringify(a[2])).toContain('SEGMENT_LIST_SOURCES');
+  });
+});
+
+describe('scripts/bundle.mjs', () => {
+  it('a build that fails leaves the last good bundle working; the maps carry no sources', { timeout: 120_000 }, async () => {
+    // A copy of dist/ with what its modules read beside it: package.json, and node_modules for the libraries left out.
+    const root = mkdtempSync(join(tmpdir(), 'sr-bundle-build-'));
+    cpSync(DIST, join(root, 'dist'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    const bundle = (dist: string) => run(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), dist]);
+    const version = async () => (await run(process.execPath, [join(root, 'dist', 'cli.js'), '--version'])).stdout.trim();
+    await bundle(join(root, 'dist'));
+    const good = await version();
+    expect(good).toMatch(/\d+\.\d+\.\d+/);
+    for (const f of readdirSync(join(root, 'dist', 'bundle')).filter((f) => f.endsWith('.map'))) {
+      expect((JSON.parse(readFileSync(join(root, 'dist', 'bundle', f), 'utf8')) as { sourcesContent?: unknown }).sourcesContent, f).toBeUndefined();
+    }
+    appendFileSync(join(root, 'dist', 'version.js'), '\nexport const = ;\n');
+    await expect(bundle(join(root, 'dist'))).rejects.toThrow();
+    expect(await version()).toBe(good);
   });
 });
