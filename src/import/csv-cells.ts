@@ -1,5 +1,6 @@
 import { InputError } from './source.js';
 import { closest } from '../util/edit-distance.js';
+import { STORED_FIELDS } from '../segment/tracking/schemas.js';
 
 /**
  * How a CSV row becomes a message. The header names each column by its field path
@@ -48,6 +49,8 @@ function meantFor(name: string): string {
   const first = path[0]!.trim();
   // A long name is shown cut: a suggestion would repeat it whole.
   if (!first || name.length > 60 || FORBIDDEN.has(first) || /[{}[\]"]/.test(pathText)) return '';
+  if (path.length === 1 && STORED_FIELDS.has(first)) return ' (a field of a message as Segment stores it, which the router does not send: leave the column out)';
+  if (path.length === 1 && first === 'sentAt') return ' (each request carries the time it is sent: leave the column out)';
   const near = closest(first, [...TOP_LEVEL]);
   // Only an object field has fields under it (properties.plan; not userId.plan).
   if (near && near !== first && (path.length === 1 || WHOLE_JSON.has(near))) return ` (${[near, ...path.slice(1)].join('.')}?)`;

@@ -86,16 +86,17 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
   // A value JSON cannot write, shown as JSON would show it where it can: BigInts as 10n, a value
   // inside itself as [circular], at most SKETCH_DEPTH levels, SKETCH_ITEMS members a level, SKETCH_CHARS in all.
   const SKETCH_DEPTH = 8, SKETCH_ITEMS = 50, SKETCH_CHARS = 2000;
+  /** A member whose getter threw. */
+  const UNREADABLE = {};
   function sketch(v) {
     const open = [];
     let out = '';
     const put = (s) => (out += s).length < SKETCH_CHARS;
+    // Where JSON leaves a value out (undefined, a function, a symbol): out of an object, null in an array.
+    const absent = (x) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
     function walk(x, depth) {
       if (typeof x === 'bigint') return put(String(x) + 'n');
-      if (x === null || typeof x !== 'object') {
-        const s = typeof x === 'function' ? undefined : stringify(x);
-        return put(s === undefined ? (typeof x === 'function' ? '[function]' : String(x)) : s);
-      }
+      if (x === null || typeof x !== 'object') return put(absent(x) ? 'null' : stringify(x));
       if (open.indexOf(x) >= 0) return put('[circular]');
       if (typeof x.toJSON === 'function') {
         const j = x.toJSON();
@@ -107,14 +108,22 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
       const keys = list ? undefined : Object.keys(x);
       const n = list ? x.length : keys.length;
       let ok = put(list ? '[' : '{');
+      let shown = 0;
       for (let i = 0; ok && i < n; i++) {
-        if (i > 0 && !put(',')) break;
-        if (i === SKETCH_ITEMS) {
+        let v;
+        try {
+          v = list ? x[i] : x[keys[i]];
+        } catch (e) {
+          v = UNREADABLE;
+        }
+        if (!list && absent(v)) continue;
+        if (shown > 0 && !put(',')) break;
+        if (shown++ === SKETCH_ITEMS) {
           ok = put('…');
           break;
         }
         if (!list && !put(stringify(keys[i]) + ':')) break;
-        ok = walk(list ? x[i] : x[keys[i]], depth + 1);
+        ok = v === UNREADABLE ? put('[unreadable]') : walk(v, depth + 1);
       }
       open.pop();
       return ok && put(list ? ']' : '}');

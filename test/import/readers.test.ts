@@ -268,6 +268,8 @@ describe('a file that is not the format it claims stops at once', () => {
     ['CSV columns that overlap', 'properties,properties.plan\n{},x\n', 'csv', undefined, /both set properties/],
     ['CSV columns that overlap, the inner one first', 'properties.plan,userId,properties\nx,u,{}\n', 'csv', undefined, /columns "properties\.plan" and "properties" both set properties;/],
     ['a CSV column repeated', 'userId,properties.a.b,properties.a.b\nu,1,2\n', 'csv', undefined, /both set properties\.a\.b;/],
+    // Found by a review of the mends (2026-12-08): an export's receivedAt and sentAt columns were offered as properties or traits.
+    ['CSV columns of a message as Segment stores it', 'type,userId,event,timestamp,receivedAt,sentAt\ntrack,u,A,2019-01-01T00:00:00Z,2019-01-01T00:00:01Z,2019-01-01T00:00:00Z\n', 'csv', undefined, /"receivedAt" \(a field of a message as Segment stores it, which the router does not send: leave the column out\), "sentAt" \(each request carries the time it is sent: leave the column out\)/],
     ['a CSV column reaching the prototype', 'userId,properties.__proto__.x\nu,1\n', 'csv', undefined, /not the path of a message field/],
   ] as const)('%s', async (_name, text, ext, format, error) => {
     await expect(detectFormat(file(text, ext), format)).rejects.toThrow(error);

@@ -225,6 +225,10 @@ describe('the script API', () => {
     expect(wide!.length).toBeLessThan(5_000);
     expect(wide).toMatch(/^\{"k0":\{"v":0,"n":10n\},/);
     expect(wide).toMatch(/…\}$/);
+    // As JSON would show what it can: undefined and functions left out of objects, null in arrays; a
+    // member that cannot be read marked alone.
+    const odd = await env.app.workbench.run({ script: `const a = [1, , () => 1, undefined]; console.log({ n: 1n, u: undefined, f() {}, a, get bad() { throw new Error('no'); }, c: 2 }); return 1;` });
+    expect(odd.logs).toEqual(['{"n":1n,"a":[1,null,null,null],"bad":[unreadable],"c":2}']);
   });
 
   it('a return value that is not JSON is a clear error', async () => {

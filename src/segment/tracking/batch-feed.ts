@@ -272,9 +272,10 @@ export class BatchFeed {
     // receivedAt - (sentAt - timestamp), so an old one (an archive's record) would move the message to
     // about the time it arrived. Such a message is serialised without it.
     if (Object.hasOwn(data, 'sentAt')) {
-      this.sentAtLeftOut++;
       const { sentAt: _notSent, ...sent } = data;
-      return this.sized(serialise(sent, index), index);
+      const m = this.sized(serialise(sent, index), index);
+      if (m) this.sentAtLeftOut++;
+      return m;
     }
     // The client's bytes stand for the checked message unless the message repeats a key: JSON.parse
     // kept the last value, and another reader of the bytes could take the first. Such a message is

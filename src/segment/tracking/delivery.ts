@@ -246,7 +246,8 @@ export const SENT_AT_LEFT_OUT_WARNING = 'sentAt left out';
 function sentAtLeftOut(feed: BatchFeed): string | undefined {
   const n = feed.sentAtLeftOut;
   if (!n) return undefined;
-  return `${SENT_AT_LEFT_OUT_WARNING}: ${countText(n)} message${n === 1 ? '' : 's'} came with a sentAt of ${n === 1 ? 'its' : 'their'} own, sent without it: each request carries the time it is sent. Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved it to about the time it arrived.`;
+  const [its, it, did] = n === 1 ? ['its', 'it', 'it'] : ['their', 'them', 'they'];
+  return `${SENT_AT_LEFT_OUT_WARNING}: ${countText(n)} message${n === 1 ? '' : 's'} came with a sentAt of ${its} own, sent without it: each request carries the time it is sent. Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved ${it} to about the time ${did} arrived.`;
 }
 
 /** Sends a prepared tracking call under the shared retry policy. */

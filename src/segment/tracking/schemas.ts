@@ -137,7 +137,7 @@ function messageFieldsAt(path: readonly PropertyKey[], item: unknown): readonly 
  * router does not send (some Segment sets on receipt; `writeKey` would name the old source). A file
  * of such records is a common import: these are named as what to remove, not as misspellings.
  */
-const STORED_FIELDS = new Set(['receivedAt', 'originalTimestamp', 'channel', 'version', 'projectId', 'writeKey', '_metadata']);
+export const STORED_FIELDS: ReadonlySet<string> = new Set(['receivedAt', 'originalTimestamp', 'channel', 'version', 'projectId', 'writeKey', '_metadata']);
 
 /** The message's own unknown fields with the stored ones taken out into an issue of their own. */
 function storedFieldsApart(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {

@@ -36,6 +36,15 @@ describe('a message given its own old sentAt keeps its timestamp at Segment', ()
     expect(JSON.parse(out.stdout).warnings.join(' ')).toMatch(/1 message.*sentAt/);
   });
 
+  it('counts only the messages sent without their sentAt: one kept back for its size is not', async () => {
+    const big = { ...record('d2'), properties: { order_id: 'd2', note: 'x'.repeat(40_000) } };
+    const out = await runCli(['call', 'SEGMENT_BATCH', '--dry-run', '--json', '--args', JSON.stringify({ batch: [record('d1'), big] })], { env: env() });
+    const answer = JSON.parse(out.stdout);
+    expect(answer.data.notes.rejected_before_sending).toHaveLength(1);
+    expect(answer.data.notes.sent_at_left_out).toBe(1);
+    expect(answer.warnings.join(' ')).toMatch(/1 message came with a sentAt of its own/);
+  });
+
   it('import: an archive\'s records are stored at their own timestamps', async () => {
     const file = join(dir, 'archive.ndjson');
     writeFileSync(file, `${[record('i1'), record('i2'), record('i3')].map((r) => JSON.stringify(r)).join('\n')}\n`);
