@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Executor, ExecutionResult } from '../execution/executor.js';
 import type { Confirmer } from '../policy/write-policy.js';
 import type { Finding, PlanStatus } from '../quality/types.js';
-import { LIMITS, REPEATED_IDS_WARNING, SENT_AT_LEFT_OUT_WARNING } from '../segment/tracking/delivery.js';
+import { LIMITS, REPEATED_IDS_WARNING, SENT_AT_LEFT_OUT_WARNING, sentAtLeftOutText } from '../segment/tracking/delivery.js';
 import type { RepeatedId } from '../segment/tracking/batch-feed.js';
 import type { MessageType } from '../segment/tracking/schemas.js';
 import { CheckpointStore, CheckpointWriter, guardOf, type Checkpoint } from './checkpoint.js';
@@ -270,7 +270,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
       ...(quality.plan ? { tracking_plan: quality.plan } : {}),
       ...(quality.mode && quality.mode !== 'off' ? { findings_summary: { errors: quality.errors, warnings: quality.warnings, messages_with_errors: quality.withErrors } } : {}),
       ...(quality.findings.length ? { findings: quality.findings } : {}),
-      ...(warnings.size || repeats.count || sentAtLeftOut ? { warnings: [...(repeats.count ? [repeatsWarning(repeats)] : []), ...(sentAtLeftOut ? [sentAtWarning(sentAtLeftOut)] : []), ...warnings].slice(0, 5) } : {}),
+      ...(warnings.size || repeats.count || sentAtLeftOut ? { warnings: [...(repeats.count ? [repeatsWarning(repeats)] : []), ...(sentAtLeftOut ? [sentAtLeftOutText(sentAtLeftOut, 'record')] : []), ...warnings].slice(0, 5) } : {}),
       ...extra,
     };
   };
@@ -405,7 +405,7 @@ async function importLocked(deps: ImportDeps, opts: ImportOptions, store: Checkp
 
   const noteQuality = (r: ExecutionResult, chunk: Chunk) => {
     // The call names repeated messageIds by index, and counts the sentAt it left out: the summary says
-    // them once for the run (noteRepeats, sentAtWarning).
+    // them once for the run (noteRepeats, sentAtLeftOutText).
     for (const w of r.warnings ?? []) if (!w.startsWith(REPEATED_IDS_WARNING) && !w.startsWith(SENT_AT_LEFT_OUT_WARNING)) warnings.add(w);
     sentAtLeftOut += (r.data as { sent_at_left_out?: number } | undefined)?.sent_at_left_out ?? 0;
     const data = r.data as { validate?: string; tracking_plan?: PlanStatus; findings?: Finding[]; findings_summary?: { errors: number; warnings: number; messages_with_errors: number } } | undefined;
@@ -534,11 +534,6 @@ function refuseChangedFills(opts: ImportOptions, cp: Checkpoint): void {
  */
 function repeatsWarning(r: { count: number; first: string }): string {
   return `${countText(r.count)} record${r.count === 1 ? ' repeats' : 's repeat'} the messageId of an earlier one (${r.first}): Segment keeps only the first record of each messageId and drops the others. If they are different events, give each its own messageId (or none: the import then derives one from the line).`;
-}
-
-/** Records that came with a sentAt of their own (an archive's or an export's), said once for the run. */
-function sentAtWarning(n: number): string {
-  return `${countText(n)} record${n === 1 ? '' : 's'} came with a sentAt of ${n === 1 ? 'its' : 'their'} own, sent without it (each request carries the time it is sent): Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved ${n === 1 ? 'it' : 'them'} to about the time ${n === 1 ? 'it' : 'they'} arrived.`;
 }
 
 /** The line (and item) of the chunk's message at `index`. */

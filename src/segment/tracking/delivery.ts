@@ -245,9 +245,13 @@ export const SENT_AT_LEFT_OUT_WARNING = 'sentAt left out';
 /** Messages sent without the sentAt they came with (BatchFeed.check says why); undefined when none. */
 function sentAtLeftOut(feed: BatchFeed): string | undefined {
   const n = feed.sentAtLeftOut;
-  if (!n) return undefined;
+  return n ? `${SENT_AT_LEFT_OUT_WARNING}: ${sentAtLeftOutText(n, 'message')}` : undefined;
+}
+
+/** Why `n` messages (or an import's records) went without the sentAt they came with. */
+export function sentAtLeftOutText(n: number, noun: 'message' | 'record'): string {
   const [its, it, did] = n === 1 ? ['its', 'it', 'it'] : ['their', 'them', 'they'];
-  return `${SENT_AT_LEFT_OUT_WARNING}: ${countText(n)} message${n === 1 ? '' : 's'} came with a sentAt of ${its} own, sent without it: each request carries the time it is sent. Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved ${it} to about the time ${did} arrived.`;
+  return `${countText(n)} ${noun}${n === 1 ? '' : 's'} came with a sentAt of ${its} own, sent without it: each request carries the time it is sent. Segment stores a message at receivedAt - (sentAt - timestamp), so an old sentAt would have moved ${it} to about the time ${did} arrived.`;
 }
 
 /** Sends a prepared tracking call under the shared retry policy. */

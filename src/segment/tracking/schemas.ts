@@ -133,7 +133,7 @@ function messageFieldsAt(path: readonly PropertyKey[], item: unknown): readonly 
 }
 
 /**
- * Fields of a message as Segment stores it, which its archives and warehouse exports carry and the
+ * Fields of a message as Segment stores it, which its JSON copies of what it received carry and the
  * router does not send (some Segment sets on receipt; `writeKey` would name the old source). A file
  * of such records is a common import: these are named as what to remove, not as misspellings.
  */
