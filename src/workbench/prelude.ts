@@ -98,12 +98,13 @@ export const PRELUDE = String.raw`(function (call, log, probe) {
       if (typeof x === 'bigint') return put(String(x) + 'n');
       if (x === null || typeof x !== 'object') return put(absent(x) ? 'null' : stringify(x));
       if (open.indexOf(x) >= 0) return put('[circular]');
+      const list = isArray(x);
+      // Before toJSON: one that answers a new object with a toJSON of its own would go on for ever.
+      if (depth >= SKETCH_DEPTH) return put(list ? '[…]' : '{…}');
       if (typeof x.toJSON === 'function') {
         const j = x.toJSON();
         if (j !== x) return walk(j, depth + 1);
       }
-      const list = isArray(x);
-      if (depth >= SKETCH_DEPTH) return put(list ? '[…]' : '{…}');
       open.push(x);
       const keys = list ? undefined : Object.keys(x);
       const n = list ? x.length : keys.length;

@@ -229,6 +229,10 @@ describe('the script API', () => {
     // member that cannot be read marked alone.
     const odd = await env.app.workbench.run({ script: `const a = [1, , () => 1, undefined]; console.log({ n: 1n, u: undefined, f() {}, a, get bad() { throw new Error('no'); }, c: 2 }); return 1;` });
     expect(odd.logs).toEqual(['{"n":1n,"a":[1,null,null,null],"bad":[unreadable],"c":2}']);
+    // A toJSON that answers a new object with a toJSON of its own, for ever: cut at the depth like nesting.
+    const endless = await env.app.workbench.run({ script: `let n = 0; const make = () => ({ n: n++, toJSON() { return make(); } }); console.log({ x: 1n, y: make() }); return n;` });
+    expect(endless.logs).toEqual(['{"x":1n,"y":{…}}']);
+    expect(endless.result).toBeLessThan(20);
   });
 
   it('a return value that is not JSON is a clear error', async () => {
